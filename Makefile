@@ -1,0 +1,62 @@
+# Bollard — every set-up step lives here (idempotent, cached outside the repo where slow).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+NODE_DIR := $(shell scripts/node.sh)
+export PATH := $(NODE_DIR):$(CURDIR)/node_modules/.bin:$(PATH)
+RUN := $(CURDIR)/.run
+STAMP := node_modules/.stamp-$(shell sha256sum package-lock.json 2>/dev/null | cut -c1-12)
+
+.PHONY: help deps node-modules kube-apiserver dev up down test test-unit test-e2e typecheck lint build bench image manifests chart-test clean
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+deps: ## Debian packages (etcd, pebble, wrk, nginx) when missing
+	@scripts/deps.sh
+
+$(STAMP): package.json package-lock.json
+	@echo "npm ci (node $$(node --version))"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+node-modules: $(STAMP)
+
+kube-apiserver: ## build (once, cached in ~/.cache/bollard) the pinned kube-apiserver
+	@scripts/kube-apiserver-build.sh >/dev/null
+
+dev: deps node-modules kube-apiserver ## local control plane + controller + example Ingresses; prints curl lines
+	@node scripts/dev.ts
+
+up: deps node-modules kube-apiserver ## start only the local control plane (prints the kubeconfig path)
+	@node scripts/cluster.ts up
+
+down: ## stop the local control plane started by `make up`
+	@node scripts/cluster.ts down
+
+typecheck: node-modules ## tsc 7 over src, test, bench, scripts
+	@echo "typecheck (tsc $$(node node_modules/tsc7/bin/tsc --version))"
+	@node node_modules/tsc7/bin/tsc -p tsconfig.json
+
+lint: node-modules ## eslint (type-aware, no floating promises)
+	@echo "lint"
+	@eslint --max-warnings 0 .
+
+test: deps node-modules kube-apiserver typecheck lint ## every test: typecheck, lint, unit, feature, e2e
+	@mkdir -p $(RUN)
+	@node --experimental-vm-modules node_modules/jest/bin/jest.js --ci --json --outputFile=$(RUN)/jest.json; rc=$$?; \
+	  node scripts/summarize-jest.mjs $(RUN)/jest.json; exit $$rc
+
+test-unit: node-modules ## unit and feature tests only (no control plane)
+	@node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects unit
+
+test-e2e: deps node-modules kube-apiserver ## end-to-end tests against the real local control plane
+	@node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects e2e
+
+build: node-modules ## compile to dist/
+	@node node_modules/tsc7/bin/tsc -p tsconfig.build.json
+
+bench: deps node-modules kube-apiserver ## benchmarks; results in bench/results/
+	@node bench/run.ts
+
+clean: ## remove build output and local state
+	rm -rf dist .run coverage
