@@ -1,0 +1,37 @@
+// Every controller flag, once: its flag name, environment variable, default and help text.
+// The zod schema in schema.ts validates what these produce; help.ts renders --help from this table.
+
+export interface OptionSpec {
+  readonly flag: string;
+  readonly env: string;
+  readonly help: string;
+  readonly default?: string;
+  readonly boolean?: boolean;
+}
+
+const option = (flag: string, help: string, defaultValue?: string): OptionSpec => ({
+  flag,
+  env: `BOLLARD_${flag.toUpperCase().replaceAll('-', '_')}`,
+  help,
+  ...(defaultValue === undefined ? {} : { default: defaultValue }),
+});
+
+export const controllerOptions: readonly OptionSpec[] = [
+  option('kubeconfig', 'Path to a kubeconfig; empty means in-cluster config, then $KUBECONFIG, then ~/.kube/config.'),
+  option('bind-address', 'Address the HTTP and HTTPS listeners bind.', '0.0.0.0'),
+  option('http-port', 'Port of the HTTP listener (0 picks a free port).', '8080'),
+  option('https-port', 'Port of the HTTPS listener (0 picks a free port).', '8443'),
+  option('admin-address', 'Address the admin listener (metrics, /healthz, /readyz) binds.', '0.0.0.0'),
+  option('admin-port', 'Port of the admin listener (0 picks a free port).', '10254'),
+  option('controller-name', 'spec.controller of the IngressClasses Bollard serves.', 'bollard.io/ingress-controller'),
+  option('watch-namespaces', 'Comma-separated namespaces to watch; empty watches all.', ''),
+  option('publish-status-address', 'Comma-separated IPs or hostnames written to Ingress status.loadBalancer.', ''),
+  option('publish-service', 'namespace/name of a Service whose addresses are written to Ingress status.', ''),
+  option('election-namespace', 'Namespace of the Lease used to elect the status writer.', 'default'),
+  option('election-id', 'Name of that Lease.', 'bollard-leader'),
+  option('pod-name', 'Identity of this replica in the election; defaults to the hostname.', ''),
+  option('debounce-ms', 'Rebuild the table this long after the last relevant change...', '10'),
+  option('debounce-max-ms', '...but never later than this after the first one.', '100'),
+  option('drain-seconds', 'On SIGTERM, keep serving this long with /readyz failing before closing.', '15'),
+  option('log-level', 'debug, info, warn or error.', 'info'),
+];

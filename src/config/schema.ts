@@ -1,0 +1,40 @@
+// The controller's configuration: validated once at start, then frozen and passed to everyone.
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const list = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== ''));
+const millis = z.coerce.number().int().min(0).max(60_000);
+
+const namespacedName = z
+  .string()
+  .refine((s) => s === '' || /^[a-z0-9-]+\/[a-z0-9.-]+$/.test(s), 'expected namespace/name')
+  .transform((s) => {
+    const [namespace, name] = s.split('/');
+    return namespace && name ? { namespace, name } : undefined;
+  });
+
+export const controllerConfigSchema = z
+  .object({
+    kubeconfig: z.string(),
+    bindAddress: z.union([z.ipv4(), z.ipv6()]),
+    httpPort: port,
+    httpsPort: port,
+    adminAddress: z.union([z.ipv4(), z.ipv6()]),
+    adminPort: port,
+    controllerName: z.string().regex(/^[a-z0-9.-]+\/[A-Za-z0-9._/-]+$/, 'expected a domain-prefixed path such as bollard.io/ingress-controller'),
+    watchNamespaces: list,
+    publishStatusAddress: list,
+    publishService: namespacedName,
+    electionNamespace: z.string().min(1),
+    electionId: z.string().min(1),
+    podName: z.string(),
+    debounceMs: millis,
+    debounceMaxMs: millis,
+    drainSeconds: z.coerce.number().min(0).max(3600),
+    logLevel: z.enum(['debug', 'info', 'warn', 'error']),
+  })
+  .refine((c) => c.debounceMaxMs >= c.debounceMs, { message: 'debounce-max-ms must be >= debounce-ms', path: ['debounceMaxMs'] });
+
+export type ControllerConfig = Readonly<z.infer<typeof controllerConfigSchema>>;

@@ -1,0 +1,91 @@
+// Wires the controller: informers → ClusterState → debounced reconcile → TableHolder → proxy,
+// with the Lease election deciding who writes status and Events.
+import { createServer } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ControllerConfig } from './config/schema.ts';
+import { createAdminServer } from './dataplane/admin-server.ts';
+import { createRequestRecorder } from './dataplane/access-log.ts';
+import { closeGracefully, listen } from './dataplane/listen.ts';
+import { createProxyHandler } from './dataplane/proxy-handler.ts';
+import { TableHolder } from './dataplane/table-holder.ts';
+import { UpstreamPools } from './dataplane/upstream-pools.ts';
+import { createKubeClient, loadKubeConfig } from './kube/client.ts';
+import { createEventRecorder } from './kube/events.ts';
+import { watchCluster } from './kube/watch-cluster.ts';
+import { createLeaseElection } from './leader/lease-election.ts';
+import type { Logger } from './log/logger.ts';
+import { createMetrics } from './metrics/registry.ts';
+import { createDebouncer } from './reconcile/debouncer.ts';
+import { createDiagnosticsReporter } from './reconcile/diagnostics-reporter.ts';
+import { createReconciler } from './reconcile/reconciler.ts';
+import type { ObjectRef } from './snapshot/model.ts';
+import { ClusterState } from './snapshot/cluster-state.ts';
+import { desiredAddresses } from './status/addresses.ts';
+import { syncIngressStatus } from './status/status-writer.ts';
+
+const wait = (ms: number, signal: AbortSignal): Promise<void> => sleep(ms, undefined, { signal }).catch(() => undefined);
+
+export interface RunningController {
+  /** Drains (readiness off for drain-seconds), then stops everything; resolves when done. */
+  shutdown(): Promise<void>;
+}
+
+export async function startController(config: ControllerConfig, log: Logger): Promise<RunningController> {
+  const client = createKubeClient(loadKubeConfig(config.kubeconfig));
+  const metrics = createMetrics();
+  const publishKey = config.publishService ? `${config.publishService.namespace}/${config.publishService.name}` : undefined;
+  const state = new ClusterState({ watchedServices: new Set(publishKey ? [publishKey] : []) });
+  const tables = new TableHolder();
+  const pools = new UpstreamPools();
+  tables.onSwap((table) => { pools.retain(table); });
+  const stop = new AbortController();
+  let synced = false;
+  let draining = false;
+  let lastServed: readonly ObjectRef[] = [];
+
+  const reporter = createDiagnosticsReporter({ log, metrics, events: createEventRecorder(client, config.controllerName, config.podName) });
+  const election = createLeaseElection(
+    { namespace: config.electionNamespace, name: config.electionId, identity: config.podName, leaseDurationSeconds: 15, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
+    { client, log, now: Date.now, wait, onChange: (leader) => { metrics.isLeader.set(leader ? 1 : 0); if (leader) debouncer.trigger(); } },
+  );
+  const syncStatus = (): Promise<void> =>
+    syncIngressStatus({ client, log, metrics }, state, lastServed, desiredAddresses(config, state));
+
+  const reconcile = createReconciler({
+    snapshot: state, publisher: tables, options: { controllerName: config.controllerName }, log, metrics,
+    onBuilt: async (result) => {
+      lastServed = result.served;
+      const leader = election.isLeader();
+      await reporter.report(result.diagnostics, (ns, name) => state.lookupIngress(ns, name), leader);
+      if (leader) await syncStatus();
+    },
+  });
+  const debouncer = createDebouncer({ holdoffMs: config.debounceMs, maxDelayMs: config.debounceMaxMs }, reconcile);
+
+  const proxy = createServer(createProxyHandler({ tables, pools, proto: 'http', onDone: createRequestRecorder(metrics, log.child({ log: 'access' })) }));
+  const admin = createAdminServer(metrics.registry, { ready: () => synced && !draining });
+  const adminPort = await listen(admin, config.adminPort, config.adminAddress);
+  const httpPort = await listen(proxy, config.httpPort, config.bindAddress);
+  log.info('listening', { listener: 'admin', address: config.adminAddress, port: adminPort });
+  log.info('listening', { listener: 'http', address: config.bindAddress, port: httpPort });
+
+  const watch = watchCluster({ client, state, log, onChange: () => { if (synced) debouncer.trigger(); } }, config.watchNamespaces, stop.signal);
+  const electionRun = election.run(stop.signal);
+  await watch.synced;
+  await reconcile();
+  synced = true;
+  log.info('initial sync complete', { ingresses: state.ingresses().length });
+
+  return {
+    async shutdown() {
+      draining = true;
+      log.info('draining', { seconds: config.drainSeconds });
+      await sleep(config.drainSeconds * 1000);
+      stop.abort();
+      await closeGracefully(proxy);
+      await Promise.allSettled([watch.done, electionRun, debouncer.idle(), pools.close()]);
+      await closeGracefully(admin);
+      log.info('stopped');
+    },
+  };
+}

@@ -1,0 +1,66 @@
+// The five watched resources: where they live in the API and how each lands in ClusterState.
+import type { ClusterState, Kind } from '../snapshot/cluster-state.ts';
+import type { Json } from './client.ts';
+import { toEndpointSlice, toIngress, toIngressClass, toSecret, toService } from './convert.ts';
+
+export interface WatchedResource {
+  readonly kind: Kind;
+  /** API group/version prefix, e.g. /apis/networking.k8s.io/v1 */
+  readonly prefix: string;
+  readonly plural: string;
+  readonly namespaced: boolean;
+  readonly query?: Readonly<Record<string, string>>;
+  readonly upsert: (state: ClusterState, raw: Json) => boolean;
+  readonly remove: (state: ClusterState, key: string) => boolean;
+  readonly keyOf: (raw: Json) => string;
+}
+
+const metaKey = (raw: Json): string => {
+  const m = (raw.metadata ?? {}) as { namespace?: string; name?: string };
+  return m.namespace === undefined ? (m.name ?? '') : `${m.namespace}/${m.name ?? ''}`;
+};
+const split = (key: string): [string, string] => {
+  const i = key.indexOf('/');
+  return [key.slice(0, i), key.slice(i + 1)];
+};
+
+export const watchedResources: readonly WatchedResource[] = [
+  {
+    kind: 'IngressClass', prefix: '/apis/networking.k8s.io/v1', plural: 'ingressclasses', namespaced: false,
+    upsert: (s, raw) => s.upsertIngressClass(toIngressClass(raw)),
+    remove: (s, key) => s.removeIngressClass(key),
+    keyOf: metaKey,
+  },
+  {
+    kind: 'Ingress', prefix: '/apis/networking.k8s.io/v1', plural: 'ingresses', namespaced: true,
+    upsert: (s, raw) => s.upsertIngress(toIngress(raw)),
+    remove: (s, key) => s.removeIngress(...split(key)),
+    keyOf: metaKey,
+  },
+  {
+    kind: 'Service', prefix: '/api/v1', plural: 'services', namespaced: true,
+    upsert: (s, raw) => s.upsertService(toService(raw)),
+    remove: (s, key) => s.removeService(...split(key)),
+    keyOf: metaKey,
+  },
+  {
+    kind: 'EndpointSlice', prefix: '/apis/discovery.k8s.io/v1', plural: 'endpointslices', namespaced: true,
+    upsert: (s, raw) => s.upsertEndpointSlice(toEndpointSlice(raw)),
+    remove: (s, key) => s.removeEndpointSlice(...split(key)),
+    keyOf: metaKey,
+  },
+  {
+    // Only TLS Secrets: the field selector keeps every other Secret out of memory.
+    kind: 'Secret', prefix: '/api/v1', plural: 'secrets', namespaced: true,
+    query: { fieldSelector: 'type=kubernetes.io/tls' },
+    upsert: (s, raw) => s.upsertSecret(toSecret(raw)),
+    remove: (s, key) => s.removeSecret(...split(key)),
+    keyOf: metaKey,
+  },
+];
+
+/** Collection paths to watch: one cluster-wide, or one per namespace when a list is configured. */
+export function collectionPaths(r: WatchedResource, namespaces: readonly string[]): readonly string[] {
+  if (!r.namespaced || namespaces.length === 0) return [`${r.prefix}/${r.plural}`];
+  return namespaces.map((ns) => `${r.prefix}/namespaces/${ns}/${r.plural}`);
+}

@@ -1,0 +1,47 @@
+// Every Prometheus metric Bollard exports, defined in one place (names carry their unit).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly tableBuildDuration: Histogram;
+  readonly tableGeneration: Gauge;
+  readonly ingressesServed: Gauge;
+  readonly diagnostics: Gauge<'reason'>;
+  readonly requests: Counter<'ingress' | 'service' | 'status_class'>;
+  readonly requestDuration: Histogram<'ingress' | 'service' | 'status_class'>;
+  readonly upstreamErrors: Counter<'service' | 'kind'>;
+  readonly activeConnections: Gauge<'listener'>;
+  readonly isLeader: Gauge;
+  readonly statusWrites: Counter<'result'>;
+}
+
+export function createMetrics(opts: { processMetrics: boolean } = { processMetrics: true }): Metrics {
+  const registry = new Registry();
+  if (opts.processMetrics) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    tableBuildDuration: new Histogram({
+      name: 'bollard_table_build_duration_seconds', help: 'Time to build the routing table from the snapshot.',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers,
+    }),
+    tableGeneration: new Gauge({ name: 'bollard_table_generation', help: 'Generation of the routing table in use.', registers }),
+    ingressesServed: new Gauge({ name: 'bollard_ingresses_served', help: 'Ingresses of this controller\'s class.', registers }),
+    diagnostics: new Gauge({ name: 'bollard_ingress_diagnostics', help: 'Current problems with Ingresses, by reason.', labelNames: ['reason'], registers }),
+    requests: new Counter({
+      name: 'bollard_requests_total', help: 'Proxied requests.', labelNames: ['ingress', 'service', 'status_class'], registers,
+    }),
+    requestDuration: new Histogram({
+      name: 'bollard_request_duration_seconds', help: 'Time from request to the end of the response.',
+      labelNames: ['ingress', 'service', 'status_class'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers,
+    }),
+    upstreamErrors: new Counter({
+      name: 'bollard_upstream_errors_total', help: 'Failed upstream requests, by kind (connect, timeout, reset).',
+      labelNames: ['service', 'kind'], registers,
+    }),
+    activeConnections: new Gauge({ name: 'bollard_active_connections', help: 'Open client connections.', labelNames: ['listener'], registers }),
+    isLeader: new Gauge({ name: 'bollard_leader', help: '1 when this replica is the elected status writer.', registers }),
+    statusWrites: new Counter({ name: 'bollard_status_writes_total', help: 'Ingress status updates.', labelNames: ['result'], registers }),
+  };
+}

@@ -1,0 +1,46 @@
+// One pass of the loop: build the table from the snapshot, publish it when it differs,
+// hand the diagnostics and the served set on. Called by the debouncer, never concurrently.
+import { isDeepStrictEqual } from 'node:util';
+import type { Logger } from '../log/logger.ts';
+import type { Metrics } from '../metrics/registry.ts';
+import { buildRoutingTable } from '../routing/build.ts';
+import type { BuildOptions, BuildResult, RoutingTable } from '../routing/types.ts';
+import type { ClusterSnapshot } from '../snapshot/model.ts';
+
+export interface TablePublisher {
+  current(): RoutingTable;
+  publish(table: RoutingTable): number;
+}
+
+export interface ReconcileDeps {
+  readonly snapshot: ClusterSnapshot;
+  readonly publisher: TablePublisher;
+  readonly options: BuildOptions;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  /** After every build, published or not: diagnostics and status follow from it. */
+  readonly onBuilt: (result: BuildResult) => Promise<void>;
+}
+
+export function createReconciler(deps: ReconcileDeps): () => Promise<void> {
+  return async () => {
+    const started = performance.now();
+    const result = buildRoutingTable(deps.snapshot, deps.options);
+    const seconds = (performance.now() - started) / 1000;
+    deps.metrics.tableBuildDuration.observe(seconds);
+    if (!isDeepStrictEqual(result.table, deps.publisher.current())) {
+      const generation = deps.publisher.publish(result.table);
+      deps.metrics.tableGeneration.set(generation);
+      deps.log.info('routing table published', {
+        generation, buildSeconds: Number(seconds.toFixed(4)),
+        served: result.served.length, hosts: result.table.hosts.size, upstreams: result.table.upstreams.size,
+      });
+    }
+    deps.metrics.ingressesServed.set(result.served.length);
+    try {
+      await deps.onBuilt(result);
+    } catch (err: unknown) {
+      deps.log.error('post-build step failed', { err });
+    }
+  };
+}

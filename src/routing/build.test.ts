@@ -1,0 +1,144 @@
+import { describe, it, expect } from '@jest/globals';
+import { readdirSync } from 'node:fs';
+import { refKey } from '../snapshot/model.ts';
+import type { Diagnostic, Endpoint, Route, RoutingTable } from './types.ts';
+import type { Fixture, SnapshotObjects } from './fixture-snapshot.test-helper.ts';
+import { CONTROLLER, fixtureObjects, loadFixture, memorySnapshot } from './fixture-snapshot.test-helper.ts';
+import { buildRoutingTable } from './build.ts';
+import { matchRoute, normalizeHost } from './match.ts';
+
+const FIXTURES = new URL('../../test/fixtures/routing/', import.meta.url);
+const files = readdirSync(FIXTURES)
+  .filter((file) => file.endsWith('.yaml'))
+  .sort();
+const options = { controllerName: CONTROLLER };
+
+function build(objects: SnapshotObjects) {
+  return buildRoutingTable(memorySnapshot(objects), options);
+}
+
+function formatEndpoint({ host, port }: Endpoint): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function describeRoute(route: Route | undefined): Record<string, unknown> | null {
+  if (route === undefined) return null;
+  return {
+    service: route.upstream.key,
+    endpoints: route.upstream.endpoints.map(formatEndpoint),
+    ingress: refKey(route.ingress),
+    route: `${route.pathType} ${route.path}`,
+  };
+}
+
+function describeDiagnostic(d: Diagnostic): Record<string, unknown> {
+  return { ingress: refKey(d.ingress), reason: d.reason, message: d.message };
+}
+
+/** Keeps only the fields the fixture states, so a fixture need not spell out every field. */
+function project(actual: Record<string, unknown> | null, expected: object | null | undefined): unknown {
+  if (actual === null || expected === null || expected === undefined) return actual;
+  return Object.fromEntries(Object.keys(expected).map((key) => [key, actual[key]]));
+}
+
+function allRoutes(table: RoutingTable): Route[] {
+  const levels = [...table.hosts.values(), ...table.wildcards.values(), ...(table.anyHost ? [table.anyHost] : [])];
+  const routes = levels.flatMap((level) => [...level.exact.values(), ...level.prefix.values()]);
+  return table.defaultBackend ? [...routes, table.defaultBackend] : routes;
+}
+
+/** Invariants every table keeps: one Upstream object per key, all of them (and only those) listed. */
+function expectTableInvariants(table: RoutingTable): void {
+  const routes = allRoutes(table);
+  for (const route of routes) expect(table.upstreams.get(route.upstream.key)).toBe(route.upstream);
+  expect([...table.upstreams.keys()]).toEqual([...new Set(routes.map((r) => r.upstream.key))].sort());
+  for (const level of [...table.hosts.values(), ...table.wildcards.values()]) {
+    for (const [path, route] of [...level.exact, ...level.prefix]) expect(route.path).toBe(path);
+  }
+}
+
+/** A fixture request without a host stands for a request without a usable Host header. */
+function requestHost(host: string | undefined): string {
+  if (host === undefined) return '';
+  const normalized = normalizeHost(host);
+  if (normalized === undefined) throw new Error(`fixture request host "${host}" is not a valid Host header`);
+  return normalized;
+}
+
+function runFixture(fixture: Fixture): void {
+  const { table, diagnostics, served } = build(fixtureObjects(fixture));
+  expect(served.map(refKey)).toEqual(fixture.served);
+  expect(diagnostics.map((d, i) => project(describeDiagnostic(d), fixture.diagnostics[i]))).toEqual(fixture.diagnostics);
+  const answers = fixture.requests.map(({ host, path, expect: expected }) => {
+    const route = matchRoute(table, requestHost(host), path);
+    return { host, path, expect: project(describeRoute(route), expected) };
+  });
+  expect(answers).toEqual(fixture.requests);
+  expectTableInvariants(table);
+}
+
+describe('buildRoutingTable fixtures (test/fixtures/routing)', () => {
+  it('finds the fixtures', () => {
+    expect(files.length).toBeGreaterThanOrEqual(30);
+  });
+  for (const file of files) {
+    it(file.replace(/\.yaml$/, ''), () => {
+      runFixture(loadFixture(new URL(file, FIXTURES)));
+    });
+  }
+});
+
+/** Maps become entry lists, so two serialisations are equal only when iteration order is too. */
+function serialise(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (v instanceof Map ? [...(v as Map<unknown, unknown>)] : v));
+}
+
+function reversed(objects: SnapshotObjects): SnapshotObjects {
+  return {
+    ingresses: [...objects.ingresses].reverse(),
+    ingressClasses: [...objects.ingressClasses].reverse(),
+    services: [...objects.services].reverse(),
+    endpointSlices: [...objects.endpointSlices].reverse().map((slice) => ({
+      ...slice,
+      ports: [...slice.ports].reverse(),
+      endpoints: [...slice.endpoints].reverse().map((e) => ({ ...e, addresses: [...e.addresses].reverse() })),
+    })),
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+describe('buildRoutingTable determinism and purity', () => {
+  const all = files.map((file) => ({ file, objects: deepFreeze(fixtureObjects(loadFixture(new URL(file, FIXTURES)))) }));
+
+  it('gives deep-equal results, in the same order, when built twice from frozen input', () => {
+    for (const { file, objects } of all) {
+      const first = build(objects);
+      const second = build(objects);
+      expect({ file, result: serialise(second) }).toEqual({ file, result: serialise(first) });
+      expect(second).toEqual(first);
+    }
+  });
+
+  it('gives the same result when the snapshot lists come in another order', () => {
+    for (const { file, objects } of all) {
+      expect({ file, result: serialise(build(reversed(objects))) }).toEqual({ file, result: serialise(build(objects)) });
+    }
+  });
+
+  it('sorts hosts, paths and upstreams in the table', () => {
+    const objects = fixtureObjects(loadFixture(new URL('host-precedence.yaml', FIXTURES)));
+    const { table } = build(reversed(objects));
+    const hostKeys = [...table.hosts.keys()];
+    expect(hostKeys).toEqual([...hostKeys].sort());
+    expect(hostKeys.length).toBeGreaterThan(1);
+    const upstreamKeys = [...table.upstreams.keys()];
+    expect(upstreamKeys).toEqual([...upstreamKeys].sort());
+  });
+});

@@ -1,0 +1,54 @@
+// matchRoute: which route answers a request. Everything is pre-compiled into maps by build.ts, so a
+// lookup is a few map reads and never a scan over routes.
+//
+// Host precedence (a deliberate choice): the most specific host level that has ANY route owns the
+// request, with no fall-through between levels.
+//   1. the exact host, when the table has routes for it;
+//   2. else the wildcard "*.<rest>" when the host's first label is dropped ("a.example.com" →
+//      "example.com"; a wildcard covers exactly one label);
+//   3. else the rules without a host (anyHost).
+// If the owning level has no route for the path, the request goes to spec.defaultBackend, and when
+// there is none matchRoute returns undefined (the data plane answers 404). So a path served only
+// under "*.example.com" is NOT reachable as "shop.example.com" once "shop.example.com" has rules.
+//
+// Paths, within the owning level: an Exact route for the path wins; else the longest Prefix route
+// by whole path elements ("/foo" matches "/foo", "/foo/" and "/foo/bar", not "/foobar").
+import type { HostRoutes, Route, RoutingTable } from './types.ts';
+import { trimTrailingSlash } from './path.ts';
+
+export { normalizeHost } from './host-header.ts';
+
+/**
+ * @param host as returned by normalizeHost; "" when the request has no usable host (then only
+ *   rules without a host and the default backend can match).
+ * @param path the request path without the query string, normalised by the data plane.
+ */
+export function matchRoute(table: RoutingTable, host: string, path: string): Route | undefined {
+  const routes = lookupHostRoutes(table, host);
+  return (routes === undefined ? undefined : lookupPath(routes, path)) ?? table.defaultBackend;
+}
+
+/** The routes of the most specific host level that has any: exact, then wildcard, then any host. */
+export function lookupHostRoutes(table: RoutingTable, host: string): HostRoutes | undefined {
+  const exact = table.hosts.get(host);
+  if (exact !== undefined) return exact;
+  const dot = host.indexOf('.');
+  const wildcard = dot > 0 ? table.wildcards.get(host.slice(dot + 1)) : undefined;
+  return wildcard ?? table.anyHost;
+}
+
+/**
+ * Exact first (it is never shorter than a Prefix match, and wins a tie). Then Prefix keys from the
+ * longest candidate down: "/a/b/" tries "/a/b", "/a", "/"; each try is one map read.
+ */
+export function lookupPath(routes: HostRoutes, path: string): Route | undefined {
+  const exact = routes.exact.get(path);
+  if (exact !== undefined || !path.startsWith('/')) return exact;
+  let prefix = trimTrailingSlash(path);
+  for (;;) {
+    const route = routes.prefix.get(prefix);
+    if (route !== undefined || prefix === '/') return route;
+    const slash = prefix.lastIndexOf('/');
+    prefix = slash === 0 ? '/' : prefix.slice(0, slash);
+  }
+}

@@ -1,0 +1,175 @@
+// The controller's view of the cluster. Every insert/remove answers "did this matter for the
+// routing table?", so the reconcile loop rebuilds only on relevant change (contour's cache idea).
+import { isDeepStrictEqual } from 'node:util';
+import type {
+  ClusterSnapshot, EndpointSliceObject, IngressClassObject, IngressObject, SecretObject, ServiceObject,
+} from './model.ts';
+import { refKey } from './model.ts';
+import { RefIndex } from './ref-index.ts';
+
+export type Kind = 'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'Secret';
+
+export interface StateOptions {
+  /** Services that matter even when no Ingress names them (e.g. the one published in status). */
+  readonly watchedServices?: ReadonlySet<string>;
+}
+
+const withoutStatus = (i: IngressObject): Omit<IngressObject, 'statusLoadBalancer'> => {
+  const { statusLoadBalancer: _ignored, ...rest } = i;
+  return rest;
+};
+
+export class ClusterState implements ClusterSnapshot {
+  private readonly ingressMap = new Map<string, IngressObject>();
+  private readonly classMap = new Map<string, IngressClassObject>();
+  private readonly serviceMap = new Map<string, ServiceObject>();
+  private readonly sliceMap = new Map<string, EndpointSliceObject>();
+  private readonly slicesByService = new Map<string, Map<string, EndpointSliceObject>>();
+  private readonly secretMap = new Map<string, SecretObject>();
+  private readonly serviceRefs = new RefIndex();
+  private readonly secretRefs = new RefIndex();
+  private sortedIngresses: readonly IngressObject[] | undefined;
+
+  private readonly options: StateOptions;
+
+  constructor(options: StateOptions = {}) {
+    this.options = options;
+  }
+
+  // ---- ClusterSnapshot ------------------------------------------------------------------
+  ingresses(): readonly IngressObject[] {
+    this.sortedIngresses ??= [...this.ingressMap.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, i]) => i);
+    return this.sortedIngresses;
+  }
+
+  ingressClasses(): readonly IngressClassObject[] {
+    return [...this.classMap.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  lookupService(namespace: string, name: string): ServiceObject | undefined {
+    return this.serviceMap.get(`${namespace}/${name}`);
+  }
+
+  lookupEndpointSlices(namespace: string, serviceName: string): readonly EndpointSliceObject[] {
+    const slices = this.slicesByService.get(`${namespace}/${serviceName}`);
+    return slices ? [...slices.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) : [];
+  }
+
+  lookupSecret(namespace: string, name: string): SecretObject | undefined {
+    return this.secretMap.get(`${namespace}/${name}`);
+  }
+
+  lookupIngress(namespace: string, name: string): IngressObject | undefined {
+    return this.ingressMap.get(`${namespace}/${name}`);
+  }
+
+  /** Ingresses whose spec.tls names this Secret. */
+  ingressesUsingSecret(namespace: string, name: string): readonly string[] {
+    return this.secretRefs.lookup(`${namespace}/${name}`);
+  }
+
+  // ---- updates: each returns true when the routing table may change ----------------------
+  upsertIngress(i: IngressObject): boolean {
+    const key = refKey(i);
+    const old = this.ingressMap.get(key);
+    this.ingressMap.set(key, i);
+    if (old && isDeepStrictEqual(withoutStatus(old), withoutStatus(i))) return false;
+    this.sortedIngresses = undefined;
+    this.serviceRefs.set(key, serviceTargets(i));
+    this.secretRefs.set(key, i.tls.flatMap((t) => (t.secretName ? [`${i.namespace}/${t.secretName}`] : [])));
+    return true;
+  }
+
+  removeIngress(namespace: string, name: string): boolean {
+    const key = `${namespace}/${name}`;
+    if (!this.ingressMap.delete(key)) return false;
+    this.sortedIngresses = undefined;
+    this.serviceRefs.delete(key);
+    this.secretRefs.delete(key);
+    return true;
+  }
+
+  upsertIngressClass(c: IngressClassObject): boolean {
+    return this.put(this.classMap, c.name, c);
+  }
+
+  removeIngressClass(name: string): boolean {
+    return this.classMap.delete(name);
+  }
+
+  upsertService(s: ServiceObject): boolean {
+    return this.put(this.serviceMap, refKey(s), s) && this.serviceMatters(refKey(s));
+  }
+
+  removeService(namespace: string, name: string): boolean {
+    const key = `${namespace}/${name}`;
+    return this.serviceMap.delete(key) && this.serviceMatters(key);
+  }
+
+  upsertEndpointSlice(s: EndpointSliceObject): boolean {
+    const key = refKey(s);
+    const old = this.sliceMap.get(key);
+    if (!this.put(this.sliceMap, key, s)) return false;
+    if (old) this.slicesByService.get(`${old.namespace}/${old.serviceName}`)?.delete(key);
+    const svcKey = `${s.namespace}/${s.serviceName}`;
+    let slices = this.slicesByService.get(svcKey);
+    if (!slices) this.slicesByService.set(svcKey, (slices = new Map<string, EndpointSliceObject>()));
+    slices.set(key, s);
+    return this.serviceMatters(svcKey) || (old !== undefined && this.serviceMatters(`${old.namespace}/${old.serviceName}`));
+  }
+
+  removeEndpointSlice(namespace: string, name: string): boolean {
+    const key = `${namespace}/${name}`;
+    const old = this.sliceMap.get(key);
+    if (!old) return false;
+    this.sliceMap.delete(key);
+    const svcKey = `${old.namespace}/${old.serviceName}`;
+    const slices = this.slicesByService.get(svcKey);
+    slices?.delete(key);
+    if (slices?.size === 0) this.slicesByService.delete(svcKey);
+    return this.serviceMatters(svcKey);
+  }
+
+  upsertSecret(s: SecretObject): boolean {
+    return this.put(this.secretMap, refKey(s), s) && this.secretRefs.has(refKey(s));
+  }
+
+  removeSecret(namespace: string, name: string): boolean {
+    const key = `${namespace}/${name}`;
+    return this.secretMap.delete(key) && this.secretRefs.has(key);
+  }
+
+  /** Replaces every object of one kind (after a relist); true when anything relevant changed. */
+  replaceAll<T>(items: readonly T[], current: () => readonly string[], keyOf: (t: T) => string, upsert: (t: T) => boolean, remove: (key: string) => boolean): boolean {
+    const fresh = new Set(items.map(keyOf));
+    let changed = false;
+    for (const key of current()) if (!fresh.has(key)) changed = remove(key) || changed;
+    for (const item of items) changed = upsert(item) || changed;
+    return changed;
+  }
+
+  keys(kind: Kind): readonly string[] {
+    const maps: Record<Kind, Map<string, unknown>> = {
+      Ingress: this.ingressMap, IngressClass: this.classMap, Service: this.serviceMap,
+      EndpointSlice: this.sliceMap, Secret: this.secretMap,
+    };
+    return [...maps[kind].keys()];
+  }
+
+  private put<T>(map: Map<string, T>, key: string, value: T): boolean {
+    const old = map.get(key);
+    map.set(key, value);
+    return old === undefined || !isDeepStrictEqual(old, value);
+  }
+
+  private serviceMatters(key: string): boolean {
+    return this.serviceRefs.has(key) || (this.options.watchedServices?.has(key) ?? false);
+  }
+}
+
+function serviceTargets(i: IngressObject): string[] {
+  const names = new Set<string>();
+  if (i.defaultBackend?.service) names.add(i.defaultBackend.service.name);
+  for (const r of i.rules) for (const p of r.paths) if (p.backend.service) names.add(p.backend.service.name);
+  return [...names].map((n) => `${i.namespace}/${n}`);
+}
