@@ -14,7 +14,6 @@
 // Paths, within the owning level: an Exact route for the path wins; else the longest Prefix route
 // by whole path elements ("/foo" matches "/foo", "/foo/" and "/foo/bar", not "/foobar").
 import type { HostRoutes, Route, RoutingTable } from './types.ts';
-import { trimTrailingSlash } from './path.ts';
 
 export { normalizeHost } from './host-header.ts';
 
@@ -38,13 +37,14 @@ export function lookupHostRoutes(table: RoutingTable, host: string): HostRoutes 
 }
 
 /**
- * Exact first (it is never shorter than a Prefix match, and wins a tie). Then Prefix keys from the
- * longest candidate down: "/a/b/" tries "/a/b", "/a", "/"; each try is one map read.
+ * Exact first (it is never shorter than a Prefix match, and wins a tie). Then Prefix keys at each
+ * element boundary, longest first: "/a/b" tries "/a/b", "/a", "/"; "/a/b/" tries "/a/b/" (never a
+ * key: Prefix keys carry no trailing slash), then the same. Each try is one map read.
  */
 export function lookupPath(routes: HostRoutes, path: string): Route | undefined {
   const exact = routes.exact.get(path);
   if (exact !== undefined || !path.startsWith('/')) return exact;
-  let prefix = trimTrailingSlash(path);
+  let prefix = path;
   for (;;) {
     const route = routes.prefix.get(prefix);
     if (route !== undefined || prefix === '/') return route;

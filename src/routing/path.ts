@@ -13,7 +13,7 @@ export type CompiledPath =
 const PATH_TYPES: Readonly<Record<string, MatchType>> = {
   Exact: 'Exact',
   Prefix: 'Prefix',
-  ImplementationSpecific: 'Exact',
+  ImplementationSpecific: 'Prefix',
 };
 
 const BAD_SEQUENCES = ['//', '/./', '/../'];
@@ -45,7 +45,7 @@ function pathProblem(path: string): string | undefined {
 }
 
 /** "/foo/" → "/foo"; "/" stays "/". */
-export function trimTrailingSlash(path: string): string {
+function trimTrailingSlash(path: string): string {
   return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
 

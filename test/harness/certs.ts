@@ -1,6 +1,7 @@
 // The control plane's PKI, generated with openssl into one directory: a CA, the API server's
 // serving certificate (127.0.0.1 / localhost), an admin client certificate in system:masters, and
-// the service-account signing key pair. RSA 2048, so generation takes well under a second.
+// the service-account signing key pair (RSA 2048, signing RS256 tokens). The TLS keys are ECDSA
+// P-256: they generate in milliseconds where RSA takes a noticeable part of a second on 2 cores.
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -27,7 +28,7 @@ function serial(): string {
 }
 
 async function newKey(dir: string, file: string): Promise<void> {
-  await openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', file], dir);
+  await openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file], dir);
 }
 
 async function newCa(dir: string): Promise<void> {
@@ -59,11 +60,11 @@ async function newLeaf(dir: string, leaf: LeafSpec): Promise<void> {
 }
 
 async function newServiceAccountKeys(dir: string): Promise<void> {
-  await newKey(dir, 'sa.key');
+  await openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'sa.key'], dir);
   await openssl(['pkey', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], dir);
 }
 
-const LEAF_EXTENSIONS = 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\n';
+const LEAF_EXTENSIONS = 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n';
 
 export async function generatePki(dir: string): Promise<Pki> {
   const serviceAccount = newServiceAccountKeys(dir);

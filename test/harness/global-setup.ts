@@ -1,7 +1,10 @@
 // Jest globalSetup for the e2e project: ONE control plane and ONE backend network per test run,
-// recorded in .run/e2e-state.json (path also in BOLLARD_E2E_STATE, inherited by the workers).
-// Logs stay in .run/e2e-<pid>/ until the next run starts.
+// recorded in .run/e2e-<pid>/state.json — the path goes to the workers in BOLLARD_E2E_STATE — and
+// copied to .run/e2e-state.json (the latest run). Each run reads its own file, so two runs at
+// once (two checkouts' worth of agents, a watch mode) never stop each other's processes. Logs
+// stay in .run/e2e-<pid>/ until a later run starts.
 import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { startControlPlane } from './control-plane.ts';
 import { E2E_STATE_ENV, E2E_STATE_FILE, writeE2eState } from './e2e-state.ts';
 import { createBackendNetwork, pruneStaleBackendNetworks } from './netns.ts';
@@ -42,7 +45,10 @@ export default async function globalSetup(): Promise<void> {
   }
   const { kubeconfig, server, pids } = plane.value;
   const { name: netns, hostIp, addresses } = network.value;
-  await writeE2eState(E2E_STATE_FILE, { kubeconfig, server, netns, hostIp, addresses, pids, dir });
-  process.env[E2E_STATE_ENV] = E2E_STATE_FILE;
+  const state = { kubeconfig, server, netns, hostIp, addresses, pids, dir };
+  const own = join(dir, 'state.json');
+  await writeE2eState(own, state);
+  await writeE2eState(E2E_STATE_FILE, state);
+  process.env[E2E_STATE_ENV] = own;
   log(`ready in ${((Date.now() - t0) / 1000).toFixed(1)}s: ${server}, backends on ${netns} (${addresses.join(', ')})`);
 }

@@ -8,10 +8,10 @@ import { ETCD_DATA_DIR } from './etcd.ts';
 import { stopRecorded } from './stop-recorded.ts';
 
 export default async function globalTeardown(): Promise<void> {
-  const path = process.env[E2E_STATE_ENV] ?? E2E_STATE_FILE;
-  const state = await readE2eState(path);
+  const state = await readE2eState(process.env[E2E_STATE_ENV] ?? E2E_STATE_FILE);
   await stopRecorded(state);
-  await rm(path, { force: true });
+  const latest = await readE2eState(E2E_STATE_FILE).catch(() => undefined);
+  if (latest?.dir === state.dir) await rm(E2E_STATE_FILE, { force: true });
   await rm(join(state.dir, ETCD_DATA_DIR), { recursive: true, force: true });
   process.stderr.write(`[e2e] stopped control plane (pids ${state.pids.join(', ')}) and removed ${state.netns}\n`);
 }

@@ -23,7 +23,8 @@ function resolveBackend(state: BuildState, candidate: RouteCandidate): UpstreamR
   const ref = { namespace: ingress.namespace, name: service.name, port: service.port };
   const key = upstreamKey(ref);
   if (key === undefined) {
-    report(state, ingress, 'InvalidBackend', `${where}: service "${service.name}" backend sets neither port.number nor port.name`);
+    const message = `${where}: service "${service.name}" backend sets neither port.number nor port.name`;
+    report(state, ingress, 'InvalidBackend', message);
     return undefined;
   }
   let resolution = state.upstreams.get(key);

@@ -3,14 +3,15 @@ import type { RouteCandidate } from '../state.ts';
 import { refKey } from '../../snapshot/model.ts';
 
 export function conflictMessage(loser: RouteCandidate, winner: RouteCandidate): string {
+  const other = `Ingress "${refKey(winner.ingress)}"`;
   if (loser.level === 'default') {
-    return `defaultBackend: Ingress "${refKey(winner.ingress)}" also sets a default backend and takes precedence (${why(loser, winner)})`;
+    return `defaultBackend: ${other} also sets a default backend and takes precedence (${why(loser, winner)})`;
   }
   const claim = `${loser.pathType} path "${loser.path}" ${onHost(loser)}`;
   if (refKey(loser.ingress) === refKey(winner.ingress)) {
     return `${loser.where}: ${claim} duplicates ${winner.where}, which is used instead`;
   }
-  return `${loser.where}: ${claim} is also defined by Ingress "${refKey(winner.ingress)}", which takes precedence (${why(loser, winner)})`;
+  return `${loser.where}: ${claim} is also defined by ${other}, which takes precedence (${why(loser, winner)})`;
 }
 
 function onHost(route: RouteCandidate): string {

@@ -49,8 +49,15 @@ function compileRule(
       report(state, ingress, path.reason, `${where}: ${path.problem}`);
       return;
     }
-    const { level } = host;
-    const { pathType } = path;
-    into.push({ ingress, where, order: into.length, level, host: host.host, pathType, path: path.path, backend: httpPath.backend });
+    into.push({
+      ingress,
+      where,
+      order: into.length,
+      level: host.level,
+      host: host.host,
+      pathType: path.pathType,
+      path: path.path,
+      backend: httpPath.backend,
+    });
   });
 }
