@@ -44,7 +44,7 @@ lint: node-modules ## eslint (type-aware, no floating promises)
 test: deps node-modules kube-apiserver typecheck lint ## every test: typecheck, lint, unit, feature, e2e
 	@mkdir -p $(RUN)
 	@node --experimental-vm-modules node_modules/jest/bin/jest.js --ci --json --outputFile=$(RUN)/jest.json; rc=$$?; \
-	  node scripts/summarize-jest.mjs $(RUN)/jest.json; exit $$rc
+	  node scripts/summarize-jest.ts $(RUN)/jest.json; exit $$rc
 
 test-unit: node-modules ## unit and feature tests only (no control plane)
 	@node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects unit

@@ -49,6 +49,27 @@ async function convergeOnce(client: KubeClient, httpUrl: string, id: string): Pr
   }
 }
 
+async function measureAt(client: KubeClient, kubeconfig: string, size: number) {
+  const bollard = await startBollard({ kubeconfig, args: ['--watch-namespaces', NS, '--election-namespace', NS], readyTimeoutMs: 120_000 });
+  try {
+    const samples: number[] = [];
+    for (let t = 0; t < TRIES; t++) {
+      samples.push(await convergeOnce(client, bollard.httpUrl, `conv-${size}-${t}`));
+      if ((t + 1) % 10 === 0) say(`  ${size} Ingresses: ${t + 1}/${TRIES} tries, median so far ${round(median(samples), 1)} ms`);
+    }
+    const rss = await rssMiB(bollard.pid);
+    const metrics = await (await fetch(`${bollard.adminUrl}/metrics`)).text();
+    const metric = (name: string): number => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(metrics)?.[1] ?? 'NaN');
+    const buildMs = (metric('bollard_table_build_duration_seconds_sum') / metric('bollard_table_build_duration_seconds_count')) * 1000;
+    const heapMiB = metric('nodejs_heap_size_used_bytes') / 2 ** 20;
+    const row = { ingresses: size, tries: TRIES, medianMs: round(median(samples)), p99Ms: round(percentile(samples, 99)), maxMs: round(Math.max(...samples)), rssMiB: round(rss, 1), heapUsedMiB: round(heapMiB, 1), meanBuildMs: round(buildMs) };
+    say(`convergence at ${size} Ingresses: median ${row.medianMs} ms, p99 ${row.p99Ms} ms, RSS ${row.rssMiB} MiB (heap used ${row.heapUsedMiB} MiB), mean table build ${row.meanBuildMs} ms`);
+    return row;
+  } finally {
+    await bollard.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const network = await createBackendNetwork(`conv-${process.pid}`);
   const plane = await startControlPlane({ dir: join(RUN_DIR, `bench-convergence-${process.pid}`), log: say });
@@ -65,21 +86,8 @@ async function main(): Promise<void> {
       say(`convergence: creating Ingresses up to ${size}`);
       await createIngresses(client, present, size);
       present = size;
-      const bollard = await startBollard({ kubeconfig: plane.kubeconfig, args: ['--watch-namespaces', NS, '--election-namespace', NS], readyTimeoutMs: 120_000 });
-      try {
-        const samples: number[] = [];
-        for (let t = 0; t < TRIES; t++) {
-          samples.push(await convergeOnce(client, bollard.httpUrl, `conv-${size}-${t}`));
-          if ((t + 1) % 10 === 0) say(`  ${size} Ingresses: ${t + 1}/${TRIES} tries, median so far ${round(median(samples), 1)} ms`);
-        }
-        present += TRIES;
-        const rss = await rssMiB(bollard.pid);
-        const row = { ingresses: size, tries: TRIES, medianMs: round(median(samples)), p99Ms: round(percentile(samples, 99)), maxMs: round(Math.max(...samples)), rssMiB: round(rss, 1) };
-        say(`convergence at ${size} Ingresses: median ${row.medianMs} ms, p99 ${row.p99Ms} ms, RSS ${row.rssMiB} MiB`);
-        results.push(row);
-      } finally {
-        await bollard.stop();
-      }
+      results.push(await measureAt(client, plane.kubeconfig, size));
+      present += TRIES;
     }
     const file = await writeResults('convergence', { goal: { p99Ms: 100, rssMiB: 300 }, results });
     say(`wrote ${file}`);

@@ -1,9 +1,9 @@
 // One pass of the loop: build the table from the snapshot, publish it when it differs,
 // hand the diagnostics and the served set on. Called by the debouncer, never concurrently.
-import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { buildRoutingTable } from '../routing/build.ts';
+import { tablesEqual } from '../routing/table-equal.ts';
 import type { BuildOptions, BuildResult, RoutingTable } from '../routing/types.ts';
 import type { ClusterSnapshot } from '../snapshot/model.ts';
 
@@ -28,7 +28,7 @@ export function createReconciler(deps: ReconcileDeps): () => Promise<void> {
     const result = buildRoutingTable(deps.snapshot, deps.options);
     const seconds = (performance.now() - started) / 1000;
     deps.metrics.tableBuildDuration.observe(seconds);
-    if (!isDeepStrictEqual(result.table, deps.publisher.current())) {
+    if (!tablesEqual(result.table, deps.publisher.current())) {
       const generation = deps.publisher.publish(result.table);
       deps.metrics.tableGeneration.set(generation);
       deps.log.info('routing table published', {

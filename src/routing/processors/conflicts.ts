@@ -4,12 +4,12 @@
 // Runs after backend resolution, so a route whose backend is unusable never blocks a valid one.
 import type { BuildState, ResolvedRoute } from '../state.ts';
 import { report } from '../state.ts';
-import { compareRefs, compareStrings } from '../compare.ts';
+import { compareStrings } from '../compare.ts';
 import { conflictMessage } from './conflict-message.ts';
 
 export function conflictProcessor(state: BuildState): void {
   const winners = new Map<string, ResolvedRoute>();
-  for (const route of [...state.routes].sort(comparePrecedence)) {
+  for (const route of sortByPrecedence(state.routes)) {
     const key = [route.level, route.host, route.pathType, route.path].join('\n');
     const winner = winners.get(key);
     if (winner === undefined) {
@@ -21,10 +21,9 @@ export function conflictProcessor(state: BuildState): void {
   state.winners = [...winners.values()];
 }
 
-function comparePrecedence(a: ResolvedRoute, b: ResolvedRoute): number {
-  return (
-    compareStrings(a.ingress.creationTimestamp, b.ingress.creationTimestamp) ||
-    compareRefs(a.ingress, b.ingress) ||
-    a.order - b.order
-  );
+/** Oldest Ingress first, then namespace/name, then position; the key is computed once per route. */
+function sortByPrecedence(routes: readonly ResolvedRoute[]): ResolvedRoute[] {
+  const keyed = routes.map((route) => ({ route, key: `${route.ingress.creationTimestamp}\n${route.ingress.namespace}\n${route.ingress.name}` }));
+  keyed.sort((a, b) => compareStrings(a.key, b.key) || a.route.order - b.route.order);
+  return keyed.map((k) => k.route);
 }
