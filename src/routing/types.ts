@@ -13,11 +13,34 @@ export interface Upstream {
   /** Stable identity across rebuilds: "namespace/service:port" (port as written in the Ingress). */
   readonly key: string;
   readonly service: ObjectRef;
+  /** The Service port's appProtocol, when set (e.g. "kubernetes.io/h2c", "https", "grpc"). */
+  readonly appProtocol?: string;
   /** Ready endpoints, sorted and de-duplicated. Empty means 503. */
   readonly endpoints: readonly Endpoint[];
 }
 
 export type MatchType = 'Exact' | 'Prefix';
+
+export type LoadBalancing = 'round-robin' | 'least-request' | 'ewma';
+
+/** How the data plane talks to the upstream: HTTP/1.1, HTTP/1.1 over TLS, h2c, or h2 over TLS. */
+export type BackendProtocol = 'HTTP' | 'HTTPS' | 'H2C' | 'GRPC' | 'GRPCS';
+
+/**
+ * Per-route behaviour, from the Ingress's bollard.io/* annotations (docs/configuration.md) over
+ * the controller-wide defaults in BuildOptions. Invalid annotation values are reported
+ * (InvalidAnnotation) and the default is used.
+ */
+export interface RouteOptions {
+  /** Answer plain-HTTP requests with a 308 to https (never for /.well-known/acme-challenge/). */
+  readonly sslRedirect: boolean;
+  readonly loadBalancing: LoadBalancing;
+  readonly backendProtocol: BackendProtocol;
+  /** Upstream response header and body inactivity timeouts. */
+  readonly readTimeoutMs: number;
+  /** Request body limit; undefined means unlimited. */
+  readonly maxBodyBytes: number | undefined;
+}
 
 export interface Route {
   readonly ingress: ObjectRef;
@@ -26,6 +49,21 @@ export interface Route {
   /** Normalised: absolute; Prefix paths carry no trailing slash except the root "/". */
   readonly path: string;
   readonly upstream: Upstream;
+  readonly options: RouteOptions;
+}
+
+/** A certificate and key from a kubernetes.io/tls Secret (same namespace as its Ingress). */
+export interface TlsCertificate {
+  readonly secret: ObjectRef;
+  /** PEM, as in the Secret's tls.crt / tls.key. */
+  readonly certPem: string;
+  readonly keyPem: string;
+}
+
+/** SNI lookup: exact names, then the wildcard for the name's parent ("*.example.com" → "example.com"). */
+export interface TlsTable {
+  readonly hosts: ReadonlyMap<string, TlsCertificate>;
+  readonly wildcards: ReadonlyMap<string, TlsCertificate>;
 }
 
 /** The routes of one host, pre-compiled so a lookup is a few map reads, never a scan. */
@@ -47,6 +85,8 @@ export interface RoutingTable {
   readonly defaultBackend: Route | undefined;
   /** Every upstream referenced above, by key, so the data plane can diff its pools. */
   readonly upstreams: ReadonlyMap<string, Upstream>;
+  /** Certificates by host from the served Ingresses' spec.tls. */
+  readonly tls: TlsTable;
 }
 
 export type DiagnosticReason =
@@ -57,7 +97,10 @@ export type DiagnosticReason =
   | 'ServiceNotFound'
   | 'ServicePortNotFound'
   | 'NoReadyEndpoints'
-  | 'Conflict';
+  | 'Conflict'
+  | 'InvalidAnnotation'
+  | 'TLSSecretNotFound'
+  | 'InvalidTLSSecret';
 
 /** A problem with one Ingress. It becomes a Kubernetes Event and a log line; the rest still serves. */
 export interface Diagnostic {
@@ -69,6 +112,16 @@ export interface Diagnostic {
 export interface BuildOptions {
   /** spec.controller of the IngressClasses Bollard serves, e.g. "bollard.io/ingress-controller". */
   readonly controllerName: string;
+  /** Controller-wide defaults for RouteOptions; annotations override them per Ingress. */
+  readonly defaults?: Partial<RouteDefaults>;
+}
+
+export interface RouteDefaults {
+  /** Redirect every host to https, TLS section or not (--force-ssl-redirect). */
+  readonly forceSslRedirect: boolean;
+  readonly loadBalancing: LoadBalancing;
+  readonly readTimeoutMs: number;
+  readonly maxBodyBytes: number | undefined;
 }
 
 export interface BuildResult {

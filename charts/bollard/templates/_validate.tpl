@@ -1,0 +1,13 @@
+{{/*
+Checks values.schema.json cannot express: they depend on the release, not only on values.
+Every message names the values to change.
+*/}}
+{{- define "bollard.validate" -}}
+{{- $c := .Values.controller -}}
+{{- if and $c.watchNamespaces (include "bollard.publishService" .) (not (has .Release.Namespace $c.watchNamespaces)) -}}
+{{- fail (printf "controller.watchNamespaces does not include the release namespace %q, so the controller cannot see its own Service to publish it in Ingress status: add %q to controller.watchNamespaces, or set controller.publishStatusAddresses, or service.enabled=false" .Release.Namespace .Release.Namespace) -}}
+{{- end -}}
+{{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.service.enabled) -}}
+{{- fail "metrics.serviceMonitor.enabled needs metrics.service.enabled: the ServiceMonitor scrapes that Service" -}}
+{{- end -}}
+{{- end -}}
