@@ -1,14 +1,10 @@
 // Wires the controller: informers → ClusterState → debounced reconcile → TableHolder → proxy,
 // with the Lease election deciding who writes status and Events.
-import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ControllerConfig } from './config/schema.ts';
 import { createAdminServer } from './dataplane/admin-server.ts';
-import { createRequestRecorder } from './dataplane/access-log.ts';
+import { startDataPlane } from './dataplane/data-plane.ts';
 import { closeGracefully, listen } from './dataplane/listen.ts';
-import { createProxyHandler } from './dataplane/proxy-handler.ts';
-import { TableHolder } from './dataplane/table-holder.ts';
-import { UpstreamPools } from './dataplane/upstream-pools.ts';
 import { createKubeClient, loadKubeConfig } from './kube/client.ts';
 import { createEventRecorder } from './kube/events.ts';
 import { watchCluster } from './kube/watch-cluster.ts';
@@ -22,6 +18,7 @@ import type { ObjectRef } from './snapshot/model.ts';
 import { ClusterState } from './snapshot/cluster-state.ts';
 import { desiredAddresses } from './status/addresses.ts';
 import { syncIngressStatus } from './status/status-writer.ts';
+import { buildOptions, dataPlaneConfig } from './wiring/dataplane-config.ts';
 
 const wait = (ms: number, signal: AbortSignal): Promise<void> => sleep(ms, undefined, { signal }).catch(() => undefined);
 
@@ -35,9 +32,6 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   const metrics = createMetrics();
   const publishKey = config.publishService ? `${config.publishService.namespace}/${config.publishService.name}` : undefined;
   const state = new ClusterState({ watchedServices: new Set(publishKey ? [publishKey] : []) });
-  const tables = new TableHolder();
-  const pools = new UpstreamPools();
-  tables.onSwap((table) => { pools.retain(table); });
   const stop = new AbortController();
   let synced = false;
   let draining = false;
@@ -51,8 +45,14 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   const syncStatus = (): Promise<void> =>
     syncIngressStatus({ client, log, metrics }, state, lastServed, desiredAddresses(config, state));
 
+  const admin = createAdminServer(metrics.registry, { ready: () => synced && !draining });
+  const adminPort = await listen(admin, config.adminPort, config.adminAddress);
+  log.info('listening', { listener: 'admin', address: config.adminAddress, port: adminPort });
+  const dataPlane = await startDataPlane(await dataPlaneConfig(config), { metrics, log });
+  const tables = dataPlane.tables;
+
   const reconcile = createReconciler({
-    snapshot: state, publisher: tables, options: { controllerName: config.controllerName }, log, metrics,
+    snapshot: state, publisher: tables, options: buildOptions(config), log, metrics,
     onBuilt: async (result) => {
       lastServed = result.served;
       const leader = election.isLeader();
@@ -62,12 +62,6 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   });
   const debouncer = createDebouncer({ holdoffMs: config.debounceMs, maxDelayMs: config.debounceMaxMs }, reconcile);
 
-  const proxy = createServer(createProxyHandler({ tables, pools, proto: 'http', onDone: createRequestRecorder(metrics, log.child({ log: 'access' })) }));
-  const admin = createAdminServer(metrics.registry, { ready: () => synced && !draining });
-  const adminPort = await listen(admin, config.adminPort, config.adminAddress);
-  const httpPort = await listen(proxy, config.httpPort, config.bindAddress);
-  log.info('listening', { listener: 'admin', address: config.adminAddress, port: adminPort });
-  log.info('listening', { listener: 'http', address: config.bindAddress, port: httpPort });
 
   const watch = watchCluster({ client, state, log, onChange: () => { if (synced) debouncer.trigger(); } }, config.watchNamespaces, stop.signal);
   const electionRun = election.run(stop.signal);
@@ -82,8 +76,8 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       log.info('draining', { seconds: config.drainSeconds });
       await sleep(config.drainSeconds * 1000);
       stop.abort();
-      await closeGracefully(proxy);
-      await Promise.allSettled([watch.done, electionRun, debouncer.idle(), pools.close()]);
+      await dataPlane.close();
+      await Promise.allSettled([watch.done, electionRun, debouncer.idle()]);
       await closeGracefully(admin);
       log.info('stopped');
     },

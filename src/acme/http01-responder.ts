@@ -18,6 +18,8 @@ const TOKEN = /^[A-Za-z0-9_-]{22,256}$/;
 export interface Http01Responder {
   /** The key authorization for `token` (checked against `host` when given), or undefined. */
   lookup(token: string, host?: string): Promise<string | undefined>;
+  /** The same from the local cache only, synchronously (no read-through). */
+  cached(token: string, host?: string): string | undefined;
   /** Starts the watch; lookups before that read through. */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -53,14 +55,15 @@ export function createHttp01Responder(storage: WatchableStorage, log: Logger, op
     return p;
   };
 
+  const answer = (record: Http01Record | undefined, host: string | undefined): string | undefined =>
+    record && (host === undefined || hostOnly(host) === record.name.toLowerCase()) ? record.keyAuthorization : undefined;
+
   return {
     async lookup(token, host) {
       if (!TOKEN.test(token)) return undefined;
-      const record = cache.get(token) ?? (await readThrough(token));
-      if (!record) return undefined;
-      if (host !== undefined && hostOnly(host) !== record.name.toLowerCase()) return undefined;
-      return record.keyAuthorization;
+      return answer(cache.get(token) ?? (await readThrough(token)), host);
     },
+    cached: (token, host) => answer(cache.get(token), host),
     async start() {
       watch = await storage.watchPrefix(`${CHALLENGES_HTTP01}/`, {
         initial: (entries) => { for (const [k, v] of entries) put(k, v); },

@@ -1,22 +1,12 @@
 // Every controller flag, once: its flag name, environment variable, default and help text.
 // The zod schema in schema.ts validates what these produce; help.ts renders --help from this table.
+import { option, type OptionSpec } from './option.ts';
+import { dataPlaneOptions } from './options-dataplane.ts';
+import { acmeOptions } from './options-acme.ts';
 
-export interface OptionSpec {
-  readonly flag: string;
-  readonly env: string;
-  readonly help: string;
-  readonly default?: string;
-  readonly boolean?: boolean;
-}
+export type { OptionSpec } from './option.ts';
 
-const option = (flag: string, help: string, defaultValue?: string): OptionSpec => ({
-  flag,
-  env: `BOLLARD_${flag.toUpperCase().replaceAll('-', '_')}`,
-  help,
-  ...(defaultValue === undefined ? {} : { default: defaultValue }),
-});
-
-export const controllerOptions: readonly OptionSpec[] = [
+const coreOptions: readonly OptionSpec[] = [
   option('kubeconfig', 'Path to a kubeconfig; empty means in-cluster config, then $KUBECONFIG, then ~/.kube/config.'),
   option('bind-address', 'Address the HTTP and HTTPS listeners bind.', '0.0.0.0'),
   option('http-port', 'Port of the HTTP listener (0 picks a free port).', '8080'),
@@ -35,3 +25,5 @@ export const controllerOptions: readonly OptionSpec[] = [
   option('drain-seconds', 'On SIGTERM, keep serving this long with /readyz failing before closing.', '15'),
   option('log-level', 'debug, info, warn or error.', 'info'),
 ];
+
+export const controllerOptions: readonly OptionSpec[] = [...coreOptions, ...dataPlaneOptions, ...acmeOptions];

@@ -1,5 +1,7 @@
 // The controller's configuration: validated once at start, then frozen and passed to everyone.
 import { z } from 'zod';
+import { dataPlaneShape } from './schema-dataplane.ts';
+import { acmeShape, checkAcme } from './schema-acme.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const list = z
@@ -34,7 +36,10 @@ export const controllerConfigSchema = z
     debounceMaxMs: millis,
     drainSeconds: z.coerce.number().min(0).max(3600),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']),
+    ...dataPlaneShape,
+    ...acmeShape,
   })
-  .refine((c) => c.debounceMaxMs >= c.debounceMs, { message: 'debounce-max-ms must be >= debounce-ms', path: ['debounceMaxMs'] });
+  .refine((c) => c.debounceMaxMs >= c.debounceMs, { message: 'debounce-max-ms must be >= debounce-ms', path: ['debounceMaxMs'] })
+  .superRefine(checkAcme);
 
 export type ControllerConfig = Readonly<z.infer<typeof controllerConfigSchema>>;

@@ -13,8 +13,9 @@ export function createRequestRecorder(metrics: Metrics, accessLog: Logger | unde
     metrics.requestDuration.observe(labels, seconds);
     if (r.errorKind !== undefined && r.errorKind !== 'client_abort') metrics.upstreamErrors.inc({ service, kind: r.errorKind });
     accessLog?.info('request', {
-      method: r.method, host: r.host, path: r.path, status: r.status,
+      method: r.method, host: r.host, path: r.path, status: r.status, bytes: r.bytes,
       durationMs: Number((seconds * 1000).toFixed(3)), upstream: r.upstream, ingress, service,
+      ...(r.requestId === undefined ? {} : { requestId: r.requestId }),
       ...(r.errorKind === undefined ? {} : { error: r.errorKind }),
     });
   };

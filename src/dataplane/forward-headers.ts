@@ -1,5 +1,8 @@
 // Request and response header rewriting for proxying: hop-by-hop headers (RFC 9110 §7.6.1,
-// plus any named in Connection) are dropped, X-Forwarded-* are set.
+// plus any named in Connection) and HTTP/2 pseudo-headers are dropped; X-Forwarded-For/Proto/
+// Host/Port, Forwarded and X-Request-Id are set. Incoming forwarding headers are kept (and
+// extended) only when the peer is a trusted proxy; otherwise they are replaced.
+import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 
 const HOP_BY_HOP = new Set([
@@ -7,40 +10,73 @@ const HOP_BY_HOP = new Set([
   'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings',
 ]);
 
+const FORWARDING = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'forwarded']);
+
 function connectionTokens(value: string | string[] | undefined): Set<string> {
-  const joined = Array.isArray(value) ? value.join(',') : (value ?? '');
+  if (value === undefined) return new Set();
+  const joined = Array.isArray(value) ? value.join(',') : value;
   return new Set(joined.split(',').map((t) => t.trim().toLowerCase()).filter((t) => t !== ''));
 }
 
 export interface ForwardContext {
   readonly clientIp: string;
   readonly proto: 'http' | 'https';
+  /** The Host (or :authority) the client sent. */
   readonly host: string;
+  readonly port: number;
+  readonly trusted: boolean;
+  readonly via: boolean;
 }
 
-export function buildUpstreamHeaders(incoming: IncomingHttpHeaders, ctx: ForwardContext): Record<string, string | string[]> {
+export interface UpstreamHeaders {
+  readonly headers: Record<string, string | string[]>;
+  readonly requestId: string;
+}
+
+const joinValue = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v.join(', ') : v);
+
+export function buildUpstreamHeaders(incoming: IncomingHttpHeaders, ctx: ForwardContext): UpstreamHeaders {
   const named = connectionTokens(incoming.connection);
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(incoming)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || named.has(name)) continue;
-    // undici sets these itself from the body it sends.
-    if (name === 'expect') continue;
+  for (const name in incoming) {
+    const value = incoming[name];
+    if (value === undefined || name.charCodeAt(0) === 58 /* ':' */) continue;
+    if (HOP_BY_HOP.has(name) || named.has(name) || name === 'expect') continue;
+    if (!ctx.trusted && FORWARDING.has(name)) continue;
     out[name] = value;
   }
-  const prior = incoming['x-forwarded-for'];
-  const priorText = Array.isArray(prior) ? prior.join(', ') : prior;
-  out['x-forwarded-for'] = priorText ? `${priorText}, ${ctx.clientIp}` : ctx.clientIp;
-  out['x-forwarded-proto'] = ctx.proto;
-  out['x-forwarded-host'] = ctx.host;
-  return out;
+  // gRPC needs "te: trailers" end to end; it is the one TE value HTTP/2 allows.
+  if (incoming.te === 'trailers') out.te = 'trailers';
+  out.host = ctx.host;
+  const priorFor = ctx.trusted ? joinValue(incoming['x-forwarded-for']) : undefined;
+  out['x-forwarded-for'] = priorFor ? `${priorFor}, ${ctx.clientIp}` : ctx.clientIp;
+  if (!ctx.trusted || out['x-forwarded-proto'] === undefined) out['x-forwarded-proto'] = ctx.proto;
+  if (!ctx.trusted || out['x-forwarded-host'] === undefined) out['x-forwarded-host'] = ctx.host;
+  if (!ctx.trusted || out['x-forwarded-port'] === undefined) out['x-forwarded-port'] = String(ctx.port);
+  const forwardedFor = ctx.clientIp.includes(':') ? `"[${ctx.clientIp}]"` : ctx.clientIp;
+  const element = `for=${forwardedFor};host="${ctx.host}";proto=${ctx.proto}`;
+  const priorForwarded = ctx.trusted ? joinValue(incoming.forwarded) : undefined;
+  out.forwarded = priorForwarded ? `${priorForwarded}, ${element}` : element;
+  const incomingId = incoming['x-request-id'];
+  const requestId = typeof incomingId === 'string' && /^[\w.:-]{1,200}$/.test(incomingId) ? incomingId : randomUUID();
+  out['x-request-id'] = requestId;
+  if (ctx.via) out.via = appendVia(incoming.via);
+  return { headers: out, requestId };
 }
 
-export function buildClientHeaders(upstream: Record<string, string | string[] | undefined>): OutgoingHttpHeaders {
+function appendVia(prior: string | string[] | undefined): string {
+  const p = joinValue(prior);
+  return p ? `${p}, 1.1 bollard` : '1.1 bollard';
+}
+
+export function buildClientHeaders(upstream: IncomingHttpHeaders, via: boolean): OutgoingHttpHeaders {
   const named = connectionTokens(upstream.connection);
   const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(upstream)) {
+  for (const name in upstream) {
+    const value = upstream[name];
     if (value === undefined || HOP_BY_HOP.has(name) || named.has(name)) continue;
     out[name] = value;
   }
+  if (via) out.via = appendVia(upstream.via);
   return out;
 }

@@ -1,8 +1,26 @@
-// Listener plumbing shared by the HTTP, HTTPS and admin servers.
+// Listener plumbing shared by the HTTP, HTTPS and admin servers: listen, and a graceful close
+// that stops accepting, closes idle keep-alive connections (HTTP/1) and sends GOAWAY (HTTP/2),
+// lets in-flight requests finish, and destroys what is left after a deadline.
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Http2SecureServer, ServerHttp2Session } from 'node:http2';
+import type { AddressInfo, Socket } from 'node:net';
 
-export async function listen(server: Server, port: number, host: string): Promise<number> {
+type AnyServer = Server | Http2SecureServer;
+
+const tracked = new WeakMap<AnyServer, { sockets: Set<Socket>; sessions: Set<ServerHttp2Session> }>();
+
+export async function listen(server: AnyServer, port: number, host: string): Promise<number> {
+  const sockets = new Set<Socket>();
+  const sessions = new Set<ServerHttp2Session>();
+  tracked.set(server, { sockets, sessions });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('session', (session: ServerHttp2Session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -13,9 +31,19 @@ export async function listen(server: Server, port: number, host: string): Promis
   return (server.address() as AddressInfo).port;
 }
 
-/** Stops accepting, closes idle keep-alive connections, and resolves when in-flight requests end. */
-export async function closeGracefully(server: Server): Promise<void> {
+export async function closeGracefully(server: AnyServer, deadlineMs = 30_000): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => { resolve(); }));
-  server.closeIdleConnections();
-  await closed;
+  const t = tracked.get(server);
+  if ('closeIdleConnections' in server) server.closeIdleConnections();
+  for (const session of t?.sessions ?? []) session.close();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      for (const socket of t?.sockets ?? []) socket.destroy();
+      resolve();
+    }, deadlineMs);
+    timer.unref();
+  });
+  await Promise.race([closed, deadline]);
+  clearTimeout(timer);
 }

@@ -1,111 +1,129 @@
-// The per-request path: read the current table once, match, pick an endpoint, stream the
-// request and response through an undici pool. Everything else was done when the table was built.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errors, type Pool } from 'undici';
+// The per-request path: read the current table once, match, then answer locally (ACME
+// challenge, redirect, 4xx/5xx) or forward. Everything else was done when the table was built.
+import { errors } from 'undici';
 import { matchRoute, normalizeHost } from '../routing/match.ts';
-import type { Endpoint, Route } from '../routing/types.ts';
-import { buildClientHeaders, buildUpstreamHeaders } from './forward-headers.ts';
+import type { Route } from '../routing/types.ts';
+import { BodyTooLargeError, limitBody } from './body-limit.ts';
+import type { TrustCheck } from './client-address.ts';
+import type { ClientRequest, ClientResponse } from './client-response.ts';
+import { forward, type ForwardDeps, type ForwardResult } from './forward.ts';
+import { buildUpstreamHeaders } from './forward-headers.ts';
 import { normalizeRequestTarget, type RequestTarget } from './request-path.ts';
 import type { TableHolder } from './table-holder.ts';
-import type { UpstreamPools } from './upstream-pools.ts';
 
 export interface RequestRecord {
   readonly method: string;
   readonly host: string;
   readonly path: string;
   readonly status: number;
+  readonly bytes: number;
   readonly route: Route | undefined;
   readonly upstream: string | undefined;
   readonly errorKind: string | undefined;
+  readonly requestId: string | undefined;
   readonly startedAt: number;
 }
+
+/** Answers HTTP-01 challenges: the key authorization for a token, if one is pending. */
+export type ChallengeResponder = (token: string) => string | undefined;
 
 export interface ProxyDeps {
   readonly tables: TableHolder;
-  readonly pools: UpstreamPools;
+  readonly forward: ForwardDeps;
   readonly proto: 'http' | 'https';
+  readonly trusted: TrustCheck;
+  /** Port written into https redirects (the public HTTPS port, usually 443). */
+  readonly httpsRedirectPort: number;
+  readonly challenges?: ChallengeResponder;
   readonly onDone: (record: RequestRecord) => void;
 }
 
-export function createProxyHandler(deps: ProxyDeps): (req: IncomingMessage, res: ServerResponse) => void {
+const ACME_PREFIX = '/.well-known/acme-challenge/';
+
+type Record0 = Omit<RequestRecord, 'status' | 'bytes' | 'upstream' | 'errorKind' | 'requestId'>;
+
+export function createProxyHandler(deps: ProxyDeps): (req: ClientRequest, res: ClientResponse) => void {
   return (req, res) => {
     const startedAt = performance.now();
     const table = deps.tables.current();
-    const host = normalizeHost(req.headers.host ?? '');
+    const authority = req.headers[':authority'] ?? req.headers.host;
+    const host = normalizeHost(typeof authority === 'string' ? authority : '');
     const target = normalizeRequestTarget(req.url ?? '');
-    const base = { method: req.method ?? 'GET', host: host ?? '', path: target?.path ?? '', startedAt, upstream: undefined, errorKind: undefined };
-    if (host === undefined || target === undefined) {
-      reply(res, 400, 'bad request');
-      deps.onDone({ ...base, status: 400, route: undefined });
-      return;
-    }
+    const base: Record0 = { method: req.method ?? 'GET', host: host ?? '', path: target?.path ?? '', startedAt, route: undefined };
+    const local = (status: number, text: string, headers: Record<string, string> = {}): void => {
+      // After a malformed request the connection's state is doubtful: close it (HTTP/1 only).
+      reply(res, status, text, status === 400 && req.httpVersionMajor === 1 ? { ...headers, connection: 'close' } : headers);
+      deps.onDone({ ...base, status, bytes: 0, upstream: undefined, errorKind: undefined, requestId: undefined });
+    };
+    if (host === undefined || target === undefined) return void local(400, 'bad request');
+    const challenge = target.path.startsWith(ACME_PREFIX) ? deps.challenges?.(target.path.slice(ACME_PREFIX.length)) : undefined;
+    if (challenge !== undefined) return void local(200, challenge);
     const route = matchRoute(table, host, target.path);
-    if (route === undefined) {
-      reply(res, 404, 'no route');
-      deps.onDone({ ...base, status: 404, route });
+    if (route === undefined) return void local(404, 'no route');
+    const withRoute = { ...base, route };
+    const refusal = refuse(deps, req, route, host, target);
+    if (refusal) {
+      reply(res, refusal.status, refusal.text, refusal.headers);
+      deps.onDone({ ...withRoute, status: refusal.status, bytes: 0, upstream: undefined, errorKind: undefined, requestId: undefined });
       return;
     }
-    const picked = deps.pools.pick(route.upstream);
-    if (picked === undefined) {
-      reply(res, 503, 'no ready endpoints');
-      deps.onDone({ ...base, status: 503, route });
-      return;
-    }
-    forward(deps, req, res, { ...base, route, host, target, ...picked });
+    send(deps, req, res, withRoute, { route, host, target });
   };
 }
 
-interface Forwarding {
-  readonly method: string;
-  readonly host: string;
-  readonly path: string;
-  readonly startedAt: number;
-  readonly route: Route;
-  readonly target: RequestTarget;
-  readonly endpoint: Endpoint;
-  readonly pool: Pool;
+interface Refusal { readonly status: number; readonly text: string; readonly headers: Record<string, string> }
+
+/** Answers that need no upstream: redirect to https, body too large, no endpoints. */
+function refuse(deps: ProxyDeps, req: ClientRequest, route: Route, host: string, target: RequestTarget): Refusal | undefined {
+  if (deps.proto === 'http' && route.options.sslRedirect && !target.path.startsWith(ACME_PREFIX)) {
+    const port = deps.httpsRedirectPort === 443 ? '' : `:${deps.httpsRedirectPort}`;
+    return { status: 308, text: 'redirecting to https', headers: { location: `https://${host}${port}${target.path}${target.query}` } };
+  }
+  const max = route.options.maxBodyBytes;
+  const length = Number(req.headers['content-length'] ?? '0');
+  if (max !== undefined && length > max) return { status: 413, text: 'request body too large', headers: {} };
+  if (route.upstream.endpoints.length === 0) return { status: 503, text: 'no ready endpoints', headers: {} };
+  return undefined;
 }
 
-function forward(deps: ProxyDeps, req: IncomingMessage, res: ServerResponse, f: Forwarding): void {
-  const upstream = `${f.endpoint.host}:${f.endpoint.port}`;
-  const record = { method: f.method, host: f.host, path: f.path, startedAt: f.startedAt, route: f.route, upstream };
-  const abort = new AbortController();
-  res.on('close', () => { if (!res.writableFinished) abort.abort(); });
-  const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
-  const headers = buildUpstreamHeaders(req.headers, {
-    clientIp: req.socket.remoteAddress ?? '', proto: deps.proto, host: req.headers.host ?? f.host,
+function hasBody(req: ClientRequest): boolean {
+  if (req.httpVersionMajor >= 2) return (req as { stream?: { endAfterHeaders?: boolean } }).stream?.endAfterHeaders !== true;
+  return req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
+}
+
+function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, base: Record0, m: { route: Route; host: string; target: RequestTarget }): void {
+  const clientIp = req.socket?.remoteAddress ?? '';
+  const authority = req.headers[':authority'] ?? req.headers.host;
+  const { headers, requestId } = buildUpstreamHeaders(req.headers, {
+    clientIp, proto: deps.proto, host: typeof authority === 'string' ? authority : m.host, port: req.socket?.localPort ?? 0,
+    trusted: deps.trusted(clientIp), via: deps.forward.options.via,
   });
-  f.pool
-    .stream(
-      { path: f.target.path + f.target.query, method: f.method, headers, body: hasBody ? req : null, signal: abort.signal },
-      ({ statusCode, headers: upstreamHeaders }) => {
-        res.writeHead(statusCode, buildClientHeaders(upstreamHeaders));
-        return res;
-      },
-    )
-    .then(() => {
-      deps.onDone({ ...record, status: res.statusCode, errorKind: undefined });
-    })
-    .catch((err: unknown) => {
-      const { status, kind } = classify(err);
-      if (!res.headersSent) reply(res, status, kind === 'timeout' ? 'upstream timed out' : 'upstream unavailable');
-      else res.destroy();
-      deps.onDone({ ...record, status, errorKind: kind });
-    });
+  const max = m.route.options.maxBodyBytes;
+  const body = hasBody(req) ? (max === undefined ? req : limitBody(req, max)) : null;
+  forward(deps.forward, { route: m.route, method: base.method, path: m.target.path + m.target.query, headers, body }, res, (r: ForwardResult) => {
+    const upstream = r.endpoint ? `${r.endpoint.host}:${r.endpoint.port}` : undefined;
+    const failure = r.error ? classify(r.error) : undefined;
+    const status = failure?.status ?? r.status;
+    if (failure && !r.started) reply(res, failure.status, failure.text, {});
+    else if (failure) res.destroy();
+    else if (!r.started) reply(res, r.status, 'no ready endpoints', {});
+    deps.onDone({ ...base, status, bytes: r.bytes, upstream, errorKind: failure?.kind, requestId });
+  });
 }
 
-function classify(err: unknown): { status: number; kind: string } {
-  if (err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError) return { status: 504, kind: 'timeout' };
-  if (err instanceof errors.ConnectTimeoutError) return { status: 504, kind: 'connect_timeout' };
-  if (err instanceof errors.RequestAbortedError) return { status: 499, kind: 'client_abort' };
+function classify(err: Error): { status: number; kind: string; text: string } {
+  if (err instanceof BodyTooLargeError) return { status: 413, kind: 'body_too_large', text: 'request body too large' };
+  if (err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError) return { status: 504, kind: 'timeout', text: 'upstream timed out' };
+  if (err instanceof errors.ConnectTimeoutError) return { status: 504, kind: 'connect_timeout', text: 'upstream connect timed out' };
+  if (err instanceof errors.RequestAbortedError) return { status: 499, kind: 'client_abort', text: '' };
   const code = (err as { code?: unknown }).code;
-  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return { status: 502, kind: 'connect' };
-  return { status: 502, kind: 'reset' };
+  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return { status: 502, kind: 'connect', text: 'upstream unavailable' };
+  return { status: 502, kind: 'reset', text: 'upstream unavailable' };
 }
 
-function reply(res: ServerResponse, status: number, text: string): void {
-  if (res.headersSent) return;
-  const body = `${text}\n`;
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+function reply(res: ClientResponse, status: number, text: string, headers: Record<string, string>): void {
+  if (res.headersSent || res.destroyed) return;
+  const body = text === '' ? '' : `${text}\n`;
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), ...headers });
   res.end(body);
 }

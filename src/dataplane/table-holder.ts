@@ -8,6 +8,7 @@ export const emptyRoutingTable: RoutingTable = Object.freeze({
   anyHost: undefined,
   defaultBackend: undefined,
   upstreams: new Map(),
+  tls: { hosts: new Map(), wildcards: new Map() },
 });
 
 export class TableHolder {

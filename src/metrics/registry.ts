@@ -13,6 +13,10 @@ export interface Metrics {
   readonly activeConnections: Gauge<'listener'>;
   readonly isLeader: Gauge;
   readonly statusWrites: Counter<'result'>;
+  readonly tlsHandshakeErrors: Counter<'code'>;
+  readonly tlsCertificateErrors: Counter;
+  readonly clientErrors: Counter<'code'>;
+  readonly upstreamEjections: Counter<'service'>;
 }
 
 export function createMetrics(opts: { processMetrics: boolean } = { processMetrics: true }): Metrics {
@@ -43,5 +47,9 @@ export function createMetrics(opts: { processMetrics: boolean } = { processMetri
     activeConnections: new Gauge({ name: 'bollard_active_connections', help: 'Open client connections.', labelNames: ['listener'], registers }),
     isLeader: new Gauge({ name: 'bollard_leader', help: '1 when this replica is the elected status writer.', registers }),
     statusWrites: new Counter({ name: 'bollard_status_writes_total', help: 'Ingress status updates.', labelNames: ['result'], registers }),
+    tlsHandshakeErrors: new Counter({ name: 'bollard_tls_handshake_errors_total', help: 'Failed TLS handshakes, by OpenSSL/Node error code.', labelNames: ['code'], registers }),
+    tlsCertificateErrors: new Counter({ name: 'bollard_tls_certificate_errors_total', help: 'Certificates from Secrets that could not be loaded.', registers }),
+    clientErrors: new Counter({ name: 'bollard_client_errors_total', help: 'Malformed or timed-out client requests rejected before routing, by parser error code.', labelNames: ['code'], registers }),
+    upstreamEjections: new Counter({ name: 'bollard_upstream_ejections_total', help: 'Endpoints ejected by passive health checking.', labelNames: ['service'], registers }),
   };
 }

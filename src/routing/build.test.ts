@@ -1,9 +1,10 @@
 import { describe, it, expect } from '@jest/globals';
 import { readdirSync } from 'node:fs';
 import { refKey } from '../snapshot/model.ts';
-import type { Diagnostic, Endpoint, Route, RoutingTable } from './types.ts';
+import type { BuildOptions, Route, RoutingTable } from './types.ts';
 import type { Fixture, SnapshotObjects } from './fixture-snapshot.test-helper.ts';
-import { CONTROLLER, fixtureObjects, loadFixture, memorySnapshot } from './fixture-snapshot.test-helper.ts';
+import { fixtureObjects, fixtureOptions, loadFixture, memorySnapshot } from './fixture-snapshot.test-helper.ts';
+import { describeDiagnostic, describeRoute, describeTls, project } from './fixture-describe.test-helper.ts';
 import { buildRoutingTable } from './build.ts';
 import { matchRoute, normalizeHost } from './match.ts';
 
@@ -11,34 +12,9 @@ const FIXTURES = new URL('../../test/fixtures/routing/', import.meta.url);
 const files = readdirSync(FIXTURES)
   .filter((file) => file.endsWith('.yaml'))
   .sort();
-const options = { controllerName: CONTROLLER };
 
-function build(objects: SnapshotObjects) {
+function build(objects: SnapshotObjects, options: BuildOptions) {
   return buildRoutingTable(memorySnapshot(objects), options);
-}
-
-function formatEndpoint({ host, port }: Endpoint): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
-function describeRoute(route: Route | undefined): Record<string, unknown> | null {
-  if (route === undefined) return null;
-  return {
-    service: route.upstream.key,
-    endpoints: route.upstream.endpoints.map(formatEndpoint),
-    ingress: refKey(route.ingress),
-    route: `${route.pathType} ${route.path}`,
-  };
-}
-
-function describeDiagnostic(d: Diagnostic): Record<string, unknown> {
-  return { ingress: refKey(d.ingress), reason: d.reason, message: d.message };
-}
-
-/** Keeps only the fields the fixture states, so a fixture need not spell out every field. */
-function project(actual: Record<string, unknown> | null, expected: object | null | undefined): unknown {
-  if (actual === null || expected === null || expected === undefined) return actual;
-  return Object.fromEntries(Object.keys(expected).map((key) => [key, actual[key]]));
 }
 
 function allRoutes(table: RoutingTable): Route[] {
@@ -47,13 +23,23 @@ function allRoutes(table: RoutingTable): Route[] {
   return table.defaultBackend ? [...routes, table.defaultBackend] : routes;
 }
 
-/** Invariants every table keeps: one Upstream object per key, all of them (and only those) listed. */
-function expectTableInvariants(table: RoutingTable): void {
+/**
+ * Invariants every table keeps: one Upstream object per key, all of them (and only those) listed;
+ * maps keyed by what they hold; TLS maps sorted, each certificate the PEM of its Secret.
+ */
+function expectTableInvariants(table: RoutingTable, objects: SnapshotObjects): void {
   const routes = allRoutes(table);
   for (const route of routes) expect(table.upstreams.get(route.upstream.key)).toBe(route.upstream);
   expect([...table.upstreams.keys()]).toEqual([...new Set(routes.map((r) => r.upstream.key))].sort());
   for (const level of [...table.hosts.values(), ...table.wildcards.values()]) {
     for (const [path, route] of [...level.exact, ...level.prefix]) expect(route.path).toBe(path);
+  }
+  for (const certificates of [table.tls.hosts, table.tls.wildcards]) {
+    expect([...certificates.keys()]).toEqual([...certificates.keys()].sort());
+    for (const { secret, certPem, keyPem } of certificates.values()) {
+      const data = objects.secrets.find((s) => refKey(s) === refKey(secret))?.data;
+      expect({ certPem, keyPem }).toEqual({ certPem: data?.['tls.crt']?.toString(), keyPem: data?.['tls.key']?.toString() });
+    }
   }
 }
 
@@ -66,7 +52,8 @@ function requestHost(host: string | undefined): string {
 }
 
 function runFixture(fixture: Fixture): void {
-  const { table, diagnostics, served } = build(fixtureObjects(fixture));
+  const objects = fixtureObjects(fixture);
+  const { table, diagnostics, served } = build(objects, fixtureOptions(fixture));
   expect(served.map(refKey)).toEqual(fixture.served);
   expect(diagnostics.map((d, i) => project(describeDiagnostic(d), fixture.diagnostics[i]))).toEqual(fixture.diagnostics);
   const answers = fixture.requests.map(({ host, path, expect: expected }) => {
@@ -74,7 +61,8 @@ function runFixture(fixture: Fixture): void {
     return { host, path, expect: project(describeRoute(route), expected) };
   });
   expect(answers).toEqual(fixture.requests);
-  expectTableInvariants(table);
+  expect(describeTls(table.tls)).toEqual(fixture.tls);
+  expectTableInvariants(table, objects);
 }
 
 describe('buildRoutingTable fixtures (test/fixtures/routing)', () => {
@@ -103,11 +91,13 @@ function reversed(objects: SnapshotObjects): SnapshotObjects {
       ports: [...slice.ports].reverse(),
       endpoints: [...slice.endpoints].reverse().map((e) => ({ ...e, addresses: [...e.addresses].reverse() })),
     })),
+    secrets: [...objects.secrets].reverse(),
   };
 }
 
+/** Buffers (Secret data) cannot be frozen; everything else is, at every depth. */
 function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+  if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const child of Object.values(value)) deepFreeze(child);
   }
@@ -115,26 +105,29 @@ function deepFreeze<T>(value: T): T {
 }
 
 describe('buildRoutingTable determinism and purity', () => {
-  const all = files.map((file) => ({ file, objects: deepFreeze(fixtureObjects(loadFixture(new URL(file, FIXTURES)))) }));
+  const all = files.map((file) => {
+    const fixture = loadFixture(new URL(file, FIXTURES));
+    return { file, objects: deepFreeze(fixtureObjects(fixture)), options: deepFreeze(fixtureOptions(fixture)) };
+  });
 
   it('gives deep-equal results, in the same order, when built twice from frozen input', () => {
-    for (const { file, objects } of all) {
-      const first = build(objects);
-      const second = build(objects);
+    for (const { file, objects, options } of all) {
+      const first = build(objects, options);
+      const second = build(objects, options);
       expect({ file, result: serialise(second) }).toEqual({ file, result: serialise(first) });
       expect(second).toEqual(first);
     }
   });
 
   it('gives the same result when the snapshot lists come in another order', () => {
-    for (const { file, objects } of all) {
-      expect({ file, result: serialise(build(reversed(objects))) }).toEqual({ file, result: serialise(build(objects)) });
+    for (const { file, objects, options } of all) {
+      expect({ file, result: serialise(build(reversed(objects), options)) }).toEqual({ file, result: serialise(build(objects, options)) });
     }
   });
 
   it('sorts hosts, paths and upstreams in the table', () => {
-    const objects = fixtureObjects(loadFixture(new URL('host-precedence.yaml', FIXTURES)));
-    const { table } = build(reversed(objects));
+    const fixture = loadFixture(new URL('host-precedence.yaml', FIXTURES));
+    const { table } = build(reversed(fixtureObjects(fixture)), fixtureOptions(fixture));
     const hostKeys = [...table.hosts.keys()];
     expect(hostKeys).toEqual([...hostKeys].sort());
     expect(hostKeys.length).toBeGreaterThan(1);

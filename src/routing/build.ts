@@ -13,20 +13,27 @@ import { ingressClassProcessor } from './processors/ingress-class.ts';
 import { rulesProcessor } from './processors/rules.ts';
 import { backendProcessor } from './processors/backends.ts';
 import { conflictProcessor } from './processors/conflicts.ts';
+import { tlsProcessor } from './processors/tls.ts';
+import { optionsProcessor } from './processors/options.ts';
 
-/** In order: which Ingresses are ours → valid hosts/paths → backends → one winner per route. */
+/**
+ * In order: which Ingresses are ours → their certificates → valid hosts/paths → backends → one
+ * winner per route → the winners' options (ssl-redirect's default needs the certificates).
+ */
 export const processors: readonly Processor[] = [
   ingressClassProcessor,
+  tlsProcessor,
   rulesProcessor,
   backendProcessor,
   conflictProcessor,
+  optionsProcessor,
 ];
 
 export function buildRoutingTable(snapshot: ClusterSnapshot, options: BuildOptions): BuildResult {
   const state = newBuildState(snapshot, options);
   for (const processor of processors) processor(state);
   return {
-    table: assembleTable(state.winners),
+    table: assembleTable(state.tableRoutes, state.tls),
     diagnostics: sortDiagnostics(state.diagnostics),
     served: state.ingresses.map(({ namespace, name }) => ({ namespace, name })),
   };

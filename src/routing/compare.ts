@@ -10,3 +10,11 @@ export function compareStrings(a: string, b: string): number {
 export function compareRefs(a: ObjectRef, b: ObjectRef): number {
   return compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name);
 }
+
+/**
+ * Precedence between Ingresses that claim the same thing (a route, a TLS host): the oldest wins,
+ * then namespace/name. Sorting by this key (compareStrings) gives that order; compute it once each.
+ */
+export function precedenceKey(ingress: { readonly creationTimestamp: string } & ObjectRef): string {
+  return `${ingress.creationTimestamp}\n${ingress.namespace}\n${ingress.name}`;
+}

@@ -1,110 +1,35 @@
-// Test helper: reads a routing fixture (test/fixtures/routing/*.yaml) and serves its objects as an
-// in-memory ClusterSnapshot. Objects are written Kubernetes-style, trimmed to what routing reads.
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
-import { z } from 'zod';
+// Test helper: serves a routing fixture's objects (fixture-schema.test-helper.ts) as an in-memory
+// ClusterSnapshot, and its defaults as BuildOptions.
 import type {
   ClusterSnapshot,
   EndpointSliceObject,
   IngressClassObject,
   IngressObject,
+  SecretObject,
   ServiceObject,
 } from '../snapshot/model.ts';
+import type { BuildOptions } from './types.ts';
+import type { Fixture, FixtureIngress } from './fixture-schema.test-helper.ts';
 import { compareRefs } from './compare.ts';
+import { metadata } from './fixture-schema.test-helper.ts';
+
+export type { Fixture, RequestExpectation } from './fixture-schema.test-helper.ts';
+export { loadFixture } from './fixture-schema.test-helper.ts';
 
 export const CONTROLLER = 'bollard.io/ingress-controller';
 const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
-
-const labels = z.record(z.string(), z.string()).default({});
-const metadata = z.strictObject({
-  namespace: z.string().default('default'),
-  name: z.string(),
-  creationTimestamp: z.string().default('2024-01-01T00:00:00Z'),
-  annotations: labels,
-  labels,
-});
-const backend = z.strictObject({
-  service: z
-    .strictObject({
-      name: z.string(),
-      port: z.strictObject({ number: z.number().int().optional(), name: z.string().optional() }),
-    })
-    .optional(),
-  resource: z.strictObject({ apiGroup: z.string().optional(), kind: z.string(), name: z.string() }).optional(),
-});
-const httpPath = z.strictObject({ path: z.string().optional(), pathType: z.string().default(''), backend });
-const ingress = z.strictObject({
-  metadata,
-  spec: z.strictObject({
-    ingressClassName: z.string().optional(),
-    defaultBackend: backend.optional(),
-    rules: z
-      .array(z.strictObject({ host: z.string().optional(), http: z.strictObject({ paths: z.array(httpPath) }).optional() }))
-      .default([]),
-  }),
-});
-const ingressClass = z.strictObject({ metadata, spec: z.strictObject({ controller: z.string() }) });
-const servicePort = z.strictObject({
-  name: z.string().optional(),
-  port: z.number().int(),
-  protocol: z.string().default('TCP'),
-  targetPort: z.union([z.number().int(), z.string()]).optional(),
-});
-const service = z.strictObject({
-  metadata,
-  spec: z.strictObject({
-    type: z.string().default('ClusterIP'),
-    externalName: z.string().optional(),
-    ports: z.array(servicePort).default([]),
-  }),
-});
-const endpointSlice = z.strictObject({
-  metadata,
-  addressType: z.string().default('IPv4'),
-  ports: z.array(z.strictObject({ name: z.string().default(''), port: z.number().int().optional(), protocol: z.string().default('TCP') })),
-  endpoints: z.array(
-    z.strictObject({
-      addresses: z.array(z.string()),
-      conditions: z.strictObject({ ready: z.boolean().optional() }).default({}),
-    }),
-  ),
-});
-const expectation = z.strictObject({
-  /** The upstream key, "ns/service:port". */
-  service: z.string().optional(),
-  /** "host:port", IPv6 hosts in brackets; [] means the route exists but answers 503. */
-  endpoints: z.array(z.string()),
-  /** The Ingress owning the route, "ns/name". */
-  ingress: z.string().optional(),
-  /** The route that matched, "Exact /foo" or "Prefix /foo". */
-  route: z.string().optional(),
-});
-const fixture = z.strictObject({
-  /** Default: one IngressClass "bollard" of our controller, not the default class. */
-  ingressClasses: z.array(ingressClass).optional(),
-  ingresses: z.array(ingress).default([]),
-  services: z.array(service).default([]),
-  endpointSlices: z.array(endpointSlice).default([]),
-  requests: z.array(
-    z.strictObject({ host: z.string().optional(), path: z.string(), expect: z.union([z.null(), expectation]) }),
-  ),
-  diagnostics: z.array(z.strictObject({ ingress: z.string(), reason: z.string(), message: z.string().optional() })),
-  served: z.array(z.string()),
-});
-
-export type Fixture = z.output<typeof fixture>;
-export type RequestExpectation = z.output<typeof expectation>;
-
-export function loadFixture(file: URL): Fixture {
-  return fixture.parse(parse(readFileSync(file, 'utf8')));
-}
 
 export interface SnapshotObjects {
   readonly ingresses: readonly IngressObject[];
   readonly ingressClasses: readonly IngressClassObject[];
   readonly services: readonly ServiceObject[];
   readonly endpointSlices: readonly EndpointSliceObject[];
+  readonly secrets: readonly SecretObject[];
+}
+
+export function fixtureOptions(f: Fixture): BuildOptions {
+  return f.defaults === undefined ? { controllerName: CONTROLLER } : { controllerName: CONTROLLER, defaults: f.defaults };
 }
 
 export function fixtureObjects(f: Fixture): SnapshotObjects {
@@ -133,10 +58,16 @@ export function fixtureObjects(f: Fixture): SnapshotObjects {
       ports: s.ports,
       endpoints: s.endpoints.map((e) => ({ addresses: e.addresses, ready: e.conditions.ready ?? true })),
     })),
+    secrets: f.secrets.map((s) => ({
+      namespace: s.metadata.namespace,
+      name: s.metadata.name,
+      type: s.type,
+      data: Object.fromEntries(Object.entries(s.stringData).map(([key, value]) => [key, Buffer.from(value, 'utf8')])),
+    })),
   };
 }
 
-function toIngress(raw: z.output<typeof ingress>): IngressObject {
+function toIngress(raw: FixtureIngress): IngressObject {
   const { namespace, name, creationTimestamp, annotations } = raw.metadata;
   return {
     namespace,
@@ -148,19 +79,21 @@ function toIngress(raw: z.output<typeof ingress>): IngressObject {
     ingressClassName: raw.spec.ingressClassName,
     defaultBackend: raw.spec.defaultBackend,
     rules: raw.spec.rules.map((rule) => ({ host: rule.host, paths: rule.http?.paths ?? [] })),
-    tls: [],
+    tls: raw.spec.tls,
     statusLoadBalancer: [],
   };
 }
 
 /** A ClusterSnapshot over fixed objects. It returns lists in the order given: tests may shuffle them. */
 export function memorySnapshot(objects: SnapshotObjects): ClusterSnapshot {
+  const find = <T extends { namespace: string; name: string }>(list: readonly T[], namespace: string, name: string) =>
+    list.find((o) => compareRefs(o, { namespace, name }) === 0);
   return {
     ingresses: () => objects.ingresses,
     ingressClasses: () => objects.ingressClasses,
-    lookupService: (namespace, name) => objects.services.find((s) => compareRefs(s, { namespace, name }) === 0),
+    lookupService: (namespace, name) => find(objects.services, namespace, name),
     lookupEndpointSlices: (namespace, serviceName) =>
       objects.endpointSlices.filter((s) => s.namespace === namespace && s.serviceName === serviceName),
-    lookupSecret: () => undefined,
+    lookupSecret: (namespace, name) => find(objects.secrets, namespace, name),
   };
 }

@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
-import type { HostRoutes, MatchType, Route, RoutingTable } from './types.ts';
-import { lookupHostRoutes, lookupPath, matchRoute, normalizeHost } from './match.ts';
+import type { HostRoutes, MatchType, Route, RoutingTable, TlsCertificate, TlsTable } from './types.ts';
+import { lookupCertificate, lookupHostRoutes, lookupPath, matchRoute, normalizeHost } from './match.ts';
 
 describe('normalizeHost', () => {
   it.each([
@@ -44,7 +44,8 @@ describe('normalizeHost', () => {
 
 function route(pathType: MatchType, path: string): Route {
   const upstream = { key: `shop/${path}:80`, service: { namespace: 'shop', name: 'web' }, endpoints: [] };
-  return { ingress: { namespace: 'shop', name: 'web' }, pathType, path, upstream };
+  const options = { sslRedirect: false, loadBalancing: 'round-robin', backendProtocol: 'HTTP', readTimeoutMs: 60_000, maxBodyBytes: undefined } as const;
+  return { ingress: { namespace: 'shop', name: 'web' }, pathType, path, upstream, options };
 }
 
 function hostRoutes(...routes: Route[]): HostRoutes {
@@ -100,6 +101,7 @@ describe('lookupHostRoutes and matchRoute', () => {
     anyHost,
     defaultBackend,
     upstreams: new Map(),
+    tls: { hosts: new Map(), wildcards: new Map() },
   };
 
   it('takes the most specific host level that has routes', () => {
@@ -115,5 +117,20 @@ describe('lookupHostRoutes and matchRoute', () => {
     expect(matchRoute(table, 'shop.example.com', '/wild')).toBe(defaultBackend);
     expect(matchRoute(table, 'blog.example.com', '/any')).toBe(defaultBackend);
     expect(matchRoute({ ...table, defaultBackend: undefined }, 'shop.example.com', '/wild')).toBeUndefined();
+  });
+});
+
+describe('lookupCertificate', () => {
+  const certificate = (name: string): TlsCertificate => ({ secret: { namespace: 'shop', name }, certPem: '', keyPem: '' });
+  const exact = certificate('exact');
+  const wildcard = certificate('wildcard');
+  const tls: TlsTable = { hosts: new Map([['shop.example.com', exact]]), wildcards: new Map([['example.com', wildcard]]) };
+
+  it('takes the exact host, else the wildcard of its parent (one label only)', () => {
+    expect(lookupCertificate(tls, 'shop.example.com')).toBe(exact);
+    expect(lookupCertificate(tls, 'blog.example.com')).toBe(wildcard);
+    expect(lookupCertificate(tls, 'example.com')).toBeUndefined();
+    expect(lookupCertificate(tls, 'a.blog.example.com')).toBeUndefined();
+    expect(lookupCertificate(tls, '')).toBeUndefined();
   });
 });

@@ -13,7 +13,7 @@
 //
 // Paths, within the owning level: an Exact route for the path wins; else the longest Prefix route
 // by whole path elements ("/foo" matches "/foo", "/foo/" and "/foo/bar", not "/foobar").
-import type { HostRoutes, Route, RoutingTable } from './types.ts';
+import type { HostRoutes, Route, RoutingTable, TlsCertificate, TlsTable } from './types.ts';
 
 export { normalizeHost } from './host-header.ts';
 
@@ -51,4 +51,15 @@ export function lookupPath(routes: HostRoutes, path: string): Route | undefined 
     const slash = prefix.lastIndexOf('/');
     prefix = slash === 0 ? '/' : prefix.slice(0, slash);
   }
+}
+
+/**
+ * The certificate for a (normalised) server name: the exact host, else the wildcard for its parent
+ * ("shop.example.com" → "*.example.com"; one label only), else undefined (the default certificate).
+ */
+export function lookupCertificate(tls: TlsTable, host: string): TlsCertificate | undefined {
+  const exact = tls.hosts.get(host);
+  if (exact !== undefined) return exact;
+  const dot = host.indexOf('.');
+  return dot > 0 ? tls.wildcards.get(host.slice(dot + 1)) : undefined;
 }

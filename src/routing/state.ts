@@ -1,7 +1,7 @@
 // The state the processors (processors/*.ts) share while one table is built. Each processor reads
 // what the ones before it wrote and writes its own field; only build.ts creates a BuildState.
 import type { ClusterSnapshot, IngressBackend, IngressObject, ObjectRef } from '../snapshot/model.ts';
-import type { BuildOptions, Diagnostic, DiagnosticReason, MatchType, Upstream } from './types.ts';
+import type { BuildOptions, Diagnostic, DiagnosticReason, MatchType, RouteOptions, TlsTable, Upstream } from './types.ts';
 import { diagnostic } from './diagnostics.ts';
 
 /**
@@ -30,6 +30,11 @@ export interface ResolvedRoute extends RouteCandidate {
   readonly upstream: Upstream;
 }
 
+/** A winning route with its options: what the table is assembled from. */
+export interface TableRoute extends ResolvedRoute {
+  readonly options: RouteOptions;
+}
+
 /** A resolved Service port, cached by upstream key so every route of that key shares one Upstream. */
 export interface UpstreamResolution {
   readonly upstream: Upstream;
@@ -52,6 +57,10 @@ export interface BuildState {
   routes: readonly ResolvedRoute[];
   /** Routes that won their (host, pathType, path) (conflict processor). */
   winners: readonly ResolvedRoute[];
+  /** Certificates by host from the served Ingresses' spec.tls (TLS processor). */
+  tls: TlsTable;
+  /** The winners with their options (options processor). */
+  tableRoutes: readonly TableRoute[];
 }
 
 /** One step of a build. Processors run in a fixed order (build.ts) and never throw on bad input. */
@@ -67,6 +76,8 @@ export function newBuildState(snapshot: ClusterSnapshot, options: BuildOptions):
     candidates: [],
     routes: [],
     winners: [],
+    tls: { hosts: new Map(), wildcards: new Map() },
+    tableRoutes: [],
   };
 }
 

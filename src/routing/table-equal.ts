@@ -1,6 +1,7 @@
 // Structural equality of two routing tables, so the reconciler publishes only on change.
 // Hand-written because util.isDeepStrictEqual costs more than the build itself at 5,000 Ingresses.
-import type { Endpoint, HostRoutes, Route, RoutingTable, Upstream } from './types.ts';
+import type { ObjectRef } from '../snapshot/model.ts';
+import type { Endpoint, HostRoutes, Route, RouteOptions, RoutingTable, TlsCertificate, TlsTable, Upstream } from './types.ts';
 
 export function tablesEqual(a: RoutingTable, b: RoutingTable): boolean {
   return (
@@ -8,7 +9,8 @@ export function tablesEqual(a: RoutingTable, b: RoutingTable): boolean {
     mapsEqual(a.hosts, b.hosts, hostRoutesEqual) &&
     mapsEqual(a.wildcards, b.wildcards, hostRoutesEqual) &&
     optionalEqual(a.anyHost, b.anyHost, hostRoutesEqual) &&
-    optionalEqual(a.defaultBackend, b.defaultBackend, routesEqual)
+    optionalEqual(a.defaultBackend, b.defaultBackend, routesEqual) &&
+    tlsEqual(a.tls, b.tls)
   );
 }
 
@@ -33,14 +35,41 @@ function hostRoutesEqual(a: HostRoutes, b: HostRoutes): boolean {
 function routesEqual(a: Route, b: Route): boolean {
   return (
     a.path === b.path && a.pathType === b.pathType && a.upstream.key === b.upstream.key &&
-    a.ingress.namespace === b.ingress.namespace && a.ingress.name === b.ingress.name
+    refsEqual(a.ingress, b.ingress) && optionsEqual(a.options, b.options)
+  );
+}
+
+/** Routes alike share one options object within a table, so identity settles most calls. */
+function optionsEqual(a: RouteOptions, b: RouteOptions): boolean {
+  return a === b || (
+    a.sslRedirect === b.sslRedirect && a.loadBalancing === b.loadBalancing && a.backendProtocol === b.backendProtocol &&
+    a.readTimeoutMs === b.readTimeoutMs && a.maxBodyBytes === b.maxBodyBytes
   );
 }
 
 function upstreamsEqual(a: Upstream, b: Upstream): boolean {
-  return a.key === b.key && a.endpoints.length === b.endpoints.length && a.endpoints.every((e, i) => endpointEqual(e, b.endpoints[i]));
+  return (
+    a.key === b.key && a.appProtocol === b.appProtocol &&
+    a.endpoints.length === b.endpoints.length && a.endpoints.every((e, i) => endpointEqual(e, b.endpoints[i]))
+  );
 }
 
 function endpointEqual(a: Endpoint, b: Endpoint | undefined): boolean {
   return b !== undefined && a.host === b.host && a.port === b.port;
+}
+
+/** One certificate often serves many hosts: each pair found equal is remembered, so its PEM is compared once. */
+function tlsEqual(a: TlsTable, b: TlsTable): boolean {
+  const equalPairs = new Map<TlsCertificate, TlsCertificate>();
+  const eq = (x: TlsCertificate, y: TlsCertificate): boolean => {
+    if (x === y || equalPairs.get(x) === y) return true;
+    const equal = refsEqual(x.secret, y.secret) && x.certPem === y.certPem && x.keyPem === y.keyPem;
+    if (equal) equalPairs.set(x, y);
+    return equal;
+  };
+  return mapsEqual(a.hosts, b.hosts, eq) && mapsEqual(a.wildcards, b.wildcards, eq);
+}
+
+function refsEqual(a: ObjectRef, b: ObjectRef): boolean {
+  return a.namespace === b.namespace && a.name === b.name;
 }

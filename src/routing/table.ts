@@ -1,8 +1,8 @@
-// Assembles the readonly RoutingTable from the winning routes: one HostRoutes per host level, maps
-// filled in sorted order (so iteration order is part of the deterministic output), and every
-// referenced upstream by key.
-import type { ResolvedRoute } from './state.ts';
-import type { HostRoutes, Route, RoutingTable, Upstream } from './types.ts';
+// Assembles the readonly RoutingTable from the winning routes and the TLS table: one HostRoutes per
+// host level, maps filled in sorted order (so iteration order is part of the deterministic output),
+// and every referenced upstream by key.
+import type { TableRoute } from './state.ts';
+import type { HostRoutes, Route, RoutingTable, TlsTable, Upstream } from './types.ts';
 import { compareStrings } from './compare.ts';
 
 interface MutableHostRoutes extends HostRoutes {
@@ -10,7 +10,7 @@ interface MutableHostRoutes extends HostRoutes {
   readonly prefix: Map<string, Route>;
 }
 
-export function assembleTable(winners: readonly ResolvedRoute[]): RoutingTable {
+export function assembleTable(winners: readonly TableRoute[], tls: TlsTable): RoutingTable {
   const hosts = new Map<string, MutableHostRoutes>();
   const wildcards = new Map<string, MutableHostRoutes>();
   let anyHost: MutableHostRoutes | undefined;
@@ -27,15 +27,15 @@ export function assembleTable(winners: readonly ResolvedRoute[]): RoutingTable {
     else routes = getOrAdd(hosts, winner.host);
     (route.pathType === 'Exact' ? routes.exact : routes.prefix).set(route.path, route);
   }
-  return { hosts, wildcards, anyHost, defaultBackend, upstreams: collectUpstreams(winners) };
+  return { hosts, wildcards, anyHost, defaultBackend, upstreams: collectUpstreams(winners), tls };
 }
 
-function toRoute(winner: ResolvedRoute): Route {
-  const { namespace, name } = winner.ingress;
-  return { ingress: { namespace, name }, pathType: winner.pathType, path: winner.path, upstream: winner.upstream };
+function toRoute(winner: TableRoute): Route {
+  const { ingress: { namespace, name }, pathType, path, upstream, options } = winner;
+  return { ingress: { namespace, name }, pathType, path, upstream, options };
 }
 
-function compareForTable(a: ResolvedRoute, b: ResolvedRoute): number {
+function compareForTable(a: TableRoute, b: TableRoute): number {
   return compareStrings(a.host, b.host) || compareStrings(a.pathType, b.pathType) || compareStrings(a.path, b.path);
 }
 
@@ -52,7 +52,7 @@ function getOrAdd(map: Map<string, MutableHostRoutes>, key: string): MutableHost
   return routes;
 }
 
-function collectUpstreams(winners: readonly ResolvedRoute[]): Map<string, Upstream> {
+function collectUpstreams(winners: readonly TableRoute[]): Map<string, Upstream> {
   const byKey = new Map(winners.map((w) => [w.upstream.key, w.upstream] as const));
   return new Map([...byKey].sort(([a], [b]) => compareStrings(a, b)));
 }

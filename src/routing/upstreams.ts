@@ -18,6 +18,7 @@ export function upstreamKey(ref: ServiceBackendRef): string | undefined {
 /**
  * A missing Service or Service port still gives an Upstream, with no endpoints, so the route stays
  * and answers 503 (the backend is broken) rather than 404 (no such route); the problem is reported.
+ * The Upstream carries the Service port's appProtocol when it is set (the backend protocol's default).
  */
 export function resolveUpstream(snapshot: ClusterSnapshot, ref: ServiceBackendRef, key: string): UpstreamResolution {
   const service = { namespace: ref.namespace, name: ref.name };
@@ -31,7 +32,9 @@ export function resolveUpstream(snapshot: ClusterSnapshot, ref: ServiceBackendRe
     const message = `service "${ref.name}" in namespace "${ref.namespace}" has no ${describePort(ref.port)}`;
     return { upstream: { key, service, endpoints: [] }, problem: { reason: 'ServicePortNotFound', message } };
   }
-  return { upstream: { key, service, endpoints: lookupEndpoints(snapshot, found, port) } };
+  const endpoints = lookupEndpoints(snapshot, found, port);
+  const { appProtocol } = port;
+  return { upstream: appProtocol === undefined ? { key, service, endpoints } : { key, service, appProtocol, endpoints } };
 }
 
 function findServicePort(service: ServiceObject, port: ServiceBackendPort): ServicePort | undefined {

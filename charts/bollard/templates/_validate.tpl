@@ -7,6 +7,15 @@ Every message names the values to change.
 {{- if and $c.watchNamespaces (include "bollard.publishService" .) (not (has .Release.Namespace $c.watchNamespaces)) -}}
 {{- fail (printf "controller.watchNamespaces does not include the release namespace %q, so the controller cannot see its own Service to publish it in Ingress status: add %q to controller.watchNamespaces, or set controller.publishStatusAddresses, or service.enabled=false" .Release.Namespace .Release.Namespace) -}}
 {{- end -}}
+{{- $a := $c.autoscaling -}}
+{{- if and (eq $c.kind "Deployment") $a.enabled -}}
+{{- if gt (int $a.minReplicas) (int $a.maxReplicas) -}}
+{{- fail (printf "controller.autoscaling.minReplicas (%d) is greater than controller.autoscaling.maxReplicas (%d)" (int $a.minReplicas) (int $a.maxReplicas)) -}}
+{{- end -}}
+{{- if and (eq (int $a.targetCPUUtilizationPercentage) 0) (not $a.requestsPerSecond.enabled) -}}
+{{- fail "controller.autoscaling.enabled needs a metric: set controller.autoscaling.targetCPUUtilizationPercentage above 0 or enable controller.autoscaling.requestsPerSecond" -}}
+{{- end -}}
+{{- end -}}
 {{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.service.enabled) -}}
 {{- fail "metrics.serviceMonitor.enabled needs metrics.service.enabled: the ServiceMonitor scrapes that Service" -}}
 {{- end -}}

@@ -4,7 +4,7 @@
 // Runs after backend resolution, so a route whose backend is unusable never blocks a valid one.
 import type { BuildState, ResolvedRoute } from '../state.ts';
 import { report } from '../state.ts';
-import { compareStrings } from '../compare.ts';
+import { compareStrings, precedenceKey } from '../compare.ts';
 import { conflictMessage } from './conflict-message.ts';
 
 export function conflictProcessor(state: BuildState): void {
@@ -23,7 +23,7 @@ export function conflictProcessor(state: BuildState): void {
 
 /** Oldest Ingress first, then namespace/name, then position; the key is computed once per route. */
 function sortByPrecedence(routes: readonly ResolvedRoute[]): ResolvedRoute[] {
-  const keyed = routes.map((route) => ({ route, key: `${route.ingress.creationTimestamp}\n${route.ingress.namespace}\n${route.ingress.name}` }));
+  const keyed = routes.map((route) => ({ route, key: precedenceKey(route.ingress) }));
   keyed.sort((a, b) => compareStrings(a.key, b.key) || a.route.order - b.route.order);
   return keyed.map((k) => k.route);
 }

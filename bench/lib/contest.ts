@@ -1,0 +1,132 @@
+// Side-by-side measurement: every contestant runs the same wrk scenario in each round, the order
+// rotating from round to round so no contestant always follows the same neighbour; medians of the
+// rounds are reported, and ratios are the median of per-round ratios (paired, so slow drift of the
+// shared machine's background load cancels out).
+import type { CpuPlan } from './cpu-plan.ts';
+import type { ResponseBody } from './nginx-config.ts';
+import { cpuBusyPercent, readCpuTimes, treeCpuSeconds } from './proc.ts';
+import { treeRssMiB } from './rss.ts';
+import { median, round } from './stats.ts';
+import { runWrk, type WrkTarget } from './wrk.ts';
+
+export type Proto = 'http' | 'https';
+
+export interface Contestant {
+  readonly name: string;
+  /** Root of the process tree measured for CPU and RSS. */
+  readonly pid: number;
+  /** Where to send each protocol; a protocol without a target is skipped with `skipped[proto]`. */
+  readonly targets: Partial<Record<Proto, { readonly ip: string; readonly port: number }>>;
+  readonly skipped?: Partial<Record<Proto, string>>;
+  /** Run after each measurement (e.g. empty the access log). */
+  readonly afterRun?: () => Promise<void>;
+}
+
+export interface Scenario {
+  readonly proto: Proto;
+  readonly connections: number;
+  readonly body: ResponseBody;
+}
+
+export const scenarioKey = (s: Scenario): string => `${s.proto} c${s.connections} ${s.body.name}`;
+
+export interface Sample {
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly rssMiB: number;
+  /** CPU used by the contestant's processes, in % of one core. */
+  readonly cpuPct: number;
+  readonly backendCpuPct: number;
+  /** Busy % of each CPU over the run (everything on the machine, not only the benchmark). */
+  readonly cpuBusyPct: readonly number[];
+  readonly bytesPerResponse: number;
+  readonly errors: number;
+}
+
+export interface ContestOptions {
+  readonly plan: CpuPlan;
+  readonly dir: string;
+  readonly host: string;
+  readonly seconds: number;
+  readonly rounds: number;
+  readonly backendPid: number;
+  readonly say: (line: string) => void;
+}
+
+async function sampleRss(pid: number, stop: AbortSignal): Promise<number> {
+  let max = 0;
+  while (!stop.aborted) {
+    max = Math.max(max, await treeRssMiB(pid).catch(() => 0));
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return max;
+}
+
+export async function measure(c: Contestant, s: Scenario, o: ContestOptions): Promise<Sample> {
+  const addr = c.targets[s.proto];
+  if (addr === undefined) throw new Error(`${c.name} has no ${s.proto} target`);
+  const target: WrkTarget = { proto: s.proto, host: o.host, ip: addr.ip, port: addr.port, path: s.body.path };
+  const [cpu0, backend0, times0] = await Promise.all([treeCpuSeconds(c.pid), treeCpuSeconds(o.backendPid), readCpuTimes()]);
+  const started = performance.now();
+  const stop = new AbortController();
+  const rss = sampleRss(c.pid, stop.signal);
+  const wrk = await runWrk(target, { plan: o.plan, dir: o.dir, connections: s.connections, seconds: o.seconds }).finally(() => { stop.abort(); });
+  const [cpu1, backend1, times1] = await Promise.all([treeCpuSeconds(c.pid), treeCpuSeconds(o.backendPid), readCpuTimes()]);
+  const wall = (performance.now() - started) / 1000;
+  await c.afterRun?.();
+  const e = wrk.socketErrors;
+  return {
+    requestsPerSecond: round(wrk.requestsPerSecond, 0),
+    p50Ms: round(wrk.latencyMs.p50, 3),
+    p99Ms: round(wrk.latencyMs.p99, 3),
+    rssMiB: round(await rss, 1),
+    cpuPct: round((100 * (cpu1 - cpu0)) / wall, 0),
+    backendCpuPct: round((100 * (backend1 - backend0)) / wall, 0),
+    cpuBusyPct: cpuBusyPercent(times0, times1).map((p) => round(p, 0)),
+    bytesPerResponse: round(wrk.bytesRead / Math.max(1, wrk.requests), 0),
+    errors: wrk.non2xx3xx + e.connect + e.read + e.write + e.timeout,
+  };
+}
+
+export const describeSample = (x: Sample): string =>
+  `${Math.round(x.requestsPerSecond).toLocaleString('en-US')} req/s, p50 ${x.p50Ms} ms, p99 ${x.p99Ms} ms, RSS ${x.rssMiB} MiB, CPU ${x.cpuPct}% (backend ${x.backendCpuPct}%, cpus ${x.cpuBusyPct.join('/')}%)${x.errors > 0 ? `, ${x.errors} ERRORS` : ''}`;
+
+/** Each round runs every contestant once, rotating the order; returns the samples by contestant. */
+export async function contest(contestants: readonly Contestant[], s: Scenario, o: ContestOptions): Promise<Map<string, Sample[]>> {
+  const out = new Map<string, Sample[]>(contestants.map((c) => [c.name, []]));
+  for (let r = 0; r < o.rounds; r++) {
+    const order = contestants.map((_, i) => contestants[(i + r) % contestants.length]);
+    for (const c of order) {
+      if (c === undefined) continue;
+      const sample = await measure(c, s, o);
+      out.get(c.name)?.push(sample);
+      o.say(`  [${scenarioKey(s)}] round ${r + 1}/${o.rounds} ${c.name}: ${describeSample(sample)}`);
+    }
+  }
+  return out;
+}
+
+export interface Summary {
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly rssMiB: number;
+  readonly cpuPct: number;
+  readonly errors: number;
+  readonly rounds: readonly Sample[];
+}
+
+export function summarize(samples: readonly Sample[]): Summary {
+  const med = (f: (x: Sample) => number): number => median(samples.map(f));
+  return {
+    requestsPerSecond: med((x) => x.requestsPerSecond), p50Ms: med((x) => x.p50Ms), p99Ms: med((x) => x.p99Ms),
+    rssMiB: med((x) => x.rssMiB), cpuPct: med((x) => x.cpuPct), errors: samples.reduce((a, x) => a + x.errors, 0), rounds: samples,
+  };
+}
+
+/** Median over rounds of a[i]/b[i] for one figure. */
+export function pairedRatio(a: readonly Sample[], b: readonly Sample[], f: (x: Sample) => number): number {
+  const ratios = a.map((x, i) => { const y = b[i]; return y === undefined ? Number.NaN : f(x) / f(y); }).filter((r) => Number.isFinite(r));
+  return round(median(ratios), 3);
+}

@@ -1,0 +1,108 @@
+// nginx configurations for the proxy benchmark, built as text (pure). Every path (pid, logs,
+// temp files) is inside the instance's own directory, so nothing touches /etc/nginx or /var.
+
+export interface ResponseBody {
+  /** "100B", "16KiB": the label used in output and results. */
+  readonly name: string;
+  readonly path: string;
+  readonly bytes: number;
+}
+
+export const BODIES: readonly ResponseBody[] = [
+  { name: '100B', path: '/100b', bytes: 100 },
+  { name: '16KiB', path: '/16k', bytes: 16 * 1024 },
+];
+
+// A config token must fit nginx's 4 KiB parse buffer, so larger bodies are `return`ed as a
+// concatenation of 2 KiB variables.
+const CHUNK = 2048;
+
+function bodyLocation(body: ResponseBody, index: number): string {
+  if (body.bytes <= CHUNK) return `    location = ${body.path} { return 200 "${'x'.repeat(body.bytes)}"; }`;
+  const full = Math.floor(body.bytes / CHUNK);
+  const rest = body.bytes - full * CHUNK;
+  const sets = [`set $b${index}c "${'x'.repeat(CHUNK)}";`, ...(rest > 0 ? [`set $b${index}r "${'x'.repeat(rest)}";`] : [])];
+  const value = `${`$b${index}c`.repeat(full)}${rest > 0 ? `$b${index}r` : ''}`;
+  return `    location = ${body.path} { ${sets.join(' ')} return 200 "${value}"; }`;
+}
+
+function common(dir: string, workers: number): string[] {
+  return [
+    `worker_processes ${workers};`,
+    `pid ${dir}/nginx.pid;`,
+    `error_log ${dir}/error.log warn;`,
+    'events { worker_connections 8192; }',
+  ];
+}
+
+function temps(dir: string): string[] {
+  return ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${dir}/${t}_temp;`);
+}
+
+/** The backend: static bodies from `return 200`, keep-alive on, no access log. */
+export function buildBackendConfig(opts: { dir: string; listen: string; bodies: readonly ResponseBody[] }): string {
+  return [
+    ...common(opts.dir, 1),
+    'http {',
+    '  access_log off;',
+    ...temps(opts.dir),
+    '  keepalive_timeout 75s;',
+    '  keepalive_requests 1000000;',
+    '  server {',
+    `    listen ${opts.listen} backlog=4096;`,
+    ...opts.bodies.map(bodyLocation),
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+export interface ProxyConfigOptions {
+  readonly dir: string;
+  readonly workers: number;
+  readonly httpListen: string;
+  readonly httpsListen: string;
+  readonly cert: string;
+  readonly key: string;
+  /** "ip:port" of the backend. */
+  readonly upstream: string;
+  readonly accessLog: string;
+}
+
+/**
+ * nginx as a reverse proxy the way an ingress controller configures it: upstream keep-alive,
+ * X-Forwarded-* headers, an access log line per request (like Bollard's default JSON access log).
+ */
+export function buildProxyConfig(o: ProxyConfigOptions): string {
+  return [
+    ...common(o.dir, o.workers),
+    'http {',
+    `  access_log ${o.accessLog} combined;`,
+    ...temps(o.dir),
+    '  keepalive_timeout 75s;',
+    '  keepalive_requests 10000;',
+    '  upstream backend {',
+    `    server ${o.upstream};`,
+    '    keepalive 256;',
+    '    keepalive_requests 10000;',
+    '  }',
+    '  server {',
+    `    listen ${o.httpListen} backlog=4096;`,
+    `    listen ${o.httpsListen} ssl backlog=4096;`,
+    `    ssl_certificate ${o.cert};`,
+    `    ssl_certificate_key ${o.key};`,
+    '    ssl_protocols TLSv1.2 TLSv1.3;',
+    '    location / {',
+    '      proxy_pass http://backend;',
+    '      proxy_http_version 1.1;',
+    '      proxy_set_header Connection "";',
+    '      proxy_set_header Host $http_host;',
+    '      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+    '      proxy_set_header X-Forwarded-Proto $scheme;',
+    '      proxy_set_header X-Forwarded-Host $http_host;',
+    '    }',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}

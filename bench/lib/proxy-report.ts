@@ -1,0 +1,49 @@
+// Result records and printed lines of the proxy benchmark.
+import { scenarioKey, summarize, pairedRatio, type Sample, type Scenario, type Summary } from './contest.ts';
+
+export type Outcome = Summary | { readonly skipped: string };
+
+export interface ScenarioResult {
+  readonly proto: Scenario['proto'];
+  readonly connections: number;
+  readonly body: string;
+  readonly contestants: Readonly<Record<string, Outcome>>;
+  /** Bollard relative to nginx: req/s (higher is better), p50/p99 and RSS (lower is better). */
+  readonly bollardOverNginx: { readonly requestsPerSecond: number; readonly p50: number; readonly p99: number; readonly rss: number } | null;
+  readonly nginxOverDirect: number | null;
+}
+
+const isSummary = (o: Outcome | undefined): o is Summary => o !== undefined && !('skipped' in o);
+
+export function scenarioResult(s: Scenario, samples: ReadonlyMap<string, readonly Sample[]>, skipped: ReadonlyMap<string, string>): ScenarioResult {
+  const contestants: Record<string, Outcome> = {};
+  for (const [name, list] of samples) contestants[name] = summarize(list);
+  for (const [name, why] of skipped) contestants[name] = { skipped: why };
+  const b = samples.get('bollard');
+  const n = samples.get('nginx');
+  const d = samples.get('direct');
+  return {
+    proto: s.proto, connections: s.connections, body: s.body.name, contestants,
+    bollardOverNginx: b && n ? {
+      requestsPerSecond: pairedRatio(b, n, (x) => x.requestsPerSecond), p50: pairedRatio(b, n, (x) => x.p50Ms),
+      p99: pairedRatio(b, n, (x) => x.p99Ms), rss: pairedRatio(b, n, (x) => x.rssMiB),
+    } : null,
+    nginxOverDirect: n && d ? pairedRatio(n, d, (x) => x.requestsPerSecond) : null,
+  };
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+function describe(name: string, o: Outcome | undefined): string {
+  if (o === undefined) return `${name} -`;
+  if (!isSummary(o)) return `${name} skipped (${o.skipped})`;
+  const errors = o.errors > 0 ? `, ${o.errors} errors` : '';
+  return `${name} ${fmt(o.requestsPerSecond)} req/s (p50 ${o.p50Ms} ms, p99 ${o.p99Ms} ms, RSS ${o.rssMiB} MiB, CPU ${o.cpuPct}%${errors})`;
+}
+
+export function scenarioLine(r: ScenarioResult): string {
+  const key = scenarioKey({ proto: r.proto, connections: r.connections, body: { name: r.body, path: '', bytes: 0 } });
+  const parts = Object.keys(r.contestants).map((name) => describe(name, r.contestants[name]));
+  const ratio = r.bollardOverNginx ? ` | bollard/nginx req/s ${r.bollardOverNginx.requestsPerSecond}, p99 ${r.bollardOverNginx.p99}x` : '';
+  return `${key}: ${parts.join(' | ')}${ratio}`;
+}

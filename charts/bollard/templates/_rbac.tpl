@@ -1,0 +1,27 @@
+{{/*
+The namespaced permissions: what the informers list and watch (Ingresses, Services,
+EndpointSlices, Secrets), the status the leader writes and the Events it records. Secret writes
+only when ACME writes certificates into the Ingresses' TLS Secrets (acme.writeTlsSecrets).
+*/}}
+{{- define "bollard.namespacedRules" -}}
+- apiGroups: [networking.k8s.io]
+  resources: [ingresses]
+  verbs: [get, list, watch]
+- apiGroups: [networking.k8s.io]
+  resources: [ingresses/status]
+  verbs: [update, patch]
+- apiGroups: [""]
+  resources: [services, secrets]
+  verbs: [get, list, watch]
+- apiGroups: [discovery.k8s.io]
+  resources: [endpointslices]
+  verbs: [get, list, watch]
+- apiGroups: [""]
+  resources: [events]
+  verbs: [create, patch]
+{{- if and .Values.acme.enabled .Values.acme.writeTlsSecrets }}
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [create, update, patch]
+{{- end }}
+{{- end -}}

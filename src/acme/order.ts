@@ -1,0 +1,111 @@
+// One ACME order for one name, resumable: the order URL and the certificate's private key are
+// stored (fenced by the name's lock) as soon as the order exists, so when the leader dies
+// mid-order the next lock holder continues the same order instead of placing a second one.
+import type { Challenge } from 'acme-client/types/rfc8555.js';
+import { createCsrPem, newPrivateKeyPem, type AcmeClient, type AcmeOrder } from './acme-client.ts';
+import { AcmeOrderError, FencedError, LockLostError, NotFoundError, errorText } from './errors.ts';
+import type { Http01Record } from './http01-challenges.ts';
+import { orderKeys } from './keys.ts';
+import type { LockHandle, Storage } from './storage.ts';
+
+export interface Http01Publisher {
+  publish(token: string, record: Http01Record): Promise<void>;
+  withdraw(token: string): Promise<void>;
+}
+
+export interface OrderDeps {
+  readonly client: AcmeClient;
+  readonly storage: Storage;
+  readonly lock: LockHandle;
+  readonly http01: Http01Publisher;
+  readonly now: () => number;
+}
+
+export interface ObtainedCertificate {
+  readonly certPem: string;
+  readonly keyPem: string;
+  /** True when an order stored by an earlier holder was continued. */
+  readonly resumed: boolean;
+}
+
+interface StoredOrder {
+  readonly url: string;
+  readonly name: string;
+  readonly createdAt: string;
+}
+
+const FINISHED = new Set(['valid']);
+const FAILED = new Set(['invalid', 'expired', 'revoked', 'deactivated']);
+
+async function resume(name: string, d: OrderDeps): Promise<{ order: AcmeOrder; keyPem: string } | undefined> {
+  const keys = orderKeys(name);
+  let stored: StoredOrder;
+  let keyPem: string;
+  try {
+    stored = JSON.parse((await d.storage.load(keys.order)).toString('utf8')) as StoredOrder;
+    keyPem = (await d.storage.load(keys.key)).toString();
+  } catch (err: unknown) {
+    if (err instanceof NotFoundError || err instanceof SyntaxError) return undefined;
+    throw err;
+  }
+  const order = await d.client.getOrder({ url: stored.url } as AcmeOrder).catch(() => undefined);
+  if (!order || FAILED.has(order.status)) {
+    await d.storage.delete(keys.dir, { fence: d.lock });
+    return undefined;
+  }
+  return { order, keyPem };
+}
+
+async function place(name: string, d: OrderDeps): Promise<{ order: AcmeOrder; keyPem: string }> {
+  const keyPem = await newPrivateKeyPem();
+  const order = await d.client.createOrder({ identifiers: [{ type: 'dns', value: name }] });
+  const keys = orderKeys(name);
+  const stored: StoredOrder = { url: order.url, name, createdAt: new Date(d.now()).toISOString() };
+  await d.storage.store(keys.key, keyPem, { fence: d.lock });
+  await d.storage.store(keys.order, JSON.stringify(stored), { fence: d.lock });
+  return { order, keyPem };
+}
+
+async function solveHttp01(d: OrderDeps, name: string, challenge: Challenge): Promise<void> {
+  const keyAuthorization = await d.client.getChallengeKeyAuthorization(challenge);
+  await d.http01.publish(challenge.token, { keyAuthorization, name });
+  try {
+    if (challenge.status === 'pending') await d.client.completeChallenge(challenge);
+    await d.client.waitForValidStatus(challenge);
+  } finally {
+    await d.http01.withdraw(challenge.token).catch(() => undefined);
+  }
+}
+
+async function authorize(order: AcmeOrder, d: OrderDeps): Promise<void> {
+  const authorizations = await d.client.getAuthorizations(order);
+  await Promise.all(authorizations.filter((a) => a.status !== 'valid').map(async (a) => {
+    const challenge = a.challenges.find((c) => c.type === 'http-01');
+    if (!challenge) throw new AcmeOrderError(`no http-01 challenge offered for ${a.identifier.value}`, 'the CA offered no http-01 challenge');
+    await solveHttp01(d, a.identifier.value, challenge);
+  }));
+}
+
+/** Orders (or resumes) a certificate for `name`; the caller holds `deps.lock` throughout. */
+export async function obtainCertificate(name: string, d: OrderDeps): Promise<ObtainedCertificate> {
+  const resumed = await resume(name, d);
+  const started = resumed ?? (await place(name, d));
+  const { keyPem } = started;
+  let { order } = started;
+  try {
+    if (order.status === 'pending') await authorize(order, d);
+    if (!FINISHED.has(order.status) && order.status !== 'processing') {
+      order = await d.client.finalizeOrder(await d.client.getOrder(order), await createCsrPem(name, keyPem));
+    }
+    const certPem = await d.client.getCertificate(order);
+    return { certPem, keyPem, resumed: resumed !== undefined };
+  } catch (err: unknown) {
+    if (err instanceof AcmeOrderError || err instanceof FencedError || err instanceof LockLostError) throw err;
+    throw new AcmeOrderError(`order for ${name} failed: ${errorText(err)}`, errorText(err));
+  }
+}
+
+/** Forgets the stored order of `name` (after success, or when it can never succeed). */
+export function forgetOrder(name: string, storage: Storage, lock: LockHandle): Promise<void> {
+  return storage.delete(orderKeys(name).dir, { fence: lock });
+}

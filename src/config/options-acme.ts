@@ -1,0 +1,15 @@
+// ACME and etcd flags (docs/acme.md). ACME state lives in etcd so any number of replicas share it.
+import { option, type OptionSpec } from './option.ts';
+
+export const acmeOptions: readonly OptionSpec[] = [
+  option('etcd-endpoints', 'Comma-separated etcd client URLs (http:// or https://) holding ACME state.', ''),
+  option('etcd-prefix', 'Prefix of every etcd key Bollard writes.', '/bollard/acme/'),
+  option('etcd-ca-file', 'PEM CA bundle that signed the etcd servers\' certificates (enables TLS).', ''),
+  option('etcd-cert-file', 'PEM client certificate for etcd (with --etcd-key-file).', ''),
+  option('etcd-key-file', 'PEM private key of --etcd-cert-file.', ''),
+  option('acme-enabled', 'Obtain certificates with ACME for spec.tls hosts without a Secret or with bollard.io/acme: "true" (true/false).', 'false'),
+  option('acme-directory', 'ACME directory URL.', 'https://acme-v02.api.letsencrypt.org/directory'),
+  option('acme-email', 'Contact email of the ACME account; empty registers none.', ''),
+  option('acme-ca-file', 'PEM CA trusted for the ACME directory\'s TLS (a private ACME server); empty uses the system CAs.', ''),
+  option('acme-lease-ttl-seconds', 'TTL of the ACME leader election and per-name locks: how long a crashed replica blocks.', '15'),
+];

@@ -1,0 +1,55 @@
+// Validation of the data-plane flags (options-dataplane.ts).
+import { cpus } from 'node:os';
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false']).transform((s) => s === 'true');
+const seconds = (max: number) => z.coerce.number().int().min(0).max(max);
+const cidr = z.string().refine((s) => z.union([z.cidrv4(), z.cidrv6(), z.ipv4(), z.ipv6()]).safeParse(s).success, 'expected a CIDR such as 10.0.0.0/8');
+
+const SIZE = /^(\d+)([kmg]?)$/i;
+const UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** nginx-style sizes: "0" (unlimited → undefined), N, Nk, Nm, Ng (binary multiples). */
+export function parseSize(text: string): number | undefined | null {
+  const m = SIZE.exec(text.trim());
+  if (!m) return null;
+  const bytes = Number(m[1]) * (UNITS[(m[2] ?? '').toLowerCase()] ?? 1);
+  return bytes === 0 ? undefined : bytes;
+}
+
+export const dataPlaneShape = {
+  workers: z.string().transform((s, ctx) => {
+    if (s === 'auto') return Math.max(1, cpus().length);
+    const n = Number(s);
+    if (Number.isInteger(n) && n >= 1 && n <= 64) return n;
+    ctx.addIssue({ code: 'custom', message: 'expected "auto" or a whole number from 1 to 64' });
+    return z.NEVER;
+  }),
+  defaultTlsCertFile: z.string(),
+  defaultTlsKeyFile: z.string(),
+  tlsMinVersion: z.enum(['TLSv1.2', 'TLSv1.3']),
+  tlsCiphers: z.string(),
+  sniStrict: bool,
+  forceSslRedirect: bool,
+  httpsRedirectPort: z.coerce.number().int().min(1).max(65535),
+  trustedProxies: z.string().transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== '')).pipe(z.array(cidr)),
+  via: bool,
+  accessLog: bool,
+  loadBalance: z.enum(['round-robin', 'least-request', 'ewma']),
+  proxyReadTimeoutSeconds: z.coerce.number().int().min(1).max(3600),
+  proxyBodySize: z.string().transform((s, ctx) => {
+    const size = parseSize(s);
+    if (size !== null) return size;
+    ctx.addIssue({ code: 'custom', message: 'expected 0, N, Nk, Nm or Ng' });
+    return z.NEVER;
+  }),
+  upstreamConnectTimeoutMs: z.coerce.number().int().min(1).max(600_000),
+  upstreamRetries: z.coerce.number().int().min(0).max(10),
+  ejectAfterFailures: z.coerce.number().int().min(1).max(1000),
+  ejectSeconds: seconds(3600),
+  maxHeaderBytes: z.coerce.number().int().min(1024).max(1024 * 1024),
+  clientHeaderTimeoutSeconds: z.coerce.number().int().min(1).max(3600),
+  clientRequestTimeoutSeconds: seconds(86_400),
+  keepaliveTimeoutSeconds: seconds(3600),
+  h2MaxConcurrentStreams: z.coerce.number().int().min(1).max(10_000),
+};

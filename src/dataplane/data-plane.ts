@@ -1,0 +1,101 @@
+// Assembles one data plane: the table holder, upstream dispatchers and balancer, SNI contexts,
+// and the HTTP and HTTPS listeners. The controller runs one in-process (workers=1); each worker
+// process of a multi-core setup runs one and is fed tables by the primary.
+import type { Server } from 'node:http';
+import type { Http2SecureServer } from 'node:http2';
+import type { Logger } from '../log/logger.ts';
+import type { Metrics } from '../metrics/registry.ts';
+import { createRequestRecorder } from './access-log.ts';
+import { trustChecker } from './client-address.ts';
+import type { ForwardDeps } from './forward.ts';
+import { closeGracefully, listen } from './listen.ts';
+import type { DataPlaneOptions } from './options.ts';
+import { createProxyHandler, type ChallengeResponder } from './proxy-handler.ts';
+import { createHttpListener, createHttpsListener, type ListenerLimits } from './servers.ts';
+import { TableHolder } from './table-holder.ts';
+import { SniContexts, type CertificateSource } from './tls/sni-contexts.ts';
+import { Balancer } from './upstream/balancer.ts';
+import { UpstreamPools } from './upstream/pools.ts';
+import { createUpgradeHandler } from './websocket.ts';
+
+export interface DataPlaneConfig {
+  readonly bindAddress: string;
+  readonly httpPort: number;
+  readonly httpsPort: number;
+  readonly httpsRedirectPort: number;
+  readonly accessLog: boolean;
+  readonly limits: ListenerLimits;
+  readonly options: DataPlaneOptions;
+  readonly tls: {
+    readonly defaultCertPem: string;
+    readonly defaultKeyPem: string;
+    readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
+    readonly ciphers: string | undefined;
+    readonly sniStrict: boolean;
+  };
+}
+
+export interface DataPlaneDeps {
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  readonly challenges?: ChallengeResponder;
+  readonly certificates?: CertificateSource;
+}
+
+export interface DataPlane {
+  readonly tables: TableHolder;
+  readonly httpPort: number;
+  readonly httpsPort: number;
+  /** Stops accepting, closes idle connections, lets in-flight requests finish, closes pools. */
+  close(): Promise<void>;
+}
+
+export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDeps): Promise<DataPlane> {
+  const { metrics, log } = deps;
+  const tables = new TableHolder();
+  const pools = new UpstreamPools({ connectTimeoutMs: config.options.connectTimeoutMs, keepAliveTimeoutMs: 60_000, connectionsPerEndpoint: 256 });
+  const balancer = new Balancer({ stats: (e) => pools.stats(e), now: () => performance.now(), random: Math.random });
+  const sni = new SniContexts(config.tls, (secret, err) => {
+    metrics.tlsCertificateErrors.inc();
+    log.warn('certificate could not be loaded; serving the default certificate', { secret, err });
+  }, deps.certificates);
+  tables.onSwap((table) => {
+    pools.retain(table);
+    balancer.retain(new Set(table.upstreams.keys()));
+    sni.update(table.tls);
+  });
+  const forward: ForwardDeps = {
+    pools, balancer, options: config.options, now: () => performance.now(),
+    onEject: (endpoint, upstream) => {
+      metrics.upstreamEjections.inc({ service: upstream });
+      log.warn('endpoint ejected after consecutive failures', { endpoint, upstream });
+    },
+  };
+  const onDone = createRequestRecorder(metrics, config.accessLog ? log.child({ log: 'access' }) : undefined);
+  const trusted = trustChecker(config.options.trustedProxies);
+  const hooks = (listener: string) => ({
+    onConnection: (delta: 1 | -1) => { metrics.activeConnections.inc({ listener }, delta); },
+    onClientError: (code: string) => { metrics.clientErrors.inc({ code }); },
+  });
+  const handlerFor = (proto: 'http' | 'https') => ({
+    request: createProxyHandler({ tables, forward, proto, trusted, httpsRedirectPort: config.httpsRedirectPort, onDone, ...(deps.challenges ? { challenges: deps.challenges } : {}) }),
+    upgrade: createUpgradeHandler({ tables, forward, proto, trusted, onDone }),
+  });
+  const plain = handlerFor('http');
+  const secure = handlerFor('https');
+  const http: Server = createHttpListener(plain.request, plain.upgrade, config.limits, hooks('http'));
+  const https: Http2SecureServer = createHttpsListener(secure.request, secure.upgrade, config.limits, {
+    ...config.tls, lookup: (name) => sni.lookup(name), onHandshakeError: (code) => { metrics.tlsHandshakeErrors.inc({ code }); },
+  }, hooks('https'));
+  const httpPort = await listen(http, config.httpPort, config.bindAddress);
+  const httpsPort = await listen(https, config.httpsPort, config.bindAddress);
+  log.info('listening', { listener: 'http', address: config.bindAddress, port: httpPort });
+  log.info('listening', { listener: 'https', address: config.bindAddress, port: httpsPort });
+  return {
+    tables, httpPort, httpsPort,
+    async close() {
+      await Promise.all([closeGracefully(http), closeGracefully(https)]);
+      await pools.close();
+    },
+  };
+}

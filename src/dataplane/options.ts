@@ -1,0 +1,24 @@
+// Data-plane settings, derived from the controller configuration by controller.ts.
+export interface DataPlaneOptions {
+  /** CIDRs whose X-Forwarded-* / Forwarded headers are trusted and extended; others are replaced. */
+  readonly trustedProxies: readonly string[];
+  /** Add a Via header to requests and responses. */
+  readonly via: boolean;
+  /** Upstream connect timeout. */
+  readonly connectTimeoutMs: number;
+  /** Extra endpoints tried for an idempotent request without a body when connecting fails. */
+  readonly retries: number;
+  /** Consecutive failures (connect errors, resets) that eject an endpoint... */
+  readonly ejectAfterFailures: number;
+  /** ...for this long, doubling on repeated ejections up to 8x. */
+  readonly ejectMs: number;
+}
+
+export const defaultDataPlaneOptions: DataPlaneOptions = {
+  trustedProxies: [],
+  via: false,
+  connectTimeoutMs: 5_000,
+  retries: 2,
+  ejectAfterFailures: 5,
+  ejectMs: 10_000,
+};

@@ -1,0 +1,77 @@
+// An undici DispatchHandler that relays the upstream response to the client as it arrives:
+// status and headers, body chunks with back-pressure (pause upstream while the client is slow),
+// and trailers (gRPC). Errors before the response started are handed back to the caller, which
+// may retry; after that the client connection is cut, as there is no honest way to report it.
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { Dispatcher } from 'undici';
+import type { ClientResponse } from './client-response.ts';
+
+export interface RelayOutcome {
+  readonly status: number;
+  readonly bytes: number;
+  /** Set when the exchange failed; `started` tells whether the client already got headers. */
+  readonly error?: Error;
+  readonly started: boolean;
+}
+
+export class RelayHandler implements Dispatcher.DispatchHandler {
+  private started = false;
+  private status = 0;
+  private bytes = 0;
+  private controller: Dispatcher.DispatchController | undefined;
+  private readonly res: ClientResponse;
+  private readonly rewriteHeaders: (h: IncomingHttpHeaders) => OutgoingHttpHeaders;
+  private readonly done: (outcome: RelayOutcome) => void;
+  private finished = false;
+
+  constructor(res: ClientResponse, rewriteHeaders: (h: IncomingHttpHeaders) => OutgoingHttpHeaders, done: (outcome: RelayOutcome) => void) {
+    this.res = res;
+    this.rewriteHeaders = rewriteHeaders;
+    this.done = done;
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+  }
+
+  /** The client went away: stop the upstream exchange. */
+  abort(reason: Error): void {
+    this.controller?.abort(reason);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200) return; // 1xx: Node's server sends its own 100-continue.
+    this.started = true;
+    this.status = statusCode;
+    if (this.res.destroyed) {
+      controller.abort(new Error('client gone'));
+      return;
+    }
+    this.res.writeHead(statusCode, this.rewriteHeaders(headers));
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.bytes += chunk.length;
+    if (!this.res.write(chunk)) {
+      controller.pause();
+      this.res.once('drain', () => { controller.resume(); });
+    }
+  }
+
+  onResponseEnd(_controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
+    const names = Object.keys(trailers);
+    if (names.length > 0) this.res.addTrailers(trailers as Record<string, string>);
+    this.res.end('');
+    this.finish(undefined);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.finish(error);
+  }
+
+  private finish(error: Error | undefined): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.done({ status: this.status, bytes: this.bytes, started: this.started, ...(error ? { error } : {}) });
+  }
+}

@@ -1,0 +1,90 @@
+// HTTP/1.1 Upgrade (WebSocket): after matching, the request head is written to an upstream TCP
+// (or TLS) connection and the two sockets are joined; the upstream's 101 (or refusal) flows back
+// untouched. Redirects and limits apply as for ordinary requests.
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { matchRoute, normalizeHost } from '../routing/match.ts';
+import type { Route } from '../routing/types.ts';
+import type { TrustCheck } from './client-address.ts';
+import type { ForwardDeps } from './forward.ts';
+import { buildUpstreamHeaders } from './forward-headers.ts';
+import type { RequestRecord } from './proxy-handler.ts';
+import { normalizeRequestTarget } from './request-path.ts';
+import type { TableHolder } from './table-holder.ts';
+
+export interface UpgradeDeps {
+  readonly tables: TableHolder;
+  readonly forward: ForwardDeps;
+  readonly proto: 'http' | 'https';
+  readonly trusted: TrustCheck;
+  readonly onDone: (record: RequestRecord) => void;
+}
+
+export function createUpgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  return (req, socket, head) => {
+    const startedAt = performance.now();
+    const host = normalizeHost(req.headers.host ?? '');
+    const target = normalizeRequestTarget(req.url ?? '');
+    const route = host === undefined || target === undefined ? undefined : matchRoute(deps.tables.current(), host, target.path);
+    const record = (status: number, upstream?: string): void => {
+      deps.onDone({ method: req.method ?? 'GET', host: host ?? '', path: target?.path ?? '', status, bytes: 0, route, upstream, errorKind: undefined, requestId: undefined, startedAt });
+    };
+    if (host === undefined || target === undefined) return void refuse(socket, 400, record);
+    if (route === undefined) return void refuse(socket, 404, record);
+    if (deps.proto === 'http' && route.options.sslRedirect) return void refuse(socket, 403, record);
+    const endpoint = deps.forward.balancer.pick(route.upstream, route.options.loadBalancing);
+    if (endpoint === undefined) return void refuse(socket, 503, record);
+    const { headers } = buildUpstreamHeaders(req.headers, {
+      clientIp: req.socket.remoteAddress ?? '', proto: deps.proto, host: req.headers.host ?? host, port: req.socket.localPort ?? 0,
+      trusted: deps.trusted(req.socket.remoteAddress ?? ''), via: deps.forward.options.via,
+    });
+    headers.connection = 'upgrade';
+    headers.upgrade = req.headers.upgrade ?? 'websocket';
+    const upstream = dial(route, endpoint.host, endpoint.port, deps.forward.options.connectTimeoutMs);
+    const label = `${endpoint.host}:${endpoint.port}`;
+    // Sockets buffer writes until connected (and, for TLS, until the handshake is done).
+    upstream.write(requestHead(req.method ?? 'GET', target.path + target.query, headers));
+    upstream.write(head);
+    upstream.once('error', () => { refuse(socket, 502, record); upstream.destroy(); });
+    upstream.once('data', (first: Buffer) => {
+      upstream.removeAllListeners('error');
+      socket.write(first);
+      socket.pipe(upstream).pipe(socket);
+      const close = (): void => { socket.destroy(); upstream.destroy(); };
+      socket.on('error', close).on('close', close);
+      upstream.on('error', close).on('close', close);
+      record(statusOf(first), label);
+    });
+  };
+}
+
+function dial(route: Route, host: string, port: number, timeoutMs: number): Socket {
+  const tls = route.options.backendProtocol === 'HTTPS' || route.options.backendProtocol === 'GRPCS';
+  const socket = tls ? tlsConnect({ host, port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }) : netConnect({ host, port });
+  socket.setTimeout(timeoutMs, () => { if (socket.bytesRead === 0) socket.destroy(new Error('upstream connect timed out')); });
+  socket.once('data', () => socket.setTimeout(0));
+  return socket;
+}
+
+function requestHead(method: string, path: string, headers: Record<string, string | string[]>): string {
+  const lines = [`${method} ${path} HTTP/1.1`];
+  for (const [name, value] of Object.entries(headers)) {
+    for (const v of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${v}`);
+  }
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+function statusOf(first: Buffer): number {
+  const m = /^HTTP\/1\.[01] (\d{3})/.exec(first.subarray(0, 16).toString('latin1'));
+  return m ? Number(m[1]) : 502;
+}
+
+const REASONS: Readonly<Record<number, string>> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 502: 'Bad Gateway', 503: 'Service Unavailable' };
+
+function refuse(socket: Duplex, status: number, record: (status: number) => void): void {
+  if (socket.writable) socket.end(`HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  socket.destroy();
+  record(status);
+}

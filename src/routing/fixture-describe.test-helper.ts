@@ -1,0 +1,45 @@
+// Test helper: the routing table's answers in the words of a routing fixture, and the projection
+// that keeps only the fields a fixture states.
+import { refKey } from '../snapshot/model.ts';
+import type { Diagnostic, Endpoint, Route, RouteOptions, TlsTable } from './types.ts';
+
+function formatEndpoint({ host, port }: Endpoint): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** maxBodyBytes undefined (unlimited) is written null in fixtures. */
+function describeOptions(options: RouteOptions): Record<string, unknown> {
+  return { ...options, maxBodyBytes: options.maxBodyBytes ?? null };
+}
+
+export function describeRoute(route: Route | undefined): Record<string, unknown> | null {
+  if (route === undefined) return null;
+  return {
+    service: route.upstream.key,
+    endpoints: route.upstream.endpoints.map(formatEndpoint),
+    ingress: refKey(route.ingress),
+    route: `${route.pathType} ${route.path}`,
+    options: describeOptions(route.options),
+  };
+}
+
+export function describeDiagnostic(d: Diagnostic): Record<string, unknown> {
+  return { ingress: refKey(d.ingress), reason: d.reason, message: d.message };
+}
+
+/** host → "ns/secret", wildcards as "*.example.com". */
+export function describeTls(tls: TlsTable): Record<string, string> {
+  const hosts = [...tls.hosts].map(([host, c]) => [host, refKey(c.secret)] as const);
+  const wildcards = [...tls.wildcards].map(([suffix, c]) => [`*.${suffix}`, refKey(c.secret)] as const);
+  return Object.fromEntries([...hosts, ...wildcards]);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Keeps only the fields the fixture states, at every depth, so a fixture need not spell out every field. */
+export function project(actual: unknown, expected: unknown): unknown {
+  if (!isRecord(actual) || !isRecord(expected)) return actual;
+  return Object.fromEntries(Object.keys(expected).map((key) => [key, project(actual[key], expected[key])]));
+}

@@ -1,0 +1,53 @@
+// Maps the validated controller configuration onto the data plane's and the builder's settings.
+import { readFile } from 'node:fs/promises';
+import type { ControllerConfig } from '../config/schema.ts';
+import type { DataPlaneConfig } from '../dataplane/data-plane.ts';
+import { generateSelfSigned } from '../dataplane/tls/default-certificate.ts';
+import type { BuildOptions } from '../routing/types.ts';
+
+export async function dataPlaneConfig(config: ControllerConfig): Promise<DataPlaneConfig> {
+  const pair = config.defaultTlsCertFile === ''
+    ? await generateSelfSigned('bollard-default.invalid')
+    : { certPem: await readFile(config.defaultTlsCertFile, 'utf8'), keyPem: await readFile(config.defaultTlsKeyFile, 'utf8') };
+  return {
+    bindAddress: config.bindAddress,
+    httpPort: config.httpPort,
+    httpsPort: config.httpsPort,
+    httpsRedirectPort: config.httpsRedirectPort,
+    accessLog: config.accessLog,
+    limits: {
+      maxHeaderBytes: config.maxHeaderBytes,
+      headersTimeoutMs: config.clientHeaderTimeoutSeconds * 1000,
+      requestTimeoutMs: config.clientRequestTimeoutSeconds * 1000,
+      keepAliveTimeoutMs: config.keepaliveTimeoutSeconds * 1000,
+      h2MaxConcurrentStreams: config.h2MaxConcurrentStreams,
+    },
+    options: {
+      trustedProxies: config.trustedProxies,
+      via: config.via,
+      connectTimeoutMs: config.upstreamConnectTimeoutMs,
+      retries: config.upstreamRetries,
+      ejectAfterFailures: config.ejectAfterFailures,
+      ejectMs: config.ejectSeconds * 1000,
+    },
+    tls: {
+      defaultCertPem: pair.certPem,
+      defaultKeyPem: pair.keyPem,
+      minVersion: config.tlsMinVersion,
+      ciphers: config.tlsCiphers === '' ? undefined : config.tlsCiphers,
+      sniStrict: config.sniStrict,
+    },
+  };
+}
+
+export function buildOptions(config: ControllerConfig): BuildOptions {
+  return {
+    controllerName: config.controllerName,
+    defaults: {
+      forceSslRedirect: config.forceSslRedirect,
+      loadBalancing: config.loadBalance,
+      readTimeoutMs: config.proxyReadTimeoutSeconds * 1000,
+      maxBodyBytes: config.proxyBodySize,
+    },
+  };
+}
