@@ -28,18 +28,25 @@ function percentileMs(text: string, p: number): number {
   return Number(m[1]) * (TIME_UNITS[m[2] ?? ''] ?? Number.NaN);
 }
 
+function socketErrors(text: string): WrkResult['socketErrors'] {
+  const m = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
+  const [connect, read, write, timeout] = [1, 2, 3, 4].map((i) => Number(m?.[i] ?? 0));
+  return { connect: connect ?? 0, read: read ?? 0, write: write ?? 0, timeout: timeout ?? 0 };
+}
+
+const scaled = (value: string | undefined, unit: string | undefined, units: Readonly<Record<string, number>>): number =>
+  Number(value) * (units[unit ?? ''] ?? Number.NaN);
+
 export function parseWrkOutput(text: string): WrkResult {
   const total = must(text, /^\s+(\d+) requests in ([0-9.]+)(us|ms|s|m|h), ([0-9.]+)([KMGT]?B) read/m, 'request total');
   const rps = must(text, /^Requests\/sec:\s+([0-9.]+)/m, 'Requests/sec');
-  const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(text);
-  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(text);
   return {
     requests: Number(total[1]),
-    seconds: (Number(total[2]) * (TIME_UNITS[total[3] ?? ''] ?? Number.NaN)) / 1000,
+    seconds: scaled(total[2], total[3], TIME_UNITS) / 1000,
     requestsPerSecond: Number(rps[1]),
     latencyMs: { p50: percentileMs(text, 50), p75: percentileMs(text, 75), p90: percentileMs(text, 90), p99: percentileMs(text, 99) },
-    bytesRead: Number(total[4]) * (BYTE_UNITS[total[5] ?? ''] ?? Number.NaN),
-    non2xx3xx: Number(non2xx?.[1] ?? 0),
-    socketErrors: { connect: Number(sock?.[1] ?? 0), read: Number(sock?.[2] ?? 0), write: Number(sock?.[3] ?? 0), timeout: Number(sock?.[4] ?? 0) },
+    bytesRead: scaled(total[4], total[5], BYTE_UNITS),
+    non2xx3xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0),
+    socketErrors: socketErrors(text),
   };
 }
