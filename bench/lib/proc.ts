@@ -8,6 +8,8 @@ const CLOCK_TICKS_PER_SECOND = 100;
 interface StatFields {
   readonly ppid: number;
   readonly cpuTicks: number;
+  /** CPU of children that exited and were waited for (e.g. a finished wrk). */
+  readonly childTicks: number;
 }
 
 async function readStat(pid: number): Promise<StatFields | undefined> {
@@ -15,7 +17,7 @@ async function readStat(pid: number): Promise<StatFields | undefined> {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     // Fields after "pid (comm) ": state, ppid, … utime is field 14, stime 15 (1-based).
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(f[1]), cpuTicks: Number(f[11]) + Number(f[12]) };
+    return { ppid: Number(f[1]), cpuTicks: Number(f[11]) + Number(f[12]), childTicks: Number(f[13]) + Number(f[14]) };
   } catch {
     return undefined;
   }
@@ -45,6 +47,15 @@ export async function treeCpuSeconds(root: number): Promise<number> {
   return stats.reduce((sum, s) => sum + (s?.cpuTicks ?? 0), 0) / CLOCK_TICKS_PER_SECOND;
 }
 
+/**
+ * CPU seconds used so far by this process, everything it started that still runs, and its
+ * children that already exited: what the benchmark itself costs the machine.
+ */
+export async function ownCpuSeconds(): Promise<number> {
+  const self = await readStat(process.pid);
+  return (await treeCpuSeconds(process.pid)) + (self?.childTicks ?? 0) / CLOCK_TICKS_PER_SECOND;
+}
+
 export interface CpuTimes {
   /** Per CPU index: [busy ticks, total ticks]. */
   readonly perCpu: ReadonlyMap<number, readonly [number, number]>;
@@ -62,6 +73,13 @@ export async function readCpuTimes(): Promise<CpuTimes> {
     perCpu.set(Number(m[1]), [total - idle, total]);
   }
   return { perCpu };
+}
+
+/** Busy CPU seconds of the whole machine between two readings (all CPUs added up). */
+export function busyCpuSeconds(before: CpuTimes, after: CpuTimes): number {
+  let ticks = 0;
+  for (const [cpu, [busy1]] of after.perCpu) ticks += busy1 - (before.perCpu.get(cpu)?.[0] ?? 0);
+  return ticks / CLOCK_TICKS_PER_SECOND;
 }
 
 /** Busy percentage of each CPU between two readings, indexed by CPU number. */

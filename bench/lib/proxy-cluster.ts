@@ -29,7 +29,11 @@ export async function createProxyObjects(client: KubeClient, o: { ns: string; ho
     apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { namespace: o.ns, name: TLS_SECRET },
     data: { 'tls.crt': b64(o.certPem), 'tls.key': b64(o.keyPem) },
   });
-  const base = ingress(o.ns, 'bench', { className: CLASS, host: o.host, paths: [{ path: '/', pathType: 'Prefix', service: SERVICE, port: 80 }] });
+  // ssl-redirect off: the host has a certificate, and plain HTTP is measured too (as nginx serves it).
+  const base = ingress(o.ns, 'bench', {
+    className: CLASS, host: o.host, annotations: { 'bollard.io/ssl-redirect': 'false' },
+    paths: [{ path: '/', pathType: 'Prefix', service: SERVICE, port: 80 }],
+  });
   await client.request('POST', `/apis/networking.k8s.io/v1/namespaces/${o.ns}/ingresses`, {
     ...base, spec: { ...base.spec, tls: [{ hosts: [o.host], secretName: TLS_SECRET }] },
   });

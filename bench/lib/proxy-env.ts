@@ -4,14 +4,18 @@
 import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { createKubeClient, loadKubeConfig, type KubeClient } from '../../src/kube/client.ts';
 import { startControlPlane, type ControlPlane } from '../../test/harness/control-plane.ts';
 import { freePort } from '../../test/harness/free-port.ts';
 import { createBackendNetwork } from '../../test/harness/netns.ts';
+import { spawnManaged } from '../../test/harness/processes.ts';
+import { waitUntilReady } from '../../test/harness/readiness.ts';
+import { REPO_ROOT } from '../../test/harness/repo.ts';
 import { startBenchBollard, type BenchBollard, type BenchBollardOptions } from './bollard.ts';
 import type { Cleanup } from './cleanup.ts';
-import { pinProcess, type CpuPlan } from './cpu-plan.ts';
+import { pinnedCommand, pinProcess, type CpuPlan } from './cpu-plan.ts';
 import { BODIES, buildBackendConfig, buildProxyConfig } from './nginx-config.ts';
 import { startNginx, type NginxProcess } from './nginx.ts';
 import { createProxyObjects, type Backend } from './proxy-cluster.ts';
@@ -22,6 +26,7 @@ const run = promisify(execFile);
 export const BENCH_HOST = 'proxy.bench.test';
 export const BENCH_NS = 'proxy-bench';
 const BACKEND_PORT = 8080;
+const MINIMAL_PROXY = join(REPO_ROOT, 'bench', 'lib', 'minimal-proxy.ts');
 
 export interface BackendSide {
   readonly backend: Backend;
@@ -92,6 +97,17 @@ export async function startNginxProxy(o: { plan: CpuPlan; dir: string; name: str
   });
   o.cleanup.defer(o.name, () => nginx.stop());
   return { ...nginx, httpPort, httpsPort, accessLog };
+}
+
+/** The reference relay (minimal-proxy.ts) on `cpus`, in front of the backend. */
+export async function startMinimalNodeProxy(plan: CpuPlan, cpus: readonly number[], backend: Backend, cleanup: Cleanup): Promise<{ pid: number; port: number }> {
+  const [file, args] = pinnedCommand(plan, cpus, process.execPath, [MINIMAL_PROXY, `${backend.ip}:${backend.port}`]);
+  const proc = spawnManaged(file, args);
+  cleanup.defer('minimal node proxy', () => proc.stop());
+  let port: number | undefined;
+  if (proc.child.stdout) createInterface({ input: proc.child.stdout }).on('line', (line) => { port ??= (JSON.parse(line) as { port?: number }).port; });
+  const found = await waitUntilReady(proc, () => Promise.resolve(port), { what: 'minimal node proxy', timeoutMs: 10_000, intervalMs: 20 });
+  return { pid: proc.pid, port: found };
 }
 
 export async function startBollardProxy(o: BenchBollardOptions & { cleanup: Cleanup }): Promise<BenchBollard> {

@@ -1,6 +1,8 @@
 // Result records and printed lines of the proxy benchmark.
 import { scenarioKey, summarize, pairedRatio, type Sample, type Scenario, type Summary } from './contest.ts';
 
+export const MINIMAL_NODE = 'node-minimal';
+
 export type Outcome = Summary | { readonly skipped: string };
 
 export interface ScenarioResult {
@@ -8,8 +10,15 @@ export interface ScenarioResult {
   readonly connections: number;
   readonly body: string;
   readonly contestants: Readonly<Record<string, Outcome>>;
-  /** Bollard relative to nginx: req/s (higher is better), p50/p99 and RSS (lower is better). */
-  readonly bollardOverNginx: { readonly requestsPerSecond: number; readonly p50: number; readonly p99: number; readonly rss: number } | null;
+  /**
+   * Bollard relative to nginx, medians of per-round ratios: req/s and req/CPU-s (higher is better),
+   * p50/p99 and RSS (lower is better).
+   */
+  readonly bollardOverNginx: {
+    readonly requestsPerSecond: number; readonly requestsPerCpuSecond: number; readonly p50: number; readonly p99: number; readonly rss: number;
+  } | null;
+  /** Bollard relative to the minimal Node relay (where it ran): how much of the gap is Bollard's own work. */
+  readonly bollardOverMinimalNode: { readonly requestsPerSecond: number; readonly requestsPerCpuSecond: number } | null;
   readonly nginxOverDirect: number | null;
 }
 
@@ -22,12 +31,14 @@ export function scenarioResult(s: Scenario, samples: ReadonlyMap<string, readonl
   const b = samples.get('bollard');
   const n = samples.get('nginx');
   const d = samples.get('direct');
+  const m = samples.get(MINIMAL_NODE);
   return {
     proto: s.proto, connections: s.connections, body: s.body.name, contestants,
     bollardOverNginx: b && n ? {
-      requestsPerSecond: pairedRatio(b, n, (x) => x.requestsPerSecond), p50: pairedRatio(b, n, (x) => x.p50Ms),
-      p99: pairedRatio(b, n, (x) => x.p99Ms), rss: pairedRatio(b, n, (x) => x.rssMiB),
+      requestsPerSecond: pairedRatio(b, n, (x) => x.requestsPerSecond), requestsPerCpuSecond: pairedRatio(b, n, (x) => x.requestsPerCpuSecond),
+      p50: pairedRatio(b, n, (x) => x.p50Ms), p99: pairedRatio(b, n, (x) => x.p99Ms), rss: pairedRatio(b, n, (x) => x.rssMiB),
     } : null,
+    bollardOverMinimalNode: b && m ? { requestsPerSecond: pairedRatio(b, m, (x) => x.requestsPerSecond), requestsPerCpuSecond: pairedRatio(b, m, (x) => x.requestsPerCpuSecond) } : null,
     nginxOverDirect: n && d ? pairedRatio(n, d, (x) => x.requestsPerSecond) : null,
   };
 }
@@ -38,12 +49,15 @@ function describe(name: string, o: Outcome | undefined): string {
   if (o === undefined) return `${name} -`;
   if (!isSummary(o)) return `${name} skipped (${o.skipped})`;
   const errors = o.errors > 0 ? `, ${o.errors} errors` : '';
-  return `${name} ${fmt(o.requestsPerSecond)} req/s (p50 ${o.p50Ms} ms, p99 ${o.p99Ms} ms, RSS ${o.rssMiB} MiB, CPU ${o.cpuPct}%${errors})`;
+  return `${name} ${fmt(o.requestsPerSecond)} req/s (p50 ${o.p50Ms} ms, p99 ${o.p99Ms} ms, RSS ${o.rssMiB} MiB, CPU ${o.cpuPct}%, ${fmt(o.requestsPerCpuSecond)} req/CPU-s${errors})`;
 }
 
 export function scenarioLine(r: ScenarioResult): string {
   const key = scenarioKey({ proto: r.proto, connections: r.connections, body: { name: r.body, path: '', bytes: 0 } });
   const parts = Object.keys(r.contestants).map((name) => describe(name, r.contestants[name]));
-  const ratio = r.bollardOverNginx ? ` | bollard/nginx req/s ${r.bollardOverNginx.requestsPerSecond}, p99 ${r.bollardOverNginx.p99}x` : '';
-  return `${key}: ${parts.join(' | ')}${ratio}`;
+  const bn = r.bollardOverNginx;
+  const ratio = bn ? ` | bollard/nginx req/s ${bn.requestsPerSecond}, req/CPU-s ${bn.requestsPerCpuSecond}, p99 ${bn.p99}x` : '';
+  const bm = r.bollardOverMinimalNode;
+  const minimal = bm ? `, bollard/${MINIMAL_NODE} req/CPU-s ${bm.requestsPerCpuSecond}` : '';
+  return `${key}: ${parts.join(' | ')}${ratio}${minimal}`;
 }

@@ -58,7 +58,10 @@ export interface RunningAcme {
   readonly challenges: SyncChallengeResponder;
   /** Certificates for SNI, on every replica. */
   readonly certificates: CertificateSource;
-  /** Recomputes the wanted names from the snapshot; `served` are the Ingresses of Bollard's class. */
+  /**
+   * Recomputes the wanted names from the snapshot; `served` are the Ingresses of Bollard's class.
+   * Call it only after the initial sync (no name is ordered before the first call).
+   */
   update(served?: readonly ObjectRef[]): void;
   isLeader(): boolean;
   /** Checks one name now (leader only; 'inactive' elsewhere). */
@@ -103,8 +106,10 @@ export async function startAcme(settings: AcmeSettings, deps: AcmeDeps): Promise
   election.onLost(() => { void issuer.stop(); });
   await Promise.all([responder.start(), certificates.start()]);
   let lastServed: readonly ObjectRef[] | undefined;
-  const update = (served?: readonly ObjectRef[]): void => {
-    if (served) lastServed = served;
+  // Nothing is selected before the controller's first update(): until its initial sync the
+  // snapshot lacks Secrets, and hosts with a Secret would look like they need a certificate.
+  let primed = false;
+  const recompute = (): void => {
     const selection = selectAcmeNames(deps.snapshot, {
       issued: new Set(certificates.names()),
       ...(lastServed ? { served: new Set(lastServed.map((r) => `${r.namespace}/${r.name}`)) } : {}),
@@ -113,7 +118,12 @@ export async function startAcme(settings: AcmeSettings, deps: AcmeDeps): Promise
     for (const s of selection.skipped) log.debug('ACME name skipped', { ingress: `${s.ingress.namespace}/${s.ingress.name}`, host: s.host, reason: s.reason });
     issuer.setNames([...wanted.keys()]);
   };
-  certificates.onChange(() => { update(); });
+  const update = (served?: readonly ObjectRef[]): void => {
+    if (served) lastServed = served;
+    primed = true;
+    recompute();
+  };
+  certificates.onChange(() => { if (primed) recompute(); });
   const electionRun = election.run(stop.signal);
   log.info('ACME started', { directory: settings.acmeDirectory, etcd: settings.etcdEndpoints, prefix });
 

@@ -3,6 +3,7 @@
 // process of a multi-core setup runs one and is fed tables by the primary.
 import type { Server } from 'node:http';
 import type { Http2SecureServer } from 'node:http2';
+import type { Duplex } from 'node:stream';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { createRequestRecorder } from './access-log.ts';
@@ -79,8 +80,9 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   });
   const handlerFor = (proto: 'http' | 'https') => ({
     request: createProxyHandler({ tables, forward, proto, trusted, httpsRedirectPort: config.httpsRedirectPort, onDone, ...(deps.challenges ? { challenges: deps.challenges } : {}) }),
-    upgrade: createUpgradeHandler({ tables, forward, proto, trusted, onDone }),
+    upgrade: createUpgradeHandler({ tables, forward, proto, trusted, onDone, tunnels }),
   });
+  const tunnels = new Set<Duplex>();
   const plain = handlerFor('http');
   const secure = handlerFor('https');
   const http: Server = createHttpListener(plain.request, plain.upgrade, config.limits, hooks('http'));
@@ -94,6 +96,8 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   return {
     tables, httpPort, httpsPort,
     async close() {
+      // Tunnels (WebSocket) never finish on their own: the drain period was their notice.
+      for (const socket of tunnels) socket.destroy();
       await Promise.all([closeGracefully(http), closeGracefully(https)]);
       await pools.close();
     },

@@ -36,32 +36,46 @@ export interface UpstreamHeaders {
 const joinValue = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v.join(', ') : v);
 
 export function buildUpstreamHeaders(incoming: IncomingHttpHeaders, ctx: ForwardContext): UpstreamHeaders {
+  const out = copyEndToEnd(incoming, ctx.trusted);
+  // gRPC needs "te: trailers" end to end; it is the one TE value HTTP/2 allows.
+  if (incoming.te === 'trailers') out.te = 'trailers';
+  out.host = ctx.host;
+  setForwarding(out, incoming, ctx);
+  const requestId = requestIdOf(incoming);
+  out['x-request-id'] = requestId;
+  if (ctx.via) out.via = appendVia(incoming.via);
+  return { headers: out, requestId };
+}
+
+function copyEndToEnd(incoming: IncomingHttpHeaders, trusted: boolean): Record<string, string | string[]> {
   const named = connectionTokens(incoming.connection);
   const out: Record<string, string | string[]> = {};
   for (const name in incoming) {
     const value = incoming[name];
-    if (value === undefined || name.charCodeAt(0) === 58 /* ':' */) continue;
+    if (value === undefined || name.charCodeAt(0) === 58 /* ':' pseudo-header */) continue;
     if (HOP_BY_HOP.has(name) || named.has(name) || name === 'expect') continue;
-    if (!ctx.trusted && FORWARDING.has(name)) continue;
+    if (!trusted && FORWARDING.has(name)) continue;
     out[name] = value;
   }
-  // gRPC needs "te: trailers" end to end; it is the one TE value HTTP/2 allows.
-  if (incoming.te === 'trailers') out.te = 'trailers';
-  out.host = ctx.host;
+  return out;
+}
+
+/** X-Forwarded-* and Forwarded: extended after a trusted proxy's, otherwise ours alone. */
+function setForwarding(out: Record<string, string | string[]>, incoming: IncomingHttpHeaders, ctx: ForwardContext): void {
   const priorFor = ctx.trusted ? joinValue(incoming['x-forwarded-for']) : undefined;
   out['x-forwarded-for'] = priorFor ? `${priorFor}, ${ctx.clientIp}` : ctx.clientIp;
-  if (!ctx.trusted || out['x-forwarded-proto'] === undefined) out['x-forwarded-proto'] = ctx.proto;
-  if (!ctx.trusted || out['x-forwarded-host'] === undefined) out['x-forwarded-host'] = ctx.host;
-  if (!ctx.trusted || out['x-forwarded-port'] === undefined) out['x-forwarded-port'] = String(ctx.port);
+  out['x-forwarded-proto'] ??= ctx.proto;
+  out['x-forwarded-host'] ??= ctx.host;
+  out['x-forwarded-port'] ??= String(ctx.port);
   const forwardedFor = ctx.clientIp.includes(':') ? `"[${ctx.clientIp}]"` : ctx.clientIp;
   const element = `for=${forwardedFor};host="${ctx.host}";proto=${ctx.proto}`;
   const priorForwarded = ctx.trusted ? joinValue(incoming.forwarded) : undefined;
   out.forwarded = priorForwarded ? `${priorForwarded}, ${element}` : element;
-  const incomingId = incoming['x-request-id'];
-  const requestId = typeof incomingId === 'string' && /^[\w.:-]{1,200}$/.test(incomingId) ? incomingId : randomUUID();
-  out['x-request-id'] = requestId;
-  if (ctx.via) out.via = appendVia(incoming.via);
-  return { headers: out, requestId };
+}
+
+function requestIdOf(incoming: IncomingHttpHeaders): string {
+  const id = incoming['x-request-id'];
+  return typeof id === 'string' && /^[\w.:-]{1,200}$/.test(id) ? id : randomUUID();
 }
 
 function appendVia(prior: string | string[] | undefined): string {

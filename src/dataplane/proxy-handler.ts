@@ -45,30 +45,37 @@ type Record0 = Omit<RequestRecord, 'status' | 'bytes' | 'upstream' | 'errorKind'
 export function createProxyHandler(deps: ProxyDeps): (req: ClientRequest, res: ClientResponse) => void {
   return (req, res) => {
     const startedAt = performance.now();
-    const table = deps.tables.current();
-    const authority = req.headers[':authority'] ?? req.headers.host;
-    const host = normalizeHost(typeof authority === 'string' ? authority : '');
+    const host = normalizeHost(authorityOf(req));
     const target = normalizeRequestTarget(req.url ?? '');
     const base: Record0 = { method: req.method ?? 'GET', host: host ?? '', path: target?.path ?? '', startedAt, route: undefined };
-    const local = (status: number, text: string, headers: Record<string, string> = {}): void => {
-      // After a malformed request the connection's state is doubtful: close it (HTTP/1 only).
-      reply(res, status, text, status === 400 && req.httpVersionMajor === 1 ? { ...headers, connection: 'close' } : headers);
-      deps.onDone({ ...base, status, bytes: 0, upstream: undefined, errorKind: undefined, requestId: undefined });
-    };
-    if (host === undefined || target === undefined) return void local(400, 'bad request');
-    const challenge = target.path.startsWith(ACME_PREFIX) ? deps.challenges?.(target.path.slice(ACME_PREFIX.length)) : undefined;
-    if (challenge !== undefined) return void local(200, challenge);
-    const route = matchRoute(table, host, target.path);
-    if (route === undefined) return void local(404, 'no route');
-    const withRoute = { ...base, route };
-    const refusal = refuse(deps, req, route, host, target);
-    if (refusal) {
-      reply(res, refusal.status, refusal.text, refusal.headers);
-      deps.onDone({ ...withRoute, status: refusal.status, bytes: 0, upstream: undefined, errorKind: undefined, requestId: undefined });
+    const answer = host === undefined || target === undefined ? { status: 400, text: 'bad request', headers: {} } : decide(deps, req, host, target);
+    if ('route' in answer) {
+      send(deps, req, res, { ...base, route: answer.route }, answer);
       return;
     }
-    send(deps, req, res, withRoute, { route, host, target });
+    // After a malformed request the connection's state is doubtful: close it (HTTP/1 only).
+    const close = answer.status === 400 && req.httpVersionMajor === 1;
+    reply(res, answer.status, answer.text, close ? { ...answer.headers, connection: 'close' } : answer.headers);
+    deps.onDone({ ...base, route: answer.matched, status: answer.status, bytes: 0, upstream: undefined, errorKind: undefined, requestId: undefined });
   };
+}
+
+/** Host (HTTP/1) or :authority (HTTP/2) as the client sent it. */
+function authorityOf(req: ClientRequest): string {
+  const authority = req.headers[':authority'] ?? req.headers.host;
+  return typeof authority === 'string' ? authority : '';
+}
+
+interface Forwardable { readonly route: Route; readonly host: string; readonly target: RequestTarget }
+
+/** The table is read once here: an ACME answer, a local refusal, or a route to forward to. */
+function decide(deps: ProxyDeps, req: ClientRequest, host: string, target: RequestTarget): Forwardable | (Refusal & { matched?: Route }) {
+  const challenge = target.path.startsWith(ACME_PREFIX) ? deps.challenges?.(target.path.slice(ACME_PREFIX.length)) : undefined;
+  if (challenge !== undefined) return { status: 200, text: challenge, headers: {} };
+  const route = matchRoute(deps.tables.current(), host, target.path);
+  if (route === undefined) return { status: 404, text: 'no route', headers: {} };
+  const refusal = refuse(deps, req, route, host, target);
+  return refusal ? { ...refusal, matched: route } : { route, host, target };
 }
 
 interface Refusal { readonly status: number; readonly text: string; readonly headers: Record<string, string> }
@@ -91,11 +98,10 @@ function hasBody(req: ClientRequest): boolean {
   return req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
 }
 
-function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, base: Record0, m: { route: Route; host: string; target: RequestTarget }): void {
+function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, base: Record0, m: Forwardable): void {
   const clientIp = req.socket?.remoteAddress ?? '';
-  const authority = req.headers[':authority'] ?? req.headers.host;
   const { headers, requestId } = buildUpstreamHeaders(req.headers, {
-    clientIp, proto: deps.proto, host: typeof authority === 'string' ? authority : m.host, port: req.socket?.localPort ?? 0,
+    clientIp, proto: deps.proto, host: authorityOf(req) || m.host, port: req.socket?.localPort ?? 0,
     trusted: deps.trusted(clientIp), via: deps.forward.options.via,
   });
   const max = m.route.options.maxBodyBytes;

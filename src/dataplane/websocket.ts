@@ -6,7 +6,7 @@ import { connect as tlsConnect } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { matchRoute, normalizeHost } from '../routing/match.ts';
-import type { Route } from '../routing/types.ts';
+import type { Endpoint, Route } from '../routing/types.ts';
 import type { TrustCheck } from './client-address.ts';
 import type { ForwardDeps } from './forward.ts';
 import { buildUpstreamHeaders } from './forward-headers.ts';
@@ -20,6 +20,8 @@ export interface UpgradeDeps {
   readonly proto: 'http' | 'https';
   readonly trusted: TrustCheck;
   readonly onDone: (record: RequestRecord) => void;
+  /** Open tunnels, so shutdown can close them once the drain period is over. */
+  readonly tunnels: Set<Duplex>;
 }
 
 export function createUpgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
@@ -27,37 +29,57 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, 
     const startedAt = performance.now();
     const host = normalizeHost(req.headers.host ?? '');
     const target = normalizeRequestTarget(req.url ?? '');
-    const route = host === undefined || target === undefined ? undefined : matchRoute(deps.tables.current(), host, target.path);
+    const decision = host === undefined || target === undefined ? { status: 400 } : decide(deps, host, target.path);
     const record = (status: number, upstream?: string): void => {
-      deps.onDone({ method: req.method ?? 'GET', host: host ?? '', path: target?.path ?? '', status, bytes: 0, route, upstream, errorKind: undefined, requestId: undefined, startedAt });
+      deps.onDone({
+        method: req.method ?? 'GET', host: host ?? '', path: target?.path ?? '', status, bytes: 0,
+        route: 'route' in decision ? decision.route : undefined, upstream, errorKind: undefined, requestId: undefined, startedAt,
+      });
     };
-    if (host === undefined || target === undefined) return void refuse(socket, 400, record);
-    if (route === undefined) return void refuse(socket, 404, record);
-    if (deps.proto === 'http' && route.options.sslRedirect) return void refuse(socket, 403, record);
-    const endpoint = deps.forward.balancer.pick(route.upstream, route.options.loadBalancing);
-    if (endpoint === undefined) return void refuse(socket, 503, record);
-    const { headers } = buildUpstreamHeaders(req.headers, {
-      clientIp: req.socket.remoteAddress ?? '', proto: deps.proto, host: req.headers.host ?? host, port: req.socket.localPort ?? 0,
-      trusted: deps.trusted(req.socket.remoteAddress ?? ''), via: deps.forward.options.via,
-    });
-    headers.connection = 'upgrade';
-    headers.upgrade = req.headers.upgrade ?? 'websocket';
-    const upstream = dial(route, endpoint.host, endpoint.port, deps.forward.options.connectTimeoutMs);
-    const label = `${endpoint.host}:${endpoint.port}`;
-    // Sockets buffer writes until connected (and, for TLS, until the handshake is done).
-    upstream.write(requestHead(req.method ?? 'GET', target.path + target.query, headers));
-    upstream.write(head);
-    upstream.once('error', () => { refuse(socket, 502, record); upstream.destroy(); });
-    upstream.once('data', (first: Buffer) => {
-      upstream.removeAllListeners('error');
-      socket.write(first);
-      socket.pipe(upstream).pipe(socket);
-      const close = (): void => { socket.destroy(); upstream.destroy(); };
-      socket.on('error', close).on('close', close);
-      upstream.on('error', close).on('close', close);
-      record(statusOf(first), label);
-    });
+    if ('status' in decision || host === undefined || target === undefined) {
+      refuse(socket, 'status' in decision ? decision.status : 400, record);
+      return;
+    }
+    join(deps, req, socket, head, { ...decision, host, pathAndQuery: target.path + target.query }, record);
   };
+}
+
+interface Joinable { readonly route: Route; readonly endpoint: Endpoint; readonly host: string; readonly pathAndQuery: string }
+
+function decide(deps: UpgradeDeps, host: string, path: string): { status: number; route?: Route } | { route: Route; endpoint: Endpoint } {
+  const route = matchRoute(deps.tables.current(), host, path);
+  if (route === undefined) return { status: 404 };
+  if (deps.proto === 'http' && route.options.sslRedirect) return { status: 403, route };
+  const endpoint = deps.forward.balancer.pick(route.upstream, route.options.loadBalancing);
+  return endpoint === undefined ? { status: 503, route } : { route, endpoint };
+}
+
+function join(deps: UpgradeDeps, req: IncomingMessage, socket: Duplex, head: Buffer, j: Joinable, record: (status: number, upstream?: string) => void): void {
+  const { headers } = buildUpstreamHeaders(req.headers, {
+    clientIp: req.socket.remoteAddress ?? '', proto: deps.proto, host: req.headers.host ?? j.host, port: req.socket.localPort ?? 0,
+    trusted: deps.trusted(req.socket.remoteAddress ?? ''), via: deps.forward.options.via,
+  });
+  headers.connection = 'upgrade';
+  headers.upgrade = req.headers.upgrade ?? 'websocket';
+  const upstream = dial(j.route, j.endpoint.host, j.endpoint.port, deps.forward.options.connectTimeoutMs);
+  // Sockets buffer writes until connected (and, for TLS, until the handshake is done).
+  upstream.write(requestHead(req.method ?? 'GET', j.pathAndQuery, headers));
+  upstream.write(head);
+  upstream.once('error', () => {
+    refuse(socket, 502, record);
+    upstream.destroy();
+  });
+  upstream.once('data', (first: Buffer) => {
+    upstream.removeAllListeners('error');
+    socket.write(first);
+    socket.pipe(upstream).pipe(socket);
+    deps.tunnels.add(socket);
+    const close = (): void => { socket.destroy(); upstream.destroy(); deps.tunnels.delete(socket); };
+    // Either side ending ends the tunnel (WebSocket closes in-band before TCP does).
+    socket.on('error', close).on('end', close).on('close', close);
+    upstream.on('error', close).on('end', close).on('close', close);
+    record(statusOf(first), `${j.endpoint.host}:${j.endpoint.port}`);
+  });
 }
 
 function dial(route: Route, host: string, port: number, timeoutMs: number): Socket {

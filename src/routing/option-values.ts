@@ -9,7 +9,7 @@ export interface Parsed<T> {
 const LOAD_BALANCING: readonly LoadBalancing[] = ['round-robin', 'least-request', 'ewma'];
 const BACKEND_PROTOCOLS: readonly BackendProtocol[] = ['HTTP', 'HTTPS', 'H2C', 'GRPC', 'GRPCS'];
 const MAX_READ_TIMEOUT_SECONDS = 3600;
-const TIMEOUT = /^[1-9][0-9]{0,3}$/;
+const TIMEOUT = /^[0-9]{1,4}$/;
 const SIZE = /^([0-9]{1,16})([kmg]?)$/i;
 const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 
@@ -47,7 +47,7 @@ export function parseBackendProtocol(written: string): Parsed<BackendProtocol> |
 export function parseTimeoutSeconds(written: string): Parsed<number> | undefined {
   if (!TIMEOUT.test(written)) return undefined;
   const seconds = Number(written);
-  return seconds <= MAX_READ_TIMEOUT_SECONDS ? { value: seconds * 1000 } : undefined;
+  return seconds >= 1 && seconds <= MAX_READ_TIMEOUT_SECONDS ? { value: seconds * 1000 } : undefined;
 }
 
 /**

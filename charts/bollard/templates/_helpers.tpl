@@ -51,6 +51,12 @@ app.kubernetes.io/component: {{ .component }}
 {{- default (printf "%s-leader" (include "bollard.fullname" .)) .Values.controller.electionId -}}
 {{- end -}}
 
+{{/* The ACME directory URL: Let's Encrypt production or staging, or acme.customDirectoryUrl. */}}
+{{- define "bollard.acmeDirectory" -}}
+{{- $known := dict "production" "https://acme-v02.api.letsencrypt.org/directory" "staging" "https://acme-staging-v02.api.letsencrypt.org/directory" -}}
+{{- ternary .Values.acme.customDirectoryUrl (get $known .Values.acme.directory) (eq .Values.acme.directory "custom") -}}
+{{- end -}}
+
 {{- define "bollard.issuerName" -}}
 {{- default (include "bollard.fullname" .) .Values.acme.issuerName -}}
 {{- end -}}
@@ -68,6 +74,15 @@ app.kubernetes.io/component: {{ .component }}
 {{/* "true" when the controller publishes the chart's Service in Ingress status. */}}
 {{- define "bollard.publishService" -}}
 {{- if and .Values.service.enabled (empty .Values.controller.publishStatusAddresses) -}}true{{- end -}}
+{{- end -}}
+
+{{/* The HTTPS port clients use, written in HTTP→HTTPS redirects (--https-redirect-port). */}}
+{{- define "bollard.publicHttpsPort" -}}
+{{- $c := .Values.controller -}}
+{{- if $c.hostNetwork -}}{{ $c.containerPorts.https }}
+{{- else if $c.hostPorts.enabled -}}{{ $c.hostPorts.https }}
+{{- else -}}{{ .Values.service.ports.https }}
+{{- end -}}
 {{- end -}}
 
 {{/* "true" when a container port is privileged (below 1024): only then NET_BIND_SERVICE. */}}

@@ -26,8 +26,12 @@ export class Balancer {
       this.cursors.set(upstream.key, (i + 1) % 1_000_000_000);
       return candidates[i % candidates.length];
     }
-    const a = candidates[Math.floor(this.deps.random() * candidates.length)];
-    const b = candidates[Math.floor(this.deps.random() * candidates.length)];
+    // Two distinct random candidates (with two endpoints: both, so the lighter always wins).
+    const n = candidates.length;
+    const i = Math.floor(this.deps.random() * n);
+    const j = (i + 1 + Math.floor(this.deps.random() * (n - 1))) % n;
+    const a = candidates[i];
+    const b = candidates[j];
     if (a === undefined || b === undefined) return a ?? b;
     return this.load(a, policy) <= this.load(b, policy) ? a : b;
   }

@@ -15,7 +15,8 @@
 //                                  kubernetes.io/ws → HTTP, kubernetes.io/wss → HTTPS, http → HTTP,
 //                                  https → HTTPS, grpc → GRPC, grpcs → GRPCS; unset or anything else
 //                                  ("http2" included: it does not say whether TLS is used) → HTTP.
-//   bollard.io/proxy-read-timeout  whole seconds, 1 to 3600 (digits only). Default: 60.
+//   bollard.io/proxy-read-timeout  whole seconds, 1 to 3600 (digits only: no sign, unit or fraction).
+//                                  Default: 60.
 //   bollard.io/proxy-body-size     an nginx size: N bytes, Nk, Nm or Ng (K, M, G too; multiples of
 //                                  1024); "0" (in any unit) means unlimited. Default: unlimited.
 //
@@ -68,13 +69,20 @@ interface IngressOptions {
   readonly loadBalancing: LoadBalancing;
   readonly readTimeoutMs: number;
   readonly maxBodyBytes: number | undefined;
-  /** RouteOptions by sslRedirect and backendProtocol, so that routes alike share one object. */
-  readonly shared: Map<string, RouteOptions>;
+  /** RouteOptions by sslRedirect and backendProtocol (sharedIndex), so routes alike share one object. */
+  readonly shared: (RouteOptions | undefined)[];
+}
+
+const PROTOCOL_INDEX: Readonly<Record<BackendProtocol, number>> = { HTTP: 0, HTTPS: 1, H2C: 2, GRPC: 3, GRPCS: 4 };
+const PROTOCOL_COUNT = 5;
+
+function sharedIndex(sslRedirect: boolean, backendProtocol: BackendProtocol): number {
+  return (sslRedirect ? PROTOCOL_COUNT : 0) + PROTOCOL_INDEX[backendProtocol];
 }
 
 export function optionsProcessor(state: BuildState): void {
   const defaults = resolveDefaults(state.options);
-  const unannotated: IngressOptions = { ...defaults, sslRedirect: undefined, backendProtocol: undefined, shared: new Map() };
+  const unannotated: IngressOptions = { ...defaults, sslRedirect: undefined, backendProtocol: undefined, shared: [] };
   const byIngress = new Map<IngressObject, IngressOptions>();
   for (const ingress of state.ingresses) {
     if (ANNOTATION_NAMES.some((name) => ingress.annotations[name] !== undefined)) {
@@ -106,7 +114,7 @@ function readAnnotations(state: BuildState, ingress: IngressObject, defaults: Ro
     loadBalancing: read(LOAD_BALANCE)?.value ?? defaults.loadBalancing,
     readTimeoutMs: read(PROXY_READ_TIMEOUT)?.value ?? defaults.readTimeoutMs,
     maxBodyBytes: bodySize === undefined ? defaults.maxBodyBytes : bodySize.value,
-    shared: new Map(),
+    shared: [],
   };
 }
 
@@ -124,12 +132,12 @@ function readAnnotation<T>(state: BuildState, ingress: IngressObject, annotation
 function routeOptions(ingress: IngressOptions, route: ResolvedRoute, force: boolean, tls: TlsTable): RouteOptions {
   const sslRedirect = ingress.sslRedirect ?? (force || hasCertificate(tls, route));
   const backendProtocol = ingress.backendProtocol ?? protocolForAppProtocol(route.upstream.appProtocol);
-  const key = sslRedirect ? `redirect ${backendProtocol}` : backendProtocol;
-  let options = ingress.shared.get(key);
+  const index = sharedIndex(sslRedirect, backendProtocol);
+  let options = ingress.shared[index];
   if (options === undefined) {
     const { loadBalancing, readTimeoutMs, maxBodyBytes } = ingress;
     options = { sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes };
-    ingress.shared.set(key, options);
+    ingress.shared[index] = options;
   }
   return options;
 }

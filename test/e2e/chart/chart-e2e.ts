@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { REPO_ROOT } from '../../../scripts/chart-helm.ts';
+import { REPO_ROOT, helm, renderArgs } from '../../../scripts/chart-helm.ts';
 import { kubectl, loadE2eEnv } from '../../harness/e2e-env.ts';
 import { KubectlError } from '../../harness/kubectl.ts';
 
@@ -125,4 +125,25 @@ export async function serviceAccountKubeconfig(namespace: string, name: string):
 export function localControllerArgs(args: readonly string[]): readonly string[] {
   const dropped = ['--http-port', '--https-port', '--admin-port', '--bind-address', '--admin-address', '--drain-seconds'];
   return args.filter((a) => !dropped.some((flag) => a === flag || a.startsWith(`${flag}=`)));
+}
+
+/** Installs the chart into kube-system of the e2e API server as cluster admin; returns helm's output. */
+export async function helmInstall(release: string, set: Readonly<Record<string, unknown>>): Promise<string> {
+  const { kubeconfig } = await loadE2eEnv();
+  return helm(['install', ...renderArgs({ release, namespace: 'kube-system', set })], { kubeconfig });
+}
+
+export async function helmUninstall(release: string): Promise<string> {
+  const { kubeconfig } = await loadE2eEnv();
+  return helm(['uninstall', release, '--namespace', 'kube-system'], { kubeconfig });
+}
+
+/** The installed controller workload, as the API server has it. */
+export async function installedWorkload(kind: 'deployment' | 'daemonset', name: string): Promise<KubeObject> {
+  return JSON.parse(await kubectl(['get', kind, name, '-n', 'kube-system', '-o', 'json'])) as KubeObject;
+}
+
+/** Warnings and errors the controller logged about a refused API call: a missing permission. */
+export function permissionProblems(logs: readonly Record<string, unknown>[]): readonly Record<string, unknown>[] {
+  return logs.filter((l) => (l.level === 'warn' || l.level === 'error') && /forbidden|\b403\b/i.test(JSON.stringify(l)));
 }

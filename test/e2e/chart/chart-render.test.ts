@@ -5,7 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { CHART_DIR, REPO_ROOT, helm, render } from '../../../scripts/chart-helm.ts';
+import { CHART_DIR, REPO_ROOT, helm, helmBinary, render } from '../../../scripts/chart-helm.ts';
 import { applyCrds, applyDryRun, at, container, envOf, findObject, kindsOf, parseManifests, type KubeObject } from './chart-e2e.ts';
 
 const CI_DIR = `${CHART_DIR}/ci`;
@@ -28,9 +28,9 @@ const modes = async (): Promise<readonly string[]> =>
   ['default', ...(await readdir(CI_DIR)).filter((f) => f.endsWith('-values.yaml')).map((f) => basename(f, '-values.yaml')).sort()];
 
 beforeAll(async () => {
-  await applyCrds();
+  await Promise.all([applyCrds(), helmBinary()]); // the first helmBinary() fetches helm, once per machine
   await Promise.all((await modes()).map(mode));
-}, 30_000);
+}, 120_000);
 
 describe('helm lint', () => {
   it('passes --strict with the defaults and with every ci values file', async () => {
@@ -67,7 +67,7 @@ describe('defaults', () => {
     expect(c.args).toEqual([
       '--controller-name=bollard.io/ingress-controller', '--http-port=8080', '--https-port=8443', '--admin-port=10254',
       '--election-namespace=kube-system', '--election-id=bollard-leader', '--drain-seconds=15', '--log-level=info',
-      '--publish-service=kube-system/bollard',
+      '--workers=1', '--https-redirect-port=443', '--publish-service=kube-system/bollard',
     ]);
     expect(Object.keys(envOf(c))).toEqual([]);
     expect(at(findObject(objects, 'Service', 'bollard'), 'spec', 'type')).toBe('LoadBalancer');
@@ -140,7 +140,7 @@ describe('DaemonSet', () => {
     expect(at(pod, 'nodeSelector')).toEqual({ 'node-role.kubernetes.io/edge': '' });
     const c = container(ds, 'controller');
     expect(c.securityContext?.capabilities).toEqual({ drop: ['ALL'], add: ['NET_BIND_SERVICE'] });
-    expect(c.args).toContain('--publish-status-address=203.0.113.10,203.0.113.11');
+    expect(c.args).toEqual(expect.arrayContaining(['--http-port=80', '--https-port=443', '--https-redirect-port=443', '--publish-status-address=203.0.113.10,203.0.113.11']));
     expect(c.args?.some((a) => a.startsWith('--publish-service'))).toBe(false);
     expect(at(ds, 'spec', 'updateStrategy', 'rollingUpdate', 'maxUnavailable')).toBe(1);
     expect(objects.some((o) => o.kind === 'PodDisruptionBudget')).toBe(true);
@@ -174,9 +174,10 @@ describe('bundled etcd', () => {
     findObject(objects, 'NetworkPolicy', 'bollard-etcd');
     const env = envOf(container(findObject(objects, 'Deployment'), 'controller'));
     expect(env).toEqual({
-      BOLLARD_ACME_ENABLED: 'true', BOLLARD_ACME_ISSUER: 'bollard', BOLLARD_ACME_WRITE_TLS_SECRETS: 'true',
+      BOLLARD_ACME_ENABLED: 'true', BOLLARD_ACME_DIRECTORY: 'https://acme-staging-v02.api.letsencrypt.org/directory',
+      BOLLARD_ACME_EMAIL: 'ops@example.com', BOLLARD_ACME_ISSUER: 'bollard', BOLLARD_ACME_WRITE_TLS_SECRETS: 'true',
       BOLLARD_ETCD_ENDPOINTS: [0, 1, 2].map((i) => `https://bollard-etcd-${i}.${headless}:2379`).join(','),
-      BOLLARD_ETCD_PREFIX: '/bollard/',
+      BOLLARD_ETCD_PREFIX: '/bollard/acme/',
       BOLLARD_ETCD_CA_FILE: '/etc/bollard/etcd-client/ca.crt', BOLLARD_ETCD_CERT_FILE: '/etc/bollard/etcd-client/tls.crt', BOLLARD_ETCD_KEY_FILE: '/etc/bollard/etcd-client/tls.key',
     });
   });

@@ -72,7 +72,10 @@ export async function startUpstream(name: string, handler?: (req: IncomingMessag
   const requests: IncomingMessage[] = [];
   const server = createServer((req, res) => {
     requests.push(req);
-    if (handler) return void handler(req, res);
+    if (handler) {
+      handler(req, res);
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
       res.writeHead(200, { 'content-type': 'application/json', 'x-upstream': name });

@@ -45,12 +45,13 @@ beforeAll(async () => {
     res.write(Buffer.from([0, 0, 0, 0, 0]));
     res.addTrailers({ 'grpc-status': '0', 'grpc-message': 'ok' });
     res.end();
-    void req;
+    req.resume();
   });
   await new Promise<void>((resolve) => grpc.listen(0, '127.0.0.1', resolve));
   plane = await startPlane();
   plane.tables.publish(tlsTable(certificate('shop', shopPair)));
-  strict = await startPlane({ tls: { ...(await generateSelfSigned('d.invalid').then((p) => ({ defaultCertPem: p.certPem, defaultKeyPem: p.keyPem }))), minVersion: 'TLSv1.2', ciphers: undefined, sniStrict: true } });
+  const strictDefault = await generateSelfSigned('d.invalid');
+  strict = await startPlane({ tls: { defaultCertPem: strictDefault.certPem, defaultKeyPem: strictDefault.keyPem, minVersion: 'TLSv1.2', ciphers: undefined, sniStrict: true } });
   strict.tables.publish(tlsTable(certificate('shop', shopPair)));
 });
 
@@ -93,7 +94,7 @@ function h2Request(port: number, authority: string, path: string): Promise<{ sta
     let body = '';
     let trailers: Record<string, unknown> = {};
     stream.on('response', (h) => { status = Number(h[':status']); });
-    stream.on('trailers', (t) => { trailers = t; });
+    stream.on('trailers', (t: Record<string, unknown>) => { trailers = t; });
     stream.setEncoding('latin1').on('data', (c: string) => { body += c; });
     stream.on('end', () => { session.close(); resolve({ status, body, trailers }); });
     stream.on('error', reject);

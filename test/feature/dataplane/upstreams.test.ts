@@ -37,12 +37,15 @@ describe('load balancing', () => {
   });
 
   it('least-request avoids the endpoint that is busy', async () => {
-    plane.tables.publish(table({ 'lr.test': hostRoutes(route('/', upstream('lr', [slow.endpoint, a.endpoint]), { loadBalancing: 'least-request' })) }));
+    // Make the slow endpoint busy first (it is the only one), then offer both.
+    plane.tables.publish(table({ 'lr.test': hostRoutes(route('/', upstream('lr', [slow.endpoint]))) }));
     const busy = hit('lr.test');
-    const quick = await Promise.all(Array.from({ length: 10 }, () => hit('lr.test')));
-    await busy;
-    const toSlow = quick.filter((r) => r.text === 'slow').length;
-    expect(toSlow).toBeLessThanOrEqual(2);
+    await new Promise<void>((resolve) => { slow.server.once('request', () => { resolve(); }); });
+    plane.tables.publish(table({ 'lr.test': hostRoutes(route('/', upstream('lr', [slow.endpoint, a.endpoint]), { loadBalancing: 'least-request' })) }));
+    const quick = [];
+    for (let i = 0; i < 10; i++) quick.push(await hit('lr.test'));
+    expect((await busy).text).toBe('slow');
+    expect(quick.filter((r) => r.text === 'slow')).toEqual([]);
   });
 });
 
@@ -77,9 +80,9 @@ describe('table swaps', () => {
     const build = (n: number) => table({ 'swap.test': hostRoutes(route('/', upstream('swap', n % 2 === 0 ? [a.endpoint, b.endpoint] : [b.endpoint]))) });
     plane.tables.publish(build(0));
     let swaps = 0;
-    let stop = false;
+    const stop = new AbortController();
     const swapper = (async () => {
-      while (!stop) {
+      while (!stop.signal.aborted) {
         plane.tables.publish(build(++swaps));
         await new Promise((r) => setImmediate(r));
       }
@@ -89,7 +92,7 @@ describe('table swaps', () => {
       for (let i = 0; i < 50; i++) statuses.push((await hit('swap.test')).status);
       return statuses;
     }));
-    stop = true;
+    stop.abort();
     await swapper;
     const all = results.flat();
     expect(all.length).toBe(400);

@@ -18,6 +18,7 @@ beforeAll(async () => {
     seenHeaders.push(req.headers);
     socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
     socket.on('data', (c: Buffer) => socket.write(c.toString().toUpperCase()));
+    socket.on('end', () => socket.end());
   });
   await new Promise<void>((resolve) => wsUpstream.listen(0, '127.0.0.1', resolve));
   plane = await startPlane();
