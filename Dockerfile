@@ -12,7 +12,8 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 # --ignore-scripts: nothing the build needs runs an install script (tsc 7 ships its binary as an
 # optional platform package), and no dependency gets to run code at install time.
-RUN npm ci --ignore-scripts --no-audit --no-fund
+# Not `npm ci`: see the Makefile (the lockfile cannot list other platforms' optional binaries).
+RUN npm install --no-save --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN node node_modules/tsc7/bin/tsc -p tsconfig.build.json \
@@ -21,7 +22,7 @@ RUN node node_modules/tsc7/bin/tsc -p tsconfig.build.json \
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+RUN npm install --no-save --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 FROM ${NODE_IMAGE}
 ARG VERSION=0.0.0-dev

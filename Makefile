@@ -14,9 +14,12 @@ help: ## list targets
 deps: ## Debian packages (etcd, pebble, wrk, nginx) when missing
 	@scripts/deps.sh
 
+# `npm install --no-save` installs exactly the locked versions. Not `npm ci`: the registries this
+# project builds from do not serve other platforms' optional binaries (e.g. @swc/core-darwin-*),
+# so the lockfile cannot list them and `npm ci` would refuse it.
 $(STAMP): package.json package-lock.json
-	@echo "npm ci (node $$(node --version))"
-	@npm ci --no-audit --no-fund --loglevel=error
+	@echo "npm install from package-lock.json (node $$(node --version))"
+	@npm install --no-save --no-audit --no-fund --loglevel=error
 	@touch $@
 
 node-modules: $(STAMP)
@@ -57,6 +60,17 @@ build: node-modules ## compile to dist/
 
 bench: deps node-modules kube-apiserver ## benchmarks; results in bench/results/
 	@node bench/run.ts
+
+chart-test: deps node-modules kube-apiserver ## the chart: lint, templates, schema, server-side dry runs, helm install, RBAC, controller with the chart's token
+	@scripts/helm.sh >/dev/null
+	@node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects unit e2e --testPathPatterns 'test/(feature|e2e)/chart/'
+
+manifests: node-modules ## regenerate manifests/bollard.yaml, the chart's CRD copy and the chart README's values table
+	@node scripts/chart-manifests.ts
+	@node scripts/chart-readme.ts
+
+image: ## build the controller image with docker; says so and exits 0 when no engine runs
+	@scripts/image.sh
 
 clean: ## remove build output and local state
 	rm -rf dist .run coverage

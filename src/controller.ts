@@ -18,6 +18,7 @@ import type { ObjectRef } from './snapshot/model.ts';
 import { ClusterState } from './snapshot/cluster-state.ts';
 import { desiredAddresses } from './status/addresses.ts';
 import { syncIngressStatus } from './status/status-writer.ts';
+import { startAcmeInBackground, type BackgroundAcme } from './wiring/acme-background.ts';
 import { buildOptions, dataPlaneConfig } from './wiring/dataplane-config.ts';
 
 const wait = (ms: number, signal: AbortSignal): Promise<void> => sleep(ms, undefined, { signal }).catch(() => undefined);
@@ -48,13 +49,24 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   const admin = createAdminServer(metrics.registry, { ready: () => synced && !draining });
   const adminPort = await listen(admin, config.adminPort, config.adminAddress);
   log.info('listening', { listener: 'admin', address: config.adminAddress, port: adminPort });
-  const dataPlane = await startDataPlane(await dataPlaneConfig(config), { metrics, log });
+  // ACME starts in the background (etcd may be slow or down): until it is up, the data plane
+  // serves without ACME certificates and challenges, and every other route as usual.
+  let acme: BackgroundAcme | undefined;
+  const dataPlane = await startDataPlane(await dataPlaneConfig(config), {
+    metrics, log,
+    challenges: (token, host) => acme?.current()?.responder.lookup(token, host),
+    certificates: (servername) => {
+      const c = acme?.current()?.certificates.lookup(servername);
+      return c ? { secret: { namespace: '', name: `acme:${c.name}` }, certPem: c.certPem, keyPem: c.keyPem } : undefined;
+    },
+  });
   const tables = dataPlane.tables;
 
   const reconcile = createReconciler({
     snapshot: state, publisher: tables, options: buildOptions(config), log, metrics,
     onBuilt: async (result) => {
       lastServed = result.served;
+      acme?.current()?.update(result.served);
       const leader = election.isLeader();
       await reporter.report(result.diagnostics, (ns, name) => state.lookupIngress(ns, name), leader);
       if (leader) await syncStatus();
@@ -68,6 +80,12 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   await watch.synced;
   await reconcile();
   synced = true;
+  if (config.acmeEnabled) {
+    acme = startAcmeInBackground(config, {
+      log, registry: metrics.registry, snapshot: state, events: createEventRecorder(client, config.controllerName, config.podName),
+      wait, onStarted: (running) => { running.update(lastServed); },
+    }, stop.signal);
+  }
   log.info('initial sync complete', { ingresses: state.ingresses().length });
 
   return {
@@ -76,6 +94,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       log.info('draining', { seconds: config.drainSeconds });
       await sleep(config.drainSeconds * 1000);
       stop.abort();
+      await acme?.stop();
       await dataPlane.close();
       await Promise.allSettled([watch.done, electionRun, debouncer.idle()]);
       await closeGracefully(admin);

@@ -24,8 +24,11 @@ export interface RequestRecord {
   readonly startedAt: number;
 }
 
-/** Answers HTTP-01 challenges: the key authorization for a token, if one is pending. */
-export type ChallengeResponder = (token: string) => string | undefined;
+/**
+ * Answers HTTP-01 challenges: the key authorization for a token and the Host it was asked for,
+ * if one is pending. May answer from a cache (sync) or read through to storage (async).
+ */
+export type ChallengeResponder = (token: string, host: string) => string | undefined | Promise<string | undefined>;
 
 export interface ProxyDeps {
   readonly tables: TableHolder;
@@ -48,16 +51,31 @@ export function createProxyHandler(deps: ProxyDeps): (req: ClientRequest, res: C
     const host = normalizeHost(authorityOf(req));
     const target = normalizeRequestTarget(req.url ?? '');
     const base: Record0 = { method: req.method ?? 'GET', host: host ?? '', path: target?.path ?? '', startedAt, route: undefined };
-    const answer = host === undefined || target === undefined ? { status: 400, text: 'bad request', headers: {} } : decide(deps, req, host, target);
-    if ('route' in answer) {
-      send(deps, req, res, { ...base, route: answer.route }, answer);
+    if (host !== undefined && target !== undefined && deps.challenges && target.path.startsWith(ACME_PREFIX)) {
+      // Rare and possibly async (read-through to etcd): answered before the table is consulted.
+      Promise.resolve(deps.challenges(target.path.slice(ACME_PREFIX.length), host))
+        .catch(() => undefined)
+        .then((keyAuthorization) => {
+          if (keyAuthorization === undefined) respond(deps, req, res, base, decide(deps, req, host, target));
+          else respond(deps, req, res, base, { status: 200, text: keyAuthorization, headers: {} });
+        })
+        .catch(() => { res.destroy(); });
       return;
     }
-    // After a malformed request the connection's state is doubtful: close it (HTTP/1 only).
-    const close = answer.status === 400 && req.httpVersionMajor === 1;
-    reply(res, answer.status, answer.text, close ? { ...answer.headers, connection: 'close' } : answer.headers);
-    deps.onDone({ ...base, route: answer.matched, status: answer.status, bytes: 0, upstream: undefined, errorKind: undefined, requestId: undefined });
+    const answer = host === undefined || target === undefined ? { status: 400, text: 'bad request', headers: {} } : decide(deps, req, host, target);
+    respond(deps, req, res, base, answer);
   };
+}
+
+function respond(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, base: Record0, answer: Forwardable | (Refusal & { matched?: Route })): void {
+  if ('route' in answer) {
+    send(deps, req, res, { ...base, route: answer.route }, answer);
+    return;
+  }
+  // After a malformed request the connection's state is doubtful: close it (HTTP/1 only).
+  const close = answer.status === 400 && req.httpVersionMajor === 1;
+  reply(res, answer.status, answer.text, close ? { ...answer.headers, connection: 'close' } : answer.headers);
+  deps.onDone({ ...base, route: answer.matched, status: answer.status, bytes: 0, upstream: undefined, errorKind: undefined, requestId: undefined });
 }
 
 /** Host (HTTP/1) or :authority (HTTP/2) as the client sent it. */
@@ -70,8 +88,6 @@ interface Forwardable { readonly route: Route; readonly host: string; readonly t
 
 /** The table is read once here: an ACME answer, a local refusal, or a route to forward to. */
 function decide(deps: ProxyDeps, req: ClientRequest, host: string, target: RequestTarget): Forwardable | (Refusal & { matched?: Route }) {
-  const challenge = target.path.startsWith(ACME_PREFIX) ? deps.challenges?.(target.path.slice(ACME_PREFIX.length)) : undefined;
-  if (challenge !== undefined) return { status: 200, text: challenge, headers: {} };
   const route = matchRoute(deps.tables.current(), host, target.path);
   if (route === undefined) return { status: 404, text: 'no route', headers: {} };
   const refusal = refuse(deps, req, route, host, target);
