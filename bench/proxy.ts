@@ -4,7 +4,9 @@
 // table vs 1, workers=2 vs 1 (once Bollard has --workers), and where Bollard's CPU time goes.
 // Writes bench/results/proxy.json; the last line printed is the c64/100B/HTTP req/s ratio.
 // Flags: --seconds N (per wrk run, default 3), --rounds N (default 3), --hosts N (default 20000),
-// --hosts-per-ingress N (default 1000), --no-profile. docs/benchmarks.md explains the set-up.
+// --hosts-per-ingress N (default 1000), --no-profile, --quiet-budget S (total seconds to wait for
+// other work on the machine to calm down before runs, default 90; 0 never waits).
+// docs/benchmarks.md explains the set-up and how to read the figures.
 import { mkdtemp, truncate } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +17,7 @@ import { contest, describeSample, measure, pairedRatio, summarize, type ContestO
 import { summarizeCpuProfiles, type ProfileSummary } from './lib/cpu-profile.ts';
 import { pinProcess, planCpus, type CpuPlan } from './lib/cpu-plan.ts';
 import { processTree } from './lib/proc.ts';
+import { defaultQuietOptions, QuietGate } from './lib/quiet.ts';
 import { BODIES } from './lib/nginx-config.ts';
 import { createManyHosts, manyHostName } from './lib/proxy-cluster.ts';
 import {
@@ -29,7 +32,9 @@ const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const HOSTS_NS = 'hosts-bench';
 const CONNECTIONS = [64, 256];
 const WARMUP_SECONDS = 2;
+const NO_ACCESS_LOG = 'bollard-no-access-log';
 const HEADLINE: Scenario = { proto: 'http', connections: 64, body: BODIES[0] ?? { name: '100B', path: '/100b', bytes: 100 } };
+const isHeadline = (s: Scenario): boolean => s.proto === HEADLINE.proto && s.connections === HEADLINE.connections && s.body.name === HEADLINE.body.name;
 
 interface Args {
   readonly seconds: number;
@@ -37,6 +42,7 @@ interface Args {
   readonly hosts: number;
   readonly hostsPerIngress: number;
   readonly profile: boolean;
+  readonly quietBudgetSeconds: number;
 }
 
 function parseCli(): Args {
@@ -44,17 +50,19 @@ function parseCli(): Args {
     options: {
       seconds: { type: 'string', default: '3' }, rounds: { type: 'string', default: '3' }, hosts: { type: 'string', default: '20000' },
       'hosts-per-ingress': { type: 'string', default: '1000' }, profile: { type: 'boolean', default: true },
+      'quiet-budget': { type: 'string', default: '90' },
     },
     allowNegative: true,
   });
-  const int = (v: string, name: string): number => {
+  const int = (v: string, name: string, min = 1): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}`);
     return n;
   };
   return {
     seconds: int(values.seconds, 'seconds'), rounds: int(values.rounds, 'rounds'), hosts: int(values.hosts, 'hosts'),
     hostsPerIngress: int(values['hosts-per-ingress'], 'hosts-per-ingress'), profile: values.profile,
+    quietBudgetSeconds: int(values['quiet-budget'], 'quiet-budget', 0),
   };
 }
 
@@ -75,10 +83,12 @@ function bollardArgs(env: Env, id: string, namespaces: string, workers = 1): str
   return ['--watch-namespaces', namespaces, '--election-namespace', BENCH_NS, '--election-id', `bench-${id}`, ...workerArgs];
 }
 
-function startBollard(env: Env, name: string, o: { namespaces?: string; cpus?: readonly number[]; workers?: number; cpuProfDir?: string } = {}): Promise<BenchBollard> {
+interface BollardChoice { namespaces?: string; cpus?: readonly number[]; workers?: number; cpuProfDir?: string; extraArgs?: readonly string[] }
+
+function startBollard(env: Env, name: string, o: BollardChoice = {}): Promise<BenchBollard> {
   return startBollardProxy({
     name, dir: env.dir, kubeconfig: env.cluster.plane.kubeconfig, plan: env.plan, cpus: o.cpus ?? env.plan.proxy, cleanup: env.cleanup,
-    args: bollardArgs(env, name, o.namespaces ?? BENCH_NS, o.workers), readyTimeoutMs: 180_000,
+    args: [...bollardArgs(env, name, o.namespaces ?? BENCH_NS, o.workers), ...(o.extraArgs ?? [])], readyTimeoutMs: 180_000,
     ...(o.cpuProfDir === undefined ? {} : { cpuProfDir: o.cpuProfDir }),
   });
 }
@@ -105,7 +115,8 @@ async function bollardContestant(name: string, b: BenchBollard): Promise<Contest
 }
 
 async function warmUp(env: Env, contestants: readonly Contestant[]): Promise<void> {
-  const o = { ...env.opts, seconds: WARMUP_SECONDS };
+  const { quiet: _quiet, ...rest } = env.opts;
+  const o = { ...rest, seconds: WARMUP_SECONDS };
   for (const c of contestants) {
     const s = await measure(c, HEADLINE, o);
     say(`  warm-up ${c.name}: ${describeSample(s)}`);
@@ -207,6 +218,7 @@ async function profileBollard(env: Env): Promise<ProfileSummary & { requestsPerS
   say(`profile: ${describeSample(sample)} under the profiler; ${summary.busyPct}% of sampled time busy; self time by function (share of busy time):`);
   for (const f of summary.topFunctions.slice(0, 15)) say(`  ${String(f.selfPct).padStart(5)}%  ${f.name}`);
   say(`profile: self time by area: ${summary.byArea.slice(0, 10).map((a) => `${a.name} ${a.selfPct}%`).join(', ')}`);
+  say(`profile: Bollard's own functions by inclusive time: ${summary.srcInclusive.slice(0, 10).map((a) => `${a.name} ${a.selfPct}%`).join(', ')}`);
   return { ...summary, requestsPerSecond: sample.requestsPerSecond };
 }
 
@@ -223,6 +235,11 @@ async function measureAll(env: Env) {
   await preflightBodies(MINIMAL_NODE, 'http', LOCAL, minimal.port);
   const reference: Contestant = { name: MINIMAL_NODE, pid: minimal.pid, targets: { http: { ip: LOCAL, port: minimal.port } }, only: (s) => s.proto === 'http' && s.connections === 64 };
   const contestants = [direct, nginxContestant('nginx', nginx), bollard, reference];
+  if (env.flags.has('access-log')) {
+    // What the default JSON access log costs: the same Bollard with --access-log false, headline only.
+    const noLog = await startBollard(env, NO_ACCESS_LOG, { extraArgs: ['--access-log', 'false'] });
+    contestants.push({ ...(await bollardContestant(NO_ACCESS_LOG, noLog)), only: isHeadline });
+  }
   say(`proxy: warm-up (${WARMUP_SECONDS} s each, not recorded)`);
   await warmUp(env, contestants);
   const scenarios = await runMatrix(env, contestants);
@@ -244,6 +261,7 @@ async function main(): Promise<void> {
   cleanup.onSignals();
   const dir = await mkdtemp(join(tmpdir(), 'bollard-bench-proxy-'));
   cleanup.defer('temp dir', () => removeDir(dir));
+  const quiet = new QuietGate({ ...defaultQuietOptions, totalBudgetMs: args.quietBudgetSeconds * 1000 });
   let results: Awaited<ReturnType<typeof measureAll>>;
   let flags: ReadonlySet<string>;
   try {
@@ -251,7 +269,7 @@ async function main(): Promise<void> {
     say(`proxy: backend nginx at ${backendSide.backend.ip}:${backendSide.backend.port} (pid ${backendSide.nginx.pid}); starting the control plane`);
     const cluster = await startClusterSide(plan, dir, backendSide.backend, cleanup, say);
     flags = await bollardFlags();
-    const opts: ContestOptions = { plan, dir, host: BENCH_HOST, seconds: args.seconds, rounds: args.rounds, backendPid: backendSide.nginx.pid, say };
+    const opts: ContestOptions = { plan, dir, host: BENCH_HOST, seconds: args.seconds, rounds: args.rounds, backendPid: backendSide.nginx.pid, say, quiet };
     results = await measureAll({ args, plan, dir, cleanup, backendSide, cluster, flags, opts });
   } finally {
     say('proxy: stopping everything');
@@ -262,7 +280,7 @@ async function main(): Promise<void> {
   const file = await writeResults('proxy', {
     cpuPlan: plan, tools, settings: { ...args, wrkThreads: Math.max(1, plan.wrk.length), host: BENCH_HOST, bollardFlags: [...flags].sort(), bollardHttps: results.bollardHttps },
     goal: { minRequestsRatio: 0.5, maxP99Ratio: 2.5 }, headline: { scenario: 'http c64 100B', bollardOverNginx: headline?.bollardOverNginx ?? null },
-    ...results, elapsedSeconds: Math.round((performance.now() - started) / 1000),
+    ...results, quietWaitSeconds: quiet.spentSeconds(), elapsedSeconds: Math.round((performance.now() - started) / 1000),
   });
   say('');
   say(`proxy results: median of ${args.rounds} rounds of ${args.seconds} s; ${plan.description}`);

@@ -3,7 +3,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ControllerConfig } from './config/schema.ts';
 import { createAdminServer } from './dataplane/admin-server.ts';
-import { startDataPlane } from './dataplane/data-plane.ts';
 import { closeGracefully, listen } from './dataplane/listen.ts';
 import { createKubeClient, loadKubeConfig } from './kube/client.ts';
 import { createEventRecorder } from './kube/events.ts';
@@ -20,6 +19,7 @@ import { desiredAddresses } from './status/addresses.ts';
 import { syncIngressStatus } from './status/status-writer.ts';
 import { startAcmeInBackground, type BackgroundAcme } from './wiring/acme-background.ts';
 import { buildOptions, dataPlaneConfig } from './wiring/dataplane-config.ts';
+import { startServing } from './wiring/serving.ts';
 
 const wait = (ms: number, signal: AbortSignal): Promise<void> => sleep(ms, undefined, { signal }).catch(() => undefined);
 
@@ -46,24 +46,16 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   const syncStatus = (): Promise<void> =>
     syncIngressStatus({ client, log, metrics }, state, lastServed, desiredAddresses(config, state));
 
-  const admin = createAdminServer(metrics.registry, { ready: () => synced && !draining });
+  const serving = await startServing(config, await dataPlaneConfig(config), { log, metrics });
+  const admin = createAdminServer(serving.metrics, { ready: () => synced && !draining && serving.ready() });
   const adminPort = await listen(admin, config.adminPort, config.adminAddress);
   log.info('listening', { listener: 'admin', address: config.adminAddress, port: adminPort });
   // ACME starts in the background (etcd may be slow or down): until it is up, the data plane
   // serves without ACME certificates and challenges, and every other route as usual.
   let acme: BackgroundAcme | undefined;
-  const dataPlane = await startDataPlane(await dataPlaneConfig(config), {
-    metrics, log,
-    challenges: (token, host) => acme?.current()?.responder.lookup(token, host),
-    certificates: (servername) => {
-      const c = acme?.current()?.certificates.lookup(servername);
-      return c ? { secret: { namespace: '', name: `acme:${c.name}` }, certPem: c.certPem, keyPem: c.keyPem } : undefined;
-    },
-  });
-  const tables = dataPlane.tables;
 
   const reconcile = createReconciler({
-    snapshot: state, publisher: tables, options: buildOptions(config), log, metrics,
+    snapshot: state, publisher: serving.publisher, options: buildOptions(config), log, metrics,
     onBuilt: async (result) => {
       lastServed = result.served;
       acme?.current()?.update(result.served);
@@ -74,7 +66,6 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   });
   const debouncer = createDebouncer({ holdoffMs: config.debounceMs, maxDelayMs: config.debounceMaxMs }, reconcile);
 
-
   const watch = watchCluster({ client, state, log, onChange: () => { if (synced) debouncer.trigger(); } }, config.watchNamespaces, stop.signal);
   const electionRun = election.run(stop.signal);
   await watch.synced;
@@ -82,8 +73,8 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   synced = true;
   if (config.acmeEnabled) {
     acme = startAcmeInBackground(config, {
-      log, registry: metrics.registry, snapshot: state, events: createEventRecorder(client, config.controllerName, config.podName),
-      wait, onStarted: (running) => { running.update(lastServed); },
+      log, registry: metrics.controllerRegistry, snapshot: state, events: createEventRecorder(client, config.controllerName, config.podName),
+      wait, onStarted: (running) => { serving.attachAcme(running); running.update(lastServed); },
     }, stop.signal);
   }
   log.info('initial sync complete', { ingresses: state.ingresses().length });
@@ -95,7 +86,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       await sleep(config.drainSeconds * 1000);
       stop.abort();
       await acme?.stop();
-      await dataPlane.close();
+      await serving.close();
       await Promise.allSettled([watch.done, electionRun, debouncer.idle()]);
       await closeGracefully(admin);
       log.info('stopped');

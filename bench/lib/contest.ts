@@ -4,10 +4,11 @@
 // shared machine's background load cancels out).
 import type { CpuPlan } from './cpu-plan.ts';
 import type { ResponseBody } from './nginx-config.ts';
+import type { QuietGate } from './quiet.ts';
 import { busyCpuSeconds, cpuBusyPercent, ownCpuSeconds, readCpuTimes, treeCpuSeconds, type CpuTimes } from './proc.ts';
 import { treeRssMiB } from './rss.ts';
 import { median, round } from './stats.ts';
-import { runWrk, type WrkTarget } from './wrk.ts';
+import { runWrk, type WrkResult, type WrkTarget } from './wrk.ts';
 
 export type Proto = 'http' | 'https';
 
@@ -44,10 +45,14 @@ export interface Sample {
   readonly backendCpuPct: number;
   /** CPU used by processes this benchmark did not start, in % of one core: the noise. */
   readonly otherCpuPct: number;
+  /** Time spent waiting for the machine to calm down before this run. */
+  readonly quietWaitMs: number;
   /** Busy % of each CPU over the run (everything on the machine, not only the benchmark). */
   readonly cpuBusyPct: readonly number[];
   readonly bytesPerResponse: number;
   readonly errors: number;
+  /** wrk's counts when errors > 0: non-2xx/3xx answers and socket errors by kind. */
+  readonly errorKinds?: Readonly<Record<string, number>>;
 }
 
 export interface ContestOptions {
@@ -57,6 +62,7 @@ export interface ContestOptions {
   readonly seconds: number;
   readonly rounds: number;
   readonly backendPid: number;
+  readonly quiet?: QuietGate;
   readonly say: (line: string) => void;
 }
 
@@ -86,6 +92,7 @@ export async function measure(c: Contestant, s: Scenario, o: ContestOptions): Pr
   const addr = c.targets[s.proto];
   if (addr === undefined) throw new Error(`${c.name} has no ${s.proto} target`);
   const target: WrkTarget = { proto: s.proto, host: o.host, ip: addr.ip, port: addr.port, path: s.body.path };
+  const quietWaitMs = (await o.quiet?.wait()) ?? 0;
   const before = await read(c.pid, o.backendPid);
   const stop = new AbortController();
   const rss = sampleRss(c.pid, stop.signal);
@@ -104,15 +111,22 @@ export async function measure(c: Contestant, s: Scenario, o: ContestOptions): Pr
     requestsPerCpuSecond: round(wrk.requests / Math.max(0.01, used), 0),
     backendCpuPct: round((100 * (after.backend - before.backend)) / wall, 0),
     otherCpuPct: round(Math.max(0, (100 * (busyCpuSeconds(before.machine, after.machine) - (after.own - before.own))) / wall), 0),
+    quietWaitMs,
     cpuBusyPct: cpuBusyPercent(before.machine, after.machine).map((p) => round(p, 0)),
     bytesPerResponse: round(wrk.bytesRead / Math.max(1, wrk.requests), 0),
-    errors: wrk.non2xx3xx + e.connect + e.read + e.write + e.timeout,
+    ...errorFields(wrk.non2xx3xx, e),
   };
+}
+
+function errorFields(non2xx3xx: number, e: WrkResult['socketErrors']): Pick<Sample, 'errors' | 'errorKinds'> {
+  const errors = non2xx3xx + e.connect + e.read + e.write + e.timeout;
+  return errors === 0 ? { errors } : { errors, errorKinds: { non2xx3xx, ...e } };
 }
 
 export const describeSample = (x: Sample): string =>
   `${Math.round(x.requestsPerSecond).toLocaleString('en-US')} req/s, p50 ${x.p50Ms} ms, p99 ${x.p99Ms} ms, RSS ${x.rssMiB} MiB, CPU ${x.cpuPct}% ` +
-  `(${Math.round(x.requestsPerCpuSecond).toLocaleString('en-US')} req/CPU-s; backend ${x.backendCpuPct}%, other work ${x.otherCpuPct}%)${x.errors > 0 ? `, ${x.errors} ERRORS` : ''}`;
+  `(${Math.round(x.requestsPerCpuSecond).toLocaleString('en-US')} req/CPU-s; backend ${x.backendCpuPct}%, other work ${x.otherCpuPct}%` +
+  `${x.quietWaitMs > 0 ? `, waited ${(x.quietWaitMs / 1000).toFixed(1)} s for quiet` : ''})${x.errors > 0 ? `, ${x.errors} ERRORS ${JSON.stringify(x.errorKinds)}` : ''}`;
 
 /** Each round runs every contestant once, rotating the order; returns the samples by contestant. */
 export async function contest(contestants: readonly Contestant[], s: Scenario, o: ContestOptions): Promise<Map<string, Sample[]>> {

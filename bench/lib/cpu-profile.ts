@@ -8,6 +8,7 @@ import { round } from './stats.ts';
 
 interface ProfileNode {
   readonly id: number;
+  readonly children?: readonly number[];
   readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
 }
 
@@ -34,6 +35,8 @@ export interface ProfileSummary {
   readonly topFunctions: readonly HotSpot[];
   /** Self time grouped by where the code lives (a src/ file, a package, a node: module, GC…). */
   readonly byArea: readonly HotSpot[];
+  /** Bollard's own functions (src/) by inclusive time: their self time plus everything they call. */
+  readonly srcInclusive: readonly HotSpot[];
 }
 
 function where(url: string): string {
@@ -55,8 +58,20 @@ function area(frame: ProfileNode['callFrame']): string {
 const label = (f: ProfileNode['callFrame']): string =>
   f.url === '' ? f.functionName : `${f.functionName === '' ? '(anonymous)' : f.functionName} ${where(f.url)}:${f.lineNumber + 1}`;
 
-function addWindow(profile: CpuProfile, fromUs: number, toUs: number, byNode: (node: ProfileNode, us: number) => void): number {
+type Visit = (node: ProfileNode, us: number, ancestors: () => ProfileNode[]) => void;
+
+function addWindow(profile: CpuProfile, fromUs: number, toUs: number, visit: Visit): number {
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parents = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parents.set(c, n.id);
+  const ancestors = (id: number) => (): ProfileNode[] => {
+    const chain: ProfileNode[] = [];
+    for (let p = parents.get(id); p !== undefined; p = parents.get(p)) {
+      const node = nodes.get(p);
+      if (node) chain.push(node);
+    }
+    return chain;
+  };
   let t = profile.startTime;
   let sampled = 0;
   profile.samples.forEach((id, i) => {
@@ -65,9 +80,21 @@ function addWindow(profile: CpuProfile, fromUs: number, toUs: number, byNode: (n
     const node = nodes.get(id);
     if (t < fromUs || t > toUs || node === undefined) return;
     sampled += delta;
-    byNode(node, delta);
+    visit(node, delta, ancestors(id));
   });
   return sampled;
+}
+
+const add = (m: Map<string, number>, key: string, us: number): void => { m.set(key, (m.get(key) ?? 0) + us); };
+
+/** Adds `us` once to every src/ function on the stack (a recursive function counts once). */
+function addInclusive(m: Map<string, number>, node: ProfileNode, us: number, ancestors: () => ProfileNode[]): void {
+  const seen = new Set<string>();
+  for (const n of [node, ...ancestors()]) {
+    if (!where(n.callFrame.url).startsWith('src/')) continue;
+    const key = label(n.callFrame);
+    if (!seen.has(key)) { seen.add(key); add(m, key, us); }
+  }
 }
 
 const ranked = (m: Map<string, number>, busyUs: number, top: number): HotSpot[] =>
@@ -78,14 +105,16 @@ export async function summarizeCpuProfiles(dir: string, fromUs: number, toUs: nu
   const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
   const fns = new Map<string, number>();
   const areas = new Map<string, number>();
+  const inclusive = new Map<string, number>();
   let sampledUs = 0;
   let idleUs = 0;
   for (const file of files) {
     const profile = JSON.parse(await readFile(join(dir, file), 'utf8')) as CpuProfile;
-    sampledUs += addWindow(profile, fromUs, toUs, (node, us) => {
+    sampledUs += addWindow(profile, fromUs, toUs, (node, us, ancestors) => {
       if (node.callFrame.functionName === '(idle)') { idleUs += us; return; }
-      fns.set(label(node.callFrame), (fns.get(label(node.callFrame)) ?? 0) + us);
-      areas.set(area(node.callFrame), (areas.get(area(node.callFrame)) ?? 0) + us);
+      add(fns, label(node.callFrame), us);
+      add(areas, area(node.callFrame), us);
+      addInclusive(inclusive, node, us, ancestors);
     });
   }
   const busyUs = sampledUs - idleUs;
@@ -96,5 +125,6 @@ export async function summarizeCpuProfiles(dir: string, fromUs: number, toUs: nu
     busyPct: round((100 * busyUs) / Math.max(1, sampledUs), 1),
     topFunctions: ranked(fns, busyUs, top),
     byArea: ranked(areas, busyUs, top),
+    srcInclusive: ranked(inclusive, busyUs, top),
   };
 }

@@ -17,8 +17,11 @@ export interface ScenarioResult {
   readonly bollardOverNginx: {
     readonly requestsPerSecond: number; readonly requestsPerCpuSecond: number; readonly p50: number; readonly p99: number; readonly rss: number;
   } | null;
-  /** Bollard relative to the minimal Node relay (where it ran): how much of the gap is Bollard's own work. */
-  readonly bollardOverMinimalNode: { readonly requestsPerSecond: number; readonly requestsPerCpuSecond: number } | null;
+  /**
+   * Bollard relative to every other contestant that ran (direct, node-minimal: how much of the gap
+   * is Node's and how much Bollard's own work; bollard-no-access-log: what the access log costs).
+   */
+  readonly bollardOver: Readonly<Record<string, { readonly requestsPerSecond: number; readonly requestsPerCpuSecond: number }>>;
   readonly nginxOverDirect: number | null;
 }
 
@@ -31,14 +34,17 @@ export function scenarioResult(s: Scenario, samples: ReadonlyMap<string, readonl
   const b = samples.get('bollard');
   const n = samples.get('nginx');
   const d = samples.get('direct');
-  const m = samples.get(MINIMAL_NODE);
+  const bollardOver: Record<string, { requestsPerSecond: number; requestsPerCpuSecond: number }> = {};
+  for (const [name, other] of samples) {
+    if (b && name !== 'bollard') bollardOver[name] = { requestsPerSecond: pairedRatio(b, other, (x) => x.requestsPerSecond), requestsPerCpuSecond: pairedRatio(b, other, (x) => x.requestsPerCpuSecond) };
+  }
   return {
     proto: s.proto, connections: s.connections, body: s.body.name, contestants,
     bollardOverNginx: b && n ? {
       requestsPerSecond: pairedRatio(b, n, (x) => x.requestsPerSecond), requestsPerCpuSecond: pairedRatio(b, n, (x) => x.requestsPerCpuSecond),
       p50: pairedRatio(b, n, (x) => x.p50Ms), p99: pairedRatio(b, n, (x) => x.p99Ms), rss: pairedRatio(b, n, (x) => x.rssMiB),
     } : null,
-    bollardOverMinimalNode: b && m ? { requestsPerSecond: pairedRatio(b, m, (x) => x.requestsPerSecond), requestsPerCpuSecond: pairedRatio(b, m, (x) => x.requestsPerCpuSecond) } : null,
+    bollardOver,
     nginxOverDirect: n && d ? pairedRatio(n, d, (x) => x.requestsPerSecond) : null,
   };
 }
@@ -57,7 +63,7 @@ export function scenarioLine(r: ScenarioResult): string {
   const parts = Object.keys(r.contestants).map((name) => describe(name, r.contestants[name]));
   const bn = r.bollardOverNginx;
   const ratio = bn ? ` | bollard/nginx req/s ${bn.requestsPerSecond}, req/CPU-s ${bn.requestsPerCpuSecond}, p99 ${bn.p99}x` : '';
-  const bm = r.bollardOverMinimalNode;
-  const minimal = bm ? `, bollard/${MINIMAL_NODE} req/CPU-s ${bm.requestsPerCpuSecond}` : '';
-  return `${key}: ${parts.join(' | ')}${ratio}${minimal}`;
+  const others = Object.entries(r.bollardOver).filter(([name]) => name !== 'nginx' && name !== 'direct')
+    .map(([name, x]) => `, bollard/${name} req/CPU-s ${x.requestsPerCpuSecond}`).join('');
+  return `${key}: ${parts.join(' | ')}${ratio}${others}`;
 }

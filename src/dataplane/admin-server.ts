@@ -1,12 +1,16 @@
 // The admin listener: /healthz (process alive), /readyz (synced and not draining), /metrics.
 import { createServer, type Server } from 'node:http';
-import type { Registry } from 'prom-client';
 
 export interface Readiness {
   ready(): boolean;
 }
 
-export function createAdminServer(registry: Registry, readiness: Readiness): Server {
+export interface MetricsSource {
+  readonly contentType: string;
+  text(): Promise<string>;
+}
+
+export function createAdminServer(metrics: MetricsSource, readiness: Readiness): Server {
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
@@ -15,9 +19,9 @@ export function createAdminServer(registry: Registry, readiness: Readiness): Ser
       return void res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ready\n' : 'not ready\n');
     }
     if (path === '/metrics') {
-      registry
-        .metrics()
-        .then((text) => { res.writeHead(200, { 'content-type': registry.contentType }).end(text); })
+      metrics
+        .text()
+        .then((text) => { res.writeHead(200, { 'content-type': metrics.contentType }).end(text); })
         .catch(() => { res.writeHead(500).end(); });
       return;
     }

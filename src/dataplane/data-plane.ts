@@ -24,6 +24,8 @@ export interface DataPlaneConfig {
   readonly httpPort: number;
   readonly httpsPort: number;
   readonly httpsRedirectPort: number;
+  /** Share the ports with sibling worker processes (SO_REUSEPORT). */
+  readonly reusePort?: boolean;
   readonly accessLog: boolean;
   readonly limits: ListenerLimits;
   readonly options: DataPlaneOptions;
@@ -89,8 +91,8 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   const https: Http2SecureServer = createHttpsListener(secure.request, secure.upgrade, config.limits, {
     ...config.tls, lookup: (name) => sni.lookup(name), onHandshakeError: (code) => { metrics.tlsHandshakeErrors.inc({ code }); },
   }, hooks('https'));
-  const httpPort = await listen(http, config.httpPort, config.bindAddress);
-  const httpsPort = await listen(https, config.httpsPort, config.bindAddress);
+  const httpPort = await listen(http, config.httpPort, config.bindAddress, config.reusePort);
+  const httpsPort = await listen(https, config.httpsPort, config.bindAddress, config.reusePort);
   log.info('listening', { listener: 'http', address: config.bindAddress, port: httpPort });
   log.info('listening', { listener: 'https', address: config.bindAddress, port: httpsPort });
   return {

@@ -9,7 +9,8 @@ type AnyServer = Server | Http2SecureServer;
 
 const tracked = new WeakMap<AnyServer, { sockets: Set<Socket>; sessions: Set<ServerHttp2Session> }>();
 
-export async function listen(server: AnyServer, port: number, host: string): Promise<number> {
+/** `reusePort`: several processes bind the same port and the kernel spreads connections. */
+export async function listen(server: AnyServer, port: number, host: string, reusePort = false): Promise<number> {
   const sockets = new Set<Socket>();
   const sessions = new Set<ServerHttp2Session>();
   tracked.set(server, { sockets, sessions });
@@ -23,7 +24,7 @@ export async function listen(server: AnyServer, port: number, host: string): Pro
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, reusePort }, () => {
       server.off('error', reject);
       resolve();
     });

@@ -1,18 +1,22 @@
 // Every Prometheus metric Bollard exports, defined in one place (names carry their unit).
+// Two registries: the controller's (with process metrics) and the data plane's. A single process
+// exposes both; with worker processes the primary exposes its controller registry plus the
+// workers' data-plane registries, aggregated (workers/primary.ts).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Metrics {
-  readonly registry: Registry;
+  readonly controllerRegistry: Registry;
+  readonly dataPlaneRegistry: Registry;
   readonly tableBuildDuration: Histogram;
   readonly tableGeneration: Gauge;
   readonly ingressesServed: Gauge;
   readonly diagnostics: Gauge<'reason'>;
+  readonly isLeader: Gauge;
+  readonly statusWrites: Counter<'result'>;
   readonly requests: Counter<'ingress' | 'service' | 'status_class'>;
   readonly requestDuration: Histogram<'ingress' | 'service' | 'status_class'>;
   readonly upstreamErrors: Counter<'service' | 'kind'>;
   readonly activeConnections: Gauge<'listener'>;
-  readonly isLeader: Gauge;
-  readonly statusWrites: Counter<'result'>;
   readonly tlsHandshakeErrors: Counter<'code'>;
   readonly tlsCertificateErrors: Counter;
   readonly clientErrors: Counter<'code'>;
@@ -20,36 +24,36 @@ export interface Metrics {
 }
 
 export function createMetrics(opts: { processMetrics: boolean } = { processMetrics: true }): Metrics {
-  const registry = new Registry();
-  if (opts.processMetrics) collectDefaultMetrics({ register: registry });
-  const registers = [registry];
+  const controllerRegistry = new Registry();
+  const dataPlaneRegistry = new Registry();
+  if (opts.processMetrics) collectDefaultMetrics({ register: controllerRegistry });
+  const c = [controllerRegistry];
+  const d = [dataPlaneRegistry];
+  const traffic = ['ingress', 'service', 'status_class'] as const;
   return {
-    registry,
+    controllerRegistry,
+    dataPlaneRegistry,
     tableBuildDuration: new Histogram({
       name: 'bollard_table_build_duration_seconds', help: 'Time to build the routing table from the snapshot.',
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers: c,
     }),
-    tableGeneration: new Gauge({ name: 'bollard_table_generation', help: 'Generation of the routing table in use.', registers }),
-    ingressesServed: new Gauge({ name: 'bollard_ingresses_served', help: 'Ingresses of this controller\'s class.', registers }),
-    diagnostics: new Gauge({ name: 'bollard_ingress_diagnostics', help: 'Current problems with Ingresses, by reason.', labelNames: ['reason'], registers }),
-    requests: new Counter({
-      name: 'bollard_requests_total', help: 'Proxied requests.', labelNames: ['ingress', 'service', 'status_class'], registers,
-    }),
+    tableGeneration: new Gauge({ name: 'bollard_table_generation', help: 'Generation of the routing table in use.', registers: c }),
+    ingressesServed: new Gauge({ name: 'bollard_ingresses_served', help: 'Ingresses of this controller\'s class.', registers: c }),
+    diagnostics: new Gauge({ name: 'bollard_ingress_diagnostics', help: 'Current problems with Ingresses, by reason.', labelNames: ['reason'], registers: c }),
+    isLeader: new Gauge({ name: 'bollard_leader', help: '1 when this replica is the elected status writer.', registers: c }),
+    statusWrites: new Counter({ name: 'bollard_status_writes_total', help: 'Ingress status updates.', labelNames: ['result'], registers: c }),
+    requests: new Counter({ name: 'bollard_requests_total', help: 'Proxied requests.', labelNames: traffic, registers: d }),
     requestDuration: new Histogram({
-      name: 'bollard_request_duration_seconds', help: 'Time from request to the end of the response.',
-      labelNames: ['ingress', 'service', 'status_class'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers,
+      name: 'bollard_request_duration_seconds', help: 'Time from request to the end of the response.', labelNames: traffic,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: d,
     }),
     upstreamErrors: new Counter({
-      name: 'bollard_upstream_errors_total', help: 'Failed upstream requests, by kind (connect, timeout, reset).',
-      labelNames: ['service', 'kind'], registers,
+      name: 'bollard_upstream_errors_total', help: 'Failed upstream requests, by kind (connect, timeout, reset).', labelNames: ['service', 'kind'], registers: d,
     }),
-    activeConnections: new Gauge({ name: 'bollard_active_connections', help: 'Open client connections.', labelNames: ['listener'], registers }),
-    isLeader: new Gauge({ name: 'bollard_leader', help: '1 when this replica is the elected status writer.', registers }),
-    statusWrites: new Counter({ name: 'bollard_status_writes_total', help: 'Ingress status updates.', labelNames: ['result'], registers }),
-    tlsHandshakeErrors: new Counter({ name: 'bollard_tls_handshake_errors_total', help: 'Failed TLS handshakes, by OpenSSL/Node error code.', labelNames: ['code'], registers }),
-    tlsCertificateErrors: new Counter({ name: 'bollard_tls_certificate_errors_total', help: 'Certificates from Secrets that could not be loaded.', registers }),
-    clientErrors: new Counter({ name: 'bollard_client_errors_total', help: 'Malformed or timed-out client requests rejected before routing, by parser error code.', labelNames: ['code'], registers }),
-    upstreamEjections: new Counter({ name: 'bollard_upstream_ejections_total', help: 'Endpoints ejected by passive health checking.', labelNames: ['service'], registers }),
+    activeConnections: new Gauge({ name: 'bollard_active_connections', help: 'Open client connections.', labelNames: ['listener'], registers: d }),
+    tlsHandshakeErrors: new Counter({ name: 'bollard_tls_handshake_errors_total', help: 'Failed TLS handshakes, by OpenSSL/Node error code.', labelNames: ['code'], registers: d }),
+    tlsCertificateErrors: new Counter({ name: 'bollard_tls_certificate_errors_total', help: 'Certificates from Secrets that could not be loaded.', registers: d }),
+    clientErrors: new Counter({ name: 'bollard_client_errors_total', help: 'Malformed or timed-out client requests rejected before routing, by parser error code.', labelNames: ['code'], registers: d }),
+    upstreamEjections: new Counter({ name: 'bollard_upstream_ejections_total', help: 'Endpoints ejected by passive health checking.', labelNames: ['service'], registers: d }),
   };
 }

@@ -31,8 +31,8 @@ describe('image build', () => {
     const dockerfile = await readFile(`${REPO_ROOT}/Dockerfile`, 'utf8');
     expect(dockerfile).toMatch(/^ARG NODE_VERSION=24\.\d+\.\d+$/m);
     expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:\$\{NODE_VERSION\}-bookworm-slim$/m);
-    expect(dockerfile).toMatch(/^RUN npm ci --ignore-scripts/m);
-    expect(dockerfile).toMatch(/^RUN npm ci --omit=dev --ignore-scripts/m);
+    expect(dockerfile).toMatch(/^RUN npm install --no-save --ignore-scripts/m);
+    expect(dockerfile).toMatch(/^RUN npm install --no-save --omit=dev --ignore-scripts/m);
     expect(dockerfile).toMatch(/^RUN node node_modules\/tsc7\/bin\/tsc -p tsconfig\.build\.json/m);
     expect(dockerfile).toMatch(/^USER 65532:65532$/m);
     expect(dockerfile).toMatch(/^ENTRYPOINT \["node", "dist\/main\.js", "controller"\]$/m);

@@ -1,0 +1,83 @@
+// Serving, in-process (workers = 1) or through data-plane worker processes (workers > 1), behind
+// one face: where tables are published, whether serving is ready, what /metrics shows, how
+// ACME reaches the listeners, and how it all closes.
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { RunningAcme } from '../acme/start-acme.ts';
+import type { ControllerConfig } from '../config/schema.ts';
+import { startDataPlane, type DataPlaneConfig } from '../dataplane/data-plane.ts';
+import type { MetricsSource } from '../dataplane/admin-server.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Metrics } from '../metrics/registry.ts';
+import type { TablePublisher } from '../reconcile/reconciler.ts';
+import { startWorkerPool } from '../workers/worker-pool.ts';
+
+export interface Serving {
+  readonly publisher: TablePublisher;
+  ready(): boolean;
+  readonly metrics: MetricsSource;
+  /** Called once ACME runs, so its challenges and certificates reach the listeners. */
+  attachAcme(acme: RunningAcme): void;
+  close(): Promise<void>;
+}
+
+export async function startServing(config: ControllerConfig, dp: DataPlaneConfig, deps: { log: Logger; metrics: Metrics }): Promise<Serving> {
+  let acme: RunningAcme | undefined;
+  const { log, metrics } = deps;
+  if (config.workers <= 1) {
+    const plane = await startDataPlane(dp, {
+      metrics, log,
+      challenges: (token, host) => acme?.responder.lookup(token, host),
+      certificates: (servername) => {
+        const c = acme?.certificates.lookup(servername);
+        return c ? { secret: { namespace: '', name: `acme:${c.name}` }, certPem: c.certPem, keyPem: c.keyPem } : undefined;
+      },
+    });
+    return {
+      publisher: plane.tables, ready: () => true,
+      metrics: {
+        contentType: metrics.controllerRegistry.contentType,
+        text: async () => `${await metrics.controllerRegistry.metrics()}\n${await metrics.dataPlaneRegistry.metrics()}`,
+      },
+      attachAcme: (a) => { acme = a; },
+      close: () => plane.close(),
+    };
+  }
+  const httpPort = dp.httpPort === 0 ? await reservePort(dp.bindAddress) : dp.httpPort;
+  const httpsPort = dp.httpsPort === 0 ? await reservePort(dp.bindAddress) : dp.httpsPort;
+  const pool = startWorkerPool(config.workers, { ...dp, httpPort, httpsPort, reusePort: true }, {
+    log, logLevel: config.logLevel,
+    challenge: async (token, host) => acme?.responder.lookup(token, host),
+  });
+  await pool.ready;
+  log.info('listening', { listener: 'http', address: dp.bindAddress, port: httpPort, workers: config.workers });
+  log.info('listening', { listener: 'https', address: dp.bindAddress, port: httpsPort, workers: config.workers });
+  return {
+    publisher: pool, ready: () => pool.allReady(),
+    metrics: {
+      contentType: metrics.controllerRegistry.contentType,
+      text: async () => `${await metrics.controllerRegistry.metrics()}\n${await pool.metrics()}`,
+    },
+    attachAcme: (a) => {
+      acme = a;
+      const push = (): void => {
+        pool.setCertificates(a.certificates.names().flatMap((name) => {
+          const c = a.certificates.lookup(name);
+          return c ? [{ name, certPem: c.certPem, keyPem: c.keyPem }] : [];
+        }));
+      };
+      a.certificates.onChange(push);
+      push();
+    },
+    close: () => pool.close(),
+  };
+}
+
+/** A free port for the workers to share: found by binding port 0, then released. */
+async function reservePort(host: string): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => { probe.once('error', reject).listen(0, host, resolve); });
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => { resolve(); }));
+  return port;
+}

@@ -1,0 +1,28 @@
+// Messages between the primary (controller) and its data-plane worker processes, sent over the
+// fork IPC channel with "advanced" serialization, which carries Maps (the routing table) as is.
+import type { DataPlaneConfig } from '../dataplane/data-plane.ts';
+import type { RoutingTable } from '../routing/types.ts';
+
+export interface WorkerCertificate {
+  /** Server name the certificate is for, e.g. "shop.example.com" or "*.example.com". */
+  readonly name: string;
+  readonly certPem: string;
+  readonly keyPem: string;
+}
+
+export type ToWorker =
+  | { readonly type: 'start'; readonly config: DataPlaneConfig; readonly logLevel: 'debug' | 'info' | 'warn' | 'error'; readonly worker: number }
+  | { readonly type: 'table'; readonly table: RoutingTable }
+  | { readonly type: 'certificates'; readonly certificates: readonly WorkerCertificate[] }
+  | { readonly type: 'challenge-answer'; readonly id: number; readonly keyAuthorization: string | undefined }
+  | { readonly type: 'metrics-request'; readonly id: number }
+  | { readonly type: 'close' };
+
+export type FromWorker =
+  | { readonly type: 'ready'; readonly httpPort: number; readonly httpsPort: number }
+  | { readonly type: 'challenge'; readonly id: number; readonly token: string; readonly host: string }
+  | { readonly type: 'metrics'; readonly id: number; readonly metrics: readonly MetricJson[] }
+  | { readonly type: 'closed' };
+
+/** One metric as prom-client's getMetricsAsJSON() gives it (opaque here; aggregated by the primary). */
+export type MetricJson = Awaited<ReturnType<import('prom-client').Registry['getMetricsAsJSON']>>[number];

@@ -1,0 +1,121 @@
+// The primary's side of multi-core serving: forks N data-plane workers that share the HTTP and
+// HTTPS ports through SO_REUSEPORT (the kernel spreads connections), pushes every published
+// table and the ACME certificates to each, answers their HTTP-01 questions, restarts a worker
+// that dies, and aggregates their metrics for the admin endpoint.
+import { fork, type ChildProcess } from 'node:child_process';
+import { AggregatorRegistry } from 'prom-client';
+import type { DataPlaneConfig } from '../dataplane/data-plane.ts';
+import { emptyRoutingTable } from '../dataplane/table-holder.ts';
+import type { Logger } from '../log/logger.ts';
+import type { RoutingTable } from '../routing/types.ts';
+import type { FromWorker, MetricJson, ToWorker, WorkerCertificate } from './messages.ts';
+
+export interface WorkerPoolDeps {
+  readonly log: Logger;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  readonly challenge: (token: string, host: string) => Promise<string | undefined>;
+}
+
+export interface WorkerPool {
+  current(): RoutingTable;
+  publish(table: RoutingTable): number;
+  setCertificates(certificates: readonly WorkerCertificate[]): void;
+  /** Resolves once every worker has reported its listeners at least once. */
+  readonly ready: Promise<void>;
+  allReady(): boolean;
+  /** Prometheus text of the workers' data-plane metrics, summed across workers. */
+  metrics(): Promise<string>;
+  /** Each worker drains its in-flight requests and exits. */
+  close(): Promise<void>;
+}
+
+const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+const WORKER_ENTRY = new URL(`./worker-main.${extension}`, import.meta.url);
+
+export function startWorkerPool(count: number, config: DataPlaneConfig, deps: WorkerPoolDeps): WorkerPool {
+  const metricRequests = new Map<number, { pending: number; parts: MetricJson[][]; done: (text: string) => void }>();
+  let nextMetricRequest = 0;
+  const workers = new Map<number, ChildProcess>();
+  const readySlots = new Set<number>();
+  const { promise: ready, resolve: resolveReady } = Promise.withResolvers<undefined>();
+  let table: RoutingTable = emptyRoutingTable;
+  let generation = 0;
+  let certificates: readonly WorkerCertificate[] = [];
+  let closing = false;
+
+  const post = (child: ChildProcess, message: ToWorker): void => {
+    if (child.connected) child.send(message);
+  };
+
+  const onMessage = (slot: number, child: ChildProcess, message: FromWorker): void => {
+    if (message.type === 'ready') {
+      readySlots.add(slot);
+      deps.log.info('worker ready', { worker: slot, pid: child.pid, httpPort: message.httpPort, httpsPort: message.httpsPort });
+      if (readySlots.size === count) resolveReady(undefined);
+    } else if (message.type === 'metrics') {
+      const request = metricRequests.get(message.id);
+      if (!request) return;
+      request.parts.push([...message.metrics]);
+      request.pending -= 1;
+      if (request.pending === 0) {
+        metricRequests.delete(message.id);
+        void AggregatorRegistry.aggregate(request.parts).metrics().then(request.done);
+      }
+    } else if (message.type === 'challenge') {
+      void deps.challenge(message.token, message.host)
+        .catch(() => undefined)
+        .then((keyAuthorization) => { post(child, { type: 'challenge-answer', id: message.id, keyAuthorization }); });
+    }
+  };
+
+  const spawn = (slot: number): void => {
+    const child = fork(WORKER_ENTRY, [], { serialization: 'advanced', execArgv: process.execArgv, stdio: 'inherit' });
+    workers.set(slot, child);
+    child.on('message', (m: FromWorker) => { onMessage(slot, child, m); });
+    child.once('exit', (code, signal) => {
+      workers.delete(slot);
+      if (closing) return;
+      deps.log.error('worker exited; restarting it', { worker: slot, code, signal });
+      setTimeout(() => { if (!closing) spawn(slot); }, 1_000).unref();
+    });
+    post(child, { type: 'start', config, logLevel: deps.logLevel, worker: slot });
+    post(child, { type: 'table', table });
+    post(child, { type: 'certificates', certificates });
+  };
+
+  for (let slot = 0; slot < count; slot++) spawn(slot);
+
+  return {
+    ready,
+    current: () => table,
+    allReady: () => readySlots.size === count && workers.size === count,
+    publish(next) {
+      table = next;
+      generation += 1;
+      for (const child of workers.values()) post(child, { type: 'table', table });
+      return generation;
+    },
+    setCertificates(next) {
+      certificates = next;
+      for (const child of workers.values()) post(child, { type: 'certificates', certificates });
+    },
+    metrics: () => new Promise<string>((resolve) => {
+      const live = [...workers.values()].filter((c) => c.connected);
+      if (live.length === 0) {
+        resolve('');
+        return;
+      }
+      const id = nextMetricRequest++;
+      const timer = setTimeout(() => { metricRequests.delete(id); resolve(''); }, 5_000);
+      metricRequests.set(id, { pending: live.length, parts: [], done: (text) => { clearTimeout(timer); resolve(text); } });
+      for (const child of live) post(child, { type: 'metrics-request', id });
+    }),
+    async close() {
+      closing = true;
+      await Promise.all([...workers.values()].map((child) => new Promise<void>((resolve) => {
+        child.once('exit', () => { resolve(); });
+        post(child, { type: 'close' });
+      })));
+    },
+  };
+}
