@@ -89,7 +89,7 @@ describe('--workers 2', () => {
     await waitFor(() => Promise.resolve(signal(pid, 0) ? undefined : true), { what: 'worker 0 gone', timeoutMs: 5_000, intervalMs: 10 });
     // Connections the dead worker held are reset (as with any crashed process); new ones go to the living.
     for (let i = 0; i < 10; i++) expect((await freshGet(bollard.httpUrl, '/meanwhile')).status).toBe(200);
-    await waitFor(async () => (bollard.logs.filter((l) => l.msg === 'worker ready' && l.worker === 0).length === 2 ? true : undefined), { what: 'worker 0 restarted', timeoutMs: 10_000 });
+    await waitFor(() => Promise.resolve(bollard.logs.filter((l) => l.msg === 'worker ready' && l.worker === 0).length === 2 ? true : undefined), { what: 'worker 0 restarted', timeoutMs: 10_000 });
     expect((await freshGet(bollard.httpUrl, '/after')).status).toBe(200);
   }, 30_000);
 });
