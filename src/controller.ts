@@ -28,6 +28,15 @@ export interface RunningController {
   shutdown(): Promise<void>;
 }
 
+/** client-go's proportions: renew deadline 2/3 of the lease, retry every 2/15 of it. */
+function leaseTiming(config: ControllerConfig) {
+  const ms = config.electionLeaseSeconds * 1000;
+  return {
+    namespace: config.electionNamespace, name: config.electionId, identity: config.podName,
+    leaseDurationSeconds: config.electionLeaseSeconds, renewDeadlineMs: Math.round((ms * 2) / 3), retryPeriodMs: Math.round((ms * 2) / 15),
+  };
+}
+
 export async function startController(config: ControllerConfig, log: Logger): Promise<RunningController> {
   const client = createKubeClient(loadKubeConfig(config.kubeconfig));
   const metrics = createMetrics();
@@ -40,7 +49,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
 
   const reporter = createDiagnosticsReporter({ log, metrics, events: createEventRecorder(client, config.controllerName, config.podName) });
   const election = createLeaseElection(
-    { namespace: config.electionNamespace, name: config.electionId, identity: config.podName, leaseDurationSeconds: 15, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
+    leaseTiming(config),
     { client, log, now: Date.now, wait, onChange: (leader) => { metrics.isLeader.set(leader ? 1 : 0); if (leader) debouncer.trigger(); } },
   );
   const syncStatus = (): Promise<void> =>

@@ -19,6 +19,7 @@ const coreOptions: readonly OptionSpec[] = [
   option('publish-service', 'namespace/name of a Service whose addresses are written to Ingress status.', ''),
   option('election-namespace', 'Namespace of the Lease used to elect the status writer.', 'default'),
   option('election-id', 'Name of that Lease.', 'bollard-leader'),
+  option('election-lease-seconds', 'How long a leader\'s Lease lasts without renewal; a new leader takes over after it.', '15'),
   option('pod-name', 'Identity of this replica in the election; defaults to the hostname.', ''),
   option('debounce-ms', 'Rebuild the table this long after the last relevant change...', '10'),
   option('debounce-max-ms', '...but never later than this after the first one.', '100'),

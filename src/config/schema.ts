@@ -31,6 +31,7 @@ export const controllerConfigSchema = z
     publishService: namespacedName,
     electionNamespace: z.string().min(1),
     electionId: z.string().min(1),
+    electionLeaseSeconds: z.coerce.number().int().min(2).max(300),
     podName: z.string(),
     debounceMs: millis,
     debounceMaxMs: millis,
