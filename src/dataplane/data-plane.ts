@@ -41,6 +41,8 @@ export interface DataPlaneConfig {
 export interface DataPlaneDeps {
   readonly metrics: Metrics;
   readonly log: Logger;
+  /** Where access-log lines go (when config.accessLog); defaults to `log`. A batched one is cheaper. */
+  readonly accessLog?: Logger;
   readonly challenges?: ChallengeResponder;
   readonly certificates?: CertificateSource;
 }
@@ -74,7 +76,7 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
       log.warn('endpoint ejected after consecutive failures', { endpoint, upstream });
     },
   };
-  const onDone = createRequestRecorder(metrics, config.accessLog ? log.child({ log: 'access' }) : undefined);
+  const onDone = createRequestRecorder(metrics, config.accessLog ? (deps.accessLog ?? log).child({ log: 'access' }) : undefined);
   const trusted = trustChecker(config.options.trustedProxies);
   const hooks = (listener: string) => ({
     onConnection: (delta: 1 | -1) => { metrics.activeConnections.inc({ listener }, delta); },
