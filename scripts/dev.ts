@@ -9,7 +9,7 @@ import { startControlPlane, type ControlPlane } from '../test/harness/control-pl
 import { runKubectl } from '../test/harness/kubectl.ts';
 import { createBackendNetwork, type BackendNetwork } from '../test/harness/netns.ts';
 import { RUN_DIR } from '../test/harness/repo.ts';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import { endpointSlice, ingress, ingressClass, list, service } from '../test/support/manifests.ts';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -19,7 +19,7 @@ const idArg = process.argv.indexOf('--id');
 const ID = idArg === -1 ? 'dev' : (process.argv[idArg + 1] ?? 'dev');
 const DIR = join(RUN_DIR, ID);
 
-interface Example { readonly host: string; readonly path: string; readonly expect: string }
+interface Example { readonly host: string; readonly path: string; readonly expect: string; readonly https?: boolean }
 
 async function exampleObjects(kubeconfig: string, network: BackendNetwork): Promise<Example[]> {
   const hello = await network.startBackend('hello');
@@ -44,15 +44,18 @@ async function exampleObjects(kubeconfig: string, network: BackendNetwork): Prom
     { host: 'hello.bollard.test', path: '/api/users', expect: 'api' },
     { host: 'shop.apps.bollard.test', path: '/', expect: 'api' },
     { host: 'nothing.bollard.test', path: '/', expect: '404' },
+    { host: 'hello.bollard.test', path: '/', expect: 'hello', https: true },
   ];
 }
 
-async function curlOnce(port: number, e: Example): Promise<boolean> {
-
-  const r = await request(`http://127.0.0.1:${port}${e.path}`, { headers: { host: e.host } });
+async function curlOnce(bollard: BollardProcess, e: Example): Promise<boolean> {
+  const url = e.https ? `https://127.0.0.1:${bollard.httpsPort}${e.path}` : `${bollard.httpUrl}${e.path}`;
+  const dispatcher = new Agent({ connect: { rejectUnauthorized: false, servername: e.host } });
+  const r = await request(url, { headers: { host: e.host }, dispatcher });
   const text = await r.body.text();
   const got = r.statusCode === 200 ? ((JSON.parse(text) as { backend?: string }).backend ?? '') : String(r.statusCode);
-  say(`  ${got === e.expect ? 'ok  ' : 'FAIL'} ${e.host}${e.path} → ${got}`);
+  await dispatcher.close();
+  say(`  ${got === e.expect ? 'ok  ' : 'FAIL'} ${e.https ? 'https://' : ''}${e.host}${e.path} → ${got}`);
   return got === e.expect;
 }
 
@@ -70,10 +73,11 @@ async function main(): Promise<number> {
     say(`Bollard is serving on ${bollard.httpUrl} (admin ${bollard.adminUrl}/metrics)`);
     say(`kubectl: export KUBECONFIG=${plane.kubeconfig}`);
     say('Try:');
-    for (const e of examples) say(`  curl -H 'Host: ${e.host}' ${bollard.httpUrl}${e.path}`);
+    for (const e of examples.filter((x) => x.https !== true)) say(`  curl -H 'Host: ${e.host}' ${bollard.httpUrl}${e.path}`);
+    say(`  curl -k --resolve hello.bollard.test:${bollard.httpsPort}:127.0.0.1 https://hello.bollard.test:${bollard.httpsPort}/   # HTTPS, HTTP/2 (self-signed default certificate)`);
     if (check) {
       let ok = true;
-      for (const e of examples) ok = (await curlOnce(bollard.httpPort, e)) && ok;
+      for (const e of examples) ok = (await curlOnce(bollard, e)) && ok;
       return ok ? 0 : 1;
     }
     say('Ctrl-C stops everything.');

@@ -6,6 +6,16 @@ import * as acme from 'acme-client';
 export type AcmeClient = acme.Client;
 export type AcmeOrder = acme.Order;
 
+/** Key types of certificate private keys (the AcmeIssuer's spec.keyType). */
+export const KEY_TYPES = ['ECDSA-P256', 'ECDSA-P384', 'RSA-2048', 'RSA-3072', 'RSA-4096'] as const;
+export type KeyType = (typeof KEY_TYPES)[number];
+
+/** External account binding (RFC 8555 §7.3.4): the CA's key identifier and base64url HMAC key. */
+export interface ExternalAccountBinding {
+  readonly kid: string;
+  readonly hmacKey: string;
+}
+
 /** Trusts `caPem` (in addition to nothing else) for the ACME directory's TLS. Process-wide. */
 export function trustAcmeDirectoryCa(caPem: string): void {
   acme.axios.defaults.httpsAgent = new Agent({ ca: caPem, keepAlive: true });
@@ -15,6 +25,7 @@ export interface AcmeClientOptions {
   readonly directoryUrl: string;
   readonly accountKeyPem: string;
   readonly accountUrl?: string;
+  readonly externalAccountBinding?: ExternalAccountBinding;
   /** Polling of pending orders and challenges starts at this delay (acme-client's backoffMin). */
   readonly pollMinMs?: number;
 }
@@ -24,15 +35,36 @@ export function createAcmeClient(o: AcmeClientOptions): AcmeClient {
     directoryUrl: o.directoryUrl,
     accountKey: o.accountKeyPem,
     ...(o.accountUrl === undefined ? {} : { accountUrl: o.accountUrl }),
+    ...(o.externalAccountBinding === undefined ? {} : { externalAccountBinding: { ...o.externalAccountBinding } }),
     backoffMin: o.pollMinMs ?? 1000,
     backoffMax: Math.max(o.pollMinMs ?? 1000, 10_000),
     backoffAttempts: 12,
   });
 }
 
-export const newPrivateKeyPem = async (): Promise<string> => (await acme.crypto.createPrivateEcdsaKey('P-256')).toString();
+/** A new private key of `keyType` (account keys are always ECDSA P-256), as PEM. */
+export async function newPrivateKeyPem(keyType: KeyType = 'ECDSA-P256'): Promise<string> {
+  switch (keyType) {
+    case 'ECDSA-P256': return (await acme.crypto.createPrivateEcdsaKey('P-256')).toString();
+    case 'ECDSA-P384': return (await acme.crypto.createPrivateEcdsaKey('P-384')).toString();
+    case 'RSA-2048': return (await acme.crypto.createPrivateRsaKey(2048)).toString();
+    case 'RSA-3072': return (await acme.crypto.createPrivateRsaKey(3072)).toString();
+    case 'RSA-4096': return (await acme.crypto.createPrivateRsaKey(4096)).toString();
+  }
+}
 
 export async function createCsrPem(name: string, keyPem: string): Promise<string> {
   const [, csr] = await acme.crypto.createCsr({ commonName: name, altNames: [name] }, keyPem);
   return csr.toString();
+}
+
+export interface DirectoryResponse {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** GET of the directory through acme-client's HTTP stack (so the same CA trust applies). */
+export async function fetchDirectory(directoryUrl: string, timeoutMs: number): Promise<DirectoryResponse> {
+  const res = await acme.axios.get<unknown>(directoryUrl, { timeout: timeoutMs, validateStatus: () => true, responseType: 'json' });
+  return { status: res.status, body: res.data };
 }

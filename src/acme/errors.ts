@@ -57,3 +57,24 @@ export class AcmeOrderError extends Error {
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** Why an issuer (the AcmeIssuer or the flags' default) cannot order: its Ready condition's reason. */
+export type IssuerProblemReason =
+  | 'IssuerNotFound' | 'InvalidSpec' | 'SecretNotFound' | 'ChallengeUnsupported'
+  | 'DirectoryUnreachable' | 'DirectoryInvalid' | 'AccountRegistrationFailed';
+
+/** The issuer cannot order certificates; `reason` is the Ready condition's reason. */
+export class AcmeIssuerError extends Error {
+  readonly code = 'ERR_BOLLARD_ACME_ISSUER';
+  readonly reason: IssuerProblemReason;
+
+  constructor(reason: IssuerProblemReason, message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+/** A DNS-01 provider failed (update refused, TSIG rejected, record not visible in time). */
+export class Dns01Error extends Error {
+  readonly code = 'ERR_BOLLARD_ACME_DNS01';
+}

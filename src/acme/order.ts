@@ -2,7 +2,7 @@
 // stored (fenced by the name's lock) as soon as the order exists, so when the leader dies
 // mid-order the next lock holder continues the same order instead of placing a second one.
 import type { Challenge } from 'acme-client/types/rfc8555.js';
-import { createCsrPem, newPrivateKeyPem, type AcmeClient, type AcmeOrder } from './acme-client.ts';
+import { createCsrPem, newPrivateKeyPem, type AcmeClient, type AcmeOrder, type KeyType } from './acme-client.ts';
 import { AcmeOrderError, FencedError, LockLostError, NotFoundError, errorText } from './errors.ts';
 import type { Http01Record } from './http01-challenges.ts';
 import { orderKeys } from './keys.ts';
@@ -13,12 +13,34 @@ export interface Http01Publisher {
   withdraw(token: string): Promise<void>;
 }
 
+/** Proves control of a name with one challenge type: http-01 through storage, dns-01 through a DNS provider. */
+export interface ChallengeSolver {
+  readonly type: 'http-01' | 'dns-01';
+  /**
+   * Makes `keyAuthorization` (for dns-01 already the TXT value) visible to the CA for the
+   * identifier `name` (without "*."); resolves with the step that removes it.
+   */
+  present(name: string, token: string, keyAuthorization: string): Promise<() => Promise<void>>;
+}
+
+export function http01Solver(publisher: Http01Publisher): ChallengeSolver {
+  return {
+    type: 'http-01',
+    async present(name, token, keyAuthorization) {
+      await publisher.publish(token, { keyAuthorization, name });
+      return () => publisher.withdraw(token);
+    },
+  };
+}
+
 export interface OrderDeps {
   readonly client: AcmeClient;
   readonly storage: Storage;
   readonly lock: LockHandle;
-  readonly http01: Http01Publisher;
+  readonly solver: ChallengeSolver;
   readonly now: () => number;
+  /** Key type of a new certificate key (a resumed order keeps its stored key). */
+  readonly keyType?: KeyType;
 }
 
 export interface ObtainedCertificate {
@@ -57,7 +79,7 @@ async function resume(name: string, d: OrderDeps): Promise<{ order: AcmeOrder; k
 }
 
 async function place(name: string, d: OrderDeps): Promise<{ order: AcmeOrder; keyPem: string }> {
-  const keyPem = await newPrivateKeyPem();
+  const keyPem = await newPrivateKeyPem(d.keyType);
   const order = await d.client.createOrder({ identifiers: [{ type: 'dns', value: name }] });
   const keys = orderKeys(name);
   const stored: StoredOrder = { url: order.url, name, createdAt: new Date(d.now()).toISOString() };
@@ -66,23 +88,23 @@ async function place(name: string, d: OrderDeps): Promise<{ order: AcmeOrder; ke
   return { order, keyPem };
 }
 
-async function solveHttp01(d: OrderDeps, name: string, challenge: Challenge): Promise<void> {
+async function solve(d: OrderDeps, name: string, challenge: Challenge): Promise<void> {
   const keyAuthorization = await d.client.getChallengeKeyAuthorization(challenge);
-  await d.http01.publish(challenge.token, { keyAuthorization, name });
+  const cleanup = await d.solver.present(name, challenge.token, keyAuthorization);
   try {
     if (challenge.status === 'pending') await d.client.completeChallenge(challenge);
     await d.client.waitForValidStatus(challenge);
   } finally {
-    await d.http01.withdraw(challenge.token).catch(() => undefined);
+    await cleanup().catch(() => undefined);
   }
 }
 
 async function authorize(order: AcmeOrder, d: OrderDeps): Promise<void> {
   const authorizations = await d.client.getAuthorizations(order);
   await Promise.all(authorizations.filter((a) => a.status !== 'valid').map(async (a) => {
-    const challenge = a.challenges.find((c) => c.type === 'http-01');
-    if (!challenge) throw new AcmeOrderError(`no http-01 challenge offered for ${a.identifier.value}`, 'the CA offered no http-01 challenge');
-    await solveHttp01(d, a.identifier.value, challenge);
+    const challenge = a.challenges.find((c) => c.type === d.solver.type);
+    if (!challenge) throw new AcmeOrderError(`no ${d.solver.type} challenge offered for ${a.identifier.value}`, `the CA offered no ${d.solver.type} challenge`);
+    await solve(d, a.identifier.value, challenge);
   }));
 }
 

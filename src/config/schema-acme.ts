@@ -15,6 +15,8 @@ export const acmeShape = {
   acmeEmail: z.union([z.literal(''), z.email()]),
   acmeCaFile: z.string(),
   acmeLeaseTtlSeconds: z.coerce.number().int().min(2).max(300),
+  acmeIssuer: z.union([z.literal(''), z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'expected the name of an AcmeIssuer (a DNS subdomain)')]),
+  acmeWriteTlsSecrets: z.enum(['true', 'false']).transform((s) => s === 'true'),
 };
 
 /** Cross-field rules, for the controller schema's superRefine. */

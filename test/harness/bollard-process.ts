@@ -9,6 +9,7 @@ import { waitFor } from './wait-for.ts';
 export interface BollardProcess {
   readonly pid: number;
   readonly httpPort: number;
+  readonly httpsPort: number;
   readonly adminPort: number;
   readonly httpUrl: string;
   readonly adminUrl: string;
@@ -54,12 +55,13 @@ export async function startBollard(opts: BollardOptions): Promise<BollardProcess
   void proc.exited.then(() => { gone.abort(new Error(`bollard exited early: ${stderr.trim().slice(-2000)}`)); });
   const adminPort = await waitFor(() => Promise.resolve(ports.get('admin')), { what: 'bollard admin port', timeoutMs: 20_000, intervalMs: 20, abort: gone.signal });
   const httpPort = await waitFor(() => Promise.resolve(ports.get('http')), { what: 'bollard http port', timeoutMs: 20_000, intervalMs: 20, abort: gone.signal });
+  const httpsPort = await waitFor(() => Promise.resolve(ports.get('https')), { what: 'bollard https port', timeoutMs: 20_000, intervalMs: 20, abort: gone.signal });
   const adminUrl = `http://127.0.0.1:${adminPort}`;
   await waitFor(async () => ((await fetch(`${adminUrl}/readyz`)).status === 200 ? true : undefined), {
     what: 'bollard /readyz', timeoutMs: opts.readyTimeoutMs ?? 30_000, intervalMs: 50, abort: gone.signal,
   });
   return {
-    pid: proc.pid, httpPort, adminPort, adminUrl, httpUrl: `http://127.0.0.1:${httpPort}`, logs, exited: proc.exited,
+    pid: proc.pid, httpPort, httpsPort, adminPort, adminUrl, httpUrl: `http://127.0.0.1:${httpPort}`, logs, exited: proc.exited,
     stop: (graceMs) => proc.stop(graceMs),
   };
 }

@@ -12,7 +12,7 @@ describe('make dev', () => {
     proc.child.stderr?.setEncoding('utf8').on('data', (c: string) => { out += c; });
     const result = await proc.exited;
     expect({ result, out }).toEqual({ result: 'exit code 0', out: expect.stringContaining('Try:') as unknown });
-    expect(out.match(/^ {2}ok {3}/gm)).toHaveLength(4);
+    expect(out.match(/^ {2}ok {3}/gm)).toHaveLength(5);
     expect(out).not.toContain('FAIL');
   }, 90_000);
 });
