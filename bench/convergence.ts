@@ -50,7 +50,7 @@ async function convergeOnce(client: KubeClient, httpUrl: string, id: string): Pr
 }
 
 async function measureAt(client: KubeClient, kubeconfig: string, size: number) {
-  const bollard = await startBollard({ kubeconfig, args: ['--watch-namespaces', NS, '--election-namespace', NS], readyTimeoutMs: 120_000 });
+  const bollard = await startBollard({ kubeconfig, args: ['--watch-namespaces', NS, '--election-namespace', NS, '--workers', '1', '--access-log', 'false'], readyTimeoutMs: 120_000 });
   try {
     const samples: number[] = [];
     for (let t = 0; t < TRIES; t++) {
@@ -62,6 +62,7 @@ async function measureAt(client: KubeClient, kubeconfig: string, size: number) {
     const metric = (name: string): number => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(metrics)?.[1] ?? 'NaN');
     const buildMs = (metric('bollard_table_build_duration_seconds_sum') / metric('bollard_table_build_duration_seconds_count')) * 1000;
     const heapMiB = metric('nodejs_heap_size_used_bytes') / 2 ** 20;
+    say(`  memory: heap total ${round(metric('nodejs_heap_size_total_bytes') / 2 ** 20, 1)} MiB, external ${round(metric('nodejs_external_memory_bytes') / 2 ** 20, 1)} MiB`);
     const row = { ingresses: size, tries: TRIES, medianMs: round(median(samples)), p99Ms: round(percentile(samples, 99)), maxMs: round(Math.max(...samples)), rssMiB: round(rss, 1), heapUsedMiB: round(heapMiB, 1), meanBuildMs: round(buildMs) };
     say(`convergence at ${size} Ingresses: median ${row.medianMs} ms, p99 ${row.p99Ms} ms, RSS ${row.rssMiB} MiB (heap used ${row.heapUsedMiB} MiB), mean table build ${row.meanBuildMs} ms`);
     return row;

@@ -5,7 +5,7 @@
 // Writes bench/results/proxy.json; the last line printed is the c64/100B/HTTP req/s ratio.
 // Flags: --seconds N (per wrk run, default 3), --rounds N (default 3), --hosts N (default 20000),
 // --hosts-per-ingress N (default 1000), --no-profile, --quiet-budget S (total seconds to wait for
-// other work on the machine to calm down before runs, default 90; 0 never waits).
+// other work on the machine to calm down before runs, default 45; 0 never waits).
 // docs/benchmarks.md explains the set-up and how to read the figures.
 import { mkdtemp, truncate } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bollardFlags, type BenchBollard } from './lib/bollard.ts';
 import { Cleanup } from './lib/cleanup.ts';
-import { contest, describeSample, measure, pairedRatio, summarize, type ContestOptions, type Contestant, type Scenario } from './lib/contest.ts';
+import { contest, describeSample, measure, pairedRatio, quietPairs, summarize, type ContestOptions, type Contestant, type Sample, type Scenario } from './lib/contest.ts';
 import { summarizeCpuProfiles, type ProfileSummary } from './lib/cpu-profile.ts';
 import { pinProcess, planCpus, type CpuPlan } from './lib/cpu-plan.ts';
 import { processTree } from './lib/proc.ts';
@@ -50,7 +50,7 @@ function parseCli(): Args {
     options: {
       seconds: { type: 'string', default: '3' }, rounds: { type: 'string', default: '3' }, hosts: { type: 'string', default: '20000' },
       'hosts-per-ingress': { type: 'string', default: '1000' }, profile: { type: 'boolean', default: true },
-      'quiet-budget': { type: 'string', default: '90' },
+      'quiet-budget': { type: 'string', default: '45' },
     },
     allowNegative: true,
   });
@@ -76,6 +76,18 @@ interface Env {
   readonly flags: ReadonlySet<string>;
   readonly opts: ContestOptions;
 }
+
+/** a relative to b, medians of per-round ratios, plus req/s over the quiet rounds only. */
+function compare(a: readonly Sample[], b: readonly Sample[]) {
+  const pairs = quietPairs(a, b);
+  return {
+    requestsPerSecond: pairedRatio(a, b, (x) => x.requestsPerSecond), requestsPerCpuSecond: pairedRatio(a, b, (x) => x.requestsPerCpuSecond),
+    p99: pairedRatio(a, b, (x) => x.p99Ms), rss: pairedRatio(a, b, (x) => x.rssMiB),
+    quiet: { pairs, requestsPerSecond: pairs > 0 ? pairedRatio(a, b, (x) => x.requestsPerSecond, true) : null },
+  };
+}
+
+const quietNote = (r: ReturnType<typeof compare>): string => (r.quiet.pairs > 0 ? ` (${r.quiet.requestsPerSecond} over ${r.quiet.pairs} quiet rounds)` : '');
 
 /** Flags every benchmark Bollard gets: its own election Lease, and one worker when it has workers. */
 function bollardArgs(env: Env, id: string, namespaces: string, workers = 1): string[] {
@@ -128,7 +140,7 @@ async function runMatrix(env: Env, contestants: readonly Contestant[]): Promise<
   const results: ScenarioResult[] = [];
   for (const [i, s] of scenarios.entries()) {
     const runnable = contestants.filter((c) => c.targets[s.proto] !== undefined && (c.only?.(s) ?? true));
-    const skipped = new Map(contestants.filter((c) => c.targets[s.proto] === undefined).map((c) => [c.name, c.skipped?.[s.proto] ?? `no ${s.proto} target`]));
+    const skipped = new Map(contestants.filter((c) => c.targets[s.proto] === undefined && (c.only?.(s) ?? true)).map((c) => [c.name, c.skipped?.[s.proto] ?? `no ${s.proto} target`]));
     say(`proxy: scenario ${i + 1}/${scenarios.length} ${s.proto} c${s.connections} ${s.body.name}: ${runnable.map((c) => c.name).join(', ')} × ${env.args.rounds} rounds of ${env.args.seconds} s`);
     const result = scenarioResult(s, await contest(runnable, s, env.opts), skipped);
     say(scenarioLine(result));
@@ -157,12 +169,12 @@ async function largeTable(env: Env, oneHost: Contestant) {
   await big.stop();
   const a = samples.get(one.name) ?? [];
   const b = samples.get(many.name) ?? [];
-  const ratio = pairedRatio(b, a, (x) => x.requestsPerSecond);
-  say(`large table: ${hosts} hosts / 1 host req/s ratio ${ratio} (c64, 100B, http); p99 ratio ${pairedRatio(b, a, (x) => x.p99Ms)}`);
+  const ratio = compare(b, a);
+  say(`large table: ${hosts} hosts / 1 host (c64, 100B, http): req/s ${ratio.requestsPerSecond}${quietNote(ratio)}, req/CPU-s ${ratio.requestsPerCpuSecond}, p99 ${ratio.p99}x, RSS ${ratio.rss}x`);
   return {
     hosts, hostsPerIngress, ingresses: Math.ceil(hosts / hostsPerIngress), createSeconds: Number(createSeconds.toFixed(1)), readySeconds: Number(readySeconds.toFixed(1)),
     scenario: 'http c64 100B', oneHost: summarize(a), manyHosts: summarize(b),
-    ratio: { requestsPerSecond: ratio, p99: pairedRatio(b, a, (x) => x.p99Ms), rss: pairedRatio(b, a, (x) => x.rssMiB) },
+    ratio,
   };
 }
 
@@ -193,9 +205,9 @@ async function workersComparison(env: Env) {
   const scenario: Scenario = { ...HEADLINE, connections: 256 };
   const samples = await contest(contestants, scenario, env.opts);
   const get = (name: string) => samples.get(name) ?? [];
-  const bollardScaling = pairedRatio(get('bollard-w2'), get('bollard-w1'), (x) => x.requestsPerSecond);
-  const nginxScaling = pairedRatio(get('nginx-w2'), get('nginx-w1'), (x) => x.requestsPerSecond);
-  say(`workers: bollard workers=2/1 req/s ${bollardScaling}; nginx 2/1 (same CPUs, for reference) ${nginxScaling}`);
+  const bollardScaling = compare(get('bollard-w2'), get('bollard-w1'));
+  const nginxScaling = compare(get('nginx-w2'), get('nginx-w1'));
+  say(`workers: bollard workers=2/1 req/s ${bollardScaling.requestsPerSecond}${quietNote(bollardScaling)}; nginx 2/1 (same CPUs, for reference) ${nginxScaling.requestsPerSecond}${quietNote(nginxScaling)}`);
   return {
     scenario: 'http c256 100B', cpusAllowed,
     contestants: Object.fromEntries([...samples].map(([name, list]) => [name, summarize(list)])),
@@ -233,15 +245,15 @@ async function measureAll(env: Env) {
   const direct: Contestant = { name: 'direct', pid: backendSide.nginx.pid, targets: { http: { ip, port } }, skipped: { https: 'the backend serves plain HTTP; direct is the HTTP baseline' } };
   const minimal = await startMinimalNodeProxy(env.plan, env.plan.proxy, backendSide.backend, env.cleanup);
   await preflightBodies(MINIMAL_NODE, 'http', LOCAL, minimal.port);
-  const reference: Contestant = { name: MINIMAL_NODE, pid: minimal.pid, targets: { http: { ip: LOCAL, port: minimal.port } }, only: (s) => s.proto === 'http' && s.connections === 64 };
+  const reference: Contestant = { name: MINIMAL_NODE, pid: minimal.pid, targets: { http: { ip: LOCAL, port: minimal.port } }, only: isHeadline };
   const contestants = [direct, nginxContestant('nginx', nginx), bollard, reference];
   if (env.flags.has('access-log')) {
     // What the default JSON access log costs: the same Bollard with --access-log false, headline only.
     const noLog = await startBollard(env, NO_ACCESS_LOG, { extraArgs: ['--access-log', 'false'] });
     contestants.push({ ...(await bollardContestant(NO_ACCESS_LOG, noLog)), only: isHeadline });
   }
-  say(`proxy: warm-up (${WARMUP_SECONDS} s each, not recorded)`);
-  await warmUp(env, contestants);
+  say(`proxy: warm-up of the Node.js contestants (JIT; ${WARMUP_SECONDS} s each, not recorded)`);
+  await warmUp(env, contestants.filter((c) => c !== direct && c.name !== 'nginx'));
   const scenarios = await runMatrix(env, contestants);
   const profile = await profileBollard(env);
   const large = await largeTable(env, bollard);
@@ -285,8 +297,10 @@ async function main(): Promise<void> {
   say('');
   say(`proxy results: median of ${args.rounds} rounds of ${args.seconds} s; ${plan.description}`);
   for (const r of results.scenarios) say(scenarioLine(r));
-  if ('ratio' in results.largeTable) say(`large table: ${results.largeTable.hosts} hosts / 1 host req/s ${results.largeTable.ratio.requestsPerSecond}`);
-  say(`workers: ${'skipped' in results.workers ? `skipped (${results.workers.skipped})` : `bollard 2/1 ${results.workers.ratio.bollard}, nginx 2/1 ${results.workers.ratio.nginx}`}`);
+  const lt = results.largeTable;
+  say(`large table: ${lt.hosts} hosts / 1 host req/s ${lt.ratio.requestsPerSecond}${quietNote(lt.ratio)}, req/CPU-s ${lt.ratio.requestsPerCpuSecond}`);
+  const w = results.workers;
+  say(`workers: ${'skipped' in w ? `skipped (${w.skipped})` : `bollard 2/1 req/s ${w.ratio.bollard.requestsPerSecond}${quietNote(w.ratio.bollard)}, nginx 2/1 ${w.ratio.nginx.requestsPerSecond}${quietNote(w.ratio.nginx)}`}`);
   say(`wrote ${file} in ${Math.round((performance.now() - started) / 1000)} s`);
   say(`proxy/nginx req/s ratio (c64, 100B, http): ${ratio.toFixed(2)}`);
 }

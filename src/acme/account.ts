@@ -1,14 +1,17 @@
 // The ACME account per directory URL and email, kept in storage so every leader uses the same
 // one: loaded when present, otherwise created under a lock (check → lock → check again), so two
-// replicas never register two accounts.
-import { createAcmeClient, newPrivateKeyPem, type AcmeClient } from './acme-client.ts';
-import { NotFoundError } from './errors.ts';
+// replicas never register two accounts. A CA that refuses the registration (invalid contact,
+// missing or wrong external account binding) is an AcmeIssuerError: the issuer is not ready.
+import { createAcmeClient, newPrivateKeyPem, type AcmeClient, type ExternalAccountBinding } from './acme-client.ts';
+import { AcmeIssuerError, NotFoundError, errorText } from './errors.ts';
 import { accountKeys, lockNameForAccount } from './keys.ts';
 import type { Storage } from './storage.ts';
 
 export interface AccountOptions {
   readonly directoryUrl: string;
   readonly email: string;
+  /** Sent with the registration only (RFC 8555 §7.3.4); a stored account is used as it is. */
+  readonly externalAccountBinding?: ExternalAccountBinding;
   readonly pollMinMs?: number;
 }
 
@@ -30,6 +33,19 @@ async function load(storage: Storage, o: AccountOptions): Promise<AcmeClient | u
   }
 }
 
+async function register(o: AccountOptions, keyPem: string): Promise<AcmeClient> {
+  const client = createAcmeClient({
+    directoryUrl: o.directoryUrl, accountKeyPem: keyPem, pollMinMs: o.pollMinMs,
+    ...(o.externalAccountBinding ? { externalAccountBinding: o.externalAccountBinding } : {}),
+  });
+  try {
+    await client.createAccount({ termsOfServiceAgreed: true, ...(o.email === '' ? {} : { contact: [`mailto:${o.email}`] }) });
+  } catch (err: unknown) {
+    throw new AcmeIssuerError('AccountRegistrationFailed', `the CA refused to register an account for ${o.email === '' ? 'no contact' : o.email}: ${errorText(err)}`);
+  }
+  return client;
+}
+
 export async function loadOrCreateAccount(storage: Storage, o: AccountOptions, signal?: AbortSignal): Promise<AcmeClient> {
   const existing = await load(storage, o);
   if (existing) return existing;
@@ -38,8 +54,7 @@ export async function loadOrCreateAccount(storage: Storage, o: AccountOptions, s
     const again = await load(storage, o);
     if (again) return again;
     const keyPem = await newPrivateKeyPem();
-    const client = createAcmeClient({ directoryUrl: o.directoryUrl, accountKeyPem: keyPem, pollMinMs: o.pollMinMs });
-    await client.createAccount({ termsOfServiceAgreed: true, ...(o.email === '' ? {} : { contact: [`mailto:${o.email}`] }) });
+    const client = await register(o, keyPem);
     const keys = accountKeys(o.directoryUrl, o.email);
     const record: AccountRecord = { url: client.getAccountUrl(), email: o.email, directoryUrl: o.directoryUrl };
     await storage.store(keys.key, keyPem, { fence: lock });

@@ -1,6 +1,6 @@
 // The ACME client library (acme-client) behind one small seam: its HTTP goes through a module-wide
 // axios instance, so trusting a private CA (Pebble, an internal ACME server) is process-wide.
-import { Agent } from 'node:https';
+import { Agent, request as httpsRequest } from 'node:https';
 import * as acme from 'acme-client';
 
 export type AcmeClient = acme.Client;
@@ -63,8 +63,21 @@ export interface DirectoryResponse {
   readonly body: unknown;
 }
 
-/** GET of the directory through acme-client's HTTP stack (so the same CA trust applies). */
-export async function fetchDirectory(directoryUrl: string, timeoutMs: number): Promise<DirectoryResponse> {
-  const res = await acme.axios.get<unknown>(directoryUrl, { timeout: timeoutMs, validateStatus: () => true, responseType: 'json' });
-  return { status: res.status, body: res.data };
+/**
+ * One GET of the directory with the CA trust of trustAcmeDirectoryCa, without acme-client's
+ * retries (which wait over a minute for a server that does not answer): for the issuer check.
+ */
+export function fetchDirectory(directoryUrl: string, timeoutMs: number): Promise<DirectoryResponse> {
+  const agent = acme.axios.defaults.httpsAgent as Agent | undefined;
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(directoryUrl, { timeout: timeoutMs, headers: { accept: 'application/json' }, ...(agent ? { agent } : {}) }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (c: string) => { text += c; }).on('error', reject).on('end', () => {
+        let body: unknown;
+        try { body = JSON.parse(text); } catch { body = text; }
+        resolve({ status: res.statusCode ?? 0, body });
+      });
+    });
+    req.on('error', reject).on('timeout', () => { req.destroy(new Error(`no answer within ${timeoutMs} ms`)); }).end();
+  });
 }

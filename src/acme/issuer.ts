@@ -6,7 +6,7 @@
 import type { IngressEvent } from '../kube/events.ts';
 import type { Logger } from '../log/logger.ts';
 import { loadOrCreateAccount } from './account.ts';
-import type { AcmeClient } from './acme-client.ts';
+import type { AcmeClient, ExternalAccountBinding, KeyType } from './acme-client.ts';
 import { loadBackoff, recordFailure } from './backoff.ts';
 import { describeCertificate, parseMeta, type CertificateMeta } from './certificate.ts';
 import { createDueQueue, type DueQueue, type Timers } from './due-queue.ts';
@@ -14,7 +14,7 @@ import { AcmeOrderError, FencedError, LockAbortedError, LockLostError, NotFoundE
 import { publishHttp01, withdrawHttp01 } from './http01-challenges.ts';
 import { backoffKey, certificateKeys, lockNameForCertificate } from './keys.ts';
 import type { AcmeMetrics } from './metrics.ts';
-import { forgetOrder, obtainCertificate } from './order.ts';
+import { forgetOrder, http01Solver, obtainCertificate, type ChallengeSolver } from './order.ts';
 import { renewalTime, type BackoffPolicy } from './schedule.ts';
 import type { LockHandle, Storage } from './storage.ts';
 
@@ -29,6 +29,12 @@ export interface IssuerOptions {
   readonly pollMinMs?: number;
   readonly renewJitterFraction?: number;
   readonly challengeTtlSeconds?: number;
+  /** Key type of new certificate keys; ECDSA P-256 when absent. */
+  readonly keyType?: KeyType;
+  /** Sent when the account is registered. */
+  readonly externalAccountBinding?: ExternalAccountBinding;
+  /** How names are validated; http-01 through storage when absent. */
+  readonly solver?: ChallengeSolver;
 }
 
 export interface IssuerDeps {
@@ -76,10 +82,10 @@ export function createIssuer(opts: IssuerOptions, deps: IssuerDeps): Issuer {
   let active: AbortController | undefined;
   let account: Promise<AcmeClient> | undefined;
   const queue: DueQueue = createDueQueue(now, deps.timers, (names) => { for (const n of names) pending.add(n); pump(); });
-  const http01 = {
-    publish: (token: string, record: { keyAuthorization: string; name: string }) => publishHttp01(storage, token, record, opts.challengeTtlSeconds),
-    withdraw: (token: string) => withdrawHttp01(storage, token),
-  };
+  const solver = opts.solver ?? http01Solver({
+    publish: (token, record) => publishHttp01(storage, token, record, opts.challengeTtlSeconds),
+    withdraw: (token) => withdrawHttp01(storage, token),
+  });
 
   const inspect = async (name: string): Promise<Inspection> => {
     const meta = await loadMeta(storage, name);
@@ -91,7 +97,10 @@ export function createIssuer(opts: IssuerOptions, deps: IssuerDeps): Issuer {
   };
 
   const getAccount = (signal: AbortSignal): Promise<AcmeClient> => {
-    account ??= loadOrCreateAccount(storage, { directoryUrl: opts.directoryUrl, email: opts.email, pollMinMs: opts.pollMinMs }, signal);
+    account ??= loadOrCreateAccount(storage, {
+      directoryUrl: opts.directoryUrl, email: opts.email, pollMinMs: opts.pollMinMs,
+      ...(opts.externalAccountBinding ? { externalAccountBinding: opts.externalAccountBinding } : {}),
+    }, signal);
     account.catch(() => { account = undefined; });
     return account;
   };
@@ -133,7 +142,7 @@ export function createIssuer(opts: IssuerOptions, deps: IssuerDeps): Issuer {
     metrics.ordersStarted.inc();
     try {
       const client = await getAccount(signal);
-      const got = await obtainCertificate(name, { client, storage, lock, http01, now });
+      const got = await obtainCertificate(name, { client, storage, lock, solver, now, ...(opts.keyType ? { keyType: opts.keyType } : {}) });
       return await succeed(name, lock, previous, got);
     } catch (err: unknown) {
       if (err instanceof FencedError || err instanceof LockLostError || signal.aborted || lock.lost.aborted) {
@@ -198,14 +207,12 @@ export function createIssuer(opts: IssuerOptions, deps: IssuerDeps): Issuer {
     start() {
       if (active) return;
       active = new AbortController();
-      metrics.leader.set(1);
       for (const n of wanted) pending.add(n);
       pump();
     },
     async stop() {
       const ctl = active;
       active = undefined;
-      metrics.leader.set(0);
       ctl?.abort();
       queue.clear();
       pending.clear();

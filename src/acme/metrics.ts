@@ -9,6 +9,8 @@ export interface AcmeMetrics {
   readonly certificateExpiry: Gauge<'name'>;
   /** 1 on the replica elected to order certificates. */
   readonly leader: Gauge;
+  /** 1 when the issuer's directory and account checked out (leader only; 0 elsewhere). */
+  readonly issuerReady: Gauge;
 }
 
 export function createAcmeMetrics(registry: Registry): AcmeMetrics {
@@ -21,5 +23,6 @@ export function createAcmeMetrics(registry: Registry): AcmeMetrics {
       name: 'bollard_acme_certificate_expiry_timestamp_seconds', help: 'notAfter of the ACME certificate served for a name.', labelNames: ['name'], registers,
     }),
     leader: new Gauge({ name: 'bollard_acme_leader', help: '1 when this replica is the elected ACME issuer.', registers }),
+    issuerReady: new Gauge({ name: 'bollard_acme_issuer_ready', help: '1 when the ACME directory and account checked out on this (leading) replica.', registers }),
   };
 }

@@ -41,4 +41,16 @@ describe('selectAcmeNames', () => {
     expect(sel.names).toEqual([{ name: 'same.example.com', ingresses: [{ namespace: 'shop', name: 'one' }, { namespace: 'shop', name: 'two' }] }]);
     expect(sel.skipped.map((k) => `${k.host}:${k.reason}`)).toEqual(['*.wild.example.com:WildcardNeedsDns01', 'bad_host:InvalidHost']);
   });
+
+  it('keeps the hosts of a Secret Bollard manages (the label tells), though no certificate is in storage', () => {
+    const s = snapshot([ingress('web', [{ hosts: ['web.example.com'], secretName: 'web-tls' }]), ingress('own', [{ hosts: ['own.example.com'], secretName: 'own-tls' }])], [secret('web-tls'), secret('own-tls')]);
+    expect(selectAcmeNames(s, { issued: new Set(), managedSecrets: new Set(['shop/web-tls']) }).names.map((n) => n.name)).toEqual(['web.example.com']);
+  });
+
+  it('orders wildcards when the issuer uses DNS-01, and still refuses invalid ones', () => {
+    const s = snapshot([ingress('wild', [{ hosts: ['*.wild.example.com', '*.bad_label.example.com'] }])]);
+    const sel = selectAcmeNames(s, { issued: new Set(), dns01: true });
+    expect(sel.names.map((n) => n.name)).toEqual(['*.wild.example.com']);
+    expect(sel.skipped.map((k) => `${k.host}:${k.reason}`)).toEqual(['*.bad_label.example.com:InvalidHost']);
+  });
 });

@@ -1,8 +1,9 @@
 // Which names get ACME certificates, computed by a pure function from the cluster snapshot: the
 // hosts of an Ingress's spec.tls whose Secret is absent, every spec.tls host of an Ingress that
-// opts in with the annotation bollard.io/acme: "true", and hosts that already have an ACME
-// certificate in storage (so renewal goes on after the Secret was written). Wildcards need DNS-01
-// and are reported, not ordered. Sorted output: the same snapshot gives the same list.
+// opts in with the annotation bollard.io/acme: "true", hosts whose Secret Bollard manages (it
+// wrote it: the managed-by label), and hosts that already have an ACME certificate in storage —
+// so renewal goes on after the Secret was written. Wildcards need DNS-01: without it they are
+// reported, not ordered. Sorted output: the same snapshot gives the same list.
 import type { ClusterSnapshot, IngressObject, ObjectRef } from '../snapshot/model.ts';
 
 export const ACME_ANNOTATION = 'bollard.io/acme';
@@ -32,24 +33,37 @@ export interface SelectOptions {
   readonly served?: ReadonlySet<string>;
   /** Names that already have an ACME certificate in storage. */
   readonly issued: ReadonlySet<string>;
+  /** Secrets (namespace/name) that Bollard wrote and manages; their hosts stay ACME's. */
+  readonly managedSecrets?: ReadonlySet<string>;
+  /** The issuer validates with DNS-01, so wildcard hosts can be ordered. */
+  readonly dns01?: boolean;
 }
 
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 interface Candidate { readonly ingress: IngressObject; readonly host: string; readonly secret?: ObjectRef }
 
-function candidates(ing: IngressObject, snapshot: ClusterSnapshot, issued: ReadonlySet<string>): Candidate[] {
+function candidates(ing: IngressObject, snapshot: ClusterSnapshot, opts: SelectOptions): Candidate[] {
   const optIn = ing.annotations[ACME_ANNOTATION] === 'true';
   const out: Candidate[] = [];
   for (const tls of ing.tls) {
     const secret = tls.secretName ? { namespace: ing.namespace, name: tls.secretName } : undefined;
     const absent = !secret || snapshot.lookupSecret(secret.namespace, secret.name) === undefined;
+    const managed = secret !== undefined && opts.managedSecrets?.has(`${secret.namespace}/${secret.name}`) === true;
     for (const raw of tls.hosts) {
       const host = raw.toLowerCase().replace(/\.$/, '');
-      if (optIn || absent || issued.has(host)) out.push({ ingress: ing, host, ...(secret ? { secret } : {}) });
+      if (optIn || absent || managed || opts.issued.has(host)) out.push({ ingress: ing, host, ...(secret ? { secret } : {}) });
     }
   }
   return out;
+}
+
+const WILDCARD = /^\*\.(.+)$/;
+
+function problemOf(host: string, dns01: boolean): SkippedName['reason'] | undefined {
+  const wildcard = WILDCARD.exec(host);
+  if (wildcard) return !dns01 ? 'WildcardNeedsDns01' : DNS_NAME.test(wildcard[1] ?? '') ? undefined : 'InvalidHost';
+  return DNS_NAME.test(host) ? undefined : 'InvalidHost';
 }
 
 export function selectAcmeNames(snapshot: ClusterSnapshot, opts: SelectOptions): NameSelection {
@@ -57,10 +71,10 @@ export function selectAcmeNames(snapshot: ClusterSnapshot, opts: SelectOptions):
   const skipped: SkippedName[] = [];
   for (const ing of snapshot.ingresses()) {
     if (opts.served && !opts.served.has(`${ing.namespace}/${ing.name}`)) continue;
-    for (const c of candidates(ing, snapshot, opts.issued)) {
+    for (const c of candidates(ing, snapshot, opts)) {
       const ref = { namespace: ing.namespace, name: ing.name };
-      if (c.host.startsWith('*.')) { skipped.push({ ingress: ref, host: c.host, reason: 'WildcardNeedsDns01' }); continue; }
-      if (!DNS_NAME.test(c.host)) { skipped.push({ ingress: ref, host: c.host, reason: 'InvalidHost' }); continue; }
+      const problem = problemOf(c.host, opts.dns01 === true);
+      if (problem) { skipped.push({ ingress: ref, host: c.host, reason: problem }); continue; }
       const entry = byName.get(c.host) ?? { ingresses: [] };
       if (!entry.ingresses.some((r) => r.namespace === ref.namespace && r.name === ref.name)) entry.ingresses.push(ref);
       entry.secret ??= c.secret;

@@ -10,19 +10,25 @@ export class ConfigError extends Error {
 
 const camel = (flag: string): string => flag.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 
+const parseFlags = (argv: readonly string[]) => parseArgs({
+  args: [...argv],
+  options: Object.fromEntries(controllerOptions.map((o) => [o.flag, { type: 'string' as const }])),
+  strict: true,
+  allowPositionals: false,
+});
+
 export function loadControllerConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ControllerConfig {
-  const parsed = parseArgs({
-    args: [...argv],
-    options: Object.fromEntries(controllerOptions.map((o) => [o.flag, { type: 'string' as const }])),
-    strict: true,
-    allowPositionals: false,
-  });
+  let parsed: ReturnType<typeof parseFlags>;
+  try {
+    parsed = parseFlags(argv);
+  } catch (err: unknown) {
+    throw new ConfigError(`${err instanceof Error ? err.message : String(err)}\nSee bollard controller --help.`);
+  }
   const raw: Record<string, string> = {};
   for (const o of controllerOptions) {
     const fromFlag = parsed.values[o.flag];
     raw[camel(o.flag)] = (typeof fromFlag === 'string' ? fromFlag : undefined) ?? env[o.env] ?? o.default ?? '';
   }
-  if (raw.kubeconfig === '' && env.KUBECONFIG) raw.kubeconfig = env.KUBECONFIG;
   if (raw.podName === '') raw.podName = env.POD_NAME ?? hostname();
   const result = controllerConfigSchema.safeParse(raw);
   if (!result.success) {

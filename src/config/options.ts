@@ -7,7 +7,7 @@ import { acmeOptions } from './options-acme.ts';
 export type { OptionSpec } from './option.ts';
 
 const coreOptions: readonly OptionSpec[] = [
-  option('kubeconfig', 'Path to a kubeconfig; empty means in-cluster config, then $KUBECONFIG, then ~/.kube/config.'),
+  option('kubeconfig', 'Path to a kubeconfig; empty means $KUBECONFIG (a colon-separated list), then ~/.kube/config, then the in-cluster service account.'),
   option('bind-address', 'Address the HTTP and HTTPS listeners bind.', '0.0.0.0'),
   option('http-port', 'Port of the HTTP listener (0 picks a free port).', '8080'),
   option('https-port', 'Port of the HTTPS listener (0 picks a free port).', '8443'),
@@ -21,6 +21,7 @@ const coreOptions: readonly OptionSpec[] = [
   option('election-id', 'Name of that Lease.', 'bollard-leader'),
   option('election-lease-seconds', 'How long a leader\'s Lease lasts without renewal; a new leader takes over after it.', '15'),
   option('pod-name', 'Identity of this replica in the election; defaults to the hostname.', ''),
+  option('resync-seconds', 'Rebuild and re-check Ingress status this often even without changes (0 disables).', '60'),
   option('debounce-ms', 'Rebuild the table this long after the last relevant change...', '10'),
   option('debounce-max-ms', '...but never later than this after the first one.', '100'),
   option('drain-seconds', 'On SIGTERM, keep serving this long with /readyz failing before closing.', '15'),

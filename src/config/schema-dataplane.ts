@@ -32,6 +32,7 @@ export const dataPlaneShape = {
   sniStrict: bool,
   forceSslRedirect: bool,
   httpsRedirectPort: z.coerce.number().int().min(1).max(65535),
+  httpPublicPort: z.coerce.number().int().min(1).max(65535),
   trustedProxies: z.string().transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== '')).pipe(z.array(cidr)),
   via: bool,
   accessLog: bool,

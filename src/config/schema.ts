@@ -33,6 +33,7 @@ export const controllerConfigSchema = z
     electionId: z.string().min(1),
     electionLeaseSeconds: z.coerce.number().int().min(2).max(300),
     podName: z.string(),
+    resyncSeconds: z.coerce.number().int().min(0).max(86_400),
     debounceMs: millis,
     debounceMaxMs: millis,
     drainSeconds: z.coerce.number().min(0).max(3600),

@@ -24,6 +24,7 @@ export interface DataPlaneConfig {
   readonly httpPort: number;
   readonly httpsPort: number;
   readonly httpsRedirectPort: number;
+  readonly httpPublicPort: number;
   /** Share the ports with sibling worker processes (SO_REUSEPORT). */
   readonly reusePort?: boolean;
   readonly accessLog: boolean;
@@ -82,10 +83,13 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
     onConnection: (delta: 1 | -1) => { metrics.activeConnections.inc({ listener }, delta); },
     onClientError: (code: string) => { metrics.clientErrors.inc({ code }); },
   });
-  const handlerFor = (proto: 'http' | 'https') => ({
-    request: createProxyHandler({ tables, forward, proto, trusted, httpsRedirectPort: config.httpsRedirectPort, onDone, ...(deps.challenges ? { challenges: deps.challenges } : {}) }),
-    upgrade: createUpgradeHandler({ tables, forward, proto, trusted, onDone, tunnels }),
-  });
+  const handlerFor = (proto: 'http' | 'https') => {
+    const publicPort = proto === 'http' ? config.httpPublicPort : config.httpsRedirectPort;
+    return {
+      request: createProxyHandler({ tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, onDone, ...(deps.challenges ? { challenges: deps.challenges } : {}) }),
+      upgrade: createUpgradeHandler({ tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, onDone, tunnels }),
+    };
+  };
   const tunnels = new Set<Duplex>();
   const plain = handlerFor('http');
   const secure = handlerFor('https');

@@ -37,6 +37,8 @@ export interface ProxyDeps {
   readonly trusted: TrustCheck;
   /** Port written into https redirects (the public HTTPS port, usually 443). */
   readonly httpsRedirectPort: number;
+  /** This listener's public port (behind the Service), written in X-Forwarded-Port. */
+  readonly publicPort: number;
   readonly challenges?: ChallengeResponder;
   readonly onDone: (record: RequestRecord) => void;
 }
@@ -117,7 +119,7 @@ function hasBody(req: ClientRequest): boolean {
 function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, base: Record0, m: Forwardable): void {
   const clientIp = req.socket?.remoteAddress ?? '';
   const { headers, requestId } = buildUpstreamHeaders(req.headers, {
-    clientIp, proto: deps.proto, host: authorityOf(req) || m.host, port: req.socket?.localPort ?? 0,
+    clientIp, proto: deps.proto, host: authorityOf(req) || m.host, port: deps.publicPort,
     trusted: deps.trusted(clientIp), via: deps.forward.options.via,
   });
   const max = m.route.options.maxBodyBytes;

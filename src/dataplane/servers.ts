@@ -78,10 +78,44 @@ export function createHttpsListener(handler: Handler, upgrade: UpgradeHandler, l
     },
   }, handler);
   server.setTimeout(limits.keepAliveTimeoutMs);
+  // The HTTP/1.1 fallback's parser reads this property of the server (there is no option for it).
+  (server as Http2SecureServer & { maxHeaderSize?: number }).maxHeaderSize = limits.maxHeaderBytes;
+  guardHttp1OverTls(server, limits, hooks);
   server.on('upgrade', upgrade);
   trackConnections(server, 'secureConnection', hooks);
   server.on('tlsClientError', (err: NodeJS.ErrnoException) => { tls.onHandshakeError(err.code ?? 'unknown'); });
   return server;
+}
+
+/**
+ * Node's header timeout does not reach HTTP/1.1 connections of the HTTP/2 server (ALPN fallback),
+ * so it is enforced here: a connection must complete its first request head within
+ * headersTimeoutMs, and each following one within the keep-alive time plus headersTimeoutMs.
+ * A client that trickles bytes (slowloris) gets 408 and is cut off.
+ */
+function guardHttp1OverTls(server: Http2SecureServer, limits: ListenerLimits, hooks: ListenerHooks): void {
+  const deadlines = new WeakMap<Duplex, NodeJS.Timeout>();
+  const arm = (socket: Duplex, ms: number): void => {
+    clearTimeout(deadlines.get(socket));
+    const timer = setTimeout(() => {
+      hooks.onClientError('ERR_HTTP_REQUEST_TIMEOUT');
+      socket.end('HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      socket.destroy();
+    }, ms);
+    timer.unref();
+    deadlines.set(socket, timer);
+  };
+  server.on('secureConnection', (socket: Duplex & { alpnProtocol?: string | false }) => {
+    if (socket.alpnProtocol === 'h2') return;
+    arm(socket, limits.headersTimeoutMs);
+    socket.once('close', () => { clearTimeout(deadlines.get(socket)); });
+  });
+  server.on('request', (req: Http2ServerRequest | IncomingMessage, res: Http2ServerResponse | ServerResponse) => {
+    if (req.httpVersionMajor !== 1) return;
+    const socket = req.socket;
+    clearTimeout(deadlines.get(socket));
+    res.once('finish', () => { if (!socket.destroyed) arm(socket, limits.keepAliveTimeoutMs + limits.headersTimeoutMs); });
+  });
 }
 
 function trackConnections(server: Server | Http2SecureServer, event: 'connection' | 'secureConnection', hooks: ListenerHooks): void {

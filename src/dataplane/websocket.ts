@@ -19,6 +19,8 @@ export interface UpgradeDeps {
   readonly forward: ForwardDeps;
   readonly proto: 'http' | 'https';
   readonly trusted: TrustCheck;
+  readonly publicPort: number;
+  readonly httpsRedirectPort: number;
   readonly onDone: (record: RequestRecord) => void;
   /** Open tunnels, so shutdown can close them once the drain period is over. */
   readonly tunnels: Set<Duplex>;
@@ -37,7 +39,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, 
       });
     };
     if ('status' in decision || host === undefined || target === undefined) {
-      refuse(socket, 'status' in decision ? decision.status : 400, record);
+      refuse(socket, 'status' in decision ? decision.status : 400, record, 'status' in decision ? decision.location : undefined);
       return;
     }
     join(deps, req, socket, head, { ...decision, host, pathAndQuery: target.path + target.query }, record);
@@ -46,17 +48,20 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, 
 
 interface Joinable { readonly route: Route; readonly endpoint: Endpoint; readonly host: string; readonly pathAndQuery: string }
 
-function decide(deps: UpgradeDeps, host: string, path: string): { status: number; route?: Route } | { route: Route; endpoint: Endpoint } {
+function decide(deps: UpgradeDeps, host: string, path: string): { status: number; route?: Route; location?: string } | { route: Route; endpoint: Endpoint } {
   const route = matchRoute(deps.tables.current(), host, path);
   if (route === undefined) return { status: 404 };
-  if (deps.proto === 'http' && route.options.sslRedirect) return { status: 403, route };
+  if (deps.proto === 'http' && route.options.sslRedirect) {
+    const port = deps.httpsRedirectPort === 443 ? '' : `:${deps.httpsRedirectPort}`;
+    return { status: 308, route, location: `https://${host}${port}${path}` };
+  }
   const endpoint = deps.forward.balancer.pick(route.upstream, route.options.loadBalancing);
   return endpoint === undefined ? { status: 503, route } : { route, endpoint };
 }
 
 function join(deps: UpgradeDeps, req: IncomingMessage, socket: Duplex, head: Buffer, j: Joinable, record: (status: number, upstream?: string) => void): void {
   const { headers } = buildUpstreamHeaders(req.headers, {
-    clientIp: req.socket.remoteAddress ?? '', proto: deps.proto, host: req.headers.host ?? j.host, port: req.socket.localPort ?? 0,
+    clientIp: req.socket.remoteAddress ?? '', proto: deps.proto, host: req.headers.host ?? j.host, port: deps.publicPort,
     trusted: deps.trusted(req.socket.remoteAddress ?? ''), via: deps.forward.options.via,
   });
   headers.connection = 'upgrade';
@@ -103,10 +108,11 @@ function statusOf(first: Buffer): number {
   return m ? Number(m[1]) : 502;
 }
 
-const REASONS: Readonly<Record<number, string>> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 502: 'Bad Gateway', 503: 'Service Unavailable' };
+const REASONS: Readonly<Record<number, string>> = { 308: 'Permanent Redirect', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 502: 'Bad Gateway', 503: 'Service Unavailable' };
 
-function refuse(socket: Duplex, status: number, record: (status: number) => void): void {
-  if (socket.writable) socket.end(`HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+function refuse(socket: Duplex, status: number, record: (status: number) => void, location?: string): void {
+  const extra = location === undefined ? '' : `location: ${location}\r\n`;
+  if (socket.writable) socket.end(`HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\n${extra}connection: close\r\ncontent-length: 0\r\n\r\n`);
   socket.destroy();
   record(status);
 }

@@ -1,7 +1,7 @@
 // Every Prometheus metric Bollard exports, defined in one place (names carry their unit).
 // Two registries: the controller's (with process metrics) and the data plane's. A single process
 // exposes both; with worker processes the primary exposes its controller registry plus the
-// workers' data-plane registries, aggregated (workers/primary.ts).
+// workers' data-plane registries, aggregated (workers/worker-pool.ts).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Metrics {

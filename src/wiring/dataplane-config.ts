@@ -14,6 +14,7 @@ export async function dataPlaneConfig(config: ControllerConfig): Promise<DataPla
     httpPort: config.httpPort,
     httpsPort: config.httpsPort,
     httpsRedirectPort: config.httpsRedirectPort,
+    httpPublicPort: config.httpPublicPort,
     accessLog: config.accessLog,
     limits: {
       maxHeaderBytes: config.maxHeaderBytes,

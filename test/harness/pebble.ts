@@ -1,5 +1,6 @@
-// Pebble (Debian's pebble 2.4.0, an RFC 8555 test CA) and pebble-challtestsrv as its DNS server,
-// on free loopback ports, for ACME tests. Debian ships no test certificates, so the directory's
+// Pebble (Debian's pebble 2.4.0, an RFC 8555 test CA) and pebble-challtestsrv as its DNS server
+// (or a DNS server the test runs, for DNS-01), on free loopback ports, for ACME tests. Options
+// turn on external account binding and a domain blocklist. Debian ships no test certificates, so the directory's
 // TLS certificate comes from a throwaway CA made here with openssl (pass `caPem` to the ACME
 // client). challtestsrv answers every A query with 127.0.0.1, so any test name validates against
 // `validationPort` on loopback, where the test runs its own HTTP listener. Orders are counted
@@ -18,6 +19,12 @@ export interface PebbleOptions {
   readonly validationPort: number;
   /** Lifetime of issued certificates in seconds (Pebble's default is about 5 years). */
   readonly certificateValidityPeriod?: number;
+  /** External account binding: key id → base64url HMAC key; with it, registration requires EAB. */
+  readonly externalAccountMACKeys?: Readonly<Record<string, string>>;
+  /** Names Pebble refuses to order (rejectedIdentifier), with their subdomains. */
+  readonly domainBlocklist?: readonly string[];
+  /** host:port of the DNS server Pebble resolves through; default: a pebble-challtestsrv answering 127.0.0.1 for every name. */
+  readonly dnsServer?: string;
   readonly timeoutMs?: number;
 }
 
@@ -57,35 +64,45 @@ function httpsGet(url: string, ca: string): Promise<{ status: number; body: stri
   });
 }
 
+/** pebble-challtestsrv as Pebble's DNS server: every A query answers 127.0.0.1. */
+async function startChallTestSrv(dir: string, started: Managed[]): Promise<string> {
+  const [dnsPort, dnsMgmtPort] = await Promise.all([freePort(), freePort()]);
+  const dnsLog = join(dir, 'challtestsrv.log');
+  const dns = spawnManaged('pebble-challtestsrv', [
+    '-dns01', `127.0.0.1:${dnsPort}`, '-http01', '', '-https01', '', '-tlsalpn01', '',
+    '-management', `127.0.0.1:${dnsMgmtPort}`, '-defaultIPv4', '127.0.0.1', '-defaultIPv6', '',
+  ], { logFile: dnsLog });
+  started.push(dns);
+  await waitUntilReady(dns, async () => ((await fetch(`http://127.0.0.1:${dnsMgmtPort}/`)).status > 0 ? true : undefined), { what: 'pebble-challtestsrv', timeoutMs: 10_000, logFile: dnsLog });
+  return `127.0.0.1:${dnsPort}`;
+}
+
 const countLines = async (file: string, needle: string): Promise<number> =>
   (await readFile(file, 'utf8').catch(() => '')).split('\n').filter((l) => l.includes(needle)).length;
 
 export async function startPebble(opts: PebbleOptions): Promise<Pebble> {
   await makeTlsCertificate(opts.dir);
   const caPem = await readFile(join(opts.dir, 'pebble-ca.pem'), 'utf8');
-  const [acmePort, mgmtPort, dnsPort, dnsMgmtPort, tlsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [acmePort, mgmtPort, tlsPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const started: Managed[] = [];
   const stop = async (): Promise<void> => { for (const p of started.splice(0).reverse()) await p.stop(); };
   try {
-    const dnsLog = join(opts.dir, 'challtestsrv.log');
-    const dns = spawnManaged('pebble-challtestsrv', [
-      '-dns01', `127.0.0.1:${dnsPort}`, '-http01', '', '-https01', '', '-tlsalpn01', '',
-      '-management', `127.0.0.1:${dnsMgmtPort}`, '-defaultIPv4', '127.0.0.1', '-defaultIPv6', '',
-    ], { logFile: dnsLog });
-    started.push(dns);
-    await waitUntilReady(dns, async () => ((await fetch(`http://127.0.0.1:${dnsMgmtPort}/`)).status > 0 ? true : undefined), { what: 'pebble-challtestsrv', timeoutMs: 10_000, logFile: dnsLog });
+    const dnsServer = opts.dnsServer ?? await startChallTestSrv(opts.dir, started);
     const config = {
       pebble: {
         listenAddress: `127.0.0.1:${acmePort}`, managementListenAddress: `127.0.0.1:${mgmtPort}`,
         certificate: join(opts.dir, 'pebble.pem'), privateKey: join(opts.dir, 'pebble.key'),
-        httpPort: opts.validationPort, tlsPort, ocspResponderURL: '', externalAccountBindingRequired: false,
+        httpPort: opts.validationPort, tlsPort, ocspResponderURL: '',
+        externalAccountBindingRequired: opts.externalAccountMACKeys !== undefined,
+        ...(opts.externalAccountMACKeys === undefined ? {} : { externalAccountMACKeys: opts.externalAccountMACKeys }),
+        ...(opts.domainBlocklist === undefined ? {} : { domainBlocklist: opts.domainBlocklist }),
         ...(opts.certificateValidityPeriod === undefined ? {} : { certificateValidityPeriod: opts.certificateValidityPeriod }),
       },
     };
     await writeFile(join(opts.dir, 'pebble-config.json'), JSON.stringify(config, null, 2));
     const logFile = join(opts.dir, 'pebble.log');
     const env = { PEBBLE_VA_NOSLEEP: '1', PEBBLE_VA_ALWAYS_VALID: '0', PEBBLE_WFE_NONCEREJECT: '0', PEBBLE_AUTHZREUSE: '0' };
-    const pebble = spawnManaged('/usr/bin/env', [...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'pebble', '-config', join(opts.dir, 'pebble-config.json'), '-dnsserver', `127.0.0.1:${dnsPort}`], { logFile });
+    const pebble = spawnManaged('/usr/bin/env', [...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'pebble', '-config', join(opts.dir, 'pebble-config.json'), '-dnsserver', dnsServer], { logFile });
     started.push(pebble);
     const directoryUrl = `https://127.0.0.1:${acmePort}/dir`;
     await waitUntilReady(pebble, async () => ((await httpsGet(directoryUrl, caPem)).status === 200 ? true : undefined), { what: 'pebble', timeoutMs: opts.timeoutMs ?? 15_000, logFile });

@@ -51,3 +51,29 @@ describe('request smuggling and malformed requests', () => {
     expect(codes).toEqual(expect.arrayContaining(['HPE_HEADER_OVERFLOW', 'ERR_HTTP_REQUEST_TIMEOUT']));
   });
 });
+
+describe('HTTP/1.1 over TLS', () => {
+  it('cuts off a client that never finishes its headers (slowloris over TLS)', async () => {
+    const { connect } = await import('node:tls');
+    const answer = await new Promise<string>((resolve) => {
+      let text = '';
+      const socket = connect({ port: plane.httpsPort, host: '127.0.0.1', rejectUnauthorized: false, servername: 'shop.test', ALPNProtocols: ['http/1.1'] }, () => {
+        socket.write('GET / HTTP/1.1\r\nHost: shop.test\r\nX-Slow: 1\r\n');
+      });
+      socket.setEncoding('latin1').on('data', (c: string) => { text += c; }).on('close', () => { resolve(text); });
+    });
+    expect(statusLine(answer)).toBe('HTTP/1.1 408 Request Timeout');
+  });
+
+  it('refuses oversized headers with 431', async () => {
+    const { connect } = await import('node:tls');
+    const answer = await new Promise<string>((resolve) => {
+      let text = '';
+      const socket = connect({ port: plane.httpsPort, host: '127.0.0.1', rejectUnauthorized: false, servername: 'shop.test', ALPNProtocols: ['http/1.1'] }, () => {
+        socket.write(`GET / HTTP/1.1\r\nHost: shop.test\r\nX-Big: ${'a'.repeat(8000)}\r\n\r\n`);
+      });
+      socket.setEncoding('latin1').on('data', (c: string) => { text += c; }).on('close', () => { resolve(text); });
+    });
+    expect(statusLine(answer)).toBe('HTTP/1.1 431 Request Header Fields Too Large');
+  });
+});

@@ -52,7 +52,7 @@ export async function startPlane(overrides: Partial<DataPlaneConfig> = {}, deps:
   const pair = await defaultPair;
   const metrics = createMetrics({ processMetrics: false });
   const plane = await startDataPlane({
-    bindAddress: '127.0.0.1', httpPort: 0, httpsPort: 0, httpsRedirectPort: 443, accessLog: false,
+    bindAddress: '127.0.0.1', httpPort: 0, httpsPort: 0, httpsRedirectPort: 443, httpPublicPort: 80, accessLog: false,
     limits: defaultListenerLimits, options: defaultDataPlaneOptions,
     tls: { defaultCertPem: pair.certPem, defaultKeyPem: pair.keyPem, minVersion: 'TLSv1.2', ciphers: undefined, sniStrict: false },
     ...overrides,

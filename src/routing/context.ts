@@ -1,0 +1,27 @@
+// What every Ingress's compiled parts depend on besides the Ingress itself: which IngressClasses
+// are ours and the route defaults. A BuildCache is only reused while this stays the same.
+import type { ClusterSnapshot } from '../snapshot/model.ts';
+import type { BuildOptions, RouteDefaults } from './types.ts';
+import { resolveDefaults } from './processors/options.ts';
+
+export interface BuildContext {
+  /** Equal keys mean equal contexts. */
+  readonly key: string;
+  /** Names of the IngressClasses whose controller is ours. */
+  readonly ourClasses: ReadonlySet<string>;
+  /** Whether an IngressClass of ours is marked default (it takes Ingresses that name no class). */
+  readonly ourDefault: boolean;
+  readonly defaults: RouteDefaults;
+}
+
+export function buildContext(snapshot: ClusterSnapshot, options: BuildOptions): BuildContext {
+  const classes = snapshot.ingressClasses().filter((c) => c.controller === options.controllerName);
+  const ourClasses = new Set(classes.map((c) => c.name));
+  const ourDefault = classes.some((c) => c.isDefault);
+  const defaults = resolveDefaults(options);
+  const { forceSslRedirect, loadBalancing, readTimeoutMs, maxBodyBytes } = defaults;
+  const key = JSON.stringify([
+    [...ourClasses].sort(), ourDefault, forceSslRedirect, loadBalancing, readTimeoutMs, maxBodyBytes ?? null,
+  ]);
+  return { key, ourClasses, ourDefault, defaults };
+}

@@ -1,0 +1,223 @@
+// The incremental build's memory (kept in a BuildCache between builds): each Ingress compiled once
+// per object, and the routes, upstreams and certificates of the previous build, linked so that a
+// build only revisits what changed. Snapshot objects are immutable and replaced when they change,
+// so object identity says "unchanged"; everything that is not an Ingress (Services, slices,
+// Secrets) is checked by identity on every build. None of this changes a result: a build with an
+// empty engine gives the same table and diagnostics.
+import type {
+  EndpointSliceObject, IngressBackend, IngressObject, ObjectRef, SecretObject, ServiceObject,
+} from '../snapshot/model.ts';
+import type {
+  BackendProtocol, Diagnostic, DiagnosticReason, HostRoutes, LoadBalancing, MatchType, Route, RouteOptions, RoutingTable,
+  TlsCertificate, Upstream,
+} from './types.ts';
+import type { ServiceBackendRef } from './upstreams.ts';
+import type { TlsSecretResult } from './tls-secret.ts';
+import { SortedKeys } from './sorted-keys.ts';
+
+/**
+ * Where a route lives: an exact host, a wildcard host, rules without a host, or spec.defaultBackend
+ * (a level of its own: it competes only with other default backends).
+ */
+export type HostLevel = 'exact' | 'wildcard' | 'any' | 'default';
+
+/** Parts of an Ingress compiled once, with the problems found on the way. */
+export interface Compiled<T> {
+  readonly items: readonly T[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** One path of one rule (or a defaultBackend), validated but with its backend not yet resolved. */
+export interface RouteCandidate {
+  readonly ingress: IngressObject;
+  /** Where in the Ingress, for messages: "rule 0 path 1" or "defaultBackend". */
+  readonly where: string;
+  /** Position within its Ingress: within one Ingress the first of two duplicates wins. */
+  readonly order: number;
+  readonly level: HostLevel;
+  /** Lower-case as written ("shop.example.com", "*.example.com"); "" for 'any' and 'default'. */
+  readonly host: string;
+  readonly pathType: MatchType;
+  /** Normalised (see path.ts). */
+  readonly path: string;
+  readonly backend: IngressBackend;
+}
+
+/** A candidate whose backend names a Service port: it claims its (host, pathType, path). */
+export interface Claim extends RouteCandidate {
+  readonly entry: IngressEntry;
+  /** level, host, pathType and path: claims with one key compete for one route. */
+  readonly routeKey: string;
+  readonly service: ServiceBackendRef;
+  readonly upstreamKey: string;
+}
+
+/** What an Ingress's annotations settle; unset sslRedirect and backendProtocol depend on the route. */
+export interface IngressOptions {
+  readonly sslRedirect: boolean | undefined;
+  readonly backendProtocol: BackendProtocol | undefined;
+  readonly loadBalancing: LoadBalancing;
+  readonly readTimeoutMs: number;
+  readonly maxBodyBytes: number | undefined;
+  /** RouteOptions by sslRedirect and backendProtocol, so routes alike share one object. */
+  readonly shared: (RouteOptions | undefined)[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** One spec.tls entry with hosts: it claims a certificate for each of them. */
+export interface TlsEntry {
+  readonly entry: IngressEntry;
+  /** Position within the Ingress's spec.tls: within one Ingress the first entry wins. */
+  readonly index: number;
+  /** "tls 0" */
+  readonly where: string;
+  /** Lower-cased as written, without duplicates ("shop.example.com", "*.example.com"). */
+  readonly hosts: readonly string[];
+  /** "namespace/name" of the Secret; undefined when the entry names none. */
+  readonly secretKey: string | undefined;
+}
+
+/** One Ingress object as the build knows it. */
+export interface IngressEntry {
+  readonly ingress: IngressObject;
+  /** Of Bollard's class. */
+  readonly ours: boolean;
+  readonly ref: ObjectRef;
+  /** precedenceKey (compare.ts). */
+  readonly precedence: string;
+  /** Linked into the engine's routes, upstreams and certificates. */
+  live: boolean;
+  /** The last build that found it in the snapshot. */
+  seen: number;
+  /** Filled once, on first use, by the rules, backend, TLS and options processors. */
+  candidates?: Compiled<RouteCandidate>;
+  claims?: Compiled<Claim>;
+  tls?: Compiled<TlsEntry>;
+  options?: IngressOptions;
+}
+
+/** A route key: its claims, oldest Ingress first, and the Route built from the first (the winner). */
+export interface RouteGroup {
+  readonly key: string;
+  readonly host: HostState;
+  readonly claims: Claim[];
+  winner: Claim | undefined;
+  winnerSlot: UpstreamSlot | undefined;
+  route: Route | undefined;
+}
+
+/** One key of one level of the table (exact: the host; wildcard: the suffix; any, default: ""). */
+export interface HostState {
+  readonly level: HostLevel;
+  readonly key: string;
+  /** As in the routes: "shop.example.com", "*.example.com" or "". */
+  readonly host: string;
+  readonly groups: Set<RouteGroup>;
+  /** Whether SNI finds a certificate for the host; undefined until first known. */
+  hasCertificate: boolean | undefined;
+  /** The routes as last assembled, in table order, and the table's value for them. */
+  routes: readonly Route[];
+  hostRoutes: HostRoutes | undefined;
+}
+
+/** One upstream key: the claims that use it and its resolution from the Service and slices seen. */
+export interface UpstreamSlot {
+  readonly key: string;
+  readonly ref: ServiceBackendRef;
+  readonly users: Set<Claim>;
+  service: ServiceObject | undefined;
+  slices: readonly EndpointSliceObject[];
+  resolution: UpstreamResolution | undefined;
+  /** How many route groups this upstream wins; the table lists it while above zero. */
+  winners: number;
+}
+
+/** A resolved Service port; every route of that key shares one Upstream. */
+export interface UpstreamResolution {
+  readonly upstream: Upstream;
+  /** Set when the Service or its port is missing: the route stays (503) but is reported. */
+  readonly problem?: { readonly reason: DiagnosticReason; readonly message: string };
+}
+
+/** One TLS Secret named by spec.tls entries: what it was last read as. */
+export interface SecretSlot {
+  readonly namespace: string;
+  readonly name: string;
+  readonly users: Set<TlsEntry>;
+  secret: SecretObject | undefined;
+  result: TlsSecretResult | undefined;
+}
+
+/** One TLS host as written: the entries naming it, oldest Ingress first, and the certificate won. */
+export interface TlsGroup {
+  readonly host: string;
+  readonly claims: TlsEntry[];
+  certificate: TlsCertificate | undefined;
+}
+
+export interface Engine {
+  /** BuildContext.key it was built under. */
+  readonly context: string;
+  readonly entries: WeakMap<IngressObject, IngressEntry>;
+  /** snapshot.ingresses() as the previous build saw it. */
+  ingressList: readonly IngressObject[] | undefined;
+  /** Ingresses of Bollard's class, sorted by namespace/name, and their refs (BuildResult.served). */
+  served: readonly IngressEntry[];
+  servedRefs: readonly ObjectRef[];
+  stamp: number;
+  readonly groups: Map<string, RouteGroup>;
+  readonly levels: Readonly<Record<HostLevel, Map<string, HostState>>>;
+  readonly hostKeys: SortedKeys;
+  readonly wildcardKeys: SortedKeys;
+  /** Exact hosts by their parent ("a.example.com" under "example.com"), for wildcard certificates. */
+  readonly parents: Map<string, Set<HostState>>;
+  readonly upstreams: Map<string, UpstreamSlot>;
+  /** Keys of the upstreams some route wins (RoutingTable.upstreams). */
+  readonly winnerKeys: SortedKeys;
+  readonly secrets: Map<string, SecretSlot>;
+  readonly tlsGroups: Map<string, TlsGroup>;
+  readonly tlsHostKeys: SortedKeys;
+  readonly tlsWildcardKeys: SortedKeys;
+  /** Live TLS entries whose Secret is missing or unusable. */
+  readonly failing: Set<TlsEntry>;
+  /** Options of Ingresses without route annotations (set by the options processor). */
+  unannotated: IngressOptions | undefined;
+  /** One RouteOptions object per distinct value, so equal options are identical. */
+  readonly routeOptions: Map<string, RouteOptions>;
+  /** Each problem source (a compiled part, a group, a slot) with its current diagnostics. */
+  readonly diagnosticSources: Map<object, readonly Diagnostic[]>;
+  /** The previous build's outputs. */
+  table: RoutingTable;
+  diagnostics: readonly Diagnostic[];
+}
+
+export function newEngine(context: string): Engine {
+  return {
+    context,
+    entries: new WeakMap(),
+    ingressList: undefined,
+    served: [],
+    servedRefs: [],
+    stamp: 0,
+    groups: new Map(),
+    levels: { exact: new Map(), wildcard: new Map(), any: new Map(), default: new Map() },
+    hostKeys: new SortedKeys(),
+    wildcardKeys: new SortedKeys(),
+    parents: new Map(),
+    upstreams: new Map(),
+    winnerKeys: new SortedKeys(),
+    secrets: new Map(),
+    tlsGroups: new Map(),
+    tlsHostKeys: new SortedKeys(),
+    tlsWildcardKeys: new SortedKeys(),
+    failing: new Set(),
+    unannotated: undefined,
+    routeOptions: new Map(),
+    diagnosticSources: new Map(),
+    table: {
+      hosts: new Map(), wildcards: new Map(), anyHost: undefined, defaultBackend: undefined,
+      upstreams: new Map(), tls: { hosts: new Map(), wildcards: new Map() },
+    },
+    diagnostics: [],
+  };
+}
