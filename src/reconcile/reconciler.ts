@@ -1,8 +1,11 @@
 // One pass of the loop: build the table from the snapshot, publish it when it differs,
 // hand the diagnostics and the served set on. Called by the debouncer, never concurrently.
+// The reconciler owns the routing BuildCache, so each build costs what changed since the last one
+// and an unchanged table comes back as the same object (tablesEqual then returns at once).
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { buildRoutingTable } from '../routing/build.ts';
+import { createBuildCache } from '../routing/cache.ts';
 import { tablesEqual } from '../routing/table-equal.ts';
 import type { BuildOptions, BuildResult, RoutingTable } from '../routing/types.ts';
 import type { ClusterSnapshot } from '../snapshot/model.ts';
@@ -23,9 +26,10 @@ export interface ReconcileDeps {
 }
 
 export function createReconciler(deps: ReconcileDeps): () => Promise<void> {
+  const cache = createBuildCache();
   return async () => {
     const started = performance.now();
-    const result = buildRoutingTable(deps.snapshot, deps.options);
+    const result = buildRoutingTable(deps.snapshot, deps.options, cache);
     const seconds = (performance.now() - started) / 1000;
     deps.metrics.tableBuildDuration.observe(seconds);
     if (!tablesEqual(result.table, deps.publisher.current())) {

@@ -3,11 +3,18 @@
 //
 // Like contour's dag.Builder, the work is an ordered list of small processors over one shared
 // BuildState (state.ts), each with one job; bad objects become diagnostics, never exceptions.
+// The processors work incrementally on what the previous build left in the BuildCache (cache.ts,
+// engine.ts): each Ingress is compiled once per object, and a build revisits only what changed
+// since the previous one. Without a cache (or with a new one) everything is new, so a build gives
+// the same result either way.
 import type { ClusterSnapshot } from '../snapshot/model.ts';
 import type { BuildOptions, BuildResult } from './types.ts';
 import type { Processor } from './state.ts';
+import { BuildCache } from './cache.ts';
+import { buildContext } from './context.ts';
+import { newEngine } from './engine.ts';
 import { newBuildState } from './state.ts';
-import { sortDiagnostics } from './diagnostics.ts';
+import { gatherDiagnostics } from './diagnostics.ts';
 import { assembleTable } from './table.ts';
 import { ingressClassProcessor } from './processors/ingress-class.ts';
 import { rulesProcessor } from './processors/rules.ts';
@@ -29,12 +36,18 @@ export const processors: readonly Processor[] = [
   optionsProcessor,
 ];
 
-export function buildRoutingTable(snapshot: ClusterSnapshot, options: BuildOptions): BuildResult {
-  const state = newBuildState(snapshot, options);
+/**
+ * @param cache what the previous build with this cache left (the caller owns it and passes the same
+ *   one every time); a cache never changes the result, it only makes a build cost what changed.
+ */
+export function buildRoutingTable(snapshot: ClusterSnapshot, options: BuildOptions, cache = new BuildCache()): BuildResult {
+  const context = buildContext(snapshot, options);
+  const held = cache.take();
+  const engine = held?.context === context.key ? held : newEngine(context.key);
+  const state = newBuildState(snapshot, context, engine, cache.secretReadings);
   for (const processor of processors) processor(state);
-  return {
-    table: assembleTable(state.tableRoutes, state.tls),
-    diagnostics: sortDiagnostics(state.diagnostics),
-    served: state.ingresses.map(({ namespace, name }) => ({ namespace, name })),
-  };
+  engine.table = assembleTable(state);
+  if (state.diagnosticsChanged) engine.diagnostics = gatherDiagnostics(engine.diagnosticSources);
+  cache.keep(engine);
+  return { table: engine.table, diagnostics: engine.diagnostics, served: engine.servedRefs };
 }

@@ -16,3 +16,10 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
       compareStrings(a.message, b.message),
   );
 }
+
+/** Every current diagnostic of every source (state.ts setDiagnostics), sorted. */
+export function gatherDiagnostics(sources: ReadonlyMap<object, readonly Diagnostic[]>): Diagnostic[] {
+  const all: Diagnostic[] = [];
+  for (const diagnostics of sources.values()) all.push(...diagnostics);
+  return sortDiagnostics(all);
+}

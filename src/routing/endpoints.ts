@@ -1,5 +1,5 @@
 // The ready endpoints of one Service port, from its EndpointSlices (or its ExternalName).
-import type { ClusterSnapshot, EndpointSliceObject, ServiceObject, ServicePort } from '../snapshot/model.ts';
+import type { EndpointSliceObject, ServiceObject, ServicePort } from '../snapshot/model.ts';
 import type { Endpoint } from './types.ts';
 import { compareStrings } from './compare.ts';
 
@@ -7,15 +7,16 @@ const IP_ADDRESS_TYPES = new Set(['IPv4', 'IPv6']);
 
 /**
  * ExternalName: one endpoint, the external name at the Service port's `port`. Otherwise every
- * address of every ready endpoint in the IPv4/IPv6 slices, at the port of the slice port named like
- * the Service port ("" when unnamed), which is how a named targetPort is resolved. Sorted, no duplicates.
+ * address of every ready endpoint in the IPv4/IPv6 slices (the Service's, from the snapshot), at the
+ * port of the slice port named like the Service port ("" when unnamed), which is how a named
+ * targetPort is resolved. Sorted, no duplicates.
  */
-export function lookupEndpoints(snapshot: ClusterSnapshot, service: ServiceObject, port: ServicePort): Endpoint[] {
+export function readyEndpoints(slices: readonly EndpointSliceObject[], service: ServiceObject, port: ServicePort): Endpoint[] {
   if (service.type === 'ExternalName') {
     return service.externalName ? [{ host: service.externalName, port: port.port }] : [];
   }
   const found = new Map<string, Endpoint>();
-  for (const slice of snapshot.lookupEndpointSlices(service.namespace, service.name)) {
+  for (const slice of slices) {
     addReadyEndpoints(slice, port.name ?? '', found);
   }
   return [...found.values()].sort((a, b) => compareStrings(a.host, b.host) || a.port - b.port);

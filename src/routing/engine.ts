@@ -73,7 +73,8 @@ export interface TlsEntry {
   readonly where: string;
   /** Lower-cased as written, without duplicates ("shop.example.com", "*.example.com"). */
   readonly hosts: readonly string[];
-  /** "namespace/name" of the Secret; undefined when the entry names none. */
+  /** The Secret (in the Ingress's namespace) and its "namespace/name"; undefined when the entry names none. */
+  readonly secret: ObjectRef | undefined;
   readonly secretKey: string | undefined;
 }
 

@@ -60,9 +60,9 @@ export class SortedKeys {
 
 /**
  * The next version of a map that holds one value per key of `keys`, in key order. `changed` names
- * every key whose value or presence changed since `previous`: none gives `previous` itself; only
- * values gives a copy with those values replaced (a Map keeps the position of a replaced key); a key
- * added or removed rebuilds the map in order.
+ * every key whose value or presence changed since `previous`: none (or none that differs) gives
+ * `previous` itself; else one ordered pass over `previous` copies it, with changed values replaced,
+ * removed keys left out and added keys merged in at their place.
  */
 export function nextMap<V>(
   previous: ReadonlyMap<string, V>,
@@ -70,21 +70,33 @@ export function nextMap<V>(
   changed: ReadonlySet<string>,
   valueOf: (key: string) => V,
 ): ReadonlyMap<string, V> {
-  const updates: [string, V][] = [];
+  const updates = new Map<string, V | undefined>();
+  const added: string[] = [];
   for (const key of changed) {
-    const present = keys.has(key);
-    if (previous.has(key) !== present) return buildMap(keys, valueOf);
-    const value = present ? valueOf(key) : undefined;
-    if (value !== undefined && value !== previous.get(key)) updates.push([key, value]);
+    const value = keys.has(key) ? valueOf(key) : undefined;
+    if (value === previous.get(key)) continue;
+    updates.set(key, value);
+    if (!previous.has(key) && value !== undefined) added.push(key);
   }
-  if (updates.length === 0) return previous;
-  const next = new Map(previous);
-  for (const [key, value] of updates) next.set(key, value);
-  return next;
+  if (updates.size === 0) return previous;
+  added.sort(compareStrings);
+  return mergeMap(previous, updates, added);
 }
 
-function buildMap<V>(keys: SortedKeys, valueOf: (key: string) => V): Map<string, V> {
-  const map = new Map<string, V>();
-  for (const key of keys.values()) map.set(key, valueOf(key));
-  return map;
+function mergeMap<V>(previous: ReadonlyMap<string, V>, updates: ReadonlyMap<string, V | undefined>, added: readonly string[]): Map<string, V> {
+  const next = new Map<string, V>();
+  let index = 0;
+  const addBefore = (key: string | undefined): void => {
+    for (let at = added[index]; at !== undefined && (key === undefined || compareStrings(at, key) < 0); at = added[++index]) {
+      const value = updates.get(at);
+      if (value !== undefined) next.set(at, value);
+    }
+  };
+  previous.forEach((value, key) => {
+    if (index < added.length) addBefore(key);
+    const update = updates.has(key) ? updates.get(key) : value;
+    if (update !== undefined) next.set(key, update);
+  });
+  addBefore(undefined);
+  return next;
 }

@@ -1,86 +1,90 @@
-// The state the processors (processors/*.ts) share while one table is built. Each processor reads
-// what the ones before it wrote and writes its own field; only build.ts creates a BuildState.
-import type { ClusterSnapshot, IngressBackend, IngressObject, ObjectRef } from '../snapshot/model.ts';
-import type { BuildOptions, Diagnostic, DiagnosticReason, MatchType, RouteOptions, TlsTable, Upstream } from './types.ts';
-import { diagnostic } from './diagnostics.ts';
+// The state the processors (processors/*.ts) share while one table is built: the engine they update
+// (engine.ts: what the previous builds left) and what changed so far in this build. Each processor
+// reads what the ones before it wrote and writes its own part; only build.ts creates a BuildState.
+import type { ClusterSnapshot, SecretObject } from '../snapshot/model.ts';
+import type { BuildContext } from './context.ts';
+import type { Engine, HostState, IngressEntry, RouteGroup } from './engine.ts';
+import type { Diagnostic, TlsTable } from './types.ts';
+import type { TlsSecretResult } from './tls-secret.ts';
 
-/**
- * Where a route lives: an exact host, a wildcard host, rules without a host, or spec.defaultBackend
- * (a level of its own: it competes only with other default backends).
- */
-export type HostLevel = 'exact' | 'wildcard' | 'any' | 'default';
-
-/** One path of one rule (or a defaultBackend), validated but with its backend not yet resolved. */
-export interface RouteCandidate {
-  readonly ingress: IngressObject;
-  /** Where in the Ingress, for messages: "rule 0 path 1" or "defaultBackend". */
-  readonly where: string;
-  /** Position within its Ingress: within one Ingress the first of two duplicates wins. */
-  readonly order: number;
-  readonly level: HostLevel;
-  /** Lower-case as written ("shop.example.com", "*.example.com"); "" for 'any' and 'default'. */
-  readonly host: string;
-  readonly pathType: MatchType;
-  /** Normalised (see path.ts). */
-  readonly path: string;
-  readonly backend: IngressBackend;
-}
-
-export interface ResolvedRoute extends RouteCandidate {
-  readonly upstream: Upstream;
-}
-
-/** A winning route with its options: what the table is assembled from. */
-export interface TableRoute extends ResolvedRoute {
-  readonly options: RouteOptions;
-}
-
-/** A resolved Service port, cached by upstream key so every route of that key shares one Upstream. */
-export interface UpstreamResolution {
-  readonly upstream: Upstream;
-  /** Set when the Service or its port is missing: the route stays (503) but is reported. */
-  readonly problem?: { readonly reason: DiagnosticReason; readonly message: string };
-}
+export type {
+  Claim, HostLevel, IngressEntry, RouteCandidate, RouteGroup, UpstreamResolution,
+} from './engine.ts';
 
 export interface BuildState {
   readonly snapshot: ClusterSnapshot;
-  readonly options: BuildOptions;
-  /** Appended to by every processor, sorted once at the end. */
-  readonly diagnostics: Diagnostic[];
-  /** Written by the backend processor: every upstream it resolved, by key. */
-  readonly upstreams: Map<string, UpstreamResolution>;
-  /** Ingresses of Bollard's class, sorted by namespace/name (ingress-class processor). */
-  ingresses: readonly IngressObject[];
-  /** Valid hosts and paths (rules processor). */
-  candidates: readonly RouteCandidate[];
-  /** Candidates whose backend could be resolved (backend processor). */
-  routes: readonly ResolvedRoute[];
-  /** Routes that won their (host, pathType, path) (conflict processor). */
-  winners: readonly ResolvedRoute[];
+  readonly context: BuildContext;
+  readonly engine: Engine;
+  /** TLS Secrets as read, by object (BuildCache.secrets). */
+  readonly secretReadings: WeakMap<SecretObject, TlsSecretResult>;
+  /** Ingresses of Bollard's class new to the engine, and those it no longer serves (ingress-class processor). */
+  added: readonly IngressEntry[];
+  removed: readonly IngressEntry[];
+  /** Route groups whose claims changed: winner and conflicts are settled again (conflict processor). */
+  readonly reclaimed: Set<RouteGroup>;
+  /** Route groups whose Route may have changed (options processor). */
+  readonly touched: Set<RouteGroup>;
+  /** Hosts whose certificate may have come or gone (TLS processor): their ssl-redirect default. */
+  readonly coverage: Set<HostState>;
+  /** Hosts whose routes may have changed (table assembly). */
+  readonly dirtyHosts: Set<HostState>;
+  /** Upstream keys whose presence in, or value for, RoutingTable.upstreams may have changed. */
+  readonly upstreamChanges: Set<string>;
   /** Certificates by host from the served Ingresses' spec.tls (TLS processor). */
   tls: TlsTable;
-  /** The winners with their options (options processor). */
-  tableRoutes: readonly TableRoute[];
+  /** Whether some diagnostic source changed, so the sorted list must be gathered again. */
+  diagnosticsChanged: boolean;
 }
 
 /** One step of a build. Processors run in a fixed order (build.ts) and never throw on bad input. */
 export type Processor = (state: BuildState) => void;
 
-export function newBuildState(snapshot: ClusterSnapshot, options: BuildOptions): BuildState {
+export function newBuildState(
+  snapshot: ClusterSnapshot,
+  context: BuildContext,
+  engine: Engine,
+  secretReadings: WeakMap<SecretObject, TlsSecretResult>,
+): BuildState {
   return {
     snapshot,
-    options,
-    diagnostics: [],
-    upstreams: new Map(),
-    ingresses: [],
-    candidates: [],
-    routes: [],
-    winners: [],
-    tls: { hosts: new Map(), wildcards: new Map() },
-    tableRoutes: [],
+    context,
+    engine,
+    secretReadings,
+    added: [],
+    removed: [],
+    reclaimed: new Set(),
+    touched: new Set(),
+    coverage: new Set(),
+    dirtyHosts: new Set(),
+    upstreamChanges: new Set(),
+    tls: engine.table.tls,
+    diagnosticsChanged: false,
   };
 }
 
-export function report(state: BuildState, ingress: ObjectRef, reason: DiagnosticReason, message: string): void {
-  state.diagnostics.push(diagnostic(ingress, reason, message));
+const NONE: readonly Diagnostic[] = [];
+
+/**
+ * Sets what `source` (a compiled part of an Ingress, a route group, an upstream...) reports now; an
+ * empty list forgets the source. Content equal to what it reported before changes nothing.
+ */
+export function setDiagnostics(state: BuildState, source: object, diagnostics: readonly Diagnostic[]): void {
+  const sources = state.engine.diagnosticSources;
+  const before = sources.get(source) ?? NONE;
+  if (before === diagnostics || sameDiagnostics(before, diagnostics)) return;
+  if (diagnostics.length === 0) sources.delete(source);
+  else sources.set(source, diagnostics);
+  state.diagnosticsChanged = true;
+}
+
+export function clearDiagnostics(state: BuildState, source: object | undefined): void {
+  if (source !== undefined) setDiagnostics(state, source, NONE);
+}
+
+function sameDiagnostics(a: readonly Diagnostic[], b: readonly Diagnostic[]): boolean {
+  return a.length === b.length && a.every((d, i) => {
+    const other = b[i];
+    return other !== undefined && d.reason === other.reason && d.message === other.message &&
+      d.ingress.namespace === other.ingress.namespace && d.ingress.name === other.ingress.name;
+  });
 }

@@ -1,58 +1,92 @@
-// Assembles the readonly RoutingTable from the winning routes and the TLS table: one HostRoutes per
-// host level, maps filled in sorted order (so iteration order is part of the deterministic output),
-// and every referenced upstream by key.
-import type { TableRoute } from './state.ts';
-import type { HostRoutes, Route, RoutingTable, TlsTable, Upstream } from './types.ts';
+// Assembles the readonly RoutingTable from the route groups' Routes and the TLS table: one
+// HostRoutes per host level, maps filled in sorted order (so iteration order is part of the
+// deterministic output), and every referenced upstream by key. Only the hosts whose routes changed
+// are assembled again; every unchanged part is the previous table's object, and when nothing
+// changed the previous table itself is returned.
+import type { BuildState } from './state.ts';
+import type { Engine, HostState } from './engine.ts';
+import type { HostRoutes, Route, RoutingTable, Upstream } from './types.ts';
 import { compareStrings } from './compare.ts';
+import { nextMap } from './sorted-keys.ts';
+import { removeHostState } from './route-groups.ts';
 
-interface MutableHostRoutes extends HostRoutes {
-  readonly exact: Map<string, Route>;
-  readonly prefix: Map<string, Route>;
+interface TableChanges {
+  readonly hosts: Set<string>;
+  readonly wildcards: Set<string>;
+  anyHost: HostRoutes | undefined;
+  defaultBackend: Route | undefined;
 }
 
-export function assembleTable(winners: readonly TableRoute[], tls: TlsTable): RoutingTable {
-  const hosts = new Map<string, MutableHostRoutes>();
-  const wildcards = new Map<string, MutableHostRoutes>();
-  let anyHost: MutableHostRoutes | undefined;
-  let defaultBackend: Route | undefined;
-  for (const winner of [...winners].sort(compareForTable)) {
-    const route = toRoute(winner);
-    if (winner.level === 'default') {
-      defaultBackend = route;
-      continue;
-    }
-    let routes: MutableHostRoutes;
-    if (winner.level === 'any') routes = anyHost ??= newHostRoutes();
-    else if (winner.level === 'wildcard') routes = getOrAdd(wildcards, winner.host.slice('*.'.length));
-    else routes = getOrAdd(hosts, winner.host);
-    (route.pathType === 'Exact' ? routes.exact : routes.prefix).set(route.path, route);
+export function assembleTable(state: BuildState): RoutingTable {
+  const { engine } = state;
+  const previous = engine.table;
+  const changes: TableChanges = {
+    hosts: new Set(), wildcards: new Set(), anyHost: previous.anyHost, defaultBackend: previous.defaultBackend,
+  };
+  for (const host of state.dirtyHosts) {
+    if (settleHost(engine, host)) recordHost(host, changes);
   }
-  return { hosts, wildcards, anyHost, defaultBackend, upstreams: collectUpstreams(winners), tls };
+  const next: RoutingTable = {
+    hosts: nextMap(previous.hosts, engine.hostKeys, changes.hosts, (key) => hostRoutesOf(engine.levels.exact.get(key))),
+    wildcards: nextMap(previous.wildcards, engine.wildcardKeys, changes.wildcards, (key) => hostRoutesOf(engine.levels.wildcard.get(key))),
+    anyHost: changes.anyHost,
+    defaultBackend: changes.defaultBackend,
+    upstreams: nextMap(previous.upstreams, engine.winnerKeys, state.upstreamChanges, (key) => upstreamOf(engine, key)),
+    tls: state.tls,
+  };
+  return sameParts(previous, next) ? previous : next;
 }
 
-function toRoute(winner: TableRoute): Route {
-  const { ingress: { namespace, name }, pathType, path, upstream, options } = winner;
-  return { ingress: { namespace, name }, pathType, path, upstream, options };
-}
-
-function compareForTable(a: TableRoute, b: TableRoute): number {
-  return compareStrings(a.host, b.host) || compareStrings(a.pathType, b.pathType) || compareStrings(a.path, b.path);
-}
-
-function newHostRoutes(): MutableHostRoutes {
-  return { exact: new Map(), prefix: new Map() };
-}
-
-function getOrAdd(map: Map<string, MutableHostRoutes>, key: string): MutableHostRoutes {
-  let routes = map.get(key);
-  if (routes === undefined) {
-    routes = newHostRoutes();
-    map.set(key, routes);
+/** Assembles a host's routes again; true when its value in the table changed. */
+function settleHost(engine: Engine, host: HostState): boolean {
+  if (host.groups.size === 0) {
+    if (engine.levels[host.level].get(host.key) === host) removeHostState(engine, host);
+    const had = host.routes.length > 0;
+    host.routes = [];
+    host.hostRoutes = undefined;
+    return had;
   }
-  return routes;
+  const routes: Route[] = [];
+  for (const group of host.groups) {
+    if (group.route !== undefined) routes.push(group.route);
+  }
+  routes.sort(compareForTable);
+  if (routes.length === host.routes.length && routes.every((route, i) => route === host.routes[i])) return false;
+  host.routes = routes;
+  host.hostRoutes = toHostRoutes(routes);
+  return true;
 }
 
-function collectUpstreams(winners: readonly TableRoute[]): Map<string, Upstream> {
-  const byKey = new Map(winners.map((w) => [w.upstream.key, w.upstream] as const));
-  return new Map([...byKey].sort(([a], [b]) => compareStrings(a, b)));
+function recordHost(host: HostState, changes: TableChanges): void {
+  if (host.level === 'exact') changes.hosts.add(host.key);
+  else if (host.level === 'wildcard') changes.wildcards.add(host.key);
+  else if (host.level === 'any') changes.anyHost = host.hostRoutes;
+  else changes.defaultBackend = host.routes[0];
+}
+
+function compareForTable(a: Route, b: Route): number {
+  return compareStrings(a.pathType, b.pathType) || compareStrings(a.path, b.path);
+}
+
+function toHostRoutes(routes: readonly Route[]): HostRoutes {
+  const exact = new Map<string, Route>();
+  const prefix = new Map<string, Route>();
+  for (const route of routes) (route.pathType === 'Exact' ? exact : prefix).set(route.path, route);
+  return { exact, prefix };
+}
+
+function hostRoutesOf(host: HostState | undefined): HostRoutes {
+  if (host?.hostRoutes === undefined) throw new Error(`internal: host ${host?.host ?? '?'} is listed without routes`);
+  return host.hostRoutes;
+}
+
+function upstreamOf(engine: Engine, key: string): Upstream {
+  const upstream = engine.upstreams.get(key)?.resolution?.upstream;
+  if (upstream === undefined) throw new Error(`internal: upstream ${key} is listed without a resolution`);
+  return upstream;
+}
+
+function sameParts(a: RoutingTable, b: RoutingTable): boolean {
+  return a.hosts === b.hosts && a.wildcards === b.wildcards && a.anyHost === b.anyHost &&
+    a.defaultBackend === b.defaultBackend && a.upstreams === b.upstreams && a.tls === b.tls;
 }

@@ -1,6 +1,6 @@
 // Reading the certificate and key of a spec.tls Secret. Only the shape is checked here (type, both
 // keys present, PEM markers); the data plane parses the X.509 when it builds the SecureContext.
-import type { ClusterSnapshot, SecretObject } from '../snapshot/model.ts';
+import type { SecretObject } from '../snapshot/model.ts';
 import type { DiagnosticReason, TlsCertificate } from './types.ts';
 
 export type TlsSecretResult =
@@ -10,25 +10,40 @@ export type TlsSecretResult =
 const TLS_SECRET_TYPE = 'kubernetes.io/tls';
 const PEM_MARKER = '-----BEGIN';
 
-/**
- * Results by Secret object. Snapshot objects are immutable and replaced when they change, so an
- * unchanged Secret is decoded once rather than on every build, and its certificate stays the same
- * object, which makes tablesEqual and the data plane's reuse check O(1) for it. A pure memo: it
- * changes no result, and an entry goes when the snapshot drops its Secret.
- */
-const bySecret = new WeakMap<SecretObject, TlsSecretResult>();
+/** What an entry without a secretName gets. */
+export const NO_SECRET_NAME: TlsSecretResult = notFound('no secretName is set');
 
-/** The Secret `name` in `namespace` as a certificate, or why it cannot be one. */
-export function loadTlsSecret(snapshot: ClusterSnapshot, namespace: string, name: string | undefined): TlsSecretResult {
-  if (name === undefined || name === '') return notFound('no secretName is set');
-  const secret = snapshot.lookupSecret(namespace, name);
+/**
+ * The Secret `name` in `namespace` (`secret`, as the snapshot has it) as a certificate, or why it
+ * cannot be one. `readings` remembers each Secret object's result (BuildCache.secretReadings), so an
+ * unchanged Secret is decoded once and its certificate stays the same object, which makes
+ * tablesEqual and the data plane's reuse check O(1) for it.
+ */
+export function loadTlsSecret(
+  secret: SecretObject | undefined,
+  namespace: string,
+  name: string,
+  readings: WeakMap<SecretObject, TlsSecretResult>,
+): TlsSecretResult {
   if (secret === undefined) return notFound(`secret "${name}" not found in namespace "${namespace}"`);
-  let result = bySecret.get(secret);
+  let result = readings.get(secret);
   if (result === undefined) {
     result = readTlsSecret(secret);
-    bySecret.set(secret, result);
+    readings.set(secret, result);
   }
   return result;
+}
+
+/** Whether two readings say the same (then the first is kept, so its certificate object stays). */
+export function sameTlsSecretResult(a: TlsSecretResult, b: TlsSecretResult): boolean {
+  if (a === b) return true;
+  if (a.ok && b.ok) {
+    const x = a.certificate;
+    const y = b.certificate;
+    return x.secret.namespace === y.secret.namespace && x.secret.name === y.secret.name &&
+      x.certPem === y.certPem && x.keyPem === y.keyPem;
+  }
+  return !a.ok && !b.ok && a.reason === b.reason && a.problem === b.problem;
 }
 
 function readTlsSecret(secret: SecretObject): TlsSecretResult {

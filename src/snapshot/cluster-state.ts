@@ -69,11 +69,16 @@ export class ClusterState implements ClusterSnapshot {
   }
 
   // ---- updates: each returns true when the routing table may change ----------------------
+  // An object deep-equal to the one held (a relist, a resync) keeps the held object: routing/
+  // remembers work by object identity, so an unchanged object must stay the same object.
   upsertIngress(i: IngressObject): boolean {
     const key = refKey(i);
     const old = this.ingressMap.get(key);
+    if (old && isDeepStrictEqual(withoutStatus(old), withoutStatus(i))) {
+      if (!isDeepStrictEqual(old.statusLoadBalancer, i.statusLoadBalancer)) this.ingressMap.set(key, i);
+      return false;
+    }
     this.ingressMap.set(key, i);
-    if (old && isDeepStrictEqual(withoutStatus(old), withoutStatus(i))) return false;
     this.sortedIngresses = undefined;
     this.serviceRefs.set(key, serviceTargets(i));
     this.secretRefs.set(key, i.tls.flatMap((t) => (t.secretName ? [`${i.namespace}/${t.secretName}`] : [])));
@@ -158,8 +163,9 @@ export class ClusterState implements ClusterSnapshot {
 
   private put<T>(map: Map<string, T>, key: string, value: T): boolean {
     const old = map.get(key);
+    if (old !== undefined && isDeepStrictEqual(old, value)) return false;
     map.set(key, value);
-    return old === undefined || !isDeepStrictEqual(old, value);
+    return true;
   }
 
   private serviceMatters(key: string): boolean {

@@ -1,41 +1,101 @@
 // Resolves each candidate's backend to an Upstream. Resource backends (and backends naming no
 // Service port) are reported and dropped; a missing Service or port is reported but the route is
-// kept with no endpoints (503). Upstreams are shared by key through state.upstreams.
+// kept with no endpoints (503). Upstreams are shared by key through one slot per key (engine.ts),
+// which every build checks against the snapshot's Service and EndpointSlices; when its Upstream
+// changes, the routes it wins are settled again.
 import type { IngressBackend } from '../../snapshot/model.ts';
-import type { BuildState, ResolvedRoute, RouteCandidate, UpstreamResolution } from '../state.ts';
-import { report } from '../state.ts';
-import { resolveUpstream, upstreamKey } from '../upstreams.ts';
+import type { BuildState, Claim, IngressEntry } from '../state.ts';
+import type { Compiled, UpstreamSlot } from '../engine.ts';
+import type { Diagnostic } from '../types.ts';
+import { clearDiagnostics, setDiagnostics } from '../state.ts';
+import { diagnostic } from '../diagnostics.ts';
+import { refreshUpstream, upstreamKey } from '../upstreams.ts';
+import { candidatesOf } from './rules.ts';
 
 export function backendProcessor(state: BuildState): void {
-  state.routes = state.candidates.flatMap((candidate) => {
-    const resolution = resolveBackend(state, candidate);
-    return resolution === undefined ? [] : [{ ...candidate, upstream: resolution.upstream } satisfies ResolvedRoute];
-  });
+  const { upstreams } = state.engine;
+  const usersChanged = new Set<UpstreamSlot>();
+  for (const entry of state.removed) {
+    clearDiagnostics(state, entry.claims);
+    for (const claim of claimsOf(entry).items) {
+      const slot = upstreams.get(claim.upstreamKey);
+      slot?.users.delete(claim);
+      if (slot !== undefined) usersChanged.add(slot);
+    }
+  }
+  for (const entry of state.added) {
+    const claims = claimsOf(entry);
+    setDiagnostics(state, claims, claims.diagnostics);
+    for (const claim of claims.items) usersChanged.add(useSlot(state, claim));
+  }
+  for (const slot of upstreams.values()) refreshSlot(state, slot, usersChanged.has(slot));
 }
 
-function resolveBackend(state: BuildState, candidate: RouteCandidate): UpstreamResolution | undefined {
-  const { ingress, where, backend } = candidate;
-  const service = backend.service;
-  if (service === undefined) {
-    report(state, ingress, 'InvalidBackend', `${where}: ${unsupportedBackend(backend)}`);
-    return undefined;
+/** The candidates whose backend names a Service port, compiled once per Ingress object. */
+export function claimsOf(entry: IngressEntry): Compiled<Claim> {
+  entry.claims ??= compileClaims(entry);
+  return entry.claims;
+}
+
+function compileClaims(entry: IngressEntry): Compiled<Claim> {
+  const items: Claim[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const candidate of candidatesOf(entry).items) {
+    const { ingress, where, backend, level, host, pathType, path } = candidate;
+    if (backend.service === undefined) {
+      diagnostics.push(diagnostic(ingress, 'InvalidBackend', `${where}: ${unsupportedBackend(backend)}`));
+      continue;
+    }
+    const service = { namespace: ingress.namespace, name: backend.service.name, port: backend.service.port };
+    const key = upstreamKey(service);
+    if (key === undefined) {
+      const message = `${where}: service "${service.name}" backend sets neither port.number nor port.name`;
+      diagnostics.push(diagnostic(ingress, 'InvalidBackend', message));
+      continue;
+    }
+    const routeKey = `${level}\n${host}\n${pathType}\n${path}`;
+    items.push({ ...candidate, entry, routeKey, service, upstreamKey: key });
   }
-  const ref = { namespace: ingress.namespace, name: service.name, port: service.port };
-  const key = upstreamKey(ref);
-  if (key === undefined) {
-    const message = `${where}: service "${service.name}" backend sets neither port.number nor port.name`;
-    report(state, ingress, 'InvalidBackend', message);
-    return undefined;
+  return { items, diagnostics };
+}
+
+function useSlot(state: BuildState, claim: Claim): UpstreamSlot {
+  const { upstreams } = state.engine;
+  let slot = upstreams.get(claim.upstreamKey);
+  if (slot === undefined) {
+    slot = {
+      key: claim.upstreamKey, ref: claim.service, users: new Set(), service: undefined, slices: [],
+      resolution: undefined, winners: 0,
+    };
+    upstreams.set(slot.key, slot);
   }
-  let resolution = state.upstreams.get(key);
-  if (resolution === undefined) {
-    resolution = resolveUpstream(state.snapshot, ref, key);
-    state.upstreams.set(key, resolution);
+  slot.users.add(claim);
+  return slot;
+}
+
+/** Drops a slot nothing uses; else re-resolves it when the snapshot changed, and reports its problem. */
+function refreshSlot(state: BuildState, slot: UpstreamSlot, usersChanged: boolean): void {
+  if (slot.users.size === 0) {
+    state.engine.upstreams.delete(slot.key);
+    clearDiagnostics(state, slot);
+    return;
   }
-  if (resolution.problem !== undefined) {
-    report(state, ingress, resolution.problem.reason, `${where}: ${resolution.problem.message}`);
+  const changed = refreshUpstream(state.snapshot, slot);
+  if (changed) {
+    if (slot.winners > 0) state.upstreamChanges.add(slot.key);
+    for (const claim of slot.users) {
+      const group = state.engine.groups.get(claim.routeKey);
+      if (group?.winner === claim) state.touched.add(group);
+    }
   }
-  return resolution;
+  if (changed || usersChanged) setDiagnostics(state, slot, problems(slot));
+}
+
+/** Every claim on a Service or port that is missing is reported, winner or not. */
+function problems(slot: UpstreamSlot): Diagnostic[] {
+  const problem = slot.resolution?.problem;
+  if (problem === undefined) return [];
+  return [...slot.users].map((claim) => diagnostic(claim.ingress, problem.reason, `${claim.where}: ${problem.message}`));
 }
 
 function unsupportedBackend(backend: IngressBackend): string {

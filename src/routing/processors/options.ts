@@ -22,10 +22,12 @@
 //
 // The defaults above are the built-in ones; BuildOptions.defaults replaces each one it sets.
 import type { IngressObject } from '../../snapshot/model.ts';
-import type { BuildState, ResolvedRoute, TableRoute } from '../state.ts';
-import type { BackendProtocol, BuildOptions, LoadBalancing, RouteDefaults, RouteOptions, TlsTable } from '../types.ts';
+import type { BuildState, IngressEntry, RouteGroup } from '../state.ts';
+import type { HostState, IngressOptions } from '../engine.ts';
+import type { BackendProtocol, BuildOptions, Diagnostic, LoadBalancing, RouteDefaults, RouteOptions, Upstream } from '../types.ts';
 import type { Parsed } from '../option-values.ts';
-import { report } from '../state.ts';
+import { clearDiagnostics, setDiagnostics } from '../state.ts';
+import { diagnostic } from '../diagnostics.ts';
 import { lookupCertificate } from '../match.ts';
 import {
   parseBackendProtocol, parseBoolean, parseLoadBalancing, parseSize, parseTimeoutSeconds, protocolForAppProtocol,
@@ -62,17 +64,6 @@ export const BUILT_IN_DEFAULTS: RouteDefaults = {
   maxBodyBytes: undefined,
 };
 
-/** What an Ingress's annotations settle; unset sslRedirect and backendProtocol depend on the route. */
-interface IngressOptions {
-  readonly sslRedirect: boolean | undefined;
-  readonly backendProtocol: BackendProtocol | undefined;
-  readonly loadBalancing: LoadBalancing;
-  readonly readTimeoutMs: number;
-  readonly maxBodyBytes: number | undefined;
-  /** RouteOptions by sslRedirect and backendProtocol (sharedIndex), so routes alike share one object. */
-  readonly shared: (RouteOptions | undefined)[];
-}
-
 const PROTOCOL_INDEX: Readonly<Record<BackendProtocol, number>> = { HTTP: 0, HTTPS: 1, H2C: 2, GRPC: 3, GRPCS: 4 };
 const PROTOCOL_COUNT = 5;
 
@@ -80,19 +71,19 @@ function sharedIndex(sslRedirect: boolean, backendProtocol: BackendProtocol): nu
   return (sslRedirect ? PROTOCOL_COUNT : 0) + PROTOCOL_INDEX[backendProtocol];
 }
 
+/**
+ * Reads the annotations of added Ingresses (once per object), then gives each route group whose
+ * winner, upstream or host certificate may have changed its Route; a Route equal to the one it has
+ * is kept, and a host with a new Route is marked for assembly.
+ */
 export function optionsProcessor(state: BuildState): void {
-  const defaults = resolveDefaults(state.options);
-  const unannotated: IngressOptions = { ...defaults, sslRedirect: undefined, backendProtocol: undefined, shared: [] };
-  const byIngress = new Map<IngressObject, IngressOptions>();
-  for (const ingress of state.ingresses) {
-    if (ANNOTATION_NAMES.some((name) => ingress.annotations[name] !== undefined)) {
-      byIngress.set(ingress, readAnnotations(state, ingress, defaults));
-    }
+  for (const entry of state.removed) clearDiagnostics(state, entry.options);
+  for (const entry of state.added) {
+    const options = optionsOf(state, entry);
+    setDiagnostics(state, options, options.diagnostics);
   }
-  state.tableRoutes = state.winners.map((route): TableRoute => {
-    const ingress = byIngress.get(route.ingress) ?? unannotated;
-    return { ...route, options: routeOptions(ingress, route, defaults.forceSslRedirect, state.tls) };
-  });
+  for (const host of state.coverage) refreshCoverage(state, host);
+  for (const group of state.touched) settleRoute(state, group);
 }
 
 export function resolveDefaults(options: BuildOptions): RouteDefaults {
@@ -105,8 +96,20 @@ export function resolveDefaults(options: BuildOptions): RouteDefaults {
   };
 }
 
-function readAnnotations(state: BuildState, ingress: IngressObject, defaults: RouteDefaults): IngressOptions {
-  const read = <T>(annotation: OptionAnnotation<T>): Parsed<T> | undefined => readAnnotation(state, ingress, annotation);
+function optionsOf(state: BuildState, entry: IngressEntry): IngressOptions {
+  const { ingress } = entry;
+  if (ANNOTATION_NAMES.some((name) => ingress.annotations[name] !== undefined)) {
+    entry.options ??= readAnnotations(ingress, state.context.defaults);
+  } else {
+    state.engine.unannotated ??= { ...state.context.defaults, sslRedirect: undefined, backendProtocol: undefined, shared: [], diagnostics: [] };
+    entry.options ??= state.engine.unannotated;
+  }
+  return entry.options;
+}
+
+function readAnnotations(ingress: IngressObject, defaults: RouteDefaults): IngressOptions {
+  const diagnostics: Diagnostic[] = [];
+  const read = <T>(annotation: OptionAnnotation<T>): Parsed<T> | undefined => readAnnotation(ingress, annotation, diagnostics);
   const bodySize = read(PROXY_BODY_SIZE);
   return {
     sslRedirect: read(SSL_REDIRECT)?.value,
@@ -115,37 +118,71 @@ function readAnnotations(state: BuildState, ingress: IngressObject, defaults: Ro
     readTimeoutMs: read(PROXY_READ_TIMEOUT)?.value ?? defaults.readTimeoutMs,
     maxBodyBytes: bodySize === undefined ? defaults.maxBodyBytes : bodySize.value,
     shared: [],
+    diagnostics,
   };
 }
 
-function readAnnotation<T>(state: BuildState, ingress: IngressObject, annotation: OptionAnnotation<T>): Parsed<T> | undefined {
+function readAnnotation<T>(ingress: IngressObject, annotation: OptionAnnotation<T>, diagnostics: Diagnostic[]): Parsed<T> | undefined {
   const written = ingress.annotations[annotation.name];
   if (written === undefined) return undefined;
   const parsed = annotation.parse(written);
   if (parsed === undefined) {
     const message = `annotation ${annotation.name}: ${quote(written)} is not valid; use ${annotation.accepted}. The default is used`;
-    report(state, ingress, 'InvalidAnnotation', message);
+    diagnostics.push(diagnostic(ingress, 'InvalidAnnotation', message));
   }
   return parsed;
 }
 
-function routeOptions(ingress: IngressOptions, route: ResolvedRoute, force: boolean, tls: TlsTable): RouteOptions {
-  const sslRedirect = ingress.sslRedirect ?? (force || hasCertificate(tls, route));
-  const backendProtocol = ingress.backendProtocol ?? protocolForAppProtocol(route.upstream.appProtocol);
+/** A host whose certificate may have come or gone: when SNI's answer changed, its routes are settled again. */
+function refreshCoverage(state: BuildState, host: HostState): void {
+  if (host.hasCertificate === undefined) return;
+  const covered = hasCertificate(state, host);
+  if (covered === host.hasCertificate) return;
+  host.hasCertificate = covered;
+  for (const group of host.groups) state.touched.add(group);
+}
+
+function settleRoute(state: BuildState, group: RouteGroup): void {
+  const { winner, winnerSlot } = group;
+  const upstream = winnerSlot?.resolution?.upstream;
+  const ingress = winner?.entry.options;
+  if (winner === undefined || upstream === undefined || ingress === undefined) return;
+  const options = routeOptions(state, group.host, ingress, upstream);
+  const route = group.route;
+  const ref = winner.entry.ref;
+  if (route?.upstream === upstream && route.options === options && route.ingress.namespace === ref.namespace && route.ingress.name === ref.name) return;
+  group.route = { ingress: ref, pathType: winner.pathType, path: winner.path, upstream, options };
+  state.dirtyHosts.add(group.host);
+}
+
+function routeOptions(state: BuildState, host: HostState, ingress: IngressOptions, upstream: Upstream): RouteOptions {
+  host.hasCertificate ??= hasCertificate(state, host);
+  const sslRedirect = ingress.sslRedirect ?? (state.context.defaults.forceSslRedirect || host.hasCertificate);
+  const backendProtocol = ingress.backendProtocol ?? protocolForAppProtocol(upstream.appProtocol);
   const index = sharedIndex(sslRedirect, backendProtocol);
   let options = ingress.shared[index];
   if (options === undefined) {
     const { loadBalancing, readTimeoutMs, maxBodyBytes } = ingress;
-    options = { sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes };
+    options = internOptions(state, { sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes });
     ingress.shared[index] = options;
   }
   return options;
 }
 
-/** Whether SNI finds a certificate for the route's host; never for rules without a host. */
-function hasCertificate(tls: TlsTable, route: ResolvedRoute): boolean {
-  if (route.level === 'exact') return lookupCertificate(tls, route.host) !== undefined;
-  if (route.level === 'wildcard') return tls.wildcards.has(route.host.slice('*.'.length));
+/** One object per distinct RouteOptions value, so equal options are the same object in every table. */
+function internOptions(state: BuildState, options: RouteOptions): RouteOptions {
+  const { sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes } = options;
+  const key = `${sslRedirect}|${loadBalancing}|${backendProtocol}|${readTimeoutMs}|${maxBodyBytes ?? ''}`;
+  const interned = state.engine.routeOptions.get(key);
+  if (interned !== undefined) return interned;
+  state.engine.routeOptions.set(key, options);
+  return options;
+}
+
+/** Whether SNI finds a certificate for the host; never for rules without a host or the default backend. */
+function hasCertificate(state: BuildState, host: HostState): boolean {
+  if (host.level === 'exact') return lookupCertificate(state.tls, host.host) !== undefined;
+  if (host.level === 'wildcard') return state.tls.wildcards.has(host.key);
   return false;
 }
 

@@ -1,19 +1,33 @@
 // Validates hosts and paths and turns each (rule, path) — and spec.defaultBackend — into a route
 // candidate. An invalid host skips its rule, an invalid path skips that path; the rest still serves.
+// Each Ingress object is compiled once; its problems are reported while it is served.
 import type { IngressObject, IngressRule } from '../../snapshot/model.ts';
-import type { BuildState, RouteCandidate } from '../state.ts';
-import { report } from '../state.ts';
+import type { BuildState, IngressEntry, RouteCandidate } from '../state.ts';
+import type { Compiled } from '../engine.ts';
+import type { Diagnostic } from '../types.ts';
+import { clearDiagnostics, setDiagnostics } from '../state.ts';
+import { diagnostic } from '../diagnostics.ts';
 import { compileHost } from '../host.ts';
 import { compilePath } from '../path.ts';
 
 export function rulesProcessor(state: BuildState): void {
-  state.candidates = state.ingresses.flatMap((ingress) => compileIngress(state, ingress));
+  for (const entry of state.removed) clearDiagnostics(state, entry.candidates);
+  for (const entry of state.added) {
+    const candidates = candidatesOf(entry);
+    setDiagnostics(state, candidates, candidates.diagnostics);
+  }
 }
 
-function compileIngress(state: BuildState, ingress: IngressObject): RouteCandidate[] {
-  const candidates: RouteCandidate[] = [];
+export function candidatesOf(entry: IngressEntry): Compiled<RouteCandidate> {
+  entry.candidates ??= compileIngress(entry.ingress);
+  return entry.candidates;
+}
+
+function compileIngress(ingress: IngressObject): Compiled<RouteCandidate> {
+  const items: RouteCandidate[] = [];
+  const diagnostics: Diagnostic[] = [];
   if (ingress.defaultBackend !== undefined) {
-    candidates.push({
+    items.push({
       ingress,
       where: 'defaultBackend',
       order: 0,
@@ -25,28 +39,28 @@ function compileIngress(state: BuildState, ingress: IngressObject): RouteCandida
     });
   }
   ingress.rules.forEach((rule, index) => {
-    compileRule(state, ingress, rule, index, candidates);
+    compileRule(ingress, rule, index, items, diagnostics);
   });
-  return candidates;
+  return { items, diagnostics };
 }
 
 function compileRule(
-  state: BuildState,
   ingress: IngressObject,
   rule: IngressRule,
   ruleIndex: number,
   into: RouteCandidate[],
+  diagnostics: Diagnostic[],
 ): void {
   const host = compileHost(rule.host);
   if (!host.ok) {
-    report(state, ingress, 'InvalidHost', `rule ${ruleIndex}: ${host.problem}`);
+    diagnostics.push(diagnostic(ingress, 'InvalidHost', `rule ${ruleIndex}: ${host.problem}`));
     return;
   }
   rule.paths.forEach((httpPath, pathIndex) => {
     const where = `rule ${ruleIndex} path ${pathIndex}`;
     const path = compilePath(httpPath.path, httpPath.pathType);
     if (!path.ok) {
-      report(state, ingress, path.reason, `${where}: ${path.problem}`);
+      diagnostics.push(diagnostic(ingress, path.reason, `${where}: ${path.problem}`));
       return;
     }
     into.push({

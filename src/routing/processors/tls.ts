@@ -6,80 +6,73 @@
 // reported (InvalidHost). When entries name different Secrets for one host, the oldest Ingress wins
 // (as for routes; within one Ingress the first entry) and the others are reported (Conflict). Only
 // usable Secrets compete, so a missing or invalid one never blocks a valid one.
-import type { IngressObject, IngressTLS } from '../../snapshot/model.ts';
-import type { BuildState } from '../state.ts';
-import type { DiagnosticReason, TlsCertificate, TlsTable } from '../types.ts';
+//
+// Incrementally: each TLS host keeps its claiming entries in precedence order (a TlsGroup), each
+// Secret its last reading (a SecretSlot, checked against the snapshot every build); only the hosts
+// whose claims or Secrets changed are settled again, and the routes of hosts whose certificate came
+// or went are marked for their ssl-redirect default.
+import type { IngressObject } from '../../snapshot/model.ts';
+import type { BuildState, IngressEntry } from '../state.ts';
+import type { Compiled, Engine, SecretSlot, TlsEntry, TlsGroup } from '../engine.ts';
+import type { Diagnostic, TlsCertificate, TlsTable } from '../types.ts';
 import type { TlsSecretResult } from '../tls-secret.ts';
-import type { TlsClaim } from './tls-message.ts';
-import { report } from '../state.ts';
-import { compareStrings, precedenceKey } from '../compare.ts';
+import { clearDiagnostics, setDiagnostics } from '../state.ts';
+import { compareStrings } from '../compare.ts';
+import { diagnostic } from '../diagnostics.ts';
 import { compileHost } from '../host.ts';
-import { loadTlsSecret } from '../tls-secret.ts';
+import { insertSorted, nextMap, removeItem } from '../sorted-keys.ts';
+import { loadTlsSecret, NO_SECRET_NAME, sameTlsSecretResult } from '../tls-secret.ts';
 import { secretProblemMessage, tlsConflictMessage } from './tls-message.ts';
 
-interface SecretFailure {
-  readonly ingress: IngressObject;
-  readonly where: string;
-  readonly reason: DiagnosticReason;
-  readonly problem: string;
-  readonly hosts: readonly string[];
-}
-
-interface TlsBuild {
-  readonly state: BuildState;
-  /** By "namespace/name": each Secret is read once, and one certificate object serves all its hosts. */
-  readonly secrets: Map<string, TlsSecretResult>;
-  /** By host as written ("shop.example.com", "*.example.com"); the first claim wins. */
-  readonly claims: Map<string, TlsClaim>;
-  /** Reported once every claim is known, to say which hosts keep the default certificate. */
-  readonly failures: SecretFailure[];
+interface TlsChanges {
+  /** Hosts whose claims or Secrets changed. */
+  readonly groups: Set<TlsGroup>;
+  /** Entries that may have started or stopped failing. */
+  readonly entries: Set<TlsEntry>;
+  /** Table keys whose certificate changed: exact hosts, and wildcards by suffix. */
+  readonly hosts: Set<string>;
+  readonly wildcards: Set<string>;
 }
 
 export function tlsProcessor(state: BuildState): void {
-  const build: TlsBuild = { state, secrets: new Map(), claims: new Map(), failures: [] };
-  for (const ingress of byPrecedence(state.ingresses)) {
-    ingress.tls.forEach((entry, index) => {
-      addEntry(build, ingress, entry, `tls ${index}`);
-    });
-  }
-  state.tls = toTable(build.claims);
-  for (const { ingress, where, reason, problem, hosts } of build.failures) {
-    report(state, ingress, reason, secretProblemMessage(where, problem, hosts, state.tls));
-  }
+  const changes: TlsChanges = { groups: new Set(), entries: new Set(), hosts: new Set(), wildcards: new Set() };
+  for (const entry of state.removed) unlinkEntries(state, entry, changes);
+  for (const entry of state.added) linkEntries(state, entry, changes);
+  refreshSecrets(state, changes);
+  for (const group of changes.groups) settleGroup(state, group, changes);
+  state.tls = nextTlsTable(state.engine, changes);
+  const failuresChanged = updateFailing(state.engine, changes.entries);
+  if (failuresChanged || state.tls !== state.engine.table.tls) reportFailures(state);
 }
 
-/** The Ingresses with a spec.tls, oldest first, then by namespace/name. */
-function byPrecedence(ingresses: readonly IngressObject[]): IngressObject[] {
-  const keyed = ingresses.filter((i) => i.tls.length > 0).map((ingress) => ({ ingress, key: precedenceKey(ingress) }));
-  keyed.sort((a, b) => compareStrings(a.key, b.key));
-  return keyed.map((k) => k.ingress);
+function tlsOf(entry: IngressEntry): Compiled<TlsEntry> {
+  entry.tls ??= compileTls(entry);
+  return entry.tls;
 }
 
-function addEntry(build: TlsBuild, ingress: IngressObject, entry: IngressTLS, where: string): void {
-  const hosts = entry.hosts.length > 0 ? entryHosts(build.state, ingress, entry.hosts, where) : ruleHosts(ingress);
-  if (hosts.length === 0) return;
-  const secret = loadSecret(build, ingress.namespace, entry.secretName);
-  if (!secret.ok) {
-    build.failures.push({ ingress, where, reason: secret.reason, problem: secret.problem, hosts });
-    return;
-  }
-  const claim: TlsClaim = { ingress, where, certificate: secret.certificate };
-  for (const host of hosts) {
-    const winner = build.claims.get(host);
-    if (winner === undefined) build.claims.set(host, claim);
-    else if (winner.certificate !== claim.certificate) {
-      report(build.state, ingress, 'Conflict', tlsConflictMessage(host, claim, winner));
-    }
-  }
+function compileTls(entry: IngressEntry): Compiled<TlsEntry> {
+  const { ingress } = entry;
+  const items: TlsEntry[] = [];
+  const diagnostics: Diagnostic[] = [];
+  ingress.tls.forEach((tls, index) => {
+    const where = `tls ${index}`;
+    const hosts = tls.hosts.length > 0 ? entryHosts(ingress, tls.hosts, where, diagnostics) : ruleHosts(ingress);
+    if (hosts.length === 0) return;
+    const name = tls.secretName;
+    const secret = name === undefined || name === '' ? undefined : { namespace: ingress.namespace, name };
+    const secretKey = secret === undefined ? undefined : `${secret.namespace}/${secret.name}`;
+    items.push({ entry, index, where, hosts, secret, secretKey });
+  });
+  return { items, diagnostics };
 }
 
 /** The valid hosts of an entry, lower-cased, without duplicates; invalid ones are reported. */
-function entryHosts(state: BuildState, ingress: IngressObject, written: readonly string[], where: string): string[] {
+function entryHosts(ingress: IngressObject, written: readonly string[], where: string, diagnostics: Diagnostic[]): string[] {
   const hosts = new Set<string>();
   for (const name of written) {
     const host = compileHost(name);
-    if (!host.ok) report(state, ingress, 'InvalidHost', `${where}: ${host.problem}`);
-    else if (host.level === 'any') report(state, ingress, 'InvalidHost', `${where}: a host must not be empty`);
+    if (!host.ok) diagnostics.push(diagnostic(ingress, 'InvalidHost', `${where}: ${host.problem}`));
+    else if (host.level === 'any') diagnostics.push(diagnostic(ingress, 'InvalidHost', `${where}: a host must not be empty`));
     else hosts.add(host.host);
   }
   return [...hosts];
@@ -95,24 +88,174 @@ function ruleHosts(ingress: IngressObject): string[] {
   return [...hosts];
 }
 
-function loadSecret(build: TlsBuild, namespace: string, name: string | undefined): TlsSecretResult {
-  if (name === undefined || name === '') return loadTlsSecret(build.state.snapshot, namespace, name);
-  const key = `${namespace}/${name}`;
-  let result = build.secrets.get(key);
-  if (result === undefined) {
-    result = loadTlsSecret(build.state.snapshot, namespace, name);
-    build.secrets.set(key, result);
+function unlinkEntries(state: BuildState, entry: IngressEntry, changes: TlsChanges): void {
+  const { engine } = state;
+  clearDiagnostics(state, entry.tls);
+  for (const tls of tlsOf(entry).items) {
+    if (tls.secretKey !== undefined) engine.secrets.get(tls.secretKey)?.users.delete(tls);
+    changes.entries.add(tls);
+    for (const host of tls.hosts) {
+      const group = engine.tlsGroups.get(host);
+      if (group !== undefined && removeItem(group.claims, tls)) changes.groups.add(group);
+    }
   }
-  return result;
+}
+
+function linkEntries(state: BuildState, entry: IngressEntry, changes: TlsChanges): void {
+  const { engine } = state;
+  const compiled = tlsOf(entry);
+  setDiagnostics(state, compiled, compiled.diagnostics);
+  for (const tls of compiled.items) {
+    useSecret(engine, tls);
+    changes.entries.add(tls);
+    for (const host of tls.hosts) {
+      const group = engine.tlsGroups.get(host) ?? addTlsGroup(engine, host);
+      insertSorted(group.claims, tls, byPrecedence);
+      changes.groups.add(group);
+    }
+  }
+}
+
+/** Oldest Ingress first, then namespace/name (both in the precedence key), then position in spec.tls. */
+function byPrecedence(a: TlsEntry, b: TlsEntry): number {
+  return compareStrings(a.entry.precedence, b.entry.precedence) || a.index - b.index;
+}
+
+function addTlsGroup(engine: Engine, host: string): TlsGroup {
+  const group: TlsGroup = { host, claims: [], certificate: undefined };
+  engine.tlsGroups.set(host, group);
+  return group;
+}
+
+function useSecret(engine: Engine, tls: TlsEntry): void {
+  if (tls.secret === undefined || tls.secretKey === undefined) return;
+  let slot = engine.secrets.get(tls.secretKey);
+  if (slot === undefined) {
+    slot = { namespace: tls.secret.namespace, name: tls.secret.name, users: new Set(), secret: undefined, result: undefined };
+    engine.secrets.set(tls.secretKey, slot);
+  }
+  slot.users.add(tls);
+}
+
+/** Drops Secrets nothing names; reads again those the snapshot replaced, and marks their users. */
+function refreshSecrets(state: BuildState, changes: TlsChanges): void {
+  const { engine } = state;
+  for (const [key, slot] of engine.secrets) {
+    if (slot.users.size === 0) {
+      engine.secrets.delete(key);
+      continue;
+    }
+    if (!refreshSecret(state, slot)) continue;
+    for (const tls of slot.users) touchEntry(engine, tls, changes);
+  }
+}
+
+function refreshSecret(state: BuildState, slot: SecretSlot): boolean {
+  const secret = state.snapshot.lookupSecret(slot.namespace, slot.name);
+  if (slot.result !== undefined && secret === slot.secret) return false;
+  slot.secret = secret;
+  const next = loadTlsSecret(secret, slot.namespace, slot.name, state.secretReadings);
+  if (slot.result !== undefined && sameTlsSecretResult(slot.result, next)) return false;
+  slot.result = next;
+  return true;
+}
+
+function touchEntry(engine: Engine, tls: TlsEntry, changes: TlsChanges): void {
+  changes.entries.add(tls);
+  for (const host of tls.hosts) {
+    const group = engine.tlsGroups.get(host);
+    if (group !== undefined) changes.groups.add(group);
+  }
+}
+
+function resultOf(engine: Engine, tls: TlsEntry): TlsSecretResult {
+  if (tls.secretKey === undefined) return NO_SECRET_NAME;
+  return engine.secrets.get(tls.secretKey)?.result ?? NO_SECRET_NAME;
+}
+
+/** The first usable claim wins the host; later usable claims naming another Secret are conflicts. */
+function settleGroup(state: BuildState, group: TlsGroup, changes: TlsChanges): void {
+  const { engine } = state;
+  let winner: TlsEntry | undefined;
+  let certificate: TlsCertificate | undefined;
+  const conflicts: Diagnostic[] = [];
+  for (const tls of group.claims) {
+    const result = resultOf(engine, tls);
+    if (!result.ok) continue;
+    if (winner === undefined || certificate === undefined) {
+      winner = tls;
+      certificate = result.certificate;
+    } else if (result.certificate !== certificate) {
+      const loser = { ingress: tls.entry.ingress, where: tls.where, certificate: result.certificate };
+      const message = tlsConflictMessage(group.host, loser, { ingress: winner.entry.ingress, where: winner.where, certificate });
+      conflicts.push(diagnostic(loser.ingress, 'Conflict', message));
+    }
+  }
+  setDiagnostics(state, group, conflicts);
+  if (group.claims.length === 0) engine.tlsGroups.delete(group.host);
+  if (certificate !== group.certificate) recordCertificate(state, group, certificate, changes);
+}
+
+function recordCertificate(state: BuildState, group: TlsGroup, certificate: TlsCertificate | undefined, changes: TlsChanges): void {
+  const { engine } = state;
+  const came = group.certificate === undefined;
+  const went = certificate === undefined;
+  group.certificate = certificate;
+  const wildcard = group.host.startsWith('*.');
+  const key = wildcard ? group.host.slice('*.'.length) : group.host;
+  (wildcard ? changes.wildcards : changes.hosts).add(key);
+  if (!came && !went) return;
+  const keys = wildcard ? engine.tlsWildcardKeys : engine.tlsHostKeys;
+  if (went) keys.remove(key);
+  else keys.insert(key);
+  markCoverage(state, wildcard, key);
+}
+
+/** Route hosts whose SNI answer depends on this TLS key: the exact host, or the wildcard and its children. */
+function markCoverage(state: BuildState, wildcard: boolean, key: string): void {
+  const { levels, parents } = state.engine;
+  const exact = wildcard ? undefined : levels.exact.get(key);
+  if (exact !== undefined) state.coverage.add(exact);
+  if (!wildcard) return;
+  const host = levels.wildcard.get(key);
+  if (host !== undefined) state.coverage.add(host);
+  for (const child of parents.get(key) ?? []) state.coverage.add(child);
 }
 
 /** Sorted by host; "*.example.com" is keyed "example.com" among the wildcards. */
-function toTable(claims: ReadonlyMap<string, TlsClaim>): TlsTable {
-  const hosts = new Map<string, TlsCertificate>();
-  const wildcards = new Map<string, TlsCertificate>();
-  for (const [host, { certificate }] of [...claims].sort(([a], [b]) => compareStrings(a, b))) {
-    if (host.startsWith('*.')) wildcards.set(host.slice('*.'.length), certificate);
-    else hosts.set(host, certificate);
+function nextTlsTable(engine: Engine, changes: TlsChanges): TlsTable {
+  const previous = engine.table.tls;
+  const hosts = nextMap(previous.hosts, engine.tlsHostKeys, changes.hosts, (key) => certificateOf(engine, key));
+  const wildcards = nextMap(previous.wildcards, engine.tlsWildcardKeys, changes.wildcards, (key) => certificateOf(engine, `*.${key}`));
+  return hosts === previous.hosts && wildcards === previous.wildcards ? previous : { hosts, wildcards };
+}
+
+function certificateOf(engine: Engine, host: string): TlsCertificate {
+  const certificate = engine.tlsGroups.get(host)?.certificate;
+  if (certificate === undefined) throw new Error(`internal: TLS host ${host} is listed without a certificate`);
+  return certificate;
+}
+
+/** Keeps engine.failing the live entries whose Secret is unusable; true when a failure may read differently. */
+function updateFailing(engine: Engine, entries: ReadonlySet<TlsEntry>): boolean {
+  let changed = false;
+  for (const tls of entries) {
+    const failing = tls.entry.live && !resultOf(engine, tls).ok;
+    if (!failing && !engine.failing.has(tls)) continue;
+    if (failing) engine.failing.add(tls);
+    else engine.failing.delete(tls);
+    changed = true;
   }
-  return { hosts, wildcards };
+  return changed;
+}
+
+/** Reported once the table is known, to say which hosts keep the default certificate. */
+function reportFailures(state: BuildState): void {
+  const { engine } = state;
+  const diagnostics = [...engine.failing].flatMap((tls) => {
+    const result = resultOf(engine, tls);
+    if (result.ok) return [];
+    return [diagnostic(tls.entry.ingress, result.reason, secretProblemMessage(tls.where, result.problem, tls.hosts, state.tls))];
+  });
+  setDiagnostics(state, engine.failing, diagnostics);
 }

@@ -42,11 +42,12 @@ export const waitLeader = (replicas: readonly AcmeReplica[]): Promise<AcmeReplic
   waitFor(() => Promise.resolve(replicas.find((r) => r.acme.isLeader())), { what: 'an ACME leader', timeoutMs: 15_000 });
 
 /** An Ingress with one spec.tls entry per host, each with its Secret. */
-export function tlsIngress(namespace: string, name: string, tls: readonly { hosts: readonly string[]; secretName?: string }[], annotations: Record<string, string> = {}) {
+export function tlsIngress(namespace: string, name: string, tls: readonly { hosts: readonly string[]; secretName?: string }[], annotations: Record<string, string> = {}, className?: string) {
   return {
     apiVersion: 'networking.k8s.io/v1', kind: 'Ingress',
     metadata: { namespace, name, annotations },
     spec: {
+      ...(className === undefined ? {} : { ingressClassName: className }),
       tls,
       rules: tls.flatMap((t) => t.hosts).map((host) => ({ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } })),
     },

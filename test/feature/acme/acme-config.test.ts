@@ -23,4 +23,13 @@ describe('ACME configuration', () => {
     expect(() => loadControllerConfig(['--acme-directory', 'ftp://x'], {})).toThrow(/--acme-directory/);
     expect(() => loadControllerConfig(['--etcd-cert-file', '/c.pem'], {})).toThrow(/go together/);
   });
+
+  it('reads the AcmeIssuer name and the Secret-writing switch (defaults: flags issuer, writing on)', () => {
+    const d = loadControllerConfig([], {});
+    expect([d.acmeIssuer, d.acmeWriteTlsSecrets]).toEqual(['', true]);
+    const c = loadControllerConfig(['--acme-issuer', 'letsencrypt'], { BOLLARD_ACME_WRITE_TLS_SECRETS: 'false' });
+    expect([c.acmeIssuer, c.acmeWriteTlsSecrets]).toEqual(['letsencrypt', false]);
+    expect(() => loadControllerConfig(['--acme-issuer', 'Not_A_Name'], {})).toThrow(/--acme-issuer/);
+    expect(() => loadControllerConfig(['--acme-write-tls-secrets', 'yes'], {})).toThrow(/--acme-write-tls-secrets/);
+  });
 });
