@@ -190,7 +190,15 @@ export async function startAcme(settings: AcmeSettings, deps: AcmeDeps): Promise
   );
   election.onElected(() => { metrics.leader.set(1); runner.elected(); secrets?.start(); });
   election.onLost(() => { metrics.leader.set(0); metrics.issuerReady.set(0); void runner.lost(); void secrets?.stop(); });
-  await Promise.all([responder.start(), certificates.start()]);
+  try {
+    await Promise.all([responder.start(), certificates.start()]);
+  } catch (err: unknown) {
+    // etcd unreachable at start: release everything so the caller's retry starts clean.
+    stop.abort();
+    await Promise.allSettled([responder.close(), certificates.close()]);
+    await connection.close();
+    throw err;
+  }
   let lastServed: readonly ObjectRef[] | undefined;
   // Nothing is selected before the controller's first update(): until its initial sync the
   // snapshot lacks Secrets, and hosts with a Secret would look like they need a certificate.

@@ -11,18 +11,17 @@
 // Secret its last reading (a SecretSlot, checked against the snapshot every build); only the hosts
 // whose claims or Secrets changed are settled again, and the routes of hosts whose certificate came
 // or went are marked for their ssl-redirect default.
-import type { IngressObject } from '../../snapshot/model.ts';
 import type { BuildState, IngressEntry } from '../state.ts';
-import type { Compiled, Engine, SecretSlot, TlsEntry, TlsGroup } from '../engine.ts';
+import type { Engine, SecretSlot, TlsEntry, TlsGroup } from '../engine.ts';
 import type { Diagnostic, TlsCertificate, TlsTable } from '../types.ts';
 import type { TlsSecretResult } from '../tls-secret.ts';
 import { clearDiagnostics, setDiagnostics } from '../state.ts';
 import { compareStrings } from '../compare.ts';
 import { diagnostic } from '../diagnostics.ts';
-import { compileHost } from '../host.ts';
 import { insertSorted, nextMap, removeItem } from '../sorted-keys.ts';
 import { loadTlsSecret, NO_SECRET_NAME, sameTlsSecretResult } from '../tls-secret.ts';
 import { secretProblemMessage, tlsConflictMessage } from './tls-message.ts';
+import { tlsOf } from './tls-entries.ts';
 
 interface TlsChanges {
   /** Hosts whose claims or Secrets changed. */
@@ -43,49 +42,6 @@ export function tlsProcessor(state: BuildState): void {
   state.tls = nextTlsTable(state.engine, changes);
   const failuresChanged = updateFailing(state.engine, changes.entries);
   if (failuresChanged || state.tls !== state.engine.table.tls) reportFailures(state);
-}
-
-function tlsOf(entry: IngressEntry): Compiled<TlsEntry> {
-  entry.tls ??= compileTls(entry);
-  return entry.tls;
-}
-
-function compileTls(entry: IngressEntry): Compiled<TlsEntry> {
-  const { ingress } = entry;
-  const items: TlsEntry[] = [];
-  const diagnostics: Diagnostic[] = [];
-  ingress.tls.forEach((tls, index) => {
-    const where = `tls ${index}`;
-    const hosts = tls.hosts.length > 0 ? entryHosts(ingress, tls.hosts, where, diagnostics) : ruleHosts(ingress);
-    if (hosts.length === 0) return;
-    const name = tls.secretName;
-    const secret = name === undefined || name === '' ? undefined : { namespace: ingress.namespace, name };
-    const secretKey = secret === undefined ? undefined : `${secret.namespace}/${secret.name}`;
-    items.push({ entry, index, where, hosts, secret, secretKey });
-  });
-  return { items, diagnostics };
-}
-
-/** The valid hosts of an entry, lower-cased, without duplicates; invalid ones are reported. */
-function entryHosts(ingress: IngressObject, written: readonly string[], where: string, diagnostics: Diagnostic[]): string[] {
-  const hosts = new Set<string>();
-  for (const name of written) {
-    const host = compileHost(name);
-    if (!host.ok) diagnostics.push(diagnostic(ingress, 'InvalidHost', `${where}: ${host.problem}`));
-    else if (host.level === 'any') diagnostics.push(diagnostic(ingress, 'InvalidHost', `${where}: a host must not be empty`));
-    else hosts.add(host.host);
-  }
-  return [...hosts];
-}
-
-/** The valid hosts of the Ingress's rules (the rules processor reports the invalid ones). */
-function ruleHosts(ingress: IngressObject): string[] {
-  const hosts = new Set<string>();
-  for (const rule of ingress.rules) {
-    const host = compileHost(rule.host);
-    if (host.ok && host.level !== 'any') hosts.add(host.host);
-  }
-  return [...hosts];
 }
 
 function unlinkEntries(state: BuildState, entry: IngressEntry, changes: TlsChanges): void {
