@@ -1,22 +1,66 @@
-// Turns each finished request into metrics and (optionally) one JSON access-log line.
-import type { Logger } from '../log/logger.ts';
+// Turns each finished request into metrics and (optionally) one JSON access-log line. This runs
+// once per request, so it avoids per-request work that can be done once: metric children are
+// bound per route and status class (no label hashing per request), the timestamp string is
+// reused within a millisecond, and the line is assembled directly rather than via a Logger.
+import type { Counter, Histogram } from 'prom-client';
 import type { Metrics } from '../metrics/registry.ts';
+import type { Route } from '../routing/types.ts';
 import type { RequestRecord } from './proxy-handler.ts';
 
-export function createRequestRecorder(metrics: Metrics, accessLog: Logger | undefined): (r: RequestRecord) => void {
+type Labels = 'ingress' | 'service' | 'status_class';
+
+interface Bound {
+  readonly requests: Counter.Internal;
+  readonly duration: Histogram.Internal<Labels>;
+}
+
+export type AccessLogWrite = (line: string) => void;
+
+/** `fields` are added to every access-log line (e.g. the worker number). */
+export function createRequestRecorder(metrics: Metrics, accessLog: AccessLogWrite | undefined, fields: Readonly<Record<string, string | number>> = {}): (r: RequestRecord) => void {
+  const extra = Object.entries(fields).map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`).join('');
+  const byRoute = new WeakMap<Route, Map<number, Bound>>();
+  const unrouted = new Map<number, Bound>();
+  const bind = (route: Route | undefined, statusClass: number): Bound => {
+    let forRoute = route ? byRoute.get(route) : unrouted;
+    if (!forRoute) {
+      forRoute = new Map();
+      if (route) byRoute.set(route, forRoute);
+    }
+    let bound = forRoute.get(statusClass);
+    if (!bound) {
+      const labels = { ingress: route ? `${route.ingress.namespace}/${route.ingress.name}` : '', service: route?.upstream.key ?? '', status_class: `${statusClass}xx` };
+      bound = { requests: metrics.requests.labels(labels), duration: metrics.requestDuration.labels(labels) };
+      forRoute.set(statusClass, bound);
+    }
+    return bound;
+  };
+  let lastMs = 0;
+  let lastIso = '';
   return (r) => {
     const seconds = (performance.now() - r.startedAt) / 1000;
-    const ingress = r.route ? `${r.route.ingress.namespace}/${r.route.ingress.name}` : '';
-    const service = r.route ? r.route.upstream.key : '';
-    const labels = { ingress, service, status_class: `${Math.floor(r.status / 100)}xx` };
-    metrics.requests.inc(labels);
-    metrics.requestDuration.observe(labels, seconds);
+    const bound = bind(r.route, Math.floor(r.status / 100));
+    bound.requests.inc();
+    bound.duration.observe(seconds);
+    const service = r.route?.upstream.key ?? '';
     if (r.errorKind !== undefined && r.errorKind !== 'client_abort') metrics.upstreamErrors.inc({ service, kind: r.errorKind });
-    accessLog?.info('request', {
-      method: r.method, host: r.host, path: r.path, status: r.status, bytes: r.bytes,
-      durationMs: Number((seconds * 1000).toFixed(3)), upstream: r.upstream, ingress, service,
-      ...(r.requestId === undefined ? {} : { requestId: r.requestId }),
-      ...(r.errorKind === undefined ? {} : { error: r.errorKind }),
-    });
+    if (!accessLog) return;
+    const now = Date.now();
+    if (now !== lastMs) {
+      lastMs = now;
+      lastIso = new Date(now).toISOString();
+    }
+    accessLog(formatLine(r, lastIso, seconds, service, extra));
   };
+}
+
+const str = (s: string): string => JSON.stringify(s);
+
+function formatLine(r: RequestRecord, time: string, seconds: number, service: string, extra: string): string {
+  const ingress = r.route ? `${r.route.ingress.namespace}/${r.route.ingress.name}` : '';
+  const upstream = r.upstream === undefined ? '' : `,"upstream":${str(r.upstream)}`;
+  const requestId = r.requestId === undefined ? '' : `,"requestId":${str(r.requestId)}`;
+  const error = r.errorKind === undefined ? '' : `,"error":${str(r.errorKind)}`;
+  return `{"time":"${time}","level":"info","msg":"request","log":"access","method":${str(r.method)},"host":${str(r.host)},"path":${str(r.path)},` +
+    `"status":${r.status},"bytes":${r.bytes},"durationMs":${(seconds * 1000).toFixed(3)},"ingress":${str(ingress)},"service":${str(service)}${upstream}${requestId}${error}${extra}}\n`;
 }

@@ -6,7 +6,7 @@ import type { Http2SecureServer } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/registry.ts';
-import { createRequestRecorder } from './access-log.ts';
+import { createRequestRecorder, type AccessLogWrite } from './access-log.ts';
 import { trustChecker } from './client-address.ts';
 import type { ForwardDeps } from './forward.ts';
 import { closeGracefully, listen } from './listen.ts';
@@ -42,8 +42,10 @@ export interface DataPlaneConfig {
 export interface DataPlaneDeps {
   readonly metrics: Metrics;
   readonly log: Logger;
-  /** Where access-log lines go (when config.accessLog); defaults to `log`. A batched one is cheaper. */
-  readonly accessLog?: Logger;
+  /** Where access-log lines go (when config.accessLog); defaults to stdout. A batched writer is cheaper. */
+  readonly accessLog?: AccessLogWrite;
+  /** Fields added to every access-log line. */
+  readonly accessLogFields?: Readonly<Record<string, string | number>>;
   readonly challenges?: ChallengeResponder;
   readonly certificates?: CertificateSource;
 }
@@ -77,7 +79,8 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
       log.warn('endpoint ejected after consecutive failures', { endpoint, upstream });
     },
   };
-  const onDone = createRequestRecorder(metrics, config.accessLog ? (deps.accessLog ?? log).child({ log: 'access' }) : undefined);
+  const write = deps.accessLog ?? ((line: string) => { process.stdout.write(line); });
+  const onDone = createRequestRecorder(metrics, config.accessLog ? write : undefined, deps.accessLogFields);
   const trusted = trustChecker(config.options.trustedProxies);
   const hooks = (listener: string) => ({
     onConnection: (delta: 1 | -1) => { metrics.activeConnections.inc({ listener }, delta); },

@@ -8,7 +8,7 @@ import type { ControllerConfig } from '../config/schema.ts';
 import { startDataPlane, type DataPlaneConfig } from '../dataplane/data-plane.ts';
 import type { MetricsSource } from '../dataplane/admin-server.ts';
 import { createBatchedWriter } from '../log/batched-writer.ts';
-import { createLogger, type Logger } from '../log/logger.ts';
+import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { TablePublisher } from '../reconcile/reconciler.ts';
 import { startWorkerPool } from '../workers/worker-pool.ts';
@@ -27,7 +27,7 @@ export async function startServing(config: ControllerConfig, dp: DataPlaneConfig
   const { log, metrics } = deps;
   if (config.workers <= 1) {
     const plane = await startDataPlane(dp, {
-      metrics, log, accessLog: createLogger(config.logLevel, createBatchedWriter((c) => process.stdout.write(c)).write),
+      metrics, log, accessLog: createBatchedWriter((c) => process.stdout.write(c)).write,
       challenges: (token, host) => acme?.responder.lookup(token, host),
       certificates: (servername) => {
         const c = acme?.certificates.lookup(servername);

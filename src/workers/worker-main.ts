@@ -33,9 +33,9 @@ function askPrimary(token: string, host: string): Promise<string | undefined> {
 async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   metrics = createMetrics({ processMetrics: false });
   const log = createLogger(message.logLevel, undefined, { worker: message.worker });
-  const accessLog = createLogger(message.logLevel, createBatchedWriter((c) => process.stdout.write(c)).write, { worker: message.worker });
+  const accessLog = createBatchedWriter((c) => process.stdout.write(c)).write;
   plane = await startDataPlane(message.config, {
-    metrics, log, accessLog,
+    metrics, log, accessLog, accessLogFields: { worker: message.worker },
     challenges: askPrimary,
     certificates: (servername) => {
       const c = lookupCertificate(servername);

@@ -8,8 +8,11 @@ import type { Diagnostic } from '../types.ts';
 import { diagnostic } from '../diagnostics.ts';
 import { compileHost } from '../host.ts';
 
+/** Most Ingresses have no spec.tls: they share this. */
+const NO_TLS: Compiled<TlsEntry> = Object.freeze({ items: [], diagnostics: [] });
+
 export function tlsOf(entry: IngressEntry): Compiled<TlsEntry> {
-  entry.tls ??= compileTls(entry);
+  entry.tls ??= entry.ingress.tls.length === 0 ? NO_TLS : compileTls(entry);
   return entry.tls;
 }
 
