@@ -22,6 +22,7 @@ import { scenarioLine } from './lib/proxy-report.ts';
 import { largeTableSection, profileSection, runMatrix, warmUp, workersSection } from './lib/proxy-sections.ts';
 import { defaultQuietOptions, QuietGate } from './lib/quiet.ts';
 import { writeResults } from './lib/results.ts';
+import { sourceState } from './lib/source.ts';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -47,14 +48,17 @@ function parseCli(): ProxyArgs {
 }
 
 async function measureAll(env: ProxyEnv) {
+  const source = await sourceState();
+  env.say(`proxy: measuring src/ at ${source.commit}${source.changedSrcFiles.length > 0 ? ` with ${source.changedSrcFiles.length} changed files (${source.changedSrcFiles.join(', ')})` : ''}`);
   const lineup = await startLineup(env);
+  env.say('proxy: warm-up of the Node.js contestants');
   await warmUp(env, lineup.main.filter((c) => c.name !== 'direct' && c.name !== 'nginx'));
   const scenarios = await runMatrix(env, lineup.main);
   const profile = await attempt('profile', say, () => profileSection(env, lineup.profiled));
   const largeTable = await attempt('large table', say, () => largeTableSection(env, lineup));
   const workers = await attempt('workers', say, () => workersSection(env, lineup.workers));
   const bollardHttps = lineup.bollard.skipped?.https ?? 'measured';
-  return { scenarios, largeTable, workers, profile, bollardHttps };
+  return { source, scenarios, largeTable, workers, profile, bollardHttps };
 }
 
 type Results = Awaited<ReturnType<typeof measureAll>>;

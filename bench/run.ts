@@ -1,15 +1,21 @@
 // `make bench`: runs every benchmark in sequence — convergence, proxy, then acme when bench/acme.ts
-// exists — each as its own process with its output passed through, then a summary. The last line
-// printed is the proxy benchmark's `proxy/nginx req/s ratio (c64, 100B, http): X`.
+// exists, then any other bench/*.ts — each as its own process with its output passed through, then
+// a summary. The last line printed is the proxy benchmark's `proxy/nginx req/s ratio (c64, 100B, http): X`.
 // `node bench/run.ts proxy` runs only the named benchmarks. Exits 1 when any benchmark failed.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../test/harness/repo.ts';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
-const ORDER = ['convergence', 'proxy', 'acme'];
+const FIRST = ['convergence', 'proxy', 'acme'];
+
+/** The benchmarks present: the known ones in their order, then any other bench/*.ts by name. */
+function available(): string[] {
+  const present = readdirSync(join(REPO_ROOT, 'bench')).filter((f) => f.endsWith('.ts') && f !== 'run.ts').map((f) => f.slice(0, -3));
+  return [...FIRST.filter((n) => present.includes(n)), ...present.filter((n) => !FIRST.includes(n)).sort()];
+}
 const PROXY_LINE = /^proxy\/nginx req\/s ratio \(c64, 100B, http\): /;
 
 interface Outcome {
@@ -40,12 +46,13 @@ async function runOne(name: string, onLine: (line: string) => void): Promise<Out
 
 async function main(): Promise<number> {
   const wanted = process.argv.slice(2);
-  const unknown = wanted.filter((n) => !ORDER.includes(n));
+  const all = available();
+  const unknown = wanted.filter((n) => !all.includes(n));
   if (unknown.length > 0) {
-    process.stderr.write(`bench/run: unknown benchmark(s) ${unknown.join(', ')}; choose from ${ORDER.join(', ')}\n`);
+    process.stderr.write(`bench/run: unknown benchmark(s) ${unknown.join(', ')}; choose from ${all.join(', ')}\n`);
     return 2;
   }
-  const names = ORDER.filter((n) => (wanted.length === 0 || wanted.includes(n)) && existsSync(join(REPO_ROOT, 'bench', `${n}.ts`)));
+  const names = all.filter((n) => wanted.length === 0 || wanted.includes(n));
   let proxyLine: string | undefined;
   const outcomes: Outcome[] = [];
   for (const [i, name] of names.entries()) {

@@ -54,4 +54,5 @@ server.listen(0, '127.0.0.1', () => {
   const address = server.address();
   process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address !== null ? address.port : 0 })}\n`);
 });
-process.once('SIGTERM', () => { server.close(); void pool.close(); server.closeAllConnections(); });
+// Nothing to drain in a benchmark: exit at once (which also writes a --cpu-prof profile).
+process.once('SIGTERM', () => { process.exit(0); });

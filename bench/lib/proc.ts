@@ -56,6 +56,23 @@ export async function ownCpuSeconds(): Promise<number> {
   return (await treeCpuSeconds(process.pid)) + (self?.childTicks ?? 0) / CLOCK_TICKS_PER_SECOND;
 }
 
+/** CPU seconds of each thread of `pid`, added up by thread name (main "node", "V8 DefaultWorke", "libuv-worker"…). */
+export async function threadCpuSeconds(pid: number): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const tids = await readdir(`/proc/${pid}/task`).catch(() => []);
+  await Promise.all(tids.map(async (tid) => {
+    try {
+      const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) / CLOCK_TICKS_PER_SECOND);
+    } catch {
+      // the thread ended
+    }
+  }));
+  return out;
+}
+
 export interface CpuTimes {
   /** Per CPU index: [busy ticks, total ticks]. */
   readonly perCpu: ReadonlyMap<number, readonly [number, number]>;

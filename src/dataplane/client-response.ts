@@ -20,9 +20,6 @@ export interface ClientResponse {
   write(chunk: Buffer | string): boolean;
   end(data: string): unknown;
   addTrailers(headers: Record<string, string>): void;
-  /** HTTP/1 only (node:http's OutgoingMessage); absent on HTTP/2 responses. */
-  cork?: () => void;
-  uncork?: () => void;
   destroy(): unknown;
   once(event: 'drain', listener: () => void): unknown;
   on(event: 'close', listener: () => void): unknown;

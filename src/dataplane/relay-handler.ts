@@ -47,14 +47,7 @@ export class RelayHandler implements Dispatcher.DispatchHandler {
       controller.abort(new Error('client gone'));
       return;
     }
-    // Cork until the end of this tick: a small response (head, body and end parsed from one
-    // upstream read) then leaves in one write instead of three.
-    const res = this.res;
-    if (res.cork && res.uncork) {
-      res.cork();
-      process.nextTick(() => { res.uncork?.(); });
-    }
-    res.writeHead(statusCode, this.rewriteHeaders(headers));
+    this.res.writeHead(statusCode, this.rewriteHeaders(headers));
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {

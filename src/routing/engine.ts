@@ -43,11 +43,13 @@ export interface RouteCandidate {
   readonly backend: IngressBackend;
 }
 
-/** A candidate whose backend names a Service port: it claims its (host, pathType, path). */
+/** A candidate whose backend names a Service port: it claims its (level, host, pathType, path). */
 export interface Claim extends RouteCandidate {
   readonly entry: IngressEntry;
-  /** level, host, pathType and path: claims with one key compete for one route. */
-  readonly routeKey: string;
+  /** The host's key in its level (HostState.key). */
+  readonly hostKey: string;
+  /** The path's key within its host (RouteGroup.pathKey). */
+  readonly pathKey: string;
   readonly service: ServiceBackendRef;
   readonly upstreamKey: string;
 }
@@ -91,20 +93,23 @@ export interface IngressEntry {
   /** The last build that found it in the snapshot. */
   seen: number;
   /** Filled once, on first use, by the rules, backend, TLS and options processors. */
-  candidates?: Compiled<RouteCandidate>;
-  claims?: Compiled<Claim>;
-  tls?: Compiled<TlsEntry>;
-  options?: IngressOptions;
+  candidates: Compiled<RouteCandidate> | undefined;
+  claims: Compiled<Claim> | undefined;
+  tls: Compiled<TlsEntry> | undefined;
+  options: IngressOptions | undefined;
 }
 
-/** A route key: its claims, oldest Ingress first, and the Route built from the first (the winner). */
+/** One route of one host: its claims, oldest Ingress first, and the Route built from the first (the winner). */
 export interface RouteGroup {
-  readonly key: string;
   readonly host: HostState;
+  readonly pathKey: string;
   readonly claims: Claim[];
   winner: Claim | undefined;
   winnerSlot: UpstreamSlot | undefined;
   route: Route | undefined;
+  /** The last build that listed it in BuildState.reclaimed / touched (a mark, so each list holds it once). */
+  reclaimedIn: number;
+  touchedIn: number;
 }
 
 /** One key of one level of the table (exact: the host; wildcard: the suffix; any, default: ""). */
@@ -113,12 +118,16 @@ export interface HostState {
   readonly key: string;
   /** As in the routes: "shop.example.com", "*.example.com" or "". */
   readonly host: string;
-  readonly groups: Set<RouteGroup>;
+  /** By pathKey: the path for Prefix routes, "=" and the path for Exact ones. */
+  readonly groups: Map<string, RouteGroup>;
   /** Whether SNI finds a certificate for the host; undefined until first known. */
   hasCertificate: boolean | undefined;
   /** The routes as last assembled, in table order, and the table's value for them. */
   routes: readonly Route[];
   hostRoutes: HostRoutes | undefined;
+  /** The last build that listed it in BuildState.coverage / dirtyHosts. */
+  coverageIn: number;
+  dirtyIn: number;
 }
 
 /** One upstream key: the claims that use it and its resolution from the Service and slices seen. */
@@ -165,8 +174,10 @@ export interface Engine {
   /** Ingresses of Bollard's class, sorted by namespace/name, and their refs (BuildResult.served). */
   served: readonly IngressEntry[];
   servedRefs: readonly ObjectRef[];
+  /** Counts the builds that found a new snapshot list (IngressEntry.seen). */
   stamp: number;
-  readonly groups: Map<string, RouteGroup>;
+  /** Counts builds (the marks of RouteGroup and HostState). */
+  builds: number;
   readonly levels: Readonly<Record<HostLevel, Map<string, HostState>>>;
   readonly hostKeys: SortedKeys;
   readonly wildcardKeys: SortedKeys;
@@ -192,6 +203,16 @@ export interface Engine {
   diagnostics: readonly Diagnostic[];
 }
 
+/**
+ * Compiled parts are kept for as long as their Ingress is served, so their arrays are stored at
+ * their exact size (an array grown by push keeps room for more), and empty ones are shared.
+ */
+export function compiled<T>(items: readonly T[], diagnostics: readonly Diagnostic[]): Compiled<T> {
+  return { items: items.length === 0 ? NOTHING : items.slice(), diagnostics: diagnostics.length === 0 ? NOTHING : diagnostics.slice() };
+}
+
+const NOTHING: readonly never[] = Object.freeze([]);
+
 export function newEngine(context: string): Engine {
   return {
     context,
@@ -200,7 +221,7 @@ export function newEngine(context: string): Engine {
     served: [],
     servedRefs: [],
     stamp: 0,
-    groups: new Map(),
+    builds: 0,
     levels: { exact: new Map(), wildcard: new Map(), any: new Map(), default: new Map() },
     hostKeys: new SortedKeys(),
     wildcardKeys: new SortedKeys(),

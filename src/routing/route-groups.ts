@@ -1,28 +1,28 @@
-// Route groups (one per route key) and the host states they belong to: created when the first claim
-// on a key arrives, dropped when the last one goes. A host state lives while it has groups; the
-// table assembly removes an empty one (table.ts).
-import type { Claim, Engine, HostLevel, HostState, RouteGroup } from './engine.ts';
+// Route groups (one per level, host, pathType and path) and the host states they belong to: created
+// when the first claim on them arrives, dropped when the last one goes. A host state lives while it
+// has groups; the table assembly removes an empty one (table.ts).
+import type { Claim, Engine, HostState, RouteGroup } from './engine.ts';
 import type { BuildState } from './state.ts';
+import { markDirty } from './state.ts';
 
+/** A new group (and its host, when new too) for the first claim on its route. */
 export function addGroup(state: BuildState, claim: Claim): RouteGroup {
-  const host = hostStateFor(state, claim.level, claim.host);
-  const group: RouteGroup = { key: claim.routeKey, host, claims: [], winner: undefined, winnerSlot: undefined, route: undefined };
-  state.engine.groups.set(group.key, group);
-  host.groups.add(group);
+  const host = hostStateFor(state, claim);
+  const group: RouteGroup = {
+    host, pathKey: claim.pathKey, claims: [claim], winner: undefined, winnerSlot: undefined, route: undefined, reclaimedIn: 0, touchedIn: 0,
+  };
+  host.groups.set(claim.pathKey, group);
   return group;
 }
 
-export function dropGroup(state: BuildState, group: RouteGroup): void {
-  state.engine.groups.delete(group.key);
-  group.host.groups.delete(group);
-  group.route = undefined;
-  state.touched.delete(group);
-  state.dirtyHosts.add(group.host);
+export function findGroup(engine: Engine, claim: Claim): RouteGroup | undefined {
+  return engine.levels[claim.level].get(claim.hostKey)?.groups.get(claim.pathKey);
 }
 
-/** The key a host is listed under in its level's map: wildcards by the suffix after "*.". */
-function levelKey(level: HostLevel, host: string): string {
-  return level === 'wildcard' ? host.slice('*.'.length) : host;
+export function dropGroup(state: BuildState, group: RouteGroup): void {
+  if (group.host.groups.get(group.pathKey) === group) group.host.groups.delete(group.pathKey);
+  group.route = undefined;
+  markDirty(state, group.host);
 }
 
 /** The parent of an exact host, whose wildcard certificate also covers it ("a.b.c" → "b.c"). */
@@ -31,13 +31,13 @@ export function parentOf(host: string): string | undefined {
   return dot > 0 ? host.slice(dot + 1) : undefined;
 }
 
-function hostStateFor(state: BuildState, level: HostLevel, host: string): HostState {
+function hostStateFor(state: BuildState, claim: Claim): HostState {
   const { engine } = state;
-  const key = levelKey(level, host);
+  const { level, hostKey: key, host } = claim;
   const hosts = engine.levels[level];
   let found = hosts.get(key);
   if (found === undefined) {
-    found = { level, key, host, groups: new Set(), hasCertificate: undefined, routes: [], hostRoutes: undefined };
+    found = { level, key, host, groups: new Map(), hasCertificate: undefined, routes: [], hostRoutes: undefined, coverageIn: 0, dirtyIn: 0 };
     hosts.set(key, found);
     if (level === 'exact') addExactHost(engine, found);
     if (level === 'wildcard') engine.wildcardKeys.insert(key);

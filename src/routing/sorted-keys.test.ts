@@ -8,7 +8,9 @@ function keysOf(...keys: string[]): SortedKeys {
 }
 
 describe('SortedKeys', () => {
-  it('keeps keys once, in code-unit order', () => {
+  it('keeps keys once, in code-unit order, inserted one by one or many at once', () => {
+    const many = keysOf(...Array.from({ length: 40 }, (_, i) => String(39 - i)), '7', '30');
+    expect(many.values()).toEqual(Array.from({ length: 40 }, (_, i) => String(i)).sort());
     const keys = keysOf('b', 'a-b', 'a', 'B', 'a');
     expect(keys.values()).toEqual(['B', 'a', 'a-b', 'b']);
     keys.remove('a-b');
@@ -25,22 +27,28 @@ describe('SortedKeys', () => {
 });
 
 describe('nextMap', () => {
-  const previous: ReadonlyMap<string, string> = new Map([['b', 'B'], ['d', 'D'], ['f', 'F']]);
-  const values = new Map([['a', 'A2'], ['b', 'B'], ['c', 'C2'], ['d', 'D2'], ['f', 'F'], ['g', 'G2']]);
-  const valueOf = (key: string): string => values.get(key) ?? '?';
+  const previous: ReadonlyMap<string, string> = new Map([['b', 'B'], ['d', 'D'], ['f', 'F'], ['h', 'H'], ['j', 'J'], ['l', 'L']]);
+  /** valueOf must agree with `previous` on every key not named as changed. */
+  const current = (changes: Record<string, string>) => (key: string): string => changes[key] ?? previous.get(key) ?? '?';
 
   it('gives the previous map when nothing differs', () => {
-    expect(nextMap(previous, keysOf('b', 'd', 'f'), new Set(), valueOf)).toBe(previous);
-    expect(nextMap(previous, keysOf('b', 'd', 'f'), new Set(['b', 'x']), valueOf)).toBe(previous);
+    const keys = keysOf('b', 'd', 'f', 'h', 'j', 'l');
+    expect(nextMap(previous, keys, new Set(), current({}))).toBe(previous);
+    expect(nextMap(previous, keys, new Set(['b']), current({}))).toBe(previous);
+    expect(nextMap(previous, keys, new Set(['b', 'x', 'd']), current({}))).toBe(previous);
   });
 
   it('replaces values, drops removed keys and merges added ones in order', () => {
-    const next = nextMap(previous, keysOf('a', 'b', 'c', 'd', 'g'), new Set(['g', 'a', 'c', 'd', 'f']), valueOf);
-    expect([...next]).toEqual([['a', 'A2'], ['b', 'B'], ['c', 'C2'], ['d', 'D2'], ['g', 'G2']]);
-    expect([...previous]).toEqual([['b', 'B'], ['d', 'D'], ['f', 'F']]);
+    const keys = keysOf('a', 'b', 'd', 'h', 'j', 'l', 'm');
+    const next = nextMap(previous, keys, new Set(['m', 'a', 'd', 'f']), current({ a: 'A', d: 'D2', m: 'M' }));
+    expect([...next]).toEqual([['a', 'A'], ['b', 'B'], ['d', 'D2'], ['h', 'H'], ['j', 'J'], ['l', 'L'], ['m', 'M']]);
+    expect([...previous].map(([key]) => key)).toEqual(['b', 'd', 'f', 'h', 'j', 'l']);
   });
 
-  it('builds from nothing', () => {
-    expect([...nextMap(new Map<string, string>(), keysOf('c', 'a'), new Set(['c', 'a']), valueOf)]).toEqual([['a', 'A2'], ['c', 'C2']]);
+  it('rebuilds when most keys changed, and builds from nothing', () => {
+    const keys = keysOf('b', 'd', 'f', 'h', 'j', 'l');
+    const next = nextMap(previous, keys, new Set(['b', 'd', 'f', 'h']), current({ b: 'B2', h: 'H2' }));
+    expect([...next]).toEqual([['b', 'B2'], ['d', 'D'], ['f', 'F'], ['h', 'H2'], ['j', 'J'], ['l', 'L']]);
+    expect([...nextMap(new Map<string, string>(), keysOf('c', 'a'), new Set(['c', 'a']), (key) => key.toUpperCase())]).toEqual([['a', 'A'], ['c', 'C']]);
   });
 });

@@ -18,44 +18,92 @@ function lowerBound<T>(list: readonly T[], item: T, compare: (a: T, b: T) => num
 
 /** Inserts `item` after every element that does not sort after it (stable for equal keys). */
 export function insertSorted<T>(list: T[], item: T, compare: (a: T, b: T) => number): void {
-  let index = lowerBound(list, item, compare);
-  while (index < list.length && compare(list[index] as T, item) === 0) index += 1;
-  list.splice(index, 0, item);
+  let index = list.length;
+  list.push(item);
+  while (index > 0 && compare(list[index - 1] as T, item) > 0) {
+    list[index] = list[index - 1] as T;
+    index -= 1;
+  }
+  list[index] = item;
 }
 
 /** Removes `item` (by identity); false when it is not in `list`. */
 export function removeItem<T>(list: T[], item: T): boolean {
   const index = list.indexOf(item);
   if (index === -1) return false;
-  list.splice(index, 1);
+  list.copyWithin(index, index + 1);
+  list.pop();
   return true;
 }
 
-/** A set of strings kept in compareStrings order. */
+/** Up to this many keys are inserted one by one; more are sorted and merged in one pass. */
+const MERGE_ABOVE = 16;
+
+/**
+ * A set of strings kept in compareStrings order. Inserts are buffered until the next read, so
+ * filling it with many keys at once (a first build) costs a sort and a merge, not a move per key.
+ */
 export class SortedKeys {
-  private readonly keys: string[] = [];
+  private keys: string[] = [];
+  private pending: string[] = [];
 
   get size(): number {
-    return this.keys.length;
+    return this.sorted().length;
   }
 
   has(key: string): boolean {
-    return this.keys[lowerBound(this.keys, key, compareStrings)] === key;
+    const keys = this.sorted();
+    return keys[lowerBound(keys, key, compareStrings)] === key;
   }
 
   insert(key: string): void {
-    const index = lowerBound(this.keys, key, compareStrings);
-    if (this.keys[index] !== key) this.keys.splice(index, 0, key);
+    this.pending.push(key);
   }
 
   remove(key: string): void {
-    const index = lowerBound(this.keys, key, compareStrings);
-    if (this.keys[index] === key) this.keys.splice(index, 1);
+    const keys = this.sorted();
+    const index = lowerBound(keys, key, compareStrings);
+    if (keys[index] !== key) return;
+    keys.copyWithin(index, index + 1);
+    keys.pop();
   }
 
   values(): readonly string[] {
+    return this.sorted();
+  }
+
+  private sorted(): string[] {
+    if (this.pending.length === 0) return this.keys;
+    const pending = this.pending;
+    this.pending = [];
+    if (pending.length > MERGE_ABOVE) this.keys = mergeSorted(this.keys, pending.sort(compareStrings));
+    else for (const key of pending) this.insertNow(key);
     return this.keys;
   }
+
+  private insertNow(key: string): void {
+    const index = lowerBound(this.keys, key, compareStrings);
+    if (this.keys[index] === key) return;
+    this.keys.push(key);
+    this.keys.copyWithin(index + 1, index, this.keys.length - 1);
+    this.keys[index] = key;
+  }
+}
+
+/** Two sorted lists as one, without duplicates. */
+function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
+  const merged: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    const next = y === undefined || (x !== undefined && compareStrings(x, y) <= 0) ? x : y;
+    if (next === x) i += 1;
+    if (next === y) j += 1;
+    if (next !== undefined && next !== merged[merged.length - 1]) merged.push(next);
+  }
+  return merged;
 }
 
 /**
@@ -70,6 +118,8 @@ export function nextMap<V>(
   changed: ReadonlySet<string>,
   valueOf: (key: string) => V,
 ): ReadonlyMap<string, V> {
+  if (changed.size === 0) return previous;
+  if (previous.size === 0 || changed.size * 4 > keys.size) return rebuildMap(previous, keys, valueOf);
   const updates = new Map<string, V | undefined>();
   const added: string[] = [];
   for (const key of changed) {
@@ -81,6 +131,18 @@ export function nextMap<V>(
   if (updates.size === 0) return previous;
   added.sort(compareStrings);
   return mergeMap(previous, updates, added);
+}
+
+/** The map from every key; `previous` itself when that is what it holds already. */
+function rebuildMap<V>(previous: ReadonlyMap<string, V>, keys: SortedKeys, valueOf: (key: string) => V): ReadonlyMap<string, V> {
+  const next = new Map<string, V>();
+  let same = previous.size === keys.size;
+  for (const key of keys.values()) {
+    const value = valueOf(key);
+    next.set(key, value);
+    if (same && previous.get(key) !== value) same = false;
+  }
+  return same ? previous : next;
 }
 
 function mergeMap<V>(previous: ReadonlyMap<string, V>, updates: ReadonlyMap<string, V | undefined>, added: readonly string[]): Map<string, V> {

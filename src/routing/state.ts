@@ -15,19 +15,21 @@ export interface BuildState {
   readonly snapshot: ClusterSnapshot;
   readonly context: BuildContext;
   readonly engine: Engine;
-  /** TLS Secrets as read, by object (BuildCache.secrets). */
+  /** TLS Secrets as read, by object (BuildCache.secretReadings). */
   readonly secretReadings: WeakMap<SecretObject, TlsSecretResult>;
   /** Ingresses of Bollard's class new to the engine, and those it no longer serves (ingress-class processor). */
   added: readonly IngressEntry[];
   removed: readonly IngressEntry[];
+  /** This build's number (the marks that keep each object once in the lists below). */
+  readonly build: number;
   /** Route groups whose claims changed: winner and conflicts are settled again (conflict processor). */
-  readonly reclaimed: Set<RouteGroup>;
+  readonly reclaimed: RouteGroup[];
   /** Route groups whose Route may have changed (options processor). */
-  readonly touched: Set<RouteGroup>;
+  readonly touched: RouteGroup[];
   /** Hosts whose certificate may have come or gone (TLS processor): their ssl-redirect default. */
-  readonly coverage: Set<HostState>;
+  readonly coverage: HostState[];
   /** Hosts whose routes may have changed (table assembly). */
-  readonly dirtyHosts: Set<HostState>;
+  readonly dirtyHosts: HostState[];
   /** Upstream keys whose presence in, or value for, RoutingTable.upstreams may have changed. */
   readonly upstreamChanges: Set<string>;
   /** Certificates by host from the served Ingresses' spec.tls (TLS processor). */
@@ -52,14 +54,42 @@ export function newBuildState(
     secretReadings,
     added: [],
     removed: [],
-    reclaimed: new Set(),
-    touched: new Set(),
-    coverage: new Set(),
-    dirtyHosts: new Set(),
+    build: ++engine.builds,
+    reclaimed: [],
+    touched: [],
+    coverage: [],
+    dirtyHosts: [],
     upstreamChanges: new Set(),
     tls: engine.table.tls,
     diagnosticsChanged: false,
   };
+}
+
+/** Lists a route group for the conflict processor (and so for the options processor too). */
+export function reclaim(state: BuildState, group: RouteGroup): void {
+  if (group.reclaimedIn === state.build) return;
+  group.reclaimedIn = state.build;
+  state.reclaimed.push(group);
+  touch(state, group);
+}
+
+/** Lists a route group for the options processor. */
+export function touch(state: BuildState, group: RouteGroup): void {
+  if (group.touchedIn === state.build) return;
+  group.touchedIn = state.build;
+  state.touched.push(group);
+}
+
+export function markCoverage(state: BuildState, host: HostState): void {
+  if (host.coverageIn === state.build) return;
+  host.coverageIn = state.build;
+  state.coverage.push(host);
+}
+
+export function markDirty(state: BuildState, host: HostState): void {
+  if (host.dirtyIn === state.build) return;
+  host.dirtyIn = state.build;
+  state.dirtyHosts.push(host);
 }
 
 const NONE: readonly Diagnostic[] = [];

@@ -7,7 +7,7 @@ import type { BuildState } from './state.ts';
 import type { Engine, HostState } from './engine.ts';
 import type { HostRoutes, Route, RoutingTable, Upstream } from './types.ts';
 import { compareStrings } from './compare.ts';
-import { nextMap } from './sorted-keys.ts';
+import { insertSorted, nextMap } from './sorted-keys.ts';
 import { removeHostState } from './route-groups.ts';
 
 interface TableChanges {
@@ -23,7 +23,9 @@ export function assembleTable(state: BuildState): RoutingTable {
   const changes: TableChanges = {
     hosts: new Set(), wildcards: new Set(), anyHost: previous.anyHost, defaultBackend: previous.defaultBackend,
   };
-  for (const host of state.dirtyHosts) {
+  const { dirtyHosts } = state;
+  for (let i = 0; i < dirtyHosts.length; i++) {
+    const host = dirtyHosts[i] as HostState;
     if (settleHost(engine, host)) recordHost(host, changes);
   }
   const next: RoutingTable = {
@@ -47,12 +49,11 @@ function settleHost(engine: Engine, host: HostState): boolean {
     return had;
   }
   const routes: Route[] = [];
-  for (const group of host.groups) {
-    if (group.route !== undefined) routes.push(group.route);
+  for (const group of host.groups.values()) {
+    if (group.route !== undefined) insertSorted(routes, group.route, compareForTable);
   }
-  routes.sort(compareForTable);
   if (routes.length === host.routes.length && routes.every((route, i) => route === host.routes[i])) return false;
-  host.routes = routes;
+  host.routes = routes.slice();
   host.hostRoutes = toHostRoutes(routes);
   return true;
 }

@@ -124,6 +124,11 @@ export interface RouteDefaults {
   readonly maxBodyBytes: number | undefined;
 }
 
+/**
+ * With a BuildCache (cache.ts), every part that did not change since the cache's previous build is
+ * the same object as then (the table itself when nothing changed, else its unchanged maps, HostRoutes,
+ * Routes, Upstreams and certificates), and so are `diagnostics` and `served` when unchanged.
+ */
 export interface BuildResult {
   readonly table: RoutingTable;
   /** Sorted by ingress namespace/name, then reason, then message. */

@@ -6,10 +6,12 @@
 import type { IngressBackend } from '../../snapshot/model.ts';
 import type { BuildState, Claim, IngressEntry } from '../state.ts';
 import type { Compiled, UpstreamSlot } from '../engine.ts';
+import { compiled } from '../engine.ts';
 import type { Diagnostic } from '../types.ts';
-import { clearDiagnostics, setDiagnostics } from '../state.ts';
+import { clearDiagnostics, setDiagnostics, touch } from '../state.ts';
 import { diagnostic } from '../diagnostics.ts';
 import { refreshUpstream, upstreamKey } from '../upstreams.ts';
+import { findGroup } from '../route-groups.ts';
 import { candidatesOf } from './rules.ts';
 
 export function backendProcessor(state: BuildState): void {
@@ -41,7 +43,7 @@ function compileClaims(entry: IngressEntry): Compiled<Claim> {
   const items: Claim[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const candidate of candidatesOf(entry).items) {
-    const { ingress, where, backend, level, host, pathType, path } = candidate;
+    const { ingress, where, order, backend, level, host, pathType, path } = candidate;
     if (backend.service === undefined) {
       diagnostics.push(diagnostic(ingress, 'InvalidBackend', `${where}: ${unsupportedBackend(backend)}`));
       continue;
@@ -53,10 +55,11 @@ function compileClaims(entry: IngressEntry): Compiled<Claim> {
       diagnostics.push(diagnostic(ingress, 'InvalidBackend', message));
       continue;
     }
-    const routeKey = `${level}\n${host}\n${pathType}\n${path}`;
-    items.push({ ...candidate, entry, routeKey, service, upstreamKey: key });
+    const hostKey = level === 'wildcard' ? host.slice('*.'.length) : host;
+    const pathKey = pathType === 'Exact' ? `=${path}` : path;
+    items.push({ ingress, where, order, level, host, pathType, path, backend, entry, hostKey, pathKey, service, upstreamKey: key });
   }
-  return { items, diagnostics };
+  return compiled(items, diagnostics);
 }
 
 function useSlot(state: BuildState, claim: Claim): UpstreamSlot {
@@ -84,8 +87,8 @@ function refreshSlot(state: BuildState, slot: UpstreamSlot, usersChanged: boolea
   if (changed) {
     if (slot.winners > 0) state.upstreamChanges.add(slot.key);
     for (const claim of slot.users) {
-      const group = state.engine.groups.get(claim.routeKey);
-      if (group?.winner === claim) state.touched.add(group);
+      const group = findGroup(state.engine, claim);
+      if (group?.winner === claim) touch(state, group);
     }
   }
   if (changed || usersChanged) setDiagnostics(state, slot, problems(slot));

@@ -3,46 +3,44 @@
 // namespace/name) and, within one Ingress, the first. Every loser is reported, naming the winner.
 // Runs after backend resolution, so a route whose backend is unusable never blocks a valid one.
 //
-// Each route key keeps its claims in precedence order between builds (a RouteGroup); a build
-// enters the claims of added Ingresses, withdraws those of removed ones, and settles only the
-// groups whose claims changed.
+// Each route (level, host, pathType, path) keeps its claims in precedence order between builds (a
+// RouteGroup, route-groups.ts); a build enters the claims of added Ingresses, withdraws those of
+// removed ones, and settles only the groups whose claims changed.
 import type { BuildState, Claim, RouteGroup } from '../state.ts';
 import type { UpstreamSlot } from '../engine.ts';
 import type { Diagnostic } from '../types.ts';
-import { clearDiagnostics, setDiagnostics } from '../state.ts';
+import { clearDiagnostics, reclaim, setDiagnostics } from '../state.ts';
 import { compareStrings } from '../compare.ts';
 import { diagnostic } from '../diagnostics.ts';
 import { insertSorted, removeItem } from '../sorted-keys.ts';
-import { addGroup, dropGroup } from '../route-groups.ts';
+import { addGroup, dropGroup, findGroup } from '../route-groups.ts';
 import { claimsOf } from './backends.ts';
 import { conflictMessage } from './conflict-message.ts';
 
 export function conflictProcessor(state: BuildState): void {
-  const { groups } = state.engine;
   for (const entry of state.removed) {
     for (const claim of claimsOf(entry).items) {
-      const group = groups.get(claim.routeKey);
-      if (group !== undefined && removeItem(group.claims, claim)) changed(state, group);
+      const group = findGroup(state.engine, claim);
+      if (group !== undefined && removeItem(group.claims, claim)) reclaim(state, group);
     }
   }
   for (const entry of state.added) {
     for (const claim of claimsOf(entry).items) {
-      const group = groups.get(claim.routeKey) ?? addGroup(state, claim);
-      insertSorted(group.claims, claim, byPrecedence);
-      changed(state, group);
+      const group = findGroup(state.engine, claim);
+      if (group === undefined) reclaim(state, addGroup(state, claim));
+      else {
+        insertSorted(group.claims, claim, byPrecedence);
+        reclaim(state, group);
+      }
     }
   }
-  for (const group of state.reclaimed) settle(state, group);
+  const { reclaimed } = state;
+  for (let i = 0; i < reclaimed.length; i++) settle(state, reclaimed[i] as RouteGroup);
 }
 
 /** Oldest Ingress first, then namespace/name (both in the precedence key), then position. */
 function byPrecedence(a: Claim, b: Claim): number {
   return compareStrings(a.entry.precedence, b.entry.precedence) || a.order - b.order;
-}
-
-function changed(state: BuildState, group: RouteGroup): void {
-  state.reclaimed.add(group);
-  state.touched.add(group);
 }
 
 function settle(state: BuildState, group: RouteGroup): void {
@@ -67,7 +65,10 @@ function settle(state: BuildState, group: RouteGroup): void {
   setDiagnostics(state, group, losers(group.claims, winner));
 }
 
-function losers(claims: readonly Claim[], winner: Claim): Diagnostic[] {
+const NO_CONFLICTS: readonly Diagnostic[] = [];
+
+function losers(claims: readonly Claim[], winner: Claim): readonly Diagnostic[] {
+  if (claims.length < 2) return NO_CONFLICTS;
   return claims.slice(1).map((loser) => diagnostic(loser.ingress, 'Conflict', conflictMessage(loser, winner)));
 }
 

@@ -63,7 +63,7 @@ function entryOf(state: BuildState, ingress: IngressObject): IngressEntry {
     const { namespace, name } = ingress;
     entry = {
       ingress, ours: isOurs(state.context, ingress), ref: { namespace, name }, precedence: precedenceKey(ingress),
-      live: false, seen: 0,
+      live: false, seen: 0, candidates: undefined, claims: undefined, tls: undefined, options: undefined,
     };
     state.engine.entries.set(ingress, entry);
   }

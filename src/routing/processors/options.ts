@@ -26,7 +26,7 @@ import type { BuildState, IngressEntry, RouteGroup } from '../state.ts';
 import type { HostState, IngressOptions } from '../engine.ts';
 import type { BackendProtocol, BuildOptions, Diagnostic, LoadBalancing, RouteDefaults, RouteOptions, Upstream } from '../types.ts';
 import type { Parsed } from '../option-values.ts';
-import { clearDiagnostics, setDiagnostics } from '../state.ts';
+import { clearDiagnostics, markDirty, setDiagnostics, touch } from '../state.ts';
 import { diagnostic } from '../diagnostics.ts';
 import { lookupCertificate } from '../match.ts';
 import {
@@ -83,7 +83,8 @@ export function optionsProcessor(state: BuildState): void {
     setDiagnostics(state, options, options.diagnostics);
   }
   for (const host of state.coverage) refreshCoverage(state, host);
-  for (const group of state.touched) settleRoute(state, group);
+  const { touched } = state;
+  for (let i = 0; i < touched.length; i++) settleRoute(state, touched[i] as RouteGroup);
 }
 
 export function resolveDefaults(options: BuildOptions): RouteDefaults {
@@ -96,13 +97,14 @@ export function resolveDefaults(options: BuildOptions): RouteDefaults {
   };
 }
 
+/** The Ingress's options, read once per object; Ingresses without route annotations share one. */
 function optionsOf(state: BuildState, entry: IngressEntry): IngressOptions {
   const { ingress } = entry;
+  const { defaults } = state.context;
   if (ANNOTATION_NAMES.some((name) => ingress.annotations[name] !== undefined)) {
-    entry.options ??= readAnnotations(ingress, state.context.defaults);
+    entry.options ??= readAnnotations(ingress, defaults);
   } else {
-    state.engine.unannotated ??= { ...state.context.defaults, sslRedirect: undefined, backendProtocol: undefined, shared: [], diagnostics: [] };
-    entry.options ??= state.engine.unannotated;
+    entry.options ??= state.engine.unannotated ??= { ...defaults, sslRedirect: undefined, backendProtocol: undefined, shared: [], diagnostics: [] };
   }
   return entry.options;
 }
@@ -139,7 +141,7 @@ function refreshCoverage(state: BuildState, host: HostState): void {
   const covered = hasCertificate(state, host);
   if (covered === host.hasCertificate) return;
   host.hasCertificate = covered;
-  for (const group of host.groups) state.touched.add(group);
+  for (const group of host.groups.values()) touch(state, group);
 }
 
 function settleRoute(state: BuildState, group: RouteGroup): void {
@@ -152,7 +154,7 @@ function settleRoute(state: BuildState, group: RouteGroup): void {
   const ref = winner.entry.ref;
   if (route?.upstream === upstream && route.options === options && route.ingress.namespace === ref.namespace && route.ingress.name === ref.name) return;
   group.route = { ingress: ref, pathType: winner.pathType, path: winner.path, upstream, options };
-  state.dirtyHosts.add(group.host);
+  markDirty(state, group.host);
 }
 
 function routeOptions(state: BuildState, host: HostState, ingress: IngressOptions, upstream: Upstream): RouteOptions {

@@ -4,6 +4,7 @@
 import type { IngressObject, IngressRule } from '../../snapshot/model.ts';
 import type { BuildState, IngressEntry, RouteCandidate } from '../state.ts';
 import type { Compiled } from '../engine.ts';
+import { compiled } from '../engine.ts';
 import type { Diagnostic } from '../types.ts';
 import { clearDiagnostics, setDiagnostics } from '../state.ts';
 import { diagnostic } from '../diagnostics.ts';
@@ -41,7 +42,7 @@ function compileIngress(ingress: IngressObject): Compiled<RouteCandidate> {
   ingress.rules.forEach((rule, index) => {
     compileRule(ingress, rule, index, items, diagnostics);
   });
-  return { items, diagnostics };
+  return compiled(items, diagnostics);
 }
 
 function compileRule(

@@ -4,12 +4,13 @@
 import type { IngressObject } from '../../snapshot/model.ts';
 import type { IngressEntry } from '../state.ts';
 import type { Compiled, TlsEntry } from '../engine.ts';
+import { compiled } from '../engine.ts';
 import type { Diagnostic } from '../types.ts';
 import { diagnostic } from '../diagnostics.ts';
 import { compileHost } from '../host.ts';
 
 /** Most Ingresses have no spec.tls: they share this. */
-const NO_TLS: Compiled<TlsEntry> = Object.freeze({ items: [], diagnostics: [] });
+const NO_TLS: Compiled<TlsEntry> = compiled([], []);
 
 export function tlsOf(entry: IngressEntry): Compiled<TlsEntry> {
   entry.tls ??= entry.ingress.tls.length === 0 ? NO_TLS : compileTls(entry);
@@ -29,7 +30,7 @@ function compileTls(entry: IngressEntry): Compiled<TlsEntry> {
     const secretKey = secret === undefined ? undefined : `${secret.namespace}/${secret.name}`;
     items.push({ entry, index, where, hosts, secret, secretKey });
   });
-  return { items, diagnostics };
+  return compiled(items, diagnostics);
 }
 
 /** The valid hosts of an entry, lower-cased, without duplicates; invalid ones are reported. */

@@ -15,7 +15,7 @@ import type { BuildState, IngressEntry } from '../state.ts';
 import type { Engine, SecretSlot, TlsEntry, TlsGroup } from '../engine.ts';
 import type { Diagnostic, TlsCertificate, TlsTable } from '../types.ts';
 import type { TlsSecretResult } from '../tls-secret.ts';
-import { clearDiagnostics, setDiagnostics } from '../state.ts';
+import { clearDiagnostics, markCoverage, setDiagnostics } from '../state.ts';
 import { compareStrings } from '../compare.ts';
 import { diagnostic } from '../diagnostics.ts';
 import { insertSorted, nextMap, removeItem } from '../sorted-keys.ts';
@@ -164,18 +164,18 @@ function recordCertificate(state: BuildState, group: TlsGroup, certificate: TlsC
   const keys = wildcard ? engine.tlsWildcardKeys : engine.tlsHostKeys;
   if (went) keys.remove(key);
   else keys.insert(key);
-  markCoverage(state, wildcard, key);
+  coverageChanged(state, wildcard, key);
 }
 
 /** Route hosts whose SNI answer depends on this TLS key: the exact host, or the wildcard and its children. */
-function markCoverage(state: BuildState, wildcard: boolean, key: string): void {
+function coverageChanged(state: BuildState, wildcard: boolean, key: string): void {
   const { levels, parents } = state.engine;
   const exact = wildcard ? undefined : levels.exact.get(key);
-  if (exact !== undefined) state.coverage.add(exact);
+  if (exact !== undefined) markCoverage(state, exact);
   if (!wildcard) return;
   const host = levels.wildcard.get(key);
-  if (host !== undefined) state.coverage.add(host);
-  for (const child of parents.get(key) ?? []) state.coverage.add(child);
+  if (host !== undefined) markCoverage(state, host);
+  for (const child of parents.get(key) ?? []) markCoverage(state, child);
 }
 
 /** Sorted by host; "*.example.com" is keyed "example.com" among the wildcards. */

@@ -35,7 +35,7 @@ describe('image build', () => {
     expect(dockerfile).toMatch(/^RUN npm install --no-save --omit=dev --ignore-scripts/m);
     expect(dockerfile).toMatch(/^RUN node node_modules\/tsc7\/bin\/tsc -p tsconfig\.build\.json/m);
     expect(dockerfile).toMatch(/^USER 65532:65532$/m);
-    expect(dockerfile).toMatch(/^ENTRYPOINT \["node", "dist\/main\.js", "controller"\]$/m);
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["node", "--max-semi-space-size=16", "dist\/main\.js", "controller"\]$/m);
     for (const label of ['title', 'source', 'licenses', 'version', 'revision', 'created']) {
       expect(dockerfile).toContain(`org.opencontainers.image.${label}=`);
     }
