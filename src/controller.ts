@@ -47,7 +47,8 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   let draining = false;
   let lastServed: readonly ObjectRef[] = [];
 
-  const reporter = createDiagnosticsReporter({ log, metrics, events: createEventRecorder(client, config.controllerName, config.podName) });
+  const events = createEventRecorder(client, config.controllerName, config.podName);
+  const reporter = createDiagnosticsReporter({ log, metrics, events });
   const election = createLeaseElection(
     leaseTiming(config),
     { client, log, now: Date.now, wait, onChange: (leader) => { metrics.isLeader.set(leader ? 1 : 0); if (leader) debouncer.trigger(); } },
@@ -82,7 +83,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   synced = true;
   if (config.acmeEnabled) {
     acme = startAcmeInBackground(config, {
-      log, registry: metrics.controllerRegistry, snapshot: state, events: createEventRecorder(client, config.controllerName, config.podName), kube: client,
+      log, registry: metrics.controllerRegistry, snapshot: state, events, kube: client,
       wait, onStarted: (running) => { serving.attachAcme(running); running.update(lastServed); },
     }, stop.signal);
   }
