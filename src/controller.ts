@@ -41,7 +41,9 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   const client = createKubeClient(loadKubeConfig(config.kubeconfig));
   const metrics = createMetrics();
   const publishKey = config.publishService ? `${config.publishService.namespace}/${config.publishService.name}` : undefined;
-  const state = new ClusterState({ watchedServices: new Set(publishKey ? [publishKey] : []) });
+  const state = new ClusterState({
+    watchedServices: new Set(publishKey ? [publishKey] : []), selectNamespaces: config.watchNamespaceSelector !== '',
+  });
   const stop = new AbortController();
   let synced = false;
   let draining = false;
@@ -76,7 +78,11 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   });
   const debouncer = createDebouncer({ holdoffMs: config.debounceMs, maxDelayMs: config.debounceMaxMs }, reconcile);
 
-  const watch = watchCluster({ client, state, log, onChange: () => { if (synced) debouncer.trigger(); } }, config.watchNamespaces, stop.signal);
+  const watch = watchCluster(
+    { client, state, log, onChange: () => { if (synced) debouncer.trigger(); } },
+    { namespaces: config.watchNamespaces, namespaceSelector: config.watchNamespaceSelector },
+    stop.signal,
+  );
   const electionRun = election.run(stop.signal);
   await watch.synced;
   await reconcile();

@@ -23,6 +23,14 @@ describe('loadControllerConfig', () => {
     expect(() => loadControllerConfig(['--debounce-ms', '50', '--debounce-max-ms', '10'], {})).toThrow(/debounce-max-ms/);
   });
 
+  it('takes a namespace label selector, checks it, and refuses it together with a namespace list', () => {
+    expect(loadControllerConfig([], {}).watchNamespaceSelector).toBe('');
+    expect(loadControllerConfig([], { BOLLARD_WATCH_NAMESPACE_SELECTOR: ' team=web,env!=dev ' }).watchNamespaceSelector).toBe('team=web,env!=dev');
+    expect(() => loadControllerConfig(['--watch-namespace-selector', 'team=web,'], {})).toThrow(/--watch-namespace-selector \(BOLLARD_WATCH_NAMESPACE_SELECTOR\): expected a label selector/);
+    expect(() => loadControllerConfig(['--watch-namespace-selector', 'team=web', '--watch-namespaces', 'shop'], {}))
+      .toThrow(/--watch-namespace-selector cannot be combined with --watch-namespaces/);
+  });
+
   it('rejects unknown flags', () => {
     expect(() => loadControllerConfig(['--nope', '1'], {})).toThrow(/nope/);
   });

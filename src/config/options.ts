@@ -15,6 +15,7 @@ const coreOptions: readonly OptionSpec[] = [
   option('admin-port', 'Port of the admin listener (0 picks a free port).', '10254'),
   option('controller-name', 'spec.controller of the IngressClasses Bollard serves.', 'bollard.io/ingress-controller'),
   option('watch-namespaces', 'Comma-separated namespaces to watch; empty watches all.', ''),
+  option('watch-namespace-selector', 'Label selector (e.g. team=web,env!=dev): serve only Ingresses in namespaces whose labels match; empty serves all. Not with --watch-namespaces.', ''),
   option('publish-status-address', 'Comma-separated IPs or hostnames written to Ingress status.loadBalancer.', ''),
   option('publish-service', 'namespace/name of a Service whose addresses are written to Ingress status.', ''),
   option('election-namespace', 'Namespace of the Lease used to elect the status writer.', 'default'),

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { dataPlaneShape } from './schema-dataplane.ts';
 import { acmeShape, checkAcme } from './schema-acme.ts';
+import { isLabelSelector } from './label-selector.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const list = z
@@ -27,6 +28,7 @@ export const controllerConfigSchema = z
     adminPort: port,
     controllerName: z.string().regex(/^[a-z0-9.-]+\/[A-Za-z0-9._/-]+$/, 'expected a domain-prefixed path such as bollard.io/ingress-controller'),
     watchNamespaces: list,
+    watchNamespaceSelector: z.string().trim().refine(isLabelSelector, 'expected a label selector such as team=web,env!=dev'),
     publishStatusAddress: list,
     publishService: namespacedName,
     electionNamespace: z.string().min(1),
@@ -40,6 +42,9 @@ export const controllerConfigSchema = z
     logLevel: z.enum(['debug', 'info', 'warn', 'error']),
     ...dataPlaneShape,
     ...acmeShape,
+  })
+  .refine((c) => c.watchNamespaceSelector === '' || c.watchNamespaces.length === 0, {
+    message: '--watch-namespace-selector cannot be combined with --watch-namespaces', path: ['watchNamespaceSelector'],
   })
   .refine((c) => c.debounceMaxMs >= c.debounceMs, { message: 'debounce-max-ms must be >= debounce-ms', path: ['debounceMaxMs'] })
   .superRefine(checkAcme);

@@ -1,4 +1,5 @@
-// The five watched resources: where they live in the API and how each lands in ClusterState.
+// The watched resources: where they live in the API and how each lands in ClusterState. Five
+// always; Namespaces too with --watch-namespace-selector (the selected set, see ClusterState).
 import type { ClusterState, Kind } from '../snapshot/cluster-state.ts';
 import type { Json } from './client.ts';
 import { toEndpointSlice, toIngress, toIngressClass, toSecret, toService } from './convert.ts';
@@ -23,6 +24,13 @@ const split = (key: string): [string, string] => {
   const i = key.indexOf('/');
   return [key.slice(0, i), key.slice(i + 1)];
 };
+
+export interface WatchScope {
+  /** --watch-namespaces: watch only these namespaces; empty: all. */
+  readonly namespaces: readonly string[];
+  /** --watch-namespace-selector: serve only Ingresses of namespaces with matching labels; '' for none. */
+  readonly namespaceSelector?: string;
+}
 
 export const watchedResources: readonly WatchedResource[] = [
   {
@@ -58,6 +66,23 @@ export const watchedResources: readonly WatchedResource[] = [
     keyOf: metaKey,
   },
 ];
+
+/** Namespaces matching the selector: a namespace that stops matching arrives as DELETED. */
+export function selectedNamespaces(selector: string): WatchedResource {
+  return {
+    kind: 'Namespace', prefix: '/api/v1', plural: 'namespaces', namespaced: false,
+    query: { labelSelector: selector },
+    upsert: (s, raw) => s.upsertNamespace(metaKey(raw)),
+    remove: (s, key) => s.removeNamespace(key),
+    keyOf: metaKey,
+  };
+}
+
+/** The resources to watch for this scope. */
+export function watchedResourcesFor(scope: WatchScope): readonly WatchedResource[] {
+  const selector = scope.namespaceSelector ?? '';
+  return selector === '' ? watchedResources : [...watchedResources, selectedNamespaces(selector)];
+}
 
 /** Collection paths to watch: one cluster-wide, or one per namespace when a list is configured. */
 export function collectionPaths(r: WatchedResource, namespaces: readonly string[]): readonly string[] {

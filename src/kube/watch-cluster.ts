@@ -1,10 +1,11 @@
-// Runs one informer per watched resource (per namespace when limited) into ClusterState and
-// calls onChange when something relevant changed. `synced` resolves after every first list.
+// Runs one informer per watched resource (per namespace when limited; plus the selected
+// Namespaces with a selector) into ClusterState and calls onChange when something relevant
+// changed. `synced` resolves after every first list.
 import type { Logger } from '../log/logger.ts';
 import type { ClusterState } from '../snapshot/cluster-state.ts';
 import type { KubeClient } from './client.ts';
 import { runInformer } from './informer.ts';
-import { collectionPaths, watchedResources, type WatchedResource } from './resources.ts';
+import { collectionPaths, watchedResourcesFor, type WatchedResource, type WatchScope } from './resources.ts';
 
 export interface ClusterWatch {
   readonly synced: Promise<void>;
@@ -13,13 +14,15 @@ export interface ClusterWatch {
 
 export function watchCluster(
   deps: { client: KubeClient; state: ClusterState; log: Logger; onChange: () => void },
-  namespaces: readonly string[],
+  /** What to watch; a plain list is short for { namespaces: list }. */
+  scopeOrNamespaces: WatchScope | readonly string[],
   signal: AbortSignal,
 ): ClusterWatch {
+  const scope: WatchScope = 'namespaces' in scopeOrNamespaces ? scopeOrNamespaces : { namespaces: scopeOrNamespaces };
   const runs: Promise<void>[] = [];
   const syncs: Promise<void>[] = [];
-  for (const r of watchedResources) {
-    for (const path of collectionPaths(r, namespaces)) {
+  for (const r of watchedResourcesFor(scope)) {
+    for (const path of collectionPaths(r, scope.namespaces)) {
       const { promise, resolve } = Promise.withResolvers<undefined>();
       syncs.push(promise);
       runs.push(runInformer({

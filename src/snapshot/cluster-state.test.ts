@@ -68,3 +68,64 @@ describe('ClusterState relevance', () => {
     expect(s.ingresses().map((i) => i.name)).toEqual(['b']);
   });
 });
+
+describe('ClusterState namespace selection', () => {
+  const inNs = (namespace: string, name: string): IngressObject => ({ ...ingress(name, 'web'), namespace });
+  const names = (s: ClusterState): string[] => s.ingresses().map((i) => `${i.namespace}/${i.name}`);
+
+  it('selects nothing until a namespace is selected, but keeps every Ingress', () => {
+    const s = new ClusterState({ selectNamespaces: true });
+    expect(s.upsertIngress(inNs('shop', 'a'))).toBe(false);
+    expect(s.upsertIngress(inNs('blog', 'b'))).toBe(false);
+    expect(s.ingresses()).toEqual([]);
+    expect(s.lookupIngress('shop', 'a')?.name).toBe('a');
+    expect(s.upsertNamespace('shop')).toBe(true);
+    expect(names(s)).toEqual(['shop/a']);
+  });
+
+  it('a change of the selected set matters and refreshes the list; the same set does not', () => {
+    const s = new ClusterState({ selectNamespaces: true });
+    s.upsertIngress(inNs('shop', 'a'));
+    s.upsertIngress(inNs('blog', 'b'));
+    s.upsertNamespace('shop');
+    const before = s.ingresses();
+    expect(s.upsertNamespace('shop')).toBe(false);
+    expect(s.ingresses()).toBe(before);
+    expect(s.upsertNamespace('blog')).toBe(true);
+    expect(names(s)).toEqual(['blog/b', 'shop/a']);
+    expect(s.removeNamespace('shop')).toBe(true);
+    expect(names(s)).toEqual(['blog/b']);
+    expect(s.removeNamespace('shop')).toBe(false);
+  });
+
+  it('Ingresses of selected namespaces matter, the others do not; the objects stay the same', () => {
+    const s = new ClusterState({ selectNamespaces: true });
+    s.upsertNamespace('shop');
+    expect(s.upsertIngress(inNs('shop', 'a'))).toBe(true);
+    expect(s.upsertIngress(inNs('blog', 'b'))).toBe(false);
+    expect(s.removeIngress('blog', 'b')).toBe(false);
+    const held = s.lookupIngress('shop', 'a');
+    s.removeNamespace('shop');
+    s.upsertNamespace('shop');
+    expect(s.ingresses()[0]).toBe(held);
+    expect(s.removeIngress('shop', 'a')).toBe(true);
+    expect(s.ingresses()).toEqual([]);
+  });
+
+  it('replaceAll of the namespaces drops the ones that no longer match', () => {
+    const s = new ClusterState({ selectNamespaces: true });
+    s.upsertIngress(inNs('shop', 'a'));
+    s.upsertIngress(inNs('blog', 'b'));
+    s.upsertNamespace('shop');
+    const changed = s.replaceAll(['blog'], () => s.keys('Namespace'), (n) => n, (n) => s.upsertNamespace(n), (n) => s.removeNamespace(n));
+    expect(changed).toBe(true);
+    expect(s.keys('Namespace')).toEqual(['blog']);
+    expect(names(s)).toEqual(['blog/b']);
+  });
+
+  it('without selectNamespaces every Ingress is served', () => {
+    const s = new ClusterState();
+    expect(s.upsertIngress(inNs('blog', 'b'))).toBe(true);
+    expect(names(s)).toEqual(['blog/b']);
+  });
+});

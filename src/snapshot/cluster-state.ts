@@ -7,11 +7,16 @@ import type {
 import { refKey } from './model.ts';
 import { RefIndex } from './ref-index.ts';
 
-export type Kind = 'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'Secret';
+export type Kind = 'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'Secret' | 'Namespace';
 
 export interface StateOptions {
   /** Services that matter even when no Ingress names them (e.g. the one published in status). */
   readonly watchedServices?: ReadonlySet<string>;
+  /**
+   * Serve only Ingresses in selected namespaces (--watch-namespace-selector): those added with
+   * upsertNamespace. Until the first one is, nothing is selected. Other Ingresses are still held.
+   */
+  readonly selectNamespaces?: boolean;
 }
 
 const withoutStatus = (i: IngressObject): Omit<IngressObject, 'statusLoadBalancer'> => {
@@ -26,6 +31,8 @@ export class ClusterState implements ClusterSnapshot {
   private readonly sliceMap = new Map<string, EndpointSliceObject>();
   private readonly slicesByService = new Map<string, Map<string, EndpointSliceObject>>();
   private readonly secretMap = new Map<string, SecretObject>();
+  /** Selected namespaces (with selectNamespaces), by name. */
+  private readonly namespaceMap = new Map<string, string>();
   private readonly serviceRefs = new RefIndex();
   private readonly secretRefs = new RefIndex();
   private sortedIngresses: readonly IngressObject[] | undefined;
@@ -37,9 +44,21 @@ export class ClusterState implements ClusterSnapshot {
   }
 
   // ---- ClusterSnapshot ------------------------------------------------------------------
+  /** Every Ingress of a selected namespace (all of them without selectNamespaces), sorted. */
   ingresses(): readonly IngressObject[] {
-    this.sortedIngresses ??= [...this.ingressMap.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, i]) => i);
+    this.sortedIngresses ??= [...this.ingressMap.entries()]
+      .filter(([, i]) => this.isSelected(i.namespace))
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([, i]) => i);
     return this.sortedIngresses;
+  }
+
+  /**
+   * Every Ingress held, selected namespace or not (unsorted): the status writer clears our
+   * address from Ingresses that stopped being served, including those whose namespace lost its label.
+   */
+  allIngresses(): Iterable<IngressObject> {
+    return this.ingressMap.values();
   }
 
   ingressClasses(): readonly IngressClassObject[] {
@@ -71,6 +90,8 @@ export class ClusterState implements ClusterSnapshot {
   // ---- updates: each returns true when the routing table may change ----------------------
   // An object deep-equal to the one held (a relist, a resync) keeps the held object: routing/
   // remembers work by object identity, so an unchanged object must stay the same object.
+  // An Ingress of a namespace that is not selected is held (it may be selected later) but does
+  // not matter for the table.
   upsertIngress(i: IngressObject): boolean {
     const key = refKey(i);
     const old = this.ingressMap.get(key);
@@ -82,7 +103,7 @@ export class ClusterState implements ClusterSnapshot {
     this.sortedIngresses = undefined;
     this.serviceRefs.set(key, serviceTargets(i));
     this.secretRefs.set(key, i.tls.flatMap((t) => (t.secretName ? [`${i.namespace}/${t.secretName}`] : [])));
-    return true;
+    return this.isSelected(i.namespace);
   }
 
   removeIngress(namespace: string, name: string): boolean {
@@ -91,6 +112,21 @@ export class ClusterState implements ClusterSnapshot {
     this.sortedIngresses = undefined;
     this.serviceRefs.delete(key);
     this.secretRefs.delete(key);
+    return this.isSelected(namespace);
+  }
+
+  /** A namespace now matches the selector; a change of the selected set always matters. */
+  upsertNamespace(name: string): boolean {
+    if (this.namespaceMap.has(name)) return false;
+    this.namespaceMap.set(name, name);
+    this.sortedIngresses = undefined;
+    return true;
+  }
+
+  /** A namespace no longer matches the selector (or is gone). */
+  removeNamespace(name: string): boolean {
+    if (!this.namespaceMap.delete(name)) return false;
+    this.sortedIngresses = undefined;
     return true;
   }
 
@@ -156,7 +192,7 @@ export class ClusterState implements ClusterSnapshot {
   keys(kind: Kind): readonly string[] {
     const maps: Record<Kind, Map<string, unknown>> = {
       Ingress: this.ingressMap, IngressClass: this.classMap, Service: this.serviceMap,
-      EndpointSlice: this.sliceMap, Secret: this.secretMap,
+      EndpointSlice: this.sliceMap, Secret: this.secretMap, Namespace: this.namespaceMap,
     };
     return [...maps[kind].keys()];
   }
@@ -166,6 +202,10 @@ export class ClusterState implements ClusterSnapshot {
     if (old !== undefined && isDeepStrictEqual(old, value)) return false;
     map.set(key, value);
     return true;
+  }
+
+  private isSelected(namespace: string): boolean {
+    return this.options.selectNamespaces !== true || this.namespaceMap.has(namespace);
   }
 
   private serviceMatters(key: string): boolean {

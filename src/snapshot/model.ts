@@ -108,7 +108,7 @@ export interface SecretObject extends ObjectRef {
 
 /** The read side of the cluster state that routing/ builds from. */
 export interface ClusterSnapshot {
-  /** Every Ingress, sorted by namespace then name. */
+  /** Every Ingress served from (all, or those of the selected namespaces), sorted by namespace then name. */
   ingresses(): readonly IngressObject[];
   ingressClasses(): readonly IngressClassObject[];
   lookupService(namespace: string, name: string): ServiceObject | undefined;

@@ -4,7 +4,7 @@
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { KubeClient } from '../kube/client.ts';
-import type { ClusterSnapshot, LoadBalancerIngress, ObjectRef } from '../snapshot/model.ts';
+import type { IngressObject, LoadBalancerIngress, ObjectRef } from '../snapshot/model.ts';
 import { refKey } from '../snapshot/model.ts';
 import { sameAddresses } from './addresses.ts';
 
@@ -16,13 +16,13 @@ export interface StatusDeps {
 
 export async function syncIngressStatus(
   deps: StatusDeps,
-  snapshot: ClusterSnapshot,
+  snapshot: { allIngresses(): Iterable<IngressObject> },
   served: readonly ObjectRef[],
   desired: readonly LoadBalancerIngress[],
 ): Promise<void> {
   const servedKeys = new Set(served.map(refKey));
   const writes: Promise<void>[] = [];
-  for (const ing of snapshot.ingresses()) {
+  for (const ing of snapshot.allIngresses()) {
     const ours = servedKeys.has(refKey(ing));
     if (ours && !sameAddresses(ing.statusLoadBalancer, desired)) {
       writes.push(write(deps, ing, desired));

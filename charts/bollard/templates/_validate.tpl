@@ -10,6 +10,9 @@ Every message names the values to change.
 {{- if and (regexMatch "^v?[1-9][0-9]*\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.+-]*)?$" $kube.Version) (semverCompare "<1.30.0-0" $kube.Version) -}}
 {{- fail (printf "Bollard's chart needs Kubernetes 1.30 or newer (preStop sleep, ValidatingAdmissionPolicy); this cluster is %s" $kube.Version) -}}
 {{- end -}}
+{{- if and $c.watchNamespaces $c.watchNamespaceSelector -}}
+{{- fail "controller.watchNamespaces and controller.watchNamespaceSelector cannot be combined (--watch-namespaces, --watch-namespace-selector): set one of them" -}}
+{{- end -}}
 {{- if and $c.watchNamespaces (include "bollard.publishService" .) (not (has .Release.Namespace $c.watchNamespaces)) -}}
 {{- fail (printf "controller.watchNamespaces does not include the release namespace %q, so the controller cannot see its own Service to publish it in Ingress status: add %q to controller.watchNamespaces, or set controller.publishStatusAddresses, or service.enabled=false" .Release.Namespace .Release.Namespace) -}}
 {{- end -}}

@@ -4,70 +4,37 @@
 // non-leader, both replicas serve it, the Ingress gets an Event, and replicas started again on
 // the same etcd order nothing.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { startAcme, type RunningAcme } from '../../../src/acme/start-acme.ts';
-import { createKubeClient, loadKubeConfig, type KubeClient } from '../../../src/kube/client.ts';
 import { createEventRecorder } from '../../../src/kube/events.ts';
-import { watchCluster } from '../../../src/kube/watch-cluster.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
-import { ClusterState } from '../../../src/snapshot/cluster-state.ts';
-import { createTestNamespace, deleteTestNamespace, dumpingOnFailure, kubectl, loadE2eEnv } from '../../harness/e2e-env.ts';
-import { startPebble, type Pebble } from '../../harness/pebble.ts';
+import { dumpingOnFailure, kubectl } from '../../harness/e2e-env.ts';
 import { waitFor } from '../../harness/wait-for.ts';
-import { startEtcdFixture, type EtcdFixture } from '../../feature/acme/etcd-fixture.ts';
-import { startValidationFront, type ValidationFront } from '../../feature/acme/validation-front.ts';
+import { startAcmeWorld, type AcmeWorld } from './acme-e2e.ts';
 
+let w: AcmeWorld;
 let ns = '';
-let dir = '';
-let client: KubeClient;
-let fx: EtcdFixture;
-let pebble: Pebble;
-let front: ValidationFront;
-let caFile = '';
-const state = new ClusterState();
-const stopWatch = new AbortController();
-let watchDone: Promise<void> | undefined;
-const replicas: { acme: RunningAcme; registry: Registry }[] = [];
 const HOST = 'web.e2e-acme.bollard.test';
 
 async function replica(podName: string): Promise<{ acme: RunningAcme; registry: Registry }> {
   const registry = new Registry();
   const acme = await startAcme({
-    etcdEndpoints: [fx.url], etcdPrefix: '/bollard-e2e/acme/', etcdCaFile: '', etcdCertFile: '', etcdKeyFile: '',
-    acmeDirectory: pebble.directoryUrl, acmeEmail: 'e2e@bollard.test', acmeCaFile: caFile, acmeLeaseTtlSeconds: 3, podName,
-  }, { log: silentLogger, registry, snapshot: state, events: createEventRecorder(client, 'bollard.io/ingress-controller', podName), pollMinMs: 100 });
+    etcdEndpoints: [w.fx.url], etcdPrefix: '/bollard-e2e/acme/', etcdCaFile: '', etcdCertFile: '', etcdKeyFile: '',
+    acmeDirectory: w.pebble.directoryUrl, acmeEmail: 'e2e@bollard.test', acmeCaFile: w.caFile, acmeLeaseTtlSeconds: 3, podName,
+  }, { log: silentLogger, registry, snapshot: w.state, events: createEventRecorder(w.client, 'bollard.io/ingress-controller', podName), pollMinMs: 100 });
   const r = { acme, registry };
-  replicas.push(r);
+  w.replicas.push(r);
   acme.update();
   return r;
 }
 
 beforeAll(async () => {
-  const env = await loadE2eEnv();
-  client = createKubeClient(loadKubeConfig(env.kubeconfig));
-  ns = await createTestNamespace('acme');
-  dir = await mkdtemp(join(tmpdir(), 'bollard-e2e-acme-'));
-  front = await startValidationFront();
-  [fx, pebble] = await Promise.all([startEtcdFixture(), startPebble({ dir, validationPort: front.port })]);
-  caFile = join(dir, 'pebble-directory-ca.pem');
-  await writeFile(caFile, pebble.caPem);
-  const watch = watchCluster({ client, state, log: silentLogger, onChange: () => { for (const r of replicas) r.acme.update(); } }, [ns], stopWatch.signal);
-  watchDone = watch.done;
-  await watch.synced;
+  w = await startAcmeWorld({ namespace: 'acme', tmpPrefix: 'bollard-e2e-acme-' });
+  ns = w.namespace;
 }, 90_000);
 
 afterAll(async () => {
-  await Promise.all(replicas.splice(0).map((r) => r.acme.stop()));
-  stopWatch.abort();
-  await watchDone;
-  await front.close();
-  await pebble.stop();
-  await fx.stop();
-  await rm(dir, { recursive: true, force: true });
-  await deleteTestNamespace(ns);
+  await w.stop();
 }, 60_000);
 
 const ingress = {
@@ -84,12 +51,12 @@ describe('ACME with the real API server', () => {
     const [a, b] = [await replica('acme-a'), await replica('acme-b')];
     const leader = await waitFor(() => Promise.resolve(a.acme.isLeader() ? a : b.acme.isLeader() ? b : undefined), { what: 'an ACME leader', timeoutMs: 10_000 });
     const follower = leader === a ? b : a;
-    front.route([{ id: 'follower', handle: follower.acme.handleHttp01 }]);
-    const before = await pebble.orders();
+    w.front.route([{ id: 'follower', handle: follower.acme.handleHttp01 }]);
+    const before = await w.pebble.orders();
     await kubectl(['apply', '-n', ns, '-f', '-'], JSON.stringify(ingress));
     await waitFor(() => Promise.resolve(a.acme.certificates.lookup(HOST) && b.acme.certificates.lookup(HOST) ? true : undefined), { what: `certificate for ${HOST} on both replicas`, timeoutMs: 30_000 });
-    expect(await pebble.orders()).toBe(before + 1);
-    expect(front.answered.filter((x) => x.status === 200).map((x) => x.id)).toContain('follower');
+    expect(await w.pebble.orders()).toBe(before + 1);
+    expect(w.front.answered.filter((x) => x.status === 200).map((x) => x.id)).toContain('follower');
     const events = await waitFor(async () => {
       const json = JSON.parse(await kubectl(['get', 'events', '-n', ns, '-o', 'json'])) as { items: { reason: string; involvedObject: { name: string }; message: string }[] };
       const issued = json.items.filter((e) => e.reason === 'AcmeCertificateIssued' && e.involvedObject.name === 'web');
@@ -101,12 +68,12 @@ describe('ACME with the real API server', () => {
   }), 60_000);
 
   it('replicas restarted on the same etcd serve at once and order nothing', dumpingOnFailure(() => ns, async () => {
-    await Promise.all(replicas.splice(0).map((r) => r.acme.stop()));
-    const before = await pebble.orders();
+    await Promise.all(w.replicas.splice(0).map((r) => r.acme.stop()));
+    const before = await w.pebble.orders();
     const c = await replica('acme-c');
     expect(c.acme.certificates.lookup(HOST)).toBeDefined();
     await waitFor(() => Promise.resolve(c.acme.isLeader() ? true : undefined), { what: 'acme-c leads', timeoutMs: 10_000 });
     expect(await c.acme.ensure(HOST)).toBe('valid');
-    expect(await pebble.orders()).toBe(before);
+    expect(await w.pebble.orders()).toBe(before);
   }), 30_000);
 });

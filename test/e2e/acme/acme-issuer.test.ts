@@ -6,36 +6,17 @@
 // certificates already issued keep being served; fixing the spec makes it ready again.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createPrivateKey, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createKubeClient, loadKubeConfig, type KubeClient } from '../../../src/kube/client.ts';
-import { watchCluster } from '../../../src/kube/watch-cluster.ts';
-import { silentLogger } from '../../../src/log/logger.ts';
-import { ClusterState } from '../../../src/snapshot/cluster-state.ts';
-import { createTestNamespace, deleteTestNamespace, dumpingOnFailure, kubectl, loadE2eEnv } from '../../harness/e2e-env.ts';
+import { dumpingOnFailure, kubectl } from '../../harness/e2e-env.ts';
 import { freePort } from '../../harness/free-port.ts';
-import { startPebble, type Pebble } from '../../harness/pebble.ts';
-import { REPO_ROOT } from '../../harness/repo.ts';
 import { waitFor } from '../../harness/wait-for.ts';
-import { startEtcdFixture, type EtcdFixture } from '../../feature/acme/etcd-fixture.ts';
-import { startValidationFront, type ValidationFront } from '../../feature/acme/validation-front.ts';
-import { startAcmeReplica, tlsIngress, waitEvent, waitLeader, type AcmeReplica, type ReplicaEnv } from './acme-e2e.ts';
+import { startAcmeReplica, startAcmeWorld, tlsIngress, waitEvent, waitLeader, type AcmeReplica, type AcmeWorld } from './acme-e2e.ts';
 
 const EAB = { kid: 'kid-e2e', hmacKey: randomBytes(32).toString('base64url') };
 const D = 'e2e-issuer.bollard.test';
+let w: AcmeWorld;
 let ns = '';
-let dir = '';
 let issuer = '';
-let client: KubeClient;
-let fx: EtcdFixture;
-let pebble: Pebble;
-let front: ValidationFront;
-let env: ReplicaEnv;
 let replica: AcmeReplica;
-const state = new ClusterState();
-const stopWatch = new AbortController();
-let watchDone: Promise<void> | undefined;
 
 interface Ready { status: string; reason: string; message: string; observedGeneration?: number }
 
@@ -54,43 +35,25 @@ const waitReady = (reason: string, timeoutMs = 15_000): Promise<Ready> => waitFo
 const patchSpec = (spec: Record<string, unknown>): Promise<string> => kubectl(['patch', 'acmeissuer', issuer, '--type=merge', '-p', JSON.stringify({ spec })]);
 
 beforeAll(async () => {
-  const e2e = await loadE2eEnv();
-  client = createKubeClient(loadKubeConfig(e2e.kubeconfig));
-  await kubectl(['apply', '-f', `${REPO_ROOT}/crds/acmeissuers.bollard.io.yaml`]);
-  await kubectl(['wait', '--for=condition=Established', '--timeout=20s', 'crd/acmeissuers.bollard.io']);
-  ns = await createTestNamespace('acme-issuer');
-  issuer = `e2e-${ns}`;
-  dir = await mkdtemp(join(tmpdir(), 'bollard-e2e-issuer-'));
-  front = await startValidationFront();
-  [fx, pebble] = await Promise.all([
-    startEtcdFixture(),
-    startPebble({ dir, validationPort: front.port, externalAccountMACKeys: { [EAB.kid]: EAB.hmacKey }, domainBlocklist: [`blocked.${D}`] }),
-  ]);
-  const caFile = join(dir, 'pebble-directory-ca.pem');
-  await writeFile(caFile, pebble.caPem);
-  env = { client, state, etcdUrl: fx.url, directoryUrl: 'https://unused.invalid/directory', caFile, namespace: ns };
-  await kubectl(['create', 'secret', 'generic', 'eab', '-n', ns, `--from-literal=hmacKey=${EAB.hmacKey}`]);
-  await kubectl(['apply', '-f', '-'], JSON.stringify({
-    apiVersion: 'bollard.io/v1alpha1', kind: 'AcmeIssuer', metadata: { name: issuer },
-    spec: { directory: pebble.directoryUrl, email: 'ops@bollard.test', keyType: 'ECDSA-P384', externalAccountBinding: { keyID: EAB.kid, hmacKeySecretRef: { name: 'eab', namespace: ns } } },
-  }));
-  const watch = watchCluster({ client, state, log: silentLogger, onChange: () => { replica.acme.update(); } }, [ns], stopWatch.signal);
-  watchDone = watch.done;
-  await watch.synced;
-  replica = await startAcmeReplica(env, 'issuer-a', { acmeIssuer: issuer }, { issuerRetry: { baseMs: 400, maxMs: 1500 }, directoryTimeoutMs: 2000 });
-  front.route([{ id: 'a', handle: replica.acme.handleHttp01 }]);
+  w = await startAcmeWorld({
+    namespace: 'acme-issuer', tmpPrefix: 'bollard-e2e-issuer-', issuerPrefix: 'e2e', directoryUrl: 'https://unused.invalid/directory',
+    pebble: { externalAccountMACKeys: { [EAB.kid]: EAB.hmacKey }, domainBlocklist: [`blocked.${D}`] },
+    prepare: async ({ namespace, issuer: name, pebble }) => {
+      await kubectl(['create', 'secret', 'generic', 'eab', '-n', namespace, `--from-literal=hmacKey=${EAB.hmacKey}`]);
+      await kubectl(['apply', '-f', '-'], JSON.stringify({
+        apiVersion: 'bollard.io/v1alpha1', kind: 'AcmeIssuer', metadata: { name },
+        spec: { directory: pebble.directoryUrl, email: 'ops@bollard.test', keyType: 'ECDSA-P384', externalAccountBinding: { keyID: EAB.kid, hmacKeySecretRef: { name: 'eab', namespace } } },
+      }));
+    },
+  });
+  ({ namespace: ns, issuer } = w);
+  replica = await startAcmeReplica(w.env, 'issuer-a', { acmeIssuer: issuer }, { issuerRetry: { baseMs: 400, maxMs: 1500 }, directoryTimeoutMs: 2000 });
+  w.replicas.push(replica);
+  w.front.route([{ id: 'a', handle: replica.acme.handleHttp01 }]);
 }, 90_000);
 
 afterAll(async () => {
-  await replica.acme.stop();
-  stopWatch.abort();
-  await watchDone;
-  await front.close();
-  await pebble.stop();
-  await fx.stop();
-  await rm(dir, { recursive: true, force: true });
-  await kubectl(['delete', 'acmeissuer', issuer, '--ignore-not-found', '--wait=false']);
-  await deleteTestNamespace(ns);
+  await w.stop();
 }, 60_000);
 
 describe('AcmeIssuer', () => {
@@ -116,7 +79,7 @@ describe('AcmeIssuer', () => {
   }), 45_000);
 
   it('an email the CA refuses, a URL that is no directory, a silent directory, a missing EAB Secret: status, Event, back-off; serving goes on; fixed, ready again', dumpingOnFailure(() => ns, async () => {
-    const good = { directory: pebble.directoryUrl, email: 'ops@bollard.test', externalAccountBinding: { keyID: EAB.kid, hmacKeySecretRef: { name: 'eab', namespace: ns } } };
+    const good = { directory: w.pebble.directoryUrl, email: 'ops@bollard.test', externalAccountBinding: { keyID: EAB.kid, hmacKeySecretRef: { name: 'eab', namespace: ns } } };
     await patchSpec({ email: 'opś@bollard.test' });
     const email = await waitReady('AccountRegistrationFailed');
     expect([email.status, email.message]).toEqual(['False', expect.stringMatching(/opś@bollard\.test.*non-ASCII/)]);
@@ -125,7 +88,7 @@ describe('AcmeIssuer', () => {
     expect(await replica.acme.ensure(`web.${D}`)).toBe('inactive');
     expect(replica.acme.certificates.lookup(`web.${D}`)).toBeDefined();
 
-    await patchSpec({ ...good, directory: pebble.directoryUrl.replace(/\/dir$/, '/no-such-directory') });
+    await patchSpec({ ...good, directory: w.pebble.directoryUrl.replace(/\/dir$/, '/no-such-directory') });
     expect((await waitReady('DirectoryInvalid')).message).toMatch(/answered HTTP 404/);
 
     await patchSpec({ ...good, directory: `https://127.0.0.1:${await freePort()}/dir` });
@@ -142,14 +105,14 @@ describe('AcmeIssuer', () => {
   }), 50_000);
 
   it('an AcmeIssuer that does not exist: IssuerNotFound, nothing ordered', dumpingOnFailure(() => ns, async () => {
-    const before = await pebble.orders();
-    const lone = await startAcmeReplica(env, 'issuer-missing', { acmeIssuer: `missing-${ns}`, etcdPrefix: `/bollard-e2e/${ns}-missing/` });
+    const before = await w.pebble.orders();
+    const lone = await startAcmeReplica(w.env, 'issuer-missing', { acmeIssuer: `missing-${ns}`, etcdPrefix: `/bollard-e2e/${ns}-missing/` });
     try {
       await waitLeader([lone]);
       const s = await waitFor(() => Promise.resolve(lone.acme.issuerState()), { what: 'issuer state', timeoutMs: 10_000 });
       expect(s.ready ? '' : s.error.reason).toBe('IssuerNotFound');
       expect(await lone.acme.ensure(`web.${D}`)).toBe('inactive');
-      expect(await pebble.orders()).toBe(before);
+      expect(await w.pebble.orders()).toBe(before);
     } finally {
       await lone.acme.stop();
     }

@@ -4,70 +4,46 @@
 // TLS Secret.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { X509Certificate } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createKubeClient, loadKubeConfig } from '../../../src/kube/client.ts';
-import { watchCluster } from '../../../src/kube/watch-cluster.ts';
-import { silentLogger } from '../../../src/log/logger.ts';
-import { ClusterState } from '../../../src/snapshot/cluster-state.ts';
 import { startBind, type Bind } from '../../harness/bind.ts';
-import { createTestNamespace, deleteTestNamespace, dumpingOnFailure, kubectl, loadE2eEnv } from '../../harness/e2e-env.ts';
-import { startPebble, type Pebble } from '../../harness/pebble.ts';
-import { REPO_ROOT } from '../../harness/repo.ts';
+import { dumpingOnFailure, kubectl } from '../../harness/e2e-env.ts';
 import { waitFor } from '../../harness/wait-for.ts';
-import { startEtcdFixture, type EtcdFixture } from '../../feature/acme/etcd-fixture.ts';
-import { decoded, getSecret, startAcmeReplica, tlsIngress, waitLeader, type AcmeReplica } from './acme-e2e.ts';
+import { decoded, getSecret, startAcmeReplica, startAcmeWorld, tlsIngress, waitLeader, type AcmeReplica, type AcmeWorld } from './acme-e2e.ts';
 
 const ZONE = 'dns01-e2e.bollard.test';
+let w: AcmeWorld<undefined>;
 let ns = '';
-let dir = '';
-let issuer = '';
 let bind: Bind;
-let pebble: Pebble;
-let fx: EtcdFixture;
 let replica: AcmeReplica | undefined;
-const state = new ClusterState();
-const stopWatch = new AbortController();
-let watchDone: Promise<void> | undefined;
 
 beforeAll(async () => {
-  const e2e = await loadE2eEnv();
-  const client = createKubeClient(loadKubeConfig(e2e.kubeconfig));
-  await kubectl(['apply', '-f', `${REPO_ROOT}/crds/acmeissuers.bollard.io.yaml`]);
-  await kubectl(['wait', '--for=condition=Established', '--timeout=20s', 'crd/acmeissuers.bollard.io']);
-  ns = await createTestNamespace('acme-dns01');
-  issuer = `dns-${ns}`;
-  dir = await mkdtemp(join(tmpdir(), 'bollard-e2e-dns01-'));
-  await Promise.all(['bind', 'pebble'].map((d) => mkdir(join(dir, d))));
-  bind = await startBind({ dir: join(dir, 'bind'), zone: ZONE });
-  [pebble, fx] = await Promise.all([startPebble({ dir: join(dir, 'pebble'), validationPort: 9, dnsServer: bind.address }), startEtcdFixture()]);
-  const caFile = join(dir, 'pebble-directory-ca.pem');
-  await writeFile(caFile, pebble.caPem);
-  await kubectl(['create', 'secret', 'generic', 'tsig', '-n', ns, `--from-literal=secret=${bind.secretBase64}`]);
-  await kubectl(['apply', '-f', '-'], JSON.stringify({
-    apiVersion: 'bollard.io/v1alpha1', kind: 'AcmeIssuer', metadata: { name: issuer },
-    spec: {
-      directory: pebble.directoryUrl, email: 'dns@bollard.test',
-      challenge: { type: 'dns-01', dns01: { provider: 'rfc2136', propagationTimeoutSeconds: 10, rfc2136: { nameserver: bind.address, tsigKeyName: bind.keyName, tsigSecretRef: { name: 'tsig', namespace: ns } } } },
+  w = await startAcmeWorld({
+    namespace: 'acme-dns01', tmpPrefix: 'bollard-e2e-dns01-', issuerPrefix: 'dns', directoryUrl: 'https://unused.invalid/directory',
+    front: () => Promise.resolve(undefined), pebble: { validationPort: 9 }, pebbleSubdir: 'pebble',
+    sidecar: async (dir) => {
+      await mkdir(join(dir, 'bind'));
+      bind = await startBind({ dir: join(dir, 'bind'), zone: ZONE });
+      return { pebble: { dnsServer: bind.address }, stop: () => bind.stop() };
     },
-  }));
-  const watch = watchCluster({ client, state, log: silentLogger, onChange: () => { replica?.acme.update(); } }, [ns], stopWatch.signal);
-  watchDone = watch.done;
-  await watch.synced;
-  replica = await startAcmeReplica({ client, state, etcdUrl: fx.url, directoryUrl: 'https://unused.invalid/directory', caFile, namespace: ns }, 'dns-a', { acmeIssuer: issuer });
+    prepare: async ({ namespace, issuer: name, pebble }) => {
+      await kubectl(['create', 'secret', 'generic', 'tsig', '-n', namespace, `--from-literal=secret=${bind.secretBase64}`]);
+      await kubectl(['apply', '-f', '-'], JSON.stringify({
+        apiVersion: 'bollard.io/v1alpha1', kind: 'AcmeIssuer', metadata: { name },
+        spec: {
+          directory: pebble.directoryUrl, email: 'dns@bollard.test',
+          challenge: { type: 'dns-01', dns01: { provider: 'rfc2136', propagationTimeoutSeconds: 10, rfc2136: { nameserver: bind.address, tsigKeyName: bind.keyName, tsigSecretRef: { name: 'tsig', namespace } } } },
+        },
+      }));
+    },
+  });
+  ns = w.namespace;
+  replica = await startAcmeReplica(w.env, 'dns-a', { acmeIssuer: w.issuer });
+  w.replicas.push(replica);
 }, 90_000);
 
 afterAll(async () => {
-  await replica?.acme.stop();
-  stopWatch.abort();
-  await watchDone;
-  await pebble.stop();
-  await bind.stop();
-  await fx.stop();
-  await rm(dir, { recursive: true, force: true });
-  await kubectl(['delete', 'acmeissuer', issuer, '--ignore-not-found', '--wait=false']);
-  await deleteTestNamespace(ns);
+  await w.stop();
 }, 60_000);
 
 describe('DNS-01 AcmeIssuer', () => {

@@ -5,29 +5,19 @@
 // name while three replicas race, and after all three restart nothing is re-ordered and every
 // replica serves the certificates over HTTPS (SNI) at once.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { parseMeta } from '../../../src/acme/certificate.ts';
 import type { EtcdStorage } from '../../../src/acme/etcd-storage.ts';
 import { certificateKeys } from '../../../src/acme/keys.ts';
 import { startBollard, type BollardProcess } from '../../harness/bollard-process.ts';
-import { createTestNamespace, deleteTestNamespace, dumpingOnFailure, kubectl, loadE2eEnv } from '../../harness/e2e-env.ts';
-import { startPebble, type Pebble } from '../../harness/pebble.ts';
+import { dumpingOnFailure, kubectl } from '../../harness/e2e-env.ts';
 import { waitFor } from '../../harness/wait-for.ts';
-import { startEtcdFixture, type EtcdFixture } from '../../feature/acme/etcd-fixture.ts';
 import { ingressClass } from '../../support/manifests.ts';
-import { getSecret, tlsIngress } from './acme-e2e.ts';
+import { getSecret, startAcmeWorld, tlsIngress, type AcmeWorld } from './acme-e2e.ts';
 import { startRoundRobinFront, type RoundRobinFront } from './round-robin-front.ts';
 
+let w: AcmeWorld<RoundRobinFront>;
 let ns = '';
-let dir = '';
-let kubeconfig = '';
-let caFile = '';
-let fx: EtcdFixture;
-let pebble: Pebble;
-let front: RoundRobinFront;
 let reader: EtcdStorage;
 let leaderOfEtcd: () => Promise<string | undefined>;
 let replicas: { pod: string; proc: BollardProcess }[] = [];
@@ -35,11 +25,11 @@ const NAMES = ['a', 'b', 'c'].map((h) => `${h}.e2e-replicas.bollard.test`);
 const PODS = ['replica-0', 'replica-1', 'replica-2'];
 
 const start = (pod: string): Promise<BollardProcess> => startBollard({
-  kubeconfig,
+  kubeconfig: w.kubeconfig,
   args: [
     '--watch-namespaces', ns, '--election-namespace', ns, '--election-id', 'bollard-acme-replicas', '--pod-name', pod,
-    '--acme-enabled', 'true', '--etcd-endpoints', fx.url, '--etcd-prefix', `/bollard-e2e/${ns}/`, '--acme-directory', pebble.directoryUrl,
-    '--acme-ca-file', caFile, '--acme-email', 'ops@bollard.test', '--acme-lease-ttl-seconds', '3',
+    '--acme-enabled', 'true', '--etcd-endpoints', w.fx.url, '--etcd-prefix', `/bollard-e2e/${ns}/`, '--acme-directory', w.pebble.directoryUrl,
+    '--acme-ca-file', w.caFile, '--acme-email', 'ops@bollard.test', '--acme-lease-ttl-seconds', '3',
   ],
 });
 const startAll = async (): Promise<void> => { replicas = await Promise.all(PODS.map(async (pod) => ({ pod, proc: await start(pod) }))); };
@@ -78,15 +68,9 @@ const storedSerial = async (name: string): Promise<string | undefined> => {
 };
 
 beforeAll(async () => {
-  const env = await loadE2eEnv();
-  kubeconfig = env.kubeconfig;
-  ns = await createTestNamespace('acme-replicas');
-  dir = await mkdtemp(join(tmpdir(), 'bollard-e2e-replicas-'));
-  front = await startRoundRobinFront();
-  [fx, pebble] = await Promise.all([startEtcdFixture(), startPebble({ dir, validationPort: front.port })]);
-  caFile = join(dir, 'pebble-directory-ca.pem');
-  await writeFile(caFile, pebble.caPem);
-  const opened = await fx.open('test-reader', { prefix: `/bollard-e2e/${ns}/` });
+  w = await startAcmeWorld({ namespace: 'acme-replicas', tmpPrefix: 'bollard-e2e-replicas-', front: startRoundRobinFront, watch: false });
+  ns = w.namespace;
+  const opened = await w.fx.open('test-reader', { prefix: `/bollard-e2e/${ns}/` });
   reader = opened.storage;
   leaderOfEtcd = async () => (await opened.connection.client.namespace(`/bollard-e2e/${ns}/`).election('issuer').leader().catch(() => undefined)) ?? undefined;
   await kubectl(['apply', '-f', '-'], JSON.stringify(ingressClass('bollard', 'bollard.io/ingress-controller')));
@@ -94,11 +78,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopAll();
-  await front.close();
-  await pebble.stop();
-  await fx.stop();
-  await rm(dir, { recursive: true, force: true });
-  await deleteTestNamespace(ns);
+  await w.stop();
 }, 60_000);
 
 describe('three Bollard replicas with ACME', () => {
@@ -106,8 +86,8 @@ describe('three Bollard replicas with ACME', () => {
     await startAll();
     const leader = await waitLeader();
     const ordered = [...replicas.filter((r) => r.pod !== leader), ...replicas.filter((r) => r.pod === leader)];
-    front.setTargets(ordered.map((r) => ({ id: r.pod, port: r.proc.httpPort })));
-    const before = await pebble.orders();
+    w.front.setTargets(ordered.map((r) => ({ id: r.pod, port: r.proc.httpPort })));
+    const before = await w.pebble.orders();
     const tls = NAMES.map((n) => ({ hosts: [n], secretName: `${n.split('.')[0] ?? ''}-tls` }));
     await kubectl(['apply', '-n', ns, '-f', '-'], JSON.stringify(tlsIngress(ns, 'web', tls, {}, 'bollard')));
     const serials = await waitFor(async () => {
@@ -120,8 +100,8 @@ describe('three Bollard replicas with ACME', () => {
         await waitFor(async () => ((await servedSerial(r.proc.httpsPort, name)) === serials[i] ? true : undefined), { what: `${r.pod} serving ${name}`, timeoutMs: 10_000 });
       }
     }
-    expect(await pebble.orders()).toBe(before + NAMES.length);
-    const validations = front.served.filter((s) => s.path.startsWith('/.well-known/acme-challenge/'));
+    expect(await w.pebble.orders()).toBe(before + NAMES.length);
+    const validations = w.front.served.filter((s) => s.path.startsWith('/.well-known/acme-challenge/'));
     const byFollowers = validations.filter((v) => v.id !== leader && v.status === 200);
     expect(byFollowers.length).toBeGreaterThan(0);
     // The names whose only validation a non-leader answered were issued all the same.
@@ -140,7 +120,7 @@ describe('three Bollard replicas with ACME', () => {
   it('after all replicas restart: served over HTTPS at once, nothing re-ordered', dumpingOnFailure(() => ns, async () => {
     const serials = await Promise.all(NAMES.map(storedSerial));
     await stopAll();
-    const before = await pebble.orders();
+    const before = await w.pebble.orders();
     await startAll();
     for (const r of replicas) for (const [i, name] of NAMES.entries()) expect(await servedSerial(r.proc.httpsPort, name)).toBe(serials[i]);
     const leader = await waitLeader();
@@ -148,7 +128,7 @@ describe('three Bollard replicas with ACME', () => {
     await waitFor(() => Promise.resolve(lead?.logs.some((l) => l.msg === 'ACME issuer ready') === true ? true : undefined), { what: 'issuer ready on the leader', timeoutMs: 15_000 });
     // Give the leader time to check every name; it finds each valid in etcd.
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    expect(await pebble.orders()).toBe(before);
+    expect(await w.pebble.orders()).toBe(before);
     for (const r of replicas) expect(await metric(r.proc, 'bollard_acme_orders_started_total')).toBe(0);
   }), 50_000);
 });

@@ -4,68 +4,33 @@
 // ACME's after a restart that finds no certificate in etcd; nothing written with the flag off.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { X509Certificate } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseMeta } from '../../../src/acme/certificate.ts';
 import { certificateKeys } from '../../../src/acme/keys.ts';
-import { createKubeClient, loadKubeConfig, type KubeClient } from '../../../src/kube/client.ts';
-import { watchCluster } from '../../../src/kube/watch-cluster.ts';
-import { silentLogger } from '../../../src/log/logger.ts';
-import { ClusterState } from '../../../src/snapshot/cluster-state.ts';
-import { createTestNamespace, deleteTestNamespace, dumpingOnFailure, kubectl, loadE2eEnv } from '../../harness/e2e-env.ts';
+import { dumpingOnFailure, kubectl } from '../../harness/e2e-env.ts';
 import { openssl } from '../../harness/openssl.ts';
-import { startPebble, type Pebble } from '../../harness/pebble.ts';
 import { waitFor } from '../../harness/wait-for.ts';
-import { startEtcdFixture, type EtcdFixture } from '../../feature/acme/etcd-fixture.ts';
-import { startValidationFront, type ValidationFront } from '../../feature/acme/validation-front.ts';
-import { decoded, getSecret, startAcmeReplica, tlsIngress, waitEvent, waitLeader, type AcmeReplica, type ReplicaEnv } from './acme-e2e.ts';
+import { decoded, getSecret, startAcmeReplica, startAcmeWorld, tlsIngress, waitEvent, waitLeader, type AcmeReplica, type AcmeWorld } from './acme-e2e.ts';
 
+let w: AcmeWorld;
 let ns = '';
-let dir = '';
-let client: KubeClient;
-let fx: EtcdFixture;
-let pebble: Pebble;
-let front: ValidationFront;
-let env: ReplicaEnv;
-const state = new ClusterState();
-const stopWatch = new AbortController();
-let watchDone: Promise<void> | undefined;
-const replicas: AcmeReplica[] = [];
 const D = 'e2e-secrets.bollard.test';
 
 const replica = async (id: string, ...more: Parameters<typeof startAcmeReplica> extends [unknown, unknown, ...infer R] ? R : never): Promise<AcmeReplica> => {
-  const r = await startAcmeReplica(env, id, ...more);
-  replicas.push(r);
-  front.route(replicas.map((x, i) => ({ id: `r${i}`, handle: x.acme.handleHttp01 })));
+  const r = await startAcmeReplica(w.env, id, ...more);
+  w.replicas.push(r);
+  w.front.route(w.replicas.map((x, i) => ({ id: `r${i}`, handle: x.acme.handleHttp01 })));
   return r;
 };
-const stopAll = async (): Promise<void> => { await Promise.all(replicas.splice(0).map((r) => r.acme.stop())); };
+const stopAll = async (): Promise<void> => { await Promise.all(w.replicas.splice(0).map((r) => r.acme.stop())); };
 
 beforeAll(async () => {
-  const e2e = await loadE2eEnv();
-  client = createKubeClient(loadKubeConfig(e2e.kubeconfig));
-  ns = await createTestNamespace('acme-secrets');
-  dir = await mkdtemp(join(tmpdir(), 'bollard-e2e-secrets-'));
-  front = await startValidationFront();
-  [fx, pebble] = await Promise.all([startEtcdFixture(), startPebble({ dir, validationPort: front.port })]);
-  const caFile = join(dir, 'pebble-directory-ca.pem');
-  await writeFile(caFile, pebble.caPem);
-  env = { client, state, etcdUrl: fx.url, directoryUrl: pebble.directoryUrl, caFile, namespace: ns };
-  const watch = watchCluster({ client, state, log: silentLogger, onChange: () => { for (const r of replicas) r.acme.update(); } }, [ns], stopWatch.signal);
-  watchDone = watch.done;
-  await watch.synced;
+  w = await startAcmeWorld({ namespace: 'acme-secrets', tmpPrefix: 'bollard-e2e-secrets-' });
+  ns = w.namespace;
 }, 90_000);
 
 afterAll(async () => {
-  await stopAll();
-  stopWatch.abort();
-  await watchDone;
-  await front.close();
-  await pebble.stop();
-  await fx.stop();
-  await rm(dir, { recursive: true, force: true });
-  await deleteTestNamespace(ns);
+  await w.stop();
 }, 60_000);
 
 const apply = (obj: object): Promise<string> => kubectl(['apply', '-n', ns, '-f', '-'], JSON.stringify(obj));
@@ -75,8 +40,8 @@ const managedSecret = (name: string) => waitFor(async () => {
 }, { what: `managed Secret ${name}`, timeoutMs: 20_000 });
 
 async function selfSignedTlsSecret(name: string, host: string): Promise<void> {
-  await openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${host}`], dir);
-  await kubectl(['create', 'secret', 'tls', name, '-n', ns, '--cert', join(dir, `${name}.crt`), '--key', join(dir, `${name}.key`)]);
+  await openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${host}`], w.dir);
+  await kubectl(['create', 'secret', 'tls', name, '-n', ns, '--cert', join(w.dir, `${name}.crt`), '--key', join(w.dir, `${name}.key`)]);
 }
 
 describe('ACME certificates in TLS Secrets', () => {
@@ -107,7 +72,7 @@ describe('ACME certificates in TLS Secrets', () => {
     expect(opaque.message).toMatch(/Secret .*opaque-tls \(type Opaque\) exists without the label app.kubernetes.io\/managed-by=bollard/);
     expect((await waitEvent(ns, 'user', 'AcmeSecretNotManaged', 30_000)).message).toContain('user-tls');
     expect((await waitEvent(ns, 'shared', 'AcmeSecretShared', 30_000)).message).toContain(`one.${D}, two.${D}`);
-    const leader = await waitLeader(replicas);
+    const leader = await waitLeader(w.replicas);
     // The certificates were issued and are served from etcd; the Secrets are untouched.
     await waitFor(() => Promise.resolve(leader.acme.certificates.lookup(`user.${D}`) && leader.acme.certificates.lookup(`one.${D}`) ? true : undefined), { what: 'certificates served', timeoutMs: 20_000 });
     const opaqueAfter = await getSecret(ns, 'opaque-tls');
@@ -120,7 +85,7 @@ describe('ACME certificates in TLS Secrets', () => {
   it('updates the Secret when the certificate is renewed', dumpingOnFailure(() => ns, async () => {
     await stopAll();
     const before = await managedSecret('web-tls');
-    const meta = parseMeta(await (await fx.open('reader', { prefix: `/bollard-e2e/${ns}/` })).storage.load(certificateKeys(`web.${D}`).meta));
+    const meta = parseMeta(await (await w.fx.open('reader', { prefix: `/bollard-e2e/${ns}/` })).storage.load(certificateKeys(`web.${D}`).meta));
     if (!meta) throw new Error('no meta');
     const skew = Date.parse(meta.renewAt) - Date.now() + 60_000;
     const r = await replica('secrets-future', {}, { now: () => Date.now() + skew });
@@ -138,7 +103,7 @@ describe('ACME certificates in TLS Secrets', () => {
     await stopAll();
     await selfSignedTlsSecret('foreign-tls', `foreign.${D}`);
     await apply(tlsIngress(ns, 'foreign', [{ hosts: [`foreign.${D}`], secretName: 'foreign-tls' }]));
-    const before = await pebble.orders();
+    const before = await w.pebble.orders();
     const r = await replica('secrets-fresh', { etcdPrefix: `/bollard-e2e/${ns}-fresh/` });
     await waitLeader([r]);
     // web-tls exists and carries the label: web is still ordered (and the Secret rewritten), like
@@ -146,7 +111,7 @@ describe('ACME certificates in TLS Secrets', () => {
     const wanted = ['web', 'opaque', 'user', 'one', 'two'].map((h) => `${h}.${D}`);
     await waitFor(() => Promise.resolve(wanted.every((n) => r.acme.certificates.lookup(n)?.name === n) ? true : undefined), { what: 'certificates in the empty etcd', timeoutMs: 30_000 });
     expect(r.acme.certificates.lookup(`foreign.${D}`)).toBeUndefined();
-    expect(await pebble.orders()).toBe(before + wanted.length);
+    expect(await w.pebble.orders()).toBe(before + wanted.length);
     const secret = await waitFor(async () => {
       const s = await getSecret(ns, 'web-tls');
       return s && decoded(s, 'tls.crt') === r.acme.certificates.lookup(`web.${D}`)?.certPem ? s : undefined;

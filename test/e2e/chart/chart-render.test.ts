@@ -99,6 +99,24 @@ describe('defaults', () => {
   });
 });
 
+describe('namespace selector', () => {
+  it('passes the selector as one argument and reads Namespaces cluster-wide', async () => {
+    const objects = await mode('namespace-selector');
+    const c = container(findObject(objects, 'Deployment'), 'controller');
+    expect(c.args).toContain('--watch-namespace-selector=bollard.io/serve=true,env notin (dev, test)');
+    expect(c.args?.some((a) => a.startsWith('--watch-namespaces'))).toBe(false);
+    const rules = at(findObject(objects, 'ClusterRole', 'bollard'), 'rules') as { resources: string[]; verbs: string[] }[];
+    expect(rules).toContainEqual({ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] });
+    expect(rules.flatMap((r) => r.resources)).toContain('ingresses');
+    expect(objects.filter((o) => o.kind === 'Role' && o.metadata.name === 'bollard')).toEqual([]);
+  });
+
+  it('grants no Namespace access without it', async () => {
+    const rules = at(findObject(await mode('default'), 'ClusterRole', 'bollard'), 'rules') as { resources: string[] }[];
+    expect(rules.flatMap((r) => r.resources)).not.toContain('namespaces');
+  });
+});
+
 describe('Deployment with an HPA', () => {
   it('scales on CPU and requests/s, leaves replicas to the HPA, never puts two on one node', async () => {
     const objects = await mode('deployment-hpa');

@@ -2,46 +2,29 @@
 // issuers racing for the same names with exactly one order each, a restart that orders nothing,
 // a failed order that backs off (persisted), and renewal when the clock reaches renewAt.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect } from 'node:tls';
-import { trustAcmeDirectoryCa } from '../../../src/acme/acme-client.ts';
 import { loadBackoff } from '../../../src/acme/backoff.ts';
 import { parseMeta } from '../../../src/acme/certificate.ts';
 import { certificateKeys } from '../../../src/acme/keys.ts';
-import { startPebble, type Pebble } from '../../harness/pebble.ts';
-import { startEtcdFixture, type EtcdFixture } from './etcd-fixture.ts';
+import { startPebbleWorld, type PebbleWorld } from './pebble-world.ts';
 import { issuerOptions, startReplica, type TestReplica } from './replica.ts';
-import { startValidationFront, type ValidationFront } from './validation-front.ts';
 
-let fx: EtcdFixture;
-let pebble: Pebble;
-let front: ValidationFront;
-let dir: string;
-const replicas: TestReplica[] = [];
+let w: PebbleWorld;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'bollard-acme-pebble-'));
-  front = await startValidationFront();
-  [fx, pebble] = await Promise.all([startEtcdFixture(), startPebble({ dir, validationPort: front.port })]);
-  trustAcmeDirectoryCa(pebble.caPem);
+  w = await startPebbleWorld('bollard-acme-pebble-');
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all(replicas.splice(0).map((r) => r.close()));
-  await front.close();
-  await pebble.stop();
-  await fx.stop();
-  await rm(dir, { recursive: true, force: true });
+  await w.stop();
 }, 30_000);
 
 const replica = async (id: string, email: string, now?: () => number): Promise<TestReplica> => {
-  const r = await startReplica(fx, id, issuerOptions(pebble.directoryUrl, email), now);
-  replicas.push(r);
+  const r = await startReplica(w.fx, id, issuerOptions(w.pebble.directoryUrl, email), now);
+  w.replicas.push(r);
   return r;
 };
-const closeAll = async (): Promise<void> => { await Promise.all(replicas.splice(0).map((r) => r.close())); };
+const closeAll = async (): Promise<void> => { await Promise.all(w.replicas.splice(0).map((r) => r.close())); };
 
 /** The certificate a TLS client gets for `name` from a server using the replica's certificate source. */
 async function servedSerial(r: TestReplica, name: string): Promise<string | undefined> {
@@ -62,12 +45,12 @@ async function servedSerial(r: TestReplica, name: string): Promise<string | unde
 describe('issuer against Pebble', () => {
   it('gets a certificate when only non-leaders answer the validation', async () => {
     const [leader, r2, r3] = await Promise.all([replica('leader', 'ops@bollard.test'), replica('r2', 'ops@bollard.test'), replica('r3', 'ops@bollard.test')]);
-    front.route([r2, r3]);
-    const before = await pebble.orders();
+    w.front.route([r2, r3]);
+    const before = await w.pebble.orders();
     leader.issuer.start();
     expect(await leader.issuer.ensure('one.bollard.test')).toBe('issued');
-    expect(await pebble.orders()).toBe(before + 1);
-    const answers = front.answered.filter((a) => a.host.startsWith('one.bollard.test') && a.status === 200);
+    expect(await w.pebble.orders()).toBe(before + 1);
+    const answers = w.front.answered.filter((a) => a.host.startsWith('one.bollard.test') && a.status === 200);
     expect(answers.length).toBeGreaterThan(0);
     expect(new Set(answers.map((a) => a.id))).not.toContain('leader');
     expect(leader.events.map((e) => e.event.reason)).toEqual(['AcmeCertificateIssued']);
@@ -81,12 +64,12 @@ describe('issuer against Pebble', () => {
   it('three issuers racing for the same names place exactly one order per name', async () => {
     const names = ['a.race.bollard.test', 'b.race.bollard.test', 'c.race.bollard.test'];
     const rs = await Promise.all(['x', 'y', 'z'].map((id) => replica(id, 'race@bollard.test')));
-    front.route(rs);
-    const before = await pebble.orders();
+    w.front.route(rs);
+    const before = await w.pebble.orders();
     for (const r of rs) { r.issuer.setNames(names); r.issuer.start(); }
     const outcomes = await Promise.all(rs.flatMap((r) => names.map((n) => r.issuer.ensure(n))));
     await Promise.all(rs.map((r) => r.issuer.idle()));
-    expect(await pebble.orders()).toBe(before + names.length);
+    expect(await w.pebble.orders()).toBe(before + names.length);
     expect(outcomes.filter((o) => o === 'issued')).toHaveLength(names.length);
     expect(outcomes.filter((o) => o !== 'issued').every((o) => o === 'valid')).toBe(true);
     const accounts = await rs[0]?.storage.list('accounts', true);
@@ -96,7 +79,7 @@ describe('issuer against Pebble', () => {
   }, 60_000);
 
   it('a restart with certificates in etcd orders nothing and serves at once', async () => {
-    const before = await pebble.orders();
+    const before = await w.pebble.orders();
     const r = await replica('restarted', 'race@bollard.test');
     expect(r.certificates.names()).toEqual(expect.arrayContaining(['a.race.bollard.test', 'one.bollard.test']));
     expect(await servedSerial(r, 'b.race.bollard.test')).toMatch(/^[0-9A-F]+$/);
@@ -104,14 +87,14 @@ describe('issuer against Pebble', () => {
     r.issuer.start();
     expect(await r.issuer.ensure('a.race.bollard.test')).toBe('valid');
     await r.issuer.idle();
-    expect(await pebble.orders()).toBe(before);
+    expect(await w.pebble.orders()).toBe(before);
     await closeAll();
   }, 30_000);
 
   it('a failed validation backs the name off, persisted, with the CA error in the Event', async () => {
     const r = await replica('failing', 'ops@bollard.test');
-    front.route([{ id: 'nobody', handle: () => false }]);
-    const before = await pebble.orders();
+    w.front.route([{ id: 'nobody', handle: () => false }]);
+    const before = await w.pebble.orders();
     r.issuer.start();
     expect(await r.issuer.ensure('fail.bollard.test')).toBe('failed');
     const backoff = await loadBackoff(r.storage, 'fail.bollard.test');
@@ -124,21 +107,21 @@ describe('issuer against Pebble', () => {
     const again = await replica('failing-restarted', 'ops@bollard.test');
     again.issuer.start();
     expect(await again.issuer.ensure('fail.bollard.test')).toBe('backoff');
-    expect(await pebble.orders()).toBe(before + 1);
+    expect(await w.pebble.orders()).toBe(before + 1);
     await closeAll();
   }, 30_000);
 
   it('renews when the clock reaches renewAt', async () => {
-    const meta = parseMeta(await (await fx.open('reader')).storage.load(certificateKeys('one.bollard.test').meta));
+    const meta = parseMeta(await (await w.fx.open('reader')).storage.load(certificateKeys('one.bollard.test').meta));
     if (!meta) throw new Error('no meta for one.bollard.test');
     const skew = Date.parse(meta.renewAt) - Date.now() + 1000;
     const r = await replica('future', 'ops@bollard.test', () => Date.now() + skew);
     const r2 = await replica('answerer', 'ops@bollard.test');
-    front.route([r2]);
-    const before = await pebble.orders();
+    w.front.route([r2]);
+    const before = await w.pebble.orders();
     r.issuer.start();
     expect(await r.issuer.ensure('one.bollard.test')).toBe('renewed');
-    expect(await pebble.orders()).toBe(before + 1);
+    expect(await w.pebble.orders()).toBe(before + 1);
     const renewed = parseMeta(await r.storage.load(certificateKeys('one.bollard.test').meta));
     expect(renewed?.serial).not.toBe(meta.serial);
     expect(r.events.map((e) => e.event.reason)).toEqual(['AcmeCertificateRenewed']);

@@ -1,7 +1,9 @@
 // values.schema.json and the chart's own checks reject wrong values before anything reaches a
 // cluster, each with a message naming the value: one case per important field.
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { HelmError, helmBinary, render } from '../../../scripts/chart-helm.ts';
+import { readFile } from 'node:fs/promises';
+import { CHART_DIR, HelmError, helmBinary, render } from '../../../scripts/chart-helm.ts';
+import { LABEL_SELECTOR_PATTERN } from '../../../src/config/label-selector.ts';
 
 /** helm template's refusal of these values, or '' when it renders them. */
 async function refusal(set: Readonly<Record<string, unknown>>): Promise<string> {
@@ -53,6 +55,8 @@ const cases: readonly [string, Record<string, unknown>, RegExp][] = [
   ['a misspelt nested value', { 'service.tpye': 'NodePort' }, /at '\/service': additional properties 'tpye' not allowed/],
   ['an HPA whose minimum exceeds its maximum', { 'controller.autoscaling.enabled': true, 'controller.autoscaling.minReplicas': 5, 'controller.autoscaling.maxReplicas': 2 }, /controller\.autoscaling\.minReplicas \(5\) is greater than controller\.autoscaling\.maxReplicas \(2\)/],
   ['an HPA without a metric', { 'controller.autoscaling.enabled': true, 'controller.autoscaling.targetCPUUtilizationPercentage': 0 }, /controller\.autoscaling\.enabled needs a metric/],
+  ['a namespace selector that is no label selector', { 'controller.watchNamespaceSelector': 'team=web,' }, /at '\/controller\/watchNamespaceSelector': 'team=web,' does not match pattern/],
+  ['a namespace list together with a namespace selector', { 'controller.watchNamespaces': ['kube-system'], 'controller.watchNamespaceSelector': 'team=web' }, /controller\.watchNamespaces and controller\.watchNamespaceSelector cannot be combined/],
   ['watched namespaces that hide the published Service', { 'controller.watchNamespaces': ['shop'] }, /does not include the release namespace "kube-system"/],
   ['a ServiceMonitor without the metrics Service', { 'metrics.serviceMonitor.enabled': true, 'metrics.service.enabled': false }, /metrics\.serviceMonitor\.enabled needs metrics\.service\.enabled/],
 ];
@@ -65,5 +69,11 @@ describe('values.schema.json and the chart\'s checks', () => {
   it('accept the defaults, and ACME with just an email', async () => {
     expect(await refusal({})).toBe('');
     expect(await refusal(acme)).toBe('');
+  });
+
+  it('accept the label selectors the controller accepts, with the controller\'s pattern', async () => {
+    const schema = JSON.parse(await readFile(`${CHART_DIR}/values.schema.json`, 'utf8')) as { properties: { controller: { properties: { watchNamespaceSelector: { pattern: string } } } } };
+    expect(schema.properties.controller.properties.watchNamespaceSelector.pattern).toBe(LABEL_SELECTOR_PATTERN);
+    expect(await refusal({ 'controller.watchNamespaceSelector': 'example.com/team in (web, api),env!=dev,!legacy' })).toBe('');
   });
 });
