@@ -62,7 +62,7 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   const { metrics, log } = deps;
   const tables = new TableHolder();
   const pools = new UpstreamPools({ connectTimeoutMs: config.options.connectTimeoutMs, keepAliveTimeoutMs: 60_000, connectionsPerEndpoint: 256 });
-  const balancer = new Balancer({ stats: (e) => pools.stats(e), now: () => performance.now(), random: Math.random });
+  const balancer = new Balancer({ stats: (e) => pools.stats(e), ejectionsUntil: () => pools.ejectionsUntil(), now: () => performance.now(), random: Math.random });
   const sni = new SniContexts(config.tls, (secret, err) => {
     metrics.tlsCertificateErrors.inc();
     log.warn('certificate could not be loaded; serving the default certificate', { secret, err });

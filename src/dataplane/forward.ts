@@ -62,7 +62,10 @@ export function forward(deps: ForwardDeps, out: Outbound, res: ClientResponse, d
     const startedAt = deps.now();
     current = new RelayHandler(res, (h) => buildClientHeaders(h, deps.options.via), (outcome) => {
       const failed = outcome.error !== undefined && !(outcome.error instanceof errors.RequestAbortedError);
-      if (stats.finished(deps.now() - startedAt, !failed, deps.now(), deps.options)) deps.onEject(key, route.upstream.key);
+      if (stats.finished(deps.now() - startedAt, !failed, deps.now(), deps.options)) {
+        deps.pools.noteEjection(stats.ejectedUntil);
+        deps.onEject(key, route.upstream.key);
+      }
       const again = outcome.error !== undefined && !outcome.started && retryable && isConnectFailure(outcome.error) && tried.size <= deps.options.retries;
       if (again && !res.destroyed) attempt();
       else done({ ...outcome, endpoint, attempts: tried.size });

@@ -6,6 +6,8 @@ import { endpointKey, type EndpointStats } from './endpoint-stats.ts';
 
 export interface BalancerDeps {
   readonly stats: (e: Endpoint) => EndpointStats;
+  /** Until when some endpoint may still be ejected; before that, no per-endpoint health check is needed. */
+  readonly ejectionsUntil: () => number;
   readonly now: () => number;
   readonly random: () => number;
 }
@@ -49,6 +51,8 @@ export class Balancer {
   private eligible(endpoints: readonly Endpoint[], tried: ReadonlySet<string> | undefined): readonly Endpoint[] {
     const now = this.deps.now();
     const untried = tried === undefined || tried.size === 0 ? endpoints : endpoints.filter((e) => !tried.has(endpointKey(e)));
+    // The common case, nothing ejected anywhere: no scan over the endpoints per request.
+    if (now >= this.deps.ejectionsUntil()) return untried;
     let healthy: Endpoint[] | undefined;
     for (let i = 0; i < untried.length; i++) {
       const e = untried[i];

@@ -25,6 +25,7 @@ export class UpstreamPools {
   private readonly dispatchers = new Map<string, Dispatcher>();
   private readonly statsByEndpoint = new Map<string, EndpointStats>();
   private readonly options: PoolOptions;
+  private latestEjectionEnd = 0;
 
   constructor(options: PoolOptions = defaultPoolOptions) {
     this.options = options;
@@ -48,6 +49,15 @@ export class UpstreamPools {
       this.statsByEndpoint.set(key, s);
     }
     return s;
+  }
+
+  /** Records an ejection, so the balancer knows to check endpoint health until it has passed. */
+  noteEjection(until: number): void {
+    this.latestEjectionEnd = Math.max(this.latestEjectionEnd, until);
+  }
+
+  ejectionsUntil(): number {
+    return this.latestEjectionEnd;
   }
 
   /** Closes dispatchers (and forgets stats) of endpoints no longer in `table`. */
