@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { publishHttp01, withdrawHttp01 } from '../../../src/acme/http01-challenges.ts';
 import { createHttp01Handler, createHttp01Responder } from '../../../src/acme/http01-responder.ts';
 import type { WatchableStorage } from '../../../src/acme/storage.ts';
@@ -73,7 +72,8 @@ describe('HTTP-01 responder', () => {
     const cached = token();
     await publishHttp01(leader, cached, { keyAuthorization: `${cached}.c`, name: 'd.example' });
     await waitFor(async () => ((await responder.lookup(cached)) ? true : undefined), { what: 'cached', timeoutMs: 5000 });
-    await sleep(200); // let the watch deliver, so the answer below comes from the cache
+    // Wait until the watch has delivered it, so the answer below comes from the cache.
+    await waitFor(() => Promise.resolve(responder.cached(cached) === `${cached}.c` ? true : undefined), { what: 'token in the cache', timeoutMs: 5000, intervalMs: 10 });
     fx.etcd.process.child.kill('SIGSTOP');
     try {
       const t0 = Date.now();
