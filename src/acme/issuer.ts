@@ -155,7 +155,12 @@ export function createIssuer(opts: IssuerOptions, deps: IssuerDeps): Issuer {
 
   const ensureLocked = async (name: string, signal: AbortSignal): Promise<EnsureOutcome> => {
     const first = await inspect(name);
-    if (!first.due) { queue.at(name, first.at); return first.outcome; }
+    if (!first.due) {
+      // Logged once per check (after an election, then at renewal time): proof that a restart reused it.
+      if (first.outcome === 'valid') log.info('certificate valid in storage', { name, renewAt: new Date(first.at).toISOString() });
+      queue.at(name, first.at);
+      return first.outcome;
+    }
     let lock: LockHandle;
     try {
       lock = await storage.lock(lockNameForCertificate(name), AbortSignal.any([signal, AbortSignal.timeout(opts.lockWaitMs)]));

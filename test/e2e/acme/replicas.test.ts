@@ -126,8 +126,9 @@ describe('three Bollard replicas with ACME', () => {
     const leader = await waitLeader();
     const lead = replicas.find((r) => r.pod === leader)?.proc;
     await waitFor(() => Promise.resolve(lead?.logs.some((l) => l.msg === 'ACME issuer ready') === true ? true : undefined), { what: 'issuer ready on the leader', timeoutMs: 15_000 });
-    // Give the leader time to check every name; it finds each valid in etcd.
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // The leader has checked every name and found each valid in etcd.
+    await waitFor(() => Promise.resolve(NAMES.every((name) => lead?.logs.some((l) => l.msg === 'certificate valid in storage' && l.name === name)) ? true : undefined),
+      { what: 'the leader to find every certificate valid', timeoutMs: 15_000 });
     expect(await w.pebble.orders()).toBe(before);
     for (const r of replicas) expect(await metric(r.proc, 'bollard_acme_orders_started_total')).toBe(0);
   }), 50_000);
