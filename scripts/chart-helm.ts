@@ -2,26 +2,18 @@
 // and data directories under .run/helm (never the user's ~/.config/helm), and `render` for the
 // chart with value files and --set values.
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { CommandError, type CommandResult } from '../test/harness/command-error.ts';
+import { REPO_ROOT } from '../test/harness/repo.ts';
 
-export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url)).replace(/\/$/, '');
+export { REPO_ROOT };
 export const CHART_DIR = `${REPO_ROOT}/charts/bollard`;
 const HELM_HOME = `${REPO_ROOT}/.run/helm`;
 
-export class HelmError extends Error {
+export class HelmError extends CommandError {
   readonly code = 'HELM_FAILED';
-  readonly exitCode: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  constructor(message: string, result: { exitCode: number | null; stdout: string; stderr: string }) {
-    super(message);
-    this.exitCode = result.exitCode;
-    this.stdout = result.stdout;
-    this.stderr = result.stderr;
-  }
 }
 
-interface Run { readonly exitCode: number | null; readonly stdout: string; readonly stderr: string }
+type Run = CommandResult;
 
 function run(file: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
   return new Promise((resolve) => {

@@ -4,18 +4,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
+import { CommandError } from './command-error.ts';
 
-export class KubectlError extends Error {
+export class KubectlError extends CommandError {
   readonly code = 'KUBECTL_FAILED';
-  readonly exitCode: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  constructor(message: string, result: { exitCode: number | null; stdout: string; stderr: string }) {
-    super(message);
-    this.exitCode = result.exitCode;
-    this.stdout = result.stdout;
-    this.stderr = result.stderr;
-  }
 }
 
 export async function runKubectl(kubeconfig: string, args: readonly string[], stdin?: string): Promise<string> {
