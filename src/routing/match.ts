@@ -58,8 +58,13 @@ export function lookupPath(routes: HostRoutes, path: string): Route | undefined 
  * ("shop.example.com" → "*.example.com"; one label only), else undefined (the default certificate).
  */
 export function lookupCertificate(tls: TlsTable, host: string): TlsCertificate | undefined {
-  const exact = tls.hosts.get(host);
-  if (exact !== undefined) return exact;
-  const dot = host.indexOf('.');
-  return dot > 0 ? tls.wildcards.get(host.slice(dot + 1)) : undefined;
+  return lookupServerName(tls.hosts, tls.wildcards, host);
+}
+
+/** SNI's rule for any per-name value: the exact name, else the wildcard keyed by its parent. */
+export function lookupServerName<V>(exact: ReadonlyMap<string, V>, wildcards: ReadonlyMap<string, V>, name: string): V | undefined {
+  const found = exact.get(name);
+  if (found !== undefined) return found;
+  const dot = name.indexOf('.');
+  return dot > 0 ? wildcards.get(name.slice(dot + 1)) : undefined;
 }

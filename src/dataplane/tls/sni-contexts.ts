@@ -3,6 +3,7 @@
 // certificates that did not change; a certificate that fails to load is logged and its hosts
 // fall back to the default certificate (or, with sniStrict, to a failed handshake).
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
+import { lookupServerName } from '../../routing/match.ts';
 import type { TlsCertificate, TlsTable } from '../../routing/types.ts';
 
 export interface SniOptions {
@@ -51,11 +52,8 @@ export class SniContexts {
 
   /** The context for a (lower-case) server name: exact, then wildcard, then the extra source. */
   lookup(servername: string): SecureContext | undefined {
-    const exact = this.byHost.get(servername);
-    if (exact) return exact;
-    const dot = servername.indexOf('.');
-    const wildcard = dot === -1 ? undefined : this.byWildcard.get(servername.slice(dot + 1));
-    if (wildcard) return wildcard;
+    const fromTable = lookupServerName(this.byHost, this.byWildcard, servername);
+    if (fromTable) return fromTable;
     const extra = this.extra?.(servername);
     return extra ? this.load(extra, this.loaded) : undefined;
   }
