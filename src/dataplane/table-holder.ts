@@ -20,10 +20,6 @@ export class TableHolder {
     return this.table;
   }
 
-  generation(): number {
-    return this.gen;
-  }
-
   publish(table: RoutingTable): number {
     const previous = this.table;
     this.table = table;

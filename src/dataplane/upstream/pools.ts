@@ -72,10 +72,6 @@ export class UpstreamPools {
     for (const key of this.statsByEndpoint.keys()) if (!live.has(key)) this.statsByEndpoint.delete(key);
   }
 
-  size(): number {
-    return this.dispatchers.size;
-  }
-
   async close(): Promise<void> {
     const all = [...this.dispatchers.values()];
     this.dispatchers.clear();
