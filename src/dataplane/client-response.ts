@@ -1,9 +1,9 @@
-// What the proxy needs of a client request/response, satisfied by node:http's IncomingMessage/
-// ServerResponse and by node:http2's compatibility Http2ServerRequest/Http2ServerResponse.
+// What the proxy needs of a client request/response, satisfied by our HTTP/1 connection handling
+// (src/dataplane/http1/) and by node:http2's compatibility Http2ServerRequest/Http2ServerResponse.
+// The request body travels beside the request, as a Readable or null.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
 
-export interface ClientRequest extends Readable {
+export interface ClientRequest {
   readonly method?: string | undefined;
   readonly url?: string | undefined;
   readonly headers: IncomingHttpHeaders;

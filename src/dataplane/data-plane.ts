@@ -1,8 +1,6 @@
 // Assembles one data plane: the table holder, upstream dispatchers and balancer, SNI contexts,
 // and the HTTP and HTTPS listeners. The controller runs one in-process (workers=1); each worker
 // process of a multi-core setup runs one and is fed tables by the primary.
-import type { Server } from 'node:http';
-import type { Http2SecureServer } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/registry.ts';
@@ -12,7 +10,7 @@ import type { ForwardDeps } from './forward.ts';
 import { closeGracefully, listen } from './listen.ts';
 import type { DataPlaneOptions } from './options.ts';
 import { createProxyHandler, type ChallengeResponder } from './proxy-handler.ts';
-import { createHttpListener, createHttpsListener, type ListenerLimits } from './servers.ts';
+import { createHttpListener, createHttpsListener, type DrainableServer, type ListenerLimits } from './servers.ts';
 import { TableHolder } from './table-holder.ts';
 import { SniContexts, type CertificateSource } from './tls/sni-contexts.ts';
 import { Balancer } from './upstream/balancer.ts';
@@ -96,8 +94,8 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   const tunnels = new Set<Duplex>();
   const plain = handlerFor('http');
   const secure = handlerFor('https');
-  const http: Server = createHttpListener(plain.request, plain.upgrade, config.limits, hooks('http'));
-  const https: Http2SecureServer = createHttpsListener(secure.request, secure.upgrade, config.limits, {
+  const http: DrainableServer = createHttpListener(plain.request, plain.upgrade, config.limits, hooks('http'));
+  const https: DrainableServer = createHttpsListener(secure.request, secure.upgrade, config.limits, {
     ...config.tls, lookup: (name) => sni.lookup(name), onHandshakeError: (code) => { metrics.tlsHandshakeErrors.inc({ code }); },
   }, hooks('https'));
   const httpPort = await listen(http, config.httpPort, config.bindAddress, config.reusePort);

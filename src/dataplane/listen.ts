@@ -1,11 +1,8 @@
 // Listener plumbing shared by the HTTP, HTTPS and admin servers: listen, and a graceful close
 // that stops accepting, closes idle keep-alive connections (HTTP/1) and sends GOAWAY (HTTP/2),
 // lets in-flight requests finish, and destroys what is left after a deadline.
-import type { Server } from 'node:http';
-import type { Http2SecureServer, ServerHttp2Session } from 'node:http2';
-import type { AddressInfo, Socket } from 'node:net';
-
-type AnyServer = Server | Http2SecureServer;
+import type { ServerHttp2Session } from 'node:http2';
+import type { AddressInfo, Server as AnyServer, Socket } from 'node:net';
 
 const tracked = new WeakMap<AnyServer, { sockets: Set<Socket>; sessions: Set<ServerHttp2Session> }>();
 
@@ -35,7 +32,7 @@ export async function listen(server: AnyServer, port: number, host: string, reus
 export async function closeGracefully(server: AnyServer, deadlineMs = 30_000): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => { resolve(); }));
   const t = tracked.get(server);
-  if ('closeIdleConnections' in server) server.closeIdleConnections();
+  if ('closeIdleConnections' in server && typeof server.closeIdleConnections === 'function') (server as AnyServer & { closeIdleConnections(): void }).closeIdleConnections();
   for (const session of t?.sessions ?? []) session.close();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<void>((resolve) => {

@@ -1,5 +1,6 @@
 // The per-request path: read the current table once, match, then answer locally (ACME
 // challenge, redirect, 4xx/5xx) or forward. Everything else was done when the table was built.
+import type { Readable } from 'node:stream';
 import { errors } from 'undici';
 import { matchRoute, normalizeHost } from '../routing/match.ts';
 import type { Route } from '../routing/types.ts';
@@ -47,8 +48,8 @@ const ACME_PREFIX = '/.well-known/acme-challenge/';
 
 type Record0 = Omit<RequestRecord, 'status' | 'bytes' | 'upstream' | 'errorKind' | 'requestId'>;
 
-export function createProxyHandler(deps: ProxyDeps): (req: ClientRequest, res: ClientResponse) => void {
-  return (req, res) => {
+export function createProxyHandler(deps: ProxyDeps): (req: ClientRequest, res: ClientResponse, body: Readable | null) => void {
+  return (req, res, body) => {
     const startedAt = performance.now();
     const host = normalizeHost(authorityOf(req));
     const target = normalizeRequestTarget(req.url ?? '');
@@ -58,20 +59,20 @@ export function createProxyHandler(deps: ProxyDeps): (req: ClientRequest, res: C
       Promise.resolve(deps.challenges(target.path.slice(ACME_PREFIX.length), host))
         .catch(() => undefined)
         .then((keyAuthorization) => {
-          if (keyAuthorization === undefined) respond(deps, req, res, base, decide(deps, req, host, target));
-          else respond(deps, req, res, base, { status: 200, text: keyAuthorization, headers: {} });
+          if (keyAuthorization === undefined) respond(deps, req, res, body, base, decide(deps, req, host, target));
+          else respond(deps, req, res, body, base, { status: 200, text: keyAuthorization, headers: {} });
         })
         .catch(() => { res.destroy(); });
       return;
     }
     const answer = host === undefined || target === undefined ? { status: 400, text: 'bad request', headers: {} } : decide(deps, req, host, target);
-    respond(deps, req, res, base, answer);
+    respond(deps, req, res, body, base, answer);
   };
 }
 
-function respond(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, base: Record0, answer: Forwardable | (Refusal & { matched?: Route })): void {
+function respond(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, body: Readable | null, base: Record0, answer: Forwardable | (Refusal & { matched?: Route })): void {
   if ('route' in answer) {
-    send(deps, req, res, { ...base, route: answer.route }, answer);
+    send(deps, req, res, body, { ...base, route: answer.route }, answer);
     return;
   }
   // After a malformed request the connection's state is doubtful: close it (HTTP/1 only).
@@ -111,19 +112,14 @@ function refuse(deps: ProxyDeps, req: ClientRequest, route: Route, host: string,
   return undefined;
 }
 
-function hasBody(req: ClientRequest): boolean {
-  if (req.httpVersionMajor >= 2) return (req as { stream?: { endAfterHeaders?: boolean } }).stream?.endAfterHeaders !== true;
-  return req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
-}
-
-function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, base: Record0, m: Forwardable): void {
+function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, requestBody: Readable | null, base: Record0, m: Forwardable): void {
   const clientIp = req.socket?.remoteAddress ?? '';
   const { headers, requestId } = buildUpstreamHeaders(req.headers, {
     clientIp, proto: deps.proto, host: authorityOf(req) || m.host, port: deps.publicPort,
     trusted: deps.trusted(clientIp), via: deps.forward.options.via,
   });
   const max = m.route.options.maxBodyBytes;
-  const body = hasBody(req) ? (max === undefined ? req : limitBody(req, max)) : null;
+  const body = requestBody === null || max === undefined ? requestBody : limitBody(requestBody, max);
   forward(deps.forward, { route: m.route, method: base.method, path: m.target.path + m.target.query, headers, body }, res, (r: ForwardResult) => {
     const upstream = r.endpoint ? `${r.endpoint.host}:${r.endpoint.port}` : undefined;
     const failure = r.error ? classify(r.error) : undefined;

@@ -1,12 +1,16 @@
-// The client-facing listeners. HTTP: node:http with header/request timeouts (slowloris) and a
-// header size limit; malformed requests (smuggling attempts: Content-Length with
-// Transfer-Encoding, duplicate Content-Length, bad chunking) are rejected by Node's strict
-// parser and answered 400 here. HTTPS: node:http2 secure server with HTTP/1.1 fallback (ALPN),
-// SNI from the routing table, and HTTP/2 stream limits.
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
-import type { Duplex } from 'node:stream';
-import type { SecureContext } from 'node:tls';
+// The client-facing listeners. HTTP/1.x, plain or over TLS, is served by our own connection
+// handling (src/dataplane/http1/): strict head parsing (smuggling attempts get 400), header size
+// limit (431), head and request deadlines (slowloris, 408), pipelining, and one socket write per
+// small response, which node:http's server does not manage. HTTPS: a TLS server picks the
+// certificate by SNI from the routing table and, by ALPN, hands h2 connections to node:http2
+// (stream limits, rapid-reset caps) and everything else to the HTTP/1 connection handling.
+import { createServer as createH2Server, type Http2Server, type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session } from 'node:http2';
+import { Server as NetServer, type Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import { Server as TlsServer, type SecureContext, type TLSSocket } from 'node:tls';
+import type { ClientRequest, ClientResponse } from './client-response.ts';
+import type { Http1Request } from './http1/connection.ts';
+import { Http1ConnectionSet } from './http1/connection-set.ts';
 
 export interface ListenerLimits {
   readonly maxHeaderBytes: number;
@@ -26,27 +30,42 @@ export const defaultListenerLimits: ListenerLimits = {
   h2MaxConcurrentStreams: 128,
 };
 
-type Handler = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => void;
-type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+/** `body` is null when the request has none. */
+export type RequestHandler = (req: ClientRequest, res: ClientResponse, body: Readable | null) => void;
+export type UpgradeHandler = (req: Http1Request, socket: Socket, head: Buffer) => void;
 
 export interface ListenerHooks {
   readonly onConnection: (delta: 1 | -1) => void;
   readonly onClientError: (code: string) => void;
 }
 
-export function createHttpListener(handler: Handler, upgrade: UpgradeHandler, limits: ListenerLimits, hooks: ListenerHooks): Server {
-  const server = createHttpServer({
-    maxHeaderSize: limits.maxHeaderBytes,
-    headersTimeout: limits.headersTimeoutMs,
-    requestTimeout: limits.requestTimeoutMs,
-    keepAliveTimeout: limits.keepAliveTimeoutMs,
-    // How often the header/request timeouts are checked (Node's default is 30 s).
-    connectionsCheckingInterval: Math.min(1_000, Math.max(100, Math.floor(limits.headersTimeoutMs / 2))),
-    requireHostHeader: true,
-  }, handler);
-  server.on('upgrade', upgrade);
+/** A listener whose idle keep-alive connections can be closed at shutdown. */
+export interface DrainableServer extends NetServer {
+  closeIdleConnections(): void;
+}
+
+class Http1Server extends NetServer implements DrainableServer {
+  private readonly http1: Http1ConnectionSet;
+
+  constructor(connections: Http1ConnectionSet) {
+    super({ noDelay: true });
+    this.http1 = connections;
+    this.on('connection', (socket: Socket) => { connections.adopt(socket); });
+    this.on('close', () => { connections.stop(); });
+  }
+
+  closeIdleConnections(): void {
+    this.http1.closeIdle();
+  }
+}
+
+function http1Connections(handler: RequestHandler, upgrade: UpgradeHandler, limits: ListenerLimits, hooks: ListenerHooks): Http1ConnectionSet {
+  return new Http1ConnectionSet(limits, { request: handler, upgrade, clientError: hooks.onClientError });
+}
+
+export function createHttpListener(handler: RequestHandler, upgrade: UpgradeHandler, limits: ListenerLimits, hooks: ListenerHooks): DrainableServer {
+  const server = new Http1Server(http1Connections(handler, upgrade, limits, hooks));
   trackConnections(server, 'connection', hooks);
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => { answerClientError(err, socket, hooks); });
   return server;
 }
 
@@ -61,82 +80,61 @@ export interface TlsListenerOptions {
   readonly onHandshakeError: (code: string) => void;
 }
 
-export function createHttpsListener(handler: Handler, upgrade: UpgradeHandler, limits: ListenerLimits, tls: TlsListenerOptions, hooks: ListenerHooks): Http2SecureServer {
-  const server = createSecureServer({
-    allowHTTP1: true,
+class TlsFrontServer extends TlsServer implements DrainableServer {
+  private readonly http1: Http1ConnectionSet;
+  private readonly h2: Http2Server;
+  private readonly sessions = new Set<ServerHttp2Session>();
+
+  constructor(options: ConstructorParameters<typeof TlsServer>[0], http1: Http1ConnectionSet, h2: Http2Server) {
+    super(options);
+    this.http1 = http1;
+    this.h2 = h2;
+    this.on('secureConnection', (socket: TLSSocket) => {
+      if (socket.alpnProtocol === 'h2') h2.emit('connection', socket);
+      else http1.adopt(socket);
+    });
+    h2.on('session', (session: ServerHttp2Session) => {
+      this.sessions.add(session);
+      session.once('close', () => this.sessions.delete(session));
+      this.emit('session', session);
+    });
+    this.on('close', () => { http1.stop(); });
+  }
+
+  /** HTTP/1 keep-alive connections close; HTTP/2 sessions get GOAWAY and finish their streams. */
+  closeIdleConnections(): void {
+    this.http1.closeIdle();
+    for (const session of this.sessions) session.close();
+  }
+}
+
+export function createHttpsListener(handler: RequestHandler, upgrade: UpgradeHandler, limits: ListenerLimits, tls: TlsListenerOptions, hooks: ListenerHooks): DrainableServer {
+  const h2 = createH2Server({
+    maxSessionInvalidFrames: 100,
+    maxSessionRejectedStreams: 100,
+    settings: { maxConcurrentStreams: limits.h2MaxConcurrentStreams, maxHeaderListSize: limits.maxHeaderBytes },
+  }, (req: Http2ServerRequest, res: Http2ServerResponse) => { handler(req, res, req.stream.endAfterHeaders ? null : req); });
+  h2.setTimeout(limits.keepAliveTimeoutMs);
+  const server = new TlsFrontServer({
     cert: tls.defaultCertPem,
     key: tls.defaultKeyPem,
     minVersion: tls.minVersion,
     ...(tls.ciphers === undefined ? {} : { ciphers: tls.ciphers }),
-    maxSessionInvalidFrames: 100,
-    maxSessionRejectedStreams: 100,
-    settings: { maxConcurrentStreams: limits.h2MaxConcurrentStreams, maxHeaderListSize: limits.maxHeaderBytes },
+    ALPNProtocols: ['h2', 'http/1.1'],
     SNICallback: (servername, cb) => {
       const ctx = tls.lookup(servername.toLowerCase());
       if (ctx === undefined && tls.sniStrict) cb(new Error(`no certificate for ${servername}`));
       else cb(null, ctx);
     },
-  }, handler);
-  server.setTimeout(limits.keepAliveTimeoutMs);
-  // The HTTP/1.1 fallback's parser reads this property of the server (there is no option for it).
-  (server as Http2SecureServer & { maxHeaderSize?: number }).maxHeaderSize = limits.maxHeaderBytes;
-  guardHttp1OverTls(server, limits, hooks);
-  server.on('upgrade', upgrade);
+  }, http1Connections(handler, upgrade, limits, hooks), h2);
   trackConnections(server, 'secureConnection', hooks);
   server.on('tlsClientError', (err: NodeJS.ErrnoException) => { tls.onHandshakeError(err.code ?? 'unknown'); });
   return server;
 }
 
-/**
- * Node's header timeout does not reach HTTP/1.1 connections of the HTTP/2 server (ALPN fallback),
- * so it is enforced here: a connection must complete its first request head within
- * headersTimeoutMs, and each following one within the keep-alive time plus headersTimeoutMs.
- * A client that trickles bytes (slowloris) gets 408 and is cut off.
- */
-function guardHttp1OverTls(server: Http2SecureServer, limits: ListenerLimits, hooks: ListenerHooks): void {
-  const deadlines = new WeakMap<Duplex, NodeJS.Timeout>();
-  const arm = (socket: Duplex, ms: number): void => {
-    clearTimeout(deadlines.get(socket));
-    const timer = setTimeout(() => {
-      hooks.onClientError('ERR_HTTP_REQUEST_TIMEOUT');
-      socket.end('HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-      socket.destroy();
-    }, ms);
-    timer.unref();
-    deadlines.set(socket, timer);
-  };
-  server.on('secureConnection', (socket: Duplex & { alpnProtocol?: string | false }) => {
-    if (socket.alpnProtocol === 'h2') return;
-    arm(socket, limits.headersTimeoutMs);
-    socket.once('close', () => { clearTimeout(deadlines.get(socket)); });
-  });
-  server.on('request', (req: Http2ServerRequest | IncomingMessage, res: Http2ServerResponse | ServerResponse) => {
-    if (req.httpVersionMajor !== 1) return;
-    const socket = req.socket;
-    clearTimeout(deadlines.get(socket));
-    res.once('finish', () => { if (!socket.destroyed) arm(socket, limits.keepAliveTimeoutMs + limits.headersTimeoutMs); });
-  });
-}
-
-function trackConnections(server: Server | Http2SecureServer, event: 'connection' | 'secureConnection', hooks: ListenerHooks): void {
-  server.on(event, (socket: Duplex) => {
+function trackConnections(server: NetServer, event: 'connection' | 'secureConnection', hooks: ListenerHooks): void {
+  server.on(event, (socket: Socket) => {
     hooks.onConnection(1);
     socket.once('close', () => { hooks.onConnection(-1); });
   });
-}
-
-const CLIENT_ERROR_STATUS: Readonly<Record<string, string>> = {
-  HPE_HEADER_OVERFLOW: '431 Request Header Fields Too Large',
-  ERR_HTTP_REQUEST_TIMEOUT: '408 Request Timeout',
-};
-
-function answerClientError(err: NodeJS.ErrnoException, socket: Duplex, hooks: ListenerHooks): void {
-  const code = err.code ?? 'unknown';
-  hooks.onClientError(code);
-  if (code === 'ECONNRESET' || !socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const status = CLIENT_ERROR_STATUS[code] ?? '400 Bad Request';
-  socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
 }

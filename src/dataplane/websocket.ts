@@ -3,8 +3,8 @@
 // untouched. Redirects and limits apply as for ordinary requests.
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Http1Request } from './http1/connection.ts';
 import { matchRoute, normalizeHost } from '../routing/match.ts';
 import type { Endpoint, Route } from '../routing/types.ts';
 import type { TrustCheck } from './client-address.ts';
@@ -26,15 +26,15 @@ export interface UpgradeDeps {
   readonly tunnels: Set<Duplex>;
 }
 
-export function createUpgradeHandler(deps: UpgradeDeps): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+export function createUpgradeHandler(deps: UpgradeDeps): (req: Http1Request, socket: Duplex, head: Buffer) => void {
   return (req, socket, head) => {
     const startedAt = performance.now();
     const host = normalizeHost(req.headers.host ?? '');
-    const target = normalizeRequestTarget(req.url ?? '');
+    const target = normalizeRequestTarget(req.url);
     const decision = host === undefined || target === undefined ? { status: 400 } : decide(deps, host, target.path);
     const record = (status: number, upstream?: string): void => {
       deps.onDone({
-        method: req.method ?? 'GET', host: host ?? '', path: target?.path ?? '', status, bytes: 0,
+        method: req.method, host: host ?? '', path: target?.path ?? '', status, bytes: 0,
         route: 'route' in decision ? decision.route : undefined, upstream, errorKind: undefined, requestId: undefined, startedAt,
       });
     };
@@ -59,7 +59,7 @@ function decide(deps: UpgradeDeps, host: string, path: string): { status: number
   return endpoint === undefined ? { status: 503, route } : { route, endpoint };
 }
 
-function join(deps: UpgradeDeps, req: IncomingMessage, socket: Duplex, head: Buffer, j: Joinable, record: (status: number, upstream?: string) => void): void {
+function join(deps: UpgradeDeps, req: Http1Request, socket: Duplex, head: Buffer, j: Joinable, record: (status: number, upstream?: string) => void): void {
   const { headers } = buildUpstreamHeaders(req.headers, {
     clientIp: req.socket.remoteAddress ?? '', proto: deps.proto, host: req.headers.host ?? j.host, port: deps.publicPort,
     trusted: deps.trusted(req.socket.remoteAddress ?? ''), via: deps.forward.options.via,
@@ -68,7 +68,7 @@ function join(deps: UpgradeDeps, req: IncomingMessage, socket: Duplex, head: Buf
   headers.upgrade = req.headers.upgrade ?? 'websocket';
   const upstream = dial(j.route, j.endpoint.host, j.endpoint.port, deps.forward.options.connectTimeoutMs);
   // Sockets buffer writes until connected (and, for TLS, until the handshake is done).
-  upstream.write(requestHead(req.method ?? 'GET', j.pathAndQuery, headers));
+  upstream.write(requestHead(req.method, j.pathAndQuery, headers));
   upstream.write(head);
   upstream.once('error', () => {
     refuse(socket, 502, record);

@@ -1,0 +1,263 @@
+// One client connection speaking HTTP/1.x (plain TCP, or TLS after ALPN chose http/1.1): request
+// heads are cut from the byte stream and parsed strictly, bodies decoded and streamed, responses
+// written in order (pipelined requests wait in the buffer), upgrades handed off. Deadlines are
+// plain numbers checked by the connection set's sweeper, so no timer is armed per request.
+import type { Socket } from 'node:net';
+import type { ClientRequest } from '../client-response.ts';
+import { BadChunkError, ChunkedDecoder, LengthDecoder, type BodyDecoder } from './body-decoder.ts';
+import { RequestBody } from './request-body.ts';
+import { parseRequestHead, type RequestHead } from './request-head.ts';
+import { Http1Response, type ResponseOwner } from './response.ts';
+
+export interface Http1Limits {
+  readonly maxHeaderBytes: number;
+  /** Time allowed for a whole request head, from its first byte (slowloris). */
+  readonly headersTimeoutMs: number;
+  /** Time allowed for receiving the whole request, body included; 0 disables. */
+  readonly requestTimeoutMs: number;
+  /** Idle time between requests before the connection is closed. */
+  readonly keepAliveTimeoutMs: number;
+}
+
+export interface Http1Request extends ClientRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly socket: Socket;
+}
+
+export interface Http1Handlers {
+  readonly request: (req: Http1Request, res: Http1Response, body: RequestBody | null) => void;
+  /** The socket now belongs to the handler; `head` holds bytes that followed the request head. */
+  readonly upgrade: (req: Http1Request, socket: Socket, head: Buffer) => void;
+  readonly clientError: (code: string) => void;
+}
+
+/** head: waiting for (the rest of) a request head; body: reading a body; busy: answering; done: closed or handed off. */
+type State = 'head' | 'body' | 'busy' | 'done';
+/** What the deadline, when passed, means. */
+type Deadline = 'none' | 'idle' | 'head' | 'request';
+
+const EMPTY = Buffer.alloc(0);
+const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+const STATUS_LINE: Readonly<Record<number, string>> = {
+  400: '400 Bad Request', 408: '408 Request Timeout', 417: '417 Expectation Failed', 431: '431 Request Header Fields Too Large',
+};
+
+export class Http1Connection implements ResponseOwner {
+  readonly socket: Socket;
+  minor = 1;
+  private state: State = 'head';
+  private buffered: Buffer = EMPTY;
+  private response: Http1Response | undefined;
+  private body: RequestBody | undefined;
+  private decoder: BodyDecoder | undefined;
+  /** The answer is out but the request body is still arriving: read it and drop it. */
+  private discarding = false;
+  private reusable = true;
+  private closing = false;
+  private parsing = false;
+  private parseAgain = false;
+  private deadline: number;
+  private deadlineKind: Deadline = 'head';
+  private readonly limits: Http1Limits;
+  private readonly handlers: Http1Handlers;
+
+  constructor(socket: Socket, limits: Http1Limits, handlers: Http1Handlers, now: number) {
+    this.socket = socket;
+    this.limits = limits;
+    this.handlers = handlers;
+    this.deadline = now + limits.headersTimeoutMs;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => { this.onData(chunk); });
+    socket.on('drain', () => { this.response?.drained(); });
+    socket.on('error', () => { /* 'close' follows and cleans up */ });
+    socket.on('close', () => { this.onClose(); });
+  }
+
+  /** Called by the sweeper; acts on a passed deadline. */
+  checkDeadline(now: number): void {
+    if (this.deadlineKind === 'none' || now < this.deadline) return;
+    if (this.deadlineKind === 'idle') {
+      this.state = 'done';
+      this.socket.end();
+    } else if (this.response?.headersSent === true) {
+      this.socket.destroy();
+    } else {
+      this.refuse(408, 'ERR_HTTP_REQUEST_TIMEOUT');
+    }
+    this.deadlineKind = 'none';
+  }
+
+  /** Shutdown: close now when idle, otherwise after the response in progress. */
+  closeIfIdle(): void {
+    this.closing = true;
+    if (this.state === 'head' && this.buffered.length === 0 && this.deadlineKind !== 'head') {
+      this.state = 'done';
+      this.socket.end();
+    }
+  }
+
+  /** From the response: everything is written. */
+  responseDone(reusable: boolean): void {
+    this.reusable = reusable;
+    if (this.state === 'body') {
+      this.discarding = true; // the next request starts after this body
+      return;
+    }
+    this.nextRequest();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state === 'done') return;
+    if (this.state === 'body') {
+      this.feedBody(chunk);
+      return;
+    }
+    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
+    if (this.state === 'head') this.parse();
+    else if (this.buffered.length > this.limits.maxHeaderBytes) this.socket.pause(); // pipelining: wait for the answer
+  }
+
+  private parse(): void {
+    if (this.parsing) {
+      this.parseAgain = true;
+      return;
+    }
+    this.parsing = true;
+    do {
+      this.parseAgain = false;
+      this.parseOne();
+    } while (this.moreToParse());
+    this.parsing = false;
+  }
+
+  /** A response finished while parsing (answered at once), and the next request may be waiting. */
+  private moreToParse(): boolean {
+    return this.parseAgain && this.state === 'head';
+  }
+
+  private parseOne(): void {
+    let input = this.buffered;
+    if (input.length === 0) return;
+    if (this.deadlineKind === 'idle') this.setDeadline('head', this.limits.headersTimeoutMs);
+    // RFC 9112 §2.2: ignore at least one empty line before a request line.
+    while (input.length >= 2 && input[0] === 13 && input[1] === 10) input = input.subarray(2);
+    this.buffered = input;
+    const end = input.indexOf('\r\n\r\n');
+    if (end === -1 || end > this.limits.maxHeaderBytes) {
+      if (input.length > this.limits.maxHeaderBytes) this.refuse(431, 'HPE_HEADER_OVERFLOW');
+      return;
+    }
+    const head = parseRequestHead(input.toString('latin1', 0, end));
+    const rest = input.subarray(end + 4);
+    if ('code' in head) {
+      this.refuse(head.status, head.code);
+      return;
+    }
+    this.minor = head.minor;
+    const req: Http1Request = { method: head.method, url: head.url, headers: head.headers, httpVersionMajor: 1, socket: this.socket };
+    if (head.upgrade) {
+      this.handOff(req, rest);
+      return;
+    }
+    this.start(req, head, rest);
+  }
+
+  private start(req: Http1Request, head: RequestHead, rest: Buffer): void {
+    const res = new Http1Response(this, head.method === 'HEAD', head.keepAlive && !this.closing);
+    this.response = res;
+    this.buffered = EMPTY;
+    let body: RequestBody | null = null;
+    if (head.chunked || (head.contentLength ?? 0) > 0) {
+      body = new RequestBody(() => { this.socket.pause(); }, () => { this.socket.resume(); });
+      this.body = body;
+      this.decoder = head.chunked ? new ChunkedDecoder() : new LengthDecoder(head.contentLength ?? 0);
+      this.state = 'body';
+      if (this.limits.requestTimeoutMs > 0) this.setDeadline('request', this.limits.requestTimeoutMs);
+      else this.deadlineKind = 'none';
+      if (head.expectContinue) this.socket.write(CONTINUE, 'latin1');
+    } else {
+      this.state = 'busy';
+      this.deadlineKind = 'none';
+      this.buffered = rest;
+    }
+    this.handlers.request(req, res, body);
+    if (body !== null && rest.length > 0 && this.state === 'body') this.feedBody(rest);
+  }
+
+  private feedBody(chunk: Buffer): void {
+    const decoder = this.decoder;
+    if (decoder === undefined) return;
+    let used: number;
+    try {
+      used = decoder.feed(chunk, this.discarding ? ignore : (b) => { this.body?.feed(b); });
+    } catch (err) {
+      this.body?.destroy(err as Error);
+      this.refuse(400, err instanceof BadChunkError ? err.code : 'HPE_INVALID_CHUNK_SIZE');
+      return;
+    }
+    if (!decoder.done) return;
+    this.body?.finish();
+    this.body = undefined;
+    this.decoder = undefined;
+    this.buffered = used === chunk.length ? EMPTY : chunk.subarray(used);
+    this.deadlineKind = 'none';
+    if (this.discarding) {
+      this.discarding = false;
+      this.nextRequest();
+    } else {
+      this.state = 'busy';
+    }
+  }
+
+  private nextRequest(): void {
+    this.response = undefined;
+    if (!this.reusable || this.closing || this.socket.destroyed) {
+      this.state = 'done';
+      this.socket.end();
+      return;
+    }
+    this.state = 'head';
+    this.setDeadline(this.buffered.length > 0 ? 'head' : 'idle', this.buffered.length > 0 ? this.limits.headersTimeoutMs : this.limits.keepAliveTimeoutMs);
+    if (this.socket.isPaused()) this.socket.resume();
+    this.parse();
+  }
+
+  private handOff(req: Http1Request, rest: Buffer): void {
+    this.state = 'done';
+    this.deadlineKind = 'none';
+    this.buffered = EMPTY;
+    this.socket.removeAllListeners('data');
+    this.socket.removeAllListeners('drain');
+    this.handlers.upgrade(req, this.socket, rest);
+  }
+
+  /** A request that cannot be served on this connection: answer, then close (its state is doubtful). */
+  private refuse(status: number, code: string): void {
+    this.handlers.clientError(code);
+    this.state = 'done';
+    this.deadlineKind = 'none';
+    this.buffered = EMPTY;
+    if (this.response?.headersSent === true || !this.socket.writable) {
+      this.socket.destroy();
+      return;
+    }
+    const line = STATUS_LINE[status] ?? `${status} Error`;
+    this.socket.end(`HTTP/1.1 ${line}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`, 'latin1');
+  }
+
+  private onClose(): void {
+    this.state = 'done';
+    this.deadlineKind = 'none';
+    this.body?.destroy(new Error('client connection closed'));
+    const res = this.response;
+    if (res !== undefined && !res.writableFinished) res.emitClose();
+  }
+
+  private setDeadline(kind: Deadline, ms: number): void {
+    this.deadlineKind = kind;
+    this.deadline = performance.now() + ms;
+  }
+}
+
+const ignore = (): void => undefined;
