@@ -33,7 +33,7 @@ export class LengthDecoder implements BodyDecoder {
   }
 }
 
-const SIZE_LINE = /^([0-9A-Fa-f]{1,12})(?:;[\t !#-~]*)?$/;
+const SIZE_LINE = /^([0-9A-Fa-f]{1,12})(?:;[\t -~]*)?$/;
 const MAX_LINE = 4096;
 const CR = 13;
 const LF = 10;

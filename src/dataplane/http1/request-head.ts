@@ -40,7 +40,8 @@ export function parseRequestHead(head: string): RequestHead | HeadError {
   const lines = head.split('\r\n');
   const line = REQUEST_LINE.exec(lines[0] ?? '');
   if (line === null) return fail('HPE_INVALID_REQUEST_LINE');
-  const headers: IncomingHttpHeaders = {};
+  // No prototype: a field named "constructor" or "__proto__" is a field like any other.
+  const headers = Object.create(null) as IncomingHttpHeaders;
   for (let i = 1; i < lines.length; i++) {
     const field = FIELD.exec(lines[i] ?? '');
     if (field === null) return fail('HPE_INVALID_HEADER_TOKEN');
