@@ -16,6 +16,7 @@ import { SniContexts, type CertificateSource } from './tls/sni-contexts.ts';
 import { Balancer } from './upstream/balancer.ts';
 import { UpstreamPools } from './upstream/pools.ts';
 import { createUpgradeHandler } from './websocket.ts';
+import { createH2WebSocketHandler } from './websocket-h2.ts';
 
 export interface DataPlaneConfig {
   readonly bindAddress: string;
@@ -86,9 +87,11 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   });
   const handlerFor = (proto: 'http' | 'https') => {
     const publicPort = proto === 'http' ? config.httpPublicPort : config.httpsRedirectPort;
+    const upgradeDeps = { tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, onDone, tunnels };
     return {
       request: createProxyHandler({ tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, onDone, ...(deps.challenges ? { challenges: deps.challenges } : {}) }),
-      upgrade: createUpgradeHandler({ tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, onDone, tunnels }),
+      upgrade: createUpgradeHandler(upgradeDeps),
+      connect: createH2WebSocketHandler(upgradeDeps),
     };
   };
   const tunnels = new Set<Duplex>();
@@ -97,7 +100,7 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   const http: DrainableServer = createHttpListener(plain.request, plain.upgrade, config.limits, hooks('http'));
   const https: DrainableServer = createHttpsListener(secure.request, secure.upgrade, config.limits, {
     ...config.tls, lookup: (name) => sni.lookup(name), onHandshakeError: (code) => { metrics.tlsHandshakeErrors.inc({ code }); },
-  }, hooks('https'));
+  }, hooks('https'), secure.connect);
   const httpPort = await listen(http, config.httpPort, config.bindAddress, config.reusePort);
   const httpsPort = await listen(https, config.httpsPort, config.bindAddress, config.reusePort);
   log.info('listening', { listener: 'http', address: config.bindAddress, port: httpPort });

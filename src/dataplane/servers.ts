@@ -108,12 +108,16 @@ class TlsFrontServer extends TlsServer implements DrainableServer {
   }
 }
 
-export function createHttpsListener(handler: RequestHandler, upgrade: UpgradeHandler, limits: ListenerLimits, tls: TlsListenerOptions, hooks: ListenerHooks): DrainableServer {
+/** CONNECT streams on HTTP/2, extended CONNECT (RFC 8441) for WebSocket among them. */
+export type H2ConnectHandler = (req: Http2ServerRequest, res: Http2ServerResponse) => void;
+
+export function createHttpsListener(handler: RequestHandler, upgrade: UpgradeHandler, limits: ListenerLimits, tls: TlsListenerOptions, hooks: ListenerHooks, connect: H2ConnectHandler): DrainableServer {
   const h2 = createH2Server({
     maxSessionInvalidFrames: 100,
     maxSessionRejectedStreams: 100,
-    settings: { maxConcurrentStreams: limits.h2MaxConcurrentStreams, maxHeaderListSize: limits.maxHeaderBytes },
+    settings: { maxConcurrentStreams: limits.h2MaxConcurrentStreams, maxHeaderListSize: limits.maxHeaderBytes, enableConnectProtocol: true },
   }, (req: Http2ServerRequest, res: Http2ServerResponse) => { handler(req, res, req.stream.endAfterHeaders ? null : req); });
+  h2.on('connect', connect);
   h2.setTimeout(limits.keepAliveTimeoutMs);
   const server = new TlsFrontServer({
     cert: tls.defaultCertPem,

@@ -48,7 +48,8 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: Http1Request, soc
 
 interface Joinable { readonly route: Route; readonly endpoint: Endpoint; readonly host: string; readonly pathAndQuery: string }
 
-function decide(deps: UpgradeDeps, host: string, path: string): { status: number; route?: Route; location?: string } | { route: Route; endpoint: Endpoint } {
+/** Where an upgrade goes: a refusal (status, maybe a redirect) or a route and an endpoint. */
+export function decide(deps: UpgradeDeps, host: string, path: string): { status: number; route?: Route; location?: string } | { route: Route; endpoint: Endpoint } {
   const route = matchRoute(deps.tables.current(), host, path);
   if (route === undefined) return { status: 404 };
   if (deps.proto === 'http' && route.options.sslRedirect) {
@@ -87,7 +88,7 @@ function join(deps: UpgradeDeps, req: Http1Request, socket: Duplex, head: Buffer
   });
 }
 
-function dial(route: Route, host: string, port: number, timeoutMs: number): Socket {
+export function dial(route: Route, host: string, port: number, timeoutMs: number): Socket {
   const tls = route.options.backendProtocol === 'HTTPS' || route.options.backendProtocol === 'GRPCS';
   const socket = tls ? tlsConnect({ host, port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }) : netConnect({ host, port });
   socket.setTimeout(timeoutMs, () => { if (socket.bytesRead === 0) socket.destroy(new Error('upstream connect timed out')); });
@@ -95,7 +96,7 @@ function dial(route: Route, host: string, port: number, timeoutMs: number): Sock
   return socket;
 }
 
-function requestHead(method: string, path: string, headers: Record<string, string | string[]>): string {
+export function requestHead(method: string, path: string, headers: Record<string, string | string[]>): string {
   const lines = [`${method} ${path} HTTP/1.1`];
   for (const [name, value] of Object.entries(headers)) {
     for (const v of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${v}`);

@@ -18,6 +18,14 @@ export interface ResponseOwner {
 type Framing = 'length' | 'chunked' | 'none' | 'close';
 
 const CRLF = '\r\n';
+/**
+ * Bytes the socket may hold before the upstream is paused. A socket's own mark is 16 KiB, so a
+ * 16 KiB body plus its head would pause and resume the upstream on every response; past this
+ * larger mark the socket has also said it wants a 'drain', which resumes the upstream.
+ */
+const PAUSE_ABOVE_BYTES = 256 * 1024;
+
+const roomLeft = (socket: Socket, ok: boolean): boolean => ok || socket.writableLength < PAUSE_ABOVE_BYTES;
 
 export class Http1Response implements ClientResponse {
   statusCode = 200;
@@ -66,7 +74,7 @@ export class Http1Response implements ClientResponse {
     if (socket.destroyed) return true;
     if (this.framing === 'none' || chunk.length === 0) return this.flushHead();
     if (this.framing !== 'chunked') {
-      if (this.head === '') return socket.write(chunk);
+      if (this.head === '') return roomLeft(socket, socket.write(chunk));
       return this.writeWithHead(chunk);
     }
     const size = `${chunk.length.toString(16)}${CRLF}`;
@@ -76,7 +84,7 @@ export class Http1Response implements ClientResponse {
     socket.write(chunk);
     const ok = socket.write(CRLF, 'latin1');
     socket.uncork();
-    return ok;
+    return roomLeft(socket, ok);
   }
 
   end(data: string): this {
@@ -150,13 +158,13 @@ export class Http1Response implements ClientResponse {
       this.owner.socket.write(head, 'latin1');
       const ok = this.owner.socket.write(chunk);
       this.owner.socket.uncork();
-      return ok;
+      return roomLeft(this.owner.socket, ok);
     }
     const headLength = head.length;
     const joined = Buffer.allocUnsafe(headLength + chunk.length);
     joined.write(head, 0, 'latin1');
     chunk.copy(joined, headLength);
-    return this.owner.socket.write(joined);
+    return roomLeft(this.owner.socket, this.owner.socket.write(joined));
   }
 }
 

@@ -1,7 +1,10 @@
-// WebSocket (HTTP/1.1 Upgrade) through the proxy, over HTTP and over TLS: the handshake reaches
-// the upstream with forwarding headers and bytes flow both ways after the 101.
+// WebSocket through the proxy: HTTP/1.1 Upgrade over HTTP and over TLS, and extended CONNECT over
+// HTTP/2 (RFC 8441). The handshake reaches the upstream with forwarding headers and bytes flow
+// both ways after the 101 (200 on HTTP/2).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { connect as h2connect, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
 import { connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -16,7 +19,9 @@ beforeAll(async () => {
   wsUpstream = createServer((_req, res) => { res.writeHead(426).end(); });
   wsUpstream.on('upgrade', (req, socket) => {
     seenHeaders.push(req.headers);
-    socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    const accept = createHash('sha1').update(`${String(req.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+    const protocol = req.headers['sec-websocket-protocol'] === undefined ? '' : `Sec-WebSocket-Protocol: ${req.headers['sec-websocket-protocol'].split(',')[0] ?? ''}\r\n`;
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n${protocol}\r\n`);
     socket.on('data', (c: Buffer) => socket.write(c.toString().toUpperCase()));
     socket.on('end', () => socket.end());
   });
@@ -72,5 +77,51 @@ describe('WebSocket upgrade', () => {
   it('refuses an upgrade with no route (404) or no endpoints (503)', async () => {
     expect((await handshake(connect(plane.httpPort, '127.0.0.1'), 'nowhere.test')).split('\r\n')[0]).toBe('HTTP/1.1 404 Not Found');
     expect((await handshake(connect(plane.httpPort, '127.0.0.1'), 'none.test')).split('\r\n')[0]).toBe('HTTP/1.1 503 Service Unavailable');
+  });
+});
+
+/** An HTTP/2 session that has seen the server's SETTINGS (extended CONNECT needs them first). */
+async function h2Session(): Promise<{ session: ClientHttp2Session; connectProtocol: boolean }> {
+  const session = h2connect(`https://127.0.0.1:${plane.httpsPort}`, { rejectUnauthorized: false, servername: 'ws.test' });
+  const connectProtocol = await new Promise<boolean>((resolve, reject) => {
+    session.once('remoteSettings', (s: { enableConnectProtocol?: boolean }) => { resolve(s.enableConnectProtocol === true); });
+    session.once('error', reject);
+  });
+  return { session, connectProtocol };
+}
+
+function extendedConnect(session: ClientHttp2Session, authority: string, extra: Record<string, string> = {}): Promise<{ stream: ClientHttp2Stream; status: number; headers: Record<string, unknown> }> {
+  const stream = session.request({ ':method': 'CONNECT', ':protocol': 'websocket', ':scheme': 'https', ':path': '/chat?room=1', ':authority': authority, 'sec-websocket-version': '13', ...extra }, { endStream: false });
+  return new Promise((resolve, reject) => {
+    stream.once('response', (headers) => { resolve({ stream, status: Number(headers[':status']), headers }); });
+    stream.once('error', reject);
+  });
+}
+
+describe('WebSocket over HTTP/2 (extended CONNECT, RFC 8441)', () => {
+  it('advertises extended CONNECT, answers 200 after the upstream 101 and relays both ways', async () => {
+    const { session, connectProtocol } = await h2Session();
+    expect(connectProtocol).toBe(true);
+    const { stream, status, headers } = await extendedConnect(session, 'ws.test', { 'sec-websocket-protocol': 'chat, superchat' });
+    expect(status).toBe(200);
+    expect(headers['sec-websocket-protocol']).toBe('chat');
+    stream.setEncoding('latin1');
+    const echoed = new Promise<string>((resolve) => { stream.once('data', (c: string) => { resolve(c); }); });
+    stream.write('over h2');
+    expect(await echoed).toBe('OVER H2');
+    const h = seenHeaders.at(-1);
+    expect([h?.upgrade, h?.connection, h?.['sec-websocket-version'], h?.['x-forwarded-proto'], h?.host]).toEqual(['websocket', 'upgrade', '13', 'https', 'ws.test']);
+    expect(h?.['sec-websocket-key']).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    session.destroy();
+  });
+
+  it('refuses with 404 (no route), 503 (no endpoints) and 405 (plain CONNECT)', async () => {
+    const { session } = await h2Session();
+    expect((await extendedConnect(session, 'nowhere.test')).status).toBe(404);
+    expect((await extendedConnect(session, 'none.test')).status).toBe(503);
+    const plain = session.request({ ':method': 'CONNECT', ':authority': 'ws.test:443' }, { endStream: false });
+    const status = await new Promise<number>((resolve, reject) => { plain.once('response', (h) => { resolve(Number(h[':status'])); }).once('error', reject); });
+    expect(status).toBe(405);
+    session.destroy();
   });
 });
