@@ -54,7 +54,11 @@ export function createRequestRecorder(metrics: Metrics, accessLog: AccessLogWrit
   };
 }
 
-const str = (s: string): string => JSON.stringify(s);
+// Most values need no escaping (hosts are normalised, targets are visible ASCII); JSON.stringify
+// only when one does.
+// eslint-disable-next-line no-control-regex -- control characters are what needs escaping
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\uffff]/;
+const str = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`);
 
 function formatLine(r: RequestRecord, time: string, seconds: number, service: string, extra: string): string {
   const ingress = r.route ? `${r.route.ingress.namespace}/${r.route.ingress.name}` : '';

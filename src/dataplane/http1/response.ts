@@ -25,6 +25,9 @@ const CRLF = '\r\n';
  */
 const PAUSE_ABOVE_BYTES = 256 * 1024;
 
+/** Small bodies are copied behind the head (one buffer, one write); larger ones go out as a writev. */
+const COPY_BELOW_BYTES = 4096;
+
 const roomLeft = (socket: Socket, ok: boolean): boolean => ok || socket.writableLength < PAUSE_ABOVE_BYTES;
 
 export class Http1Response implements ClientResponse {
@@ -153,7 +156,7 @@ export class Http1Response implements ClientResponse {
   private writeWithHead(chunk: Buffer): boolean {
     const head = this.head;
     this.head = '';
-    if (chunk.length > 16_384) {
+    if (chunk.length > COPY_BELOW_BYTES) {
       this.owner.socket.cork();
       this.owner.socket.write(head, 'latin1');
       const ok = this.owner.socket.write(chunk);
