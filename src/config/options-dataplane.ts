@@ -2,12 +2,13 @@
 import { option, type OptionSpec } from './option.ts';
 
 export const dataPlaneOptions: readonly OptionSpec[] = [
-  option('workers', 'Data-plane worker processes sharing the ports: a number or "auto" (one per CPU). 1 serves in-process.', 'auto'),
+  option('workers', 'Data-plane worker processes sharing the ports: a number or "auto" (one per usable CPU: affinity, capped by the container CPU limit). 1 serves in-process.', 'auto'),
   option('default-tls-cert-file', 'PEM certificate served when no Ingress certificate matches; empty generates a self-signed one.', ''),
   option('default-tls-key-file', 'PEM key for --default-tls-cert-file.', ''),
   option('tls-min-version', 'Lowest TLS version accepted: TLSv1.2 or TLSv1.3.', 'TLSv1.2'),
   option('tls-ciphers', 'OpenSSL cipher list for TLS 1.2; empty keeps Node\'s defaults.', ''),
   option('sni-strict', 'Fail the TLS handshake when no certificate matches the SNI name (true/false).', 'false'),
+  option('h2c', 'Also serve HTTP/2 with prior knowledge (h2c, e.g. gRPC without TLS) on the HTTP port (true/false).', 'true'),
   option('force-ssl-redirect', 'Redirect plain HTTP to HTTPS for every host, not only hosts with TLS (true/false).', 'false'),
   option('https-redirect-port', 'The public HTTPS port: written in HTTPS redirects and in X-Forwarded-Port for HTTPS.', '443'),
   option('http-public-port', 'The public HTTP port, written in X-Forwarded-Port for plain HTTP.', '80'),

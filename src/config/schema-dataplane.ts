@@ -1,6 +1,6 @@
 // Validation of the data-plane flags (options-dataplane.ts).
-import { cpus } from 'node:os';
 import { z } from 'zod';
+import { usableCpus } from './cpu-limit.ts';
 
 const bool = z.enum(['true', 'false']).transform((s) => s === 'true');
 const seconds = (max: number) => z.coerce.number().int().min(0).max(max);
@@ -19,7 +19,7 @@ export function parseSize(text: string): number | undefined | null {
 
 export const dataPlaneShape = {
   workers: z.string().transform((s, ctx) => {
-    if (s === 'auto') return Math.max(1, cpus().length);
+    if (s === 'auto') return usableCpus();
     const n = Number(s);
     if (Number.isInteger(n) && n >= 1 && n <= 64) return n;
     ctx.addIssue({ code: 'custom', message: 'expected "auto" or a whole number from 1 to 64' });
@@ -30,6 +30,7 @@ export const dataPlaneShape = {
   tlsMinVersion: z.enum(['TLSv1.2', 'TLSv1.3']),
   tlsCiphers: z.string(),
   sniStrict: bool,
+  h2c: bool,
   forceSslRedirect: bool,
   httpsRedirectPort: z.coerce.number().int().min(1).max(65535),
   httpPublicPort: z.coerce.number().int().min(1).max(65535),

@@ -27,6 +27,8 @@ export interface DataPlaneConfig {
   /** Share the ports with sibling worker processes (SO_REUSEPORT). */
   readonly reusePort?: boolean;
   readonly accessLog: boolean;
+  /** Serve HTTP/2 with prior knowledge (h2c) on the HTTP port too. */
+  readonly h2c?: boolean;
   readonly limits: ListenerLimits;
   readonly options: DataPlaneOptions;
   readonly tls: {
@@ -97,10 +99,10 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   const tunnels = new Set<Duplex>();
   const plain = handlerFor('http');
   const secure = handlerFor('https');
-  const http: DrainableServer = createHttpListener(plain.request, plain.upgrade, config.limits, hooks('http'));
-  const https: DrainableServer = createHttpsListener(secure.request, secure.upgrade, config.limits, {
+  const http: DrainableServer = createHttpListener(plain, config.limits, hooks('http'), config.h2c ?? false);
+  const https: DrainableServer = createHttpsListener(secure, config.limits, {
     ...config.tls, lookup: (name) => sni.lookup(name), onHandshakeError: (code) => { metrics.tlsHandshakeErrors.inc({ code }); },
-  }, hooks('https'), secure.connect);
+  }, hooks('https'));
   const httpPort = await listen(http, config.httpPort, config.bindAddress, config.reusePort);
   const httpsPort = await listen(https, config.httpsPort, config.bindAddress, config.reusePort);
   log.info('listening', { listener: 'http', address: config.bindAddress, port: httpPort });

@@ -44,11 +44,57 @@ export interface DrainableServer extends NetServer {
   closeIdleConnections(): void;
 }
 
+/** CONNECT streams on HTTP/2, extended CONNECT (RFC 8441) for WebSocket among them. */
+export type H2ConnectHandler = (req: Http2ServerRequest, res: Http2ServerResponse) => void;
+
+export interface ListenerHandlers {
+  readonly request: RequestHandler;
+  readonly upgrade: UpgradeHandler;
+  readonly connect: H2ConnectHandler;
+}
+
+/** node:http2 for connections handed over (by ALPN, or by the h2c preface): limits, sessions for GOAWAY. */
+class H2Sessions {
+  readonly server: Http2Server;
+  private readonly sessions = new Set<ServerHttp2Session>();
+
+  constructor(handlers: ListenerHandlers, limits: ListenerLimits, owner: NetServer) {
+    this.server = createH2Server({
+      maxSessionInvalidFrames: 100,
+      maxSessionRejectedStreams: 100,
+      settings: { maxConcurrentStreams: limits.h2MaxConcurrentStreams, maxHeaderListSize: limits.maxHeaderBytes, enableConnectProtocol: true },
+    }, (req: Http2ServerRequest, res: Http2ServerResponse) => { handlers.request(req, res, req.stream.endAfterHeaders ? null : req); });
+    this.server.on('connect', handlers.connect);
+    this.server.setTimeout(limits.keepAliveTimeoutMs);
+    this.server.on('session', (session: ServerHttp2Session) => {
+      this.sessions.add(session);
+      session.once('close', () => this.sessions.delete(session));
+      owner.emit('session', session);
+    });
+  }
+
+  adopt(socket: Socket): void {
+    this.server.emit('connection', socket);
+  }
+
+  /** GOAWAY to every session; streams in flight finish. */
+  closeAll(): void {
+    for (const session of this.sessions) session.close();
+  }
+}
+
 class Http1Server extends NetServer implements DrainableServer {
   private readonly http1: Http1ConnectionSet;
+  private readonly h2: H2Sessions | undefined;
 
-  constructor(connections: Http1ConnectionSet) {
+  constructor(handlers: ListenerHandlers, limits: ListenerLimits, hooks: ListenerHooks, h2c: boolean) {
     super({ noDelay: true });
+    const h2 = h2c ? new H2Sessions(handlers, limits, this) : undefined;
+    this.h2 = h2;
+    const connections = new Http1ConnectionSet(limits, {
+      request: handlers.request, upgrade: handlers.upgrade, clientError: hooks.onClientError,
+      ...(h2 ? { h2c: (socket: Socket) => { h2.adopt(socket); } } : {}),
+    });
     this.http1 = connections;
     this.on('connection', (socket: Socket) => { connections.adopt(socket); });
     this.on('close', () => { connections.stop(); });
@@ -56,15 +102,13 @@ class Http1Server extends NetServer implements DrainableServer {
 
   closeIdleConnections(): void {
     this.http1.closeIdle();
+    this.h2?.closeAll();
   }
 }
 
-function http1Connections(handler: RequestHandler, upgrade: UpgradeHandler, limits: ListenerLimits, hooks: ListenerHooks): Http1ConnectionSet {
-  return new Http1ConnectionSet(limits, { request: handler, upgrade, clientError: hooks.onClientError });
-}
-
-export function createHttpListener(handler: RequestHandler, upgrade: UpgradeHandler, limits: ListenerLimits, hooks: ListenerHooks): DrainableServer {
-  const server = new Http1Server(http1Connections(handler, upgrade, limits, hooks));
+/** `h2c`: also serve HTTP/2 to clients that open with its preface (prior knowledge, e.g. gRPC). */
+export function createHttpListener(handlers: ListenerHandlers, limits: ListenerLimits, hooks: ListenerHooks, h2c: boolean): DrainableServer {
+  const server = new Http1Server(handlers, limits, hooks, h2c);
   trackConnections(server, 'connection', hooks);
   return server;
 }
@@ -82,21 +126,17 @@ export interface TlsListenerOptions {
 
 class TlsFrontServer extends TlsServer implements DrainableServer {
   private readonly http1: Http1ConnectionSet;
-  private readonly h2: Http2Server;
-  private readonly sessions = new Set<ServerHttp2Session>();
+  private readonly h2: H2Sessions;
 
-  constructor(options: ConstructorParameters<typeof TlsServer>[0], http1: Http1ConnectionSet, h2: Http2Server) {
+  constructor(options: ConstructorParameters<typeof TlsServer>[0], handlers: ListenerHandlers, limits: ListenerLimits, hooks: ListenerHooks) {
     super(options);
-    this.http1 = http1;
+    const h2 = new H2Sessions(handlers, limits, this);
+    const http1 = new Http1ConnectionSet(limits, { request: handlers.request, upgrade: handlers.upgrade, clientError: hooks.onClientError });
     this.h2 = h2;
+    this.http1 = http1;
     this.on('secureConnection', (socket: TLSSocket) => {
-      if (socket.alpnProtocol === 'h2') h2.emit('connection', socket);
+      if (socket.alpnProtocol === 'h2') h2.adopt(socket);
       else http1.adopt(socket);
-    });
-    h2.on('session', (session: ServerHttp2Session) => {
-      this.sessions.add(session);
-      session.once('close', () => this.sessions.delete(session));
-      this.emit('session', session);
     });
     this.on('close', () => { http1.stop(); });
   }
@@ -104,21 +144,11 @@ class TlsFrontServer extends TlsServer implements DrainableServer {
   /** HTTP/1 keep-alive connections close; HTTP/2 sessions get GOAWAY and finish their streams. */
   closeIdleConnections(): void {
     this.http1.closeIdle();
-    for (const session of this.sessions) session.close();
+    this.h2.closeAll();
   }
 }
 
-/** CONNECT streams on HTTP/2, extended CONNECT (RFC 8441) for WebSocket among them. */
-export type H2ConnectHandler = (req: Http2ServerRequest, res: Http2ServerResponse) => void;
-
-export function createHttpsListener(handler: RequestHandler, upgrade: UpgradeHandler, limits: ListenerLimits, tls: TlsListenerOptions, hooks: ListenerHooks, connect: H2ConnectHandler): DrainableServer {
-  const h2 = createH2Server({
-    maxSessionInvalidFrames: 100,
-    maxSessionRejectedStreams: 100,
-    settings: { maxConcurrentStreams: limits.h2MaxConcurrentStreams, maxHeaderListSize: limits.maxHeaderBytes, enableConnectProtocol: true },
-  }, (req: Http2ServerRequest, res: Http2ServerResponse) => { handler(req, res, req.stream.endAfterHeaders ? null : req); });
-  h2.on('connect', connect);
-  h2.setTimeout(limits.keepAliveTimeoutMs);
+export function createHttpsListener(handlers: ListenerHandlers, limits: ListenerLimits, tls: TlsListenerOptions, hooks: ListenerHooks): DrainableServer {
   const server = new TlsFrontServer({
     cert: tls.defaultCertPem,
     key: tls.defaultKeyPem,
@@ -130,7 +160,7 @@ export function createHttpsListener(handler: RequestHandler, upgrade: UpgradeHan
       if (ctx === undefined && tls.sniStrict) cb(new Error(`no certificate for ${servername}`));
       else cb(null, ctx);
     },
-  }, http1Connections(handler, upgrade, limits, hooks), h2);
+  }, handlers, limits, hooks);
   trackConnections(server, 'secureConnection', hooks);
   server.on('tlsClientError', (err: NodeJS.ErrnoException) => { tls.onHandshakeError(err.code ?? 'unknown'); });
   return server;

@@ -16,6 +16,7 @@ export async function dataPlaneConfig(config: ControllerConfig): Promise<DataPla
     httpsRedirectPort: config.httpsRedirectPort,
     httpPublicPort: config.httpPublicPort,
     accessLog: config.accessLog,
+    h2c: config.h2c,
     limits: {
       maxHeaderBytes: config.maxHeaderBytes,
       headersTimeoutMs: config.clientHeaderTimeoutSeconds * 1000,

@@ -30,6 +30,8 @@ export interface Http1Handlers {
   /** The socket now belongs to the handler; `head` holds bytes that followed the request head. */
   readonly upgrade: (req: Http1Request, socket: Socket, head: Buffer) => void;
   readonly clientError: (code: string) => void;
+  /** HTTP/2 with prior knowledge: the socket (its read bytes put back) now belongs to the handler. */
+  readonly h2c?: (socket: Socket) => void;
 }
 
 /** head: waiting for (the rest of) a request head; body: reading a body; busy: answering; done: closed or handed off. */
@@ -38,6 +40,8 @@ type State = 'head' | 'body' | 'busy' | 'done';
 type Deadline = 'none' | 'idle' | 'head' | 'request';
 
 const EMPTY = Buffer.alloc(0);
+/** RFC 9113 §3.4: the client connection preface, up to the blank line our head search stops at. */
+const H2_PREFACE = 'PRI * HTTP/2.0\r\n\r\n';
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 const STATUS_LINE: Readonly<Record<number, string>> = {
   400: '400 Bad Request', 408: '408 Request Timeout', 417: '417 Expectation Failed', 431: '431 Request Header Fields Too Large',
@@ -56,6 +60,7 @@ export class Http1Connection implements ResponseOwner {
   private reusable = true;
   private closing = false;
   private parsing = false;
+  private firstRequest = true;
   private parseAgain = false;
   private deadline: number;
   private deadlineKind: Deadline = 'head';
@@ -148,6 +153,11 @@ export class Http1Connection implements ResponseOwner {
       if (input.length > this.limits.maxHeaderBytes) this.refuse(431, 'HPE_HEADER_OVERFLOW');
       return;
     }
+    if (this.isH2Preface(input, end)) {
+      this.handOffH2(input);
+      return;
+    }
+    this.firstRequest = false;
     const head = parseRequestHead(input.toString('latin1', 0, end));
     const rest = input.subarray(end + 4);
     if ('code' in head) {
@@ -230,6 +240,23 @@ export class Http1Connection implements ResponseOwner {
     this.socket.removeAllListeners('data');
     this.socket.removeAllListeners('drain');
     this.handlers.upgrade(req, this.socket, rest);
+  }
+
+  private isH2Preface(input: Buffer, headEnd: number): boolean {
+    return headEnd === 14 && this.firstRequest && this.handlers.h2c !== undefined && input.toString('latin1', 0, 18) === H2_PREFACE;
+  }
+
+  private handOffH2(input: Buffer): void {
+    const h2c = this.handlers.h2c;
+    if (h2c === undefined) return;
+    this.state = 'done';
+    this.deadlineKind = 'none';
+    this.buffered = EMPTY;
+    this.socket.removeAllListeners('data');
+    this.socket.removeAllListeners('drain');
+    this.socket.pause();
+    this.socket.unshift(input);
+    h2c(this.socket);
   }
 
   /** A request that cannot be served on this connection: answer, then close (its state is doubtful). */
