@@ -12,6 +12,8 @@ type Labels = 'ingress' | 'service' | 'status_class';
 interface Bound {
   readonly requests: Counter.Internal;
   readonly duration: Histogram.Internal<Labels>;
+  /** The access log's ingress and service fields, rendered once per route. */
+  readonly logFields: string;
 }
 
 export type AccessLogWrite = (line: string) => void;
@@ -30,7 +32,10 @@ export function createRequestRecorder(metrics: Metrics, accessLog: AccessLogWrit
     let bound = forRoute.get(statusClass);
     if (!bound) {
       const labels = { ingress: route ? `${route.ingress.namespace}/${route.ingress.name}` : '', service: route?.upstream.key ?? '', status_class: `${statusClass}xx` };
-      bound = { requests: metrics.requests.labels(labels), duration: metrics.requestDuration.labels(labels) };
+      bound = {
+        requests: metrics.requests.labels(labels), duration: metrics.requestDuration.labels(labels),
+        logFields: `,"ingress":${str(labels.ingress)},"service":${str(labels.service)}`,
+      };
       forRoute.set(statusClass, bound);
     }
     return bound;
@@ -50,7 +55,7 @@ export function createRequestRecorder(metrics: Metrics, accessLog: AccessLogWrit
       lastMs = now;
       lastIso = new Date(now).toISOString();
     }
-    accessLog(formatLine(r, lastIso, seconds, service, extra));
+    accessLog(formatLine(r, lastIso, seconds, bound.logFields, extra));
   };
 }
 
@@ -60,11 +65,10 @@ export function createRequestRecorder(metrics: Metrics, accessLog: AccessLogWrit
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\uffff]/;
 const str = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`);
 
-function formatLine(r: RequestRecord, time: string, seconds: number, service: string, extra: string): string {
-  const ingress = r.route ? `${r.route.ingress.namespace}/${r.route.ingress.name}` : '';
+function formatLine(r: RequestRecord, time: string, seconds: number, routeFields: string, extra: string): string {
   const upstream = r.upstream === undefined ? '' : `,"upstream":${str(r.upstream)}`;
   const requestId = r.requestId === undefined ? '' : `,"requestId":${str(r.requestId)}`;
   const error = r.errorKind === undefined ? '' : `,"error":${str(r.errorKind)}`;
   return `{"time":"${time}","level":"info","msg":"request","log":"access","method":${str(r.method)},"host":${str(r.host)},"path":${str(r.path)},` +
-    `"status":${r.status},"bytes":${r.bytes},"durationMs":${(seconds * 1000).toFixed(3)},"ingress":${str(ingress)},"service":${str(service)}${upstream}${requestId}${error}${extra}}\n`;
+    `"status":${r.status},"bytes":${r.bytes},"durationMs":${(seconds * 1000).toFixed(3)}${routeFields}${upstream}${requestId}${error}${extra}}\n`;
 }
