@@ -79,6 +79,11 @@ export class Http1Connection implements ResponseOwner {
     socket.on('close', () => { this.onClose(); });
   }
 
+  /** Shutting down: the response in progress tells the client this connection closes after it. */
+  get closingSoon(): boolean {
+    return this.closing;
+  }
+
   /** Called by the sweeper; acts on a passed deadline. */
   checkDeadline(now: number): void {
     if (this.deadlineKind === 'none' || now < this.deadline) return;
@@ -96,7 +101,9 @@ export class Http1Connection implements ResponseOwner {
   /** Shutdown: close now when idle, otherwise after the response in progress. */
   closeIfIdle(): void {
     this.closing = true;
-    if (this.state === 'head' && this.buffered.length === 0 && this.deadlineKind !== 'head') {
+    // Nothing of a request has arrived (a new connection, or between requests): like Node's
+    // closeIdleConnections, such a connection is idle.
+    if (this.state === 'head' && this.buffered.length === 0) {
       this.state = 'done';
       this.socket.end();
     }

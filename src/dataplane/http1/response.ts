@@ -11,6 +11,8 @@ export interface ResponseOwner {
   readonly socket: Socket;
   /** HTTP/1.0 clients get neither chunked framing nor trailers. */
   readonly minor: number;
+  /** The connection closes after this response (shutdown). */
+  readonly closingSoon: boolean;
   /** The response has been handed to the socket entirely; `reusable`: framing allows a next request. */
   responseDone(reusable: boolean): void;
 }
@@ -61,7 +63,7 @@ export class Http1Response implements ClientResponse {
     this.headersSent = true;
     const fields = headerLines(headers);
     this.framing = this.chooseFraming(status, fields.length);
-    this.closeAfter = !this.keepAlive || fields.close || this.framing === 'close';
+    this.closeAfter = !this.keepAlive || this.owner.closingSoon || fields.close || this.framing === 'close';
     let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}${CRLF}${fields.lines}`;
     if (this.framing === 'chunked') head += `transfer-encoding: chunked${CRLF}`;
     if (this.closeAfter) head += `connection: close${CRLF}`;
