@@ -113,7 +113,12 @@ export class Http1Connection implements ResponseOwner {
   responseDone(reusable: boolean): void {
     this.reusable = reusable;
     if (this.state === 'body') {
-      this.discarding = true; // the next request starts after this body
+      // Answered before the body was read (a refusal, a failed upstream): read the rest and drop
+      // it, so the next request starts after it; the body's consumer is gone, so unpause.
+      this.discarding = true;
+      this.body?.destroy();
+      this.body = undefined;
+      if (this.socket.isPaused()) this.socket.resume();
       return;
     }
     this.nextRequest();
