@@ -52,7 +52,14 @@ function tunnel(deps: UpgradeDeps, req: Http2ServerRequest, res: Http2ServerResp
   const upstream = dial(t.route, t.endpoint.host, t.endpoint.port, deps.forward.options.connectTimeoutMs);
   const name = `${t.endpoint.host}:${t.endpoint.port}`;
   upstream.write(requestHead('GET', t.pathAndQuery, headers));
+  // The client may give up while the upstream is still being asked.
+  res.stream.once('close', () => { upstream.destroy(); });
   readHead(upstream, (head, rest) => {
+    if (res.stream.destroyed) {
+      upstream.destroy();
+      record(499, t.route, name);
+      return;
+    }
     const status = head === undefined ? 502 : acceptedStatus(head, key);
     if (status !== 101) {
       upstream.destroy();
@@ -121,7 +128,9 @@ function acceptedStatus(head: Map<string, string>, key: string): number {
 }
 
 function answer(res: Http2ServerResponse, status: number, record: (status: number, route?: Route, upstream?: string) => void, route?: Route, location?: string, upstream?: string): void {
-  res.writeHead(status, location === undefined ? {} : { location });
-  res.end();
+  if (!res.stream.destroyed) {
+    res.writeHead(status, location === undefined ? {} : { location });
+    res.end();
+  }
   record(status, route, upstream);
 }

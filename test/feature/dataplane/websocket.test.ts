@@ -5,13 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { connect as h2connect, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { hostRoutes, route, startPlane, table, upstream } from './support.ts';
 
 let plane: Awaited<ReturnType<typeof startPlane>>;
 let wsUpstream: Server;
+/** Accepts connections and never answers; hands each one to the test that waits for it. */
+let silent: NetServer;
+let onSilentConnection: ((socket: Socket) => void) | undefined;
 const seenHeaders: Record<string, string | string[] | undefined>[] = [];
 
 beforeAll(async () => {
@@ -26,15 +29,19 @@ beforeAll(async () => {
     socket.on('end', () => socket.end());
   });
   await new Promise<void>((resolve) => wsUpstream.listen(0, '127.0.0.1', resolve));
+  silent = createNetServer((socket) => { onSilentConnection?.(socket); });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   plane = await startPlane();
   const u = upstream('ws', [{ host: '127.0.0.1', port: (wsUpstream.address() as AddressInfo).port }]);
-  plane.tables.publish(table({ 'ws.test': hostRoutes(route('/', u)), 'none.test': hostRoutes(route('/', upstream('none', []))) }));
+  const quiet = upstream('silent', [{ host: '127.0.0.1', port: (silent.address() as AddressInfo).port }]);
+  plane.tables.publish(table({ 'ws.test': hostRoutes(route('/', u)), 'silent.test': hostRoutes(route('/', quiet)), 'none.test': hostRoutes(route('/', upstream('none', []))) }));
 });
 
 afterAll(async () => {
   await plane.close();
   wsUpstream.closeAllConnections();
   await new Promise<void>((resolve) => wsUpstream.close(() => { resolve(); }));
+  await new Promise<void>((resolve) => silent.close(() => { resolve(); }));
 });
 
 function handshake(socket: Socket, host: string): Promise<string> {
@@ -122,6 +129,22 @@ describe('WebSocket over HTTP/2 (extended CONNECT, RFC 8441)', () => {
     const plain = session.request({ ':method': 'CONNECT', ':authority': 'ws.test:443' }, { endStream: false });
     const status = await new Promise<number>((resolve, reject) => { plain.once('response', (h) => { resolve(Number(h[':status'])); }).once('error', reject); });
     expect(status).toBe(405);
+    session.destroy();
+  });
+});
+
+describe('WebSocket over HTTP/2: the client gives up first', () => {
+  it('closes the upstream connection when the stream is cancelled before the upstream answers, and keeps serving', async () => {
+    const { session } = await h2Session();
+    const upstreamSocket = new Promise<Socket>((resolve) => { onSilentConnection = resolve; });
+    const stream = session.request({ ':method': 'CONNECT', ':protocol': 'websocket', ':scheme': 'https', ':path': '/chat', ':authority': 'silent.test', 'sec-websocket-version': '13' }, { endStream: false });
+    stream.on('error', () => undefined);
+    const socket = await upstreamSocket;
+    const upstreamClosed = new Promise<void>((resolve) => { socket.once('close', () => { resolve(); }); });
+    socket.resume();
+    stream.close();
+    await upstreamClosed;
+    expect((await extendedConnect(session, 'ws.test')).status).toBe(200);
     session.destroy();
   });
 });
