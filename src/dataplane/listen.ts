@@ -32,7 +32,8 @@ export async function listen(server: AnyServer, port: number, host: string, reus
 export async function closeGracefully(server: AnyServer, deadlineMs = 30_000): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => { resolve(); }));
   const t = tracked.get(server);
-  if ('closeIdleConnections' in server && typeof server.closeIdleConnections === 'function') (server as AnyServer & { closeIdleConnections(): void }).closeIdleConnections();
+  // Our listeners and node:http's admin server can close idle keep-alive connections.
+  (server as AnyServer & { closeIdleConnections?: () => void }).closeIdleConnections?.();
   for (const session of t?.sessions ?? []) session.close();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<void>((resolve) => {
