@@ -1,23 +1,18 @@
 // Listener plumbing shared by the HTTP, HTTPS and admin servers: listen, and a graceful close
-// that stops accepting, closes idle keep-alive connections (HTTP/1) and sends GOAWAY (HTTP/2),
-// lets in-flight requests finish, and destroys what is left after a deadline.
-import type { ServerHttp2Session } from 'node:http2';
+// that stops accepting, has the server close its idle connections (keep-alive HTTP/1; GOAWAY to
+// HTTP/2 sessions, see servers.ts), lets in-flight requests finish, and destroys what is left
+// after a deadline.
 import type { AddressInfo, Server as AnyServer, Socket } from 'node:net';
 
-const tracked = new WeakMap<AnyServer, { sockets: Set<Socket>; sessions: Set<ServerHttp2Session> }>();
+const tracked = new WeakMap<AnyServer, Set<Socket>>();
 
 /** `reusePort`: several processes bind the same port and the kernel spreads connections. */
 export async function listen(server: AnyServer, port: number, host: string, reusePort = false): Promise<number> {
   const sockets = new Set<Socket>();
-  const sessions = new Set<ServerHttp2Session>();
-  tracked.set(server, { sockets, sessions });
+  tracked.set(server, sockets);
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-  });
-  server.on('session', (session: ServerHttp2Session) => {
-    sessions.add(session);
-    session.once('close', () => sessions.delete(session));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -31,14 +26,13 @@ export async function listen(server: AnyServer, port: number, host: string, reus
 
 export async function closeGracefully(server: AnyServer, deadlineMs = 30_000): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => { resolve(); }));
-  const t = tracked.get(server);
-  // Our listeners and node:http's admin server can close idle keep-alive connections.
+  const sockets = tracked.get(server);
+  // Our listeners (idle HTTP/1 connections, GOAWAY to HTTP/2 sessions) and node:http's admin server.
   (server as AnyServer & { closeIdleConnections?: () => void }).closeIdleConnections?.();
-  for (const session of t?.sessions ?? []) session.close();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<void>((resolve) => {
     timer = setTimeout(() => {
-      for (const socket of t?.sockets ?? []) socket.destroy();
+      for (const socket of sockets ?? []) socket.destroy();
       resolve();
     }, deadlineMs);
     timer.unref();

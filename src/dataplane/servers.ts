@@ -55,10 +55,10 @@ export interface ListenerHandlers {
 
 /** node:http2 for connections handed over (by ALPN, or by the h2c preface): limits, sessions for GOAWAY. */
 class H2Sessions {
-  readonly server: Http2Server;
+  private readonly server: Http2Server;
   private readonly sessions = new Set<ServerHttp2Session>();
 
-  constructor(handlers: ListenerHandlers, limits: ListenerLimits, owner: NetServer) {
+  constructor(handlers: ListenerHandlers, limits: ListenerLimits) {
     this.server = createH2Server({
       maxSessionInvalidFrames: 100,
       maxSessionRejectedStreams: 100,
@@ -69,7 +69,6 @@ class H2Sessions {
     this.server.on('session', (session: ServerHttp2Session) => {
       this.sessions.add(session);
       session.once('close', () => this.sessions.delete(session));
-      owner.emit('session', session);
     });
   }
 
@@ -83,18 +82,23 @@ class H2Sessions {
   }
 }
 
+/** `h2c`: where connections opening with the HTTP/2 preface go (plain listener only). */
+function http1Connections(handlers: ListenerHandlers, limits: ListenerLimits, hooks: ListenerHooks, h2c?: H2Sessions): Http1ConnectionSet {
+  return new Http1ConnectionSet(limits, {
+    request: handlers.request, upgrade: handlers.upgrade, clientError: hooks.onClientError,
+    ...(h2c ? { h2c: (socket: Socket) => { h2c.adopt(socket); } } : {}),
+  });
+}
+
 class Http1Server extends NetServer implements DrainableServer {
   private readonly http1: Http1ConnectionSet;
   private readonly h2: H2Sessions | undefined;
 
   constructor(handlers: ListenerHandlers, limits: ListenerLimits, hooks: ListenerHooks, h2c: boolean) {
     super({ noDelay: true });
-    const h2 = h2c ? new H2Sessions(handlers, limits, this) : undefined;
+    const h2 = h2c ? new H2Sessions(handlers, limits) : undefined;
     this.h2 = h2;
-    const connections = new Http1ConnectionSet(limits, {
-      request: handlers.request, upgrade: handlers.upgrade, clientError: hooks.onClientError,
-      ...(h2 ? { h2c: (socket: Socket) => { h2.adopt(socket); } } : {}),
-    });
+    const connections = http1Connections(handlers, limits, hooks, h2);
     this.http1 = connections;
     this.on('connection', (socket: Socket) => { connections.adopt(socket); });
     this.on('close', () => { connections.stop(); });
@@ -130,8 +134,8 @@ class TlsFrontServer extends TlsServer implements DrainableServer {
 
   constructor(options: ConstructorParameters<typeof TlsServer>[0], handlers: ListenerHandlers, limits: ListenerLimits, hooks: ListenerHooks) {
     super(options);
-    const h2 = new H2Sessions(handlers, limits, this);
-    const http1 = new Http1ConnectionSet(limits, { request: handlers.request, upgrade: handlers.upgrade, clientError: hooks.onClientError });
+    const h2 = new H2Sessions(handlers, limits);
+    const http1 = http1Connections(handlers, limits, hooks);
     this.h2 = h2;
     this.http1 = http1;
     this.on('secureConnection', (socket: TLSSocket) => {

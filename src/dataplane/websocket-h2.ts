@@ -9,7 +9,7 @@ import { normalizeHost } from '../routing/match.ts';
 import type { Endpoint, Route } from '../routing/types.ts';
 import { buildUpstreamHeaders } from './forward-headers.ts';
 import { normalizeRequestTarget } from './request-path.ts';
-import { decide, dial, requestHead, type UpgradeDeps } from './websocket.ts';
+import { decide, dial, requestHead, spliceTunnel, type UpgradeDeps } from './websocket.ts';
 
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const MAX_HEAD = 16 * 1024;
@@ -72,19 +72,9 @@ function tunnel(deps: UpgradeDeps, req: Http2ServerRequest, res: Http2ServerResp
       if (value !== undefined) reply[field] = value;
     }
     res.writeHead(200, reply);
-    join(deps, res, upstream, rest);
+    spliceTunnel(deps.tunnels, res.stream, upstream, rest);
     record(200, t.route, name);
   });
-}
-
-function join(deps: UpgradeDeps, res: Http2ServerResponse, upstream: Socket, rest: Buffer): void {
-  const stream = res.stream;
-  if (rest.length > 0) stream.write(rest);
-  upstream.pipe(stream).pipe(upstream);
-  deps.tunnels.add(stream);
-  const close = (): void => { stream.destroy(); upstream.destroy(); deps.tunnels.delete(stream); };
-  stream.on('error', close).on('close', close);
-  upstream.on('error', close).on('close', close);
 }
 
 /** The upstream's response head as status line + lower-cased fields, or undefined when it failed. */

@@ -77,15 +77,23 @@ function join(deps: UpgradeDeps, req: Http1Request, socket: Duplex, head: Buffer
   });
   upstream.once('data', (first: Buffer) => {
     upstream.removeAllListeners('error');
-    socket.write(first);
-    socket.pipe(upstream).pipe(socket);
-    deps.tunnels.add(socket);
-    const close = (): void => { socket.destroy(); upstream.destroy(); deps.tunnels.delete(socket); };
-    // Either side ending ends the tunnel (WebSocket closes in-band before TCP does).
-    socket.on('error', close).on('end', close).on('close', close);
-    upstream.on('error', close).on('end', close).on('close', close);
+    spliceTunnel(deps.tunnels, socket, upstream, first);
     record(statusOf(first), `${j.endpoint.host}:${j.endpoint.port}`);
   });
+}
+
+/**
+ * Joins a client (socket, or HTTP/2 stream) to its upstream socket once the upgrade succeeded;
+ * `first` holds upstream bytes already read. Either side ending ends the tunnel (WebSocket closes
+ * in-band before TCP does); open tunnels are tracked so shutdown can close them.
+ */
+export function spliceTunnel(tunnels: Set<Duplex>, client: Duplex, upstream: Socket, first: Buffer): void {
+  if (first.length > 0) client.write(first);
+  client.pipe(upstream).pipe(client);
+  tunnels.add(client);
+  const close = (): void => { client.destroy(); upstream.destroy(); tunnels.delete(client); };
+  client.on('error', close).on('end', close).on('close', close);
+  upstream.on('error', close).on('end', close).on('close', close);
 }
 
 export function dial(route: Route, host: string, port: number, timeoutMs: number): Socket {

@@ -246,12 +246,17 @@ export class Http1Connection implements ResponseOwner {
   }
 
   private handOff(req: Http1Request, rest: Buffer): void {
+    this.detach();
+    this.handlers.upgrade(req, this.socket, rest);
+  }
+
+  /** The socket stops being ours (upgrade, h2c): no more reading, writing or deadlines here. */
+  private detach(): void {
     this.state = 'done';
     this.deadlineKind = 'none';
     this.buffered = EMPTY;
     this.socket.removeAllListeners('data');
     this.socket.removeAllListeners('drain');
-    this.handlers.upgrade(req, this.socket, rest);
   }
 
   private isH2Preface(input: Buffer, headEnd: number): boolean {
@@ -261,11 +266,7 @@ export class Http1Connection implements ResponseOwner {
   private handOffH2(input: Buffer): void {
     const h2c = this.handlers.h2c;
     if (h2c === undefined) return;
-    this.state = 'done';
-    this.deadlineKind = 'none';
-    this.buffered = EMPTY;
-    this.socket.removeAllListeners('data');
-    this.socket.removeAllListeners('drain');
+    this.detach();
     this.socket.pause();
     this.socket.unshift(input);
     h2c(this.socket);
