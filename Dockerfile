@@ -48,6 +48,8 @@ COPY package.json ./
 USER 65532:65532
 # HTTP, HTTPS, admin (/metrics, /healthz, /readyz). Unprivileged ports: no capability needed.
 EXPOSE 8080 8443 10254
-# A 16 MiB young generation: the controller allocates in bursts (relists, rebuilds) and V8's
-# default lets RSS grow past 400 MiB at 5,000 Ingresses; with it, ~235 MiB (bench/convergence.ts).
-ENTRYPOINT ["node", "--max-semi-space-size=16", "dist/main.js", "controller"]
+# A fixed 16 MiB young generation (src/workers/serving-v8-flags.ts, kept in step by a test): the
+# controller allocates in bursts (relists, rebuilds) and V8's default lets RSS grow past 400 MiB
+# at 5,000 Ingresses (~235 MiB with it, bench/convergence.ts); the data plane, in this process
+# when --workers is 1, stops faulting pages in at the start of every burst of traffic.
+ENTRYPOINT ["node", "--min-semi-space-size=16", "--max-semi-space-size=16", "dist/main.js", "controller"]

@@ -9,11 +9,13 @@ import { promisify } from 'node:util';
 import { spawnManaged } from '../../test/harness/processes.ts';
 import { waitUntilReady } from '../../test/harness/readiness.ts';
 import { REPO_ROOT } from '../../test/harness/repo.ts';
+import { SERVING_V8_FLAGS } from '../../src/workers/serving-v8-flags.ts';
 import { pinnedCommand, type CpuPlan } from './cpu-plan.ts';
 
 const run = promisify(execFile);
 const MAIN = join(REPO_ROOT, 'src', 'main.ts');
-const NODE_FLAGS = ['--disable-warning=ExperimentalWarning'];
+// The image's V8 flags (Dockerfile), so the benchmark measures what operators run.
+const NODE_FLAGS = ['--disable-warning=ExperimentalWarning', ...SERVING_V8_FLAGS];
 
 export interface BenchBollard {
   readonly pid: number;

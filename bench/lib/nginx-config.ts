@@ -69,16 +69,24 @@ export interface ProxyConfigOptions {
   readonly accessLog: string;
 }
 
+// The fields of Bollard's default access-log line, as JSON: both proxies write the same line
+// (~330 bytes) to a file. With nginx's "combined" (~100 bytes) Bollard wrote three times the
+// bytes, and on the benchmark machine growing a file costs 1-2 µs per 300 bytes (page cache).
+const JSON_ACCESS_LOG = "log_format bollard_json escape=json '{\"time\":\"$time_iso8601\",\"level\":\"info\",\"msg\":\"request\",\"log\":\"access\"," +
+  '"method":"$request_method","host":"$host","path":"$uri","status":$status,"bytes":$body_bytes_sent,"durationMs":$request_time,' +
+  "\"ingress\":\"bench/proxy\",\"service\":\"bench/backend:80\",\"upstream\":\"$upstream_addr\",\"requestId\":\"$request_id\"}';";
+
 /**
  * nginx as a reverse proxy the way an ingress controller configures it: upstream keep-alive, the
  * forwarding headers Bollard sends (X-Forwarded-For/Proto/Host/Port, Forwarded, a generated
- * X-Request-Id), and an access log line per request (like Bollard's default JSON access log).
+ * X-Request-Id), and an access log line per request with the fields of Bollard's.
  */
 export function buildProxyConfig(o: ProxyConfigOptions): string {
   return [
     ...common(o.dir, o.workers),
     'http {',
-    `  access_log ${o.accessLog} combined;`,
+    `  ${JSON_ACCESS_LOG}`,
+    `  access_log ${o.accessLog} bollard_json;`,
     ...temps(o.dir),
     '  keepalive_timeout 75s;',
     '  keepalive_requests 10000;',

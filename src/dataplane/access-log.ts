@@ -1,17 +1,15 @@
 // Turns each finished request into metrics and (optionally) one JSON access-log line. This runs
-// once per request, so it avoids per-request work that can be done once: metric children are
+// once per request, so it avoids per-request work that can be done once: metric cells are
 // bound per route and status class (no label hashing per request), the timestamp string is
 // reused within a millisecond, and the line is assembled directly rather than via a Logger.
-import type { Counter, Histogram } from 'prom-client';
+import type { CounterCell, HistogramCell } from '../metrics/cells.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { Route } from '../routing/types.ts';
 import type { RequestRecord } from './proxy-handler.ts';
 
-type Labels = 'ingress' | 'service' | 'status_class';
-
 interface Bound {
-  readonly requests: Counter.Internal;
-  readonly duration: Histogram.Internal<Labels>;
+  readonly requests: CounterCell;
+  readonly duration: HistogramCell;
   /** The access log's ingress and service fields, rendered once per route. */
   readonly logFields: string;
 }
@@ -33,7 +31,7 @@ export function createRequestRecorder(metrics: Metrics, accessLog: AccessLogWrit
     if (!bound) {
       const labels = { ingress: route ? `${route.ingress.namespace}/${route.ingress.name}` : '', service: route?.upstream.key ?? '', status_class: `${statusClass}xx` };
       bound = {
-        requests: metrics.requests.labels(labels), duration: metrics.requestDuration.labels(labels),
+        requests: metrics.requests.cell(labels), duration: metrics.requestDuration.cell(labels),
         logFields: `,"ingress":${str(labels.ingress)},"service":${str(labels.service)}`,
       };
       forRoute.set(statusClass, bound);

@@ -3,6 +3,7 @@
 // exposes both; with worker processes the primary exposes its controller registry plus the
 // workers' data-plane registries, aggregated (workers/worker-pool.ts).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CellCounter, CellHistogram } from './cells.ts';
 
 export interface Metrics {
   readonly controllerRegistry: Registry;
@@ -13,8 +14,9 @@ export interface Metrics {
   readonly diagnostics: Gauge<'reason'>;
   readonly isLeader: Gauge;
   readonly statusWrites: Counter<'result'>;
-  readonly requests: Counter<'ingress' | 'service' | 'status_class'>;
-  readonly requestDuration: Histogram<'ingress' | 'service' | 'status_class'>;
+  /** Bound per route and status class by the data plane (cells: no label hashing per request). */
+  readonly requests: CellCounter<'ingress' | 'service' | 'status_class'>;
+  readonly requestDuration: CellHistogram<'ingress' | 'service' | 'status_class'>;
   readonly upstreamErrors: Counter<'service' | 'kind'>;
   readonly activeConnections: Gauge<'listener'>;
   readonly tlsHandshakeErrors: Counter<'code'>;
@@ -42,8 +44,8 @@ export function createMetrics(opts: { processMetrics: boolean } = { processMetri
     diagnostics: new Gauge({ name: 'bollard_ingress_diagnostics', help: 'Current problems with Ingresses, by reason.', labelNames: ['reason'], registers: c }),
     isLeader: new Gauge({ name: 'bollard_leader', help: '1 when this replica is the elected status writer.', registers: c }),
     statusWrites: new Counter({ name: 'bollard_status_writes_total', help: 'Ingress status updates.', labelNames: ['result'], registers: c }),
-    requests: new Counter({ name: 'bollard_requests_total', help: 'Proxied requests.', labelNames: traffic, registers: d }),
-    requestDuration: new Histogram({
+    requests: new CellCounter({ name: 'bollard_requests_total', help: 'Proxied requests.', labelNames: traffic, registers: d }),
+    requestDuration: new CellHistogram({
       name: 'bollard_request_duration_seconds', help: 'Time from request to the end of the response.', labelNames: traffic,
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: d,
     }),

@@ -27,7 +27,7 @@ export async function startServing(config: ControllerConfig, dp: DataPlaneConfig
   const { log, metrics } = deps;
   if (config.workers <= 1) {
     const plane = await startDataPlane(dp, {
-      metrics, log, accessLog: createBatchedWriter((c) => process.stdout.write(c)).write,
+      metrics, log, accessLog: createBatchedWriter((chunk, written) => process.stdout.write(chunk, written)).write,
       challenges: (token, host) => acme?.responder.lookup(token, host),
       certificates: (servername) => {
         const c = acme?.certificates.lookup(servername);

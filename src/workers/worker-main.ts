@@ -33,7 +33,7 @@ function askPrimary(token: string, host: string): Promise<string | undefined> {
 async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   metrics = createMetrics({ processMetrics: false });
   const log = createLogger(message.logLevel, undefined, { worker: message.worker });
-  const accessLog = createBatchedWriter((c) => process.stdout.write(c)).write;
+  const accessLog = createBatchedWriter((chunk, written) => process.stdout.write(chunk, written)).write;
   plane = await startDataPlane(message.config, {
     metrics, log, accessLog, accessLogFields: { worker: message.worker },
     challenges: askPrimary,

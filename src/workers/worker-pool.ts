@@ -9,6 +9,7 @@ import { emptyRoutingTable } from '../dataplane/table-holder.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RoutingTable } from '../routing/types.ts';
 import type { FromWorker, MetricJson, ToWorker, WorkerCertificate } from './messages.ts';
+import { workerExecArgv } from './serving-v8-flags.ts';
 
 export interface WorkerPoolDeps {
   readonly log: Logger;
@@ -69,7 +70,7 @@ export function startWorkerPool(count: number, config: DataPlaneConfig, deps: Wo
   };
 
   const spawn = (slot: number): void => {
-    const child = fork(WORKER_ENTRY, [], { serialization: 'advanced', execArgv: process.execArgv, stdio: 'inherit' });
+    const child = fork(WORKER_ENTRY, [], { serialization: 'advanced', execArgv: workerExecArgv(process.execArgv), stdio: 'inherit' });
     workers.set(slot, child);
     child.on('message', (m: FromWorker) => { onMessage(slot, child, m); });
     child.once('exit', (code, signal) => {

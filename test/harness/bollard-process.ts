@@ -3,6 +3,7 @@
 // "listening" log lines; ready means /readyz answered 200. Stopped by PID.
 import { createInterface } from 'node:readline';
 import { spawnManaged, type Managed } from './processes.ts';
+import { SERVING_V8_FLAGS } from '../../src/workers/serving-v8-flags.ts';
 import { REPO_ROOT } from './repo.ts';
 import { waitFor } from './wait-for.ts';
 
@@ -31,8 +32,8 @@ export interface BollardOptions {
 
 export async function startBollard(opts: BollardOptions): Promise<BollardProcess> {
   const args = [
-    // The same V8 flag as the image's entrypoint (Dockerfile): a smaller young generation.
-    '--disable-warning=ExperimentalWarning', '--max-semi-space-size=16', 'src/main.ts', 'controller', '--kubeconfig', opts.kubeconfig,
+    // The same V8 flags as the image's entrypoint (Dockerfile).
+    '--disable-warning=ExperimentalWarning', ...SERVING_V8_FLAGS, 'src/main.ts', 'controller', '--kubeconfig', opts.kubeconfig,
     '--bind-address', '127.0.0.1', '--http-port', '0', '--https-port', '0', '--admin-address', '127.0.0.1', '--admin-port', '0',
     '--drain-seconds', '0', ...(opts.args ?? []),
   ];

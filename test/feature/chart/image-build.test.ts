@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { SERVING_V8_FLAGS } from '../../../src/workers/serving-v8-flags.ts';
 import { REPO_ROOT } from '../../../scripts/chart-helm.ts';
 
 const run = promisify(execFile);
@@ -35,7 +36,9 @@ describe('image build', () => {
     expect(dockerfile).toMatch(/^RUN npm install --no-save --omit=dev --ignore-scripts/m);
     expect(dockerfile).toMatch(/^RUN node node_modules\/tsc7\/bin\/tsc -p tsconfig\.build\.json/m);
     expect(dockerfile).toMatch(/^USER 65532:65532$/m);
-    expect(dockerfile).toMatch(/^ENTRYPOINT \["node", "--max-semi-space-size=16", "dist\/main\.js", "controller"\]$/m);
+    // The image runs the controller with the same V8 flags the worker processes get.
+    const entrypoint = ['node', ...SERVING_V8_FLAGS, 'dist/main.js', 'controller'].map((a) => `"${a}"`).join(', ');
+    expect(dockerfile).toContain(`\nENTRYPOINT [${entrypoint}]\n`);
     for (const label of ['title', 'source', 'licenses', 'version', 'revision', 'created']) {
       expect(dockerfile).toContain(`org.opencontainers.image.${label}=`);
     }
