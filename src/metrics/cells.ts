@@ -39,19 +39,19 @@ export class CellCounter<T extends string> {
   readonly help: string;
   readonly type = 'counter';
   readonly aggregator = 'sum';
-  private readonly names: readonly T[];
+  readonly labelNames: readonly T[];
   private readonly cells = new Map<string, CountCell>();
 
   constructor(config: CellMetricConfig<T>) {
     this.name = config.name;
     this.help = config.help;
-    this.names = config.labelNames;
+    this.labelNames = config.labelNames;
     register(this, config.registers);
   }
 
   /** The cell for these label values; the same cell for the same values, across calls. */
   cell(labels: LabelValues<T>): CounterCell {
-    const key = keyOf(this.names, labels);
+    const key = keyOf(this.labelNames, labels);
     let cell = this.cells.get(key);
     if (!cell) {
       cell = new CountCell({ ...labels });
@@ -105,20 +105,20 @@ export class CellHistogram<T extends string> {
   readonly help: string;
   readonly type = 'histogram';
   readonly aggregator = 'sum';
-  private readonly names: readonly T[];
+  readonly labelNames: readonly T[];
   private readonly bounds: readonly number[];
   private readonly cells = new Map<string, BucketCell>();
 
   constructor(config: CellMetricConfig<T> & { buckets: readonly number[] }) {
     this.name = config.name;
     this.help = config.help;
-    this.names = config.labelNames;
+    this.labelNames = config.labelNames;
     this.bounds = [...config.buckets].sort((a, b) => a - b);
     register(this, config.registers);
   }
 
   cell(labels: LabelValues<T>): HistogramCell {
-    const key = keyOf(this.names, labels);
+    const key = keyOf(this.labelNames, labels);
     let cell = this.cells.get(key);
     if (!cell) {
       cell = new BucketCell({ ...labels }, this.bounds);
