@@ -25,7 +25,16 @@ function register(metric: CellCounter<string> | CellHistogram<string>, registrie
   for (const registry of registries) registry.registerMetric(metric as unknown as Metric);
 }
 
-const keyOf = <T extends string>(names: readonly T[], labels: LabelValues<T>): string => names.map((n) => String(labels[n] ?? '')).join('\u0000');
+/** The cell for these label values, made on first use; the same cell for the same values. */
+function cellFor<T extends string, C>(cells: Map<string, C>, names: readonly T[], labels: LabelValues<T>, make: (labels: LabelValues<string>) => C): C {
+  const key = names.map((n) => String(labels[n] ?? '')).join('\u0000');
+  let cell = cells.get(key);
+  if (cell === undefined) {
+    cell = make({ ...labels });
+    cells.set(key, cell);
+  }
+  return cell;
+}
 
 class CountCell implements CounterCell {
   value = 0;
@@ -51,13 +60,7 @@ export class CellCounter<T extends string> {
 
   /** The cell for these label values; the same cell for the same values, across calls. */
   cell(labels: LabelValues<T>): CounterCell {
-    const key = keyOf(this.labelNames, labels);
-    let cell = this.cells.get(key);
-    if (!cell) {
-      cell = new CountCell({ ...labels });
-      this.cells.set(key, cell);
-    }
-    return cell;
+    return cellFor(this.cells, this.labelNames, labels, (copy) => new CountCell(copy));
   }
 
   get(): Promise<MetricData> {
@@ -118,13 +121,7 @@ export class CellHistogram<T extends string> {
   }
 
   cell(labels: LabelValues<T>): HistogramCell {
-    const key = keyOf(this.labelNames, labels);
-    let cell = this.cells.get(key);
-    if (!cell) {
-      cell = new BucketCell({ ...labels }, this.bounds);
-      this.cells.set(key, cell);
-    }
-    return cell;
+    return cellFor(this.cells, this.labelNames, labels, (copy) => new BucketCell(copy, this.bounds));
   }
 
   get(): Promise<MetricData> {
