@@ -14,66 +14,77 @@ interface MetricValue { readonly labels: LabelValues<string>; readonly value: nu
 interface MetricData { readonly name: string; readonly help: string; readonly type: string; readonly aggregator: string; readonly values: MetricValue[] }
 interface CellMetricConfig<T extends string> { readonly name: string; readonly help: string; readonly labelNames: readonly T[]; readonly registers: readonly Registry[] }
 
+interface Cell { readonly labels: LabelValues<string>; clear(): void }
+
 /**
- * Not subclasses of prom-client's Counter and Histogram: their constructors call reset() before
- * a subclass's fields exist, and Histogram.get() reads through getForPromString(), which a
- * subclass would have to override. A registry needs only a name and get() (getForPromString()
- * for the text format, if present); these provide both in prom-client's shapes, hence the one
- * cast when registering.
+ * Not a subclass of prom-client's Counter or Histogram: their constructors call reset() before a
+ * subclass's fields exist, and Histogram.get() reads through getForPromString(), which a subclass
+ * would have to override. A registry needs only a name and get() (getForPromString() for the
+ * text format, if present); this provides both in prom-client's shapes, hence the one cast when
+ * registering.
  */
-function register(metric: CellCounter<string> | CellHistogram<string>, registries: readonly Registry[]): void {
-  for (const registry of registries) registry.registerMetric(metric as unknown as Metric);
-}
-
-/** The cell for these label values, made on first use; the same cell for the same values. */
-function cellFor<T extends string, C>(cells: Map<string, C>, names: readonly T[], labels: LabelValues<T>, make: (labels: LabelValues<string>) => C): C {
-  const key = names.map((n) => String(labels[n] ?? '')).join('\u0000');
-  let cell = cells.get(key);
-  if (cell === undefined) {
-    cell = make({ ...labels });
-    cells.set(key, cell);
-  }
-  return cell;
-}
-
-class CountCell implements CounterCell {
-  value = 0;
-  readonly labels: LabelValues<string>;
-  constructor(labels: LabelValues<string>) { this.labels = labels; }
-  inc(): void { this.value += 1; }
-}
-
-export class CellCounter<T extends string> {
+abstract class CellMetric<T extends string, C extends Cell> {
   readonly name: string;
   readonly help: string;
-  readonly type = 'counter';
   readonly aggregator = 'sum';
   readonly labelNames: readonly T[];
-  private readonly cells = new Map<string, CountCell>();
+  abstract readonly type: string;
+  protected readonly cells = new Map<string, C>();
 
   constructor(config: CellMetricConfig<T>) {
     this.name = config.name;
     this.help = config.help;
     this.labelNames = config.labelNames;
-    register(this, config.registers);
+    for (const registry of config.registers) registry.registerMetric(this as unknown as Metric);
   }
 
-  /** The cell for these label values; the same cell for the same values, across calls. */
-  cell(labels: LabelValues<T>): CounterCell {
-    return cellFor(this.cells, this.labelNames, labels, (copy) => new CountCell(copy));
+  /** The cell for these label values, made on first use; the same cell for the same values. */
+  protected cellFor(labels: LabelValues<T>, make: (labels: LabelValues<string>) => C): C {
+    const key = this.labelNames.map((n) => String(labels[n] ?? '')).join('\u0000');
+    let cell = this.cells.get(key);
+    if (cell === undefined) {
+      cell = make({ ...labels });
+      this.cells.set(key, cell);
+    }
+    return cell;
   }
+
+  protected abstract values(): MetricValue[];
 
   get(): Promise<MetricData> {
-    const values = [...this.cells.values()].map((c) => ({ labels: c.labels, value: c.value }));
-    return Promise.resolve({ name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values });
+    return Promise.resolve({ name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values: this.values() });
+  }
+
+  getForPromString(): Promise<MetricData> {
+    return this.get();
   }
 
   reset(): void {
-    for (const c of this.cells.values()) c.value = 0;
+    for (const c of this.cells.values()) c.clear();
   }
 }
 
-class BucketCell implements HistogramCell {
+class CountCell implements CounterCell, Cell {
+  value = 0;
+  readonly labels: LabelValues<string>;
+  constructor(labels: LabelValues<string>) { this.labels = labels; }
+  inc(): void { this.value += 1; }
+  clear(): void { this.value = 0; }
+}
+
+export class CellCounter<T extends string> extends CellMetric<T, CountCell> {
+  readonly type = 'counter';
+
+  cell(labels: LabelValues<T>): CounterCell {
+    return this.cellFor(labels, (copy) => new CountCell(copy));
+  }
+
+  protected values(): MetricValue[] {
+    return [...this.cells.values()].map((c) => ({ labels: c.labels, value: c.value }));
+  }
+}
+
+class BucketCell implements HistogramCell, Cell {
   sum = 0;
   count = 0;
   /** Observations per bucket (not cumulative); the last slot is +Inf. */
@@ -103,28 +114,20 @@ class BucketCell implements HistogramCell {
   }
 }
 
-export class CellHistogram<T extends string> {
-  readonly name: string;
-  readonly help: string;
+export class CellHistogram<T extends string> extends CellMetric<T, BucketCell> {
   readonly type = 'histogram';
-  readonly aggregator = 'sum';
-  readonly labelNames: readonly T[];
   private readonly bounds: readonly number[];
-  private readonly cells = new Map<string, BucketCell>();
 
   constructor(config: CellMetricConfig<T> & { buckets: readonly number[] }) {
-    this.name = config.name;
-    this.help = config.help;
-    this.labelNames = config.labelNames;
+    super(config);
     this.bounds = [...config.buckets].sort((a, b) => a - b);
-    register(this, config.registers);
   }
 
   cell(labels: LabelValues<T>): HistogramCell {
-    return cellFor(this.cells, this.labelNames, labels, (copy) => new BucketCell(copy, this.bounds));
+    return this.cellFor(labels, (copy) => new BucketCell(copy, this.bounds));
   }
 
-  get(): Promise<MetricData> {
+  protected values(): MetricValue[] {
     const values: MetricValue[] = [];
     const bucket = `${this.name}_bucket`;
     for (const c of this.cells.values()) {
@@ -137,15 +140,6 @@ export class CellHistogram<T extends string> {
       values.push({ labels: c.labels, value: c.sum, metricName: `${this.name}_sum` });
       values.push({ labels: c.labels, value: c.count, metricName: `${this.name}_count` });
     }
-    return Promise.resolve({ name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values });
-  }
-
-  getForPromString(): Promise<MetricData> {
-    return this.get();
-  }
-
-  reset(): void {
-    for (const c of this.cells.values()) c.clear();
+    return values;
   }
 }
-
