@@ -7,6 +7,7 @@ import type { Metrics } from '../metrics/registry.ts';
 import { createRequestRecorder, type AccessLogWrite } from './access-log.ts';
 import { trustChecker } from './client-address.ts';
 import type { ForwardDeps } from './forward.ts';
+import { guardHandlers, type HandlerFailure } from './handler-guard.ts';
 import { closeGracefully, listen } from './listen.ts';
 import type { DataPlaneOptions } from './options.ts';
 import { createProxyHandler, type ChallengeResponder } from './proxy-handler.ts';
@@ -97,8 +98,12 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
     };
   };
   const tunnels = new Set<Duplex>();
-  const plain = handlerFor('http');
-  const secure = handlerFor('https');
+  const failed: HandlerFailure = (handler, err) => {
+    metrics.handlerFailures.inc({ handler });
+    log.error('request handler failed', { handler, error: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
+  };
+  const plain = guardHandlers(handlerFor('http'), failed);
+  const secure = guardHandlers(handlerFor('https'), failed);
   const http: DrainableServer = createHttpListener(plain, config.limits, hooks('http'), config.h2c ?? false);
   const https: DrainableServer = createHttpsListener(secure, config.limits, {
     ...config.tls, lookup: (name) => sni.lookup(name), onHandshakeError: (code) => { metrics.tlsHandshakeErrors.inc({ code }); },

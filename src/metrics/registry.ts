@@ -23,6 +23,7 @@ export interface Metrics {
   readonly tlsCertificateErrors: Counter;
   readonly clientErrors: Counter<'code'>;
   readonly upstreamEjections: Counter<'service'>;
+  readonly handlerFailures: Counter<'handler'>;
 }
 
 export function createMetrics(opts: { processMetrics: boolean } = { processMetrics: true }): Metrics {
@@ -57,5 +58,8 @@ export function createMetrics(opts: { processMetrics: boolean } = { processMetri
     tlsCertificateErrors: new Counter({ name: 'bollard_tls_certificate_errors_total', help: 'Certificates from Secrets that could not be loaded.', registers: d }),
     clientErrors: new Counter({ name: 'bollard_client_errors_total', help: 'Malformed or timed-out client requests rejected before routing, by parser error code.', labelNames: ['code'], registers: d }),
     upstreamEjections: new Counter({ name: 'bollard_upstream_ejections_total', help: 'Endpoints ejected by passive health checking.', labelNames: ['service'], registers: d }),
+    handlerFailures: new Counter({
+      name: 'bollard_handler_failures_total', help: 'Requests whose handling threw (a bug): answered 500 or closed, logged as "request handler failed".', labelNames: ['handler'], registers: d,
+    }),
   };
 }
