@@ -21,8 +21,8 @@ export const dataPlaneShape = {
   workers: z.string().transform((s, ctx) => {
     if (s === 'auto') return usableCpus();
     const n = Number(s);
-    if (Number.isInteger(n) && n >= 1 && n <= 64) return n;
-    ctx.addIssue({ code: 'custom', message: 'expected "auto" or a whole number from 1 to 64' });
+    if (Number.isInteger(n) && n >= 0 && n <= 64) return n;
+    ctx.addIssue({ code: 'custom', message: 'expected "auto" or a whole number from 0 to 64' });
     return z.NEVER;
   }),
   defaultTlsCertFile: z.string(),

@@ -1,6 +1,6 @@
 // Assembles one data plane: the table holder, upstream dispatchers and balancer, SNI contexts,
-// and the HTTP and HTTPS listeners. The controller runs one in-process (workers=1); each worker
-// process of a multi-core setup runs one and is fed tables by the primary.
+// and the HTTP and HTTPS listeners. Each worker process runs one and is fed tables by the
+// primary; with --workers 0 the controller runs one in its own process.
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/registry.ts';

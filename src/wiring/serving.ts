@@ -1,5 +1,5 @@
-// Serving, in-process (workers = 1) or through data-plane worker processes (workers > 1), behind
-// one face: where tables are published, whether serving is ready, what /metrics shows, how
+// Serving through data-plane worker processes (workers >= 1), or in the controller process
+// (workers = 0, for development), behind one face: where tables are published, whether serving is ready, what /metrics shows, how
 // ACME reaches the listeners, and how it all closes.
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -25,7 +25,10 @@ export interface Serving {
 export async function startServing(config: ControllerConfig, dp: DataPlaneConfig, deps: { log: Logger; metrics: Metrics }): Promise<Serving> {
   let acme: RunningAcme | undefined;
   const { log, metrics } = deps;
-  if (config.workers <= 1) {
+  // In the controller's process, serving shares an isolate with the informers' caches: in the
+  // proxy benchmark that served about 14% fewer requests per CPU second than one worker process
+  // (5 alternating rounds, 29,800 vs 34,000), so even one worker is a process of its own.
+  if (config.workers === 0) {
     const plane = await startDataPlane(dp, {
       metrics, log, accessLog: createBatchedWriter((chunk, written) => process.stdout.write(chunk, written)).write,
       challenges: (token, host) => acme?.responder.lookup(token, host),

@@ -171,7 +171,7 @@ describe('DaemonSet', () => {
     expect(c.securityContext?.capabilities).toEqual({ drop: ['ALL'] });
     expect(at(findObject(objects, 'Service', 'bollard'), 'spec', 'ports')).toEqual([
       { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP', nodePort: 30080 },
-      { name: 'https', port: 443, targetPort: 'https', protocol: 'TCP', nodePort: 30443 },
+      { name: 'https', port: 443, targetPort: 'https', protocol: 'TCP', nodePort: 30043 },
     ]);
   });
 });
