@@ -86,6 +86,8 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   const electionRun = election.run(stop.signal);
   await watch.synced;
   await reconcile();
+  // /readyz waits until the workers serve this first table, not merely listen.
+  serving.requireCurrentTable();
   synced = true;
   if (config.acmeEnabled) {
     acme = startAcmeInBackground(config, {

@@ -1,6 +1,6 @@
 // Serving through data-plane worker processes (workers >= 1), or in the controller process
-// (workers = 0, for development), behind one face: where tables are published, whether serving is ready, what /metrics shows, how
-// ACME reaches the listeners, and how it all closes.
+// (workers = 0, for development), behind one face: where tables are published, whether serving
+// is ready, what /metrics shows, how ACME reaches the listeners, and how it all closes.
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { RunningAcme } from '../acme/start-acme.ts';
@@ -16,6 +16,8 @@ import { startWorkerPool } from '../workers/worker-pool.ts';
 export interface Serving {
   readonly publisher: TablePublisher;
   ready(): boolean;
+  /** Ready from now on also means serving the table published last (the initial sync's). */
+  requireCurrentTable(): void;
   readonly metrics: MetricsSource;
   /** Called once ACME runs, so its challenges and certificates reach the listeners. */
   attachAcme(acme: RunningAcme): void;
@@ -38,7 +40,7 @@ export async function startServing(config: ControllerConfig, dp: DataPlaneConfig
       },
     });
     return {
-      publisher: plane.tables, ready: () => true,
+      publisher: plane.tables, ready: () => true, requireCurrentTable: () => undefined,
       metrics: {
         contentType: metrics.controllerRegistry.contentType,
         text: async () => `${await metrics.controllerRegistry.metrics()}\n${await metrics.dataPlaneRegistry.metrics()}`,
@@ -57,7 +59,7 @@ export async function startServing(config: ControllerConfig, dp: DataPlaneConfig
   log.info('listening', { listener: 'http', address: dp.bindAddress, port: httpPort, workers: config.workers });
   log.info('listening', { listener: 'https', address: dp.bindAddress, port: httpsPort, workers: config.workers });
   return {
-    publisher: pool, ready: () => pool.allReady(),
+    publisher: pool, ready: () => pool.allReady(), requireCurrentTable: () => { pool.requireCurrentTable(); },
     metrics: {
       contentType: metrics.controllerRegistry.contentType,
       text: async () => `${await metrics.controllerRegistry.metrics()}\n${await pool.metrics()}`,

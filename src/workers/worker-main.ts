@@ -11,7 +11,7 @@ import type { FromWorker, ToWorker, WorkerCertificate } from './messages.ts';
 const send = (message: FromWorker): void => { process.send?.(message); };
 let plane: DataPlane | undefined;
 /** A table that arrived while the data plane was still starting. */
-let early: RoutingTable | undefined;
+let early: { readonly table: RoutingTable; readonly generation: number } | undefined;
 let certificates = new Map<string, WorkerCertificate>();
 const pendingChallenges = new Map<number, (answer: string | undefined) => void>();
 let nextId = 0;
@@ -42,8 +42,17 @@ async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<voi
       return c ? { secret: { namespace: '', name: `acme:${c.name}` }, certPem: c.certPem, keyPem: c.keyPem } : undefined;
     },
   });
-  if (early) plane.tables.publish(early);
   send({ type: 'ready', httpPort: plane.httpPort, httpsPort: plane.httpsPort });
+  if (early) apply(early.table, early.generation);
+}
+
+function apply(table: RoutingTable, generation: number): void {
+  if (plane) {
+    plane.tables.publish(table);
+    send({ type: 'table-applied', generation });
+  } else {
+    early = { table, generation };
+  }
 }
 
 async function answerMetrics(id: number): Promise<void> {
@@ -59,7 +68,7 @@ async function close(): Promise<void> {
 process.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'start': void start(message).catch((err: unknown) => { process.stderr.write(`worker failed to start: ${String(err)}\n`); process.exit(1); }); break;
-    case 'table': if (plane) plane.tables.publish(message.table); else early = message.table; break;
+    case 'table': apply(message.table, message.generation); break;
     case 'certificates': certificates = new Map(message.certificates.map((c) => [c.name, c])); break;
     case 'challenge-answer': pendingChallenges.get(message.id)?.(message.keyAuthorization); pendingChallenges.delete(message.id); break;
     case 'metrics-request': void answerMetrics(message.id); break;

@@ -23,7 +23,13 @@ export interface WorkerPool {
   setCertificates(certificates: readonly WorkerCertificate[]): void;
   /** Resolves once every worker has reported its listeners at least once. */
   readonly ready: Promise<void>;
+  /**
+   * Every worker listens and serves the table that was current when it started, and the one of
+   * requireCurrentTable(). Later publishes do not count: /readyz does not flicker on every change.
+   */
   allReady(): boolean;
+  /** From now on, ready also means serving the table published last (called at initial sync). */
+  requireCurrentTable(): void;
   /** Prometheus text of the workers' data-plane metrics, summed across workers. */
   metrics(): Promise<string>;
   /** Each worker drains its in-flight requests and exits. */
@@ -38,6 +44,10 @@ export function startWorkerPool(count: number, config: DataPlaneConfig, deps: Wo
   let nextMetricRequest = 0;
   const workers = new Map<number, ChildProcess>();
   const readySlots = new Set<number>();
+  /** The newest table generation each worker has applied, and the one it was started with. */
+  const applied = new Map<number, number>();
+  const startedWith = new Map<number, number>();
+  let required = 0;
   const { promise: ready, resolve: resolveReady } = Promise.withResolvers<undefined>();
   let table: RoutingTable = emptyRoutingTable;
   let generation = 0;
@@ -49,7 +59,9 @@ export function startWorkerPool(count: number, config: DataPlaneConfig, deps: Wo
   };
 
   const onMessage = (slot: number, child: ChildProcess, message: FromWorker): void => {
-    if (message.type === 'ready') {
+    if (message.type === 'table-applied') {
+      applied.set(slot, Math.max(applied.get(slot) ?? 0, message.generation));
+    } else if (message.type === 'ready') {
       readySlots.add(slot);
       deps.log.info('worker ready', { worker: slot, pid: child.pid, httpPort: message.httpPort, httpsPort: message.httpsPort });
       if (readySlots.size === count) resolveReady(undefined);
@@ -72,6 +84,9 @@ export function startWorkerPool(count: number, config: DataPlaneConfig, deps: Wo
   const spawn = (slot: number): void => {
     const child = fork(WORKER_ENTRY, [], { serialization: 'advanced', execArgv: workerExecArgv(process.execArgv), stdio: 'inherit' });
     workers.set(slot, child);
+    readySlots.delete(slot);
+    applied.delete(slot);
+    startedWith.set(slot, generation);
     child.on('message', (m: FromWorker) => { onMessage(slot, child, m); });
     child.once('exit', (code, signal) => {
       workers.delete(slot);
@@ -80,7 +95,7 @@ export function startWorkerPool(count: number, config: DataPlaneConfig, deps: Wo
       setTimeout(() => { if (!closing) spawn(slot); }, 1_000).unref();
     });
     post(child, { type: 'start', config, logLevel: deps.logLevel, worker: slot });
-    post(child, { type: 'table', table });
+    post(child, { type: 'table', table, generation });
     post(child, { type: 'certificates', certificates });
   };
 
@@ -89,11 +104,15 @@ export function startWorkerPool(count: number, config: DataPlaneConfig, deps: Wo
   return {
     ready,
     current: () => table,
-    allReady: () => readySlots.size === count && workers.size === count,
+    // Listening is not enough: a worker that has not applied its table yet answers 404 for
+    // everything (with 20,000 hosts the table takes a while to cross the IPC channel).
+    allReady: () => readySlots.size === count && workers.size === count
+      && [...workers.keys()].every((slot) => (applied.get(slot) ?? -1) >= Math.max(required, startedWith.get(slot) ?? 0)),
+    requireCurrentTable() { required = generation; },
     publish(next) {
       table = next;
       generation += 1;
-      for (const child of workers.values()) post(child, { type: 'table', table });
+      for (const child of workers.values()) post(child, { type: 'table', table, generation });
       return generation;
     },
     setCertificates(next) {

@@ -1,0 +1,69 @@
+// The worker pool with a real forked worker: it is ready only once the worker serves a published
+// table, not merely once it listens. With 20,000 hosts the table takes a while to cross the IPC
+// channel; a /readyz that said 200 before that sent traffic to a worker answering 404.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { request } from 'undici';
+import { defaultDataPlaneOptions } from '../../../src/dataplane/options.ts';
+import { defaultListenerLimits } from '../../../src/dataplane/servers.ts';
+import { generateSelfSigned } from '../../../src/dataplane/tls/default-certificate.ts';
+import { silentLogger } from '../../../src/log/logger.ts';
+import { startWorkerPool, type WorkerPool } from '../../../src/workers/worker-pool.ts';
+import { waitFor } from '../../harness/wait-for.ts';
+import { hostRoutes, route, table, upstream } from '../dataplane/support.ts';
+
+const HOSTS = 20_000;
+let pool: WorkerPool;
+let httpPort = 0;
+
+beforeAll(async () => {
+  const pair = await generateSelfSigned('default.invalid');
+  // A fixed port, as the controller reserves one for its workers (SO_REUSEPORT).
+  const { createServer } = await import('node:net');
+  httpPort = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => { resolve(typeof address === 'object' && address !== null ? address.port : 0); });
+    });
+  });
+  pool = startWorkerPool(1, {
+    bindAddress: '127.0.0.1', httpPort, httpsPort: 0, httpsRedirectPort: 443, httpPublicPort: 80, accessLog: false, reusePort: true,
+    limits: defaultListenerLimits, options: defaultDataPlaneOptions,
+    tls: { defaultCertPem: pair.certPem, defaultKeyPem: pair.keyPem, minVersion: 'TLSv1.2', ciphers: undefined, sniStrict: false },
+  }, { log: silentLogger, logLevel: 'error', challenge: () => Promise.resolve(undefined) });
+  await pool.ready;
+}, 30_000);
+
+afterAll(async () => {
+  await pool.close();
+});
+
+const statusFor = async (host: string): Promise<number> => {
+  const r = await request(`http://127.0.0.1:${httpPort}/`, { headers: { host } });
+  await r.body.dump();
+  return r.statusCode;
+};
+
+const ready = (what: string): Promise<true> => waitFor(() => Promise.resolve(pool.allReady() ? true : undefined), { what, timeoutMs: 20_000, intervalMs: 20 });
+
+describe('a worker pool', () => {
+  it('is ready once the worker serves the required table, not merely once it listens', async () => {
+    // Started with the empty table: ready once the worker says it applied it.
+    await ready('worker applied its first table');
+    const hosts: Record<string, ReturnType<typeof hostRoutes>> = {};
+    // Routes without endpoints: a served table answers 503 ("no ready endpoints"), an empty one 404.
+    for (let i = 0; i < HOSTS; i++) hosts[`h${i}.test`] = hostRoutes(route('/', upstream(`svc-${i}`, [])));
+    pool.publish(table(hosts));
+    pool.requireCurrentTable();
+    // The table is on its way over IPC: the worker cannot have acknowledged it yet.
+    expect(pool.allReady()).toBe(false);
+    await ready('worker applied the 20,000-host table');
+    expect(await statusFor(`h${HOSTS - 1}.test`)).toBe(503);
+    expect(await statusFor('unknown.test')).toBe(404);
+  }, 30_000);
+
+  it('stays ready while a later table is on its way (no flicker on every change)', async () => {
+    pool.publish(table({ 'later.test': hostRoutes(route('/', upstream('svc-later', []))) }));
+    expect(pool.allReady()).toBe(true);
+    await waitFor(async () => ((await statusFor('later.test')) === 503 ? true : undefined), { what: 'later table served', timeoutMs: 20_000, intervalMs: 20 });
+  });
+});
