@@ -24,3 +24,11 @@ export interface ClientResponse {
   once(event: 'drain', listener: () => void): unknown;
   on(event: 'close', listener: () => void): unknown;
 }
+
+/** A short plain-text answer (the body gets a newline), unless the response already started. */
+export function reply(res: ClientResponse, status: number, text: string, headers: Record<string, string>): void {
+  if (res.headersSent || res.destroyed) return;
+  const body = text === '' ? '' : `${text}\n`;
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), ...headers });
+  res.end(body);
+}

@@ -3,31 +3,15 @@
 // event and end the process with every connection on it. The guard logs it, answers 500 when
 // nothing was sent yet, and otherwise closes that request's connection (HTTP/1) or stream (h2).
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { reply, type ClientResponse } from './client-response.ts';
 import type { ListenerHandlers } from './servers.ts';
 
 export type HandlerFailure = (what: 'request' | 'upgrade' | 'connect', err: unknown) => void;
 
-interface Answerable {
-  readonly headersSent: boolean;
-  readonly destroyed: boolean;
-  writeHead(status: number, headers: Record<string, string>): unknown;
-  end(data: string): unknown;
-  destroy(): unknown;
-}
-
-const BODY = 'internal error\n';
-
 /** HTTP/1: the connection closes after the answer, its state being unknown. HTTP/2 has no such header. */
-function answer500(res: Answerable, http1: boolean): void {
-  if (res.destroyed) return;
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(BODY.length) };
-  if (http1) headers.connection = 'close';
-  res.writeHead(500, headers);
-  res.end(BODY);
+function answer500(res: ClientResponse, http1: boolean): void {
+  if (res.headersSent && !res.destroyed) res.destroy();
+  else reply(res, 500, 'internal error', http1 ? { connection: 'close' } : {});
 }
 
 export function guardHandlers(handlers: ListenerHandlers, failed: HandlerFailure): ListenerHandlers {

@@ -6,7 +6,7 @@ import { matchRoute, normalizeHost } from '../routing/match.ts';
 import type { Route } from '../routing/types.ts';
 import { BodyTooLargeError, limitBody } from './body-limit.ts';
 import type { TrustCheck } from './client-address.ts';
-import type { ClientRequest, ClientResponse } from './client-response.ts';
+import { reply, type ClientRequest, type ClientResponse } from './client-response.ts';
 import { forward, type ForwardDeps, type ForwardResult } from './forward.ts';
 import { buildUpstreamHeaders } from './forward-headers.ts';
 import { normalizeRequestTarget, type RequestTarget } from './request-path.ts';
@@ -139,11 +139,4 @@ function classify(err: Error): { status: number; kind: string; text: string } {
   const code = (err as { code?: unknown }).code;
   if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return { status: 502, kind: 'connect', text: 'upstream unavailable' };
   return { status: 502, kind: 'reset', text: 'upstream unavailable' };
-}
-
-function reply(res: ClientResponse, status: number, text: string, headers: Record<string, string>): void {
-  if (res.headersSent || res.destroyed) return;
-  const body = text === '' ? '' : `${text}\n`;
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), ...headers });
-  res.end(body);
 }

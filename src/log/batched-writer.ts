@@ -23,6 +23,9 @@ const after25ms: FlushScheduler = (flush) => { setTimeout(flush, 25).unref(); };
  */
 export type BatchOut = (chunk: Buffer, written: () => void) => void;
 
+/** Batches to this process's stdout (the access log's destination). */
+export const toStdout: BatchOut = (chunk, written) => { process.stdout.write(chunk, written); };
+
 /** A single line longer than `maxBytes` is written on its own. */
 export function createBatchedWriter(out: BatchOut, maxBytes = 64 * 1024, schedule: FlushScheduler = after25ms): BatchedWriter {
   const spare: Buffer[] = [];

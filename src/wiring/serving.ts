@@ -7,7 +7,7 @@ import type { RunningAcme } from '../acme/start-acme.ts';
 import type { ControllerConfig } from '../config/schema.ts';
 import { startDataPlane, type DataPlaneConfig } from '../dataplane/data-plane.ts';
 import type { MetricsSource } from '../dataplane/admin-server.ts';
-import { createBatchedWriter } from '../log/batched-writer.ts';
+import { createBatchedWriter, toStdout } from '../log/batched-writer.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { TablePublisher } from '../reconcile/reconciler.ts';
@@ -32,7 +32,7 @@ export async function startServing(config: ControllerConfig, dp: DataPlaneConfig
   // (5 alternating rounds, 29,800 vs 34,000), so even one worker is a process of its own.
   if (config.workers === 0) {
     const plane = await startDataPlane(dp, {
-      metrics, log, accessLog: createBatchedWriter((chunk, written) => process.stdout.write(chunk, written)).write,
+      metrics, log, accessLog: createBatchedWriter(toStdout).write,
       challenges: (token, host) => acme?.responder.lookup(token, host),
       certificates: (servername) => {
         const c = acme?.certificates.lookup(servername);

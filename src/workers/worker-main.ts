@@ -2,7 +2,7 @@
 // plane on the shared ports (SO_REUSEPORT), takes tables and ACME certificates from the primary,
 // and asks the primary for HTTP-01 answers. Its data-plane metrics are collected by the primary.
 import { startDataPlane, type DataPlane } from '../dataplane/data-plane.ts';
-import { createBatchedWriter } from '../log/batched-writer.ts';
+import { createBatchedWriter, toStdout } from '../log/batched-writer.ts';
 import { createLogger } from '../log/logger.ts';
 import { createMetrics } from '../metrics/registry.ts';
 import type { RoutingTable } from '../routing/types.ts';
@@ -33,7 +33,7 @@ function askPrimary(token: string, host: string): Promise<string | undefined> {
 async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   metrics = createMetrics({ processMetrics: false });
   const log = createLogger(message.logLevel, undefined, { worker: message.worker });
-  const accessLog = createBatchedWriter((chunk, written) => process.stdout.write(chunk, written)).write;
+  const accessLog = createBatchedWriter(toStdout).write;
   plane = await startDataPlane(message.config, {
     metrics, log, accessLog, accessLogFields: { worker: message.worker },
     challenges: askPrimary,

@@ -8,6 +8,7 @@ import { defaultListenerLimits } from '../../../src/dataplane/servers.ts';
 import { generateSelfSigned } from '../../../src/dataplane/tls/default-certificate.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { startWorkerPool, type WorkerPool } from '../../../src/workers/worker-pool.ts';
+import { freePort } from '../../harness/free-port.ts';
 import { waitFor } from '../../harness/wait-for.ts';
 import { hostRoutes, route, table, upstream } from '../dataplane/support.ts';
 
@@ -18,13 +19,7 @@ let httpPort = 0;
 beforeAll(async () => {
   const pair = await generateSelfSigned('default.invalid');
   // A fixed port, as the controller reserves one for its workers (SO_REUSEPORT).
-  const { createServer } = await import('node:net');
-  httpPort = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => { resolve(typeof address === 'object' && address !== null ? address.port : 0); });
-    });
-  });
+  httpPort = await freePort();
   pool = startWorkerPool(1, {
     bindAddress: '127.0.0.1', httpPort, httpsPort: 0, httpsRedirectPort: 443, httpPublicPort: 80, accessLog: false, reusePort: true,
     limits: defaultListenerLimits, options: defaultDataPlaneOptions,
