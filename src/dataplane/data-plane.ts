@@ -67,7 +67,7 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   const balancer = new Balancer({ stats: (e) => pools.stats(e), ejectionsUntil: () => pools.ejectionsUntil(), now: () => performance.now(), random: Math.random });
   const sni = new SniContexts(config.tls, (secret, err) => {
     metrics.tlsCertificateErrors.inc();
-    log.warn('certificate could not be loaded; serving the default certificate', { secret, err });
+    log.warn('certificate could not be loaded; its hosts get the default certificate', { secret, error: err instanceof Error ? err.message : String(err) });
   }, deps.certificates);
   tables.onSwap((table) => {
     pools.retain(table);
@@ -106,7 +106,9 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   const secure = guardHandlers(handlerFor('https'), failed);
   const http: DrainableServer = createHttpListener(plain, config.limits, hooks('http'), config.h2c ?? false);
   const https: DrainableServer = createHttpsListener(secure, config.limits, {
-    ...config.tls, lookup: (name) => sni.lookup(name), onHandshakeError: (code) => { metrics.tlsHandshakeErrors.inc({ code }); },
+    ...config.tls, lookup: (name) => sni.lookup(name),
+    onHandshakeError: (code) => { metrics.tlsHandshakeErrors.inc({ code }); },
+    onCertificateChoice: (choice) => { metrics.tlsCertificateChoices.inc({ choice }); },
   }, hooks('https'));
   const httpPort = await listen(http, config.httpPort, config.bindAddress, config.reusePort);
   const httpsPort = await listen(https, config.httpsPort, config.bindAddress, config.reusePort);

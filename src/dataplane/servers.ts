@@ -1,16 +1,18 @@
 // The client-facing listeners. HTTP/1.x, plain or over TLS, is served by our own connection
 // handling (src/dataplane/http1/): strict head parsing (smuggling attempts get 400), header size
 // limit (431), head and request deadlines (slowloris, 408), pipelining, and one socket write per
-// small response, which node:http's server does not manage. HTTPS: a TLS server picks the
-// certificate by SNI from the routing table and, by ALPN, hands h2 connections to node:http2
-// (stream limits, rapid-reset caps) and everything else to the HTTP/1 connection handling.
+// small response, which node:http's server does not manage. HTTPS: the certificate is picked by
+// the ClientHello's server name before the handshake starts (tls/tls-accept.ts), and by ALPN h2
+// connections go to node:http2 (stream limits, rapid-reset caps), the rest to the HTTP/1 handling.
 import { createServer as createH2Server, type Http2Server, type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session } from 'node:http2';
 import { Server as NetServer, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { Server as TlsServer, type SecureContext, type TLSSocket } from 'node:tls';
+import { createSecureContext, type TLSSocket } from 'node:tls';
 import type { ClientRequest, ClientResponse } from './client-response.ts';
 import type { Http1Request } from './http1/connection.ts';
 import { Http1ConnectionSet } from './http1/connection-set.ts';
+import { secureContextOptions, type SniLookup } from './tls/sni-contexts.ts';
+import { acceptTls, type CertificateChoice, type TlsAcceptOptions } from './tls/tls-accept.ts';
 
 export interface ListenerLimits {
   readonly maxHeaderBytes: number;
@@ -122,51 +124,58 @@ export interface TlsListenerOptions {
   readonly defaultKeyPem: string;
   readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
   readonly ciphers: string | undefined;
-  /** Context for a server name; undefined → default certificate, or a failed handshake when strict. */
-  readonly lookup: (servername: string) => SecureContext | undefined;
+  /** Context for a server name; otherwise the default certificate, or a refused handshake when strict. */
+  readonly lookup: SniLookup;
   readonly sniStrict: boolean;
   readonly onHandshakeError: (code: string) => void;
+  readonly onCertificateChoice: (choice: CertificateChoice) => void;
 }
 
-class TlsFrontServer extends TlsServer implements DrainableServer {
+/**
+ * The HTTPS listener: a TCP server whose connections pick their certificate from the ClientHello
+ * (tls-accept.ts) and, by ALPN, go to node:http2 or to the HTTP/1 connection handling.
+ */
+class TlsFrontServer extends NetServer implements DrainableServer {
   private readonly http1: Http1ConnectionSet;
   private readonly h2: H2Sessions;
+  /** Connections still in their handshake: nothing of a request yet, so idle at shutdown. */
+  private readonly handshaking = new Set<Socket>();
 
-  constructor(options: ConstructorParameters<typeof TlsServer>[0], handlers: ListenerHandlers, limits: ListenerLimits, hooks: ListenerHooks) {
-    super(options);
+  constructor(tls: TlsListenerOptions, handlers: ListenerHandlers, limits: ListenerLimits, hooks: ListenerHooks) {
+    super({ noDelay: true });
     const h2 = new H2Sessions(handlers, limits);
     const http1 = http1Connections(handlers, limits, hooks);
     this.h2 = h2;
     this.http1 = http1;
-    this.on('secureConnection', (socket: TLSSocket) => {
-      if (socket.alpnProtocol === 'h2') h2.adopt(socket);
-      else http1.adopt(socket);
+    const accept: TlsAcceptOptions = {
+      defaultContext: createSecureContext(secureContextOptions(tls, { certPem: tls.defaultCertPem, keyPem: tls.defaultKeyPem })),
+      lookup: tls.lookup, sniStrict: tls.sniStrict, alpnProtocols: ['h2', 'http/1.1'], handshakeTimeoutMs: limits.headersTimeoutMs,
+      onChoice: tls.onCertificateChoice, onHandshakeError: tls.onHandshakeError,
+    };
+    this.on('connection', (raw: Socket) => {
+      this.handshaking.add(raw);
+      raw.once('close', () => this.handshaking.delete(raw));
+      acceptTls(raw, accept, (socket: TLSSocket) => {
+        this.handshaking.delete(raw);
+        this.emit('secureConnection', socket);
+        if (socket.alpnProtocol === 'h2') h2.adopt(socket);
+        else http1.adopt(socket);
+      });
     });
     this.on('close', () => { http1.stop(); });
   }
 
   /** HTTP/1 keep-alive connections close; HTTP/2 sessions get GOAWAY and finish their streams. */
   closeIdleConnections(): void {
+    for (const raw of this.handshaking) raw.destroy();
     this.http1.closeIdle();
     this.h2.closeAll();
   }
 }
 
 export function createHttpsListener(handlers: ListenerHandlers, limits: ListenerLimits, tls: TlsListenerOptions, hooks: ListenerHooks): DrainableServer {
-  const server = new TlsFrontServer({
-    cert: tls.defaultCertPem,
-    key: tls.defaultKeyPem,
-    minVersion: tls.minVersion,
-    ...(tls.ciphers === undefined ? {} : { ciphers: tls.ciphers }),
-    ALPNProtocols: ['h2', 'http/1.1'],
-    SNICallback: (servername, cb) => {
-      const ctx = tls.lookup(servername.toLowerCase());
-      if (ctx === undefined && tls.sniStrict) cb(new Error(`no certificate for ${servername}`));
-      else cb(null, ctx);
-    },
-  }, handlers, limits, hooks);
+  const server = new TlsFrontServer(tls, handlers, limits, hooks);
   trackConnections(server, 'secureConnection', hooks);
-  server.on('tlsClientError', (err: NodeJS.ErrnoException) => { tls.onHandshakeError(err.code ?? 'unknown'); });
   return server;
 }
 

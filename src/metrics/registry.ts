@@ -21,6 +21,7 @@ export interface Metrics {
   readonly activeConnections: Gauge<'listener'>;
   readonly tlsHandshakeErrors: Counter<'code'>;
   readonly tlsCertificateErrors: Counter;
+  readonly tlsCertificateChoices: Counter<'choice'>;
   readonly clientErrors: Counter<'code'>;
   readonly upstreamEjections: Counter<'service'>;
   readonly handlerFailures: Counter<'handler'>;
@@ -56,6 +57,11 @@ export function createMetrics(opts: { processMetrics: boolean } = { processMetri
     activeConnections: new Gauge({ name: 'bollard_active_connections', help: 'Open client connections.', labelNames: ['listener'], registers: d }),
     tlsHandshakeErrors: new Counter({ name: 'bollard_tls_handshake_errors_total', help: 'Failed TLS handshakes, by OpenSSL/Node error code.', labelNames: ['code'], registers: d }),
     tlsCertificateErrors: new Counter({ name: 'bollard_tls_certificate_errors_total', help: 'Certificates from Secrets that could not be loaded.', registers: d }),
+    tlsCertificateChoices: new Counter({
+      name: 'bollard_tls_certificate_selections_total',
+      help: 'TLS connections by how their certificate was chosen: sni (the host\'s own), or the default certificate: default_no_sni, default_unknown_name, default_certificate_error (the host\'s could not be loaded), default_unreadable_hello.',
+      labelNames: ['choice'], registers: d,
+    }),
     clientErrors: new Counter({ name: 'bollard_client_errors_total', help: 'Malformed or timed-out client requests rejected before routing, by parser error code.', labelNames: ['code'], registers: d }),
     upstreamEjections: new Counter({ name: 'bollard_upstream_ejections_total', help: 'Endpoints ejected by passive health checking.', labelNames: ['service'], registers: d }),
     handlerFailures: new Counter({

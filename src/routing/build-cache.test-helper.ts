@@ -6,6 +6,7 @@ import type {
 } from '../snapshot/model.ts';
 import type { BuildOptions } from './types.ts';
 import { ClusterState } from '../snapshot/cluster-state.ts';
+import { testData } from './fixture-snapshot.test-helper.ts';
 
 export const CONTROLLER = 'bollard.io/ingress-controller';
 
@@ -66,7 +67,8 @@ const ANNOTATIONS: readonly [string, readonly string[]][] = [
   ['bollard.io/proxy-read-timeout', ['5', '0', '4000']],
   ['bollard.io/proxy-body-size', ['1m', '0', 'lots']],
 ];
-const PEM = (what: string, n: number): Buffer => Buffer.from(`-----BEGIN ${what}-----\n${n}\n-----END ${what}-----\n`);
+/** One of four real RSA pairs (test/fixtures/tls/), so the builder accepts them; versions cycle through them. */
+const PEM = (what: 'crt' | 'key', n: number): Buffer => Buffer.from(testData(`@rsa-2048-${'abcd'.charAt(n % 4)}.${what}`));
 
 function backend(d: Draw): IngressBackend {
   if (d.chance(0.05)) return { resource: { kind: 'Bucket', name: 'b', apiGroup: 'storage.example.com' } };
@@ -123,7 +125,7 @@ function slice(d: Draw, namespace: string, serviceName: string, index: number): 
 function secret(d: Draw, namespace: string, name: string): SecretObject {
   if (name === 'opaque') return { namespace, name, type: 'Opaque', data: {} };
   const version = d.int(3);
-  const data: Record<string, Buffer> = { 'tls.crt': PEM('CERTIFICATE', version), 'tls.key': PEM('PRIVATE KEY', version) };
+  const data: Record<string, Buffer> = { 'tls.crt': PEM('crt', version), 'tls.key': PEM('key', version) };
   if (d.chance(0.1)) delete data['tls.key'];
   return { namespace, name, type: 'kubernetes.io/tls', data };
 }

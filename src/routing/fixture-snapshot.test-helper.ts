@@ -1,5 +1,6 @@
 // Test helper: serves a routing fixture's objects (fixture-schema.test-helper.ts) as an in-memory
 // ClusterSnapshot, and its defaults as BuildOptions.
+import { readFileSync } from 'node:fs';
 import type {
   ClusterSnapshot,
   EndpointSliceObject,
@@ -62,7 +63,7 @@ export function fixtureObjects(f: Fixture): SnapshotObjects {
       namespace: s.metadata.namespace,
       name: s.metadata.name,
       type: s.type,
-      data: Object.fromEntries(Object.entries(s.stringData).map(([key, value]) => [key, Buffer.from(value, 'utf8')])),
+      data: Object.fromEntries(Object.entries(s.stringData).map(([key, value]) => [key, Buffer.from(testData(value), 'utf8')])),
     })),
   };
 }
@@ -97,3 +98,18 @@ export function memorySnapshot(objects: SnapshotObjects): ClusterSnapshot {
     lookupSecret: (namespace, name) => find(objects.secrets, namespace, name),
   };
 }
+
+const TLS_FIXTURES = new URL('../../test/fixtures/tls/', import.meta.url);
+
+/** "@rsa-2048-a.crt" stands for that file of test/fixtures/tls/: real PEM the builder can parse. */
+export function testData(value: string): string {
+  if (!value.startsWith('@')) return value;
+  let pem = tlsFixtures.get(value);
+  if (pem === undefined) {
+    pem = readFileSync(new URL(value.slice(1), TLS_FIXTURES), 'utf8');
+    tlsFixtures.set(value, pem);
+  }
+  return pem;
+}
+
+const tlsFixtures = new Map<string, string>();

@@ -100,7 +100,9 @@ export type DiagnosticReason =
   | 'Conflict'
   | 'InvalidAnnotation'
   | 'TLSSecretNotFound'
-  | 'InvalidTLSSecret';
+  | 'InvalidTLSSecret'
+  /** The host's certificate names neither the host nor a wildcard over it: clients will reject it. */
+  | 'TLSHostNotCovered';
 
 /** A problem with one Ingress. It becomes a Kubernetes Event and a log line; the rest still serves. */
 export interface Diagnostic {

@@ -1,7 +1,8 @@
 // TLS contexts by server name, rebuilt from the routing table's TLS section on every table swap.
 // A context is reused while its Secret's PEM is unchanged, so a swap costs nothing for
-// certificates that did not change; a certificate that fails to load is logged and its hosts
-// fall back to the default certificate (or, with sniStrict, to a failed handshake).
+// certificates that did not change. A certificate that fails to load is reported (onError: log
+// and metric) and looked up as `failed`: its hosts get the default certificate, counted as such
+// in bollard_tls_handshakes_total, or a refused handshake with sniStrict.
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import { lookupServerName } from '../../routing/match.ts';
 import type { TlsCertificate, TlsTable } from '../../routing/types.ts';
@@ -15,15 +16,22 @@ export interface SniOptions {
 interface Loaded {
   readonly certPem: string;
   readonly keyPem: string;
-  readonly context: SecureContext | undefined;
+  readonly context: SecureContext | 'failed';
+}
+
+/** What a server name gets: a context, `failed` (its certificate could not be loaded), or nothing. */
+export type SniLookup = (servername: string) => SecureContext | 'failed' | undefined;
+
+export function secureContextOptions(options: SniOptions, pair: { readonly certPem: string; readonly keyPem: string }): SecureContextOptions {
+  return { cert: pair.certPem, key: pair.keyPem, minVersion: options.minVersion, ...(options.ciphers === undefined ? {} : { ciphers: options.ciphers }) };
 }
 
 /** Extra certificates beside the table's (ACME-issued ones): looked up after the table. */
 export type CertificateSource = (servername: string) => TlsCertificate | undefined;
 
 export class SniContexts {
-  private byHost = new Map<string, SecureContext>();
-  private byWildcard = new Map<string, SecureContext>();
+  private byHost = new Map<string, SecureContext | 'failed'>();
+  private byWildcard = new Map<string, SecureContext | 'failed'>();
   private loaded = new Map<string, Loaded>();
   private readonly options: SniOptions;
   private readonly onError: (secret: string, err: unknown) => void;
@@ -35,52 +43,43 @@ export class SniContexts {
     this.extra = extra;
   }
 
-  contextOptions(pair: { certPem: string; keyPem: string }): SecureContextOptions {
-    return {
-      cert: pair.certPem, key: pair.keyPem, minVersion: this.options.minVersion,
-      ...(this.options.ciphers === undefined ? {} : { ciphers: this.options.ciphers }),
-    };
-  }
-
   update(tls: TlsTable): void {
     const nextLoaded = new Map<string, Loaded>();
-    const resolve = (cert: TlsCertificate): SecureContext | undefined => this.load(cert, nextLoaded);
-    this.byHost = mapDefined(tls.hosts, resolve);
-    this.byWildcard = mapDefined(tls.wildcards, resolve);
+    const resolve = (cert: TlsCertificate): SecureContext | 'failed' => this.load(cert, nextLoaded);
+    this.byHost = mapValues(tls.hosts, resolve);
+    this.byWildcard = mapValues(tls.wildcards, resolve);
     this.loaded = nextLoaded;
   }
 
   /** The context for a (lower-case) server name: exact, then wildcard, then the extra source. */
-  lookup(servername: string): SecureContext | undefined {
+  lookup(servername: string): SecureContext | 'failed' | undefined {
     const fromTable = lookupServerName(this.byHost, this.byWildcard, servername);
-    if (fromTable) return fromTable;
+    if (fromTable !== undefined && fromTable !== 'failed') return fromTable;
     const extra = this.extra?.(servername);
-    return extra ? this.load(extra, this.loaded) : undefined;
+    return extra ? this.load(extra, this.loaded) : fromTable;
   }
 
-  private load(cert: TlsCertificate, into: Map<string, Loaded>): SecureContext | undefined {
+  private load(cert: TlsCertificate, into: Map<string, Loaded>): SecureContext | 'failed' {
     const key = `${cert.secret.namespace}/${cert.secret.name}`;
     const previous = into.get(key) ?? this.loaded.get(key);
     if (previous && previous.certPem === cert.certPem && previous.keyPem === cert.keyPem) {
       into.set(key, previous);
       return previous.context;
     }
-    let context: SecureContext | undefined;
+    let context: SecureContext | 'failed';
     try {
-      context = createSecureContext(this.contextOptions(cert));
+      context = createSecureContext(secureContextOptions(this.options, cert));
     } catch (err: unknown) {
       this.onError(key, err);
+      context = 'failed';
     }
     into.set(key, { certPem: cert.certPem, keyPem: cert.keyPem, context });
     return context;
   }
 }
 
-function mapDefined<V>(source: ReadonlyMap<string, TlsCertificate>, f: (c: TlsCertificate) => V | undefined): Map<string, V> {
+function mapValues<V>(source: ReadonlyMap<string, TlsCertificate>, f: (c: TlsCertificate) => V): Map<string, V> {
   const out = new Map<string, V>();
-  for (const [host, cert] of source) {
-    const v = f(cert);
-    if (v !== undefined) out.set(host, v);
-  }
+  for (const [host, cert] of source) out.set(host, f(cert));
   return out;
 }

@@ -5,7 +5,9 @@
 // its hosts keep the default certificate, unless another entry covers them; an invalid host is
 // reported (InvalidHost). When entries name different Secrets for one host, the oldest Ingress wins
 // (as for routes; within one Ingress the first entry) and the others are reported (Conflict). Only
-// usable Secrets compete, so a missing or invalid one never blocks a valid one.
+// usable Secrets compete, so a missing or invalid one never blocks a valid one. A winning
+// certificate that does not name its host is still served (it is what the user chose) and
+// reported (TLSHostNotCovered).
 //
 // Incrementally: each TLS host keeps its claiming entries in precedence order (a TlsGroup), each
 // Secret its last reading (a SecretSlot, checked against the snapshot every build); only the hosts
@@ -19,7 +21,7 @@ import { clearDiagnostics, markCoverage, setDiagnostics } from '../state.ts';
 import { compareStrings } from '../compare.ts';
 import { diagnostic } from '../diagnostics.ts';
 import { insertSorted, nextMap, removeItem } from '../sorted-keys.ts';
-import { loadTlsSecret, NO_SECRET_NAME, sameTlsSecretResult } from '../tls-secret.ts';
+import { certificateCovers, loadTlsSecret, NO_SECRET_NAME, sameTlsSecretResult } from '../tls-secret.ts';
 import { secretProblemMessage, tlsConflictMessage } from './tls-message.ts';
 import { tlsOf } from './tls-entries.ts';
 
@@ -70,6 +72,11 @@ function linkEntries(state: BuildState, entry: IngressEntry, changes: TlsChanges
       changes.groups.add(group);
     }
   }
+}
+
+function notCovered(tls: TlsEntry, host: string, names: readonly string[]): Diagnostic {
+  const secret = tls.secret === undefined ? '' : ` of secret "${tls.secret.name}"`;
+  return diagnostic(tls.entry.ingress, 'TLSHostNotCovered', `${tls.where}: the certificate${secret} is served for host "${host}" but names ${names.length === 0 ? 'no DNS name' : names.map((n) => `"${n}"`).join(', ')}; clients will reject it`);
 }
 
 /** Oldest Ingress first, then namespace/name (both in the precedence key), then position in spec.tls. */
@@ -141,6 +148,7 @@ function settleGroup(state: BuildState, group: TlsGroup, changes: TlsChanges): v
     if (winner === undefined || certificate === undefined) {
       winner = tls;
       certificate = result.certificate;
+      if (!certificateCovers(result.names, group.host)) conflicts.push(notCovered(tls, group.host, result.names));
     } else if (result.certificate !== certificate) {
       const loser = { ingress: tls.entry.ingress, where: tls.where, certificate: result.certificate };
       const message = tlsConflictMessage(group.host, loser, { ingress: winner.entry.ingress, where: winner.where, certificate });

@@ -40,7 +40,7 @@ const managedSecret = (name: string) => waitFor(async () => {
 }, { what: `managed Secret ${name}`, timeoutMs: 20_000 });
 
 async function selfSignedTlsSecret(name: string, host: string): Promise<void> {
-  await openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${host}`], w.dir);
+  await openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${host}`], w.dir);
   await kubectl(['create', 'secret', 'tls', name, '-n', ns, '--cert', join(w.dir, `${name}.crt`), '--key', join(w.dir, `${name}.key`)]);
 }
 

@@ -1,0 +1,92 @@
+// Accepting one TLS connection: read the ClientHello off the TCP socket, choose the certificate's
+// context by its server name, then hand the socket (its bytes put back) to a server-side
+// TLSSocket built with exactly that context. No SNICallback and no context swap mid-handshake, so
+// every key type (RSA, ECDSA, Ed25519) is served on TLS 1.2 and 1.3 alike (see client-hello.ts).
+import type { Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
+import { ClientHelloReader, type HelloInspection } from './client-hello.ts';
+import type { SniLookup } from './sni-contexts.ts';
+
+/** How the certificate for a connection was chosen; labels bollard_tls_handshakes_total. */
+export type CertificateChoice = 'sni' | 'default_no_sni' | 'default_unknown_name' | 'default_certificate_error' | 'default_unreadable_hello';
+
+export interface TlsAcceptOptions {
+  readonly defaultContext: SecureContext;
+  /** The context for a lower-case server name: `failed` when its certificate could not be loaded. */
+  readonly lookup: SniLookup;
+  /** Refuse (alert unrecognized_name) a name no certificate covers, instead of the default certificate. */
+  readonly sniStrict: boolean;
+  readonly alpnProtocols: readonly string[];
+  /** Time allowed from accepting the connection to a finished handshake. */
+  readonly handshakeTimeoutMs: number;
+  readonly onChoice: (choice: CertificateChoice) => void;
+  readonly onHandshakeError: (code: string) => void;
+}
+
+/** TLS alert record: fatal (2), unrecognized_name (112) — RFC 8446 §6.2. */
+const UNRECOGNIZED_NAME_ALERT = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x70]);
+
+/** Runs the handshake on `raw`; `secured` gets the TLS socket once it is established. */
+export function acceptTls(raw: Socket, options: TlsAcceptOptions, secured: (socket: TLSSocket) => void): void {
+  const reader = new ClientHelloReader();
+  const timer = setTimeout(() => {
+    options.onHandshakeError('ERR_TLS_HANDSHAKE_TIMEOUT');
+    raw.destroy();
+  }, options.handshakeTimeoutMs);
+  const onData = (chunk: Buffer): void => {
+    const hello = reader.push(chunk);
+    if (hello === undefined) return;
+    raw.off('data', onData);
+    raw.pause();
+    const context = chooseContext(hello, options);
+    if (context === undefined) {
+      clearTimeout(timer);
+      options.onHandshakeError('ERR_SNI_UNRECOGNIZED_NAME');
+      raw.end(UNRECOGNIZED_NAME_ALERT);
+      return;
+    }
+    raw.unshift(reader.bytes());
+    handshake(raw, context, options, timer, secured);
+  };
+  raw.on('data', onData);
+  raw.on('error', () => { /* 'close' follows */ });
+  raw.once('close', () => { clearTimeout(timer); });
+}
+
+function chooseContext(hello: HelloInspection, options: TlsAcceptOptions): SecureContext | undefined {
+  if (hello.kind === 'unreadable') {
+    options.onChoice('default_unreadable_hello');
+    return options.defaultContext;
+  }
+  if (hello.servername === undefined) {
+    options.onChoice('default_no_sni');
+    return options.defaultContext;
+  }
+  const context = options.lookup(hello.servername);
+  if (context !== undefined && context !== 'failed') {
+    options.onChoice('sni');
+    return context;
+  }
+  if (options.sniStrict) return undefined;
+  options.onChoice(context === 'failed' ? 'default_certificate_error' : 'default_unknown_name');
+  return options.defaultContext;
+}
+
+function handshake(raw: Socket, context: SecureContext, options: TlsAcceptOptions, timer: NodeJS.Timeout, secured: (socket: TLSSocket) => void): void {
+  // TLSSocket reads the bytes put back on `raw` before its own reads (_tls_wrap's _init).
+  const socket = new TLSSocket(raw, { isServer: true, secureContext: context, ALPNProtocols: [...options.alpnProtocols], requestCert: false, rejectUnauthorized: false });
+  const onError = (err: NodeJS.ErrnoException): void => {
+    clearTimeout(timer);
+    options.onHandshakeError(err.code ?? 'unknown');
+    socket.destroy();
+  };
+  socket.once('error', onError);
+  socket.once('secure', () => {
+    clearTimeout(timer);
+    socket.off('error', onError);
+    // tls.Server clears this for its own sockets; node:http2 waits for it to be false before it
+    // starts a session on the socket.
+    Object.assign(socket, { secureConnecting: false });
+    secured(socket);
+  });
+}
