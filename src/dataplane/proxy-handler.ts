@@ -77,8 +77,8 @@ function respond(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, body:
   }
   // After a malformed request the connection's state is doubtful: close it (HTTP/1 only).
   const close = answer.status === 400 && req.httpVersionMajor === 1;
-  reply(res, answer.status, answer.text, close ? { ...answer.headers, connection: 'close' } : answer.headers);
-  deps.onDone({ ...base, route: answer.matched, status: answer.status, bytes: 0, upstream: undefined, errorKind: undefined, requestId: undefined });
+  const bytes = reply(res, answer.status, answer.text, close ? { ...answer.headers, connection: 'close' } : answer.headers);
+  deps.onDone({ ...base, route: answer.matched, status: answer.status, bytes, upstream: undefined, errorKind: undefined, requestId: undefined });
 }
 
 /** Host (HTTP/1) or :authority (HTTP/2) as the client sent it. */
@@ -124,10 +124,11 @@ function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, requestB
     const upstream = r.endpoint ? `${r.endpoint.host}:${r.endpoint.port}` : undefined;
     const failure = r.error ? classify(r.error) : undefined;
     const status = failure?.status ?? r.status;
-    if (failure && !r.started) reply(res, failure.status, failure.text, {});
+    let bytes = r.bytes;
+    if (failure && !r.started) bytes = reply(res, failure.status, failure.text, {});
     else if (failure) res.destroy();
-    else if (!r.started) reply(res, r.status, 'no ready endpoints', {});
-    deps.onDone({ ...base, status, bytes: r.bytes, upstream, errorKind: failure?.kind, requestId });
+    else if (!r.started) bytes = reply(res, r.status, 'no ready endpoints', {});
+    deps.onDone({ ...base, status, bytes, upstream, errorKind: failure?.kind, requestId });
   });
 }
 
