@@ -3,6 +3,7 @@ import { option, type OptionSpec } from './option.ts';
 
 export const dataPlaneOptions: readonly OptionSpec[] = [
   option('workers', 'Data-plane worker processes sharing the ports: a number or "auto" (one per usable CPU: affinity, capped by the container CPU limit). 0 serves in the controller process (development; about 14% slower, the controller\'s heap shares the serving one).', 'auto'),
+  option('worker-ipc-timeout-ms', 'How long a worker waits for the controller process to answer it over IPC (an HTTP-01 key authorization, which may be read from etcd) before answering as if there were none.', '5000'),
   option('default-tls-cert-file', 'PEM certificate served when no Ingress certificate matches; empty generates a self-signed one.', ''),
   option('default-tls-key-file', 'PEM key for --default-tls-cert-file.', ''),
   option('tls-min-version', 'Lowest TLS version accepted: TLSv1.2 or TLSv1.3.', 'TLSv1.2'),

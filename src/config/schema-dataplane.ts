@@ -25,6 +25,7 @@ export const dataPlaneShape = {
     ctx.addIssue({ code: 'custom', message: 'expected "auto" or a whole number from 0 to 64' });
     return z.NEVER;
   }),
+  workerIpcTimeoutMs: z.coerce.number().int().min(1).max(600_000),
   defaultTlsCertFile: z.string(),
   defaultTlsKeyFile: z.string(),
   tlsMinVersion: z.enum(['TLSv1.2', 'TLSv1.3']),

@@ -54,6 +54,7 @@ export async function startServing(config: ControllerConfig, dp: DataPlaneConfig
   const pool = startWorkerPool(config.workers, { ...dp, httpPort, httpsPort, reusePort: true }, {
     log, logLevel: config.logLevel,
     challenge: async (token, host) => acme?.responder.lookup(token, host),
+    primaryTimeoutMs: config.workerIpcTimeoutMs,
   });
   await pool.ready;
   log.info('listening', { listener: 'http', address: dp.bindAddress, port: httpPort, workers: config.workers });

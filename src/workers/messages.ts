@@ -11,7 +11,8 @@ export interface WorkerCertificate {
 }
 
 export type ToWorker =
-  | { readonly type: 'start'; readonly config: DataPlaneConfig; readonly logLevel: 'debug' | 'info' | 'warn' | 'error'; readonly worker: number }
+  /** `primaryTimeoutMs`: how long the worker waits for the primary's answer to a question. */
+  | { readonly type: 'start'; readonly config: DataPlaneConfig; readonly logLevel: 'debug' | 'info' | 'warn' | 'error'; readonly worker: number; readonly primaryTimeoutMs: number }
   /** `generation` counts the primary's publishes; 0 is the empty table a worker starts with. */
   | { readonly type: 'table'; readonly table: RoutingTable; readonly generation: number }
   | { readonly type: 'certificates'; readonly certificates: readonly WorkerCertificate[] }

@@ -15,6 +15,8 @@ export interface WorkerPoolDeps {
   readonly log: Logger;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly challenge: (token: string, host: string) => Promise<string | undefined>;
+  /** How long a worker waits for the answer to `challenge` (--worker-ipc-timeout-ms). */
+  readonly primaryTimeoutMs: number;
 }
 
 export interface WorkerPool {
@@ -94,7 +96,7 @@ export function startWorkerPool(count: number, config: DataPlaneConfig, deps: Wo
       deps.log.error('worker exited; restarting it', { worker: slot, code, signal });
       setTimeout(() => { if (!closing) spawn(slot); }, 1_000).unref();
     });
-    post(child, { type: 'start', config, logLevel: deps.logLevel, worker: slot });
+    post(child, { type: 'start', config, logLevel: deps.logLevel, worker: slot, primaryTimeoutMs: deps.primaryTimeoutMs });
     post(child, { type: 'table', table, generation });
     post(child, { type: 'certificates', certificates });
   };
