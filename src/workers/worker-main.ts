@@ -73,7 +73,10 @@ process.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'start': void start(message).catch((err: unknown) => { process.stderr.write(`worker failed to start: ${String(err)}\n`); process.exit(1); }); break;
     case 'table': apply(message.table, message.generation); break;
-    case 'certificates': certificates = new Map(message.certificates.map((c) => [c.name, c])); break;
+    case 'certificates':
+      certificates = new Map(message.certificates.map((c) => [c.name, c]));
+      send({ type: 'certificates-applied', generation: message.generation });
+      break;
     case 'challenge-answer': challengeRequests?.settle(message.id, message.keyAuthorization); break;
     case 'metrics-request': void answerMetrics(message.id); break;
     case 'close': void close(); break;
