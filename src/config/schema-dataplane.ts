@@ -32,6 +32,7 @@ export const dataPlaneShape = {
   tlsCiphers: z.string(),
   sniStrict: bool,
   h2c: bool,
+  sslRedirect: bool,
   forceSslRedirect: bool,
   httpsRedirectPort: z.coerce.number().int().min(1).max(65535),
   httpPublicPort: z.coerce.number().int().min(1).max(65535),
