@@ -100,7 +100,7 @@ export const otherAnnotations: readonly AnnotationSpec[] = [
 
 export const ANNOTATION_DOCS: Readonly<Record<string, AnnotationDoc>> = {
   'bollard.io/ssl-redirect': {
-    default: '`true` when the route\'s host has a certificate from a served Ingress\'s `spec.tls` Secret (exact or parent wildcard) or `--force-ssl-redirect` is set; rules without a host and the default backend: `--force-ssl-redirect` only',
+    default: '`--ssl-redirect` (`true`) and the route\'s host has a certificate from a served Ingress\'s `spec.tls` Secret (exact or parent wildcard; not necessarily this Ingress\'s), or `--force-ssl-redirect` is set; rules without a host and the default backend: `--force-ssl-redirect` only. See [Redirects to HTTPS](#tls)',
     description: 'Answer plain-HTTP requests with **308** to `https://<host>[:--https-redirect-port]<path>?<query>`. Never for `/.well-known/acme-challenge/`. A WebSocket upgrade over plain HTTP on such a route gets the same 308.',
   },
   'bollard.io/load-balance': {

@@ -17,6 +17,7 @@ import type { ObjectRef } from './snapshot/model.ts';
 import { ClusterState } from './snapshot/cluster-state.ts';
 import { desiredAddresses } from './status/addresses.ts';
 import { syncIngressStatus } from './status/status-writer.ts';
+import { createAcmeReadiness } from './wiring/acme-readiness.ts';
 import { startAcmeInBackground, type BackgroundAcme } from './wiring/acme-background.ts';
 import { buildOptions, dataPlaneConfig } from './wiring/dataplane-config.ts';
 import { startServing } from './wiring/serving.ts';
@@ -59,7 +60,8 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     syncIngressStatus({ client, log, metrics }, state, lastServed, desiredAddresses(config, state));
 
   const serving = await startServing(config, await dataPlaneConfig(config), { log, metrics });
-  const admin = createAdminServer(serving.metrics, { ready: () => synced && !draining && serving.ready() });
+  const acmeReadiness = createAcmeReadiness({ enabled: config.acmeEnabled, timeoutSeconds: config.acmeReadyTimeoutSeconds, log });
+  const admin = createAdminServer(serving.metrics, { ready: () => synced && !draining && acmeReadiness.ready() && serving.ready() });
   const adminPort = await listen(admin, config.adminPort, config.adminAddress);
   log.info('listening', { listener: 'admin', address: config.adminAddress, port: adminPort });
   // ACME starts in the background (etcd may be slow or down): until it is up, the data plane
@@ -92,8 +94,9 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   if (config.acmeEnabled) {
     acme = startAcmeInBackground(config, {
       log, registry: metrics.controllerRegistry, snapshot: state, events, kube: client,
-      wait, onStarted: (running) => { serving.attachAcme(running); running.update(lastServed); },
+      wait, onStarted: (running) => { serving.attachAcme(running); acmeReadiness.loaded(); running.update(lastServed); },
     }, stop.signal);
+    acmeReadiness.start();
   }
   // A periodic pass catches what no watch event announces: a failed status write, status edited by hand.
   const resync = config.resyncSeconds > 0 ? setInterval(() => { debouncer.trigger(); }, config.resyncSeconds * 1000) : undefined;
@@ -106,6 +109,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       await sleep(config.drainSeconds * 1000);
       stop.abort();
       clearInterval(resync);
+      acmeReadiness.stop();
       await acme?.stop();
       await serving.close();
       await Promise.allSettled([watch.done, electionRun, debouncer.idle()]);

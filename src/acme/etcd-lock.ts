@@ -1,7 +1,9 @@
 // Named locks in etcd, each held by its own lease: the lock key is created only if absent
 // (CreateRevision == 0) and bound to the lease, so it vanishes when the holder unlocks (revoke)
 // or dies (TTL). The key's create revision is the fencing token: a later holder always gets a
-// larger one, and fenced writes compare it in the same transaction.
+// larger one, and fenced writes compare it in the same transaction. A handle's lease counts as
+// valid for one TTL after the last keep-alive etcd confirmed (timed from when it was sent, on the
+// monotonic clock), so a holder paused past its TTL knows it before etcd3 reports the loss.
 import type { Lease, Namespace } from 'etcd3';
 import { LockAbortedError, LockLostError } from './errors.ts';
 import type { LockHandle, Locker } from './storage.ts';
@@ -11,6 +13,8 @@ export interface EtcdLockerOptions {
   /** Written as the lock key's value, for operators reading etcd. */
   readonly identity: string;
   readonly now?: () => number;
+  /** Monotonic milliseconds, for lease validity; performance.now() by default. */
+  readonly monotonicNow?: () => number;
 }
 
 export interface EtcdLocker extends Locker {
@@ -50,6 +54,7 @@ function waitForDelete(ns: Namespace, key: string, afterRevision: string, maxMs:
 export function createEtcdLocker(ns: Namespace, opts: EtcdLockerOptions): EtcdLocker {
   const held = new Map<LockHandle, Held>();
   const now = opts.now ?? Date.now;
+  const monotonicNow = opts.monotonicNow ?? (() => performance.now());
   const keyOf = (name: string): string => `locks/${encodeURIComponent(name)}`;
 
   const drop = (lock: LockHandle, reason: Error): void => {
@@ -60,14 +65,23 @@ export function createEtcdLocker(ns: Namespace, opts: EtcdLockerOptions): EtcdLo
     h.lease.revoke().catch(() => undefined);
   };
 
-  const attempt = async (name: string, lease: Lease): Promise<{ handle?: LockHandle; revision: string }> => {
+  /** Valid until one TTL after the last confirmed keep-alive was sent (the grant's, at first). */
+  const trackLease = (lease: Lease): () => boolean => {
+    let confirmedSentAt = monotonicNow();
+    let lastSentAt = confirmedSentAt;
+    lease.on('keepaliveFired', () => { lastSentAt = monotonicNow(); });
+    lease.on('keepaliveSucceeded', () => { confirmedSentAt = lastSentAt; });
+    return () => monotonicNow() - confirmedSentAt < opts.ttlSeconds * 1000;
+  };
+
+  const attempt = async (name: string, lease: Lease, leaseValid: () => boolean): Promise<{ handle?: LockHandle; revision: string }> => {
     const id = await lease.grant();
     const key = keyOf(name);
     const value = JSON.stringify({ holder: opts.identity, since: new Date(now()).toISOString() });
     const res = await ns.if(key, 'Create', '==', 0).then(ns.put(key).value(value).lease(id)).commit();
     if (!res.succeeded) return { revision: res.header.revision };
     const lost = new AbortController();
-    const handle: LockHandle = { name, token: res.header.revision, lost: lost.signal };
+    const handle: LockHandle = { name, token: res.header.revision, lost: lost.signal, leaseValid };
     held.set(handle, { lease, lost });
     lease.on('lost', (err) => { drop(handle, new LockLostError(`lock ${name} lost: ${err.message}`)); });
     return { handle, revision: res.header.revision };
@@ -76,10 +90,11 @@ export function createEtcdLocker(ns: Namespace, opts: EtcdLockerOptions): EtcdLo
   const acquire = async (name: string, wait: boolean, signal?: AbortSignal): Promise<LockHandle | undefined> => {
     const lease = ns.lease(opts.ttlSeconds);
     lease.on('lost', () => undefined);
+    const leaseValid = trackLease(lease);
     try {
       for (;;) {
         if (signal?.aborted) throw new LockAbortedError(`waiting for lock ${name} aborted`);
-        const { handle, revision } = await attempt(name, lease);
+        const { handle, revision } = await attempt(name, lease, leaseValid);
         if (handle) return handle;
         if (!wait) break;
         await waitForDelete(ns, keyOf(name), revision, opts.ttlSeconds * 1000, signal);

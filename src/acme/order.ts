@@ -1,9 +1,11 @@
 // One ACME order for one name, resumable: the order URL and the certificate's private key are
 // stored (fenced by the name's lock) as soon as the order exists, so when the leader dies
-// mid-order the next lock holder continues the same order instead of placing a second one.
+// mid-order the next lock holder continues the same order instead of placing a second one. Each
+// call to the CA is fenced (fence.ts): a holder whose lock or lease is gone stops at once.
 import type { Challenge } from 'acme-client/types/rfc8555.js';
 import { createCsrPem, newPrivateKeyPem, type AcmeClient, type AcmeOrder, type KeyType } from './acme-client.ts';
 import { AcmeOrderError, FencedError, LockLostError, NotFoundError, errorText } from './errors.ts';
+import { fenced } from './fence.ts';
 import type { Http01Record } from './http01-challenges.ts';
 import { orderKeys } from './keys.ts';
 import type { LockHandle, Storage } from './storage.ts';
@@ -70,7 +72,10 @@ async function resume(name: string, d: OrderDeps): Promise<{ order: AcmeOrder; k
     if (err instanceof NotFoundError || err instanceof SyntaxError) return undefined;
     throw err;
   }
-  const order = await d.client.getOrder({ url: stored.url } as AcmeOrder).catch(() => undefined);
+  const order = await fenced(d.lock, 'resuming the order', () => d.client.getOrder({ url: stored.url } as AcmeOrder)).catch((err: unknown) => {
+    if (err instanceof LockLostError) throw err;
+    return undefined;
+  });
   if (!order || FAILED.has(order.status)) {
     await d.storage.delete(keys.dir, { fence: d.lock });
     return undefined;
@@ -80,7 +85,7 @@ async function resume(name: string, d: OrderDeps): Promise<{ order: AcmeOrder; k
 
 async function place(name: string, d: OrderDeps): Promise<{ order: AcmeOrder; keyPem: string }> {
   const keyPem = await newPrivateKeyPem(d.keyType);
-  const order = await d.client.createOrder({ identifiers: [{ type: 'dns', value: name }] });
+  const order = await fenced(d.lock, 'placing the order', () => d.client.createOrder({ identifiers: [{ type: 'dns', value: name }] }));
   const keys = orderKeys(name);
   const stored: StoredOrder = { url: order.url, name, createdAt: new Date(d.now()).toISOString() };
   await d.storage.store(keys.key, keyPem, { fence: d.lock });
@@ -92,15 +97,15 @@ async function solve(d: OrderDeps, name: string, challenge: Challenge): Promise<
   const keyAuthorization = await d.client.getChallengeKeyAuthorization(challenge);
   const cleanup = await d.solver.present(name, challenge.token, keyAuthorization);
   try {
-    if (challenge.status === 'pending') await d.client.completeChallenge(challenge);
-    await d.client.waitForValidStatus(challenge);
+    if (challenge.status === 'pending') await fenced(d.lock, 'completing the challenge', () => d.client.completeChallenge(challenge));
+    await fenced(d.lock, 'polling the challenge', () => d.client.waitForValidStatus(challenge));
   } finally {
     await cleanup().catch(() => undefined);
   }
 }
 
 async function authorize(order: AcmeOrder, d: OrderDeps): Promise<void> {
-  const authorizations = await d.client.getAuthorizations(order);
+  const authorizations = await fenced(d.lock, 'fetching authorizations', () => d.client.getAuthorizations(order));
   await Promise.all(authorizations.filter((a) => a.status !== 'valid').map(async (a) => {
     const challenge = a.challenges.find((c) => c.type === d.solver.type);
     if (!challenge) throw new AcmeOrderError(`no ${d.solver.type} challenge offered for ${a.identifier.value}`, `the CA offered no ${d.solver.type} challenge`);
@@ -117,9 +122,12 @@ export async function obtainCertificate(name: string, d: OrderDeps): Promise<Obt
   try {
     if (order.status === 'pending') await authorize(order, d);
     if (!FINISHED.has(order.status) && order.status !== 'processing') {
-      order = await d.client.finalizeOrder(await d.client.getOrder(order), await createCsrPem(name, keyPem));
+      const current = await fenced(d.lock, 'refreshing the order', () => d.client.getOrder(order));
+      const csr = await createCsrPem(name, keyPem);
+      order = await fenced(d.lock, 'finalizing the order', () => d.client.finalizeOrder(current, csr));
     }
-    const certPem = await d.client.getCertificate(order);
+    const ready = order;
+    const certPem = await fenced(d.lock, 'downloading the certificate', () => d.client.getCertificate(ready));
     return { certPem, keyPem, resumed: resumed !== undefined };
   } catch (err: unknown) {
     if (err instanceof AcmeOrderError || err instanceof FencedError || err instanceof LockLostError) throw err;

@@ -20,6 +20,11 @@ export interface LockHandle {
   readonly token: string;
   /** Aborted when the lock is lost: its lease expired or was revoked, or a fenced write was refused. */
   readonly lost: AbortSignal;
+  /**
+   * False once the lease may have expired although `lost` has not fired yet: no keep-alive was
+   * confirmed within the TTL (this process was paused, or starved, past it). Absent: no lease.
+   */
+  readonly leaseValid?: () => boolean;
 }
 
 export interface StoreOptions {

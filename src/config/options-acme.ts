@@ -12,6 +12,7 @@ export const acmeOptions: readonly OptionSpec[] = [
   option('acme-email', 'Contact email of the ACME account; empty registers none.', ''),
   option('acme-ca-file', 'PEM CA trusted for the ACME directory\'s TLS (a private ACME server); empty uses the system CAs.', ''),
   option('acme-lease-ttl-seconds', 'TTL of the ACME leader election and per-name locks: how long a crashed replica blocks.', '15'),
+  option('acme-ready-timeout-seconds', 'How long /readyz waits at start for the ACME certificates in etcd to be loaded and served (a host whose certificate lives only there would get the default one); after it the replica is ready without them. 0 does not wait.', '30'),
   option('acme-issuer', 'Name of the cluster-scoped AcmeIssuer to order through (directory, email, EAB, key type, challenge); empty uses --acme-directory and --acme-email.', ''),
   option('acme-write-tls-secrets', 'Write issued certificates into the Ingresses\' spec.tls Secrets (kubernetes.io/tls, labelled as Bollard\'s); Secrets Bollard does not manage are never overwritten (true/false).', 'true'),
 ];

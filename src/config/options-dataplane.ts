@@ -3,13 +3,15 @@ import { option, type OptionSpec } from './option.ts';
 
 export const dataPlaneOptions: readonly OptionSpec[] = [
   option('workers', 'Data-plane worker processes sharing the ports: a number or "auto" (one per usable CPU: affinity, capped by the container CPU limit). 0 serves in the controller process (development; about 14% slower, the controller\'s heap shares the serving one).', 'auto'),
+  option('worker-ipc-timeout-ms', 'How long a worker waits for the controller process to answer it over IPC (an HTTP-01 key authorization, which may be read from etcd) before answering as if there were none.', '5000'),
   option('default-tls-cert-file', 'PEM certificate served when no Ingress certificate matches; empty generates a self-signed one.', ''),
   option('default-tls-key-file', 'PEM key for --default-tls-cert-file.', ''),
   option('tls-min-version', 'Lowest TLS version accepted: TLSv1.2 or TLSv1.3.', 'TLSv1.2'),
   option('tls-ciphers', 'OpenSSL cipher list for TLS 1.2; empty keeps Node\'s defaults.', ''),
   option('sni-strict', 'Fail the TLS handshake when no certificate matches the SNI name (true/false).', 'false'),
   option('h2c', 'Also serve HTTP/2 with prior knowledge (h2c, e.g. gRPC without TLS) on the HTTP port (true/false).', 'true'),
-  option('force-ssl-redirect', 'Redirect plain HTTP to HTTPS for every host, not only hosts with TLS (true/false).', 'false'),
+  option('ssl-redirect', 'Redirect plain HTTP to HTTPS (308) on hosts that have a certificate from a served Ingress\'s spec.tls, as ingress-nginx does; bollard.io/ssl-redirect overrides it per Ingress (true/false).', 'true'),
+  option('force-ssl-redirect', 'Redirect plain HTTP to HTTPS for every host, not only hosts with TLS; beats --ssl-redirect (true/false).', 'false'),
   option('https-redirect-port', 'The public HTTPS port: written in HTTPS redirects and in X-Forwarded-Port for HTTPS.', '443'),
   option('http-public-port', 'The public HTTP port, written in X-Forwarded-Port for plain HTTP.', '80'),
   option('trusted-proxies', 'Comma-separated CIDRs whose X-Forwarded-*/Forwarded headers are trusted.', ''),

@@ -15,6 +15,7 @@ export const acmeShape = {
   acmeEmail: z.union([z.literal(''), z.email()]),
   acmeCaFile: z.string(),
   acmeLeaseTtlSeconds: z.coerce.number().int().min(2).max(300),
+  acmeReadyTimeoutSeconds: z.coerce.number().int().min(0).max(3600),
   acmeIssuer: z.union([z.literal(''), z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'expected the name of an AcmeIssuer (a DNS subdomain)')]),
   acmeWriteTlsSecrets: z.enum(['true', 'false']).transform((s) => s === 'true'),
 };

@@ -25,12 +25,14 @@ export const dataPlaneShape = {
     ctx.addIssue({ code: 'custom', message: 'expected "auto" or a whole number from 0 to 64' });
     return z.NEVER;
   }),
+  workerIpcTimeoutMs: z.coerce.number().int().min(1).max(600_000),
   defaultTlsCertFile: z.string(),
   defaultTlsKeyFile: z.string(),
   tlsMinVersion: z.enum(['TLSv1.2', 'TLSv1.3']),
   tlsCiphers: z.string(),
   sniStrict: bool,
   h2c: bool,
+  sslRedirect: bool,
   forceSslRedirect: bool,
   httpsRedirectPort: z.coerce.number().int().min(1).max(65535),
   httpPublicPort: z.coerce.number().int().min(1).max(65535),

@@ -25,10 +25,15 @@ export interface ClientResponse {
   on(event: 'close', listener: () => void): unknown;
 }
 
-/** A short plain-text answer (the body gets a newline), unless the response already started. */
-export function reply(res: ClientResponse, status: number, text: string, headers: Record<string, string>): void {
-  if (res.headersSent || res.destroyed) return;
+/**
+ * A short plain-text answer (the body gets a newline), unless the response already started.
+ * Returns the body bytes sent, for the access log.
+ */
+export function reply(res: ClientResponse, status: number, text: string, headers: Record<string, string>): number {
+  if (res.headersSent || res.destroyed) return 0;
   const body = text === '' ? '' : `${text}\n`;
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), ...headers });
+  const bytes = Buffer.byteLength(body);
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(bytes), ...headers });
   res.end(body);
+  return bytes;
 }

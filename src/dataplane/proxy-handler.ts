@@ -53,10 +53,10 @@ export function createProxyHandler(deps: ProxyDeps): (req: ClientRequest, res: C
     const startedAt = performance.now();
     const host = normalizeHost(authorityOf(req));
     const target = normalizeRequestTarget(req.url ?? '');
-    const base: Record0 = { method: req.method ?? 'GET', host: host ?? '', path: target?.path ?? '', startedAt, route: undefined };
-    if (host !== undefined && target !== undefined && deps.challenges && target.path.startsWith(ACME_PREFIX)) {
+    const base: Record0 = { method: req.method ?? 'GET', host: host ?? '', path: target?.matchPath ?? '', startedAt, route: undefined };
+    if (host !== undefined && target !== undefined && deps.challenges && target.matchPath.startsWith(ACME_PREFIX)) {
       // Rare and possibly async (read-through to etcd): answered before the table is consulted.
-      Promise.resolve(deps.challenges(target.path.slice(ACME_PREFIX.length), host))
+      Promise.resolve(deps.challenges(target.matchPath.slice(ACME_PREFIX.length), host))
         .catch(() => undefined)
         .then((keyAuthorization) => {
           if (keyAuthorization === undefined) respond(deps, req, res, body, base, decide(deps, req, host, target));
@@ -77,8 +77,8 @@ function respond(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, body:
   }
   // After a malformed request the connection's state is doubtful: close it (HTTP/1 only).
   const close = answer.status === 400 && req.httpVersionMajor === 1;
-  reply(res, answer.status, answer.text, close ? { ...answer.headers, connection: 'close' } : answer.headers);
-  deps.onDone({ ...base, route: answer.matched, status: answer.status, bytes: 0, upstream: undefined, errorKind: undefined, requestId: undefined });
+  const bytes = reply(res, answer.status, answer.text, close ? { ...answer.headers, connection: 'close' } : answer.headers);
+  deps.onDone({ ...base, route: answer.matched, status: answer.status, bytes, upstream: undefined, errorKind: undefined, requestId: undefined });
 }
 
 /** Host (HTTP/1) or :authority (HTTP/2) as the client sent it. */
@@ -91,7 +91,7 @@ interface Forwardable { readonly route: Route; readonly host: string; readonly t
 
 /** The table is read once here: an ACME answer, a local refusal, or a route to forward to. */
 function decide(deps: ProxyDeps, req: ClientRequest, host: string, target: RequestTarget): Forwardable | (Refusal & { matched?: Route }) {
-  const route = matchRoute(deps.tables.current(), host, target.path);
+  const route = matchRoute(deps.tables.current(), host, target.matchPath);
   if (route === undefined) return { status: 404, text: 'no route', headers: {} };
   const refusal = refuse(deps, req, route, host, target);
   return refusal ? { ...refusal, matched: route } : { route, host, target };
@@ -101,9 +101,9 @@ interface Refusal { readonly status: number; readonly text: string; readonly hea
 
 /** Answers that need no upstream: redirect to https, body too large, no endpoints. */
 function refuse(deps: ProxyDeps, req: ClientRequest, route: Route, host: string, target: RequestTarget): Refusal | undefined {
-  if (deps.proto === 'http' && route.options.sslRedirect && !target.path.startsWith(ACME_PREFIX)) {
+  if (deps.proto === 'http' && route.options.sslRedirect && !target.matchPath.startsWith(ACME_PREFIX)) {
     const port = deps.httpsRedirectPort === 443 ? '' : `:${deps.httpsRedirectPort}`;
-    return { status: 308, text: 'redirecting to https', headers: { location: `https://${host}${port}${target.path}${target.query}` } };
+    return { status: 308, text: 'redirecting to https', headers: { location: `https://${host}${port}${target.upstreamPath}${target.query}` } };
   }
   const max = route.options.maxBodyBytes;
   const length = Number(req.headers['content-length'] ?? '0');
@@ -120,14 +120,15 @@ function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, requestB
   });
   const max = m.route.options.maxBodyBytes;
   const body = requestBody === null || max === undefined ? requestBody : limitBody(requestBody, max);
-  forward(deps.forward, { route: m.route, method: base.method, path: m.target.path + m.target.query, headers, body }, res, (r: ForwardResult) => {
+  forward(deps.forward, { route: m.route, method: base.method, path: m.target.upstreamPath + m.target.query, headers, body }, res, (r: ForwardResult) => {
     const upstream = r.endpoint ? `${r.endpoint.host}:${r.endpoint.port}` : undefined;
     const failure = r.error ? classify(r.error) : undefined;
     const status = failure?.status ?? r.status;
-    if (failure && !r.started) reply(res, failure.status, failure.text, {});
+    let bytes = r.bytes;
+    if (failure && !r.started) bytes = reply(res, failure.status, failure.text, {});
     else if (failure) res.destroy();
-    else if (!r.started) reply(res, r.status, 'no ready endpoints', {});
-    deps.onDone({ ...base, status, bytes: r.bytes, upstream, errorKind: failure?.kind, requestId });
+    else if (!r.started) bytes = reply(res, r.status, 'no ready endpoints', {});
+    deps.onDone({ ...base, status, bytes, upstream, errorKind: failure?.kind, requestId });
   });
 }
 

@@ -22,18 +22,18 @@ export function createH2WebSocketHandler(deps: UpgradeDeps): (req: Http2ServerRe
     const host = normalizeHost(req.headers[':authority'] ?? '');
     const target = typeof path === 'string' ? normalizeRequestTarget(path) : undefined;
     const record = (status: number, route?: Route, upstream?: string): void => {
-      deps.onDone({ method: 'CONNECT', host: host ?? '', path: target?.path ?? '', status, bytes: 0, route, upstream, errorKind: undefined, requestId: undefined, startedAt });
+      deps.onDone({ method: 'CONNECT', host: host ?? '', path: target?.matchPath ?? '', status, bytes: 0, route, upstream, errorKind: undefined, requestId: undefined, startedAt });
     };
     if (req.headers[':protocol'] !== 'websocket') {
       answer(res, 405, record);
       return;
     }
-    const decision = host === undefined || target === undefined ? { status: 400 } : decide(deps, host, target.path);
+    const decision = host === undefined || target === undefined ? { status: 400 } : decide(deps, host, target.matchPath);
     if ('status' in decision || host === undefined || target === undefined) {
       answer(res, 'status' in decision ? decision.status : 400, record, 'route' in decision ? decision.route : undefined, 'location' in decision ? decision.location : undefined);
       return;
     }
-    tunnel(deps, req, res, { route: decision.route, endpoint: decision.endpoint, host, pathAndQuery: target.path + target.query }, record);
+    tunnel(deps, req, res, { route: decision.route, endpoint: decision.endpoint, host, pathAndQuery: target.upstreamPath + target.query }, record);
   };
 }
 

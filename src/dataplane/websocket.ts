@@ -31,10 +31,10 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: Http1Request, soc
     const startedAt = performance.now();
     const host = normalizeHost(req.headers.host ?? '');
     const target = normalizeRequestTarget(req.url);
-    const decision = host === undefined || target === undefined ? { status: 400 } : decide(deps, host, target.path);
+    const decision = host === undefined || target === undefined ? { status: 400 } : decide(deps, host, target.matchPath);
     const record = (status: number, upstream?: string): void => {
       deps.onDone({
-        method: req.method, host: host ?? '', path: target?.path ?? '', status, bytes: 0,
+        method: req.method, host: host ?? '', path: target?.matchPath ?? '', status, bytes: 0,
         route: 'route' in decision ? decision.route : undefined, upstream, errorKind: undefined, requestId: undefined, startedAt,
       });
     };
@@ -42,7 +42,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: Http1Request, soc
       refuse(socket, 'status' in decision ? decision.status : 400, record, 'status' in decision ? decision.location : undefined);
       return;
     }
-    join(deps, req, socket, head, { ...decision, host, pathAndQuery: target.path + target.query }, record);
+    join(deps, req, socket, head, { ...decision, host, pathAndQuery: target.upstreamPath + target.query }, record);
   };
 }
 

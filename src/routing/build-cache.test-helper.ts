@@ -132,7 +132,7 @@ function secret(d: Draw, namespace: string, name: string): SecretObject {
 
 export function options(d: Draw): BuildOptions {
   if (d.chance(0.5)) return { controllerName: CONTROLLER };
-  return { controllerName: CONTROLLER, defaults: { forceSslRedirect: d.chance(0.3), readTimeoutMs: d.pick([5_000, 60_000]) } };
+  return { controllerName: CONTROLLER, defaults: { sslRedirect: d.chance(0.8), forceSslRedirect: d.chance(0.3), readTimeoutMs: d.pick([5_000, 60_000]) } };
 }
 
 export function cluster(d: Draw, ingresses: number): ClusterState {

@@ -70,6 +70,7 @@ const secret = z.strictObject({
 const loadBalancing = z.enum(['round-robin', 'least-request', 'ewma']);
 /** BuildOptions.defaults. */
 const defaults = z.strictObject({
+  sslRedirect: z.boolean().optional(),
   forceSslRedirect: z.boolean().optional(),
   loadBalancing: loadBalancing.optional(),
   readTimeoutMs: z.number().int().optional(),

@@ -3,7 +3,9 @@
 // Exact paths are kept as written. Prefix paths (ImplementationSpecific compiles to Prefix) lose
 // their trailing slash, so "/foo/" and "/foo" are the same prefix; the root stays "/". A request path
 // from the data plane is normalised already, so a route path that a normalised path can never equal
-// ("//", "/./", "/../", a query or fragment) is reported instead of being silently dead.
+// ("//", "/./", "/../", a query or fragment) is reported instead of being silently dead. Request
+// paths are matched percent-decoded, with "\" as a separator, so a route path holding "%" or "\"
+// could never match either: it is written decoded ("/café", not "/caf%C3%A9").
 import type { DiagnosticReason, MatchType } from './types.ts';
 
 export type CompiledPath =
@@ -19,6 +21,7 @@ const PATH_TYPES: Readonly<Record<string, MatchType>> = {
 const BAD_SEQUENCES = ['//', '/./', '/../'];
 const BAD_SUFFIXES = ['/.', '/..'];
 const BAD_CHARACTERS = /[\p{Cc}\s?#]/u;
+const ENCODED = /[%\\]/;
 
 export function compilePath(written: string | undefined, pathType: string): CompiledPath {
   const matchType = Object.hasOwn(PATH_TYPES, pathType) ? PATH_TYPES[pathType] : undefined;
@@ -41,6 +44,7 @@ function pathProblem(path: string): string | undefined {
   const sequence = BAD_SEQUENCES.find((s) => path.includes(s)) ?? BAD_SUFFIXES.find((s) => path.endsWith(s));
   if (sequence !== undefined) return `path "${path}" must not contain "${sequence}"`;
   if (BAD_CHARACTERS.test(path)) return `path "${path}" must not contain spaces, control characters, "?" or "#"`;
+  if (ENCODED.test(path)) return `path "${path}" must not contain "%" or "\\": write it decoded, with "/" as the separator`;
   return undefined;
 }
 

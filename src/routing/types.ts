@@ -119,7 +119,9 @@ export interface BuildOptions {
 }
 
 export interface RouteDefaults {
-  /** Redirect every host to https, TLS section or not (--force-ssl-redirect). */
+  /** Redirect plain HTTP to https on hosts that have a certificate in the TLS table (--ssl-redirect). */
+  readonly sslRedirect: boolean;
+  /** Redirect every host to https, TLS section or not (--force-ssl-redirect); beats sslRedirect. */
   readonly forceSslRedirect: boolean;
   readonly loadBalancing: LoadBalancing;
   readonly readTimeoutMs: number;

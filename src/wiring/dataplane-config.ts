@@ -46,6 +46,7 @@ export function buildOptions(config: ControllerConfig): BuildOptions {
   return {
     controllerName: config.controllerName,
     defaults: {
+      sslRedirect: config.sslRedirect,
       forceSslRedirect: config.forceSslRedirect,
       loadBalancing: config.loadBalance,
       readTimeoutMs: config.proxyReadTimeoutSeconds * 1000,

@@ -3,6 +3,7 @@
 // is ready, what /metrics shows, how ACME reaches the listeners, and how it all closes.
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import type { CertificateSource } from '../acme/certificate-store.ts';
 import type { RunningAcme } from '../acme/start-acme.ts';
 import type { ControllerConfig } from '../config/schema.ts';
 import { startDataPlane, type DataPlaneConfig } from '../dataplane/data-plane.ts';
@@ -11,7 +12,7 @@ import { createBatchedWriter, toStdout } from '../log/batched-writer.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { TablePublisher } from '../reconcile/reconciler.ts';
-import { startWorkerPool } from '../workers/worker-pool.ts';
+import { startWorkerPool, type WorkerPool } from '../workers/worker-pool.ts';
 
 export interface Serving {
   readonly publisher: TablePublisher;
@@ -54,6 +55,7 @@ export async function startServing(config: ControllerConfig, dp: DataPlaneConfig
   const pool = startWorkerPool(config.workers, { ...dp, httpPort, httpsPort, reusePort: true }, {
     log, logLevel: config.logLevel,
     challenge: async (token, host) => acme?.responder.lookup(token, host),
+    primaryTimeoutMs: config.workerIpcTimeoutMs,
   });
   await pool.ready;
   log.info('listening', { listener: 'http', address: dp.bindAddress, port: httpPort, workers: config.workers });
@@ -66,17 +68,27 @@ export async function startServing(config: ControllerConfig, dp: DataPlaneConfig
     },
     attachAcme: (a) => {
       acme = a;
-      const push = (): void => {
-        pool.setCertificates(a.certificates.names().flatMap((name) => {
-          const c = a.certificates.lookup(name);
-          return c ? [{ name, certPem: c.certPem, keyPem: c.keyPem }] : [];
-        }));
-      };
-      a.certificates.onChange(push);
-      push();
+      feedCertificates(pool, a.certificates);
     },
     close: () => pool.close(),
   };
+}
+
+/**
+ * Sends `certificates` (loaded from etcd already) to the workers now and on every change. From
+ * now on the pool is ready only once every worker serves them: a replica must not take traffic
+ * while a host whose certificate lives only in etcd would get the default one.
+ */
+export function feedCertificates(pool: Pick<WorkerPool, 'setCertificates' | 'requireCurrentCertificates'>, certificates: CertificateSource): void {
+  const push = (): void => {
+    pool.setCertificates(certificates.names().flatMap((name) => {
+      const c = certificates.lookup(name);
+      return c ? [{ name, certPem: c.certPem, keyPem: c.keyPem }] : [];
+    }));
+  };
+  certificates.onChange(push);
+  push();
+  pool.requireCurrentCertificates();
 }
 
 /** A free port for the workers to share: found by binding port 0, then released. */

@@ -11,10 +11,12 @@ export interface WorkerCertificate {
 }
 
 export type ToWorker =
-  | { readonly type: 'start'; readonly config: DataPlaneConfig; readonly logLevel: 'debug' | 'info' | 'warn' | 'error'; readonly worker: number }
+  /** `primaryTimeoutMs`: how long the worker waits for the primary's answer to a question. */
+  | { readonly type: 'start'; readonly config: DataPlaneConfig; readonly logLevel: 'debug' | 'info' | 'warn' | 'error'; readonly worker: number; readonly primaryTimeoutMs: number }
   /** `generation` counts the primary's publishes; 0 is the empty table a worker starts with. */
   | { readonly type: 'table'; readonly table: RoutingTable; readonly generation: number }
-  | { readonly type: 'certificates'; readonly certificates: readonly WorkerCertificate[] }
+  /** `generation` counts the primary's certificate sets, acknowledged like tables. */
+  | { readonly type: 'certificates'; readonly certificates: readonly WorkerCertificate[]; readonly generation: number }
   | { readonly type: 'challenge-answer'; readonly id: number; readonly keyAuthorization: string | undefined }
   | { readonly type: 'metrics-request'; readonly id: number }
   | { readonly type: 'close' };
@@ -23,6 +25,8 @@ export type FromWorker =
   | { readonly type: 'ready'; readonly httpPort: number; readonly httpsPort: number }
   /** The worker serves this generation's table (and later ones as they come). */
   | { readonly type: 'table-applied'; readonly generation: number }
+  /** The worker serves this generation's ACME certificates. */
+  | { readonly type: 'certificates-applied'; readonly generation: number }
   | { readonly type: 'challenge'; readonly id: number; readonly token: string; readonly host: string }
   | { readonly type: 'metrics'; readonly id: number; readonly metrics: readonly MetricJson[] }
   | { readonly type: 'closed' };

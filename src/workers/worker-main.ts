@@ -1,20 +1,22 @@
 // Entry point of a data-plane worker process (forked by workers/worker-pool.ts): runs one data
 // plane on the shared ports (SO_REUSEPORT), takes tables and ACME certificates from the primary,
-// and asks the primary for HTTP-01 answers. Its data-plane metrics are collected by the primary.
+// and asks the primary for HTTP-01 answers (with a deadline: a stuck primary costs a challenge
+// request its answer, never the request itself). Its data-plane metrics are collected by the primary.
 import { startDataPlane, type DataPlane } from '../dataplane/data-plane.ts';
 import { createBatchedWriter, toStdout } from '../log/batched-writer.ts';
 import { createLogger } from '../log/logger.ts';
 import { createMetrics } from '../metrics/registry.ts';
 import type { RoutingTable } from '../routing/types.ts';
+import type { Logger } from '../log/logger.ts';
 import type { FromWorker, ToWorker, WorkerCertificate } from './messages.ts';
+import { createPrimaryRequests, type PrimaryRequests } from './primary-requests.ts';
 
 const send = (message: FromWorker): void => { process.send?.(message); };
 let plane: DataPlane | undefined;
 /** A table that arrived while the data plane was still starting. */
 let early: { readonly table: RoutingTable; readonly generation: number } | undefined;
 let certificates = new Map<string, WorkerCertificate>();
-const pendingChallenges = new Map<number, (answer: string | undefined) => void>();
-let nextId = 0;
+let challengeRequests: PrimaryRequests<string | undefined> | undefined;
 let metrics: ReturnType<typeof createMetrics> | undefined;
 
 function lookupCertificate(servername: string): WorkerCertificate | undefined {
@@ -22,11 +24,11 @@ function lookupCertificate(servername: string): WorkerCertificate | undefined {
   return certificates.get(servername) ?? (dot === -1 ? undefined : certificates.get(`*${servername.slice(dot)}`));
 }
 
-function askPrimary(token: string, host: string): Promise<string | undefined> {
-  const id = nextId++;
-  return new Promise((resolve) => {
-    pendingChallenges.set(id, resolve);
-    send({ type: 'challenge', id, token, host });
+/** The primary's key authorization for an HTTP-01 token; rejects when it does not answer in time. */
+function askPrimary(requests: PrimaryRequests<string | undefined>, log: Logger, token: string, host: string): Promise<string | undefined> {
+  return requests.ask((id) => { send({ type: 'challenge', id, token, host }); }).catch((err: unknown) => {
+    log.warn('no HTTP-01 answer from the primary', { err, host });
+    throw err;
   });
 }
 
@@ -34,9 +36,11 @@ async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<voi
   metrics = createMetrics({ processMetrics: false });
   const log = createLogger(message.logLevel, undefined, { worker: message.worker });
   const accessLog = createBatchedWriter(toStdout).write;
+  const requests = createPrimaryRequests<string | undefined>({ timeoutMs: message.primaryTimeoutMs, what: 'an HTTP-01 challenge' });
+  challengeRequests = requests;
   plane = await startDataPlane(message.config, {
     metrics, log, accessLog, accessLogFields: { worker: message.worker },
-    challenges: askPrimary,
+    challenges: (token, host) => askPrimary(requests, log, token, host),
     certificates: (servername) => {
       const c = lookupCertificate(servername);
       return c ? { secret: { namespace: '', name: `acme:${c.name}` }, certPem: c.certPem, keyPem: c.keyPem } : undefined;
@@ -69,8 +73,11 @@ process.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'start': void start(message).catch((err: unknown) => { process.stderr.write(`worker failed to start: ${String(err)}\n`); process.exit(1); }); break;
     case 'table': apply(message.table, message.generation); break;
-    case 'certificates': certificates = new Map(message.certificates.map((c) => [c.name, c])); break;
-    case 'challenge-answer': pendingChallenges.get(message.id)?.(message.keyAuthorization); pendingChallenges.delete(message.id); break;
+    case 'certificates':
+      certificates = new Map(message.certificates.map((c) => [c.name, c]));
+      send({ type: 'certificates-applied', generation: message.generation });
+      break;
+    case 'challenge-answer': challengeRequests?.settle(message.id, message.keyAuthorization); break;
     case 'metrics-request': void answerMetrics(message.id); break;
     case 'close': void close(); break;
   }

@@ -15,6 +15,8 @@ export interface WorkerPoolDeps {
   readonly log: Logger;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly challenge: (token: string, host: string) => Promise<string | undefined>;
+  /** How long a worker waits for the answer to `challenge` (--worker-ipc-timeout-ms). */
+  readonly primaryTimeoutMs: number;
 }
 
 export interface WorkerPool {
@@ -30,6 +32,8 @@ export interface WorkerPool {
   allReady(): boolean;
   /** From now on, ready also means serving the table published last (called at initial sync). */
   requireCurrentTable(): void;
+  /** From now on, ready also means serving the certificates set last (once ACME loaded them). */
+  requireCurrentCertificates(): void;
   /** Prometheus text of the workers' data-plane metrics, summed across workers. */
   metrics(): Promise<string>;
   /** Each worker drains its in-flight requests and exits. */
@@ -48,6 +52,10 @@ export function startWorkerPool(count: number, config: DataPlaneConfig, deps: Wo
   const applied = new Map<number, number>();
   const startedWith = new Map<number, number>();
   let required = 0;
+  /** The same for certificate sets: the newest each worker applied, and the one ready requires. */
+  const certificatesApplied = new Map<number, number>();
+  let certificatesRequired = 0;
+  let certificatesGeneration = 0;
   const { promise: ready, resolve: resolveReady } = Promise.withResolvers<undefined>();
   let table: RoutingTable = emptyRoutingTable;
   let generation = 0;
@@ -61,6 +69,8 @@ export function startWorkerPool(count: number, config: DataPlaneConfig, deps: Wo
   const onMessage = (slot: number, child: ChildProcess, message: FromWorker): void => {
     if (message.type === 'table-applied') {
       applied.set(slot, Math.max(applied.get(slot) ?? 0, message.generation));
+    } else if (message.type === 'certificates-applied') {
+      certificatesApplied.set(slot, Math.max(certificatesApplied.get(slot) ?? 0, message.generation));
     } else if (message.type === 'ready') {
       readySlots.add(slot);
       deps.log.info('worker ready', { worker: slot, pid: child.pid, httpPort: message.httpPort, httpsPort: message.httpsPort });
@@ -86,6 +96,7 @@ export function startWorkerPool(count: number, config: DataPlaneConfig, deps: Wo
     workers.set(slot, child);
     readySlots.delete(slot);
     applied.delete(slot);
+    certificatesApplied.delete(slot);
     startedWith.set(slot, generation);
     child.on('message', (m: FromWorker) => { onMessage(slot, child, m); });
     child.once('exit', (code, signal) => {
@@ -94,9 +105,9 @@ export function startWorkerPool(count: number, config: DataPlaneConfig, deps: Wo
       deps.log.error('worker exited; restarting it', { worker: slot, code, signal });
       setTimeout(() => { if (!closing) spawn(slot); }, 1_000).unref();
     });
-    post(child, { type: 'start', config, logLevel: deps.logLevel, worker: slot });
+    post(child, { type: 'start', config, logLevel: deps.logLevel, worker: slot, primaryTimeoutMs: deps.primaryTimeoutMs });
     post(child, { type: 'table', table, generation });
-    post(child, { type: 'certificates', certificates });
+    post(child, { type: 'certificates', certificates, generation: certificatesGeneration });
   };
 
   for (let slot = 0; slot < count; slot++) spawn(slot);
@@ -107,8 +118,10 @@ export function startWorkerPool(count: number, config: DataPlaneConfig, deps: Wo
     // Listening is not enough: a worker that has not applied its table yet answers 404 for
     // everything (with 20,000 hosts the table takes a while to cross the IPC channel).
     allReady: () => readySlots.size === count && workers.size === count
-      && [...workers.keys()].every((slot) => (applied.get(slot) ?? -1) >= Math.max(required, startedWith.get(slot) ?? 0)),
+      && [...workers.keys()].every((slot) => (applied.get(slot) ?? -1) >= Math.max(required, startedWith.get(slot) ?? 0)
+        && (certificatesApplied.get(slot) ?? -1) >= certificatesRequired),
     requireCurrentTable() { required = generation; },
+    requireCurrentCertificates() { certificatesRequired = certificatesGeneration; },
     publish(next) {
       table = next;
       generation += 1;
@@ -117,7 +130,8 @@ export function startWorkerPool(count: number, config: DataPlaneConfig, deps: Wo
     },
     setCertificates(next) {
       certificates = next;
-      for (const child of workers.values()) post(child, { type: 'certificates', certificates });
+      certificatesGeneration += 1;
+      for (const child of workers.values()) post(child, { type: 'certificates', certificates, generation: certificatesGeneration });
     },
     metrics: () => new Promise<string>((resolve) => {
       const live = [...workers.values()].filter((c) => c.connected);

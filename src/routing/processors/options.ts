@@ -3,11 +3,14 @@
 // value is reported (InvalidAnnotation) and the default is used; the routes still serve.
 //
 //   bollard.io/ssl-redirect        "true" | "false" (exactly). Answer plain-HTTP requests with a 308
-//                                  to https. Default: true when forceSslRedirect is set, or when the
-//                                  route's host has a certificate in the TLS table (any served
-//                                  Ingress's spec.tls, either the exact host or the wildcard of its
-//                                  parent, as SNI would pick it), as ingress-nginx does. Rules
-//                                  without a host and the defaultBackend: forceSslRedirect only.
+//                                  to https. Default: true when forceSslRedirect is set, or when
+//                                  sslRedirect is (the built-in default) and the route's host has a
+//                                  certificate in the TLS table (any served Ingress's spec.tls,
+//                                  either the exact host or the wildcard of its parent, as SNI would
+//                                  pick it), as ingress-nginx does: the redirect belongs to the host,
+//                                  so an Ingress without spec.tls redirects only on a host another
+//                                  Ingress gives a certificate. Rules without a host and the
+//                                  defaultBackend: forceSslRedirect only.
 //   bollard.io/load-balance        round-robin | least-request | ewma (exactly, lower case).
 //                                  Default: round-robin.
 //   bollard.io/backend-protocol    HTTP | HTTPS | H2C | GRPC | GRPCS (any case). Default: from the
@@ -58,6 +61,7 @@ export const PROXY_BODY_SIZE: OptionAnnotation<number | undefined> = {
 const ANNOTATION_NAMES = [SSL_REDIRECT, LOAD_BALANCE, BACKEND_PROTOCOL, PROXY_READ_TIMEOUT, PROXY_BODY_SIZE].map((a) => a.name);
 
 export const BUILT_IN_DEFAULTS: RouteDefaults = {
+  sslRedirect: true,
   forceSslRedirect: false,
   loadBalancing: 'round-robin',
   readTimeoutMs: 60_000,
@@ -90,6 +94,7 @@ export function optionsProcessor(state: BuildState): void {
 export function resolveDefaults(options: BuildOptions): RouteDefaults {
   const given = options.defaults ?? {};
   return {
+    sslRedirect: given.sslRedirect ?? BUILT_IN_DEFAULTS.sslRedirect,
     forceSslRedirect: given.forceSslRedirect ?? BUILT_IN_DEFAULTS.forceSslRedirect,
     loadBalancing: given.loadBalancing ?? BUILT_IN_DEFAULTS.loadBalancing,
     readTimeoutMs: given.readTimeoutMs ?? BUILT_IN_DEFAULTS.readTimeoutMs,
@@ -159,7 +164,8 @@ function settleRoute(state: BuildState, group: RouteGroup): void {
 
 function routeOptions(state: BuildState, host: HostState, ingress: IngressOptions, upstream: Upstream): RouteOptions {
   host.hasCertificate ??= hasCertificate(state, host);
-  const sslRedirect = ingress.sslRedirect ?? (state.context.defaults.forceSslRedirect || host.hasCertificate);
+  const { defaults } = state.context;
+  const sslRedirect = ingress.sslRedirect ?? (defaults.forceSslRedirect || (defaults.sslRedirect && host.hasCertificate));
   const backendProtocol = ingress.backendProtocol ?? protocolForAppProtocol(upstream.appProtocol);
   const index = sharedIndex(sslRedirect, backendProtocol);
   let options = ingress.shared[index];

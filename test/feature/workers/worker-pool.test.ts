@@ -24,7 +24,7 @@ beforeAll(async () => {
     bindAddress: '127.0.0.1', httpPort, httpsPort: 0, httpsRedirectPort: 443, httpPublicPort: 80, accessLog: false, reusePort: true,
     limits: defaultListenerLimits, options: defaultDataPlaneOptions,
     tls: { defaultCertPem: pair.certPem, defaultKeyPem: pair.keyPem, minVersion: 'TLSv1.2', ciphers: undefined, sniStrict: false },
-  }, { log: silentLogger, logLevel: 'error', challenge: () => Promise.resolve(undefined) });
+  }, { log: silentLogger, logLevel: 'error', challenge: () => Promise.resolve(undefined), primaryTimeoutMs: 5_000 });
   await pool.ready;
 }, 30_000);
 
