@@ -65,6 +65,7 @@ const ANNOTATIONS: readonly [string, readonly string[]][] = [
   ['bollard.io/backend-protocol', ['grpc', 'HTTPS', 'h3']],
   ['bollard.io/proxy-read-timeout', ['5', '0', '4000']],
   ['bollard.io/proxy-body-size', ['1m', '0', 'lots']],
+  ['bollard.io/tunnel-idle-timeout', ['30', '0', '86401']],
 ];
 const PEM = (what: string, n: number): Buffer => Buffer.from(`-----BEGIN ${what}-----\n${n}\n-----END ${what}-----\n`);
 
