@@ -33,7 +33,7 @@ export function createH2WebSocketHandler(deps: UpgradeDeps): (req: Http2ServerRe
       answerLocally(deps, res, base, { status: 400, text: 'bad request' });
       return;
     }
-    const decision = decide(deps, host, target.path + target.query);
+    const decision = decide(deps, host, target);
     if ('status' in decision) {
       answerLocally(deps, res, { ...base, route: decision.route }, decision);
       return;

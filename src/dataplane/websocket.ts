@@ -15,7 +15,7 @@ import { reply, type ClientResponse } from './client-response.ts';
 import type { ForwardDeps } from './forward.ts';
 import { buildClientHeaders, buildUpstreamHeaders } from './forward-headers.ts';
 import { classify, type RequestRecord } from './proxy-handler.ts';
-import { normalizeRequestTarget } from './request-path.ts';
+import { normalizeRequestTarget, type RequestTarget } from './request-path.ts';
 import type { TableHolder } from './table-holder.ts';
 import type { Tunnels } from './tunnels.ts';
 import { dispatchUpgrade, InvalidAcceptError, type UpgradeOutcome } from './upgrade-exchange.ts';
@@ -50,7 +50,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: Http1Request, soc
       answerLocally(deps, res, base, { status: 400, text: 'bad websocket handshake' });
       return;
     }
-    const decision = decide(deps, host, target.path + target.query);
+    const decision = decide(deps, host, target);
     if ('status' in decision) {
       answerLocally(deps, res, { ...base, route: decision.route }, decision);
       return;
@@ -82,13 +82,12 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: Http1Request, soc
 interface Refusal { readonly status: number; readonly text: string; readonly route?: Route; readonly location?: string }
 
 /** Where an upgrade goes: a refusal (maybe a redirect) or a route and an endpoint. */
-export function decide(deps: UpgradeDeps, host: string, pathAndQuery: string): Refusal | { route: Route; endpoint: Endpoint } {
-  const path = pathAndQuery.split('?', 1)[0] ?? '';
-  const route = matchRoute(deps.tables.current(), host, path);
+export function decide(deps: UpgradeDeps, host: string, target: RequestTarget): Refusal | { route: Route; endpoint: Endpoint } {
+  const route = matchRoute(deps.tables.current(), host, target.path);
   if (route === undefined) return { status: 404, text: 'no route' };
   if (deps.proto === 'http' && route.options.sslRedirect) {
     const port = deps.httpsRedirectPort === 443 ? '' : `:${deps.httpsRedirectPort}`;
-    return { status: 308, text: 'redirecting to https', route, location: `https://${host}${port}${pathAndQuery}` };
+    return { status: 308, text: 'redirecting to https', route, location: `https://${host}${port}${target.path}${target.query}` };
   }
   const endpoint = deps.forward.balancer.pick(route.upstream, route.options.loadBalancing);
   return endpoint === undefined ? { status: 503, text: 'no ready endpoints', route } : { route, endpoint };
