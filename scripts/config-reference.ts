@@ -119,6 +119,10 @@ export const ANNOTATION_DOCS: Readonly<Record<string, AnnotationDoc>> = {
     default: '`--proxy-body-size` (`100m`)',
     description: 'Largest request body: a larger `Content-Length` gets **413** before anything is sent upstream; a chunked or HTTP/2 body is cut off when it passes the limit (**413** if the response has not started). Units are multiples of 1024; `0` is unlimited.',
   },
+  'bollard.io/tunnel-idle-timeout': {
+    default: '`--tunnel-idle-timeout-seconds` (`3600`)',
+    description: 'An upgraded connection (WebSocket over HTTP/1.1, or extended CONNECT over HTTP/2) with no byte in either direction for this long is closed, and its access-log line says `"closedBy":"idle"`. Applications that ping more often than this are never cut.',
+  },
   'bollard.io/acme': {
     default: 'unset: ACME only for `spec.tls` hosts whose Secret does not exist ([ACME](#acme))',
     description: 'With `--acme-enabled`: obtain ACME certificates for every `spec.tls` host of this Ingress, even when its Secret exists. SNI still prefers a usable certificate in the Ingress\'s Secret.',

@@ -19,6 +19,7 @@ export const dataPlaneOptions: readonly OptionSpec[] = [
   option('access-log', 'Write one JSON access-log line per request (true/false).', 'true'),
   option('load-balance', 'Default load balancing: round-robin, least-request or ewma.', 'round-robin'),
   option('proxy-read-timeout-seconds', 'Default upstream response header/body inactivity timeout.', '60'),
+  option('tunnel-idle-timeout-seconds', 'Default idle timeout of upgraded connections (WebSocket): closed after this long without a byte either way.', '3600'),
   option('proxy-body-size', 'Default request body limit: 0 (unlimited), N, Nk, Nm or Ng.', '100m'),
   option('upstream-connect-timeout-ms', 'Upstream connect timeout.', '5000'),
   option('upstream-retries', 'Other endpoints tried when connecting fails (idempotent requests without a body).', '2'),

@@ -41,6 +41,7 @@ export const dataPlaneShape = {
   accessLog: bool,
   loadBalance: z.enum(['round-robin', 'least-request', 'ewma']),
   proxyReadTimeoutSeconds: z.coerce.number().int().min(1).max(3600),
+  tunnelIdleTimeoutSeconds: z.coerce.number().int().min(1).max(86_400),
   proxyBodySize: z.string().transform((s, ctx) => {
     const size = parseSize(s);
     if (size !== null) return size;

@@ -44,7 +44,8 @@ export function createRequestRecorder(metrics: Metrics, accessLog: AccessLogWrit
     const seconds = (performance.now() - r.startedAt) / 1000;
     const bound = bind(r.route, Math.floor(r.status / 100));
     bound.requests.inc();
-    bound.duration.observe(seconds);
+    // A tunnel's lifetime is not a response time; it has its own histogram (tunnels.ts).
+    if (r.tunnel === undefined) bound.duration.observe(seconds);
     const service = r.route?.upstream.key ?? '';
     if (r.errorKind !== undefined && r.errorKind !== 'client_abort') metrics.upstreamErrors.inc({ service, kind: r.errorKind });
     if (!accessLog) return;
@@ -67,6 +68,7 @@ function formatLine(r: RequestRecord, time: string, seconds: number, routeFields
   const upstream = r.upstream === undefined ? '' : `,"upstream":${str(r.upstream)}`;
   const requestId = r.requestId === undefined ? '' : `,"requestId":${str(r.requestId)}`;
   const error = r.errorKind === undefined ? '' : `,"error":${str(r.errorKind)}`;
+  const tunnel = r.tunnel === undefined ? '' : `,"bytesFromClient":${r.tunnel.bytesFromClient},"closedBy":"${r.tunnel.closedBy}"`;
   return `{"time":"${time}","level":"info","msg":"request","log":"access","method":${str(r.method)},"host":${str(r.host)},"path":${str(r.path)},` +
-    `"status":${r.status},"bytes":${r.bytes},"durationMs":${(seconds * 1000).toFixed(3)}${routeFields}${upstream}${requestId}${error}${extra}}\n`;
+    `"status":${r.status},"bytes":${r.bytes},"durationMs":${(seconds * 1000).toFixed(3)}${routeFields}${upstream}${requestId}${error}${tunnel}${extra}}\n`;
 }

@@ -1,7 +1,6 @@
 // Assembles one data plane: the table holder, upstream dispatchers and balancer, SNI contexts,
 // and the HTTP and HTTPS listeners. Each worker process runs one and is fed tables by the
 // primary; with --workers 0 the controller runs one in its own process.
-import type { Duplex } from 'node:stream';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { createRequestRecorder, type AccessLogWrite } from './access-log.ts';
@@ -13,6 +12,7 @@ import type { DataPlaneOptions } from './options.ts';
 import { createProxyHandler, type ChallengeResponder } from './proxy-handler.ts';
 import { createHttpListener, createHttpsListener, type DrainableServer, type ListenerLimits } from './servers.ts';
 import { TableHolder } from './table-holder.ts';
+import { Tunnels } from './tunnels.ts';
 import { SniContexts, type CertificateSource } from './tls/sni-contexts.ts';
 import { Balancer } from './upstream/balancer.ts';
 import { UpstreamPools } from './upstream/pools.ts';
@@ -84,6 +84,7 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   const write = deps.accessLog ?? ((line: string) => { process.stdout.write(line); });
   const onDone = createRequestRecorder(metrics, config.accessLog ? write : undefined, deps.accessLogFields);
   const trusted = trustChecker(config.options.trustedProxies);
+  const tunnels = new Tunnels(metrics, onDone);
   const hooks = (listener: string) => ({
     onConnection: (delta: 1 | -1) => { metrics.activeConnections.inc({ listener }, delta); },
     onClientError: (code: string) => { metrics.clientErrors.inc({ code }); },
@@ -97,7 +98,6 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
       connect: createH2WebSocketHandler(upgradeDeps),
     };
   };
-  const tunnels = new Set<Duplex>();
   const failed: HandlerFailure = (handler, err) => {
     metrics.handlerFailures.inc({ handler });
     log.error('request handler failed', { handler, error: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
@@ -118,7 +118,7 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
     tables, httpPort, httpsPort,
     async close() {
       // Tunnels (WebSocket) never finish on their own: the drain period was their notice.
-      for (const socket of tunnels) socket.destroy();
+      tunnels.closeAll();
       await Promise.all([closeGracefully(http), closeGracefully(https)]);
       await pools.close();
     },

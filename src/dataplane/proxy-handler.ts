@@ -23,6 +23,13 @@ export interface RequestRecord {
   readonly errorKind: string | undefined;
   readonly requestId: string | undefined;
   readonly startedAt: number;
+  /** Set for an upgraded connection (WebSocket), recorded once, when it closes; `bytes` then counts what reached the client. */
+  readonly tunnel?: TunnelSummary;
+}
+
+export interface TunnelSummary {
+  readonly bytesFromClient: number;
+  readonly closedBy: 'client' | 'upstream' | 'idle' | 'drain';
 }
 
 /**
@@ -132,7 +139,8 @@ function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, requestB
   });
 }
 
-function classify(err: Error): { status: number; kind: string; text: string } {
+/** An upstream failure as the client's status, the error kind for logs and metrics, and a short text. */
+export function classify(err: Error): { status: number; kind: string; text: string } {
   if (err instanceof BodyTooLargeError) return { status: 413, kind: 'body_too_large', text: 'request body too large' };
   if (err instanceof errors.HeadersTimeoutError || err instanceof errors.BodyTimeoutError) return { status: 504, kind: 'timeout', text: 'upstream timed out' };
   if (err instanceof errors.ConnectTimeoutError) return { status: 504, kind: 'connect_timeout', text: 'upstream connect timed out' };

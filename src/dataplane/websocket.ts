@@ -1,18 +1,25 @@
-// HTTP/1.1 Upgrade (WebSocket): after matching, the request head is written to an upstream TCP
-// (or TLS) connection and the two sockets are joined; the upstream's 101 (or refusal) flows back
-// untouched. Redirects and limits apply as for ordinary requests.
-import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
-import type { Duplex } from 'node:stream';
+// HTTP/1.1 Upgrade to WebSocket. The HTTP/1 handling hands over only upgrades that offer
+// WebSocket (upgrade-protocol.ts); the request is matched like any other (404, 308, 503 apply),
+// then the handshake goes upstream through undici (upgrade-exchange.ts). Nothing more is read
+// from the client until the upstream has switched protocols with a valid Sec-WebSocket-Accept:
+// then the 101 is passed on and the sockets are joined (tunnels.ts). Any other answer is relayed
+// as an ordinary response and the connection closes (closing-response.ts), so bytes the client
+// sends after a refused upgrade are never forwarded unparsed.
+import type { Socket } from 'node:net';
 import type { Http1Request } from './http1/connection.ts';
 import { matchRoute, normalizeHost } from '../routing/match.ts';
 import type { Endpoint, Route } from '../routing/types.ts';
 import type { TrustCheck } from './client-address.ts';
+import { closingResponse } from './closing-response.ts';
+import { reply, type ClientResponse } from './client-response.ts';
 import type { ForwardDeps } from './forward.ts';
-import { buildUpstreamHeaders } from './forward-headers.ts';
-import type { RequestRecord } from './proxy-handler.ts';
-import { normalizeRequestTarget } from './request-path.ts';
+import { buildClientHeaders, buildUpstreamHeaders } from './forward-headers.ts';
+import { classify, type RequestRecord } from './proxy-handler.ts';
+import { normalizeRequestTarget, type RequestTarget } from './request-path.ts';
 import type { TableHolder } from './table-holder.ts';
+import type { Tunnels } from './tunnels.ts';
+import { dispatchUpgrade, InvalidAcceptError, type UpgradeOutcome } from './upgrade-exchange.ts';
+import { webSocketAccept, webSocketKey } from './upgrade-protocol.ts';
 
 export interface UpgradeDeps {
   readonly tables: TableHolder;
@@ -22,106 +29,93 @@ export interface UpgradeDeps {
   readonly publicPort: number;
   readonly httpsRedirectPort: number;
   readonly onDone: (record: RequestRecord) => void;
-  /** Open tunnels, so shutdown can close them once the drain period is over. */
-  readonly tunnels: Set<Duplex>;
+  /** Open tunnels: counted, timed out when idle, closed once the drain period is over. */
+  readonly tunnels: Tunnels;
 }
 
-export function createUpgradeHandler(deps: UpgradeDeps): (req: Http1Request, socket: Duplex, head: Buffer) => void {
+/** A record before its outcome is known. */
+export type UpgradeRecord = Omit<RequestRecord, 'status' | 'bytes' | 'upstream' | 'errorKind' | 'tunnel'>;
+
+export function createUpgradeHandler(deps: UpgradeDeps): (req: Http1Request, socket: Socket, head: Buffer) => void {
   return (req, socket, head) => {
+    // Until the upstream has switched protocols, the client's next bytes stay unread.
+    socket.pause();
     const startedAt = performance.now();
+    const res = closingResponse(socket);
     const host = normalizeHost(req.headers.host ?? '');
     const target = normalizeRequestTarget(req.url);
-    const decision = host === undefined || target === undefined ? { status: 400 } : decide(deps, host, target.matchPath);
-    const record = (status: number, upstream?: string): void => {
-      deps.onDone({
-        method: req.method, host: host ?? '', path: target?.matchPath ?? '', status, bytes: 0,
-        route: 'route' in decision ? decision.route : undefined, upstream, errorKind: undefined, requestId: undefined, startedAt,
-      });
-    };
-    if ('status' in decision || host === undefined || target === undefined) {
-      refuse(socket, 'status' in decision ? decision.status : 400, record, 'status' in decision ? decision.location : undefined);
+    const key = webSocketKey(req.method, req.headers);
+    const base: UpgradeRecord = { method: req.method, host: host ?? '', path: target?.matchPath ?? '', route: undefined, requestId: undefined, startedAt };
+    if (host === undefined || target === undefined || key === undefined) {
+      answerLocally(deps, res, base, { status: 400, text: 'bad websocket handshake' });
       return;
     }
-    join(deps, req, socket, head, { ...decision, host, pathAndQuery: target.upstreamPath + target.query }, record);
+    const decision = decide(deps, host, target);
+    if ('status' in decision) {
+      answerLocally(deps, res, { ...base, route: decision.route }, decision);
+      return;
+    }
+    const { route, endpoint } = decision;
+    const clientIp = socket.remoteAddress ?? '';
+    const { headers, requestId } = buildUpstreamHeaders(req.headers, {
+      clientIp, proto: deps.proto, host: req.headers.host ?? host, port: deps.publicPort, trusted: deps.trusted(clientIp), via: deps.forward.options.via,
+    });
+    const record: UpgradeRecord = { ...base, route, requestId };
+    const upstream = `${endpoint.host}:${endpoint.port}`;
+    const abort = dispatchUpgrade(deps.forward, { route, endpoint, path: target.upstreamPath + target.query, headers, accept: webSocketAccept(key) }, res, (outcome) => {
+      if (!outcome.switched) {
+        finishRefused(deps, res, record, upstream, outcome);
+        return;
+      }
+      if (socket.destroyed) {
+        outcome.socket.destroy();
+        deps.onDone({ ...record, status: 499, bytes: 0, upstream, errorKind: 'client_abort' });
+        return;
+      }
+      socket.write(switchingProtocols(outcome, deps.forward.options.via), 'latin1');
+      deps.tunnels.join(socket, outcome.socket, head, { record: { ...record, status: 101, upstream, errorKind: undefined }, idleTimeoutMs: route.options.tunnelIdleTimeoutMs });
+    });
+    res.on('close', () => { if (!res.writableFinished) abort(); });
   };
 }
 
-interface Joinable { readonly route: Route; readonly endpoint: Endpoint; readonly host: string; readonly pathAndQuery: string }
+interface Refusal { readonly status: number; readonly text: string; readonly route?: Route; readonly location?: string }
 
-/** Where an upgrade goes: a refusal (status, maybe a redirect) or a route and an endpoint. */
-export function decide(deps: UpgradeDeps, host: string, path: string): { status: number; route?: Route; location?: string } | { route: Route; endpoint: Endpoint } {
-  const route = matchRoute(deps.tables.current(), host, path);
-  if (route === undefined) return { status: 404 };
+/** Where an upgrade goes: a refusal (maybe a redirect) or a route and an endpoint. */
+export function decide(deps: UpgradeDeps, host: string, target: RequestTarget): Refusal | { route: Route; endpoint: Endpoint } {
+  const route = matchRoute(deps.tables.current(), host, target.matchPath);
+  if (route === undefined) return { status: 404, text: 'no route' };
   if (deps.proto === 'http' && route.options.sslRedirect) {
     const port = deps.httpsRedirectPort === 443 ? '' : `:${deps.httpsRedirectPort}`;
-    return { status: 308, route, location: `https://${host}${port}${path}` };
+    return { status: 308, text: 'redirecting to https', route, location: `https://${host}${port}${target.upstreamPath}${target.query}` };
   }
   const endpoint = deps.forward.balancer.pick(route.upstream, route.options.loadBalancing);
-  return endpoint === undefined ? { status: 503, route } : { route, endpoint };
+  return endpoint === undefined ? { status: 503, text: 'no ready endpoints', route } : { route, endpoint };
 }
 
-function join(deps: UpgradeDeps, req: Http1Request, socket: Duplex, head: Buffer, j: Joinable, record: (status: number, upstream?: string) => void): void {
-  const { headers } = buildUpstreamHeaders(req.headers, {
-    clientIp: req.socket.remoteAddress ?? '', proto: deps.proto, host: req.headers.host ?? j.host, port: deps.publicPort,
-    trusted: deps.trusted(req.socket.remoteAddress ?? ''), via: deps.forward.options.via,
-  });
-  headers.connection = 'upgrade';
-  headers.upgrade = req.headers.upgrade ?? 'websocket';
-  const upstream = dial(j.route, j.endpoint.host, j.endpoint.port, deps.forward.options.connectTimeoutMs);
-  // Sockets buffer writes until connected (and, for TLS, until the handshake is done).
-  upstream.write(requestHead(req.method, j.pathAndQuery, headers));
-  upstream.write(head);
-  upstream.once('error', () => {
-    refuse(socket, 502, record);
-    upstream.destroy();
-  });
-  upstream.once('data', (first: Buffer) => {
-    upstream.removeAllListeners('error');
-    spliceTunnel(deps.tunnels, socket, upstream, first);
-    record(statusOf(first), `${j.endpoint.host}:${j.endpoint.port}`);
-  });
+/** A refusal that needs no upstream. */
+export function answerLocally(deps: UpgradeDeps, res: ClientResponse, base: UpgradeRecord, refusal: Refusal): void {
+  reply(res, refusal.status, refusal.text, refusal.location === undefined ? {} : { location: refusal.location });
+  deps.onDone({ ...base, status: refusal.status, bytes: 0, upstream: undefined, errorKind: undefined });
 }
 
-/**
- * Joins a client (socket, or HTTP/2 stream) to its upstream socket once the upgrade succeeded;
- * `first` holds upstream bytes already read. Either side ending ends the tunnel (WebSocket closes
- * in-band before TCP does); open tunnels are tracked so shutdown can close them.
- */
-export function spliceTunnel(tunnels: Set<Duplex>, client: Duplex, upstream: Socket, first: Buffer): void {
-  if (first.length > 0) client.write(first);
-  client.pipe(upstream).pipe(client);
-  tunnels.add(client);
-  const close = (): void => { client.destroy(); upstream.destroy(); tunnels.delete(client); };
-  client.on('error', close).on('end', close).on('close', close);
-  upstream.on('error', close).on('end', close).on('close', close);
+/** The upstream did not switch: its answer was relayed, or it failed and gets our 5xx (a 101 without a valid accept: 502). */
+export function finishRefused(deps: UpgradeDeps, res: ClientResponse, base: UpgradeRecord, upstream: string, outcome: UpgradeOutcome & { switched: false }): void {
+  const failure = outcome.error === undefined ? undefined
+    : outcome.error instanceof InvalidAcceptError ? { status: 502, kind: outcome.error.code, text: 'upstream unavailable' } : classify(outcome.error);
+  if (failure && !outcome.started) reply(res, failure.status, failure.text, {});
+  else if (failure) res.destroy();
+  deps.onDone({ ...base, status: failure?.status ?? outcome.status, bytes: outcome.bytes, upstream, errorKind: failure?.kind });
 }
 
-export function dial(route: Route, host: string, port: number, timeoutMs: number): Socket {
-  const tls = route.options.backendProtocol === 'HTTPS' || route.options.backendProtocol === 'GRPCS';
-  const socket = tls ? tlsConnect({ host, port, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }) : netConnect({ host, port });
-  socket.setTimeout(timeoutMs, () => { if (socket.bytesRead === 0) socket.destroy(new Error('upstream connect timed out')); });
-  socket.once('data', () => socket.setTimeout(0));
-  return socket;
-}
-
-export function requestHead(method: string, path: string, headers: Record<string, string | string[]>): string {
-  const lines = [`${method} ${path} HTTP/1.1`];
-  for (const [name, value] of Object.entries(headers)) {
-    for (const v of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${v}`);
+/** The upstream's 101 as passed on: its end-to-end fields, our Connection and Upgrade. */
+function switchingProtocols(outcome: UpgradeOutcome & { switched: true }, via: boolean): string {
+  let head = 'HTTP/1.1 101 Switching Protocols\r\nconnection: upgrade\r\nupgrade: websocket\r\n';
+  const fields = buildClientHeaders(outcome.headers, via);
+  for (const name in fields) {
+    const value = fields[name];
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) head += `${name}: ${String(v)}\r\n`;
   }
-  return `${lines.join('\r\n')}\r\n\r\n`;
-}
-
-function statusOf(first: Buffer): number {
-  const m = /^HTTP\/1\.[01] (\d{3})/.exec(first.subarray(0, 16).toString('latin1'));
-  return m ? Number(m[1]) : 502;
-}
-
-const REASONS: Readonly<Record<number, string>> = { 308: 'Permanent Redirect', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 502: 'Bad Gateway', 503: 'Service Unavailable' };
-
-function refuse(socket: Duplex, status: number, record: (status: number) => void, location?: string): void {
-  const extra = location === undefined ? '' : `location: ${location}\r\n`;
-  if (socket.writable) socket.end(`HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\n${extra}connection: close\r\ncontent-length: 0\r\n\r\n`);
-  socket.destroy();
-  record(status);
+  return `${head}\r\n`;
 }

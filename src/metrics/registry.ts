@@ -25,6 +25,11 @@ export interface Metrics {
   readonly clientErrors: Counter<'code'>;
   readonly upstreamEjections: Counter<'service'>;
   readonly handlerFailures: Counter<'handler'>;
+  /** Upgraded connections (WebSocket over HTTP/1.1 and HTTP/2): a tunnel is counted when it opens and when it closes. */
+  readonly tunnelsOpen: Gauge<'service'>;
+  readonly tunnelDuration: Histogram<'service'>;
+  readonly tunnelBytes: Counter<'service' | 'direction'>;
+  readonly tunnelsClosed: Counter<'reason'>;
 }
 
 export function createMetrics(opts: { processMetrics: boolean } = { processMetrics: true }): Metrics {
@@ -66,6 +71,17 @@ export function createMetrics(opts: { processMetrics: boolean } = { processMetri
     upstreamEjections: new Counter({ name: 'bollard_upstream_ejections_total', help: 'Endpoints ejected by passive health checking.', labelNames: ['service'], registers: d }),
     handlerFailures: new Counter({
       name: 'bollard_handler_failures_total', help: 'Requests whose handling threw (a bug): answered 500 or closed, logged as "request handler failed".', labelNames: ['handler'], registers: d,
+    }),
+    tunnelsOpen: new Gauge({ name: 'bollard_tunnels_open', help: 'Open upgraded connections (WebSocket), by upstream service.', labelNames: ['service'], registers: d }),
+    tunnelDuration: new Histogram({
+      name: 'bollard_tunnel_duration_seconds', help: 'Lifetime of upgraded connections, from the upgrade request to the close.', labelNames: ['service'],
+      buckets: [1, 10, 60, 300, 900, 3600, 14_400, 86_400], registers: d,
+    }),
+    tunnelBytes: new Counter({
+      name: 'bollard_tunnel_bytes_total', help: 'Bytes relayed through upgraded connections as they pass, by direction (from_client, to_client).', labelNames: ['service', 'direction'], registers: d,
+    }),
+    tunnelsClosed: new Counter({
+      name: 'bollard_tunnels_closed_total', help: 'Closed upgraded connections, by who closed them (client, upstream, idle, drain).', labelNames: ['reason'], registers: d,
     }),
   };
 }

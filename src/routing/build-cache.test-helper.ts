@@ -66,6 +66,7 @@ const ANNOTATIONS: readonly [string, readonly string[]][] = [
   ['bollard.io/backend-protocol', ['grpc', 'HTTPS', 'h3']],
   ['bollard.io/proxy-read-timeout', ['5', '0', '4000']],
   ['bollard.io/proxy-body-size', ['1m', '0', 'lots']],
+  ['bollard.io/tunnel-idle-timeout', ['30', '0', '86401']],
 ];
 /** One of four real RSA pairs (test/fixtures/tls/), so the builder accepts them; versions cycle through them. */
 const PEM = (what: 'crt' | 'key', n: number): Buffer => Buffer.from(testData(`@rsa-2048-${'abcd'.charAt(n % 4)}.${what}`));

@@ -19,9 +19,9 @@ export function buildContext(snapshot: ClusterSnapshot, options: BuildOptions): 
   const ourClasses = new Set(classes.map((c) => c.name));
   const ourDefault = classes.some((c) => c.isDefault);
   const defaults = resolveDefaults(options);
-  const { sslRedirect, forceSslRedirect, loadBalancing, readTimeoutMs, maxBodyBytes } = defaults;
+  const { sslRedirect, forceSslRedirect, loadBalancing, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs } = defaults;
   const key = JSON.stringify([
-    [...ourClasses].sort(), ourDefault, sslRedirect, forceSslRedirect, loadBalancing, readTimeoutMs, maxBodyBytes ?? null,
+    [...ourClasses].sort(), ourDefault, sslRedirect, forceSslRedirect, loadBalancing, readTimeoutMs, maxBodyBytes ?? null, tunnelIdleTimeoutMs,
   ]);
   return { key, ourClasses, ourDefault, defaults };
 }

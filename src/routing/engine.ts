@@ -61,6 +61,7 @@ export interface IngressOptions {
   readonly loadBalancing: LoadBalancing;
   readonly readTimeoutMs: number;
   readonly maxBodyBytes: number | undefined;
+  readonly tunnelIdleTimeoutMs: number;
   /** RouteOptions by sslRedirect and backendProtocol, so routes alike share one object. */
   readonly shared: (RouteOptions | undefined)[];
   readonly diagnostics: readonly Diagnostic[];

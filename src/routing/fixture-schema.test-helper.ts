@@ -75,6 +75,7 @@ const defaults = z.strictObject({
   loadBalancing: loadBalancing.optional(),
   readTimeoutMs: z.number().int().optional(),
   maxBodyBytes: z.number().int().optional(),
+  tunnelIdleTimeoutMs: z.number().int().optional(),
 });
 /** RouteOptions, any subset; maxBodyBytes null means unlimited. */
 const options = z.strictObject({
@@ -83,6 +84,7 @@ const options = z.strictObject({
   backendProtocol: z.enum(['HTTP', 'HTTPS', 'H2C', 'GRPC', 'GRPCS']).optional(),
   readTimeoutMs: z.number().int().optional(),
   maxBodyBytes: z.number().int().nullable().optional(),
+  tunnelIdleTimeoutMs: z.number().int().optional(),
 });
 const expectation = z.strictObject({
   /** The upstream key, "ns/service:port". */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
-  parseBackendProtocol, parseBoolean, parseLoadBalancing, parseSize, parseTimeoutSeconds, protocolForAppProtocol,
+  parseBackendProtocol, parseBoolean, parseIdleTimeoutSeconds, parseLoadBalancing, parseSize, parseTimeoutSeconds, protocolForAppProtocol,
 } from './option-values.ts';
 
 const value = <T>(parsed: { value: T } | undefined): T | 'invalid' => (parsed === undefined ? 'invalid' : parsed.value);
@@ -29,6 +29,12 @@ describe('route option values', () => {
     ['30s', 'invalid'], ['1.5', 'invalid'], ['-5', 'invalid'], [' 5', 'invalid'], ['', 'invalid'],
   ])('proxy-read-timeout %j → %j ms', (written, expected) => {
     expect(value(parseTimeoutSeconds(written))).toBe(expected);
+  });
+
+  it.each([
+    ['1', 1_000], ['3600', 3_600_000], ['86400', 86_400_000], ['0', 'invalid'], ['86401', 'invalid'], ['10m', 'invalid'], ['1.5', 'invalid'], ['', 'invalid'],
+  ])('tunnel-idle-timeout %j → %j', (written, expected) => {
+    expect(value(parseIdleTimeoutSeconds(written))).toBe(expected);
   });
 
   it.each([

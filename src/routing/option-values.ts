@@ -10,6 +10,8 @@ const LOAD_BALANCING: readonly LoadBalancing[] = ['round-robin', 'least-request'
 const BACKEND_PROTOCOLS: readonly BackendProtocol[] = ['HTTP', 'HTTPS', 'H2C', 'GRPC', 'GRPCS'];
 const MAX_READ_TIMEOUT_SECONDS = 3600;
 const TIMEOUT = /^[0-9]{1,4}$/;
+const MAX_IDLE_TIMEOUT_SECONDS = 86_400;
+const IDLE_TIMEOUT = /^[0-9]{1,5}$/;
 const SIZE = /^([0-9]{1,16})([kmg]?)$/i;
 const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 
@@ -48,6 +50,13 @@ export function parseTimeoutSeconds(written: string): Parsed<number> | undefined
   if (!TIMEOUT.test(written)) return undefined;
   const seconds = Number(written);
   return seconds >= 1 && seconds <= MAX_READ_TIMEOUT_SECONDS ? { value: seconds * 1000 } : undefined;
+}
+
+/** Whole seconds, 1 to 86400 (a day), as milliseconds. */
+export function parseIdleTimeoutSeconds(written: string): Parsed<number> | undefined {
+  if (!IDLE_TIMEOUT.test(written)) return undefined;
+  const seconds = Number(written);
+  return seconds >= 1 && seconds <= MAX_IDLE_TIMEOUT_SECONDS ? { value: seconds * 1000 } : undefined;
 }
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { tablesEqual } from './table-equal.ts';
 import type { HostRoutes, Route, RouteOptions, RoutingTable, TlsCertificate, TlsTable, Upstream } from './types.ts';
 
-const OPTIONS: RouteOptions = { sslRedirect: false, loadBalancing: 'round-robin', backendProtocol: 'HTTP', readTimeoutMs: 60_000, maxBodyBytes: undefined };
+const OPTIONS: RouteOptions = { sslRedirect: false, loadBalancing: 'round-robin', backendProtocol: 'HTTP', readTimeoutMs: 60_000, maxBodyBytes: undefined, tunnelIdleTimeoutMs: 3_600_000 };
 
 const upstream = (key: string, ...ports: number[]): Upstream => ({
   key, service: { namespace: 'ns', name: key }, endpoints: ports.map((port) => ({ host: '10.0.0.1', port })),
@@ -41,6 +41,7 @@ describe('tablesEqual', () => {
     ['backendProtocol', withRoute({ backendProtocol: 'GRPC' })],
     ['readTimeoutMs', withRoute({ readTimeoutMs: 5_000 })],
     ['maxBodyBytes', withRoute({ maxBodyBytes: 1024 })],
+    ['tunnelIdleTimeoutMs', withRoute({ tunnelIdleTimeoutMs: 1_000 })],
     ['a TLS host', withTls(tlsTable([['b.test', certificate()]]))],
     ['an extra TLS host', withTls(tlsTable([['a.test', certificate()], ['b.test', certificate()]]))],
     ['a TLS wildcard', withTls(tlsTable(undefined, [['other.test', certificate()]]))],

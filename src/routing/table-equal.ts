@@ -47,7 +47,7 @@ function routesEqual(a: Route, b: Route): boolean {
 function optionsEqual(a: RouteOptions, b: RouteOptions): boolean {
   return a === b || (
     a.sslRedirect === b.sslRedirect && a.loadBalancing === b.loadBalancing && a.backendProtocol === b.backendProtocol &&
-    a.readTimeoutMs === b.readTimeoutMs && a.maxBodyBytes === b.maxBodyBytes
+    a.readTimeoutMs === b.readTimeoutMs && a.maxBodyBytes === b.maxBodyBytes && a.tunnelIdleTimeoutMs === b.tunnelIdleTimeoutMs
   );
 }
 

@@ -40,6 +40,8 @@ export interface RouteOptions {
   readonly readTimeoutMs: number;
   /** Request body limit; undefined means unlimited. */
   readonly maxBodyBytes: number | undefined;
+  /** An upgraded connection (WebSocket) with no bytes either way for this long is closed. */
+  readonly tunnelIdleTimeoutMs: number;
 }
 
 export interface Route {
@@ -126,6 +128,7 @@ export interface RouteDefaults {
   readonly loadBalancing: LoadBalancing;
   readonly readTimeoutMs: number;
   readonly maxBodyBytes: number | undefined;
+  readonly tunnelIdleTimeoutMs: number;
 }
 
 /**

@@ -51,6 +51,7 @@ export function buildOptions(config: ControllerConfig): BuildOptions {
       loadBalancing: config.loadBalance,
       readTimeoutMs: config.proxyReadTimeoutSeconds * 1000,
       maxBodyBytes: config.proxyBodySize,
+      tunnelIdleTimeoutMs: config.tunnelIdleTimeoutSeconds * 1000,
     },
   };
 }

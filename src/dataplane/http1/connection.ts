@@ -8,6 +8,7 @@ import { BadChunkError, ChunkedDecoder, LengthDecoder, type BodyDecoder } from '
 import { RequestBody } from './request-body.ts';
 import { parseRequestHead, type RequestHead } from './request-head.ts';
 import { Http1Response, type ResponseOwner } from './response.ts';
+import { offersWebSocket } from '../upgrade-protocol.ts';
 
 export interface Http1Limits {
   readonly maxHeaderBytes: number;
@@ -178,7 +179,7 @@ export class Http1Connection implements ResponseOwner {
     }
     this.minor = head.minor;
     const req: Http1Request = { method: head.method, url: head.url, headers: head.headers, httpVersionMajor: 1, socket: this.socket };
-    if (head.upgrade) {
+    if (takesUpgrade(head)) {
       this.handOff(req, rest);
       return;
     }
@@ -301,3 +302,6 @@ export class Http1Connection implements ResponseOwner {
 }
 
 const ignore = (): void => undefined;
+
+/** Only WebSocket upgrades leave the HTTP handling; any other Upgrade is an ordinary request (upgrade-protocol.ts). */
+const takesUpgrade = (head: RequestHead): boolean => head.upgrade && offersWebSocket(head.headers.upgrade);

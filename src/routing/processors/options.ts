@@ -22,6 +22,9 @@
 //                                  Default: 60.
 //   bollard.io/proxy-body-size     an nginx size: N bytes, Nk, Nm or Ng (K, M, G too; multiples of
 //                                  1024); "0" (in any unit) means unlimited. Default: unlimited.
+//   bollard.io/tunnel-idle-timeout whole seconds, 1 to 86400 (digits only). An upgraded connection
+//                                  (WebSocket over HTTP/1.1 or HTTP/2) quiet both ways this long
+//                                  is closed. Default: 3600.
 //
 // The defaults above are the built-in ones; BuildOptions.defaults replaces each one it sets.
 import type { IngressObject } from '../../snapshot/model.ts';
@@ -33,7 +36,7 @@ import { clearDiagnostics, markDirty, setDiagnostics, touch } from '../state.ts'
 import { diagnostic } from '../diagnostics.ts';
 import { lookupCertificate } from '../match.ts';
 import {
-  parseBackendProtocol, parseBoolean, parseLoadBalancing, parseSize, parseTimeoutSeconds, protocolForAppProtocol,
+  parseBackendProtocol, parseBoolean, parseIdleTimeoutSeconds, parseLoadBalancing, parseSize, parseTimeoutSeconds, protocolForAppProtocol,
 } from '../option-values.ts';
 
 interface OptionAnnotation<T> {
@@ -58,7 +61,10 @@ export const PROXY_READ_TIMEOUT: OptionAnnotation<number> = {
 export const PROXY_BODY_SIZE: OptionAnnotation<number | undefined> = {
   name: 'bollard.io/proxy-body-size', accepted: '"0" (unlimited) or a size such as 512, 64k, 8m or 1g', parse: parseSize,
 };
-const ANNOTATION_NAMES = [SSL_REDIRECT, LOAD_BALANCE, BACKEND_PROTOCOL, PROXY_READ_TIMEOUT, PROXY_BODY_SIZE].map((a) => a.name);
+export const TUNNEL_IDLE_TIMEOUT: OptionAnnotation<number> = {
+  name: 'bollard.io/tunnel-idle-timeout', accepted: 'whole seconds from 1 to 86400', parse: parseIdleTimeoutSeconds,
+};
+const ANNOTATION_NAMES = [SSL_REDIRECT, LOAD_BALANCE, BACKEND_PROTOCOL, PROXY_READ_TIMEOUT, PROXY_BODY_SIZE, TUNNEL_IDLE_TIMEOUT].map((a) => a.name);
 
 export const BUILT_IN_DEFAULTS: RouteDefaults = {
   sslRedirect: true,
@@ -66,6 +72,7 @@ export const BUILT_IN_DEFAULTS: RouteDefaults = {
   loadBalancing: 'round-robin',
   readTimeoutMs: 60_000,
   maxBodyBytes: undefined,
+  tunnelIdleTimeoutMs: 3_600_000,
 };
 
 const PROTOCOL_INDEX: Readonly<Record<BackendProtocol, number>> = { HTTP: 0, HTTPS: 1, H2C: 2, GRPC: 3, GRPCS: 4 };
@@ -99,6 +106,7 @@ export function resolveDefaults(options: BuildOptions): RouteDefaults {
     loadBalancing: given.loadBalancing ?? BUILT_IN_DEFAULTS.loadBalancing,
     readTimeoutMs: given.readTimeoutMs ?? BUILT_IN_DEFAULTS.readTimeoutMs,
     maxBodyBytes: given.maxBodyBytes ?? BUILT_IN_DEFAULTS.maxBodyBytes,
+    tunnelIdleTimeoutMs: given.tunnelIdleTimeoutMs ?? BUILT_IN_DEFAULTS.tunnelIdleTimeoutMs,
   };
 }
 
@@ -124,6 +132,7 @@ function readAnnotations(ingress: IngressObject, defaults: RouteDefaults): Ingre
     loadBalancing: read(LOAD_BALANCE)?.value ?? defaults.loadBalancing,
     readTimeoutMs: read(PROXY_READ_TIMEOUT)?.value ?? defaults.readTimeoutMs,
     maxBodyBytes: bodySize === undefined ? defaults.maxBodyBytes : bodySize.value,
+    tunnelIdleTimeoutMs: read(TUNNEL_IDLE_TIMEOUT)?.value ?? defaults.tunnelIdleTimeoutMs,
     shared: [],
     diagnostics,
   };
@@ -170,8 +179,8 @@ function routeOptions(state: BuildState, host: HostState, ingress: IngressOption
   const index = sharedIndex(sslRedirect, backendProtocol);
   let options = ingress.shared[index];
   if (options === undefined) {
-    const { loadBalancing, readTimeoutMs, maxBodyBytes } = ingress;
-    options = internOptions(state, { sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes });
+    const { loadBalancing, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs } = ingress;
+    options = internOptions(state, { sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs });
     ingress.shared[index] = options;
   }
   return options;
@@ -179,8 +188,8 @@ function routeOptions(state: BuildState, host: HostState, ingress: IngressOption
 
 /** One object per distinct RouteOptions value, so equal options are the same object in every table. */
 function internOptions(state: BuildState, options: RouteOptions): RouteOptions {
-  const { sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes } = options;
-  const key = `${sslRedirect}|${loadBalancing}|${backendProtocol}|${readTimeoutMs}|${maxBodyBytes ?? ''}`;
+  const { sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs } = options;
+  const key = `${sslRedirect}|${loadBalancing}|${backendProtocol}|${readTimeoutMs}|${maxBodyBytes ?? ''}|${tunnelIdleTimeoutMs}`;
   const interned = state.engine.routeOptions.get(key);
   if (interned !== undefined) return interned;
   state.engine.routeOptions.set(key, options);

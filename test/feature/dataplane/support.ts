@@ -11,7 +11,7 @@ import { createMetrics } from '../../../src/metrics/registry.ts';
 import type { Endpoint, HostRoutes, Route, RouteOptions, RoutingTable, TlsCertificate, Upstream } from '../../../src/routing/types.ts';
 
 export const defaultRouteOptions: RouteOptions = {
-  sslRedirect: false, loadBalancing: 'round-robin', backendProtocol: 'HTTP', readTimeoutMs: 10_000, maxBodyBytes: undefined,
+  sslRedirect: false, loadBalancing: 'round-robin', backendProtocol: 'HTTP', readTimeoutMs: 10_000, maxBodyBytes: undefined, tunnelIdleTimeoutMs: 60_000,
 };
 
 export function upstream(name: string, endpoints: readonly Endpoint[], appProtocol?: string): Upstream {
