@@ -122,6 +122,8 @@ export class Http1Connection implements ResponseOwner {
     this.reusable = reusable;
     if (this.state === 'body' && this.continuePending) {
       this.state = 'done';
+      this.body?.destroy();
+      this.body = undefined;
       this.socket.end();
       return;
     }

@@ -42,9 +42,3 @@ export function scanField(text: string, start: number, end: number): Field | und
   return { name, value: text.slice(from, to) };
 }
 
-/** True when `text` is a token (RFC 9110 §5.6.2). */
-export function isToken(text: string): boolean {
-  if (text === '') return false;
-  for (let i = 0; i < text.length; i++) if (TOKEN[text.charCodeAt(i)] !== 1) return false;
-  return true;
-}
