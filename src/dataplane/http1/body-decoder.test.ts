@@ -99,10 +99,9 @@ describe('ChunkedDecoder: decoding', () => {
     expect(decode(new ChunkedDecoder(TRAILER_LIMIT), whole(text))).toEqual({ body: 'hello world', used: text.length, done: true });
   });
 
-  // RFC 9112 §7.1.1: chunk-ext-val = token / quoted-string, and llhttp accepts quoted values;
-  // SIZE_LINE's extension class [\t !#-~] leaves out the DQUOTE itself, so this is refused.
-  it('ignores a chunk extension with a quoted-string value', () => {
-    const text = '5;name="quoted value"\r\nhello\r\n0\r\n\r\n';
+  // RFC 9112 §7.1.1: chunk-ext-val = token / quoted-string; llhttp accepts quoted values.
+  it('ignores a chunk extension with a quoted-string value, escapes included', () => {
+    const text = '5;name="quoted \\" value"\r\nhello\r\n0\r\n\r\n';
     expect(decode(new ChunkedDecoder(TRAILER_LIMIT), whole(text))).toEqual({ body: 'hello', used: text.length, done: true });
   });
 
@@ -154,6 +153,10 @@ describe('ChunkedDecoder: malformed framing', () => {
     ['a space after the size', '5 \r\nhello\r\n0\r\n\r\n'],
     ['a size of 13 hex digits', '0000000000005\r\nhello\r\n0\r\n\r\n'],
     ['a control character in an extension', '5;a\x01b\r\nhello\r\n0\r\n\r\n'],
+    ['an empty extension', '5;\r\nhello\r\n0\r\n\r\n'],
+    ['an extension with an empty value', '5;a=\r\nhello\r\n0\r\n\r\n'],
+    ['whitespace before an extension', '5 ;a\r\nhello\r\n0\r\n\r\n'],
+    ['an unterminated quoted extension value', '5;a="b\r\nhello\r\n0\r\n\r\n'],
     ['data longer than the size (no CRLF after the data)', '5\r\nhelloXX\r\n0\r\n\r\n'],
     ['data shorter than the size', '5\r\nhell\r\n0\r\n\r\n'],
     ['CR without LF after the data', '5\r\nhello\rX0\r\n\r\n'],

@@ -40,7 +40,9 @@ export class LengthDecoder implements BodyDecoder {
   }
 }
 
-const SIZE_LINE = /^([0-9A-Fa-f]{1,12})(?:;[\t -~]*)?$/;
+// A size, then extensions: ";" token ["=" (token / quoted-string)], no whitespace (llhttp refuses
+// it too). Each part starts with a character the one before cannot hold: no backtracking.
+const SIZE_LINE = /^([0-9A-Fa-f]{1,12})(?:;[!#$%&'*+.^_`|~0-9A-Za-z-]+(?:=(?:[!#$%&'*+.^_`|~0-9A-Za-z-]+|"(?:[\t !#-[\]-~\x80-\xff]|\\[\t -~\x80-\xff])*"))?)*$/;
 const MAX_LINE = 4096;
 const CR = 13;
 const LF = 10;

@@ -23,6 +23,8 @@ export interface Field {
   readonly name: string;
   /** Without the optional whitespace around it. */
   readonly value: string;
+  /** Where the value ends in the text (its trailing whitespace follows, up to the line's end). */
+  readonly valueEnd: number;
 }
 
 /**
@@ -39,6 +41,6 @@ export function scanField(text: string, start: number, end: number): Field | und
   let to = end;
   while (to > from && isOws(text.charCodeAt(to - 1))) to--;
   for (let i = from; i < to; i++) if (VALUE[text.charCodeAt(i)] !== 1) return undefined;
-  return { name, value: text.slice(from, to) };
+  return { name, value: text.slice(from, to), valueEnd: to };
 }
 

@@ -214,6 +214,10 @@ describe('parseRequestHead: refusals (400)', () => {
     ['Content-Length with a fraction', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4.0', 'HPE_INVALID_CONTENT_LENGTH'],
     ['empty Content-Length', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length:', 'HPE_INVALID_CONTENT_LENGTH'],
     ['Content-Length of 16 digits', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1234567890123456', 'HPE_INVALID_CONTENT_LENGTH'],
+    ['a target that is not a path, * or absolute', 'GET a/b HTTP/1.1\r\nHost: x', 'HPE_INVALID_URL'],
+    ['a target that is a query only', 'GET ?q=1 HTTP/1.1\r\nHost: x', 'HPE_INVALID_URL'],
+    ['an HTAB after the Content-Length value (llhttp refuses it)', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\t', 'HPE_INVALID_CONTENT_LENGTH'],
+    ['an HTAB after the Transfer-Encoding value (llhttp refuses it)', 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked \t ', 'HPE_INVALID_TRANSFER_ENCODING'],
     ['missing Host on HTTP/1.1', 'GET / HTTP/1.1\r\nAccept: */*', 'HPE_MISSING_HOST'],
     ['nothing but a request line on HTTP/1.1', 'GET / HTTP/1.1', 'HPE_MISSING_HOST'],
   ])('%s', (_name, text, code) => {

@@ -33,6 +33,8 @@ export interface HeadError {
 // Each part is a run of characters that cannot appear in the next separator: no backtracking.
 const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) ([\x21-\x7e]+) HTTP\/1\.([01])$/;
 const METHOD = /^[A-Z_-]+$/;
+/** origin-form, asterisk-form, or absolute-form (the proxy answers the last two 400 itself). */
+const TARGET = /^(?:\/|\*$|[A-Za-z][A-Za-z0-9+.-]*:\/\/)/;
 const DIGITS = /^\d{1,15}$/;
 /** At most one of each: a second Host or Content-Length is a smuggling attempt. */
 const SINGLE = new Set(['host', 'content-length']);
@@ -44,15 +46,16 @@ export function parseRequestHead(head: string): RequestHead | HeadError {
   const line = REQUEST_LINE.exec(head.slice(0, firstEnd));
   if (line === null) return fail('HPE_INVALID_REQUEST_LINE');
   const method = line[1] ?? '';
-  if (!METHOD.test(method)) return fail('HPE_INVALID_METHOD');
-  if (method === 'CONNECT') return fail('ERR_BOLLARD_CONNECT_METHOD', 405);
+  const lineError = checkRequestLine(method, line[2] ?? '');
+  if (lineError !== undefined) return lineError;
   // No prototype: a field named "constructor" or "__proto__" is a field like any other.
   const headers = Object.create(null) as IncomingHttpHeaders;
   for (let at = firstEnd + 2; at <= head.length;) {
     const end = lineEnd(head, at);
     const field = scanField(head, at, end);
     if (field === undefined) return fail('HPE_INVALID_HEADER_TOKEN');
-    const error = addField(headers, field.name.toLowerCase(), field.value);
+    const name = field.name.toLowerCase();
+    const error = framingTab(name, head, field.valueEnd, end) ?? addField(headers, name, field.value);
     if (error !== undefined) return error;
     at = end + 2;
   }
@@ -60,10 +63,24 @@ export function parseRequestHead(head: string): RequestHead | HeadError {
   return describe(method, line[2] ?? '', minor, headers);
 }
 
+function checkRequestLine(method: string, target: string): HeadError | undefined {
+  if (!METHOD.test(method)) return fail('HPE_INVALID_METHOD');
+  if (method === 'CONNECT') return fail('ERR_BOLLARD_CONNECT_METHOD', 405);
+  if (!TARGET.test(target)) return fail('HPE_INVALID_URL');
+  return undefined;
+}
+
 /** Where the line starting at `at` ends (its CRLF, or the end of the head). */
 function lineEnd(head: string, at: number): number {
   const end = head.indexOf('\r\n', at);
   return end === -1 ? head.length : end;
+}
+
+/** llhttp refuses an HTAB after a Content-Length or Transfer-Encoding value (found by the differential test). */
+function framingTab(name: string, head: string, valueEnd: number, lineEnd: number): HeadError | undefined {
+  if (name !== 'content-length' && name !== 'transfer-encoding') return undefined;
+  if (!head.slice(valueEnd, lineEnd).includes('\t')) return undefined;
+  return fail(name === 'content-length' ? 'HPE_INVALID_CONTENT_LENGTH' : 'HPE_INVALID_TRANSFER_ENCODING');
 }
 
 function addField(headers: IncomingHttpHeaders, name: string, value: string): HeadError | undefined {
