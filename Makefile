@@ -7,7 +7,7 @@ export PATH := $(NODE_DIR):$(CURDIR)/node_modules/.bin:$(PATH):$(CURDIR)/.tools/
 RUN := $(CURDIR)/.run
 STAMP := node_modules/.stamp-$(shell sha256sum package-lock.json 2>/dev/null | cut -c1-12)
 
-.PHONY: help deps node-modules kube-apiserver dev up down test test-unit test-e2e typecheck lint build bench image manifests chart-test clean
+.PHONY: help deps node-modules kube-apiserver dev up down test test-unit test-e2e typecheck lint build bench fuzz image manifests chart-test clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ test-unit: deps node-modules ## unit and feature tests (real etcd and Pebble, no
 
 test-e2e: deps node-modules kube-apiserver ## end-to-end tests against the real local control plane
 	@node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects e2e
+
+fuzz: node-modules ## HTTP/1 parser vs llhttp on many generated streams (FUZZ_SEED, FUZZ_ITERATIONS; the seed is printed)
+	@node --disable-warning=ExperimentalWarning scripts/fuzz-http1.ts
 
 build: node-modules ## compile to dist/
 	@node node_modules/tsc7/bin/tsc -p tsconfig.build.json

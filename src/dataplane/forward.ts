@@ -34,7 +34,11 @@ export interface ForwardResult extends RelayOutcome {
   readonly attempts: number;
 }
 
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+/** Retried after a failed connect. Not TRACE: it is answered 405 before forwarding, and never retried. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+/** Whether a failed connect may be tried again on another endpoint. */
+export const retriesAllowed = (method: string, body: Readable | null): boolean => body === null && IDEMPOTENT.has(method);
 
 export function isConnectFailure(err: Error): boolean {
   if (err instanceof errors.ConnectTimeoutError) return true;
@@ -44,7 +48,7 @@ export function isConnectFailure(err: Error): boolean {
 
 export function forward(deps: ForwardDeps, out: Outbound, res: ClientResponse, done: (r: ForwardResult) => void): void {
   const { route } = out;
-  const retryable = out.body === null && IDEMPOTENT.has(out.method);
+  const retryable = retriesAllowed(out.method, out.body);
   const tried = new Set<string>();
   let current: RelayHandler | undefined;
   res.on('close', () => { if (!res.writableFinished) current?.abort(new errors.RequestAbortedError()); });

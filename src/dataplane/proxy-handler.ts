@@ -98,6 +98,8 @@ interface Forwardable { readonly route: Route; readonly host: string; readonly t
 
 /** The table is read once here: an ACME answer, a local refusal, or a route to forward to. */
 function decide(deps: ProxyDeps, req: ClientRequest, host: string, target: RequestTarget): Forwardable | (Refusal & { matched?: Route }) {
+  // As nginx: TRACE would echo the request, credentials included, back (cross-site tracing).
+  if (req.method === 'TRACE') return { status: 405, text: 'method not allowed', headers: {} };
   const route = matchRoute(deps.tables.current(), host, target.matchPath);
   if (route === undefined) return { status: 404, text: 'no route', headers: {} };
   const refusal = refuse(deps, req, route, host, target);

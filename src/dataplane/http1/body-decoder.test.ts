@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { BadChunkError, ChunkedDecoder, LengthDecoder, type BodyDecoder } from './body-decoder.ts';
+import { BadChunkError, ChunkedDecoder, LengthDecoder, TrailersTooLargeError, type BodyDecoder } from './body-decoder.ts';
 
 interface Decoded {
   readonly body: string;
@@ -19,6 +19,8 @@ function decode(decoder: BodyDecoder, pieces: readonly Buffer[]): Decoded {
   return { body: Buffer.concat(out).toString('latin1'), used, done: decoder.done };
 }
 
+/** The trailer section's cap, as the connection passes it (its maxHeaderBytes). */
+const TRAILER_LIMIT = 32 * 1024;
 const bytes = (text: string): Buffer => Buffer.from(text, 'latin1');
 const whole = (text: string): Buffer[] => [bytes(text)];
 const oneByOne = (text: string): Buffer[] => [...bytes(text)].map((b) => Buffer.from([b]));
@@ -68,11 +70,11 @@ const NEXT = 'GET /next HTTP/1.1\r\nHost: x\r\n\r\n';
 
 describe('ChunkedDecoder: decoding', () => {
   it('decodes chunks and stops after the last chunk', () => {
-    expect(decode(new ChunkedDecoder(), whole(CHUNKED))).toEqual({ body: 'hello world', used: CHUNKED.length, done: true });
+    expect(decode(new ChunkedDecoder(TRAILER_LIMIT), whole(CHUNKED))).toEqual({ body: 'hello world', used: CHUNKED.length, done: true });
   });
 
   it('does not consume the bytes after the body (the next request)', () => {
-    const decoder = new ChunkedDecoder();
+    const decoder = new ChunkedDecoder(TRAILER_LIMIT);
     const used = decoder.feed(bytes(CHUNKED + NEXT), () => undefined);
     expect(used).toBe(CHUNKED.length);
     expect(decoder.done).toBe(true);
@@ -80,41 +82,40 @@ describe('ChunkedDecoder: decoding', () => {
   });
 
   it('accepts an empty body (only the last chunk)', () => {
-    expect(decode(new ChunkedDecoder(), whole('0\r\n\r\n'))).toEqual({ body: '', used: 5, done: true });
+    expect(decode(new ChunkedDecoder(TRAILER_LIMIT), whole('0\r\n\r\n'))).toEqual({ body: '', used: 5, done: true });
   });
 
   it('accepts upper- and lower-case hex sizes with leading zeros', () => {
     const text = `0A\r\n${'a'.repeat(10)}\r\n00f\r\n${'b'.repeat(15)}\r\n000\r\n\r\n`;
-    expect(decode(new ChunkedDecoder(), whole(text)).body).toBe('a'.repeat(10) + 'b'.repeat(15));
+    expect(decode(new ChunkedDecoder(TRAILER_LIMIT), whole(text)).body).toBe('a'.repeat(10) + 'b'.repeat(15));
   });
 
   it('passes CR and LF inside chunk data through as data', () => {
-    expect(decode(new ChunkedDecoder(), whole('4\r\n\r\n\r\n\r\n0\r\n\r\n')).body).toBe('\r\n\r\n');
+    expect(decode(new ChunkedDecoder(TRAILER_LIMIT), whole('4\r\n\r\n\r\n\r\n0\r\n\r\n')).body).toBe('\r\n\r\n');
   });
 
   it('ignores chunk extensions', () => {
     const text = '5;name=value\r\nhello\r\n6;a;b=c\r\n world\r\n0;last\r\n\r\n';
-    expect(decode(new ChunkedDecoder(), whole(text))).toEqual({ body: 'hello world', used: text.length, done: true });
+    expect(decode(new ChunkedDecoder(TRAILER_LIMIT), whole(text))).toEqual({ body: 'hello world', used: text.length, done: true });
   });
 
-  // RFC 9112 §7.1.1: chunk-ext-val = token / quoted-string, and llhttp accepts quoted values;
-  // SIZE_LINE's extension class [\t !#-~] leaves out the DQUOTE itself, so this is refused.
-  it('ignores a chunk extension with a quoted-string value', () => {
-    const text = '5;name="quoted value"\r\nhello\r\n0\r\n\r\n';
-    expect(decode(new ChunkedDecoder(), whole(text))).toEqual({ body: 'hello', used: text.length, done: true });
+  // RFC 9112 §7.1.1: chunk-ext-val = token / quoted-string; llhttp accepts quoted values.
+  it('ignores a chunk extension with a quoted-string value, escapes included', () => {
+    const text = '5;name="quoted \\" value"\r\nhello\r\n0\r\n\r\n';
+    expect(decode(new ChunkedDecoder(TRAILER_LIMIT), whole(text))).toEqual({ body: 'hello', used: text.length, done: true });
   });
 
   it('reads and drops trailer fields', () => {
     const text = '5\r\nhello\r\n0\r\nX-Checksum: abc\r\nX-Other:\tdef\r\n\r\n';
     const emitted: string[] = [];
-    const decoder = new ChunkedDecoder();
+    const decoder = new ChunkedDecoder(TRAILER_LIMIT);
     expect(decoder.feed(bytes(text + NEXT), (b) => emitted.push(b.toString('latin1')))).toBe(text.length);
     expect(emitted.join('')).toBe('hello');
     expect(decoder.done).toBe(true);
   });
 
   it('is not done before the blank line that ends the trailer section', () => {
-    const decoder = new ChunkedDecoder();
+    const decoder = new ChunkedDecoder(TRAILER_LIMIT);
     decoder.feed(bytes('5\r\nhello\r\n0\r\n'), () => undefined);
     expect(decoder.done).toBe(false);
     decoder.feed(bytes('X-T: 1\r\n'), () => undefined);
@@ -131,12 +132,12 @@ describe('ChunkedDecoder: split input', () => {
   ] as const;
 
   it.each(inputs)('%s: one byte at a time gives the same body, leaving the next request', (_name, text, body) => {
-    expect(decode(new ChunkedDecoder(), oneByOne(text + NEXT))).toEqual({ body, used: text.length, done: true });
+    expect(decode(new ChunkedDecoder(TRAILER_LIMIT), oneByOne(text + NEXT))).toEqual({ body, used: text.length, done: true });
   });
 
   it.each(inputs)('%s: split at every byte boundary gives the same body', (_name, text, body) => {
     for (let at = 0; at <= text.length + NEXT.length; at++) {
-      expect(decode(new ChunkedDecoder(), splitAt(text + NEXT, at))).toEqual({ body, used: text.length, done: true });
+      expect(decode(new ChunkedDecoder(TRAILER_LIMIT), splitAt(text + NEXT, at))).toEqual({ body, used: text.length, done: true });
     }
   });
 });
@@ -152,6 +153,10 @@ describe('ChunkedDecoder: malformed framing', () => {
     ['a space after the size', '5 \r\nhello\r\n0\r\n\r\n'],
     ['a size of 13 hex digits', '0000000000005\r\nhello\r\n0\r\n\r\n'],
     ['a control character in an extension', '5;a\x01b\r\nhello\r\n0\r\n\r\n'],
+    ['an empty extension', '5;\r\nhello\r\n0\r\n\r\n'],
+    ['an extension with an empty value', '5;a=\r\nhello\r\n0\r\n\r\n'],
+    ['whitespace before an extension', '5 ;a\r\nhello\r\n0\r\n\r\n'],
+    ['an unterminated quoted extension value', '5;a="b\r\nhello\r\n0\r\n\r\n'],
     ['data longer than the size (no CRLF after the data)', '5\r\nhelloXX\r\n0\r\n\r\n'],
     ['data shorter than the size', '5\r\nhell\r\n0\r\n\r\n'],
     ['CR without LF after the data', '5\r\nhello\rX0\r\n\r\n'],
@@ -164,33 +169,46 @@ describe('ChunkedDecoder: malformed framing', () => {
     ['a malformed trailer field', '0\r\nnot a field\r\n\r\n'],
     ['a trailer with a space before the colon', '0\r\nX-T : 1\r\n\r\n'],
   ])('refuses %s', (_name, text) => {
-    expect(() => decode(new ChunkedDecoder(), whole(text))).toThrow(BadChunkError);
-    expect(() => decode(new ChunkedDecoder(), oneByOne(text))).toThrow(BadChunkError);
+    expect(() => decode(new ChunkedDecoder(TRAILER_LIMIT), whole(text))).toThrow(BadChunkError);
+    expect(() => decode(new ChunkedDecoder(TRAILER_LIMIT), oneByOne(text))).toThrow(BadChunkError);
   });
 
   it('refuses a size line longer than 4 KiB, even before its end arrives', () => {
-    const decoder = new ChunkedDecoder();
+    const decoder = new ChunkedDecoder(TRAILER_LIMIT);
     expect(() => decoder.feed(bytes(`5;${'x'.repeat(5000)}`), () => undefined)).toThrow(BadChunkError);
   });
 
   it('refuses a size line that grows past 4 KiB over many feeds', () => {
-    const decoder = new ChunkedDecoder();
+    const decoder = new ChunkedDecoder(TRAILER_LIMIT);
     const piece = bytes('0'.repeat(512));
     expect(() => { for (let i = 0; i < 9; i++) decoder.feed(piece, () => undefined); }).toThrow(BadChunkError);
   });
 
   it('refuses a trailer line longer than 4 KiB', () => {
-    expect(() => decode(new ChunkedDecoder(), whole(`0\r\nX-Big: ${'a'.repeat(5000)}\r\n\r\n`))).toThrow(BadChunkError);
+    expect(() => decode(new ChunkedDecoder(TRAILER_LIMIT), whole(`0\r\nX-Big: ${'a'.repeat(5000)}\r\n\r\n`))).toThrow(BadChunkError);
+  });
+
+  it('caps the trailer section as a whole, like a head: short lines adding up past the cap are refused', () => {
+    const line = `X-T: ${'t'.repeat(90)}\r\n`;
+    const many = `0\r\n${line.repeat(Math.ceil(TRAILER_LIMIT / line.length))}\r\n`;
+    expect(() => decode(new ChunkedDecoder(TRAILER_LIMIT), whole(many))).toThrow(TrailersTooLargeError);
+    expect(() => decode(new ChunkedDecoder(TRAILER_LIMIT), oneByOne(many))).toThrow(TrailersTooLargeError);
+    const fits = `0\r\n${line.repeat(Math.floor((TRAILER_LIMIT - 2) / line.length))}\r\n`;
+    expect(decode(new ChunkedDecoder(TRAILER_LIMIT), whole(fits)).done).toBe(true);
+  });
+
+  it('refuses trailers past the cap with the head-overflow code (answered 431)', () => {
+    expect(new TrailersTooLargeError('x').code).toBe('HPE_HEADER_OVERFLOW');
   });
 
   it('accepts a size line with a long extension under 4 KiB', () => {
-    expect(decode(new ChunkedDecoder(), whole(`5;${'x'.repeat(4000)}\r\nhello\r\n0\r\n\r\n`)).body).toBe('hello');
+    expect(decode(new ChunkedDecoder(TRAILER_LIMIT), whole(`5;${'x'.repeat(4000)}\r\nhello\r\n0\r\n\r\n`)).body).toBe('hello');
   });
 
   it('carries the llhttp error code for the client-error metric', () => {
     let caught: unknown;
     try {
-      new ChunkedDecoder().feed(bytes('zz\r\n'), () => undefined);
+      new ChunkedDecoder(TRAILER_LIMIT).feed(bytes('zz\r\n'), () => undefined);
     } catch (err) {
       caught = err;
     }

@@ -1,11 +1,18 @@
 // Request body framing for HTTP/1.x: a Content-Length count or the chunked coding (RFC 9112 §7.1),
 // decoded strictly (hex sizes without junk, CRLF exactly where it belongs, a bounded size line).
-// Trailer fields are read and dropped: nothing upstream relies on request trailers.
+// Trailer fields are read and dropped: nothing upstream relies on request trailers. Each line is
+// capped, and the trailer section as a whole like a head (maxHeaderBytes; past it, 431).
 // feed() hands out body bytes and returns how many input bytes it used; once done, the rest of
 // the input belongs to the next request on the connection.
 
+import { scanField } from './field-syntax.ts';
+
 export class BadChunkError extends Error {
   readonly code = 'HPE_INVALID_CHUNK_SIZE';
+}
+
+export class TrailersTooLargeError extends Error {
+  readonly code = 'HPE_HEADER_OVERFLOW';
 }
 
 export interface BodyDecoder {
@@ -33,7 +40,9 @@ export class LengthDecoder implements BodyDecoder {
   }
 }
 
-const SIZE_LINE = /^([0-9A-Fa-f]{1,12})(?:;[\t -~]*)?$/;
+// A size, then extensions: ";" token ["=" (token / quoted-string)], no whitespace (llhttp refuses
+// it too). Each part starts with a character the one before cannot hold: no backtracking.
+const SIZE_LINE = /^([0-9A-Fa-f]{1,12})(?:;[!#$%&'*+.^_`|~0-9A-Za-z-]+(?:=(?:[!#$%&'*+.^_`|~0-9A-Za-z-]+|"(?:[\t !#-[\]-~\x80-\xff]|\\[\t -~\x80-\xff])*"))?)*$/;
 const MAX_LINE = 4096;
 const CR = 13;
 const LF = 10;
@@ -44,6 +53,13 @@ export class ChunkedDecoder implements BodyDecoder {
   private state: State = 'size';
   private remaining = 0;
   private line = '';
+  private trailerBytes = 0;
+  private readonly maxTrailerBytes: number;
+
+  /** `maxTrailerBytes`: the most the trailer section (its blank line included) may take. */
+  constructor(maxTrailerBytes: number) {
+    this.maxTrailerBytes = maxTrailerBytes;
+  }
 
   get done(): boolean {
     return this.state === 'done';
@@ -79,6 +95,10 @@ export class ChunkedDecoder implements BodyDecoder {
     const lf = input.indexOf(LF, at);
     const end = lf === -1 ? input.length : lf + 1;
     this.line += input.toString('latin1', at, end);
+    if (this.state === 'trailer') {
+      this.trailerBytes += end - at;
+      if (this.trailerBytes > this.maxTrailerBytes) throw new TrailersTooLargeError('trailer section too large');
+    }
     if (this.line.length > MAX_LINE) throw new BadChunkError('chunk size or trailer line too long');
     if (lf !== -1) this.completeLine();
     return end;
@@ -91,7 +111,7 @@ export class ChunkedDecoder implements BodyDecoder {
     const text = raw.slice(0, -2);
     if (this.state === 'trailer') {
       if (text === '') this.state = 'done';
-      else if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[\t !-~\x80-\xff]*$/.test(text)) throw new BadChunkError('malformed trailer field');
+      else if (scanField(text, 0, text.length) === undefined) throw new BadChunkError('malformed trailer field');
       return;
     }
     const size = SIZE_LINE.exec(text);

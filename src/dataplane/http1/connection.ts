@@ -2,9 +2,13 @@
 // heads are cut from the byte stream and parsed strictly, bodies decoded and streamed, responses
 // written in order (pipelined requests wait in the buffer), upgrades handed off. Deadlines are
 // plain numbers checked by the connection set's sweeper, so no timer is armed per request.
+// `100 Continue` is sent when the request body is first read — that is, once the proxy forwards
+// the request — never for a request answered locally (404, 308, 413, …); such an answer then
+// closes the connection, as the client may or may not send the body it announced.
 import type { Socket } from 'node:net';
 import type { ClientRequest } from '../client-response.ts';
-import { BadChunkError, ChunkedDecoder, LengthDecoder, type BodyDecoder } from './body-decoder.ts';
+import { BadChunkError, ChunkedDecoder, LengthDecoder, TrailersTooLargeError, type BodyDecoder } from './body-decoder.ts';
+import { HeadBuffer } from './head-buffer.ts';
 import { RequestBody } from './request-body.ts';
 import { parseRequestHead, type RequestHead } from './request-head.ts';
 import { Http1Response, type ResponseOwner } from './response.ts';
@@ -40,24 +44,26 @@ type State = 'head' | 'body' | 'busy' | 'done';
 /** What the deadline, when passed, means. */
 type Deadline = 'none' | 'idle' | 'head' | 'request';
 
-const EMPTY = Buffer.alloc(0);
 /** RFC 9113 §3.4: the client connection preface, up to the blank line our head search stops at. */
 const H2_PREFACE = 'PRI * HTTP/2.0\r\n\r\n';
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 const STATUS_LINE: Readonly<Record<number, string>> = {
-  400: '400 Bad Request', 408: '408 Request Timeout', 417: '417 Expectation Failed', 431: '431 Request Header Fields Too Large',
+  400: '400 Bad Request', 405: '405 Method Not Allowed', 408: '408 Request Timeout', 417: '417 Expectation Failed', 431: '431 Request Header Fields Too Large',
 };
 
 export class Http1Connection implements ResponseOwner {
   readonly socket: Socket;
   minor = 1;
   private state: State = 'head';
-  private buffered: Buffer = EMPTY;
+  /** Bytes of the next request head (and, while answering, of pipelined requests). */
+  private readonly pending = new HeadBuffer();
   private response: Http1Response | undefined;
   private body: RequestBody | undefined;
   private decoder: BodyDecoder | undefined;
   /** The answer is out but the request body is still arriving: read it and drop it. */
   private discarding = false;
+  /** Expect: 100-continue, no 100 sent and no body byte received yet. */
+  private continuePending = false;
   private reusable = true;
   private closing = false;
   private parsing = false;
@@ -82,7 +88,9 @@ export class Http1Connection implements ResponseOwner {
 
   /** Shutting down: the response in progress tells the client this connection closes after it. */
   get closingSoon(): boolean {
-    return this.closing;
+    // Answered without a 100: whether the announced body follows is the client's choice, so the
+    // next request's start is unknown.
+    return this.closing || this.continuePending;
   }
 
   /** Called by the sweeper; acts on a passed deadline. */
@@ -104,7 +112,7 @@ export class Http1Connection implements ResponseOwner {
     this.closing = true;
     // Nothing of a request has arrived (a new connection, or between requests): like Node's
     // closeIdleConnections, such a connection is idle.
-    if (this.state === 'head' && this.buffered.length === 0) {
+    if (this.state === 'head' && this.pending.length === 0) {
       this.state = 'done';
       this.socket.end();
     }
@@ -113,6 +121,13 @@ export class Http1Connection implements ResponseOwner {
   /** From the response: everything is written. */
   responseDone(reusable: boolean): void {
     this.reusable = reusable;
+    if (this.state === 'body' && this.continuePending) {
+      this.state = 'done';
+      this.body?.destroy();
+      this.body = undefined;
+      this.socket.end();
+      return;
+    }
     if (this.state === 'body') {
       // Answered before the body was read (a refusal, a failed upstream): read the rest and drop
       // it, so the next request starts after it; the body's consumer is gone, so unpause.
@@ -131,9 +146,15 @@ export class Http1Connection implements ResponseOwner {
       this.feedBody(chunk);
       return;
     }
-    this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
-    if (this.state === 'head') this.parse();
-    else if (this.buffered.length > this.limits.maxHeaderBytes) this.socket.pause(); // pipelining: wait for the answer
+    const pending = this.pending;
+    pending.push(chunk);
+    if (this.state !== 'head') {
+      if (pending.length > this.limits.maxHeaderBytes) this.socket.pause(); // pipelining: wait for the answer
+      return;
+    }
+    if (this.deadlineKind === 'idle' && pending.length > 0) this.setDeadline('head', this.limits.headersTimeoutMs);
+    // Until the head is complete (or too large) there is nothing to parse.
+    if (pending.headLength() !== -1 || pending.length > this.limits.maxHeaderBytes) this.parse();
   }
 
   private parse(): void {
@@ -155,24 +176,23 @@ export class Http1Connection implements ResponseOwner {
   }
 
   private parseOne(): void {
-    let input = this.buffered;
-    if (input.length === 0) return;
+    const pending = this.pending;
+    if (pending.length === 0) return;
     if (this.deadlineKind === 'idle') this.setDeadline('head', this.limits.headersTimeoutMs);
-    // RFC 9112 §2.2: ignore at least one empty line before a request line.
-    while (input.length >= 2 && input[0] === 13 && input[1] === 10) input = input.subarray(2);
-    this.buffered = input;
-    const end = input.indexOf('\r\n\r\n');
-    if (end === -1 || end > this.limits.maxHeaderBytes) {
-      if (input.length > this.limits.maxHeaderBytes) this.refuse(431, 'HPE_HEADER_OVERFLOW');
+    const headLength = pending.headLength();
+    const end = headLength - 4;
+    if (headLength === -1 || end > this.limits.maxHeaderBytes) {
+      if (pending.length > this.limits.maxHeaderBytes) this.refuse(431, 'HPE_HEADER_OVERFLOW');
       return;
     }
+    const input = pending.take();
     if (this.isH2Preface(input, end)) {
       this.handOffH2(input);
       return;
     }
     this.firstRequest = false;
     const head = parseRequestHead(input.toString('latin1', 0, end));
-    const rest = input.subarray(end + 4);
+    const rest = input.subarray(headLength);
     if ('code' in head) {
       this.refuse(head.status, head.code);
       return;
@@ -189,41 +209,50 @@ export class Http1Connection implements ResponseOwner {
   private start(req: Http1Request, head: RequestHead, rest: Buffer): void {
     const res = new Http1Response(this, head.method === 'HEAD', head.keepAlive && !this.closing);
     this.response = res;
-    this.buffered = EMPTY;
     let body: RequestBody | null = null;
     if (head.chunked || (head.contentLength ?? 0) > 0) {
-      body = new RequestBody(() => { this.socket.pause(); }, () => { this.socket.resume(); });
+      body = new RequestBody(() => { this.socket.pause(); }, () => { this.sendContinue(); this.socket.resume(); });
       this.body = body;
-      this.decoder = head.chunked ? new ChunkedDecoder() : new LengthDecoder(head.contentLength ?? 0);
+      this.decoder = head.chunked ? new ChunkedDecoder(this.limits.maxHeaderBytes) : new LengthDecoder(head.contentLength ?? 0);
       this.state = 'body';
       if (this.limits.requestTimeoutMs > 0) this.setDeadline('request', this.limits.requestTimeoutMs);
       else this.deadlineKind = 'none';
-      if (head.expectContinue) this.socket.write(CONTINUE, 'latin1');
+      this.continuePending = head.expectContinue && rest.length === 0;
     } else {
       this.state = 'busy';
       this.deadlineKind = 'none';
-      this.buffered = rest;
+      this.pending.push(rest);
     }
     this.handlers.request(req, res, body);
     if (body !== null && rest.length > 0 && this.state === 'body') this.feedBody(rest);
   }
 
+  /** The body is wanted (first read): time for the interim answer the client waits for. */
+  private sendContinue(): void {
+    if (!this.continuePending) return;
+    this.continuePending = false;
+    if (this.response?.headersSent !== true && this.socket.writable) this.socket.write(CONTINUE, 'latin1');
+  }
+
   private feedBody(chunk: Buffer): void {
     const decoder = this.decoder;
     if (decoder === undefined) return;
+    // RFC 9110 §10.1.1: once content arrives, the 100 may be left out.
+    this.continuePending = false;
     let used: number;
     try {
       used = decoder.feed(chunk, this.discarding ? ignore : (b) => { this.body?.feed(b); });
     } catch (err) {
       this.body?.destroy(err as Error);
-      this.refuse(400, err instanceof BadChunkError ? err.code : 'HPE_INVALID_CHUNK_SIZE');
+      if (err instanceof TrailersTooLargeError) this.refuse(431, err.code);
+      else this.refuse(400, err instanceof BadChunkError ? err.code : 'HPE_INVALID_CHUNK_SIZE');
       return;
     }
     if (!decoder.done) return;
     this.body?.finish();
     this.body = undefined;
     this.decoder = undefined;
-    this.buffered = used === chunk.length ? EMPTY : chunk.subarray(used);
+    if (used < chunk.length) this.pending.push(chunk.subarray(used));
     this.deadlineKind = 'none';
     if (this.discarding) {
       this.discarding = false;
@@ -241,7 +270,8 @@ export class Http1Connection implements ResponseOwner {
       return;
     }
     this.state = 'head';
-    this.setDeadline(this.buffered.length > 0 ? 'head' : 'idle', this.buffered.length > 0 ? this.limits.headersTimeoutMs : this.limits.keepAliveTimeoutMs);
+    const waiting = this.pending.length > 0;
+    this.setDeadline(waiting ? 'head' : 'idle', waiting ? this.limits.headersTimeoutMs : this.limits.keepAliveTimeoutMs);
     if (this.socket.isPaused()) this.socket.resume();
     this.parse();
   }
@@ -255,7 +285,7 @@ export class Http1Connection implements ResponseOwner {
   private detach(): void {
     this.state = 'done';
     this.deadlineKind = 'none';
-    this.buffered = EMPTY;
+    this.pending.clear();
     this.socket.removeAllListeners('data');
     this.socket.removeAllListeners('drain');
   }
@@ -278,7 +308,7 @@ export class Http1Connection implements ResponseOwner {
     this.handlers.clientError(code);
     this.state = 'done';
     this.deadlineKind = 'none';
-    this.buffered = EMPTY;
+    this.pending.clear();
     if (this.response?.headersSent === true || !this.socket.writable) {
       this.socket.destroy();
       return;

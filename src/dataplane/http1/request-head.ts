@@ -2,8 +2,12 @@
 // strictly as llhttp does without its lenient flags: anything a front end and a back end could
 // read differently is refused (RFC 9112 §11.2, request smuggling): obs-fold, whitespace before a
 // colon, bare CR or LF, duplicate Content-Length or Host, Content-Length with Transfer-Encoding,
-// a transfer coding other than a lone "chunked". The head arrives as a latin1 string.
+// a transfer coding other than a lone "chunked". The head arrives as a latin1 string and is read
+// in one pass without backtracking (field-syntax.ts), so its cost is linear in its length.
+// Methods: upper-case letters, "-" and "_" as nginx allows (llhttp's registered methods are all of
+// that form); a lower-case method is refused, and so is CONNECT (405: not a forward proxy).
 import type { IncomingHttpHeaders } from 'node:http';
+import { scanField } from './field-syntax.ts';
 
 export interface RequestHead {
   readonly method: string;
@@ -21,35 +25,62 @@ export interface RequestHead {
 }
 
 export interface HeadError {
-  readonly status: 400 | 417;
+  readonly status: 400 | 405 | 417;
   /** Labels the client-error metric, in llhttp's vocabulary where one fits. */
   readonly code: string;
 }
 
+// Each part is a run of characters that cannot appear in the next separator: no backtracking.
 const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) ([\x21-\x7e]+) HTTP\/1\.([01])$/;
-// field-name ":" OWS field-value OWS; the value may hold VCHAR, obs-text, SP and HTAB only.
-// eslint-disable-next-line no-control-regex -- the class lists the control characters refused
-const FIELD = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[\t ]*([^\0-\x08\n-\x1f\x7f]*?)[\t ]*$/;
+const METHOD = /^[A-Z_-]+$/;
+/** origin-form, asterisk-form, or absolute-form (the proxy answers the last two 400 itself). */
+const TARGET = /^(?:\/|\*$|[A-Za-z][A-Za-z0-9+.-]*:\/\/)/;
 const DIGITS = /^\d{1,15}$/;
 /** At most one of each: a second Host or Content-Length is a smuggling attempt. */
 const SINGLE = new Set(['host', 'content-length']);
 
-const fail = (code: string, status: 400 | 417 = 400): HeadError => ({ status, code });
+const fail = (code: string, status: 400 | 405 | 417 = 400): HeadError => ({ status, code });
 
 export function parseRequestHead(head: string): RequestHead | HeadError {
-  const lines = head.split('\r\n');
-  const line = REQUEST_LINE.exec(lines[0] ?? '');
+  const firstEnd = lineEnd(head, 0);
+  const line = REQUEST_LINE.exec(head.slice(0, firstEnd));
   if (line === null) return fail('HPE_INVALID_REQUEST_LINE');
+  const method = line[1] ?? '';
+  const lineError = checkRequestLine(method, line[2] ?? '');
+  if (lineError !== undefined) return lineError;
   // No prototype: a field named "constructor" or "__proto__" is a field like any other.
   const headers = Object.create(null) as IncomingHttpHeaders;
-  for (let i = 1; i < lines.length; i++) {
-    const field = FIELD.exec(lines[i] ?? '');
-    if (field === null) return fail('HPE_INVALID_HEADER_TOKEN');
-    const error = addField(headers, (field[1] ?? '').toLowerCase(), field[2] ?? '');
+  for (let at = firstEnd + 2; at <= head.length;) {
+    const end = lineEnd(head, at);
+    const field = scanField(head, at, end);
+    if (field === undefined) return fail('HPE_INVALID_HEADER_TOKEN');
+    const name = field.name.toLowerCase();
+    const error = framingTab(name, head, field.valueEnd, end) ?? addField(headers, name, field.value);
     if (error !== undefined) return error;
+    at = end + 2;
   }
   const minor = line[3] === '1' ? 1 : 0;
-  return describe(line[1] ?? '', line[2] ?? '', minor, headers);
+  return describe(method, line[2] ?? '', minor, headers);
+}
+
+function checkRequestLine(method: string, target: string): HeadError | undefined {
+  if (!METHOD.test(method)) return fail('HPE_INVALID_METHOD');
+  if (method === 'CONNECT') return fail('ERR_BOLLARD_CONNECT_METHOD', 405);
+  if (!TARGET.test(target)) return fail('HPE_INVALID_URL');
+  return undefined;
+}
+
+/** Where the line starting at `at` ends (its CRLF, or the end of the head). */
+function lineEnd(head: string, at: number): number {
+  const end = head.indexOf('\r\n', at);
+  return end === -1 ? head.length : end;
+}
+
+/** llhttp refuses an HTAB after a Content-Length or Transfer-Encoding value (found by the differential test). */
+function framingTab(name: string, head: string, valueEnd: number, lineEnd: number): HeadError | undefined {
+  if (name !== 'content-length' && name !== 'transfer-encoding') return undefined;
+  if (!head.slice(valueEnd, lineEnd).includes('\t')) return undefined;
+  return fail(name === 'content-length' ? 'HPE_INVALID_CONTENT_LENGTH' : 'HPE_INVALID_TRANSFER_ENCODING');
 }
 
 function addField(headers: IncomingHttpHeaders, name: string, value: string): HeadError | undefined {
