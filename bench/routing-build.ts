@@ -19,6 +19,7 @@ import type { BuildCache } from '../src/routing/cache.ts';
 import { tablesEqual } from '../src/routing/table-equal.ts';
 import { median, percentile, round } from './lib/stats.ts';
 import { writeResults } from './lib/results.ts';
+import { seededRandom as seeded } from '../test/support/seeded-random.ts';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const INGRESSES = 5000;
@@ -31,16 +32,6 @@ const CONTROLLER = 'bollard.io/ingress-controller';
 const OPTIONS: BuildOptions = { controllerName: CONTROLLER };
 const MiB = 2 ** 20;
 
-/** mulberry32: the same seed gives the same world and the same edits in both runs. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface World {
   readonly state: ClusterState;

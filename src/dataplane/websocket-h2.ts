@@ -9,9 +9,8 @@ import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { normalizeHost } from '../routing/match.ts';
 import { buildUpstreamHeaders } from './forward-headers.ts';
 import { normalizeRequestTarget } from './request-path.ts';
-import { dispatchUpgrade } from './upgrade-exchange.ts';
 import { webSocketAccept } from './upgrade-protocol.ts';
-import { answerLocally, decide, finishRefused, type UpgradeDeps, type UpgradeRecord } from './websocket.ts';
+import { answerLocally, askUpstream, decide, type UpgradeDeps, type UpgradeRecord } from './websocket.ts';
 
 const EMPTY = Buffer.alloc(0);
 /** Handshake fields the client needs from the upstream's 101 (RFC 8441 §5). */
@@ -47,17 +46,7 @@ export function createH2WebSocketHandler(deps: UpgradeDeps): (req: Http2ServerRe
     headers['sec-websocket-key'] = key;
     headers['sec-websocket-version'] ??= '13';
     const record: UpgradeRecord = { ...base, route, requestId };
-    const upstream = `${endpoint.host}:${endpoint.port}`;
-    const abort = dispatchUpgrade(deps.forward, { route, endpoint, path: target.upstreamPath + target.query, headers, accept: webSocketAccept(key) }, res, (outcome) => {
-      if (!outcome.switched) {
-        finishRefused(deps, res, record, upstream, outcome);
-        return;
-      }
-      if (res.stream.destroyed) {
-        outcome.socket.destroy();
-        deps.onDone({ ...record, status: 499, bytes: 0, upstream, errorKind: 'client_abort' });
-        return;
-      }
+    const abort = askUpstream(deps, res, { route, endpoint, path: target.upstreamPath + target.query, headers, accept: webSocketAccept(key) }, record, () => res.stream.destroyed, (outcome, upstream) => {
       const answer: Record<string, string | string[]> = {};
       for (const field of NEGOTIATED) {
         const value = outcome.headers[field];

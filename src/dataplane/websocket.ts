@@ -18,7 +18,7 @@ import { classify, type RequestRecord } from './proxy-handler.ts';
 import { normalizeRequestTarget, type RequestTarget } from './request-path.ts';
 import type { TableHolder } from './table-holder.ts';
 import type { Tunnels } from './tunnels.ts';
-import { dispatchUpgrade, InvalidAcceptError, type UpgradeOutcome } from './upgrade-exchange.ts';
+import { dispatchUpgrade, InvalidAcceptError, type UpgradeOutcome, type UpgradeRequest } from './upgrade-exchange.ts';
 import { webSocketAccept, webSocketKey } from './upgrade-protocol.ts';
 
 export interface UpgradeDeps {
@@ -61,17 +61,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: Http1Request, soc
       clientIp, proto: deps.proto, host: req.headers.host ?? host, port: deps.publicPort, trusted: deps.trusted(clientIp), via: deps.forward.options.via,
     });
     const record: UpgradeRecord = { ...base, route, requestId };
-    const upstream = `${endpoint.host}:${endpoint.port}`;
-    const abort = dispatchUpgrade(deps.forward, { route, endpoint, path: target.upstreamPath + target.query, headers, accept: webSocketAccept(key) }, res, (outcome) => {
-      if (!outcome.switched) {
-        finishRefused(deps, res, record, upstream, outcome);
-        return;
-      }
-      if (socket.destroyed) {
-        outcome.socket.destroy();
-        deps.onDone({ ...record, status: 499, bytes: 0, upstream, errorKind: 'client_abort' });
-        return;
-      }
+    const abort = askUpstream(deps, res, { route, endpoint, path: target.upstreamPath + target.query, headers, accept: webSocketAccept(key) }, record, () => socket.destroyed, (outcome, upstream) => {
       socket.write(switchingProtocols(outcome, deps.forward.options.via), 'latin1');
       deps.tunnels.join(socket, outcome.socket, head, { record: { ...record, status: 101, upstream, errorKind: undefined }, idleTimeoutMs: route.options.tunnelIdleTimeoutMs });
     });
@@ -97,6 +87,27 @@ export function decide(deps: UpgradeDeps, host: string, target: RequestTarget): 
 export function answerLocally(deps: UpgradeDeps, res: ClientResponse, base: UpgradeRecord, refusal: Refusal): void {
   reply(res, refusal.status, refusal.text, refusal.location === undefined ? {} : { location: refusal.location });
   deps.onDone({ ...base, status: refusal.status, bytes: 0, upstream: undefined, errorKind: undefined });
+}
+
+/**
+ * Sends the handshake upstream. A refusal is relayed (finishRefused); a switch the client did not
+ * wait for is closed and logged 499; `switched` gets the upstream socket otherwise. Returns abort.
+ */
+export function askUpstream(
+  deps: UpgradeDeps, res: ClientResponse, req: UpgradeRequest, record: UpgradeRecord, clientGone: () => boolean,
+  switched: (outcome: UpgradeOutcome & { switched: true }, upstream: string) => void,
+): () => void {
+  const upstream = `${req.endpoint.host}:${req.endpoint.port}`;
+  return dispatchUpgrade(deps.forward, req, res, (outcome) => {
+    if (!outcome.switched) {
+      finishRefused(deps, res, record, upstream, outcome);
+    } else if (clientGone()) {
+      outcome.socket.destroy();
+      deps.onDone({ ...record, status: 499, bytes: 0, upstream, errorKind: 'client_abort' });
+    } else {
+      switched(outcome, upstream);
+    }
+  });
 }
 
 /** The upstream did not switch: its answer was relayed, or it failed and gets our 5xx (a 101 without a valid accept: 502). */

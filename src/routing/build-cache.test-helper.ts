@@ -7,20 +7,12 @@ import type {
 import type { BuildOptions } from './types.ts';
 import { ClusterState } from '../snapshot/cluster-state.ts';
 import { testData } from './fixture-snapshot.test-helper.ts';
+import { seededRandom } from '../../test/support/seeded-random.ts';
 
 export const CONTROLLER = 'bollard.io/ingress-controller';
 
-/** mulberry32: a seeded generator, so a failing run can be replayed. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator, so a failing run can be replayed. */
+export const random = seededRandom;
 
 export class Draw {
   private readonly next: () => number;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect, type Socket } from 'node:net';
 import { rawExchange, statusLine } from './raw-client.ts';
 import { hostRoutes, route, startPlane, startUpstream, table, upstream, type TestUpstream } from './support.ts';
+import { seededRandom } from '../../support/seeded-random.ts';
 
 let plane: Awaited<ReturnType<typeof startPlane>>;
 let web: TestUpstream;
@@ -26,16 +27,7 @@ afterAll(async () => {
   await web.close();
 });
 
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 function request(i: number, rnd: () => number): { bytes: string; expected: string } {
   const kind = Math.floor(rnd() * 3);

@@ -1,16 +1,15 @@
 // Readiness waits for the ACME certificates in etcd: a replica used to report ready 40-65 ms
 // before its workers had them, and in that window a host whose certificate lives only in etcd got
 // the default certificate. Real etcd, a real forked worker, real TLS handshakes.
+import { startOneWorker } from './pool-support.ts';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { connect } from 'node:tls';
 import { createCertificateSource, type CertificateSource } from '../../../src/acme/certificate-store.ts';
 import { certificateKeys } from '../../../src/acme/keys.ts';
-import { defaultDataPlaneOptions } from '../../../src/dataplane/options.ts';
-import { defaultListenerLimits } from '../../../src/dataplane/servers.ts';
 import { generateSelfSigned } from '../../../src/dataplane/tls/default-certificate.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import { feedCertificates } from '../../../src/wiring/serving.ts';
-import { startWorkerPool, type WorkerPool } from '../../../src/workers/worker-pool.ts';
+import type { WorkerPool } from '../../../src/workers/worker-pool.ts';
 import { freePort } from '../../harness/free-port.ts';
 import { waitFor } from '../../harness/wait-for.ts';
 import { startEtcdFixture, type EtcdFixture } from '../acme/etcd-fixture.ts';
@@ -28,11 +27,7 @@ beforeAll(async () => {
   await storage.store(certificateKeys(HOST).key, own.keyPem);
   await storage.store(certificateKeys(HOST).cert, own.certPem);
   httpsPort = await freePort();
-  pool = startWorkerPool(1, {
-    bindAddress: '127.0.0.1', httpPort: await freePort(), httpsPort, httpsRedirectPort: 443, httpPublicPort: 80, accessLog: false, reusePort: true,
-    limits: defaultListenerLimits, options: defaultDataPlaneOptions,
-    tls: { defaultCertPem: fallback.certPem, defaultKeyPem: fallback.keyPem, minVersion: 'TLSv1.2', ciphers: undefined, sniStrict: false },
-  }, { log: silentLogger, logLevel: 'error', challenge: () => Promise.resolve(undefined), primaryTimeoutMs: 5_000 });
+  pool = startOneWorker({ httpPort: await freePort(), httpsPort }, fallback);
   await pool.ready;
 }, 30_000);
 

@@ -1,13 +1,11 @@
 // A worker asks the primary for HTTP-01 answers over IPC. A primary that never answers must not
 // hang the challenge request: after --worker-ipc-timeout-ms the worker answers as if there were
 // no pending challenge (routed like any request: here 404), and its later questions still work.
+import { startOneWorker } from './pool-support.ts';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { request } from 'undici';
-import { defaultDataPlaneOptions } from '../../../src/dataplane/options.ts';
-import { defaultListenerLimits } from '../../../src/dataplane/servers.ts';
 import { generateSelfSigned } from '../../../src/dataplane/tls/default-certificate.ts';
-import { silentLogger } from '../../../src/log/logger.ts';
-import { startWorkerPool, type WorkerPool } from '../../../src/workers/worker-pool.ts';
+import type { WorkerPool } from '../../../src/workers/worker-pool.ts';
 import { freePort } from '../../harness/free-port.ts';
 
 let pool: WorkerPool;
@@ -17,12 +15,8 @@ const asked: string[] = [];
 beforeAll(async () => {
   const pair = await generateSelfSigned('default.invalid');
   httpPort = await freePort();
-  pool = startWorkerPool(1, {
-    bindAddress: '127.0.0.1', httpPort, httpsPort: 0, httpsRedirectPort: 443, httpPublicPort: 80, accessLog: false, reusePort: true,
-    limits: defaultListenerLimits, options: defaultDataPlaneOptions,
-    tls: { defaultCertPem: pair.certPem, defaultKeyPem: pair.keyPem, minVersion: 'TLSv1.2', ciphers: undefined, sniStrict: false },
-  }, {
-    log: silentLogger, logLevel: 'error', primaryTimeoutMs: 200,
+  pool = startOneWorker({ httpPort, httpsPort: 0 }, pair, {
+    primaryTimeoutMs: 200,
     // The primary answers one token, and never answers any other.
     challenge: (token) => {
       asked.push(token);

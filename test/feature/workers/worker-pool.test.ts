@@ -1,13 +1,11 @@
 // The worker pool with a real forked worker: it is ready only once the worker serves a published
 // table, not merely once it listens. With 20,000 hosts the table takes a while to cross the IPC
 // channel; a /readyz that said 200 before that sent traffic to a worker answering 404.
+import { startOneWorker } from './pool-support.ts';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request } from 'undici';
-import { defaultDataPlaneOptions } from '../../../src/dataplane/options.ts';
-import { defaultListenerLimits } from '../../../src/dataplane/servers.ts';
 import { generateSelfSigned } from '../../../src/dataplane/tls/default-certificate.ts';
-import { silentLogger } from '../../../src/log/logger.ts';
-import { startWorkerPool, type WorkerPool } from '../../../src/workers/worker-pool.ts';
+import type { WorkerPool } from '../../../src/workers/worker-pool.ts';
 import { freePort } from '../../harness/free-port.ts';
 import { waitFor } from '../../harness/wait-for.ts';
 import { hostRoutes, route, table, upstream } from '../dataplane/support.ts';
@@ -20,11 +18,7 @@ beforeAll(async () => {
   const pair = await generateSelfSigned('default.invalid');
   // A fixed port, as the controller reserves one for its workers (SO_REUSEPORT).
   httpPort = await freePort();
-  pool = startWorkerPool(1, {
-    bindAddress: '127.0.0.1', httpPort, httpsPort: 0, httpsRedirectPort: 443, httpPublicPort: 80, accessLog: false, reusePort: true,
-    limits: defaultListenerLimits, options: defaultDataPlaneOptions,
-    tls: { defaultCertPem: pair.certPem, defaultKeyPem: pair.keyPem, minVersion: 'TLSv1.2', ciphers: undefined, sniStrict: false },
-  }, { log: silentLogger, logLevel: 'error', challenge: () => Promise.resolve(undefined), primaryTimeoutMs: 5_000 });
+  pool = startOneWorker({ httpPort, httpsPort: 0 }, pair);
   await pool.ready;
 }, 30_000);
 

@@ -4,18 +4,10 @@
 // chunk sizes with extensions and junk, trailers), then sometimes mutated byte-wise, then cut
 // into random pieces. The same seed gives the same stream.
 
-export type Random = () => number;
+import { seededRandom as seeded, type Random } from '../seeded-random.ts';
 
-/** mulberry32 */
-export function seeded(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export type { Random } from '../seeded-random.ts';
+export { seededRandom as seeded } from '../seeded-random.ts';
 
 const int = (rnd: Random, below: number): number => Math.floor(rnd() * below);
 const chance = (rnd: Random, p: number): boolean => rnd() < p;
