@@ -1,6 +1,7 @@
 // A real one-node Kubernetes cluster on this machine, on top of our control plane pieces: etcd and
 // a kube-apiserver of its own on the node address, containerd, kubelet, kube-controller-manager,
-// kube-scheduler, kube-proxy and CoreDNS as host processes, Pods on the bridge `bollard0`.
+// kube-scheduler, kube-proxy, CoreDNS and metrics-server as host processes, Pods on the bridge
+// `bollard0`.
 //
 //   startCluster({ dir })  brings it up (tearing down first whatever a crashed run left in `dir`)
 //                          and records it in <dir>/state.json;
@@ -23,9 +24,10 @@ import { startCoredns } from './coredns.ts';
 import { startKubelet } from './kubelet.ts';
 import { writeClusterKubeconfigs } from './kubeconfigs.ts';
 import { startKubeProxy } from './kube-proxy.ts';
+import { startMetricsServer } from './metrics-server.ts';
 import type { ClusterPaths } from './layout.ts';
 import { CLUSTER_DOMAIN, DNS_IP, NODE_IP, NODE_NAME, PAUSE_IMAGE, POD_CIDR, SERVICE_CIDR, clusterPaths } from './layout.ts';
-import { criNetns } from './mounts.ts';
+import { criNetns, mountsUnder } from './mounts.ts';
 import { absentHostPaths } from './host-paths.ts';
 import { createBridge, writeCniConfig } from './network.ts';
 import { nftTables } from './packet-filter.ts';
@@ -62,7 +64,7 @@ export interface ClusterOptions {
   readonly detached?: boolean;
 }
 
-const NODE_PROGRAMS = ['kubelet', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'coredns'] as const;
+const NODE_PROGRAMS = ['kubelet', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'coredns', 'metrics-server'] as const;
 
 interface Binaries {
   readonly apiserver: string;
@@ -71,12 +73,13 @@ interface Binaries {
   readonly scheduler: string;
   readonly kubeProxy: string;
   readonly coredns: string;
+  readonly metricsServer: string;
 }
 
 async function binaries(log: (line: string) => void): Promise<Binaries> {
   const [apiserver, node] = await Promise.all([kubeApiserverBinary(log), kubeBuild(NODE_PROGRAMS, log)]);
-  const [kubelet = '', controllerManager = '', scheduler = '', kubeProxy = '', coredns = ''] = node;
-  return { apiserver, kubelet, controllerManager, scheduler, kubeProxy, coredns };
+  const [kubelet = '', controllerManager = '', scheduler = '', kubeProxy = '', coredns = '', metricsServer = ''] = node;
+  return { apiserver, kubelet, controllerManager, scheduler, kubeProxy, coredns, metricsServer };
 }
 
 /** Builds (once, cached) the pause image archive and returns its path. */
@@ -165,12 +168,13 @@ async function boot(paths: ClusterPaths, rec: Recorder, detached: boolean, log: 
   await rec.add([['kube-apiserver', apiserver.process]], { server: apiserver.server, kubeconfig: kubeconfigs.admin });
   log(`cluster: kube-apiserver ready at ${apiserver.server} (${since()}); starting the node`);
   const common = { dir: paths.dir, detached };
-  const [cm, scheduler, kubelet, coredns, proxy] = await Promise.all([
+  const [cm, scheduler, kubelet, coredns, proxy, metrics] = await Promise.all([
     startControllerManager({ ...common, binary: bins.controllerManager, kubeconfig: kubeconfigs.controllerManager }, pki),
     startScheduler({ ...common, binary: bins.scheduler, kubeconfig: kubeconfigs.scheduler }),
     startKubelet({ binary: bins.kubelet, paths, pki, kubeconfig: kubeconfigs.kubelet, detached }),
     startCoredns({ ...common, binary: bins.coredns, kubeconfig: kubeconfigs.admin }),
     startKubeProxy({ ...common, binary: bins.kubeProxy, kubeconfig: kubeconfigs.kubeProxy }),
+    startMetricsServer({ ...common, binary: bins.metricsServer, kubeconfig: kubeconfigs.admin, pki }),
   ]);
   await rec.add([
     ['kube-controller-manager', cm],
@@ -178,6 +182,7 @@ async function boot(paths: ClusterPaths, rec: Recorder, detached: boolean, log: 
     ['kubelet', kubelet],
     ['coredns', coredns],
     ['kube-proxy', proxy],
+    ['metrics-server', metrics],
   ]);
   await waitForClusterReady(apiserver.server, await adminTls(pki));
   log(`cluster: node ${NODE_NAME} Ready at ${NODE_IP}, DNS on ${DNS_IP}:53 (${since()})`);
@@ -203,6 +208,17 @@ export function clusterHandle(state: ClusterState): Cluster {
   };
 }
 
+export class ClusterStartError extends Error {
+  readonly code = 'CLUSTER_START_FAILED';
+}
+
+/** The previous run's logs and PKI go; never with anything mounted below (rm would walk into it). */
+async function clearFolder(dir: string): Promise<void> {
+  const mounted = await mountsUnder(dir);
+  if (mounted.length > 0) throw new ClusterStartError(`still mounted under ${dir}: ${mounted.join(' ')}`);
+  await rm(dir, { recursive: true, force: true });
+}
+
 /** Tears down the cluster recorded in `dir`, if any; returns what it did. */
 export async function stopCluster(dir: string): Promise<TeardownReport> {
   const paths = clusterPaths(dir);
@@ -219,7 +235,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const paths = clusterPaths(opts.dir);
   const leftover = await stopCluster(opts.dir);
   if (leftover.done.length > 0) log(`cluster: cleaned up a previous run: ${leftover.done.join('; ')}`);
-  if (leftover.failed.length > 0) throw new Error(`cluster: a previous run's teardown failed: ${leftover.failed.join('; ')}`);
+  if (leftover.failed.length > 0) throw new ClusterStartError(`a previous run's teardown failed: ${leftover.failed.join('; ')}`);
+  await clearFolder(paths.dir);
   await mkdir(paths.pki, { recursive: true, mode: 0o700 });
   const rec = new Recorder(initialState(paths, await hostBefore(), detached));
   await rec.add([]);

@@ -1,6 +1,6 @@
 // Readiness probes for the node's components: /healthz over plain HTTP (kubelet, kube-proxy) or
-// over HTTPS with the self-signed certificate a component makes for itself on loopback
-// (controller-manager, scheduler), which there is nothing to verify against.
+// over HTTPS without verifying the certificate (controller-manager and scheduler make a
+// self-signed one for themselves; metrics-server's is checked by the API server, not here).
 import { request } from 'node:https';
 
 export async function httpHealthz(port: number): Promise<true | undefined> {
@@ -8,9 +8,9 @@ export async function httpHealthz(port: number): Promise<true | undefined> {
   return res.status === 200 ? true : undefined;
 }
 
-export function selfSignedHealthz(port: number): Promise<true | undefined> {
+export function selfSignedHealthz(port: number, host = '127.0.0.1', path = '/healthz'): Promise<true | undefined> {
   return new Promise((resolve, reject) => {
-    const req = request(`https://127.0.0.1:${port}/healthz`, { rejectUnauthorized: false, timeout: 1000 }, (res) => {
+    const req = request(`https://${host}:${port}${path}`, { rejectUnauthorized: false, timeout: 1000 }, (res) => {
       res.resume();
       resolve(res.statusCode === 200 ? true : undefined);
     });

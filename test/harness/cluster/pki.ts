@@ -22,6 +22,8 @@ export interface ClusterPki extends Pki {
   readonly kubeProxy: CertPair;
   /** The aggregation layer's client (metrics-server trusts requests it proxies). */
   readonly frontProxyClient: CertPair;
+  /** metrics-server's serving certificate, checked by the API server against its Service name. */
+  readonly metricsServerServing: CertPair;
 }
 
 const CLIENT = `${LEAF_EXTENSIONS}extendedKeyUsage=clientAuth\n`;
@@ -38,6 +40,8 @@ const CLIENTS = {
 type ClientName = keyof typeof CLIENTS;
 
 export const FRONT_PROXY_CLIENT_NAME = 'front-proxy-client';
+/** The name the API server's aggregator verifies metrics-server's certificate against. */
+export const METRICS_SERVER_DNS = 'metrics-server.kube-system.svc';
 
 export async function generateClusterPki(dir: string): Promise<ClusterPki> {
   const base = await generatePki(dir, {
@@ -51,6 +55,11 @@ export async function generateClusterPki(dir: string): Promise<ClusterPki> {
       subject: `/CN=${NODE_NAME}`,
       extensions: `${LEAF_EXTENSIONS}extendedKeyUsage=serverAuth\nsubjectAltName=IP:${NODE_IP},DNS:${NODE_NAME}\n`,
     }),
+    newLeaf(dir, {
+      name: 'metrics-server-serving',
+      subject: '/CN=metrics-server',
+      extensions: `${LEAF_EXTENSIONS}extendedKeyUsage=serverAuth\nsubjectAltName=IP:${NODE_IP},DNS:${METRICS_SERVER_DNS}\n`,
+    }),
   ]);
   const pair = (name: string): CertPair => ({ cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) });
   return {
@@ -62,5 +71,6 @@ export async function generateClusterPki(dir: string): Promise<ClusterPki> {
     scheduler: pair('scheduler'),
     kubeProxy: pair('kubeProxy'),
     frontProxyClient: pair('frontProxyClient'),
+    metricsServerServing: pair('metrics-server-serving'),
   };
 }
