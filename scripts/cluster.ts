@@ -118,7 +118,7 @@ async function down(): Promise<void> {
 const command = process.argv[2];
 if (command === 'up') await up();
 else if (command === 'down') await down();
-else if (command === 'node-up') await nodeUp(say);
+else if (command === 'node-up') process.exitCode = await nodeUp(say);
 else if (command === 'node-down') process.exitCode = await nodeDown(say);
 else {
   process.stderr.write('usage: node scripts/cluster.ts up|down|node-up|node-down\n');

@@ -72,16 +72,14 @@ build() {
 compile() { # cache dir, module dir
   local names=() p
   for p in "${pkgs[@]}"; do names+=("${p##*/}"); done
-  echo "kube-build: building ${names[*]} $version (first run only; see docs/development.md for times)" >&2
-  local start ticker
+  echo "kube-build: building ${names[*]} $version (first run only; times in docs/development.md)" >&2
+  local start
   start=$(date +%s)
   ( while sleep 30; do echo "kube-build: still building ${names[*]} ($(( $(date +%s) - start ))s)" >&2; done ) &
   ticker=$!
+  trap 'kill $ticker 2>/dev/null || true' EXIT
   rm -rf "$1/.out" && mkdir -p "$1/.out"
-  if ! ( cd "$2" && go build -trimpath -ldflags="$ldflags" -o "$1/.out/" "${pkgs[@]}" ) >&2; then
-    kill "$ticker" 2>/dev/null || true
-    exit 1
-  fi
+  ( cd "$2" && go build -trimpath -ldflags="$ldflags" -o "$1/.out/" "${pkgs[@]}" ) >&2
   kill "$ticker" 2>/dev/null || true
   for p in "${names[@]}"; do mv "$1/.out/$p" "$1/$p"; done
   rmdir "$1/.out"

@@ -11,7 +11,19 @@ function printAccess(say: (line: string) => void, cluster: Cluster): void {
   say(`export KUBECONFIG=${cluster.kubeconfig}`);
 }
 
-export async function nodeUp(say: (line: string) => void): Promise<void> {
+/** Exit code: 1 when the cluster could not start (it has been torn down again). */
+export async function nodeUp(say: (line: string) => void): Promise<number> {
+  try {
+    await bringUp(say);
+    return 0;
+  } catch (err: unknown) {
+    const code = typeof err === 'object' && err !== null && 'code' in err ? ` [${String(err.code)}]` : '';
+    process.stderr.write(`cluster: failed${code}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+async function bringUp(say: (line: string) => void): Promise<void> {
   const running = await runningCluster(NODE_CLUSTER_DIR);
   if (running !== undefined) {
     say('cluster already running');

@@ -1,5 +1,6 @@
-// kube-apiserver on a free loopback port, backed by our etcd, with RBAC, service-account token
-// signing and the Node authorizer; no controller-manager, no scheduler. Ready when /readyz says so.
+// kube-apiserver on a free loopback port (or the one-node cluster's bridge address), backed by our
+// etcd, with RBAC, service-account token signing and the Node authorizer; no controller-manager, no
+// scheduler of its own. Ready when /readyz says so.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pki } from './certs.ts';

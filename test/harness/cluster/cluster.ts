@@ -26,10 +26,10 @@ import { writeClusterKubeconfigs } from './kubeconfigs.ts';
 import { startKubeProxy } from './kube-proxy.ts';
 import { startMetricsServer } from './metrics-server.ts';
 import type { ClusterPaths } from './layout.ts';
-import { CLUSTER_DOMAIN, DNS_IP, NODE_IP, NODE_NAME, PAUSE_IMAGE, POD_CIDR, SERVICE_CIDR, clusterPaths } from './layout.ts';
+import { BRIDGE, CLUSTER_DOMAIN, DNS_IP, NODE_IP, NODE_NAME, PAUSE_IMAGE, POD_CIDR, SERVICE_CIDR, clusterPaths } from './layout.ts';
 import { criNetns, mountsUnder } from './mounts.ts';
 import { absentHostPaths } from './host-paths.ts';
-import { createBridge, writeCniConfig } from './network.ts';
+import { BridgeInUseError, bridgeExists, createBridge, writeCniConfig } from './network.ts';
 import { nftTables } from './packet-filter.ts';
 import { generateClusterPki } from './pki.ts';
 import type { ClusterPki } from './pki.ts';
@@ -93,10 +93,11 @@ async function hostBefore(): Promise<HostBefore> {
   return { sysctls, netns, nftTables: tables, absentPaths: absentHostPaths() };
 }
 
-/** Records what runs, after each phase, so a crash mid-bring-up can still be torn down. */
+/** Records each process as soon as it runs, so a failed or crashed bring-up can be torn down. */
 class Recorder {
   private readonly started: { name: string; proc: Managed }[] = [];
   private state: ClusterState;
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(initial: ClusterState) {
     this.state = initial;
@@ -106,11 +107,21 @@ class Recorder {
     return this.state;
   }
 
-  async add(entries: readonly (readonly [string, Managed])[], update: Partial<ClusterState> = {}): Promise<void> {
-    for (const [name, proc] of entries) this.started.push({ name, proc });
+  /** Updates the state file; writes are queued, so parallel starts never interleave them. */
+  async update(update: Partial<ClusterState> = {}): Promise<void> {
     const processes: RecordedProcess[] = this.started.map(({ name, proc }) => ({ name, pid: proc.pid }));
     this.state = { ...this.state, ...update, processes };
-    await writeClusterState(clusterPaths(this.state.dir).stateFile, this.state);
+    const state = this.state;
+    this.writing = this.writing.then(() => writeClusterState(clusterPaths(state.dir).stateFile, state));
+    await this.writing;
+  }
+
+  /** Awaits a process's start and records it. */
+  async track<T extends Managed>(name: string, starting: Promise<T>): Promise<T> {
+    const proc = await starting;
+    this.started.push({ name, proc });
+    await this.update();
+    return proc;
   }
 
   release(): void {
@@ -136,6 +147,17 @@ function initialState(paths: ClusterPaths, host: HostBefore, detached: boolean):
   };
 }
 
+/**
+ * Like Promise.all, but waits for every start to settle before throwing the first failure: each
+ * process that did start is then recorded, and the teardown that follows stops it.
+ */
+async function allStarted<T extends readonly unknown[]>(starting: { readonly [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(starting);
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return results.map((r) => (r.status === 'fulfilled' ? r.value : undefined)) as unknown as T;
+}
+
 interface Prepared {
   readonly bins: Binaries;
   readonly pki: ClusterPki;
@@ -156,33 +178,31 @@ async function boot(paths: ClusterPaths, rec: Recorder, detached: boolean, log: 
   const t0 = Date.now();
   const since = (): string => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
   const { bins, pki, pause } = await prepare(paths, log);
-  await rec.add([], { kubeProxyBinary: bins.kubeProxy });
+  await rec.update({ kubeProxyBinary: bins.kubeProxy });
   log(`cluster: binaries, PKI, pause image and bridge ready (${since()}); starting etcd, containerd`);
-  const [etcd, containerd] = await Promise.all([startEtcd({ dir: paths.dir, detached }), startContainerd(paths, detached)]);
-  await rec.add([['etcd', etcd.process], ['containerd', containerd]]);
-  const [apiserver] = await Promise.all([
-    startClusterApiserver({ binary: bins.apiserver, dir: paths.dir, etcdUrl: etcd.url, pki, detached }),
+  const etcdStarting = startEtcd({ dir: paths.dir, detached });
+  const [etcd] = await allStarted([
+    etcdStarting,
+    rec.track('etcd', etcdStarting.then((e) => e.process)),
+    rec.track('containerd', startContainerd(paths, detached)),
+  ]);
+  const apiserverStarting = startClusterApiserver({ binary: bins.apiserver, dir: paths.dir, etcdUrl: etcd.url, pki, detached });
+  const [apiserver] = await allStarted([
+    apiserverStarting,
+    rec.track('kube-apiserver', apiserverStarting.then((a) => a.process)),
     importImage(paths, pause),
   ]);
   const kubeconfigs = await writeClusterKubeconfigs(paths.dir, apiserver.server, pki);
-  await rec.add([['kube-apiserver', apiserver.process]], { server: apiserver.server, kubeconfig: kubeconfigs.admin });
+  await rec.update({ server: apiserver.server, kubeconfig: kubeconfigs.admin });
   log(`cluster: kube-apiserver ready at ${apiserver.server} (${since()}); starting the node`);
   const common = { dir: paths.dir, detached };
-  const [cm, scheduler, kubelet, coredns, proxy, metrics] = await Promise.all([
-    startControllerManager({ ...common, binary: bins.controllerManager, kubeconfig: kubeconfigs.controllerManager }, pki),
-    startScheduler({ ...common, binary: bins.scheduler, kubeconfig: kubeconfigs.scheduler }),
-    startKubelet({ binary: bins.kubelet, paths, pki, kubeconfig: kubeconfigs.kubelet, detached }),
-    startCoredns({ ...common, binary: bins.coredns, kubeconfig: kubeconfigs.admin }),
-    startKubeProxy({ ...common, binary: bins.kubeProxy, kubeconfig: kubeconfigs.kubeProxy }),
-    startMetricsServer({ ...common, binary: bins.metricsServer, kubeconfig: kubeconfigs.admin, pki }),
-  ]);
-  await rec.add([
-    ['kube-controller-manager', cm],
-    ['kube-scheduler', scheduler],
-    ['kubelet', kubelet],
-    ['coredns', coredns],
-    ['kube-proxy', proxy],
-    ['metrics-server', metrics],
+  await allStarted([
+    rec.track('kube-controller-manager', startControllerManager({ ...common, binary: bins.controllerManager, kubeconfig: kubeconfigs.controllerManager }, pki)),
+    rec.track('kube-scheduler', startScheduler({ ...common, binary: bins.scheduler, kubeconfig: kubeconfigs.scheduler })),
+    rec.track('kubelet', startKubelet({ binary: bins.kubelet, paths, pki, kubeconfig: kubeconfigs.kubelet, detached })),
+    rec.track('coredns', startCoredns({ ...common, binary: bins.coredns, kubeconfig: kubeconfigs.admin })),
+    rec.track('kube-proxy', startKubeProxy({ ...common, binary: bins.kubeProxy, kubeconfig: kubeconfigs.kubeProxy })),
+    rec.track('metrics-server', startMetricsServer({ ...common, binary: bins.metricsServer, kubeconfig: kubeconfigs.admin, pki })),
   ]);
   await waitForClusterReady(apiserver.server, await adminTls(pki));
   log(`cluster: node ${NODE_NAME} Ready at ${NODE_IP}, DNS on ${DNS_IP}:53 (${since()})`);
@@ -236,10 +256,13 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const leftover = await stopCluster(opts.dir);
   if (leftover.done.length > 0) log(`cluster: cleaned up a previous run: ${leftover.done.join('; ')}`);
   if (leftover.failed.length > 0) throw new ClusterStartError(`a previous run's teardown failed: ${leftover.failed.join('; ')}`);
+  // Before anything is recorded: a failed start tears down what it recorded, and must never take
+  // down another checkout's cluster.
+  if (await bridgeExists()) throw new BridgeInUseError(`${BRIDGE} exists: another one-node cluster runs on this machine (make cluster-down in its checkout)`);
   await clearFolder(paths.dir);
   await mkdir(paths.pki, { recursive: true, mode: 0o700 });
   const rec = new Recorder(initialState(paths, await hostBefore(), detached));
-  await rec.add([]);
+  await rec.update();
   try {
     await boot(paths, rec, detached, log);
   } catch (err: unknown) {

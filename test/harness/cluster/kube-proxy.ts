@@ -21,7 +21,6 @@ export function kubeProxyConfig(kubeconfig: string, healthzPort: number, metrics
     mode: 'iptables',
     clientConnection: { kubeconfig },
     hostnameOverride: NODE_NAME,
-    bindAddress: NODE_IP,
     healthzBindAddress: `127.0.0.1:${healthzPort}`,
     metricsBindAddress: `127.0.0.1:${metricsPort}`,
     clusterCIDR: POD_CIDR,

@@ -20,7 +20,7 @@ export async function bridgeExists(): Promise<boolean> {
 }
 
 export async function createBridge(): Promise<void> {
-  if (await bridgeExists()) throw new BridgeInUseError(`${BRIDGE} exists: another one-node cluster runs here, or a crashed one was not torn down (make cluster-down)`);
+  if (await bridgeExists()) throw new BridgeInUseError(`${BRIDGE} exists already`);
   await ip(['link', 'add', BRIDGE, 'type', 'bridge']);
   await ip(['addr', 'add', `${NODE_IP}/${POD_CIDR.split('/')[1] ?? '24'}`, 'dev', BRIDGE]);
   await ip(['link', 'set', BRIDGE, 'up']);
