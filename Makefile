@@ -91,5 +91,5 @@ manifests: node-modules ## regenerate manifests/bollard.yaml, the chart's CRD co
 image: ## build the controller image with docker; says so and exits 0 when no engine runs
 	@scripts/image.sh
 
-clean: ## remove build output and local state
-	rm -rf dist .run coverage
+clean: cluster-down ## remove build output and local state (a running one-node cluster first)
+	rm -rf --one-file-system dist .run coverage
