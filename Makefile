@@ -7,7 +7,7 @@ export PATH := $(NODE_DIR):$(CURDIR)/node_modules/.bin:$(PATH):$(CURDIR)/.tools/
 RUN := $(CURDIR)/.run
 STAMP := node_modules/.stamp-$(shell sha256sum package-lock.json 2>/dev/null | cut -c1-12)
 
-.PHONY: help deps node-modules kube-apiserver dev up down test test-unit test-e2e typecheck lint build bench fuzz image manifests chart-test clean
+.PHONY: help deps node-modules kube-apiserver dev up down cluster-deps cluster-binaries cluster cluster-down test test-unit test-e2e test-cluster typecheck lint build bench fuzz image manifests chart-test clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -37,6 +37,18 @@ up: deps node-modules kube-apiserver ## start only the local control plane (prin
 down: ## stop the local control plane started by `make up`
 	@node scripts/cluster.ts down
 
+cluster-deps: ## Debian packages for the one-node cluster (containerd, runc, CNI plugins, iptables, conntrack, nftables, gcc)
+	@scripts/cluster-deps.sh
+
+cluster-binaries: ## build (once, cached in ~/.cache/bollard) kube-apiserver, kubelet, controller-manager, scheduler, kube-proxy, CoreDNS, metrics-server
+	@scripts/kube-build.sh kube-apiserver kubelet kube-controller-manager kube-scheduler kube-proxy coredns metrics-server >/dev/null
+
+cluster: deps cluster-deps node-modules cluster-binaries ## a real one-node cluster in .run/node-cluster/, detached; prints the kubeconfig
+	@node scripts/cluster.ts node-up
+
+cluster-down: ## stop the one-node cluster and remove everything it left (mounts, chains, bridge, cgroups, sysctls)
+	@node scripts/cluster.ts node-down
+
 typecheck: node-modules ## tsc 7 over src, test, bench, scripts
 	@echo "typecheck (tsc $$(node node_modules/tsc7/bin/tsc --version))"
 	@node node_modules/tsc7/bin/tsc -p tsconfig.json
@@ -47,7 +59,7 @@ lint: node-modules ## eslint (type-aware, no floating promises)
 
 test: deps node-modules kube-apiserver typecheck lint ## every test: typecheck, lint, unit, feature, e2e
 	@mkdir -p $(RUN)
-	@node --experimental-vm-modules node_modules/jest/bin/jest.js --ci --json --outputFile=$(RUN)/jest.json; rc=$$?; \
+	@node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects unit e2e --ci --json --outputFile=$(RUN)/jest.json; rc=$$?; \
 	  node scripts/summarize-jest.ts $(RUN)/jest.json; exit $$rc
 
 test-unit: deps node-modules ## unit and feature tests (real etcd and Pebble, no control plane)
@@ -55,6 +67,9 @@ test-unit: deps node-modules ## unit and feature tests (real etcd and Pebble, no
 
 test-e2e: deps node-modules kube-apiserver ## end-to-end tests against the real local control plane
 	@node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects e2e
+
+test-cluster: deps cluster-deps node-modules cluster-binaries ## tests on a real one-node cluster (the running `make cluster` one, else its own)
+	@node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects cluster
 
 fuzz: node-modules ## HTTP/1 parser vs llhttp on many generated streams (FUZZ_SEED, FUZZ_ITERATIONS; the seed is printed)
 	@node --disable-warning=ExperimentalWarning scripts/fuzz-http1.ts
@@ -76,5 +91,5 @@ manifests: node-modules ## regenerate manifests/bollard.yaml, the chart's CRD co
 image: ## build the controller image with docker; says so and exits 0 when no engine runs
 	@scripts/image.sh
 
-clean: ## remove build output and local state
-	rm -rf dist .run coverage
+clean: cluster-down ## remove build output and local state (a running one-node cluster first)
+	rm -rf --one-file-system dist .run coverage

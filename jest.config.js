@@ -17,5 +17,13 @@ export default {
       globalSetup: '<rootDir>/test/harness/global-setup.ts',
       globalTeardown: '<rootDir>/test/harness/global-teardown.ts',
     },
+    // A real one-node cluster (make test-cluster); not part of `make test`.
+    {
+      ...base,
+      displayName: 'cluster',
+      testMatch: ['<rootDir>/test/cluster/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/harness/cluster/global-setup.ts',
+      globalTeardown: '<rootDir>/test/harness/cluster/global-teardown.ts',
+    },
   ],
 };

@@ -1,7 +1,9 @@
 // The local control plane outside Jest, for development:
-//   node scripts/cluster.ts up     start etcd + kube-apiserver (+ backend network) in .run/cluster/,
-//                                  detached, and print the kubeconfig; reports a running one instead
-//   node scripts/cluster.ts down   stop them by PID and remove the backend network
+//   node scripts/cluster.ts up          start etcd + kube-apiserver (+ backend network) in .run/cluster/,
+//                                       detached, and print the kubeconfig; reports a running one instead
+//   node scripts/cluster.ts down        stop them by PID and remove the backend network
+//   node scripts/cluster.ts node-up     the one-node cluster (make cluster): test/harness/cluster/
+//   node scripts/cluster.ts node-down   take it down completely (make cluster-down)
 // .run/cluster/pids.json records what `down` stops; .run/cluster/state.json is the same record the
 // e2e globalSetup writes (BOLLARD_E2E_STATE=.run/cluster/state.json makes test/harness/e2e-env.ts
 // use this cluster).
@@ -18,6 +20,7 @@ import type { BackendNetwork } from '../test/harness/netns.ts';
 import { isAlive } from '../test/harness/processes.ts';
 import { RUN_DIR } from '../test/harness/repo.ts';
 import { isControlPlaneProcess, stopRecorded } from '../test/harness/stop-recorded.ts';
+import { nodeDown, nodeUp } from './node-cluster.ts';
 
 const DIR = join(RUN_DIR, 'cluster');
 const PIDS_FILE = join(DIR, 'pids.json');
@@ -115,7 +118,9 @@ async function down(): Promise<void> {
 const command = process.argv[2];
 if (command === 'up') await up();
 else if (command === 'down') await down();
+else if (command === 'node-up') process.exitCode = await nodeUp(say);
+else if (command === 'node-down') process.exitCode = await nodeDown(say);
 else {
-  process.stderr.write('usage: node scripts/cluster.ts up|down\n');
+  process.stderr.write('usage: node scripts/cluster.ts up|down|node-up|node-down\n');
   process.exitCode = 2;
 }

@@ -41,13 +41,13 @@ async function newCa(dir: string): Promise<void> {
   await openssl(['x509', '-req', '-in', 'ca.csr', '-signkey', 'ca.key', '-days', '3650', '-extfile', 'ca.ext', '-out', 'ca.crt'], dir);
 }
 
-interface LeafSpec {
+export interface LeafSpec {
   readonly name: string;
   readonly subject: string;
   readonly extensions: string;
 }
 
-async function newLeaf(dir: string, leaf: LeafSpec): Promise<void> {
+export async function newLeaf(dir: string, leaf: LeafSpec): Promise<void> {
   const { name } = leaf;
   await newKey(dir, `${name}.key`);
   await writeFile(join(dir, `${name}.ext`), leaf.extensions);
@@ -64,16 +64,22 @@ async function newServiceAccountKeys(dir: string): Promise<void> {
   await openssl(['pkey', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], dir);
 }
 
-const LEAF_EXTENSIONS = 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n';
+export const LEAF_EXTENSIONS = 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n';
 
-export async function generatePki(dir: string): Promise<Pki> {
+export interface PkiOptions {
+  /** Added to the serving certificate's subjectAltName (the one-node cluster's bridge and Service addresses). */
+  readonly extraServingSans?: readonly string[];
+}
+
+export async function generatePki(dir: string, opts: PkiOptions = {}): Promise<Pki> {
+  const sans = [SERVING_SANS, ...(opts.extraServingSans ?? [])].join(',');
   const serviceAccount = newServiceAccountKeys(dir);
   await newCa(dir);
   await Promise.all([
     newLeaf(dir, {
       name: 'apiserver',
       subject: '/CN=kube-apiserver',
-      extensions: `${LEAF_EXTENSIONS}extendedKeyUsage=serverAuth\nsubjectAltName=${SERVING_SANS}\n`,
+      extensions: `${LEAF_EXTENSIONS}extendedKeyUsage=serverAuth\nsubjectAltName=${sans}\n`,
     }),
     newLeaf(dir, {
       name: 'admin',

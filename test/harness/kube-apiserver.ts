@@ -1,5 +1,6 @@
-// kube-apiserver on a free loopback port, backed by our etcd, with RBAC, service-account token
-// signing and the Node authorizer; no controller-manager, no scheduler. Ready when /readyz says so.
+// kube-apiserver on a free loopback port (or the one-node cluster's bridge address), backed by our
+// etcd, with RBAC, service-account token signing and the Node authorizer; no controller-manager, no
+// scheduler of its own. Ready when /readyz says so.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pki } from './certs.ts';
@@ -25,18 +26,25 @@ export interface KubeApiserverOptions {
   readonly pki: Pki;
   readonly detached?: boolean;
   readonly timeoutMs?: number;
+  /** Bind and advertise address; 127.0.0.1 unless a cluster with a node needs a routable one. */
+  readonly address?: string;
+  readonly serviceClusterIpRange?: string;
+  /** Appended after the defaults (the one-node cluster's kubelet client, aggregation, admission). */
+  readonly extraArgs?: readonly string[];
 }
 
 export function kubeApiserverArgs(opts: KubeApiserverOptions, port: number): string[] {
   const { pki } = opts;
+  const address = opts.address ?? '127.0.0.1';
   return [
     `--etcd-servers=${opts.etcdUrl}`,
-    '--bind-address=127.0.0.1',
+    `--bind-address=${address}`,
     `--secure-port=${port}`,
-    '--advertise-address=127.0.0.1',
-    // The lease reconciler would publish 127.0.0.1 as the `kubernetes` Service's endpoint, which
-    // endpoint validation rejects; nothing in the tests needs that Service to have endpoints.
-    '--endpoint-reconciler-type=none',
+    `--advertise-address=${address}`,
+    // On loopback, the lease reconciler would publish 127.0.0.1 as the `kubernetes` Service's
+    // endpoint, which endpoint validation rejects; without a node nothing needs that Service to
+    // have endpoints. A routable address gets the default reconciler, so Pods reach the API server.
+    ...(address === '127.0.0.1' ? ['--endpoint-reconciler-type=none'] : []),
     `--cert-dir=${join(opts.dir, 'apiserver-cert-dir')}`,
     `--tls-cert-file=${pki.servingCert}`,
     `--tls-private-key-file=${pki.servingKey}`,
@@ -46,8 +54,9 @@ export function kubeApiserverArgs(opts: KubeApiserverOptions, port: number): str
     `--service-account-key-file=${pki.serviceAccountPub}`,
     `--service-account-signing-key-file=${pki.serviceAccountKey}`,
     `--api-audiences=${SERVICE_ACCOUNT_ISSUER}`,
-    `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+    `--service-cluster-ip-range=${opts.serviceClusterIpRange ?? SERVICE_CLUSTER_IP_RANGE}`,
     '--profiling=false',
+    ...(opts.extraArgs ?? []),
   ];
 }
 
@@ -64,8 +73,9 @@ export async function isReady(server: string, tls: ClientTls): Promise<true | un
 }
 
 export async function startKubeApiserver(opts: KubeApiserverOptions): Promise<KubeApiserver> {
-  const port = await freePort();
-  const server = `https://127.0.0.1:${port}`;
+  const address = opts.address ?? '127.0.0.1';
+  const port = await freePort(address);
+  const server = `https://${address}:${port}`;
   await mkdir(join(opts.dir, 'apiserver-cert-dir'), { recursive: true });
   const logFile = join(opts.dir, 'kube-apiserver.log');
   const tls = await adminTls(opts.pki);
