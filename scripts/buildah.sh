@@ -32,5 +32,7 @@ if [ -z "$driver" ]; then
 fi
 store="$cache/buildah-$driver"
 mkdir -p "$store/root" "$store/runroot"
+# `--store` prints the store's folder (for a size check) and runs nothing.
+[ "${1:-}" != --store ] || { echo "$store"; exit 0; }
 export BUILDAH_ISOLATION=chroot
 exec buildah --root "$store/root" --runroot "$store/runroot" --storage-driver "$driver" "$@"

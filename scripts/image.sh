@@ -108,6 +108,13 @@ else
     "${mounts[@]}" -f "$dockerfile" -t "$name" "${args[@]}" "$context" \
     | sed -u 's/^/image:   /' >&2
   "$root/scripts/buildah.sh" push --quiet "$name" "docker-archive:$tarball.tmp:$name" >&2
+  # --layers keeps every earlier build's stages as untagged images: past a cap, drop them all
+  # (the next build of changed sources then runs npm install again).
+  store_mib=$(du -sm "$("$root/scripts/buildah.sh" --store)" | cut -f1)
+  if [ "$store_mib" -gt "${BOLLARD_BUILDAH_STORE_MIB:-6144}" ]; then
+    log "buildah store is ${store_mib} MiB; removing untagged images"
+    "$root/scripts/buildah.sh" rmi --prune >/dev/null
+  fi
 fi
 mv "$tarball.tmp" "$tarball"
 # Tarballs of earlier inputs of this image are stale.
