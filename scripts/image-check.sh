@@ -84,6 +84,7 @@ run >"$work/help.out" 2>&1 || { cat "$work/help.out" >&2; fail "entrypoint --hel
 grep -q '^Usage: bollard controller' "$work/help.out" || { cat "$work/help.out" >&2; fail "no usage from --help"; }
 log "ok: entrypoint --help as 65532 with a read-only root ($(wc -l <"$work/help.out") lines)"
 
+# shellcheck disable=SC2016 # JavaScript, run by node in the container
 probe='const fs = require("node:fs");
 for (const dir of ["/", "/app", "/app/dist"]) {
   try { fs.writeFileSync(dir + "/probe", "x"); console.log("writable " + dir); process.exit(1); } catch (e) { if (e.code !== "EROFS" && e.code !== "EACCES") throw e; }

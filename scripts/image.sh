@@ -51,6 +51,8 @@ case "$what" in
     name="${IMAGE:-bollard/bollard}:${TAG:-dev}"
     version=$(node -p 'require(process.argv[1]).version' "$root/package.json")
     key=$(inputs_key Dockerfile .dockerignore package.json package-lock.json tsconfig.json tsconfig.build.json src)
+    # With buildah the base image is made here, so it is an input too.
+    [ "$engine" = docker ] || key=$( (echo "$key"; "$root/scripts/image-base.sh" --key) | sha256sum | cut -c1-12)
     ;;
   echo)
     name="bollard-test/echo:dev"
@@ -58,8 +60,6 @@ case "$what" in
     ;;
   *) echo "usage: scripts/image.sh [bollard|echo]" >&2; exit 2 ;;
 esac
-# The engine and the base image are inputs too.
-[ "$engine" = docker ] || key=$( (echo "$key"; "$root/scripts/image-base.sh" --key) | sha256sum | cut -c1-12)
 slug=$(echo "$name" | tr '/:' '__')
 tarball="$cache/$slug-$engine-$key.tar"
 link="$root/.run/images/$what.tar"
