@@ -7,7 +7,7 @@ export PATH := $(NODE_DIR):$(CURDIR)/node_modules/.bin:$(PATH):$(CURDIR)/.tools/
 RUN := $(CURDIR)/.run
 STAMP := node_modules/.stamp-$(shell sha256sum package-lock.json 2>/dev/null | cut -c1-12)
 
-.PHONY: help deps node-modules kube-apiserver dev up down cluster-deps cluster-binaries cluster cluster-down test test-unit test-e2e test-cluster typecheck lint build bench fuzz image manifests chart-test clean
+.PHONY: help deps node-modules kube-apiserver dev up down cluster-deps cluster-binaries cluster cluster-down test test-unit test-e2e test-cluster typecheck lint build bench fuzz image image-echo image-check manifests chart-test clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -88,8 +88,14 @@ manifests: node-modules ## regenerate manifests/bollard.yaml, the chart's CRD co
 	@node scripts/chart-manifests.ts
 	@node scripts/chart-readme.ts
 
-image: ## build the controller image with docker; says so and exits 0 when no engine runs
-	@scripts/image.sh
+image: ## controller image bollard/bollard:dev → .run/images/bollard.tar (Docker, else buildah; cached by inputs)
+	@scripts/image.sh bollard
+
+image-echo: ## cluster tests' echo backend bollard-test/echo:dev → .run/images/echo.tar
+	@scripts/image.sh echo
+
+image-check: image ## run the image as the chart does (runc: uid 65532, read-only root, /tmp tmpfs); buildah only
+	@scripts/image-check.sh
 
 clean: cluster-down ## remove build output and local state (a running one-node cluster first)
 	rm -rf --one-file-system dist .run coverage

@@ -1,0 +1,3 @@
+module bollard.test/echo
+
+go 1.22
