@@ -9,6 +9,7 @@ import type { HostRoutes, Route, RoutingTable, Upstream } from './types.ts';
 import { compareStrings } from './compare.ts';
 import { insertSorted, nextMap } from './sorted-keys.ts';
 import { removeHostState } from './route-groups.ts';
+import { regexRoutes } from './regex-routes.ts';
 
 interface TableChanges {
   readonly hosts: Set<string>;
@@ -49,12 +50,15 @@ function settleHost(engine: Engine, host: HostState): boolean {
     return had;
   }
   const routes: Route[] = [];
+  const patterns = new Map<Route, RegExp>();
   for (const group of host.groups.values()) {
-    if (group.route !== undefined) insertSorted(routes, group.route, compareForTable);
+    if (group.route === undefined) continue;
+    insertSorted(routes, group.route, compareForTable);
+    if (group.winner?.pattern !== undefined) patterns.set(group.route, group.winner.pattern);
   }
   if (routes.length === host.routes.length && routes.every((route, i) => route === host.routes[i])) return false;
   host.routes = routes.slice();
-  host.hostRoutes = toHostRoutes(routes);
+  host.hostRoutes = toHostRoutes(routes, patterns);
   return true;
 }
 
@@ -69,11 +73,12 @@ function compareForTable(a: Route, b: Route): number {
   return compareStrings(a.pathType, b.pathType) || compareStrings(a.path, b.path);
 }
 
-function toHostRoutes(routes: readonly Route[]): HostRoutes {
+/** With a regex path among them, every Prefix route is matched as a regex too (regexRoutes). */
+function toHostRoutes(routes: readonly Route[], patterns: ReadonlyMap<Route, RegExp>): HostRoutes {
   const exact = new Map<string, Route>();
   const prefix = new Map<string, Route>();
   for (const route of routes) (route.pathType === 'Exact' ? exact : prefix).set(route.path, route);
-  return { exact, prefix };
+  return patterns.size === 0 ? { exact, prefix } : { exact, prefix, regex: regexRoutes(prefix, patterns) };
 }
 
 function hostRoutesOf(host: HostState | undefined): HostRoutes {
