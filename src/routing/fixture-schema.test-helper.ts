@@ -127,5 +127,10 @@ export type RequestExpectation = z.output<typeof expectation>;
 export type FixtureIngress = z.output<typeof ingress>;
 
 export function loadFixture(file: URL): Fixture {
-  return fixture.parse(parse(readFileSync(file, 'utf8')));
+  return parseFixture(parse(readFileSync(file, 'utf8')));
+}
+
+/** A fixture given as a value (defaults filled in), e.g. by a feature test that builds a real table. */
+export function parseFixture(value: unknown): Fixture {
+  return fixture.parse(value);
 }
