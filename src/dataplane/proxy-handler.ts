@@ -3,7 +3,7 @@
 // when the table was built.
 import type { Readable } from 'node:stream';
 import { errors } from 'undici';
-import { matchRoute, normalizeHost } from '../routing/match.ts';
+import { lookupWwwRedirect, matchRoute, normalizeHost } from '../routing/match.ts';
 import type { Route } from '../routing/types.ts';
 import { BodyTooLargeError, limitBody } from './body-limit.ts';
 import { clientAddress, type TrustCheck } from './client-address.ts';
@@ -102,7 +102,10 @@ interface Forwardable { readonly route: Route; readonly host: string; readonly t
 function decide(deps: ProxyDeps, req: ClientRequest, host: string, target: RequestTarget): Forwardable | (Refusal & { matched?: Route }) {
   // As nginx: TRACE would echo the request, credentials included, back (cross-site tracing).
   if (req.method === 'TRACE') return { status: 405, text: 'method not allowed', headers: {} };
-  const route = matchRoute(deps.tables.current(), host, target.matchPath);
+  const table = deps.tables.current();
+  const twin = lookupWwwRedirect(table, host);
+  if (twin !== undefined) return { status: 308, text: 'redirecting', headers: { location: `${deps.proto}://${twin}${target.upstreamPath}${target.query}` } };
+  const route = matchRoute(table, host, target.matchPath);
   if (route === undefined) return { status: 404, text: 'no route', headers: {} };
   let plan: ForwardPlan | undefined;
   if (route.middlewares !== undefined) {

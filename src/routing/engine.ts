@@ -75,6 +75,8 @@ export interface IngressOptions {
   readonly filters: readonly Middleware[];
   /** nginx rewrite-target: each route's path becomes a RegexCapture rewrite to it. */
   readonly rewriteTarget: string | undefined;
+  /** nginx from-to-www-redirect (RoutingTable.wwwRedirects). */
+  readonly wwwRedirect: boolean;
   /** nginx annotations the Ingress carries that Bollard does not act on, sorted. */
   readonly unsupported: readonly string[];
   /** RouteOptions by sslRedirect and backendProtocol, so routes alike share one object. */
@@ -219,6 +221,8 @@ export interface Engine {
   /** Served Ingresses per unsupported nginx annotation, and the value last handed out (BuildResult). */
   readonly unsupportedCounts: Map<string, number>;
   unsupportedAnnotations: ReadonlyMap<string, number>;
+  /** RoutingTable.wwwRedirects as last built. */
+  wwwRedirects: ReadonlyMap<string, string>;
   /** Each problem source (a compiled part, a group, a slot) with its current diagnostics. */
   readonly diagnosticSources: Map<object, readonly Diagnostic[]>;
   /** The previous build's outputs. */
@@ -261,6 +265,7 @@ export function newEngine(context: string): Engine {
     chains: new Map(),
     unsupportedCounts: new Map(),
     unsupportedAnnotations: new Map(),
+    wwwRedirects: new Map(),
     diagnosticSources: new Map(),
     table: {
       hosts: new Map(), wildcards: new Map(), anyHost: undefined, defaultBackend: undefined,

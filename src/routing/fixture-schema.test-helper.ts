@@ -118,6 +118,8 @@ const fixture = z.strictObject({
   tls: z.record(z.string(), z.string()).default({}),
   diagnostics: z.array(z.strictObject({ ingress: z.string(), reason: z.string(), message: z.string().optional() })),
   served: z.array(z.string()),
+  /** RoutingTable.wwwRedirects (twin → host), when stated. */
+  wwwRedirects: z.record(z.string(), z.string()).optional(),
   /** BuildResult.unsupportedAnnotations, when stated. */
   unsupportedAnnotations: z.record(z.string(), z.number().int()).optional(),
 });

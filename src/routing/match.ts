@@ -28,6 +28,13 @@ export function matchRoute(table: RoutingTable, host: string, path: string): Rou
   return (routes === undefined ? undefined : lookupPath(routes, path)) ?? table.defaultBackend;
 }
 
+/** nginx from-to-www-redirect: where a host without routes of its own redirects to, if anywhere. */
+export function lookupWwwRedirect(table: RoutingTable, host: string): string | undefined {
+  const redirects = table.wwwRedirects;
+  if (redirects === undefined || redirects.size === 0 || table.hosts.has(host)) return undefined;
+  return redirects.get(host);
+}
+
 /** The routes of the most specific host level that has any: exact, then wildcard, then any host. */
 export function lookupHostRoutes(table: RoutingTable, host: string): HostRoutes | undefined {
   const exact = table.hosts.get(host);

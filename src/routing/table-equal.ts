@@ -12,9 +12,12 @@ export function tablesEqual(a: RoutingTable, b: RoutingTable): boolean {
     mapsEqual(a.wildcards, b.wildcards, hostRoutesEqual) &&
     optionalEqual(a.anyHost, b.anyHost, hostRoutesEqual) &&
     optionalEqual(a.defaultBackend, b.defaultBackend, routesEqual) &&
-    tlsEqual(a.tls, b.tls)
+    tlsEqual(a.tls, b.tls) &&
+    mapsEqual(a.wwwRedirects ?? NO_REDIRECTS, b.wwwRedirects ?? NO_REDIRECTS, (x, y) => x === y)
   );
 }
+
+const NO_REDIRECTS: ReadonlyMap<string, string> = new Map();
 
 function mapsEqual<V>(a: ReadonlyMap<string, V>, b: ReadonlyMap<string, V>, eq: (x: V, y: V) => boolean): boolean {
   if (a === b) return true;

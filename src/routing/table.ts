@@ -36,6 +36,7 @@ export function assembleTable(state: BuildState): RoutingTable {
     defaultBackend: changes.defaultBackend,
     upstreams: nextMap(previous.upstreams, engine.winnerKeys, state.upstreamChanges, (key) => upstreamOf(engine, key)),
     tls: state.tls,
+    wwwRedirects: engine.wwwRedirects,
   };
   return sameParts(previous, next) ? previous : next;
 }
@@ -94,5 +95,5 @@ function upstreamOf(engine: Engine, key: string): Upstream {
 
 function sameParts(a: RoutingTable, b: RoutingTable): boolean {
   return a.hosts === b.hosts && a.wildcards === b.wildcards && a.anyHost === b.anyHost &&
-    a.defaultBackend === b.defaultBackend && a.upstreams === b.upstreams && a.tls === b.tls;
+    a.defaultBackend === b.defaultBackend && a.upstreams === b.upstreams && a.tls === b.tls && a.wwwRedirects === b.wwwRedirects;
 }

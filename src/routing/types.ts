@@ -113,6 +113,11 @@ export interface RoutingTable {
   readonly upstreams: ReadonlyMap<string, Upstream>;
   /** Certificates by host from the served Ingresses' spec.tls. */
   readonly tls: TlsTable;
+  /**
+   * nginx from-to-www-redirect: a host without routes of its own → the host its requests are
+   * redirected to ("example.com" → "www.example.com" or the reverse). Absent or empty: none.
+   */
+  readonly wwwRedirects?: ReadonlyMap<string, string> | undefined;
 }
 
 export type DiagnosticReason =

@@ -31,7 +31,7 @@ export const NGINX_ANNOTATIONS: readonly NginxAnnotationEntry[] = [
   h('temporal-redirect', 'as permanent-redirect; when both are set, temporal-redirect wins'),
   h('temporal-redirect-code', '301, 302, 303, 307 or 308'),
   p('app-root', 'redirects `/` (302) on the routes of this Ingress only, where ingress-nginx redirects the host\'s `/` whichever Ingress serves it'),
-  n('from-to-www-redirect'),
+  h('from-to-www-redirect', 'requests for the twin host (`www.` added or taken away) get 308 to the Ingress\'s host, path and query kept, unless the twin has routes of its own; for HTTPS the certificate must name the twin too'),
   // Paths and rewrites
   h('use-regex', 'paths of the Ingress are case-insensitive regular expressions anchored at the start (`~*`), tried longest first; on a host where one Ingress sets it, every Prefix path of the host is matched that way, as ingress-nginx does. JavaScript regular expressions, not PCRE: possessive quantifiers and atomic groups are refused'),
   h('rewrite-target', 'implies use-regex. The whole path sent upstream becomes the target with `$1`…`$9` from the route\'s path; the query is kept. The regex runs on the path as sent (still percent-encoded), not on the decoded one'),

@@ -29,6 +29,8 @@ export interface NginxReading {
   readonly filters: readonly Middleware[];
   /** rewrite-target: each route's path becomes a RegexCapture rewrite to it. */
   readonly rewriteTarget: string | undefined;
+  /** from-to-www-redirect: the www / bare twin of each host redirects to it. */
+  readonly wwwRedirect: boolean;
   readonly diagnostics: readonly Diagnostic[];
   /** Full names, sorted. */
   readonly unsupported: readonly string[];
@@ -69,6 +71,7 @@ export function readNginxAnnotations(ingress: IngressObject): NginxReading {
     ...retry,
     filters,
     rewriteTarget: read('rewrite-target', 'a path such as /$2 (not a URL)', parseRewriteTarget)?.value,
+    wwwRedirect: read('from-to-www-redirect', '"true" or "false"', parseGoBoolean)?.value === true,
     diagnostics,
     unsupported: Object.keys(ingress.annotations).filter((name) => name.startsWith(NGINX_PREFIX) && !isHonoured(name.slice(NGINX_PREFIX.length))).sort(),
   };

@@ -41,6 +41,7 @@ import { lookupCertificate } from '../match.ts';
 import { hasNginxAnnotations, readNginxAnnotations, type NginxReading } from '../nginx/read.ts';
 import { chainFor } from '../route-chain.ts';
 import { countUnsupported } from '../unsupported.ts';
+import { refreshWwwRedirects } from '../www-redirects.ts';
 import {
   parseBackendProtocol, parseBoolean, parseIdleTimeoutSeconds, parseLoadBalancing, parseSize, parseTimeoutSeconds, protocolForAppProtocol,
 } from '../option-values.ts';
@@ -103,6 +104,7 @@ export function optionsProcessor(state: BuildState): void {
     setDiagnostics(state, options, options.diagnostics);
     countUnsupported(state.engine, options.unsupported, 1);
   }
+  if (state.added.length > 0 || state.removed.length > 0) refreshWwwRedirects(state.engine);
   for (const host of state.coverage) refreshCoverage(state, host);
   const { touched } = state;
   for (let i = 0; i < touched.length; i++) settleRoute(state, touched[i] as RouteGroup);
@@ -129,7 +131,7 @@ function optionsOf(state: BuildState, entry: IngressEntry): IngressOptions {
   } else {
     entry.options ??= state.engine.unannotated ??= {
       ...defaults, sslRedirect: undefined, backendProtocol: undefined, connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined,
-      filters: [], rewriteTarget: undefined, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
+      filters: [], rewriteTarget: undefined, wwwRedirect: false, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
     };
   }
   return entry.options;
@@ -154,6 +156,7 @@ function readAnnotations(ingress: IngressObject, defaults: RouteDefaults): Ingre
     retryTimeoutMs: nginx.retryTimeoutMs,
     filters: nginx.filters,
     rewriteTarget: nginx.rewriteTarget,
+    wwwRedirect: nginx.wwwRedirect,
     unsupported: nginx.unsupported,
     shared: [],
     chains: new Map(),
@@ -168,7 +171,8 @@ function first<T>(ours: T | undefined, nginx: T | undefined): T | undefined {
 /** An Ingress without nginx annotations. */
 const NO_NGINX: NginxReading = {
   sslRedirect: undefined, backendProtocol: undefined, loadBalancing: undefined, readTimeoutMs: undefined, maxBodyBytes: undefined,
-  connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined, filters: [], rewriteTarget: undefined, diagnostics: [], unsupported: [],
+  connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined, filters: [], rewriteTarget: undefined, wwwRedirect: false,
+  diagnostics: [], unsupported: [],
 };
 
 /** The nginx front-end's reports, and one UnsupportedAnnotation listing what it does not act on. */

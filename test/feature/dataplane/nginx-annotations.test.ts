@@ -18,6 +18,7 @@ const INGRESSES: readonly IngressSpec[] = [
   { name: 'moved-default', host: 'moved-default.test', annotations: { [`${N}permanent-redirect`]: 'https://new.test/' } },
   { name: 'temporary', host: 'temporary.test', annotations: { [`${N}temporal-redirect`]: '/maintenance' } },
   { name: 'app-root', host: 'app-root.test', annotations: { [`${N}app-root`]: '/app1' } },
+  { name: 'www', host: 'www.twin.test', annotations: { [`${N}from-to-www-redirect`]: 'true' } },
   {
     name: 'rewrite', host: 'rewrite.test',
     annotations: { [`${N}rewrite-target`]: '/$2', [`${N}x-forwarded-prefix`]: '/api', [`${N}upstream-vhost`]: 'internal.svc' },
@@ -85,6 +86,14 @@ describe('permanent-redirect, temporal-redirect, app-root', () => {
     const root = await get('app-root.test', '/');
     expect([root.status, root.headers.location]).toEqual([302, 'http://app-root.test/app1']);
     expect((await get('app-root.test', '/app1')).status).toBe(200);
+  });
+});
+
+describe('from-to-www-redirect', () => {
+  it('redirects the bare host to the www host with 308, path and query kept, and serves the www host', async () => {
+    const res = await get('twin.test', '/a?b=1');
+    expect([res.status, res.headers.location]).toEqual([308, 'http://www.twin.test/a?b=1']);
+    expect((await get('www.twin.test', '/a')).status).toBe(200);
   });
 });
 
