@@ -2,7 +2,7 @@
 // answer. An idempotent request without a body whose connection attempt fails is retried on
 // another endpoint (at most the route's `retries`, else the data plane's, more; none after the
 // route's retryTimeoutMs); every outcome feeds passive health.
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { errors } from 'undici';
 import type { Endpoint, Route } from '../routing/types.ts';
@@ -29,8 +29,9 @@ export interface Outbound {
   readonly path: string;
   readonly headers: Record<string, string | string[]>;
   readonly body: Readable | null;
-  /** Added to the client's response (middlewares: CORS, response headers). */
+  /** Set on the client's response, then `removeResponseHeaders` dropped (middlewares: CORS, response headers). */
   readonly responseHeaders?: Record<string, string> | undefined;
+  readonly removeResponseHeaders?: readonly string[] | undefined;
 }
 
 export interface ForwardResult extends RelayOutcome {
@@ -50,15 +51,21 @@ export function isConnectFailure(err: Error): boolean {
   return code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH';
 }
 
+function withResponseChanges(headers: OutgoingHttpHeaders, out: Outbound): OutgoingHttpHeaders {
+  Object.assign(headers, out.responseHeaders);
+  for (const name of out.removeResponseHeaders ?? []) Reflect.deleteProperty(headers, name);
+  return headers;
+}
+
 export function forward(deps: ForwardDeps, out: Outbound, res: ClientResponse, done: (r: ForwardResult) => void): void {
-  const { route, responseHeaders } = out;
+  const { route } = out;
   const { retries = deps.options.retries, retryTimeoutMs, connectTimeoutMs } = route.options;
   const retryable = retriesAllowed(out.method, out.body);
   const tried = new Set<string>();
   const via = deps.options.via;
-  const clientHeaders = responseHeaders === undefined
+  const clientHeaders = out.responseHeaders === undefined && out.removeResponseHeaders === undefined
     ? (h: IncomingHttpHeaders) => buildClientHeaders(h, via)
-    : (h: IncomingHttpHeaders) => Object.assign(buildClientHeaders(h, via), responseHeaders);
+    : (h: IncomingHttpHeaders) => withResponseChanges(buildClientHeaders(h, via), out);
   const firstAt = retryTimeoutMs === undefined ? 0 : deps.now();
   let current: RelayHandler | undefined;
   res.on('close', () => { if (!res.writableFinished) current?.abort(new errors.RequestAbortedError()); });

@@ -20,7 +20,9 @@ export function runChain(chain: MiddlewareChain, req: ChainRequest): LocalAnswer
     steps = chain.filters.map(compileStep);
     compiled.set(chain, steps);
   }
-  const plan: ForwardPlan = { path: undefined, hostname: undefined, setHeaders: [], removeHeaders: [], responseHeaders: undefined };
+  const plan: ForwardPlan = {
+    path: undefined, hostname: undefined, setHeaders: [], removeHeaders: [], responseHeaders: undefined, removeResponseHeaders: undefined,
+  };
   for (const step of steps) {
     const answer = step(req, plan);
     if (answer !== undefined) return answer;
@@ -45,7 +47,8 @@ function compileStep(filter: Middleware): Step {
       return undefined;
     };
     case 'ResponseHeaderModifier': return (_req, plan) => {
-      plan.responseHeaders = { ...plan.responseHeaders, ...Object.fromEntries(filter.set) };
+      if (filter.set.length > 0) plan.responseHeaders = { ...plan.responseHeaders, ...Object.fromEntries(filter.set) };
+      if (filter.remove.length > 0) plan.removeResponseHeaders = [...plan.removeResponseHeaders ?? [], ...filter.remove];
       return undefined;
     };
   }

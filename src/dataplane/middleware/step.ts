@@ -29,8 +29,9 @@ export interface ForwardPlan {
   /** Request headers set (lower-case names) and removed. */
   readonly setHeaders: [string, string][];
   readonly removeHeaders: string[];
-  /** Added to the client's response, whatever the upstream says. */
+  /** Set on the client's response, whatever the upstream says; then `removeResponseHeaders` dropped. */
   responseHeaders: Record<string, string> | undefined;
+  removeResponseHeaders: readonly string[] | undefined;
 }
 
 export type Step = (req: ChainRequest, plan: ForwardPlan) => LocalAnswer | undefined;

@@ -91,7 +91,9 @@ export const NGINX_ANNOTATIONS: readonly NginxAnnotationEntry[] = [
   n('enable-opentracing'), n('opentracing-trust-incoming-span'), n('enable-opentelemetry'), n('opentelemetry-trust-incoming-span'),
   n('enable-influxdb'), n('influxdb-measurement'), n('influxdb-port'), n('influxdb-host'), n('influxdb-server-name'),
   // Never
-  never('configuration-snippet', SNIPPET), never('server-snippet', SNIPPET), never('auth-snippet', SNIPPET),
+  p('configuration-snippet', `${SNIPPET}. Its \`more_set_headers\`, \`add_header\` (always, whatever the status), \`proxy_set_header\` and \`more_clear_headers\` with plain values become header middlewares; every other directive, and one using variables, is reported by name (InvalidAnnotation)`),
+  p('server-snippet', 'as configuration-snippet, for the routes of this Ingress only (not the whole server)'),
+  never('auth-snippet', SNIPPET),
   never('stream-snippet', SNIPPET), never('modsecurity-snippet', SNIPPET),
   never('enable-modsecurity', 'no web application firewall in Bollard'), never('enable-owasp-core-rules', 'no web application firewall in Bollard'),
   never('modsecurity-transaction-id', 'no web application firewall in Bollard'),

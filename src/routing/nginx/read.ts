@@ -11,6 +11,8 @@ import { parseBackendProtocol, parseSize } from '../option-values.ts';
 import { isHonoured, NGINX_PREFIX } from './catalog.ts';
 import { readCors } from './cors.ts';
 import { annotationReader, type AnnotationReader } from './reader.ts';
+import { translateSnippet } from './snippets.ts';
+import { diagnostic } from '../diagnostics.ts';
 import {
   parseAbsolutePath, parseCidrList, parseGoBoolean, parseHeaderValue, parseHostPort, parseLocation, parseRedirectCode,
   parseRewriteTarget, parseSeconds, parseWhole,
@@ -58,7 +60,10 @@ export function hasNginxAnnotations(ingress: IngressObject): boolean {
 export function readNginxAnnotations(ingress: IngressObject): NginxReading {
   const diagnostics: Diagnostic[] = [];
   const read = annotationReader(ingress, diagnostics);
-  const filters: Middleware[] = [...readAccess(read), ...readRedirects(read), ...readCors(read), ...readRequestChanges(read)];
+  const filters: Middleware[] = [
+    ...readAccess(read), ...readRedirects(read), ...readCors(read), ...readRequestChanges(read),
+    ...readSnippet(ingress, 'configuration-snippet', diagnostics), ...readSnippet(ingress, 'server-snippet', diagnostics),
+  ];
   checkAccepted(read);
   const retry = readRetries(read);
   return {
@@ -77,6 +82,18 @@ export function readNginxAnnotations(ingress: IngressObject): NginxReading {
   };
 }
 
+
+/** The header directives of a snippet as middlewares; every other directive reported by name. */
+function readSnippet(ingress: IngressObject, key: string, diagnostics: Diagnostic[]): readonly Middleware[] {
+  const written = ingress.annotations[NGINX_PREFIX + key];
+  if (written === undefined) return [];
+  const { filters, refused } = translateSnippet(written);
+  for (const problem of refused) {
+    const message = `annotation ${NGINX_PREFIX}${key}: ${problem}. Bollard translates more_set_headers, add_header, proxy_set_header and more_clear_headers with plain values`;
+    diagnostics.push(diagnostic(ingress, 'InvalidAnnotation', message));
+  }
+  return filters;
+}
 
 function readSslRedirect(read: AnnotationReader): SslRedirectMode | undefined {
   const force = read('force-ssl-redirect', '"true" or "false"', parseGoBoolean)?.value;

@@ -27,6 +27,10 @@ const INGRESSES: readonly IngressSpec[] = [
   { name: 'small', host: 'small.test', annotations: { [`${N}proxy-body-size`]: '1k', [`${N}client-body-buffer-size`]: '8k', [`${N}proxy-buffering`]: 'on' } },
   { name: 'cors', host: 'cors.test', annotations: { [`${N}enable-cors`]: 'true', [`${N}cors-allow-origin`]: 'https://app.example.com, https://*.example.org', [`${N}cors-expose-headers`]: 'X-Total', [`${N}cors-max-age`]: '600' } },
   { name: 'cors-any', host: 'cors-any.test', annotations: { [`${N}enable-cors`]: 'true' } },
+  {
+    name: 'snippet', host: 'snippet.test',
+    annotations: { [`${N}configuration-snippet`]: 'more_set_headers "X-Frame-Options: DENY";\nproxy_set_header X-Tenant shop;\nmore_clear_headers X-Upstream;' },
+  },
 ];
 
 let plane: Awaited<ReturnType<typeof startPlane>>;
@@ -152,6 +156,15 @@ describe('enable-cors', () => {
   it('with the default origin "*", answers any preflight and sends "*"', async () => {
     const res = await get('cors-any.test', '/', { method: 'OPTIONS', headers: { origin: 'https://anyone.test' } });
     expect([res.status, res.headers['access-control-allow-origin']]).toEqual([204, '*']);
+  });
+});
+
+describe('configuration-snippet (header directives)', () => {
+  it('sets the response and request headers it names and clears the one it clears', async () => {
+    const res = await get('snippet.test', '/');
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['x-upstream']).toBeUndefined();
+    expect((JSON.parse(res.text) as Echo).headers['x-tenant']).toBe('shop');
   });
 });
 
