@@ -1,5 +1,6 @@
-// Which peers are trusted proxies (their X-Forwarded-* headers are kept and extended).
-import { BlockList, isIPv6 } from 'node:net';
+// Which peers are trusted proxies (their X-Forwarded-* headers are kept and extended), and the
+// client address they vouch for.
+import { BlockList, isIP, isIPv6 } from 'node:net';
 
 export type TrustCheck = (address: string) => boolean;
 
@@ -16,4 +17,20 @@ export function trustChecker(cidrs: readonly string[]): TrustCheck {
     const plain = address.startsWith('::ffff:') ? address.slice(7) : address;
     return list.check(plain, isIPv6(plain) ? 'ipv6' : 'ipv4');
   };
+}
+
+/**
+ * The client's address for access rules: the peer's, unless the peer is a trusted proxy; then, as
+ * nginx's real_ip with real_ip_recursive, the last X-Forwarded-For entry that is not a trusted proxy
+ * (all trusted: the first). An entry that is no address is taken as it is, so it matches no range.
+ */
+export function clientAddress(peer: string, forwardedFor: string | string[] | undefined, trusted: TrustCheck): string {
+  if (forwardedFor === undefined || !trusted(peer)) return peer;
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',');
+  let address = peer;
+  for (let i = hops.length - 1; i >= 0; i--) {
+    address = (hops[i] ?? '').trim();
+    if (!isIP(address) || !trusted(address)) return address;
+  }
+  return address;
 }

@@ -1,6 +1,8 @@
 // Sends one client request to an upstream endpoint through its undici dispatcher and relays the
 // answer. An idempotent request without a body whose connection attempt fails is retried on
-// another endpoint (at most `retries` more); every outcome feeds passive health.
+// another endpoint (at most the route's `retries`, else the data plane's, more; none after the
+// route's retryTimeoutMs); every outcome feeds passive health.
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { errors } from 'undici';
 import type { Endpoint, Route } from '../routing/types.ts';
@@ -27,6 +29,9 @@ export interface Outbound {
   readonly path: string;
   readonly headers: Record<string, string | string[]>;
   readonly body: Readable | null;
+  /** Set on the client's response, then `removeResponseHeaders` dropped (middlewares: CORS, response headers). */
+  readonly responseHeaders?: Record<string, string> | undefined;
+  readonly removeResponseHeaders?: readonly string[] | undefined;
 }
 
 export interface ForwardResult extends RelayOutcome {
@@ -46,10 +51,22 @@ export function isConnectFailure(err: Error): boolean {
   return code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH';
 }
 
+function withResponseChanges(headers: OutgoingHttpHeaders, out: Outbound): OutgoingHttpHeaders {
+  Object.assign(headers, out.responseHeaders);
+  for (const name of out.removeResponseHeaders ?? []) Reflect.deleteProperty(headers, name);
+  return headers;
+}
+
 export function forward(deps: ForwardDeps, out: Outbound, res: ClientResponse, done: (r: ForwardResult) => void): void {
   const { route } = out;
+  const { retries = deps.options.retries, retryTimeoutMs, connectTimeoutMs } = route.options;
   const retryable = retriesAllowed(out.method, out.body);
   const tried = new Set<string>();
+  const via = deps.options.via;
+  const clientHeaders = out.responseHeaders === undefined && out.removeResponseHeaders === undefined
+    ? (h: IncomingHttpHeaders) => buildClientHeaders(h, via)
+    : (h: IncomingHttpHeaders) => withResponseChanges(buildClientHeaders(h, via), out);
+  const firstAt = retryTimeoutMs === undefined ? 0 : deps.now();
   let current: RelayHandler | undefined;
   res.on('close', () => { if (!res.writableFinished) current?.abort(new errors.RequestAbortedError()); });
 
@@ -64,17 +81,17 @@ export function forward(deps: ForwardDeps, out: Outbound, res: ClientResponse, d
     const stats = deps.pools.stats(endpoint);
     stats.started();
     const startedAt = deps.now();
-    current = new RelayHandler(res, (h) => buildClientHeaders(h, deps.options.via), (outcome) => {
+    current = new RelayHandler(res, clientHeaders, (outcome) => {
       const failed = outcome.error !== undefined && !(outcome.error instanceof errors.RequestAbortedError);
       if (stats.finished(deps.now() - startedAt, !failed, deps.now(), deps.options)) {
         deps.pools.noteEjection(stats.ejectedUntil);
         deps.onEject(key, route.upstream.key);
       }
-      const again = outcome.error !== undefined && !outcome.started && retryable && isConnectFailure(outcome.error) && tried.size <= deps.options.retries;
-      if (again && !res.destroyed) attempt();
+      const again = outcome.error !== undefined && !outcome.started && retryable && isConnectFailure(outcome.error) && tried.size <= retries;
+      if (again && !res.destroyed && (retryTimeoutMs === undefined || deps.now() - firstAt < retryTimeoutMs)) attempt();
       else done({ ...outcome, endpoint, attempts: tried.size });
     });
-    deps.pools.dispatcher(endpoint, route.options.backendProtocol).dispatch({
+    deps.pools.dispatcher(endpoint, route.options.backendProtocol, connectTimeoutMs).dispatch({
       path: out.path, method: out.method, headers: out.headers, body: out.body,
       headersTimeout: route.options.readTimeoutMs, bodyTimeout: route.options.readTimeoutMs,
     }, current);

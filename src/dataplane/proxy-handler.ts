@@ -1,14 +1,16 @@
-// The per-request path: read the current table once, match, then answer locally (ACME
-// challenge, redirect, 4xx/5xx) or forward. Everything else was done when the table was built.
+// The per-request path: read the current table once, match, run the route's middlewares if it has
+// any, then answer locally (ACME challenge, redirect, 4xx/5xx) or forward. Everything else was done
+// when the table was built.
 import type { Readable } from 'node:stream';
 import { errors } from 'undici';
-import { matchRoute, normalizeHost } from '../routing/match.ts';
+import { lookupWwwRedirect, matchRoute, normalizeHost } from '../routing/match.ts';
 import type { Route } from '../routing/types.ts';
 import { BodyTooLargeError, limitBody } from './body-limit.ts';
-import type { TrustCheck } from './client-address.ts';
+import { clientAddress, type TrustCheck } from './client-address.ts';
 import { reply, type ClientRequest, type ClientResponse } from './client-response.ts';
 import { forward, type ForwardDeps, type ForwardResult } from './forward.ts';
 import { buildUpstreamHeaders } from './forward-headers.ts';
+import { applyPlan, isLocalAnswer, runChain, type ChainRequest, type ForwardPlan } from './middleware/chain.ts';
 import { normalizeRequestTarget, type RequestTarget } from './request-path.ts';
 import type { TableHolder } from './table-holder.ts';
 
@@ -94,16 +96,33 @@ function authorityOf(req: ClientRequest): string {
   return typeof authority === 'string' ? authority : '';
 }
 
-interface Forwardable { readonly route: Route; readonly host: string; readonly target: RequestTarget }
+interface Forwardable { readonly route: Route; readonly host: string; readonly target: RequestTarget; readonly plan: ForwardPlan | undefined }
 
 /** The table is read once here: an ACME answer, a local refusal, or a route to forward to. */
 function decide(deps: ProxyDeps, req: ClientRequest, host: string, target: RequestTarget): Forwardable | (Refusal & { matched?: Route }) {
   // As nginx: TRACE would echo the request, credentials included, back (cross-site tracing).
   if (req.method === 'TRACE') return { status: 405, text: 'method not allowed', headers: {} };
-  const route = matchRoute(deps.tables.current(), host, target.matchPath);
+  const table = deps.tables.current();
+  const twin = lookupWwwRedirect(table, host);
+  if (twin !== undefined) return { status: 308, text: 'redirecting', headers: { location: `${deps.proto}://${twin}${target.upstreamPath}${target.query}` } };
+  const route = matchRoute(table, host, target.matchPath);
   if (route === undefined) return { status: 404, text: 'no route', headers: {} };
+  let plan: ForwardPlan | undefined;
+  if (route.middlewares !== undefined) {
+    const outcome = runChain(route.middlewares, chainRequest(deps, req, host, target));
+    if (isLocalAnswer(outcome)) return { ...outcome, matched: route };
+    plan = outcome;
+  }
   const refusal = refuse(deps, req, route, host, target);
-  return refusal ? { ...refusal, matched: route } : { route, host, target };
+  return refusal ? { ...refusal, matched: route } : { route, host, target, plan };
+}
+
+/** The request as the middlewares see it. */
+function chainRequest(deps: ProxyDeps, req: ClientRequest, host: string, target: RequestTarget): ChainRequest {
+  return {
+    method: req.method ?? 'GET', headers: req.headers, proto: deps.proto, host, target,
+    clientAddress: () => clientAddress(req.socket?.remoteAddress ?? '', req.headers['x-forwarded-for'], deps.trusted),
+  };
 }
 
 interface Refusal { readonly status: number; readonly text: string; readonly headers: Record<string, string> }
@@ -127,9 +146,11 @@ function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, requestB
     clientIp, proto: deps.proto, host: authorityOf(req) || m.host, port: deps.publicPort,
     trusted: deps.trusted(clientIp), via: deps.forward.options.via,
   });
+  const { plan } = m;
+  const path = applyPlan(headers, plan, m.target);
   const max = m.route.options.maxBodyBytes;
   const body = requestBody === null || max === undefined ? requestBody : limitBody(requestBody, max);
-  forward(deps.forward, { route: m.route, method: base.method, path: m.target.upstreamPath + m.target.query, headers, body }, res, (r: ForwardResult) => {
+  forward(deps.forward, { route: m.route, method: base.method, path, headers, body, responseHeaders: plan?.responseHeaders, removeResponseHeaders: plan?.removeResponseHeaders }, res, (r: ForwardResult) => {
     const upstream = r.endpoint ? `${r.endpoint.host}:${r.endpoint.port}` : undefined;
     const failure = r.error ? classify(r.error) : undefined;
     const status = failure?.status ?? r.status;

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { normalizeHost } from '../routing/match.ts';
 import { buildUpstreamHeaders } from './forward-headers.ts';
+import { applyPlan } from './middleware/chain.ts';
 import { normalizeRequestTarget } from './request-path.ts';
 import { webSocketAccept } from './upgrade-protocol.ts';
 import { answerLocally, askUpstream, decide, type UpgradeDeps, type UpgradeRecord } from './websocket.ts';
@@ -32,21 +33,22 @@ export function createH2WebSocketHandler(deps: UpgradeDeps): (req: Http2ServerRe
       answerLocally(deps, res, base, { status: 400, text: 'bad request' });
       return;
     }
-    const decision = decide(deps, host, target);
+    const clientIp = req.socket.remoteAddress ?? '';
+    const decision = decide(deps, host, target, { method: 'GET', headers: req.headers, peer: clientIp });
     if ('status' in decision) {
       answerLocally(deps, res, { ...base, route: decision.route }, decision);
       return;
     }
-    const { route, endpoint } = decision;
-    const clientIp = req.socket.remoteAddress ?? '';
+    const { route, endpoint, plan } = decision;
     const { headers, requestId } = buildUpstreamHeaders(req.headers, {
       clientIp, proto: deps.proto, host, port: deps.publicPort, trusted: deps.trusted(clientIp), via: deps.forward.options.via,
     });
+    const upstreamPath = applyPlan(headers, plan, target);
     const key = randomBytes(16).toString('base64');
     headers['sec-websocket-key'] = key;
     headers['sec-websocket-version'] ??= '13';
     const record: UpgradeRecord = { ...base, route, requestId };
-    const abort = askUpstream(deps, res, { route, endpoint, path: target.upstreamPath + target.query, headers, accept: webSocketAccept(key) }, record, () => res.stream.destroyed, (outcome, upstream) => {
+    const abort = askUpstream(deps, res, { route, endpoint, path: upstreamPath, headers, accept: webSocketAccept(key) }, record, () => res.stream.destroyed, (outcome, upstream) => {
       const answer: Record<string, string | string[]> = {};
       for (const field of NEGOTIATED) {
         const value = outcome.headers[field];

@@ -9,7 +9,8 @@ import type { Socket } from 'node:net';
 import type { Http1Request } from './http1/connection.ts';
 import { matchRoute, normalizeHost } from '../routing/match.ts';
 import type { Endpoint, Route } from '../routing/types.ts';
-import type { TrustCheck } from './client-address.ts';
+import { clientAddress, type TrustCheck } from './client-address.ts';
+import { applyPlan, isLocalAnswer, runChain, type ForwardPlan } from './middleware/chain.ts';
 import { closingResponse } from './closing-response.ts';
 import { reply, type ClientResponse } from './client-response.ts';
 import type { ForwardDeps } from './forward.ts';
@@ -50,18 +51,19 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: Http1Request, soc
       answerLocally(deps, res, base, { status: 400, text: 'bad websocket handshake' });
       return;
     }
-    const decision = decide(deps, host, target);
+    const clientIp = socket.remoteAddress ?? '';
+    const decision = decide(deps, host, target, { method: req.method, headers: req.headers, peer: clientIp });
     if ('status' in decision) {
       answerLocally(deps, res, { ...base, route: decision.route }, decision);
       return;
     }
-    const { route, endpoint } = decision;
-    const clientIp = socket.remoteAddress ?? '';
+    const { route, endpoint, plan } = decision;
     const { headers, requestId } = buildUpstreamHeaders(req.headers, {
       clientIp, proto: deps.proto, host: req.headers.host ?? host, port: deps.publicPort, trusted: deps.trusted(clientIp), via: deps.forward.options.via,
     });
+    const path = applyPlan(headers, plan, target);
     const record: UpgradeRecord = { ...base, route, requestId };
-    const abort = askUpstream(deps, res, { route, endpoint, path: target.upstreamPath + target.query, headers, accept: webSocketAccept(key) }, record, () => socket.destroyed, (outcome, upstream) => {
+    const abort = askUpstream(deps, res, { route, endpoint, path, headers, accept: webSocketAccept(key) }, record, () => socket.destroyed, (outcome, upstream) => {
       socket.write(switchingProtocols(outcome, deps.forward.options.via), 'latin1');
       deps.tunnels.join(socket, outcome.socket, head, { record: { ...record, status: 101, upstream, errorKind: undefined }, idleTimeoutMs: route.options.tunnelIdleTimeoutMs });
     });
@@ -69,18 +71,36 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: Http1Request, soc
   };
 }
 
-interface Refusal { readonly status: number; readonly text: string; readonly route?: Route; readonly location?: string }
+interface Refusal { readonly status: number; readonly text: string; readonly route?: Route; readonly location?: string | undefined }
 
-/** Where an upgrade goes: a refusal (maybe a redirect) or a route and an endpoint. */
-export function decide(deps: UpgradeDeps, host: string, target: RequestTarget): Refusal | { route: Route; endpoint: Endpoint } {
+/** What the route's middlewares see of an upgrade request. */
+export interface UpgradeAsked {
+  readonly method: string;
+  readonly headers: Http1Request['headers'];
+  readonly peer: string;
+}
+
+/** Where an upgrade goes: a refusal (maybe a redirect) or a route, an endpoint and the middlewares' plan. */
+export function decide(
+  deps: UpgradeDeps, host: string, target: RequestTarget, asked: UpgradeAsked,
+): Refusal | { route: Route; endpoint: Endpoint; plan: ForwardPlan | undefined } {
   const route = matchRoute(deps.tables.current(), host, target.matchPath);
   if (route === undefined) return { status: 404, text: 'no route' };
+  let plan: ForwardPlan | undefined;
+  if (route.middlewares !== undefined) {
+    const outcome = runChain(route.middlewares, {
+      method: asked.method, headers: asked.headers, proto: deps.proto, host, target,
+      clientAddress: () => clientAddress(asked.peer, asked.headers['x-forwarded-for'], deps.trusted),
+    });
+    if (isLocalAnswer(outcome)) return { status: outcome.status, text: outcome.text, route, location: outcome.headers.location };
+    plan = outcome;
+  }
   if (deps.proto === 'http' && route.options.sslRedirect) {
     const port = deps.httpsRedirectPort === 443 ? '' : `:${deps.httpsRedirectPort}`;
     return { status: 308, text: 'redirecting to https', route, location: `https://${host}${port}${target.upstreamPath}${target.query}` };
   }
   const endpoint = deps.forward.balancer.pick(route.upstream, route.options.loadBalancing);
-  return endpoint === undefined ? { status: 503, text: 'no ready endpoints', route } : { route, endpoint };
+  return endpoint === undefined ? { status: 503, text: 'no ready endpoints', route } : { route, endpoint, plan };
 }
 
 /** A refusal that needs no upstream. */

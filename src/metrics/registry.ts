@@ -12,6 +12,7 @@ export interface Metrics {
   readonly tableGeneration: Gauge;
   readonly ingressesServed: Gauge;
   readonly diagnostics: Gauge<'reason'>;
+  readonly unsupportedAnnotations: Gauge<'annotation'>;
   readonly isLeader: Gauge;
   readonly statusWrites: Counter<'result'>;
   /** Bound per route and status class by the data plane (cells: no label hashing per request). */
@@ -49,6 +50,11 @@ export function createMetrics(opts: { processMetrics: boolean } = { processMetri
     tableGeneration: new Gauge({ name: 'bollard_table_generation', help: 'Generation of the routing table in use.', registers: c }),
     ingressesServed: new Gauge({ name: 'bollard_ingresses_served', help: 'Ingresses of this controller\'s class.', registers: c }),
     diagnostics: new Gauge({ name: 'bollard_ingress_diagnostics', help: 'Current problems with Ingresses, by reason.', labelNames: ['reason'], registers: c }),
+    unsupportedAnnotations: new Gauge({
+      name: 'bollard_ingress_unsupported_annotations',
+      help: 'Served Ingresses carrying an nginx.ingress.kubernetes.io/* annotation Bollard does not act on, by annotation.',
+      labelNames: ['annotation'], registers: c,
+    }),
     isLeader: new Gauge({ name: 'bollard_leader', help: '1 when this replica is the elected status writer.', registers: c }),
     statusWrites: new Counter({ name: 'bollard_status_writes_total', help: 'Ingress status updates.', labelNames: ['result'], registers: c }),
     requests: new CellCounter({ name: 'bollard_requests_total', help: 'Proxied requests.', labelNames: traffic, registers: d }),

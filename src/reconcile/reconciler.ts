@@ -27,6 +27,8 @@ export interface ReconcileDeps {
 
 export function createReconciler(deps: ReconcileDeps): () => Promise<void> {
   const cache = createBuildCache();
+  /** The counts last written to the gauge (the build hands out a new map only when they change). */
+  let reported: ReadonlyMap<string, number> | undefined;
   return async () => {
     const started = performance.now();
     const result = buildRoutingTable(deps.snapshot, deps.options, cache);
@@ -41,6 +43,11 @@ export function createReconciler(deps: ReconcileDeps): () => Promise<void> {
       });
     }
     deps.metrics.ingressesServed.set(result.served.length);
+    if (result.unsupportedAnnotations !== reported) {
+      reported = result.unsupportedAnnotations;
+      deps.metrics.unsupportedAnnotations.reset();
+      for (const [annotation, count] of reported) deps.metrics.unsupportedAnnotations.set({ annotation }, count);
+    }
     try {
       await deps.onBuilt(result);
     } catch (err: unknown) {

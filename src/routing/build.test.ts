@@ -53,8 +53,10 @@ function requestHost(host: string | undefined): string {
 
 function runFixture(fixture: Fixture): void {
   const objects = fixtureObjects(fixture);
-  const { table, diagnostics, served } = build(objects, fixtureOptions(fixture));
+  const { table, diagnostics, served, unsupportedAnnotations } = build(objects, fixtureOptions(fixture));
   expect(served.map(refKey)).toEqual(fixture.served);
+  if (fixture.wwwRedirects !== undefined) expect(Object.fromEntries(table.wwwRedirects ?? [])).toEqual(fixture.wwwRedirects);
+  if (fixture.unsupportedAnnotations !== undefined) expect(Object.fromEntries(unsupportedAnnotations)).toEqual(fixture.unsupportedAnnotations);
   expect(diagnostics.map((d, i) => project(describeDiagnostic(d), fixture.diagnostics[i]))).toEqual(fixture.diagnostics);
   const answers = fixture.requests.map(({ host, path, expect: expected }) => {
     const route = matchRoute(table, requestHost(host), path);

@@ -49,5 +49,5 @@ export function buildRoutingTable(snapshot: ClusterSnapshot, options: BuildOptio
   engine.table = assembleTable(state);
   if (state.diagnosticsChanged) engine.diagnostics = gatherDiagnostics(engine.diagnosticSources);
   cache.keep(engine);
-  return { table: engine.table, diagnostics: engine.diagnostics, served: engine.servedRefs };
+  return { table: engine.table, diagnostics: engine.diagnostics, served: engine.servedRefs, unsupportedAnnotations: engine.unsupportedAnnotations };
 }

@@ -9,8 +9,9 @@ import type {
 } from '../snapshot/model.ts';
 import type {
   BackendProtocol, Diagnostic, DiagnosticReason, HostRoutes, LoadBalancing, MatchType, Route, RouteOptions, RoutingTable,
-  TlsCertificate, Upstream,
+  SslRedirectMode, TlsCertificate, Upstream,
 } from './types.ts';
+import type { Middleware, MiddlewareChain } from './middleware.ts';
 import type { ServiceBackendRef } from './upstreams.ts';
 import type { TlsSecretResult } from './tls-secret.ts';
 import { SortedKeys } from './sorted-keys.ts';
@@ -38,8 +39,10 @@ export interface RouteCandidate {
   /** Lower-case as written ("shop.example.com", "*.example.com"); "" for 'any' and 'default'. */
   readonly host: string;
   readonly pathType: MatchType;
-  /** Normalised (see path.ts). */
+  /** Normalised (see path.ts); for a regex path, as written. */
   readonly path: string;
+  /** Set for a regex path (nginx use-regex): "^" and the path, case-insensitive. */
+  readonly pattern: RegExp | undefined;
   readonly backend: IngressBackend;
 }
 
@@ -54,16 +57,32 @@ export interface Claim extends RouteCandidate {
   readonly upstreamKey: string;
 }
 
-/** What an Ingress's annotations settle; unset sslRedirect and backendProtocol depend on the route. */
+/**
+ * What an Ingress's annotations (both front-ends) settle; unset sslRedirect and backendProtocol depend
+ * on the route.
+ */
 export interface IngressOptions {
-  readonly sslRedirect: boolean | undefined;
+  readonly sslRedirect: SslRedirectMode | undefined;
   readonly backendProtocol: BackendProtocol | undefined;
   readonly loadBalancing: LoadBalancing;
   readonly readTimeoutMs: number;
   readonly maxBodyBytes: number | undefined;
   readonly tunnelIdleTimeoutMs: number;
+  readonly connectTimeoutMs: number | undefined;
+  readonly retries: number | undefined;
+  readonly retryTimeoutMs: number | undefined;
+  /** Middlewares of every route of the Ingress. */
+  readonly filters: readonly Middleware[];
+  /** nginx rewrite-target: each route's path becomes a RegexCapture rewrite to it. */
+  readonly rewriteTarget: string | undefined;
+  /** nginx from-to-www-redirect (RoutingTable.wwwRedirects). */
+  readonly wwwRedirect: boolean;
+  /** nginx annotations the Ingress carries that Bollard does not act on, sorted. */
+  readonly unsupported: readonly string[];
   /** RouteOptions by sslRedirect and backendProtocol, so routes alike share one object. */
   readonly shared: (RouteOptions | undefined)[];
+  /** Chains by route path (they differ by path only with rewriteTarget). */
+  readonly chains: Map<string, MiddlewareChain | undefined>;
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -197,6 +216,13 @@ export interface Engine {
   unannotated: IngressOptions | undefined;
   /** One RouteOptions object per distinct value, so equal options are identical. */
   readonly routeOptions: Map<string, RouteOptions>;
+  /** One MiddlewareChain object per distinct key. */
+  readonly chains: Map<string, MiddlewareChain>;
+  /** Served Ingresses per unsupported nginx annotation, and the value last handed out (BuildResult). */
+  readonly unsupportedCounts: Map<string, number>;
+  unsupportedAnnotations: ReadonlyMap<string, number>;
+  /** RoutingTable.wwwRedirects as last built. */
+  wwwRedirects: ReadonlyMap<string, string>;
   /** Each problem source (a compiled part, a group, a slot) with its current diagnostics. */
   readonly diagnosticSources: Map<object, readonly Diagnostic[]>;
   /** The previous build's outputs. */
@@ -236,6 +262,10 @@ export function newEngine(context: string): Engine {
     failing: new Set(),
     unannotated: undefined,
     routeOptions: new Map(),
+    chains: new Map(),
+    unsupportedCounts: new Map(),
+    unsupportedAnnotations: new Map(),
+    wwwRedirects: new Map(),
     diagnosticSources: new Map(),
     table: {
       hosts: new Map(), wildcards: new Map(), anyHost: undefined, defaultBackend: undefined,

@@ -9,7 +9,10 @@ function formatEndpoint({ host, port }: Endpoint): string {
 
 /** maxBodyBytes undefined (unlimited) is written null in fixtures. */
 function describeOptions(options: RouteOptions): Record<string, unknown> {
-  return { ...options, maxBodyBytes: options.maxBodyBytes ?? null };
+  return {
+    ...options, maxBodyBytes: options.maxBodyBytes ?? null, connectTimeoutMs: options.connectTimeoutMs ?? null,
+    retries: options.retries ?? null, retryTimeoutMs: options.retryTimeoutMs ?? null,
+  };
 }
 
 export function describeRoute(route: Route | undefined): Record<string, unknown> | null {
@@ -20,6 +23,7 @@ export function describeRoute(route: Route | undefined): Record<string, unknown>
     ingress: refKey(route.ingress),
     route: `${route.pathType} ${route.path}`,
     options: describeOptions(route.options),
+    middlewares: route.middlewares?.filters ?? [],
   };
 }
 

@@ -85,6 +85,10 @@ const options = z.strictObject({
   readTimeoutMs: z.number().int().optional(),
   maxBodyBytes: z.number().int().nullable().optional(),
   tunnelIdleTimeoutMs: z.number().int().optional(),
+  /** null: the data plane's setting. */
+  connectTimeoutMs: z.number().int().nullable().optional(),
+  retries: z.number().int().nullable().optional(),
+  retryTimeoutMs: z.number().int().nullable().optional(),
 });
 const expectation = z.strictObject({
   /** The upstream key, "ns/service:port". */
@@ -96,6 +100,8 @@ const expectation = z.strictObject({
   /** The route that matched, "Exact /foo" or "Prefix /foo". */
   route: z.string().optional(),
   options: options.optional(),
+  /** The route's middleware chain (src/routing/middleware.ts), each filter in full; [] for none. */
+  middlewares: z.array(z.record(z.string(), z.unknown())).optional(),
 });
 const fixture = z.strictObject({
   /** Default: one IngressClass "bollard" of our controller, not the default class. */
@@ -112,6 +118,10 @@ const fixture = z.strictObject({
   tls: z.record(z.string(), z.string()).default({}),
   diagnostics: z.array(z.strictObject({ ingress: z.string(), reason: z.string(), message: z.string().optional() })),
   served: z.array(z.string()),
+  /** RoutingTable.wwwRedirects (twin → host), when stated. */
+  wwwRedirects: z.record(z.string(), z.string()).optional(),
+  /** BuildResult.unsupportedAnnotations, when stated. */
+  unsupportedAnnotations: z.record(z.string(), z.number().int()).optional(),
 });
 
 export type Fixture = z.output<typeof fixture>;
@@ -119,5 +129,10 @@ export type RequestExpectation = z.output<typeof expectation>;
 export type FixtureIngress = z.output<typeof ingress>;
 
 export function loadFixture(file: URL): Fixture {
-  return fixture.parse(parse(readFileSync(file, 'utf8')));
+  return parseFixture(parse(readFileSync(file, 'utf8')));
+}
+
+/** A fixture given as a value (defaults filled in), e.g. by a feature test that builds a real table. */
+export function parseFixture(value: unknown): Fixture {
+  return fixture.parse(value);
 }

@@ -15,7 +15,7 @@ import { compareRefs } from './compare.ts';
 import { metadata } from './fixture-schema.test-helper.ts';
 
 export type { Fixture, RequestExpectation } from './fixture-schema.test-helper.ts';
-export { loadFixture } from './fixture-schema.test-helper.ts';
+export { loadFixture, parseFixture } from './fixture-schema.test-helper.ts';
 
 export const CONTROLLER = 'bollard.io/ingress-controller';
 const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';

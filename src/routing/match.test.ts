@@ -44,7 +44,7 @@ describe('normalizeHost', () => {
 
 function route(pathType: MatchType, path: string): Route {
   const upstream = { key: `shop/${path}:80`, service: { namespace: 'shop', name: 'web' }, endpoints: [] };
-  const options = { sslRedirect: false, loadBalancing: 'round-robin', backendProtocol: 'HTTP', readTimeoutMs: 60_000, maxBodyBytes: undefined, tunnelIdleTimeoutMs: 3_600_000 } as const;
+  const options = { sslRedirect: false, loadBalancing: 'round-robin', backendProtocol: 'HTTP', readTimeoutMs: 60_000, maxBodyBytes: undefined, tunnelIdleTimeoutMs: 3_600_000, connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined } as const;
   return { ingress: { namespace: 'shop', name: 'web' }, pathType, path, upstream, options };
 }
 

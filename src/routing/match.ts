@@ -12,8 +12,9 @@
 // under "*.example.com" is NOT reachable as "shop.example.com" once "shop.example.com" has rules.
 //
 // Paths, within the owning level: an Exact route for the path wins; else the longest Prefix route
-// by whole path elements ("/foo" matches "/foo", "/foo/" and "/foo/bar", not "/foobar").
-import type { HostRoutes, Route, RoutingTable, TlsCertificate, TlsTable } from './types.ts';
+// by whole path elements ("/foo" matches "/foo", "/foo/" and "/foo/bar", not "/foobar"). On a host
+// with regex paths (nginx use-regex, regex-routes.ts), the first of its patterns that matches instead.
+import type { HostRoutes, RegexRoute, Route, RoutingTable, TlsCertificate, TlsTable } from './types.ts';
 
 export { normalizeHost } from './host-header.ts';
 
@@ -25,6 +26,13 @@ export { normalizeHost } from './host-header.ts';
 export function matchRoute(table: RoutingTable, host: string, path: string): Route | undefined {
   const routes = lookupHostRoutes(table, host);
   return (routes === undefined ? undefined : lookupPath(routes, path)) ?? table.defaultBackend;
+}
+
+/** nginx from-to-www-redirect: where a host without routes of its own redirects to, if anywhere. */
+export function lookupWwwRedirect(table: RoutingTable, host: string): string | undefined {
+  const redirects = table.wwwRedirects;
+  if (redirects === undefined || redirects.size === 0 || table.hosts.has(host)) return undefined;
+  return redirects.get(host);
 }
 
 /** The routes of the most specific host level that has any: exact, then wildcard, then any host. */
@@ -44,6 +52,7 @@ export function lookupHostRoutes(table: RoutingTable, host: string): HostRoutes 
 export function lookupPath(routes: HostRoutes, path: string): Route | undefined {
   const exact = routes.exact.get(path);
   if (exact !== undefined || !path.startsWith('/')) return exact;
+  if (routes.regex !== undefined) return lookupRegex(routes.regex, path);
   let prefix = path;
   for (;;) {
     const route = routes.prefix.get(prefix);
@@ -51,6 +60,15 @@ export function lookupPath(routes: HostRoutes, path: string): Route | undefined 
     const slash = prefix.lastIndexOf('/');
     prefix = slash === 0 ? '/' : prefix.slice(0, slash);
   }
+}
+
+/** A host in regex mode (nginx use-regex): the first pattern that matches, longest path first. */
+function lookupRegex(regex: readonly RegexRoute[], path: string): Route | undefined {
+  for (let i = 0; i < regex.length; i++) {
+    const entry = regex[i] as RegexRoute;
+    if (entry.pattern.test(path)) return entry.route;
+  }
+  return undefined;
 }
 
 /**

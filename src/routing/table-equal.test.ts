@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { tablesEqual } from './table-equal.ts';
 import type { HostRoutes, Route, RouteOptions, RoutingTable, TlsCertificate, TlsTable, Upstream } from './types.ts';
 
-const OPTIONS: RouteOptions = { sslRedirect: false, loadBalancing: 'round-robin', backendProtocol: 'HTTP', readTimeoutMs: 60_000, maxBodyBytes: undefined, tunnelIdleTimeoutMs: 3_600_000 };
+const OPTIONS: RouteOptions = { sslRedirect: false, loadBalancing: 'round-robin', backendProtocol: 'HTTP', readTimeoutMs: 60_000, maxBodyBytes: undefined, tunnelIdleTimeoutMs: 3_600_000, connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined };
 
 const upstream = (key: string, ...ports: number[]): Upstream => ({
   key, service: { namespace: 'ns', name: key }, endpoints: ports.map((port) => ({ host: '10.0.0.1', port })),

@@ -3,7 +3,7 @@
 // An incremental build (build.ts with a BuildCache) reuses every unchanged part of the previous
 // table, so identity settles each comparison first and only the changed parts are walked.
 import type { ObjectRef } from '../snapshot/model.ts';
-import type { Endpoint, HostRoutes, Route, RouteOptions, RoutingTable, TlsCertificate, TlsTable, Upstream } from './types.ts';
+import type { Endpoint, HostRoutes, RegexRoute, Route, RouteOptions, RoutingTable, TlsCertificate, TlsTable, Upstream } from './types.ts';
 
 export function tablesEqual(a: RoutingTable, b: RoutingTable): boolean {
   return a === b || (
@@ -12,9 +12,12 @@ export function tablesEqual(a: RoutingTable, b: RoutingTable): boolean {
     mapsEqual(a.wildcards, b.wildcards, hostRoutesEqual) &&
     optionalEqual(a.anyHost, b.anyHost, hostRoutesEqual) &&
     optionalEqual(a.defaultBackend, b.defaultBackend, routesEqual) &&
-    tlsEqual(a.tls, b.tls)
+    tlsEqual(a.tls, b.tls) &&
+    mapsEqual(a.wwwRedirects ?? NO_REDIRECTS, b.wwwRedirects ?? NO_REDIRECTS, (x, y) => x === y)
   );
 }
+
+const NO_REDIRECTS: ReadonlyMap<string, string> = new Map();
 
 function mapsEqual<V>(a: ReadonlyMap<string, V>, b: ReadonlyMap<string, V>, eq: (x: V, y: V) => boolean): boolean {
   if (a === b) return true;
@@ -31,15 +34,26 @@ function optionalEqual<V>(a: V | undefined, b: V | undefined, eq: (x: V, y: V) =
   return a === undefined || b === undefined ? false : eq(a, b);
 }
 
+/** A regex list follows from the prefix routes and their paths; only whether there is one can differ. */
 function hostRoutesEqual(a: HostRoutes, b: HostRoutes): boolean {
-  return mapsEqual(a.exact, b.exact, routesEqual) && mapsEqual(a.prefix, b.prefix, routesEqual);
+  return mapsEqual(a.exact, b.exact, routesEqual) && mapsEqual(a.prefix, b.prefix, routesEqual) &&
+    regexListsEqual(a.regex, b.regex);
+}
+
+function regexListsEqual(a: readonly RegexRoute[] | undefined, b: readonly RegexRoute[] | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  return a.every((x, i) => {
+    const y = b[i];
+    return y !== undefined && x.pattern.source === y.pattern.source && x.route.path === y.route.path;
+  });
 }
 
 /** Upstreams are compared by key here; their endpoints are compared once, in `upstreams`. */
 function routesEqual(a: Route, b: Route): boolean {
   return a === b || (
     a.path === b.path && a.pathType === b.pathType && a.upstream.key === b.upstream.key &&
-    refsEqual(a.ingress, b.ingress) && optionsEqual(a.options, b.options)
+    refsEqual(a.ingress, b.ingress) && optionsEqual(a.options, b.options) && a.middlewares?.key === b.middlewares?.key
   );
 }
 
@@ -47,7 +61,8 @@ function routesEqual(a: Route, b: Route): boolean {
 function optionsEqual(a: RouteOptions, b: RouteOptions): boolean {
   return a === b || (
     a.sslRedirect === b.sslRedirect && a.loadBalancing === b.loadBalancing && a.backendProtocol === b.backendProtocol &&
-    a.readTimeoutMs === b.readTimeoutMs && a.maxBodyBytes === b.maxBodyBytes && a.tunnelIdleTimeoutMs === b.tunnelIdleTimeoutMs
+    a.readTimeoutMs === b.readTimeoutMs && a.maxBodyBytes === b.maxBodyBytes && a.tunnelIdleTimeoutMs === b.tunnelIdleTimeoutMs &&
+    a.connectTimeoutMs === b.connectTimeoutMs && a.retries === b.retries && a.retryTimeoutMs === b.retryTimeoutMs
   );
 }
 

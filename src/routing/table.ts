@@ -9,6 +9,7 @@ import type { HostRoutes, Route, RoutingTable, Upstream } from './types.ts';
 import { compareStrings } from './compare.ts';
 import { insertSorted, nextMap } from './sorted-keys.ts';
 import { removeHostState } from './route-groups.ts';
+import { regexRoutes } from './regex-routes.ts';
 
 interface TableChanges {
   readonly hosts: Set<string>;
@@ -35,6 +36,7 @@ export function assembleTable(state: BuildState): RoutingTable {
     defaultBackend: changes.defaultBackend,
     upstreams: nextMap(previous.upstreams, engine.winnerKeys, state.upstreamChanges, (key) => upstreamOf(engine, key)),
     tls: state.tls,
+    wwwRedirects: engine.wwwRedirects,
   };
   return sameParts(previous, next) ? previous : next;
 }
@@ -49,12 +51,15 @@ function settleHost(engine: Engine, host: HostState): boolean {
     return had;
   }
   const routes: Route[] = [];
+  const patterns = new Map<Route, RegExp>();
   for (const group of host.groups.values()) {
-    if (group.route !== undefined) insertSorted(routes, group.route, compareForTable);
+    if (group.route === undefined) continue;
+    insertSorted(routes, group.route, compareForTable);
+    if (group.winner?.pattern !== undefined) patterns.set(group.route, group.winner.pattern);
   }
   if (routes.length === host.routes.length && routes.every((route, i) => route === host.routes[i])) return false;
   host.routes = routes.slice();
-  host.hostRoutes = toHostRoutes(routes);
+  host.hostRoutes = toHostRoutes(routes, patterns);
   return true;
 }
 
@@ -69,11 +74,12 @@ function compareForTable(a: Route, b: Route): number {
   return compareStrings(a.pathType, b.pathType) || compareStrings(a.path, b.path);
 }
 
-function toHostRoutes(routes: readonly Route[]): HostRoutes {
+/** With a regex path among them, every Prefix route is matched as a regex too (regexRoutes). */
+function toHostRoutes(routes: readonly Route[], patterns: ReadonlyMap<Route, RegExp>): HostRoutes {
   const exact = new Map<string, Route>();
   const prefix = new Map<string, Route>();
   for (const route of routes) (route.pathType === 'Exact' ? exact : prefix).set(route.path, route);
-  return { exact, prefix };
+  return patterns.size === 0 ? { exact, prefix } : { exact, prefix, regex: regexRoutes(prefix, patterns) };
 }
 
 function hostRoutesOf(host: HostState | undefined): HostRoutes {
@@ -89,5 +95,5 @@ function upstreamOf(engine: Engine, key: string): Upstream {
 
 function sameParts(a: RoutingTable, b: RoutingTable): boolean {
   return a.hosts === b.hosts && a.wildcards === b.wildcards && a.anyHost === b.anyHost &&
-    a.defaultBackend === b.defaultBackend && a.upstreams === b.upstreams && a.tls === b.tls;
+    a.defaultBackend === b.defaultBackend && a.upstreams === b.upstreams && a.tls === b.tls && a.wwwRedirects === b.wwwRedirects;
 }

@@ -1,6 +1,7 @@
 // The routing table: a readonly value built by a pure function (build.ts) from a ClusterSnapshot.
 // The data plane reads it through one atomic reference and never changes it.
 import type { ObjectRef } from '../snapshot/model.ts';
+import type { MiddlewareChain } from './middleware.ts';
 
 /** Where a request may go: an IP address (EndpointSlice) or a DNS name (ExternalName Service). */
 export interface Endpoint {
@@ -26,6 +27,9 @@ export type LoadBalancing = 'round-robin' | 'least-request' | 'ewma';
 /** How the data plane talks to the upstream: HTTP/1.1, HTTP/1.1 over TLS, h2c, or h2 over TLS. */
 export type BackendProtocol = 'HTTP' | 'HTTPS' | 'H2C' | 'GRPC' | 'GRPCS';
 
+/** An Ingress's https redirect: always, never, or (ingress-nginx's ssl-redirect) when its host has a certificate. */
+export type SslRedirectMode = 'always' | 'never' | 'with-certificate';
+
 /**
  * Per-route behaviour, from the Ingress's bollard.io/* annotations (docs/configuration.md) over
  * the controller-wide defaults in BuildOptions. Invalid annotation values are reported
@@ -42,6 +46,12 @@ export interface RouteOptions {
   readonly maxBodyBytes: number | undefined;
   /** An upgraded connection (WebSocket) with no bytes either way for this long is closed. */
   readonly tunnelIdleTimeoutMs: number;
+  /** Upstream connect timeout; undefined: the data plane's (--upstream-connect-timeout-ms). */
+  readonly connectTimeoutMs: number | undefined;
+  /** Further endpoints tried after a failed connect; undefined: the data plane's (--upstream-retries). */
+  readonly retries: number | undefined;
+  /** No retry starts this long after the first attempt did; undefined: no limit. */
+  readonly retryTimeoutMs: number | undefined;
 }
 
 export interface Route {
@@ -52,6 +62,15 @@ export interface Route {
   readonly path: string;
   readonly upstream: Upstream;
   readonly options: RouteOptions;
+  /** What the route does besides forwarding (middleware.ts); undefined, the common case, costs nothing. */
+  readonly middlewares?: MiddlewareChain | undefined;
+}
+
+/** A Prefix route of a host whose paths are regular expressions (nginx's use-regex), with its compiled path. */
+export interface RegexRoute {
+  /** "^" and the route's path, case-insensitive. */
+  readonly pattern: RegExp;
+  readonly route: Route;
 }
 
 /** A certificate and key from a kubernetes.io/tls Secret (same namespace as its Ingress). */
@@ -74,6 +93,11 @@ export interface HostRoutes {
   readonly exact: ReadonlyMap<string, Route>;
   /** Prefix routes keyed by normalised prefix ("/" for the root). */
   readonly prefix: ReadonlyMap<string, Route>;
+  /**
+   * Set when an Ingress of the host uses regex paths: then every Prefix route of the host, longest
+   * path first, is matched by its pattern instead of through `prefix` (as ingress-nginx does).
+   */
+  readonly regex?: readonly RegexRoute[] | undefined;
 }
 
 export interface RoutingTable {
@@ -89,6 +113,11 @@ export interface RoutingTable {
   readonly upstreams: ReadonlyMap<string, Upstream>;
   /** Certificates by host from the served Ingresses' spec.tls. */
   readonly tls: TlsTable;
+  /**
+   * nginx from-to-www-redirect: a host without routes of its own → the host its requests are
+   * redirected to ("example.com" → "www.example.com" or the reverse). Absent or empty: none.
+   */
+  readonly wwwRedirects?: ReadonlyMap<string, string> | undefined;
 }
 
 export type DiagnosticReason =
@@ -101,6 +130,8 @@ export type DiagnosticReason =
   | 'NoReadyEndpoints'
   | 'Conflict'
   | 'InvalidAnnotation'
+  /** nginx.ingress.kubernetes.io/* annotations Bollard does not act on, listed in one diagnostic per Ingress. */
+  | 'UnsupportedAnnotation'
   | 'TLSSecretNotFound'
   | 'InvalidTLSSecret'
   /** The host's certificate names neither the host nor a wildcard over it: clients will reject it. */
@@ -142,4 +173,6 @@ export interface BuildResult {
   readonly diagnostics: readonly Diagnostic[];
   /** Every Ingress of Bollard's class, sorted by namespace/name, even when some of it was invalid. */
   readonly served: readonly ObjectRef[];
+  /** nginx annotation name → how many served Ingresses carry it without Bollard acting on it; sorted by name. */
+  readonly unsupportedAnnotations: ReadonlyMap<string, number>;
 }

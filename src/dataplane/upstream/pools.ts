@@ -31,11 +31,12 @@ export class UpstreamPools {
     this.options = options;
   }
 
-  dispatcher(e: Endpoint, protocol: BackendProtocol): Dispatcher {
-    const key = `${protocol} ${endpointKey(e)}`;
+  /** @param connectTimeoutMs a route's own connect timeout: its endpoints get dispatchers of their own. */
+  dispatcher(e: Endpoint, protocol: BackendProtocol, connectTimeoutMs?: number): Dispatcher {
+    const key = connectTimeoutMs === undefined ? `${protocol} ${endpointKey(e)}` : `${protocol}/${connectTimeoutMs} ${endpointKey(e)}`;
     let d = this.dispatchers.get(key);
     if (!d) {
-      d = this.create(e, protocol);
+      d = this.create(e, protocol, connectTimeoutMs ?? this.options.connectTimeoutMs);
       this.dispatchers.set(key, d);
     }
     return d;
@@ -78,19 +79,19 @@ export class UpstreamPools {
     await Promise.allSettled(all.map((d) => d.close()));
   }
 
-  private create(e: Endpoint, protocol: BackendProtocol): Dispatcher {
+  private create(e: Endpoint, protocol: BackendProtocol, connectTimeoutMs: number): Dispatcher {
     const o = this.options;
     const origin = `${scheme(protocol)}://${endpointKey(e)}`;
     const common = { keepAliveTimeout: o.keepAliveTimeoutMs, headersTimeout: 0, bodyTimeout: 0 };
     if (protocol === 'H2C' || protocol === 'GRPC') {
-      return new H2CClient(origin, { ...common, connect: { timeout: o.connectTimeoutMs } });
+      return new H2CClient(origin, { ...common, connect: { timeout: connectTimeoutMs } });
     }
     const h2 = protocol === 'GRPCS';
     return new Pool(origin, {
       ...common,
       connections: o.connectionsPerEndpoint,
       allowH2: h2,
-      connect: { timeout: o.connectTimeoutMs, rejectUnauthorized: false, ...(h2 ? { ALPNProtocols: ['h2'] } : { ALPNProtocols: ['http/1.1'] }) },
+      connect: { timeout: connectTimeoutMs, rejectUnauthorized: false, ...(h2 ? { ALPNProtocols: ['h2'] } : { ALPNProtocols: ['http/1.1'] }) },
     });
   }
 }

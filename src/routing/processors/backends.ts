@@ -43,7 +43,7 @@ function compileClaims(entry: IngressEntry): Compiled<Claim> {
   const items: Claim[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const candidate of candidatesOf(entry).items) {
-    const { ingress, where, order, backend, level, host, pathType, path } = candidate;
+    const { ingress, where, order, backend, level, host, pathType, path, pattern } = candidate;
     if (backend.service === undefined) {
       diagnostics.push(diagnostic(ingress, 'InvalidBackend', `${where}: ${unsupportedBackend(backend)}`));
       continue;
@@ -57,7 +57,7 @@ function compileClaims(entry: IngressEntry): Compiled<Claim> {
     }
     const hostKey = level === 'wildcard' ? host.slice('*.'.length) : host;
     const pathKey = pathType === 'Exact' ? `=${path}` : path;
-    items.push({ ingress, where, order, level, host, pathType, path, backend, entry, hostKey, pathKey, service, upstreamKey: key });
+    items.push({ ingress, where, order, level, host, pathType, path, pattern, backend, entry, hostKey, pathKey, service, upstreamKey: key });
   }
   return compiled(items, diagnostics);
 }

@@ -27,14 +27,21 @@
 //                                  is closed. Default: 3600.
 //
 // The defaults above are the built-in ones; BuildOptions.defaults replaces each one it sets.
+// The nginx.ingress.kubernetes.io/* annotations are read by the ingress-nginx front-end
+// (../nginx/read.ts) into the same options and into middlewares (../middleware.ts); where an
+// annotation of each front-end sets the same thing, the bollard.io/* one wins.
 import type { IngressObject } from '../../snapshot/model.ts';
 import type { BuildState, IngressEntry, RouteGroup } from '../state.ts';
 import type { HostState, IngressOptions } from '../engine.ts';
-import type { BackendProtocol, BuildOptions, Diagnostic, LoadBalancing, RouteDefaults, RouteOptions, Upstream } from '../types.ts';
+import type { BackendProtocol, BuildOptions, Diagnostic, LoadBalancing, Route, RouteDefaults, RouteOptions, Upstream } from '../types.ts';
 import type { Parsed } from '../option-values.ts';
 import { clearDiagnostics, markDirty, setDiagnostics, touch } from '../state.ts';
 import { diagnostic } from '../diagnostics.ts';
 import { lookupCertificate } from '../match.ts';
+import { hasNginxAnnotations, readNginxAnnotations, type NginxReading } from '../nginx/read.ts';
+import { chainFor } from '../route-chain.ts';
+import { countUnsupported } from '../unsupported.ts';
+import { refreshWwwRedirects } from '../www-redirects.ts';
 import {
   parseBackendProtocol, parseBoolean, parseIdleTimeoutSeconds, parseLoadBalancing, parseSize, parseTimeoutSeconds, protocolForAppProtocol,
 } from '../option-values.ts';
@@ -88,11 +95,16 @@ function sharedIndex(sslRedirect: boolean, backendProtocol: BackendProtocol): nu
  * is kept, and a host with a new Route is marked for assembly.
  */
 export function optionsProcessor(state: BuildState): void {
-  for (const entry of state.removed) clearDiagnostics(state, entry.options);
+  for (const entry of state.removed) {
+    clearDiagnostics(state, entry.options);
+    countUnsupported(state.engine, entry.options?.unsupported, -1);
+  }
   for (const entry of state.added) {
     const options = optionsOf(state, entry);
     setDiagnostics(state, options, options.diagnostics);
+    countUnsupported(state.engine, options.unsupported, 1);
   }
+  if (state.added.length > 0 || state.removed.length > 0) refreshWwwRedirects(state.engine);
   for (const host of state.coverage) refreshCoverage(state, host);
   const { touched } = state;
   for (let i = 0; i < touched.length; i++) settleRoute(state, touched[i] as RouteGroup);
@@ -114,28 +126,60 @@ export function resolveDefaults(options: BuildOptions): RouteDefaults {
 function optionsOf(state: BuildState, entry: IngressEntry): IngressOptions {
   const { ingress } = entry;
   const { defaults } = state.context;
-  if (ANNOTATION_NAMES.some((name) => ingress.annotations[name] !== undefined)) {
+  if (ANNOTATION_NAMES.some((name) => ingress.annotations[name] !== undefined) || hasNginxAnnotations(ingress)) {
     entry.options ??= readAnnotations(ingress, defaults);
   } else {
-    entry.options ??= state.engine.unannotated ??= { ...defaults, sslRedirect: undefined, backendProtocol: undefined, shared: [], diagnostics: [] };
+    entry.options ??= state.engine.unannotated ??= {
+      ...defaults, sslRedirect: undefined, backendProtocol: undefined, connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined,
+      filters: [], rewriteTarget: undefined, wwwRedirect: false, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
+    };
   }
   return entry.options;
 }
 
+/** Both front-ends; a bollard.io/* annotation wins over the nginx one that sets the same thing. */
 function readAnnotations(ingress: IngressObject, defaults: RouteDefaults): IngressOptions {
   const diagnostics: Diagnostic[] = [];
-  const read = <T>(annotation: OptionAnnotation<T>): Parsed<T> | undefined => readAnnotation(ingress, annotation, diagnostics);
-  const bodySize = read(PROXY_BODY_SIZE);
+  const read = <T>(annotation: OptionAnnotation<T>): T | undefined => readAnnotation(ingress, annotation, diagnostics)?.value;
+  const nginx = hasNginxAnnotations(ingress) ? readNginxAnnotations(ingress) : NO_NGINX;
+  const ssl = read(SSL_REDIRECT);
+  const bodySize = readAnnotation(ingress, PROXY_BODY_SIZE, diagnostics) ?? nginx.maxBodyBytes;
   return {
-    sslRedirect: read(SSL_REDIRECT)?.value,
-    backendProtocol: read(BACKEND_PROTOCOL)?.value,
-    loadBalancing: read(LOAD_BALANCE)?.value ?? defaults.loadBalancing,
-    readTimeoutMs: read(PROXY_READ_TIMEOUT)?.value ?? defaults.readTimeoutMs,
+    sslRedirect: ssl === undefined ? nginx.sslRedirect : ssl ? 'always' : 'never',
+    backendProtocol: first(read(BACKEND_PROTOCOL), nginx.backendProtocol),
+    loadBalancing: first(read(LOAD_BALANCE), nginx.loadBalancing) ?? defaults.loadBalancing,
+    readTimeoutMs: first(read(PROXY_READ_TIMEOUT), nginx.readTimeoutMs) ?? defaults.readTimeoutMs,
     maxBodyBytes: bodySize === undefined ? defaults.maxBodyBytes : bodySize.value,
-    tunnelIdleTimeoutMs: read(TUNNEL_IDLE_TIMEOUT)?.value ?? defaults.tunnelIdleTimeoutMs,
+    tunnelIdleTimeoutMs: read(TUNNEL_IDLE_TIMEOUT) ?? defaults.tunnelIdleTimeoutMs,
+    connectTimeoutMs: nginx.connectTimeoutMs,
+    retries: nginx.retries,
+    retryTimeoutMs: nginx.retryTimeoutMs,
+    filters: nginx.filters,
+    rewriteTarget: nginx.rewriteTarget,
+    wwwRedirect: nginx.wwwRedirect,
+    unsupported: nginx.unsupported,
     shared: [],
-    diagnostics,
+    chains: new Map(),
+    diagnostics: [...diagnostics, ...nginxDiagnostics(ingress, nginx)],
   };
+}
+
+function first<T>(ours: T | undefined, nginx: T | undefined): T | undefined {
+  return ours === undefined ? nginx : ours;
+}
+
+/** An Ingress without nginx annotations. */
+const NO_NGINX: NginxReading = {
+  sslRedirect: undefined, backendProtocol: undefined, loadBalancing: undefined, readTimeoutMs: undefined, maxBodyBytes: undefined,
+  connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined, filters: [], rewriteTarget: undefined, wwwRedirect: false,
+  diagnostics: [], unsupported: [],
+};
+
+/** The nginx front-end's reports, and one UnsupportedAnnotation listing what it does not act on. */
+function nginxDiagnostics(ingress: IngressObject, nginx: NginxReading): Diagnostic[] {
+  if (nginx.unsupported.length === 0) return [...nginx.diagnostics];
+  const message = `annotations Bollard does not act on (see docs/migration.md): ${nginx.unsupported.join(', ')}`;
+  return [...nginx.diagnostics, diagnostic(ingress, 'UnsupportedAnnotation', message)];
 }
 
 function readAnnotation<T>(ingress: IngressObject, annotation: OptionAnnotation<T>, diagnostics: Diagnostic[]): Parsed<T> | undefined {
@@ -164,23 +208,35 @@ function settleRoute(state: BuildState, group: RouteGroup): void {
   const ingress = winner?.entry.options;
   if (winner === undefined || upstream === undefined || ingress === undefined) return;
   const options = routeOptions(state, group.host, ingress, upstream);
-  const route = group.route;
+  const middlewares = chainFor(state.engine, ingress, winner);
   const ref = winner.entry.ref;
-  if (route?.upstream === upstream && route.options === options && route.ingress.namespace === ref.namespace && route.ingress.name === ref.name) return;
-  group.route = { ingress: ref, pathType: winner.pathType, path: winner.path, upstream, options };
+  const next: Route = { ingress: ref, pathType: winner.pathType, path: winner.path, upstream, options, middlewares };
+  if (group.route !== undefined && sameRoute(group.route, next)) return;
+  group.route = next;
   markDirty(state, group.host);
+}
+
+/** The parts that can change for one route group (its path and type are its key). */
+function sameRoute(a: Route, b: Route): boolean {
+  return a.upstream === b.upstream && a.options === b.options && a.middlewares === b.middlewares &&
+    a.ingress.namespace === b.ingress.namespace && a.ingress.name === b.ingress.name;
 }
 
 function routeOptions(state: BuildState, host: HostState, ingress: IngressOptions, upstream: Upstream): RouteOptions {
   host.hasCertificate ??= hasCertificate(state, host);
   const { defaults } = state.context;
-  const sslRedirect = ingress.sslRedirect ?? (defaults.forceSslRedirect || (defaults.sslRedirect && host.hasCertificate));
+  const mode = ingress.sslRedirect;
+  const sslRedirect = mode === undefined
+    ? defaults.forceSslRedirect || (defaults.sslRedirect && host.hasCertificate)
+    : mode === 'always' || (mode === 'with-certificate' && host.hasCertificate);
   const backendProtocol = ingress.backendProtocol ?? protocolForAppProtocol(upstream.appProtocol);
   const index = sharedIndex(sslRedirect, backendProtocol);
   let options = ingress.shared[index];
   if (options === undefined) {
-    const { loadBalancing, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs } = ingress;
-    options = internOptions(state, { sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs });
+    const { loadBalancing, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs } = ingress;
+    options = internOptions(state, {
+      sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs,
+    });
     ingress.shared[index] = options;
   }
   return options;
@@ -188,8 +244,9 @@ function routeOptions(state: BuildState, host: HostState, ingress: IngressOption
 
 /** One object per distinct RouteOptions value, so equal options are the same object in every table. */
 function internOptions(state: BuildState, options: RouteOptions): RouteOptions {
-  const { sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs } = options;
-  const key = `${sslRedirect}|${loadBalancing}|${backendProtocol}|${readTimeoutMs}|${maxBodyBytes ?? ''}|${tunnelIdleTimeoutMs}`;
+  const { sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs } = options;
+  const key = `${sslRedirect}|${loadBalancing}|${backendProtocol}|${readTimeoutMs}|${maxBodyBytes ?? ''}|${tunnelIdleTimeoutMs}|` +
+    `${connectTimeoutMs ?? ''}|${retries ?? ''}|${retryTimeoutMs ?? ''}`;
   const interned = state.engine.routeOptions.get(key);
   if (interned !== undefined) return interned;
   state.engine.routeOptions.set(key, options);

@@ -9,7 +9,9 @@ import type { Diagnostic } from '../types.ts';
 import { clearDiagnostics, setDiagnostics } from '../state.ts';
 import { diagnostic } from '../diagnostics.ts';
 import { compileHost } from '../host.ts';
-import { compilePath } from '../path.ts';
+import { compilePath, type CompiledPath } from '../path.ts';
+import { compileRegexPath } from '../regex-path.ts';
+import { usesRegexPaths } from '../nginx/read.ts';
 
 export function rulesProcessor(state: BuildState): void {
   for (const entry of state.removed) clearDiagnostics(state, entry.candidates);
@@ -36,11 +38,13 @@ function compileIngress(ingress: IngressObject): Compiled<RouteCandidate> {
       host: '',
       pathType: 'Prefix',
       path: '/',
+      pattern: undefined,
       backend: ingress.defaultBackend,
     });
   }
+  const regex = usesRegexPaths(ingress);
   ingress.rules.forEach((rule, index) => {
-    compileRule(ingress, rule, index, items, diagnostics);
+    compileRule(ingress, rule, index, regex, items, diagnostics);
   });
   return compiled(items, diagnostics);
 }
@@ -49,6 +53,7 @@ function compileRule(
   ingress: IngressObject,
   rule: IngressRule,
   ruleIndex: number,
+  regex: boolean,
   into: RouteCandidate[],
   diagnostics: Diagnostic[],
 ): void {
@@ -59,7 +64,7 @@ function compileRule(
   }
   rule.paths.forEach((httpPath, pathIndex) => {
     const where = `rule ${ruleIndex} path ${pathIndex}`;
-    const path = compilePath(httpPath.path, httpPath.pathType);
+    const path: CompiledPath & { readonly pattern?: RegExp } = regex && httpPath.pathType !== 'Exact' ? regexPath(httpPath.path, httpPath.pathType) : compilePath(httpPath.path, httpPath.pathType);
     if (!path.ok) {
       diagnostics.push(diagnostic(ingress, path.reason, `${where}: ${path.problem}`));
       return;
@@ -72,7 +77,16 @@ function compileRule(
       host: host.host,
       pathType: path.pathType,
       path: path.path,
+      pattern: path.pattern,
       backend: httpPath.backend,
     });
   });
+}
+
+/** A Prefix or ImplementationSpecific path of an Ingress with regex paths (pathType still checked). */
+function regexPath(written: string | undefined, pathType: string): CompiledPath & { readonly pattern?: RegExp } {
+  const checked = compilePath('/', pathType);
+  if (!checked.ok) return checked;
+  const compiled = compileRegexPath(written);
+  return compiled.ok ? { ok: true, pathType: 'Prefix', path: compiled.path, pattern: compiled.pattern } : compiled;
 }

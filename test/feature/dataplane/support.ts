@@ -12,6 +12,7 @@ import type { Endpoint, HostRoutes, Route, RouteOptions, RoutingTable, TlsCertif
 
 export const defaultRouteOptions: RouteOptions = {
   sslRedirect: false, loadBalancing: 'round-robin', backendProtocol: 'HTTP', readTimeoutMs: 10_000, maxBodyBytes: undefined, tunnelIdleTimeoutMs: 60_000,
+  connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined,
 };
 
 export function upstream(name: string, endpoints: readonly Endpoint[], appProtocol?: string): Upstream {

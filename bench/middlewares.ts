@@ -1,0 +1,77 @@
+// Cost of each route middleware: an in-process data plane and upstream on 127.0.0.1, a table built
+// by the real builder from annotated Ingresses, and an undici client driving one host at a time with
+// 32 requests in flight. Hosts alternate within each round, so drift on a shared machine hits them
+// alike. Prints req/s per host and the ratio to the same route without middlewares; writes
+// bench/results/middlewares.json. The last line is the plain route's req/s (the no-middleware path).
+// Flags: --seconds N (per host and round, default 2), --rounds N (default 3).
+import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
+import { buildAnnotated, type IngressSpec } from '../test/feature/dataplane/annotated-table.ts';
+import { startPlane, startUpstream } from '../test/feature/dataplane/support.ts';
+import { writeResults } from './lib/results.ts';
+
+const N = 'nginx.ingress.kubernetes.io/';
+const say = (line: string): void => void process.stdout.write(`${line}\n`);
+
+interface Case { readonly name: string; readonly ingress: IngressSpec; readonly headers?: Record<string, string> }
+
+const CASES: readonly Case[] = [
+  { name: 'none', ingress: { name: 'plain', host: 'plain.test', annotations: {} } },
+  { name: 'IPAccess (allowlist)', ingress: { name: 'allow', host: 'allow.test', annotations: { [`${N}whitelist-source-range`]: '10.0.0.0/8, 127.0.0.0/8' } } },
+  { name: 'CORS (matching Origin)', ingress: { name: 'cors', host: 'cors.test', annotations: { [`${N}enable-cors`]: 'true', [`${N}cors-allow-origin`]: 'https://app.example.com' } }, headers: { origin: 'https://app.example.com' } },
+  { name: 'URLRewrite (regex capture)', ingress: { name: 'rewrite', host: 'rewrite.test', annotations: { [`${N}rewrite-target`]: '/$2' }, paths: [{ path: '/api(/|$)(.*)', pathType: 'ImplementationSpecific' }] } },
+  { name: 'RequestHeaderModifier + Host', ingress: { name: 'headers', host: 'headers.test', annotations: { [`${N}x-forwarded-prefix`]: '/api', [`${N}upstream-vhost`]: 'internal.svc' } } },
+  { name: 'RequestRedirect (local 301)', ingress: { name: 'moved', host: 'moved.test', annotations: { [`${N}permanent-redirect`]: 'https://new.test$request_uri' } } },
+];
+
+async function drive(pool: Pool, host: string, path: string, headers: Record<string, string>, seconds: number): Promise<number> {
+  const until = performance.now() + seconds * 1000;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (performance.now() < until) {
+      const res = await pool.request({ path, method: 'GET', headers: { host, ...headers } });
+      await res.body.dump();
+      done += 1;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: 32 }, worker));
+  return done / ((performance.now() - started) / 1000);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '2' }, rounds: { type: 'string', default: '3' } } });
+  const seconds = Number(values.seconds);
+  const rounds = Number(values.rounds);
+  const upstream = await startUpstream('web', (_req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('x'.repeat(100)); });
+  const plane = await startPlane();
+  const built = buildAnnotated(CASES.map((c) => c.ingress), [upstream.endpoint]);
+  plane.tables.publish(built.table);
+  const pool = new Pool(`http://127.0.0.1:${plane.httpPort}`, { connections: 32, pipelining: 1 });
+  try {
+    const rates = new Map<string, number[]>(CASES.map((c) => [c.name, []]));
+    for (const c of CASES) await drive(pool, c.ingress.host, '/api/x', c.headers ?? {}, 0.3);
+    for (let round = 0; round < rounds; round++) {
+      for (const c of CASES) rates.get(c.name)?.push(await drive(pool, c.ingress.host, '/api/x', c.headers ?? {}, seconds));
+    }
+    const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+    const plain = median(rates.get('none') ?? []);
+    const rows = CASES.map((c) => {
+      const rate = median(rates.get(c.name) ?? []);
+      return { middleware: c.name, reqPerSecond: Math.round(rate), ratioToNone: Number((rate / plain).toFixed(3)) };
+    });
+    for (const r of rows) say(`middlewares: ${r.middleware.padEnd(30)} ${String(r.reqPerSecond).padStart(7)} req/s  ratio ${r.ratioToNone.toFixed(3)}`);
+    const file = await writeResults('middlewares', { seconds, rounds, concurrency: 32, rows });
+    say(`middlewares: results in ${file}`);
+    say(`middlewares: route without middlewares ${Math.round(plain)} req/s`);
+  } finally {
+    await pool.close();
+    await plane.close();
+    await upstream.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`middlewares bench: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

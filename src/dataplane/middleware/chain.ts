@@ -1,0 +1,65 @@
+// Runs a route's middleware chain (src/routing/middleware.ts). Each chain object is compiled once,
+// on first use, into steps (kept while the table holding it lives); a request through a route
+// without middlewares never gets here.
+import type { Middleware, MiddlewareChain } from '../../routing/middleware.ts';
+import type { RequestTarget } from '../request-path.ts';
+import { compileCors } from './cors.ts';
+import { compileIpAccess } from './ip-access.ts';
+import { compileRedirect } from './redirect.ts';
+import { compileRewrite } from './rewrite.ts';
+import type { ChainRequest, ForwardPlan, LocalAnswer, Step } from './step.ts';
+
+export type { ChainRequest, ForwardPlan, LocalAnswer } from './step.ts';
+
+const compiled = new WeakMap<MiddlewareChain, readonly Step[]>();
+
+/** A local answer, or the plan for forwarding. */
+export function runChain(chain: MiddlewareChain, req: ChainRequest): LocalAnswer | ForwardPlan {
+  let steps = compiled.get(chain);
+  if (steps === undefined) {
+    steps = chain.filters.map(compileStep);
+    compiled.set(chain, steps);
+  }
+  const plan: ForwardPlan = {
+    path: undefined, hostname: undefined, setHeaders: [], removeHeaders: [], responseHeaders: undefined, removeResponseHeaders: undefined,
+  };
+  for (const step of steps) {
+    const answer = step(req, plan);
+    if (answer !== undefined) return answer;
+  }
+  return plan;
+}
+
+export function isLocalAnswer(outcome: LocalAnswer | ForwardPlan): outcome is LocalAnswer {
+  return 'status' in outcome;
+}
+
+function compileStep(filter: Middleware): Step {
+  switch (filter.kind) {
+    case 'Refuse': return () => ({ status: filter.status, text: 'refused: the route is misconfigured', headers: {} });
+    case 'IPAccess': return compileIpAccess(filter);
+    case 'RequestRedirect': return compileRedirect(filter);
+    case 'CORS': return compileCors(filter);
+    case 'URLRewrite': return compileRewrite(filter);
+    case 'RequestHeaderModifier': return (_req, plan) => {
+      plan.setHeaders.push(...filter.set.map(([n, v]): [string, string] => [n, v]));
+      plan.removeHeaders.push(...filter.remove);
+      return undefined;
+    };
+    case 'ResponseHeaderModifier': return (_req, plan) => {
+      if (filter.set.length > 0) plan.responseHeaders = { ...plan.responseHeaders, ...Object.fromEntries(filter.set) };
+      if (filter.remove.length > 0) plan.removeResponseHeaders = [...plan.removeResponseHeaders ?? [], ...filter.remove];
+      return undefined;
+    };
+  }
+}
+
+/** Applies the plan (if any) to the upstream request headers; returns the path and query to ask for. */
+export function applyPlan(headers: Record<string, string | string[]>, plan: ForwardPlan | undefined, target: RequestTarget): string {
+  const sent = target.upstreamPath + target.query;
+  if (plan === undefined) return sent;
+  if (plan.hostname !== undefined) headers.host = plan.hostname;
+  for (const name of plan.removeHeaders) Reflect.deleteProperty(headers, name);
+  for (const [name, value] of plan.setHeaders) headers[name] = value;
+  return plan.path ?? sent;
+}

@@ -1,0 +1,37 @@
+// What a compiled middleware is: a step over the request that either answers it locally or adds to
+// the plan for forwarding it. Steps run in the chain's order (src/routing/middleware.ts).
+import type { IncomingHttpHeaders } from 'node:http';
+import type { RequestTarget } from '../request-path.ts';
+
+export interface ChainRequest {
+  readonly method: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly proto: 'http' | 'https';
+  /** Normalised, without the port. */
+  readonly host: string;
+  readonly target: RequestTarget;
+  /** The client's address: the peer's, or after trusted proxies the one they name (client-address.ts). */
+  readonly clientAddress: () => string;
+}
+
+export interface LocalAnswer {
+  readonly status: number;
+  readonly text: string;
+  readonly headers: Record<string, string>;
+}
+
+/** How the request is forwarded; unset parts are left as they are. */
+export interface ForwardPlan {
+  /** Path and query sent upstream. */
+  path: string | undefined;
+  /** The Host header sent upstream. */
+  hostname: string | undefined;
+  /** Request headers set (lower-case names) and removed. */
+  readonly setHeaders: [string, string][];
+  readonly removeHeaders: string[];
+  /** Set on the client's response, whatever the upstream says; then `removeResponseHeaders` dropped. */
+  responseHeaders: Record<string, string> | undefined;
+  removeResponseHeaders: readonly string[] | undefined;
+}
+
+export type Step = (req: ChainRequest, plan: ForwardPlan) => LocalAnswer | undefined;

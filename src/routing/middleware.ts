@@ -1,0 +1,96 @@
+// The middleware model: what a route does to a request besides forwarding it, shaped as filters
+// (like Gateway API's HTTPRoute filters), not as nginx directives. Front-ends compile into it:
+// the nginx.ingress.kubernetes.io/* annotations (nginx/read.ts), our bollard.io/* ones, and later
+// Gateway API filters. It is plain data, because tables cross the worker IPC channel; the data plane
+// compiles each chain once (src/dataplane/middleware/) and runs it in the order of MIDDLEWARE_ORDER.
+
+/** A value taken from the request when a Location is written (the nginx variable of the same name). */
+export type RequestValue = 'scheme' | 'host' | 'request_uri' | 'uri' | 'args' | 'is_args';
+
+/** Text, or a request value put in its place. */
+export type TemplatePart = string | { readonly value: RequestValue };
+
+export type RedirectStatus = 301 | 302 | 303 | 307 | 308;
+
+/** Answers with a redirect instead of forwarding. */
+export interface RequestRedirect {
+  readonly kind: 'RequestRedirect';
+  readonly statusCode: RedirectStatus;
+  /** Only requests whose path is exactly this (app-root redirects "/"); undefined: every request. */
+  readonly onlyPath: string | undefined;
+  readonly location: readonly TemplatePart[];
+}
+
+/**
+ * Changes what the upstream is asked for. RegexCapture: when `pattern` (case-insensitive, anchored at
+ * the start) matches the path as sent, the whole path becomes `replacement` with $1…$9 filled in
+ * (nginx's rewrite … break). ReplacePrefixMatch: the matched prefix is replaced.
+ */
+export interface UrlRewrite {
+  readonly kind: 'URLRewrite';
+  readonly path:
+    | { readonly type: 'RegexCapture'; readonly pattern: string; readonly replacement: string }
+    | { readonly type: 'ReplacePrefixMatch'; readonly prefix: string; readonly replacement: string }
+    | undefined;
+  /** The Host header sent upstream instead of the client's. */
+  readonly hostname: string | undefined;
+}
+
+/** Header changes, names lower-case; `set` replaces, `remove` drops. */
+export interface HeaderModifier {
+  readonly kind: 'RequestHeaderModifier' | 'ResponseHeaderModifier';
+  readonly set: readonly (readonly [string, string])[];
+  readonly remove: readonly string[];
+}
+
+/**
+ * Who may send requests, by the client address (after trusted proxies): a denied address, or one
+ * outside a non-empty allow list, gets 403. Deny is checked first. Entries are CIDRs or addresses.
+ */
+export interface IpAccess {
+  readonly kind: 'IPAccess';
+  readonly allow: readonly string[];
+  readonly deny: readonly string[];
+}
+
+/** Cross-origin resource sharing: preflights answered here, response headers added on the way back. */
+export interface Cors {
+  readonly kind: 'CORS';
+  /** "*", exact origins ("https://a.example:8443"), or one-label wildcards ("https://*.example.com"). */
+  readonly allowOrigins: readonly string[];
+  readonly allowMethods: string;
+  readonly allowHeaders: string;
+  readonly exposeHeaders: string;
+  readonly allowCredentials: boolean;
+  readonly maxAgeSeconds: number;
+}
+
+/** A middleware whose configuration was unusable and whose absence would open access: answer `status`. */
+export interface Refuse {
+  readonly kind: 'Refuse';
+  readonly status: 503;
+  /** Which annotation, for the access log reader. */
+  readonly reason: string;
+}
+
+export type Middleware = Refuse | IpAccess | RequestRedirect | Cors | UrlRewrite | HeaderModifier;
+
+/** The order a chain runs in: refusals and access first, then local answers, then request changes. */
+export const MIDDLEWARE_ORDER: readonly Middleware['kind'][] = [
+  'Refuse', 'IPAccess', 'RequestRedirect', 'CORS', 'URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier',
+];
+
+/** A route's middlewares, in MIDDLEWARE_ORDER; one object per distinct value within a build (interned by key). */
+export interface MiddlewareChain {
+  /** Equal keys mean equal chains. */
+  readonly key: string;
+  readonly filters: readonly Middleware[];
+}
+
+/** Sorts filters into MIDDLEWARE_ORDER (stable within a kind) and keys them; undefined when there are none. */
+export function chainOf(filters: readonly Middleware[]): MiddlewareChain | undefined {
+  if (filters.length === 0) return undefined;
+  const rank = (m: Middleware): number => MIDDLEWARE_ORDER.indexOf(m.kind);
+  const sorted = filters.map((m, i) => ({ m, i })).sort((a, b) => rank(a.m) - rank(b.m) || a.i - b.i).map(({ m }) => m);
+  return { key: JSON.stringify(sorted), filters: sorted };
+}

@@ -1,0 +1,112 @@
+// Every ingress-nginx annotation Bollard knows of, with what Bollard does with it: the source of
+// docs/migration.md's annotation table (scripts/migration-table.ts) and of the UnsupportedAnnotation
+// Event. An annotation under the prefix that is not listed here is reported as unsupported too.
+export const NGINX_PREFIX = 'nginx.ingress.kubernetes.io/';
+
+/** honoured: ingress-nginx's semantics; partly: accepted, with the differences noted; the rest: reported. */
+export type NginxStatus = 'honoured' | 'partly' | 'not yet' | 'never';
+
+export interface NginxAnnotationEntry {
+  /** Without the prefix. */
+  readonly key: string;
+  readonly status: NginxStatus;
+  /** Differences from ingress-nginx (honoured, partly) or why it is not honoured. */
+  readonly note: string;
+}
+
+const h = (key: string, note = ''): NginxAnnotationEntry => ({ key, status: 'honoured', note });
+const p = (key: string, note: string): NginxAnnotationEntry => ({ key, status: 'partly', note });
+const n = (key: string, note = ''): NginxAnnotationEntry => ({ key, status: 'not yet', note });
+const never = (key: string, note: string): NginxAnnotationEntry => ({ key, status: 'never', note });
+
+const SNIPPET = 'never executed: Bollard has no nginx to run configuration in';
+
+export const NGINX_ANNOTATIONS: readonly NginxAnnotationEntry[] = [
+  // Redirects
+  h('ssl-redirect', '308 to https when the host has a certificate; `"false"` turns it off even under `--force-ssl-redirect`. `bollard.io/ssl-redirect` wins when both are set'),
+  h('force-ssl-redirect', '308 to https whether or not the host has a certificate'),
+  p('preserve-trailing-slash', 'accepted; Bollard\'s https redirect always keeps the path as sent'),
+  h('permanent-redirect', 'the variables `$scheme`, `$host`, `$http_host`, `$request_uri`, `$uri`, `$args`, `$query_string`, `$is_args` are filled in; any other variable makes the value invalid'),
+  h('permanent-redirect-code', '301, 302, 303, 307 or 308'),
+  h('temporal-redirect', 'as permanent-redirect; when both are set, temporal-redirect wins'),
+  h('temporal-redirect-code', '301, 302, 303, 307 or 308'),
+  p('app-root', 'redirects `/` (302) on the routes of this Ingress only, where ingress-nginx redirects the host\'s `/` whichever Ingress serves it'),
+  h('from-to-www-redirect', 'requests for the twin host (`www.` added or taken away) get 308 to the Ingress\'s host, path and query kept, unless the twin has routes of its own; for HTTPS the certificate must name the twin too'),
+  // Paths and rewrites
+  h('use-regex', 'paths of the Ingress are case-insensitive regular expressions anchored at the start (`~*`), tried longest first; on a host where one Ingress sets it, every Prefix path of the host is matched that way, as ingress-nginx does. JavaScript regular expressions, not PCRE: possessive quantifiers and atomic groups are refused'),
+  h('rewrite-target', 'implies use-regex. The whole path sent upstream becomes the target with `$1`…`$9` from the route\'s path; the query is kept. The regex runs on the path as sent (still percent-encoded), not on the decoded one'),
+  h('x-forwarded-prefix', 'sent as the `X-Forwarded-Prefix` request header'),
+  // Bodies and buffering
+  h('proxy-body-size', 'larger `Content-Length`: 413 before anything is sent upstream; larger chunked or HTTP/2 body: cut off at the limit. `bollard.io/proxy-body-size` wins when both are set'),
+  p('client-body-buffer-size', 'accepted and checked; Bollard never buffers request bodies to disk, it streams them'),
+  p('proxy-buffering', 'accepted and checked; responses are always streamed (nginx\'s `off`)'),
+  p('proxy-request-buffering', 'accepted and checked; request bodies are always streamed (nginx\'s `off`)'),
+  p('proxy-buffer-size', 'accepted and checked; the response head limit is the controller-wide one'),
+  n('proxy-buffers-number'),
+  n('proxy-max-temp-file-size'),
+  // Timeouts and retries
+  h('proxy-connect-timeout', 'whole seconds, 1 to 3600'),
+  h('proxy-read-timeout', 'whole seconds, 1 to 3600: the wait for the response head and between body chunks. `bollard.io/proxy-read-timeout` wins when both are set'),
+  p('proxy-send-timeout', 'accepted and checked; sending the request body is bounded by the client request timeout (`--client-request-timeout-seconds`) instead'),
+  p('proxy-next-upstream', '`off` stops retries; `error` and `timeout` mean Bollard\'s retry of a failed connect for an idempotent request without a body; `http_*`, `invalid_header` and `non_idempotent` are accepted and have no effect'),
+  h('proxy-next-upstream-tries', 'attempts in all, first included; `0` means every endpoint once'),
+  h('proxy-next-upstream-timeout', 'whole seconds; no retry starts after it; `0` means no limit'),
+  // Upstreams
+  h('backend-protocol', '`HTTP`, `HTTPS`, `GRPC`, `GRPCS`, `H2C` (any case); `AUTO_HTTP`, `AJP` and `FCGI` are reported and HTTP is used. `bollard.io/backend-protocol` wins when both are set'),
+  h('load-balance', '`round_robin` and `ewma`; `bollard.io/load-balance` wins when both are set'),
+  h('upstream-vhost', 'the Host header sent upstream'),
+  n('proxy-ssl-secret'), n('proxy-ssl-verify'), n('proxy-ssl-verify-depth'), n('proxy-ssl-name'), n('proxy-ssl-server-name'),
+  n('proxy-ssl-ciphers'), n('proxy-ssl-protocols'),
+  n('service-upstream'), n('upstream-hash-by'), n('upstream-hash-by-subset'), n('upstream-hash-by-subset-size'),
+  n('proxy-http-version'), n('proxy-cookie-domain'), n('proxy-cookie-path'), n('proxy-redirect-from'), n('proxy-redirect-to'),
+  n('connection-proxy-header'),
+  // Access
+  h('whitelist-source-range', 'the client address is the peer\'s, or with `--trusted-proxies` the last untrusted one in X-Forwarded-For; 403 outside the ranges. An invalid range refuses every request with 503 instead of opening the route'),
+  h('allowlist-source-range', 'as whitelist-source-range, which it replaces; allowlist wins when both are set'),
+  h('denylist-source-range', '403 inside the ranges; checked before the allowlist. An invalid range refuses every request with 503'),
+  // CORS
+  h('enable-cors', 'preflights (OPTIONS with a matching or any Origin) are answered 204 by Bollard; other responses get the CORS headers when the Origin matches. An echoed origin adds `Vary: Origin`'),
+  h('cors-allow-origin', '`*`, or a comma-separated list of `scheme://host[:port]`, with one-label wildcards (`https://*.example.com`)'),
+  h('cors-allow-methods'), h('cors-allow-headers'), h('cors-expose-headers'), h('cors-allow-credentials'), h('cors-max-age'),
+  // Not yet
+  n('affinity'), n('affinity-mode'), n('affinity-canary-behavior'), n('session-cookie-name'), n('session-cookie-path'),
+  n('session-cookie-max-age'), n('session-cookie-expires'), n('session-cookie-samesite'), n('session-cookie-secure'),
+  n('session-cookie-domain'), n('session-cookie-change-on-failure'), n('session-cookie-conditional-samesite-none'),
+  n('canary'), n('canary-weight'), n('canary-weight-total'), n('canary-by-header'), n('canary-by-header-value'),
+  n('canary-by-header-pattern'), n('canary-by-cookie'),
+  n('auth-type'), n('auth-secret'), n('auth-secret-type'), n('auth-realm'),
+  n('auth-url'), n('auth-method'), n('auth-signin'), n('auth-signin-redirect-param'), n('auth-response-headers'),
+  n('auth-request-redirect'), n('auth-cache-key'), n('auth-cache-duration'), n('auth-proxy-set-headers'),
+  n('auth-always-set-cookie'), n('auth-keepalive'), n('auth-keepalive-requests'), n('auth-keepalive-timeout'),
+  n('auth-keepalive-share-vars'), n('enable-global-auth'),
+  n('auth-tls-secret'), n('auth-tls-verify-depth'), n('auth-tls-verify-client'), n('auth-tls-error-page'),
+  n('auth-tls-pass-certificate-to-upstream'), n('auth-tls-match-cn'),
+  n('limit-rps'), n('limit-rpm'), n('limit-connections'), n('limit-burst-multiplier'), n('limit-whitelist'),
+  n('limit-allowlist'), n('limit-rate'), n('limit-rate-after'),
+  n('global-rate-limit'), n('global-rate-limit-window'), n('global-rate-limit-key'), n('global-rate-limit-ignored-cidrs'),
+  n('custom-http-errors'), n('default-backend'), n('server-alias'), n('custom-headers'),
+  n('ssl-passthrough'), n('ssl-ciphers'), n('ssl-prefer-server-ciphers'),
+  n('mirror-target'), n('mirror-request-body'), n('mirror-host'),
+  n('http2-push-preload'), n('enable-access-log'), n('enable-rewrite-log'), n('satisfy'),
+  n('enable-opentracing'), n('opentracing-trust-incoming-span'), n('enable-opentelemetry'), n('opentelemetry-trust-incoming-span'),
+  n('enable-influxdb'), n('influxdb-measurement'), n('influxdb-port'), n('influxdb-host'), n('influxdb-server-name'),
+  // Never
+  p('configuration-snippet', `${SNIPPET}. Its \`more_set_headers\`, \`add_header\` (always, whatever the status), \`proxy_set_header\` and \`more_clear_headers\` with plain values become header middlewares; every other directive, and one using variables, is reported by name (InvalidAnnotation)`),
+  p('server-snippet', 'as configuration-snippet, for the routes of this Ingress only (not the whole server)'),
+  never('auth-snippet', SNIPPET),
+  never('stream-snippet', SNIPPET), never('modsecurity-snippet', SNIPPET),
+  never('enable-modsecurity', 'no web application firewall in Bollard'), never('enable-owasp-core-rules', 'no web application firewall in Bollard'),
+  never('modsecurity-transaction-id', 'no web application firewall in Bollard'),
+];
+
+const BY_KEY: ReadonlyMap<string, NginxAnnotationEntry> = new Map(NGINX_ANNOTATIONS.map((e) => [e.key, e]));
+
+/** Whether Bollard acts on the annotation (honoured or partly). */
+export function isHonoured(key: string): boolean {
+  const status = BY_KEY.get(key)?.status;
+  return status === 'honoured' || status === 'partly';
+}
+
+export function lookupNginxAnnotation(key: string): NginxAnnotationEntry | undefined {
+  return BY_KEY.get(key);
+}

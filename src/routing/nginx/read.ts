@@ -1,0 +1,176 @@
+// The ingress-nginx front-end: an Ingress's nginx.ingress.kubernetes.io/* annotations, read once per
+// object into route settings and middlewares with ingress-nginx's semantics (catalog.ts says what is
+// honoured and how it differs). An invalid value is reported (InvalidAnnotation) and ignored, except
+// where ignoring it would open access: then the route refuses requests with 503. Every annotation
+// under the prefix that Bollard does not act on is listed in one UnsupportedAnnotation diagnostic.
+import type { IngressObject } from '../../snapshot/model.ts';
+import type { BackendProtocol, Diagnostic, LoadBalancing, SslRedirectMode } from '../types.ts';
+import type { Middleware, RedirectStatus } from '../middleware.ts';
+import type { Parsed } from '../option-values.ts';
+import { parseBackendProtocol, parseSize } from '../option-values.ts';
+import { isHonoured, NGINX_PREFIX } from './catalog.ts';
+import { readCors } from './cors.ts';
+import { annotationReader, type AnnotationReader } from './reader.ts';
+import { translateSnippet } from './snippets.ts';
+import { diagnostic } from '../diagnostics.ts';
+import {
+  parseAbsolutePath, parseCidrList, parseGoBoolean, parseHeaderValue, parseHostPort, parseLocation, parseRedirectCode,
+  parseRewriteTarget, parseSeconds, parseWhole,
+} from './values.ts';
+
+export interface NginxReading {
+  readonly sslRedirect: SslRedirectMode | undefined;
+  readonly backendProtocol: BackendProtocol | undefined;
+  readonly loadBalancing: LoadBalancing | undefined;
+  readonly readTimeoutMs: number | undefined;
+  readonly maxBodyBytes: Parsed<number | undefined> | undefined;
+  readonly connectTimeoutMs: number | undefined;
+  readonly retries: number | undefined;
+  readonly retryTimeoutMs: number | undefined;
+  /** Middlewares for every route of the Ingress. */
+  readonly filters: readonly Middleware[];
+  /** rewrite-target: each route's path becomes a RegexCapture rewrite to it. */
+  readonly rewriteTarget: string | undefined;
+  /** from-to-www-redirect: the www / bare twin of each host redirects to it. */
+  readonly wwwRedirect: boolean;
+  readonly diagnostics: readonly Diagnostic[];
+  /** Full names, sorted. */
+  readonly unsupported: readonly string[];
+}
+
+
+const REFUSED = 'Requests to its routes are refused (503) until it is fixed';
+/** proxy-next-upstream-tries 0 ("no limit"): every endpoint once, as far as this bound goes. */
+const EVERY_ENDPOINT = 1000;
+const NEXT_UPSTREAM = /^(error|timeout|invalid_header|http_(500|502|503|504|403|404|429)|non_idempotent|off)$/;
+const LOAD_BALANCE: Readonly<Record<string, LoadBalancing>> = { round_robin: 'round-robin', ewma: 'ewma' };
+
+/** Whether the Ingress's paths are regular expressions (use-regex, or rewrite-target, which implies it). */
+export function usesRegexPaths(ingress: IngressObject): boolean {
+  const { annotations } = ingress;
+  return parseGoBoolean(annotations[`${NGINX_PREFIX}use-regex`] ?? '')?.value === true ||
+    (annotations[`${NGINX_PREFIX}rewrite-target`] ?? '') !== '';
+}
+
+/** Whether any annotation under the nginx prefix is set (the common case, none, costs one scan of the keys). */
+export function hasNginxAnnotations(ingress: IngressObject): boolean {
+  return Object.keys(ingress.annotations).some((name) => name.startsWith(NGINX_PREFIX));
+}
+
+export function readNginxAnnotations(ingress: IngressObject): NginxReading {
+  const diagnostics: Diagnostic[] = [];
+  const read = annotationReader(ingress, diagnostics);
+  const filters: Middleware[] = [
+    ...readAccess(read), ...readRedirects(read), ...readCors(read), ...readRequestChanges(read),
+    ...readSnippet(ingress, 'configuration-snippet', diagnostics), ...readSnippet(ingress, 'server-snippet', diagnostics),
+  ];
+  checkAccepted(read);
+  const retry = readRetries(read);
+  return {
+    sslRedirect: readSslRedirect(read),
+    backendProtocol: readBackendProtocol(read),
+    loadBalancing: read('load-balance', 'round_robin or ewma', (w) => (Object.hasOwn(LOAD_BALANCE, w) ? { value: LOAD_BALANCE[w] as LoadBalancing } : undefined))?.value,
+    readTimeoutMs: read('proxy-read-timeout', 'whole seconds from 1 to 3600', parseSeconds)?.value,
+    maxBodyBytes: read('proxy-body-size', 'a size such as 512, 64k, 8m or 1g ("0": unlimited)', parseSize),
+    connectTimeoutMs: read('proxy-connect-timeout', 'whole seconds from 1 to 3600', parseSeconds)?.value,
+    ...retry,
+    filters,
+    rewriteTarget: read('rewrite-target', 'a path such as /$2 (not a URL)', parseRewriteTarget)?.value,
+    wwwRedirect: read('from-to-www-redirect', '"true" or "false"', parseGoBoolean)?.value === true,
+    diagnostics,
+    unsupported: Object.keys(ingress.annotations).filter((name) => name.startsWith(NGINX_PREFIX) && !isHonoured(name.slice(NGINX_PREFIX.length))).sort(),
+  };
+}
+
+
+/** The header directives of a snippet as middlewares; every other directive reported by name. */
+function readSnippet(ingress: IngressObject, key: string, diagnostics: Diagnostic[]): readonly Middleware[] {
+  const written = ingress.annotations[NGINX_PREFIX + key];
+  if (written === undefined) return [];
+  const { filters, refused } = translateSnippet(written);
+  for (const problem of refused) {
+    const message = `annotation ${NGINX_PREFIX}${key}: ${problem}. Bollard translates more_set_headers, add_header, proxy_set_header and more_clear_headers with plain values`;
+    diagnostics.push(diagnostic(ingress, 'InvalidAnnotation', message));
+  }
+  return filters;
+}
+
+function readSslRedirect(read: AnnotationReader): SslRedirectMode | undefined {
+  const force = read('force-ssl-redirect', '"true" or "false"', parseGoBoolean)?.value;
+  if (force === true) return 'always';
+  const ssl = read('ssl-redirect', '"true" or "false"', parseGoBoolean)?.value;
+  if (ssl === undefined) return undefined;
+  return ssl ? 'with-certificate' : 'never';
+}
+
+function readBackendProtocol(read: AnnotationReader): BackendProtocol | undefined {
+  return read('backend-protocol', 'HTTP, HTTPS, GRPC, GRPCS or H2C (AUTO_HTTP, AJP and FCGI are not supported)', parseBackendProtocol)?.value;
+}
+
+/** Allow and deny lists; an invalid one refuses rather than opening the route. */
+function readAccess(read: AnnotationReader): Middleware[] {
+  const cidrs = 'a comma-separated list of addresses and CIDRs';
+  const allowlist = read('allowlist-source-range', cidrs, parseCidrList, REFUSED);
+  const whitelist = read('whitelist-source-range', cidrs, parseCidrList, REFUSED);
+  const deny = read('denylist-source-range', cidrs, parseCidrList, REFUSED);
+  const refusals = [
+    ['allowlist-source-range', allowlist], ['whitelist-source-range', whitelist], ['denylist-source-range', deny],
+  ] as const;
+  const broken = refusals.find(([key, parsed]) => parsed === undefined && read.has(key));
+  if (broken !== undefined) return [{ kind: 'Refuse', status: 503, reason: NGINX_PREFIX + broken[0] }];
+  const allow = (allowlist ?? whitelist)?.value ?? [];
+  const denied = deny?.value ?? [];
+  return allow.length > 0 || denied.length > 0 ? [{ kind: 'IPAccess', allow, deny: denied }] : [];
+}
+
+function readRedirects(read: AnnotationReader): Middleware[] {
+  const url = 'an http(s) URL or an absolute path';
+  const codes = '301, 302, 303, 307 or 308';
+  const out: Middleware[] = [];
+  const temporal = read('temporal-redirect', url, parseLocation);
+  const permanent = read('permanent-redirect', url, parseLocation);
+  const temporalCode = read('temporal-redirect-code', codes, parseRedirectCode)?.value ?? 302;
+  const permanentCode = read('permanent-redirect-code', codes, parseRedirectCode)?.value ?? 301;
+  const chosen: [RedirectStatus, typeof temporal] | undefined =
+    temporal !== undefined ? [temporalCode, temporal] : permanent !== undefined ? [permanentCode, permanent] : undefined;
+  if (chosen?.[1] !== undefined) out.push({ kind: 'RequestRedirect', statusCode: chosen[0], onlyPath: undefined, location: chosen[1].value });
+  const appRoot = read('app-root', 'an absolute path such as /app', parseAbsolutePath)?.value;
+  if (appRoot !== undefined) {
+    out.push({ kind: 'RequestRedirect', statusCode: 302, onlyPath: '/', location: [{ value: 'scheme' }, '://', { value: 'host' }, appRoot] });
+  }
+  return out;
+}
+
+/** Request changes: X-Forwarded-Prefix and the upstream Host. */
+function readRequestChanges(read: AnnotationReader): Middleware[] {
+  const out: Middleware[] = [];
+  const prefix = read('x-forwarded-prefix', 'visible characters', parseHeaderValue)?.value;
+  if (prefix !== undefined && prefix !== '') out.push({ kind: 'RequestHeaderModifier', set: [['x-forwarded-prefix', prefix]], remove: [] });
+  const vhost = read('upstream-vhost', 'a host name, optionally with a port', parseHostPort)?.value;
+  if (vhost !== undefined) out.push({ kind: 'URLRewrite', path: undefined, hostname: vhost });
+  return out;
+}
+
+function readRetries(read: AnnotationReader): Pick<NginxReading, 'retries' | 'retryTimeoutMs'> {
+  const conditions = read('proxy-next-upstream', 'space-separated error, timeout, invalid_header, http_5xx/403/404/429, non_idempotent or off', (w) => {
+    const items = w.split(/\s+/).filter((s) => s !== '');
+    return items.length > 0 && items.every((i) => NEXT_UPSTREAM.test(i)) ? { value: items } : undefined;
+  })?.value;
+  const tries = read('proxy-next-upstream-tries', 'a whole number of attempts (0: every endpoint)', (w) => parseWhole(w, 0, 1000))?.value;
+  const timeout = read('proxy-next-upstream-timeout', 'whole seconds (0: no limit)', (w) => parseWhole(w, 0, 3600))?.value;
+  const off = conditions?.includes('off') === true;
+  const retries = off ? 0 : tries === undefined ? undefined : tries === 0 ? EVERY_ENDPOINT : tries - 1;
+  return { retries, retryTimeoutMs: timeout === undefined || timeout === 0 ? undefined : timeout * 1000 };
+}
+
+/** Annotations accepted without effect (documented in catalog.ts): only checked. */
+function checkAccepted(read: AnnotationReader): void {
+  const size = (w: string): Parsed<unknown> | undefined => parseSize(w);
+  read('client-body-buffer-size', 'a size such as 8k or 1m', size);
+  read('proxy-buffer-size', 'a size such as 8k or 1m', size);
+  read('proxy-buffering', '"on" or "off"', (w) => (w === 'on' || w === 'off' ? { value: w } : undefined));
+  read('proxy-request-buffering', '"on" or "off"', (w) => (w === 'on' || w === 'off' ? { value: w } : undefined));
+  read('proxy-send-timeout', 'whole seconds from 1 to 3600', parseSeconds);
+  read('preserve-trailing-slash', '"true" or "false"', parseGoBoolean);
+  read('use-regex', '"true" or "false"', parseGoBoolean);
+}

@@ -1,0 +1,41 @@
+// A routing table built by the real builder from annotated Ingresses, every route going to one
+// Service "shop/web" whose endpoints are the given (real) ones: the feature tests of annotations
+// exercise the same table the controller would publish.
+import type { Endpoint } from '../../../src/routing/types.ts';
+import type { BuildResult } from '../../../src/routing/types.ts';
+import { buildRoutingTable } from '../../../src/routing/build.ts';
+import { CONTROLLER, fixtureObjects, memorySnapshot, parseFixture } from '../../../src/routing/fixture-snapshot.test-helper.ts';
+
+export interface IngressSpec {
+  readonly name: string;
+  readonly host: string;
+  readonly annotations: Record<string, string>;
+  /** Default: one Prefix path "/". */
+  readonly paths?: readonly { readonly path: string; readonly pathType: string }[];
+  readonly tls?: boolean;
+}
+
+export function buildAnnotated(ingresses: readonly IngressSpec[], endpoints: readonly Endpoint[]): BuildResult {
+  const ports = [...new Set(endpoints.map((e) => e.port))];
+  const fixture = parseFixture({
+    ingresses: ingresses.map((i) => ({
+      metadata: { namespace: 'shop', name: i.name, annotations: i.annotations },
+      spec: {
+        ingressClassName: 'bollard',
+        rules: [{
+          host: i.host,
+          http: { paths: (i.paths ?? [{ path: '/', pathType: 'Prefix' }]).map((p) => ({ ...p, backend: { service: { name: 'web', port: { name: 'http' } } } })) },
+        }],
+      },
+    })),
+    services: [{ metadata: { namespace: 'shop', name: 'web' }, spec: { ports: [{ name: 'http', port: 80 }] } }],
+    // One slice per port, so endpoints on different ports (test servers) all belong to the Service.
+    endpointSlices: ports.map((port) => ({
+      metadata: { namespace: 'shop', name: `web-${port}`, labels: { 'kubernetes.io/service-name': 'web' } },
+      ports: [{ name: 'http', port }],
+      endpoints: endpoints.filter((e) => e.port === port).map((e) => ({ addresses: [e.host] })),
+    })),
+    requests: [], diagnostics: [], served: [],
+  });
+  return buildRoutingTable(memorySnapshot(fixtureObjects(fixture)), { controllerName: CONTROLLER });
+}
