@@ -7,7 +7,7 @@ export PATH := $(NODE_DIR):$(CURDIR)/node_modules/.bin:$(PATH):$(CURDIR)/.tools/
 RUN := $(CURDIR)/.run
 STAMP := node_modules/.stamp-$(shell sha256sum package-lock.json 2>/dev/null | cut -c1-12)
 
-.PHONY: help deps node-modules kube-apiserver dev up down test test-unit test-e2e typecheck lint build bench image manifests chart-test clean
+.PHONY: help deps node-modules kube-apiserver h2spec dev up down test test-unit test-e2e typecheck lint build bench image manifests chart-test clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ node-modules: $(STAMP)
 kube-apiserver: ## build (once, cached in ~/.cache/bollard) the pinned kube-apiserver
 	@scripts/kube-apiserver-build.sh >/dev/null
 
+h2spec: ## build (once, cached in ~/.cache/bollard) the pinned h2spec, the HTTP/2 conformance suite
+	@scripts/h2spec.sh >/dev/null
+
 dev: deps node-modules kube-apiserver ## local control plane + controller + example Ingresses; prints curl lines
 	@node scripts/dev.ts
 
@@ -45,12 +48,12 @@ lint: node-modules ## eslint (type-aware, no floating promises)
 	@echo "lint"
 	@eslint --max-warnings 0 .
 
-test: deps node-modules kube-apiserver typecheck lint ## every test: typecheck, lint, unit, feature, e2e
+test: deps node-modules kube-apiserver h2spec typecheck lint ## every test: typecheck, lint, unit, feature, e2e
 	@mkdir -p $(RUN)
 	@node --experimental-vm-modules node_modules/jest/bin/jest.js --ci --json --outputFile=$(RUN)/jest.json; rc=$$?; \
 	  node scripts/summarize-jest.ts $(RUN)/jest.json; exit $$rc
 
-test-unit: deps node-modules ## unit and feature tests (real etcd and Pebble, no control plane)
+test-unit: deps node-modules h2spec ## unit and feature tests (real etcd and Pebble, no control plane)
 	@node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects unit
 
 test-e2e: deps node-modules kube-apiserver ## end-to-end tests against the real local control plane
