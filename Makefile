@@ -7,12 +7,12 @@ export PATH := $(NODE_DIR):$(CURDIR)/node_modules/.bin:$(PATH):$(CURDIR)/.tools/
 RUN := $(CURDIR)/.run
 STAMP := node_modules/.stamp-$(shell sha256sum package-lock.json 2>/dev/null | cut -c1-12)
 
-.PHONY: help deps node-modules kube-apiserver dev up down cluster-deps cluster-binaries cluster cluster-down test test-unit test-e2e test-cluster typecheck lint build bench fuzz image image-echo image-check manifests chart-test clean
+.PHONY: help deps node-modules kube-apiserver h2spec dev up down cluster-deps cluster-binaries cluster cluster-down test test-unit test-e2e test-cluster typecheck lint build bench fuzz image image-echo image-check manifests chart-test clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
-deps: ## Debian packages (etcd, pebble, wrk, nginx) when missing
+deps: ## Debian packages (etcd, pebble, wrk, nginx, haproxy, caddy) when missing
 	@scripts/deps.sh
 
 # `npm install --no-save` installs exactly the locked versions. Not `npm ci`: the registries this
@@ -27,6 +27,9 @@ node-modules: $(STAMP)
 
 kube-apiserver: ## build (once, cached in ~/.cache/bollard) the pinned kube-apiserver
 	@scripts/kube-apiserver-build.sh >/dev/null
+
+h2spec: ## build (once, cached in ~/.cache/bollard) the pinned h2spec, the HTTP/2 conformance suite
+	@scripts/h2spec.sh >/dev/null
 
 dev: deps node-modules kube-apiserver ## local control plane + controller + example Ingresses; prints curl lines
 	@node scripts/dev.ts
@@ -57,12 +60,12 @@ lint: node-modules ## eslint (type-aware, no floating promises)
 	@echo "lint"
 	@eslint --max-warnings 0 .
 
-test: deps node-modules kube-apiserver typecheck lint ## every test: typecheck, lint, unit, feature, e2e
+test: deps node-modules kube-apiserver h2spec typecheck lint ## every test: typecheck, lint, unit, feature, e2e
 	@mkdir -p $(RUN)
 	@node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects unit e2e --ci --json --outputFile=$(RUN)/jest.json; rc=$$?; \
 	  node scripts/summarize-jest.ts $(RUN)/jest.json; exit $$rc
 
-test-unit: deps node-modules ## unit and feature tests (real etcd and Pebble, no control plane)
+test-unit: deps node-modules h2spec ## unit and feature tests (real etcd and Pebble, no control plane)
 	@node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects unit
 
 test-e2e: deps node-modules kube-apiserver ## end-to-end tests against the real local control plane

@@ -1,6 +1,6 @@
 // Proxy throughput and latency, side by side in one run on the same backend and cores: wrk
-// straight to the backend, through nginx (Debian, one worker, upstream keep-alive) and through
-// Bollard; -c64 and -c256, 100-byte and 16 KiB bodies, HTTP and HTTPS. Also: 20,000 hosts in the
+// straight to the backend, through nginx and HAProxy (C) and Caddy (Go) from Debian (one worker or
+// thread, upstream keep-alive), through Bollard, and (headline only) through a minimal Node relay; -c64 and -c256, 100-byte and 16 KiB bodies, HTTP and HTTPS. Also: 20,000 hosts in the
 // table vs 1, workers=2 vs 1, and where Bollard's CPU time goes (--cpu-prof).
 // Writes bench/results/proxy.json; the last line printed is the c64/100B/HTTP req/s ratio.
 // Flags: --seconds N (per wrk run, default 3), --rounds N (default 3), --hosts N (default 20000),
@@ -18,7 +18,7 @@ import { pinProcess, planCpus } from './lib/cpu-plan.ts';
 import { attempt, isOk, quietNote, type ProxyArgs, type ProxyEnv } from './lib/proxy-bench.ts';
 import { BENCH_HOST, checkTools, removeDir, startBackendSide, startClusterSide } from './lib/proxy-env.ts';
 import { startLineup } from './lib/proxy-lineup.ts';
-import { scenarioLine } from './lib/proxy-report.ts';
+import { headlineLines, headlineRecord, MIN_BOLLARD_OVER_MINIMAL_PER_CPU, NOT_NODE, scenarioLine, type ScenarioResult } from './lib/proxy-report.ts';
 import { largeTableSection, profileSection, runMatrix, warmUp, workersSection } from './lib/proxy-sections.ts';
 import { defaultQuietOptions, QuietGate } from './lib/quiet.ts';
 import { writeResults } from './lib/results.ts';
@@ -52,7 +52,7 @@ async function measureAll(env: ProxyEnv) {
   env.say(`proxy: measuring src/ at ${source.commit}${source.changedSrcFiles.length > 0 ? ` with ${source.changedSrcFiles.length} changed files (${source.changedSrcFiles.join(', ')})` : ''}`);
   const lineup = await startLineup(env);
   env.say('proxy: warm-up of the Node.js contestants');
-  await warmUp(env, lineup.main.filter((c) => c.name !== 'direct' && c.name !== 'nginx'));
+  await warmUp(env, lineup.main.filter((c) => !NOT_NODE.has(c.name)));
   const scenarios = await runMatrix(env, lineup.main);
   const profile = await attempt('profile', say, () => profileSection(env, lineup.profiled));
   const largeTable = await attempt('large table', say, () => largeTableSection(env, lineup));
@@ -63,10 +63,14 @@ async function measureAll(env: ProxyEnv) {
 
 type Results = Awaited<ReturnType<typeof measureAll>>;
 
+const isHeadline = (r: ScenarioResult): boolean => r.proto === 'http' && r.connections === 64 && r.body === '100B';
+
 function printSummary(results: Results, args: ProxyArgs, description: string): void {
   say('');
   say(`proxy results: median of ${args.rounds} rounds of ${args.seconds} s; ${description}`);
   for (const r of results.scenarios) say(scenarioLine(r));
+  const headline = results.scenarios.find(isHeadline);
+  for (const line of headline ? headlineLines(headlineRecord(headline)) : ['headline: not measured']) say(line);
   const lt = results.largeTable;
   say(`large table: ${isOk(lt) ? `${lt.hosts} hosts / 1 host req/s ${lt.ratio.requestsPerSecond}${quietNote(lt.ratio)}, req/CPU-s ${lt.ratio.requestsPerCpuSecond}` : `failed (${lt.failed})`}`);
   const w = results.workers;
@@ -80,7 +84,7 @@ async function main(): Promise<void> {
   await pinProcess(plan, process.pid, plan.rest);
   const started = performance.now();
   say(`proxy: ${plan.description}`);
-  say(`proxy: ${tools.nginx}; ${tools.wrk}; node ${process.version}; ${args.rounds} rounds of ${args.seconds} s per scenario`);
+  say(`proxy: ${tools.nginx}; ${tools.haproxy}; ${tools.caddy}; ${tools.wrk}; node ${process.version}; ${args.rounds} rounds of ${args.seconds} s per scenario`);
   const cleanup = new Cleanup(say);
   cleanup.onSignals();
   const dir = await mkdtemp(join(tmpdir(), 'bollard-bench-proxy-'));
@@ -99,13 +103,14 @@ async function main(): Promise<void> {
     say('proxy: stopping everything');
     await cleanup.run();
   }
-  const headline = results.scenarios.find((r) => r.proto === 'http' && r.connections === 64 && r.body === '100B');
+  const headline = results.scenarios.find(isHeadline);
   const ratio = headline?.bollardOverNginx?.requestsPerSecond ?? Number.NaN;
   const elapsedSeconds = Math.round((performance.now() - started) / 1000);
   const file = await writeResults('proxy', {
     cpuPlan: plan, tools,
     settings: { ...args, wrkThreads: Math.max(1, plan.wrk.length), host: BENCH_HOST, bollardFlags: [...flags].sort(), bollardHttps: results.bollardHttps },
-    goal: { minRequestsRatio: 0.5, maxP99Ratio: 2.5 }, headline: { scenario: 'http c64 100B', bollardOverNginx: headline?.bollardOverNginx ?? null },
+    goal: { minRequestsRatio: 0.5, maxP99Ratio: 2.5, minBollardOverMinimalPerCpu: MIN_BOLLARD_OVER_MINIMAL_PER_CPU },
+    headline: headline ? headlineRecord(headline) : null,
     ...results, quietWaitSeconds: quiet.spentSeconds(), elapsedSeconds,
   });
   printSummary(results, args, plan.description);

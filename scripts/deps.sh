@@ -8,6 +8,8 @@ command -v pebble >/dev/null || need+=(pebble)
 command -v pebble-challtestsrv >/dev/null || need+=(pebble)
 command -v wrk >/dev/null || need+=(wrk)
 command -v nginx >/dev/null || need+=(nginx-light)
+command -v haproxy >/dev/null || need+=(haproxy)
+command -v caddy >/dev/null || need+=(caddy)
 command -v ip >/dev/null || need+=(iproute2)
 command -v openssl >/dev/null || need+=(openssl)
 command -v named >/dev/null || need+=(bind9)
@@ -18,7 +20,7 @@ if [ "$(id -u)" != 0 ]; then echo "deps.sh: need root to apt-get install: ${need
 echo "deps.sh: installing ${need[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-# policy-rc.d keeps Debian from starting nginx/etcd as system services; we start our own.
+# policy-rc.d keeps Debian from starting nginx/haproxy/caddy/etcd as system services; we start our own.
 printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
 apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
 rm -f /usr/sbin/policy-rc.d

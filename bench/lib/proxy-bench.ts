@@ -6,7 +6,7 @@ import type { Cleanup } from './cleanup.ts';
 import { pairedRatio, quietPairs, type ContestOptions, type Contestant, type Sample, type Scenario } from './contest.ts';
 import type { CpuPlan } from './cpu-plan.ts';
 import { BODIES } from './nginx-config.ts';
-import { BENCH_NS, preflightBodies, startBollardProxy, type BackendSide, type ClusterSide, type NginxProxy } from './proxy-env.ts';
+import { BENCH_NS, preflightBodies, startBollardProxy, type BackendSide, type ClusterSide } from './proxy-env.ts';
 
 export const LOCAL = '127.0.0.1';
 export const HEADLINE: Scenario = { proto: 'http', connections: 64, body: BODIES[0] ?? { name: '100B', path: '/100b', bytes: 100 } };
@@ -89,7 +89,8 @@ export function startBollard(env: ProxyEnv, name: string, o: BollardChoice = {})
   });
 }
 
-export function nginxContestant(name: string, n: NginxProxy): Contestant {
+/** nginx, HAProxy or Caddy: HTTP and HTTPS targets; the access log is emptied after each run. */
+export function proxyContestant(name: string, n: { readonly pid: number; readonly httpPort: number; readonly httpsPort: number; readonly accessLog: string }): Contestant {
   return {
     name, pid: n.pid, targets: { http: { ip: LOCAL, port: n.httpPort }, https: { ip: LOCAL, port: n.httpsPort } },
     afterRun: () => truncate(n.accessLog, 0),

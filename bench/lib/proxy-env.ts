@@ -1,6 +1,7 @@
 // Everything the proxy benchmark measures against, started once and stopped by the Cleanup it is
 // given: the backend nginx inside a backend network namespace, the local control plane with the
-// benchmark's objects, and the two proxies in front (nginx and Bollard), each on the proxy core.
+// benchmark's objects, and the proxies in front (nginx, HAProxy, Caddy, Bollard), each on the
+// proxy core.
 import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,8 +17,11 @@ import { REPO_ROOT } from '../../test/harness/repo.ts';
 import { startBenchBollard, type BenchBollard, type BenchBollardOptions } from './bollard.ts';
 import type { Cleanup } from './cleanup.ts';
 import { pinnedCommand, pinProcess, type CpuPlan } from './cpu-plan.ts';
+import { buildCaddyConfig } from './caddy-config.ts';
+import { buildHaproxyConfig } from './haproxy-config.ts';
 import { BODIES, buildBackendConfig, buildProxyConfig } from './nginx-config.ts';
 import { startNginx, type NginxProcess } from './nginx.ts';
+import { startProxyProcess, type ProxyProcess } from './proxy-process.ts';
 import { createProxyObjects, type Backend } from './proxy-cluster.ts';
 import { preflight } from './preflight.ts';
 import { selfSignedCertificate, type SelfSigned } from './tls.ts';
@@ -33,7 +37,14 @@ export interface BackendSide {
   readonly nginx: NginxProcess;
 }
 
-export async function checkTools(): Promise<{ nginx: string; wrk: string }> {
+export interface Tools {
+  readonly nginx: string;
+  readonly haproxy: string;
+  readonly caddy: string;
+  readonly wrk: string;
+}
+
+export async function checkTools(): Promise<Tools> {
   const version = async (cmd: string, args: string[]): Promise<string> => {
     try {
       const { stdout, stderr } = await run(cmd, args);
@@ -45,7 +56,10 @@ export async function checkTools(): Promise<{ nginx: string; wrk: string }> {
     }
   };
   // `wrk -v` prints its version and exits 1.
-  return { nginx: await version('nginx', ['-v']), wrk: await version('wrk', ['-v']) };
+  return {
+    nginx: await version('nginx', ['-v']), haproxy: await version('haproxy', ['-v']), caddy: `caddy ${await version('caddy', ['version'])}`,
+    wrk: await version('wrk', ['-v']),
+  };
 }
 
 export async function startBackendSide(plan: CpuPlan, dir: string, cleanup: Cleanup): Promise<BackendSide> {
@@ -97,6 +111,51 @@ export async function startNginxProxy(o: { plan: CpuPlan; dir: string; name: str
   });
   o.cleanup.defer(o.name, () => nginx.stop());
   return { ...nginx, httpPort, httpsPort, accessLog };
+}
+
+/** A C or Go proxy in front of the backend: its ports, and the file its access log goes to. */
+export interface OtherProxy extends ProxyProcess {
+  readonly httpPort: number;
+  readonly httpsPort: number;
+  readonly accessLog: string;
+}
+
+interface OtherProxyOptions { plan: CpuPlan; dir: string; name: string; cpus: readonly number[]; backend: Backend; cert: SelfSigned; cleanup: Cleanup }
+
+/** HAProxy, one thread; its access log is its stdout (HAProxy writes no log files), in output.log. */
+export async function startHaproxyProxy(o: OtherProxyOptions): Promise<OtherProxy> {
+  const dir = join(o.dir, o.name);
+  const [httpPort, httpsPort] = [await freePort(), await freePort()];
+  const pem = `${o.cert.certPem.trimEnd()}\n${o.cert.keyPem}`;
+  const proc = await startProxyProcess({
+    what: o.name, dir, plan: o.plan, cpus: o.cpus, probe: { host: '127.0.0.1', port: httpPort }, command: 'haproxy', args: ['-db', '-f', '{dir}/haproxy.cfg'],
+    files: {
+      'tls.pem': pem,
+      'haproxy.cfg': buildHaproxyConfig({
+        dir, httpListen: `127.0.0.1:${httpPort}`, httpsListen: `127.0.0.1:${httpsPort}`, pemBundle: join(dir, 'tls.pem'), upstream: `${o.backend.ip}:${o.backend.port}`,
+      }),
+    },
+  });
+  o.cleanup.defer(o.name, () => proc.stop());
+  return { ...proc, httpPort, httpsPort, accessLog: proc.logFile };
+}
+
+/** Caddy; GOMAXPROCS follows the CPUs it is pinned to. */
+export async function startCaddyProxy(o: OtherProxyOptions): Promise<OtherProxy> {
+  const dir = join(o.dir, o.name);
+  const [httpPort, httpsPort] = [await freePort(), await freePort()];
+  const accessLog = join(dir, 'access.log');
+  const proc = await startProxyProcess({
+    what: o.name, dir, plan: o.plan, cpus: o.cpus, probe: { host: '127.0.0.1', port: httpPort }, command: 'caddy', args: ['run', '--config', '{dir}/caddy.json'],
+    files: {
+      'caddy.json': buildCaddyConfig({
+        dir, httpListen: `127.0.0.1:${httpPort}`, httpsListen: `127.0.0.1:${httpsPort}`, certFile: o.cert.certFile, keyFile: o.cert.keyFile,
+        upstream: `${o.backend.ip}:${o.backend.port}`, accessLog,
+      }),
+    },
+  });
+  o.cleanup.defer(o.name, () => proc.stop());
+  return { ...proc, httpPort, httpsPort, accessLog };
 }
 
 /** The reference relay (minimal-proxy.ts) on `cpus`, in front of the backend. */

@@ -1,18 +1,18 @@
 // Starts every proxy the benchmark measures, all at the start of the run — so every Bollard runs
 // the same source, even while src/ is being edited — and checks each with a preflight request:
-// the main contestants (direct, nginx, Bollard, the minimal Node relay, Bollard without access
-// log), a Bollard with --cpu-prof, a Bollard with the large table, and the workers=1/2 pairs.
+// the main contestants (direct, nginx and HAProxy in C, Caddy in Go, Bollard, the minimal Node
+// relay, Bollard without access log), a Bollard with --cpu-prof, a Bollard with the large table, and the workers=1/2 pairs.
 import { join } from 'node:path';
 import type { BenchBollard } from './bollard.ts';
 import type { Contestant } from './contest.ts';
 import { processTree } from './proc.ts';
 import {
-  attempt, bollardContestant, isHeadline, LOCAL, nginxContestant, startBollard, type Failed, type ProxyEnv, type Skipped,
+  attempt, bollardContestant, isHeadline, LOCAL, proxyContestant, startBollard, type Failed, type ProxyEnv, type Skipped,
 } from './proxy-bench.ts';
 import { createManyHosts, manyHostName } from './proxy-cluster.ts';
-import { BENCH_NS, preflightBodies, startMinimalNodeProxy, startNginxProxy } from './proxy-env.ts';
+import { BENCH_NS, preflightBodies, startCaddyProxy, startHaproxyProxy, startMinimalNodeProxy, startNginxProxy } from './proxy-env.ts';
 import { preflight } from './preflight.ts';
-import { MINIMAL_NODE } from './proxy-report.ts';
+import { CADDY, HAPROXY, MINIMAL_NODE } from './proxy-report.ts';
 
 export const NO_ACCESS_LOG = 'bollard-no-access-log';
 const HOSTS_NS = 'hosts-bench';
@@ -48,12 +48,20 @@ async function startMain(env: ProxyEnv): Promise<{ main: Contestant[]; bollard: 
   await preflightBodies('direct', 'http', ip, port);
   const direct: Contestant = { name: 'direct', pid: backendSide.nginx.pid, targets: { http: { ip, port } }, skipped: { https: 'the backend serves plain HTTP; direct is the HTTP baseline' } };
   const nginx = await startNginxProxy({ plan, dir: env.dir, name: 'nginx-proxy', cpus: plan.proxy, workers: 1, backend: backendSide.backend, cert: cluster.cert, cleanup: env.cleanup });
-  await preflightBodies('nginx', 'http', LOCAL, nginx.httpPort);
-  await preflightBodies('nginx', 'https', LOCAL, nginx.httpsPort);
+  const others = { plan, dir: env.dir, cpus: plan.proxy, backend: backendSide.backend, cert: cluster.cert, cleanup: env.cleanup };
+  const haproxy = await startHaproxyProxy({ ...others, name: 'haproxy-proxy' });
+  const caddy = await startCaddyProxy({ ...others, name: 'caddy-proxy' });
+  for (const [name, p] of [['nginx', nginx], [HAPROXY, haproxy], [CADDY, caddy]] as const) {
+    await preflightBodies(name, 'http', LOCAL, p.httpPort);
+    await preflightBodies(name, 'https', LOCAL, p.httpsPort);
+  }
   const bollard = await bollardContestant('bollard', await startBollard(env, 'bollard'));
   const minimal = await startMinimalNodeProxy(plan, plan.proxy, backendSide.backend, env.cleanup);
   await preflightBodies(MINIMAL_NODE, 'http', LOCAL, minimal.port);
-  const main = [direct, nginxContestant('nginx', nginx), bollard, { name: MINIMAL_NODE, pid: minimal.pid, targets: { http: { ip: LOCAL, port: minimal.port } }, only: isHeadline }];
+  const main = [
+    direct, proxyContestant('nginx', nginx), proxyContestant(HAPROXY, haproxy), proxyContestant(CADDY, caddy), bollard,
+    { name: MINIMAL_NODE, pid: minimal.pid, targets: { http: { ip: LOCAL, port: minimal.port } }, only: isHeadline },
+  ];
   if (env.flags.has('access-log')) {
     // What the default JSON access log costs: the same Bollard with --access-log false, headline only.
     const noLog = await startBollard(env, NO_ACCESS_LOG, { extraArgs: ['--access-log', 'false'] });
@@ -92,8 +100,8 @@ async function startWorkers(env: ProxyEnv): Promise<Workers | Skipped> {
   const contestants = [
     await bollardContestant('bollard-w1', await startBollard(env, 'bollard-w1', { cpus: cpusAllowed, workers: 1 })),
     await bollardContestant('bollard-w2', w2),
-    nginxContestant('nginx-w1', await startNginxProxy({ ...common, name: 'nginx-w1', workers: 1 })),
-    nginxContestant('nginx-w2', await startNginxProxy({ ...common, name: 'nginx-w2', workers: 2 })),
+    proxyContestant('nginx-w1', await startNginxProxy({ ...common, name: 'nginx-w1', workers: 1 })),
+    proxyContestant('nginx-w2', await startNginxProxy({ ...common, name: 'nginx-w2', workers: 2 })),
   ];
   for (const c of contestants) await preflightBodies(c.name, 'http', LOCAL, c.targets.http?.port ?? 0);
   return { processesWithTwo, cpusAllowed, contestants };
@@ -108,7 +116,7 @@ async function startProfiled(env: ProxyEnv): Promise<Lineup['profiled']> {
 
 export async function startLineup(env: ProxyEnv): Promise<Lineup> {
   const manyHosts = await attempt('large table set-up', env.say, () => startManyHosts(env));
-  env.say('proxy: starting nginx, Bollard and the reference relay on the proxy core');
+  env.say('proxy: starting nginx, HAProxy, Caddy, Bollard and the reference relay on the proxy core');
   const { main, bollard } = await startMain(env);
   const profiled = await attempt('profiled Bollard start', env.say, () => startProfiled(env));
   const workers = await attempt('workers set-up', env.say, () => startWorkers(env));

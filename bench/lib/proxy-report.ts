@@ -2,6 +2,14 @@
 import { pairedRatio, quietPairs, scenarioKey, summarize, type Sample, type Scenario, type Summary } from './contest.ts';
 
 export const MINIMAL_NODE = 'node-minimal';
+export const HAPROXY = 'haproxy';
+export const CADDY = 'caddy';
+/** Contestants that are not Node processes (no warm-up): the backend itself and the C and Go proxies. */
+export const NOT_NODE: ReadonlySet<string> = new Set(['direct', 'nginx', HAPROXY, CADDY]);
+/** What each outside proxy is written in, for the printed lines. */
+const LANGUAGE: Readonly<Record<string, string>> = { nginx: 'C', [HAPROXY]: 'C', [CADDY]: 'Go' };
+/** Bollard's cost per request relative to the minimal Node relay's (req/CPU-s ratio) must stay at or above this. */
+export const MIN_BOLLARD_OVER_MINIMAL_PER_CPU = 0.8;
 
 export type Outcome = Summary | { readonly skipped: string };
 
@@ -68,6 +76,39 @@ export function scenarioLine(r: ScenarioResult): string {
   const quiet = bn && bn.quiet.pairs > 0 ? ` (${bn.quiet.requestsPerSecond} over ${bn.quiet.pairs} quiet rounds)` : '';
   const ratio = bn ? ` | bollard/nginx req/s ${bn.requestsPerSecond}${quiet}, req/CPU-s ${bn.requestsPerCpuSecond}, p99 ${bn.p99}x` : '';
   const others = Object.entries(r.bollardOver).filter(([name]) => name !== 'nginx' && name !== 'direct')
-    .map(([name, x]) => `, bollard/${name} req/CPU-s ${x.requestsPerCpuSecond}`).join('');
+    .map(([name, x]) => `, bollard/${name}${LANGUAGE[name] === undefined ? '' : ` req/s ${x.requestsPerSecond},`} req/CPU-s ${x.requestsPerCpuSecond}`).join('');
   return `${key}: ${parts.join(' | ')}${ratio}${others}`;
+}
+
+export interface HeadlineRecord {
+  readonly scenario: string;
+  /** Median req/s of each contestant that ran. */
+  readonly requestsPerSecond: Readonly<Record<string, number>>;
+  readonly bollardOverNginx: ScenarioResult['bollardOverNginx'];
+  readonly bollardOver: ScenarioResult['bollardOver'];
+  /** Bollard/node-minimal req/CPU-s and whether it meets MIN_BOLLARD_OVER_MINIMAL_PER_CPU. */
+  readonly bollardOverMinimalPerCpu: { readonly ratio: number | null; readonly goal: number; readonly met: boolean | null };
+}
+
+export function headlineRecord(r: ScenarioResult): HeadlineRecord {
+  const rps: Record<string, number> = {};
+  for (const [name, o] of Object.entries(r.contestants)) if (isSummary(o)) rps[name] = Math.round(o.requestsPerSecond);
+  const ratio = r.bollardOver[MINIMAL_NODE]?.requestsPerCpuSecond ?? null;
+  return {
+    scenario: `${r.proto} c${r.connections} ${r.body}`, requestsPerSecond: rps, bollardOverNginx: r.bollardOverNginx, bollardOver: r.bollardOver,
+    bollardOverMinimalPerCpu: { ratio, goal: MIN_BOLLARD_OVER_MINIMAL_PER_CPU, met: ratio === null ? null : ratio >= MIN_BOLLARD_OVER_MINIMAL_PER_CPU },
+  };
+}
+
+/** Bollard against the C proxies (nginx, HAProxy) and the Go one (Caddy), and against the minimal Node relay per CPU-s. */
+export function headlineLines(h: HeadlineRecord): string[] {
+  const rps = Object.entries(h.requestsPerSecond).filter(([name]) => name !== 'direct')
+    .map(([name, n]) => `${name}${LANGUAGE[name] === undefined ? '' : ` (${LANGUAGE[name]})`} ${fmt(n)}`).join(' | ');
+  const vs = Object.keys(LANGUAGE).map((name) => `bollard/${name} ${h.bollardOver[name]?.requestsPerSecond ?? '-'}`).join(', ');
+  const m = h.bollardOverMinimalPerCpu;
+  const goal = m.met === null ? 'not measured' : m.met ? 'met' : 'NOT met';
+  return [
+    `headline ${h.scenario} req/s: ${rps}`,
+    `headline ${h.scenario}: ${vs} (req/s); bollard/${MINIMAL_NODE} req/CPU-s ${m.ratio ?? '-'} (goal >= ${m.goal}: ${goal})`,
+  ];
 }

@@ -68,7 +68,9 @@ export function forward(deps: ForwardDeps, out: Outbound, res: ClientResponse, d
     : (h: IncomingHttpHeaders) => withResponseChanges(buildClientHeaders(h, via), out);
   const firstAt = retryTimeoutMs === undefined ? 0 : deps.now();
   let current: RelayHandler | undefined;
-  res.on('close', () => { if (!res.writableFinished) current?.abort(new errors.RequestAbortedError()); });
+  // Not `res.writableFinished`: node:http2's compatibility response reports it true when the
+  // client resets the stream, which left the upstream request (and its connection) open.
+  res.on('close', () => { current?.abort(new errors.RequestAbortedError()); });
 
   const attempt = (): void => {
     const endpoint = deps.balancer.pick(route.upstream, route.options.loadBalancing, tried);

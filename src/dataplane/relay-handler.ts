@@ -23,6 +23,7 @@ export class RelayHandler implements Dispatcher.DispatchHandler {
   private readonly rewriteHeaders: (h: IncomingHttpHeaders) => OutgoingHttpHeaders;
   private readonly done: (outcome: RelayOutcome) => void;
   private finished = false;
+  private abortReason: Error | undefined;
 
   constructor(res: ClientResponse, rewriteHeaders: (h: IncomingHttpHeaders) => OutgoingHttpHeaders, done: (outcome: RelayOutcome) => void) {
     this.res = res;
@@ -32,10 +33,13 @@ export class RelayHandler implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
+    if (this.abortReason !== undefined) controller.abort(this.abortReason);
   }
 
-  /** The client went away: stop the upstream exchange. */
+  /** The client went away: stop the upstream exchange, unless it is already over. */
   abort(reason: Error): void {
+    if (this.finished) return;
+    this.abortReason = reason;
     this.controller?.abort(reason);
   }
 

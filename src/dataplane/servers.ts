@@ -55,6 +55,23 @@ export interface ListenerHandlers {
   readonly connect: H2ConnectHandler;
 }
 
+export class H2StreamResetError extends Error {
+  readonly code = 'H2_STREAM_RESET';
+}
+
+/**
+ * The body of an HTTP/2 request, or null when it has none. node:http2's compatibility request ends
+ * cleanly when the client resets the stream mid-body, so the upstream would get a truncated body
+ * as complete: fail it instead. The no-op listener keeps a reset that comes before the upstream
+ * request reads the body from becoming an uncaught error; the reader still sees it.
+ */
+function h2RequestBody(req: Http2ServerRequest): Readable | null {
+  if (req.stream.endAfterHeaders) return null;
+  req.once('aborted', () => { req.destroy(new H2StreamResetError('the client reset the stream before the body ended')); });
+  req.on('error', () => undefined);
+  return req;
+}
+
 /** node:http2 for connections handed over (by ALPN, or by the h2c preface): limits, sessions for GOAWAY. */
 class H2Sessions {
   private readonly server: Http2Server;
@@ -65,7 +82,7 @@ class H2Sessions {
       maxSessionInvalidFrames: 100,
       maxSessionRejectedStreams: 100,
       settings: { maxConcurrentStreams: limits.h2MaxConcurrentStreams, maxHeaderListSize: limits.maxHeaderBytes, enableConnectProtocol: true },
-    }, (req: Http2ServerRequest, res: Http2ServerResponse) => { handlers.request(req, res, req.stream.endAfterHeaders ? null : req); });
+    }, (req: Http2ServerRequest, res: Http2ServerResponse) => { handlers.request(req, res, h2RequestBody(req)); });
     this.server.on('connect', handlers.connect);
     this.server.setTimeout(limits.keepAliveTimeoutMs);
     this.server.on('session', (session: ServerHttp2Session) => {
