@@ -1,5 +1,6 @@
-// A self-signed certificate for the benchmark host, made by openssl in a temp directory. ECDSA
-// P-256, like the harness's PKI; nginx and Bollard serve the same certificate and key.
+// A self-signed certificate for the benchmark host, made by openssl in a temp directory. RSA 2048,
+// the key type most users' certificates have (cert-manager's default); every proxy in the lineup
+// serves the same certificate and key.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openssl } from '../../test/harness/openssl.ts';
@@ -13,7 +14,7 @@ export interface SelfSigned {
 
 export async function selfSignedCertificate(dir: string, host: string): Promise<SelfSigned> {
   await openssl([
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '7',
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '7',
     '-subj', `/CN=${host}`, '-addext', `subjectAltName=DNS:${host}`, '-keyout', 'tls.key', '-out', 'tls.crt',
   ], dir);
   const certFile = join(dir, 'tls.crt');
