@@ -14,6 +14,8 @@ import type {
 import type { Middleware, MiddlewareChain } from './middleware.ts';
 import type { ServiceBackendRef } from './upstreams.ts';
 import type { TlsSecretResult } from './tls-secret.ts';
+import type { BasicAuthNeed } from './nginx/auth-basic.ts';
+import type { HtpasswdReading } from './nginx/htpasswd.ts';
 import { SortedKeys } from './sorted-keys.ts';
 
 /**
@@ -73,6 +75,8 @@ export interface IngressOptions {
   readonly retryTimeoutMs: number | undefined;
   /** Middlewares of every route of the Ingress. */
   readonly filters: readonly Middleware[];
+  /** nginx auth-type basic: a BasicAuth middleware from a Secret (auth-secrets.ts). */
+  readonly basicAuth: BasicAuthNeed | undefined;
   /** nginx rewrite-target: each route's path becomes a RegexCapture rewrite to it. */
   readonly rewriteTarget: string | undefined;
   /** nginx from-to-www-redirect (RoutingTable.wwwRedirects). */
@@ -178,6 +182,14 @@ export interface SecretSlot {
   result: TlsSecretResult | undefined;
 }
 
+/** One auth Secret read one way (BasicAuthNeed.slotKey), and the Ingresses whose routes use it. */
+export interface AuthSecretSlot {
+  readonly need: BasicAuthNeed;
+  readonly users: Set<IngressEntry>;
+  secret: SecretObject | undefined;
+  reading: HtpasswdReading | undefined;
+}
+
 /** One TLS host as written: the entries naming it, oldest Ingress first, and the certificate won. */
 export interface TlsGroup {
   readonly host: string;
@@ -207,6 +219,8 @@ export interface Engine {
   /** Keys of the upstreams some route wins (RoutingTable.upstreams). */
   readonly winnerKeys: SortedKeys;
   readonly secrets: Map<string, SecretSlot>;
+  /** Auth Secrets by BasicAuthNeed.slotKey. */
+  readonly authSecrets: Map<string, AuthSecretSlot>;
   readonly tlsGroups: Map<string, TlsGroup>;
   readonly tlsHostKeys: SortedKeys;
   readonly tlsWildcardKeys: SortedKeys;
@@ -256,6 +270,7 @@ export function newEngine(context: string): Engine {
     upstreams: new Map(),
     winnerKeys: new SortedKeys(),
     secrets: new Map(),
+    authSecrets: new Map(),
     tlsGroups: new Map(),
     tlsHostKeys: new SortedKeys(),
     tlsWildcardKeys: new SortedKeys(),

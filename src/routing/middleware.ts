@@ -73,11 +73,27 @@ export interface Refuse {
   readonly reason: string;
 }
 
-export type Middleware = Refuse | IpAccess | RequestRedirect | Cors | UrlRewrite | HeaderModifier;
+/**
+ * HTTP Basic authentication against htpasswd entries: a request without valid credentials gets 401
+ * with a challenge for `realm`. Hashes as htpasswd writes them: bcrypt ($2y$, $2a$, $2b$), apr1-MD5
+ * ($apr1$) and SHA-1 ({SHA}).
+ */
+export interface BasicAuth {
+  readonly kind: 'BasicAuth';
+  readonly realm: string;
+  /** [user, hash], sorted by user, one entry per user. */
+  readonly users: readonly (readonly [string, string])[];
+}
 
-/** The order a chain runs in: refusals and access first, then local answers, then request changes. */
+export type Middleware = Refuse | IpAccess | RequestRedirect | Cors | BasicAuth | UrlRewrite | HeaderModifier;
+
+/**
+ * The order a chain runs in: refusals and address checks first, then local answers (redirects and
+ * CORS preflights are answered before authentication, as nginx's rewrite phase runs before its access
+ * phase), then authentication, then request changes.
+ */
 export const MIDDLEWARE_ORDER: readonly Middleware['kind'][] = [
-  'Refuse', 'IPAccess', 'RequestRedirect', 'CORS', 'URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier',
+  'Refuse', 'IPAccess', 'RequestRedirect', 'CORS', 'BasicAuth', 'URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier',
 ];
 
 /** A route's middlewares, in MIDDLEWARE_ORDER; one object per distinct value within a build (interned by key). */

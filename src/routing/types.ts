@@ -133,6 +133,9 @@ export type DiagnosticReason =
   /** nginx.ingress.kubernetes.io/* annotations Bollard does not act on, listed in one diagnostic per Ingress. */
   | 'UnsupportedAnnotation'
   | 'TLSSecretNotFound'
+  /** An auth-secret that is missing or unusable: the Ingress's routes refuse requests (503). */
+  | 'AuthSecretNotFound'
+  | 'InvalidAuthSecret'
   | 'InvalidTLSSecret'
   /** The host's certificate names neither the host nor a wildcard over it: clients will reject it. */
   | 'TLSHostNotCovered';

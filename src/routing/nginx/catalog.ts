@@ -68,13 +68,17 @@ export const NGINX_ANNOTATIONS: readonly NginxAnnotationEntry[] = [
   h('enable-cors', 'preflights (OPTIONS with a matching or any Origin) are answered 204 by Bollard; other responses get the CORS headers when the Origin matches. An echoed origin adds `Vary: Origin`'),
   h('cors-allow-origin', '`*`, or a comma-separated list of `scheme://host[:port]`, with one-label wildcards (`https://*.example.com`)'),
   h('cors-allow-methods'), h('cors-allow-headers'), h('cors-expose-headers'), h('cors-allow-credentials'), h('cors-max-age'),
+  // Basic authentication
+  p('auth-type', '`basic`; `digest` is not supported yet and refuses the routes (503). Unusable settings (no auth-secret, an invalid value) refuse the routes too: they never serve unauthenticated. A CORS preflight and a redirect annotation are answered before authentication, as nginx does'),
+  h('auth-secret', 'a Secret of type Opaque in the Ingress\'s namespace (`name` or `namespace/name` with that namespace; ingress-nginx also reads other namespaces, Bollard refuses them). Hashes: bcrypt, apr1-MD5 and SHA-1 (`htpasswd -B`, `-m`, `-s`); users with other hashes are dropped and reported. A missing Secret refuses the routes (503). Without auth-type it does nothing, as in ingress-nginx'),
+  h('auth-secret-type', '`auth-file` (the key `auth` holds an htpasswd file; the first line of a user wins) or `auth-map` (one key per user)'),
+  h('auth-realm', 'sent in the `WWW-Authenticate` challenge; default empty'),
   // Not yet
   n('affinity'), n('affinity-mode'), n('affinity-canary-behavior'), n('session-cookie-name'), n('session-cookie-path'),
   n('session-cookie-max-age'), n('session-cookie-expires'), n('session-cookie-samesite'), n('session-cookie-secure'),
   n('session-cookie-domain'), n('session-cookie-change-on-failure'), n('session-cookie-conditional-samesite-none'),
   n('canary'), n('canary-weight'), n('canary-weight-total'), n('canary-by-header'), n('canary-by-header-value'),
   n('canary-by-header-pattern'), n('canary-by-cookie'),
-  n('auth-type'), n('auth-secret'), n('auth-secret-type'), n('auth-realm'),
   n('auth-url'), n('auth-method'), n('auth-signin'), n('auth-signin-redirect-param'), n('auth-response-headers'),
   n('auth-request-redirect'), n('auth-cache-key'), n('auth-cache-duration'), n('auth-proxy-set-headers'),
   n('auth-always-set-cookie'), n('auth-keepalive'), n('auth-keepalive-requests'), n('auth-keepalive-timeout'),

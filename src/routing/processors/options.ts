@@ -40,6 +40,7 @@ import { diagnostic } from '../diagnostics.ts';
 import { lookupCertificate } from '../match.ts';
 import { hasNginxAnnotations, readNginxAnnotations, type NginxReading } from '../nginx/read.ts';
 import { chainFor } from '../route-chain.ts';
+import { linkAuthSecret, refreshAuthSecrets, unlinkAuthSecret } from '../auth-secrets.ts';
 import { countUnsupported } from '../unsupported.ts';
 import { refreshWwwRedirects } from '../www-redirects.ts';
 import {
@@ -97,14 +98,17 @@ function sharedIndex(sslRedirect: boolean, backendProtocol: BackendProtocol): nu
 export function optionsProcessor(state: BuildState): void {
   for (const entry of state.removed) {
     clearDiagnostics(state, entry.options);
+    unlinkAuthSecret(state, entry);
     countUnsupported(state.engine, entry.options?.unsupported, -1);
   }
   for (const entry of state.added) {
     const options = optionsOf(state, entry);
     setDiagnostics(state, options, options.diagnostics);
+    linkAuthSecret(state, entry);
     countUnsupported(state.engine, options.unsupported, 1);
   }
   if (state.added.length > 0 || state.removed.length > 0) refreshWwwRedirects(state.engine);
+  refreshAuthSecrets(state);
   for (const host of state.coverage) refreshCoverage(state, host);
   const { touched } = state;
   for (let i = 0; i < touched.length; i++) settleRoute(state, touched[i] as RouteGroup);
@@ -131,7 +135,7 @@ function optionsOf(state: BuildState, entry: IngressEntry): IngressOptions {
   } else {
     entry.options ??= state.engine.unannotated ??= {
       ...defaults, sslRedirect: undefined, backendProtocol: undefined, connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined,
-      filters: [], rewriteTarget: undefined, wwwRedirect: false, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
+      filters: [], basicAuth: undefined, rewriteTarget: undefined, wwwRedirect: false, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
     };
   }
   return entry.options;
@@ -155,6 +159,7 @@ function readAnnotations(ingress: IngressObject, defaults: RouteDefaults): Ingre
     retries: nginx.retries,
     retryTimeoutMs: nginx.retryTimeoutMs,
     filters: nginx.filters,
+    basicAuth: nginx.basicAuth,
     rewriteTarget: nginx.rewriteTarget,
     wwwRedirect: nginx.wwwRedirect,
     unsupported: nginx.unsupported,
@@ -171,7 +176,7 @@ function first<T>(ours: T | undefined, nginx: T | undefined): T | undefined {
 /** An Ingress without nginx annotations. */
 const NO_NGINX: NginxReading = {
   sslRedirect: undefined, backendProtocol: undefined, loadBalancing: undefined, readTimeoutMs: undefined, maxBodyBytes: undefined,
-  connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined, filters: [], rewriteTarget: undefined, wwwRedirect: false,
+  connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined, filters: [], basicAuth: undefined, rewriteTarget: undefined, wwwRedirect: false,
   diagnostics: [], unsupported: [],
 };
 
