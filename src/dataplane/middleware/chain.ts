@@ -6,6 +6,7 @@ import type { Middleware, MiddlewareChain } from '../../routing/middleware.ts';
 import type { RequestTarget } from '../request-path.ts';
 import { compileBasicAuth } from './basic-auth.ts';
 import { compileCors } from './cors.ts';
+import { compileForwardAuth } from './forward-auth.ts';
 import { compileIpAccess } from './ip-access.ts';
 import { compileRedirect } from './redirect.ts';
 import { compileRewrite } from './rewrite.ts';
@@ -56,6 +57,7 @@ function compileStep(filter: Middleware): Step {
     case 'RequestRedirect': return compileRedirect(filter);
     case 'CORS': return compileCors(filter);
     case 'BasicAuth': return compileBasicAuth(filter);
+    case 'ForwardAuth': return compileForwardAuth(filter);
     case 'URLRewrite': return compileRewrite(filter);
     case 'RequestHeaderModifier': return (_req, plan) => {
       plan.setHeaders.push(...filter.set.map(([n, v]): [string, string] => [n, v]));

@@ -10,6 +10,7 @@ import type { Parsed } from '../option-values.ts';
 import { parseBackendProtocol, parseSize } from '../option-values.ts';
 import { isHonoured, NGINX_PREFIX } from './catalog.ts';
 import { readBasicAuth, type BasicAuthNeed } from './auth-basic.ts';
+import { readForwardAuth } from './auth-forward.ts';
 import { readCors } from './cors.ts';
 import { annotationReader, type AnnotationReader } from './reader.ts';
 import { translateSnippet } from './snippets.ts';
@@ -66,7 +67,7 @@ export function readNginxAnnotations(ingress: IngressObject): NginxReading {
   const auth = readBasicAuth(read, ingress, diagnostics);
   const filters: Middleware[] = [
     ...(auth !== undefined && 'refuse' in auth ? [auth.refuse] : []),
-    ...readAccess(read), ...readRedirects(read), ...readCors(read), ...readRequestChanges(read),
+    ...readAccess(read), ...readRedirects(read), ...readCors(read), ...readForwardAuth(read), ...readRequestChanges(read),
     ...readSnippet(ingress, 'configuration-snippet', diagnostics), ...readSnippet(ingress, 'server-snippet', diagnostics),
   ];
   checkAccepted(read);
