@@ -6,6 +6,7 @@ import { errors } from 'undici';
 import { lookupWwwRedirect, matchRoute, normalizeHost } from '../routing/match.ts';
 import type { Route } from '../routing/types.ts';
 import { BodyTooLargeError, limitBody } from './body-limit.ts';
+import { chooseBackend } from './canary.ts';
 import { clientAddress, type TrustCheck } from './client-address.ts';
 import { reply, type ClientRequest, type ClientResponse } from './client-response.ts';
 import { forward, type ForwardDeps, type ForwardResult } from './forward.ts';
@@ -116,8 +117,9 @@ function decide(deps: ProxyDeps, req: ClientRequest, host: string, target: Reque
     : afterChain(deps, req, route, host, target, outcome);
 }
 
-function afterChain(deps: ProxyDeps, req: ClientRequest, route: Route, host: string, target: RequestTarget, outcome: ChainOutcome | undefined): Decision {
-  if (outcome !== undefined && isLocalAnswer(outcome)) return { ...outcome, matched: route };
+function afterChain(deps: ProxyDeps, req: ClientRequest, matched: Route, host: string, target: RequestTarget, outcome: ChainOutcome | undefined): Decision {
+  if (outcome !== undefined && isLocalAnswer(outcome)) return { ...outcome, matched };
+  const route = chooseBackend(matched, req.headers);
   const refusal = refuse(deps, req, route, host, target);
   return refusal ? { ...refusal, matched: route } : { route, host, target, plan: outcome };
 }

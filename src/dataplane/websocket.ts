@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import type { Http1Request } from './http1/connection.ts';
 import { matchRoute, normalizeHost } from '../routing/match.ts';
 import type { Endpoint, Route } from '../routing/types.ts';
+import { chooseBackend } from './canary.ts';
 import { clientAddress, type TrustCheck } from './client-address.ts';
 import { applyPlan, isLocalAnswer, runChain, whenSettled, type ChainOutcome, type ForwardPlan } from './middleware/chain.ts';
 import { closingResponse } from './closing-response.ts';
@@ -93,18 +94,19 @@ export interface UpgradeAsked {
 export function decide(deps: UpgradeDeps, host: string, target: RequestTarget, asked: UpgradeAsked): Refusal | Decided | Promise<Refusal | Decided> {
   const route = matchRoute(deps.tables.current(), host, target.matchPath);
   if (route === undefined) return { status: 404, text: 'no route' };
-  if (route.middlewares === undefined) return afterChain(deps, host, target, route, undefined);
+  if (route.middlewares === undefined) return afterChain(deps, host, target, asked, route, undefined);
   const outcome = runChain(route.middlewares, {
     method: asked.method, headers: asked.headers, proto: deps.proto, host, target,
     clientAddress: () => clientAddress(asked.peer, asked.headers['x-forwarded-for'], deps.trusted),
   });
   return outcome instanceof Promise
-    ? outcome.then((settled) => afterChain(deps, host, target, route, settled))
-    : afterChain(deps, host, target, route, outcome);
+    ? outcome.then((settled) => afterChain(deps, host, target, asked, route, settled))
+    : afterChain(deps, host, target, asked, route, outcome);
 }
 
-function afterChain(deps: UpgradeDeps, host: string, target: RequestTarget, route: Route, outcome: ChainOutcome | undefined): Refusal | Decided {
-  if (outcome !== undefined && isLocalAnswer(outcome)) return { status: outcome.status, text: outcome.text, route, headers: outcome.headers };
+function afterChain(deps: UpgradeDeps, host: string, target: RequestTarget, asked: UpgradeAsked, matched: Route, outcome: ChainOutcome | undefined): Refusal | Decided {
+  if (outcome !== undefined && isLocalAnswer(outcome)) return { status: outcome.status, text: outcome.text, route: matched, headers: outcome.headers };
+  const route = chooseBackend(matched, asked.headers);
   const plan = outcome;
   if (deps.proto === 'http' && route.options.sslRedirect) {
     const port = deps.httpsRedirectPort === 443 ? '' : `:${deps.httpsRedirectPort}`;

@@ -62,6 +62,9 @@ const ANNOTATIONS: readonly [string, readonly string[]][] = [
   ['nginx.ingress.kubernetes.io/auth-type', ['basic', 'basic', 'digest']],
   ['nginx.ingress.kubernetes.io/auth-secret', ['htpasswd', 'htpasswd', 'opaque', 'missing', 'b/htpasswd']],
   ['nginx.ingress.kubernetes.io/auth-secret-type', ['auth-file', 'auth-map']],
+  ['nginx.ingress.kubernetes.io/canary', ['true', 'true', 'false']],
+  ['nginx.ingress.kubernetes.io/canary-weight', ['10', '0', '200']],
+  ['nginx.ingress.kubernetes.io/canary-by-header', ['X-Canary']],
 ];
 /** htpasswd lines (SHA-1 of "secret"), some in schemes Bollard cannot check. */
 const HTPASSWD_USERS = ['ann:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=', 'bob:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=', 'old:abJnggxhB/yWI', 'not a line'];

@@ -8,7 +8,7 @@ import type {
   EndpointSliceObject, IngressBackend, IngressObject, ObjectRef, SecretObject, ServiceObject,
 } from '../snapshot/model.ts';
 import type {
-  BackendProtocol, Diagnostic, DiagnosticReason, HostRoutes, LoadBalancing, MatchType, Route, RouteOptions, RoutingTable,
+  BackendProtocol, CanaryRule, Diagnostic, DiagnosticReason, HostRoutes, LoadBalancing, MatchType, Route, RouteOptions, RoutingTable,
   SslRedirectMode, TlsCertificate, Upstream,
 } from './types.ts';
 import type { Middleware, MiddlewareChain } from './middleware.ts';
@@ -79,6 +79,8 @@ export interface IngressOptions {
   readonly basicAuth: BasicAuthNeed | undefined;
   /** nginx rewrite-target: each route's path becomes a RegexCapture rewrite to it. */
   readonly rewriteTarget: string | undefined;
+  /** nginx canary: how requests choose this Ingress's backend, when it is a canary. */
+  readonly canary: CanaryRule | undefined;
   /** nginx from-to-www-redirect (RoutingTable.wwwRedirects). */
   readonly wwwRedirect: boolean;
   /** nginx annotations the Ingress carries that Bollard does not act on, sorted. */
@@ -130,6 +132,9 @@ export interface RouteGroup {
   readonly claims: Claim[];
   winner: Claim | undefined;
   winnerSlot: UpstreamSlot | undefined;
+  /** nginx canary: the first claim of a canary Ingress, while a main claim wins; and its upstream slot. */
+  canary: Claim | undefined;
+  canarySlot: UpstreamSlot | undefined;
   route: Route | undefined;
   /** The last build that listed it in BuildState.reclaimed / touched (a mark, so each list holds it once). */
   reclaimedIn: number;
