@@ -6,11 +6,12 @@ import { errors } from 'undici';
 import { lookupWwwRedirect, matchRoute, normalizeHost } from '../routing/match.ts';
 import type { Route } from '../routing/types.ts';
 import { BodyTooLargeError, limitBody } from './body-limit.ts';
+import { chooseBackend } from './canary.ts';
 import { clientAddress, type TrustCheck } from './client-address.ts';
 import { reply, type ClientRequest, type ClientResponse } from './client-response.ts';
 import { forward, type ForwardDeps, type ForwardResult } from './forward.ts';
 import { buildUpstreamHeaders } from './forward-headers.ts';
-import { applyPlan, isLocalAnswer, runChain, type ChainRequest, type ForwardPlan } from './middleware/chain.ts';
+import { applyPlan, isLocalAnswer, runChain, whenSettled, type ChainOutcome, type ChainRequest, type ForwardPlan } from './middleware/chain.ts';
 import { normalizeRequestTarget, type RequestTarget } from './request-path.ts';
 import type { TableHolder } from './table-holder.ts';
 
@@ -68,18 +69,20 @@ export function createProxyHandler(deps: ProxyDeps): (req: ClientRequest, res: C
       Promise.resolve(deps.challenges(target.matchPath.slice(ACME_PREFIX.length), host))
         .catch(() => undefined)
         .then((keyAuthorization) => {
-          if (keyAuthorization === undefined) respond(deps, req, res, body, base, decide(deps, req, host, target));
-          else respond(deps, req, res, body, base, { status: 200, text: keyAuthorization, headers: {} });
+          if (keyAuthorization !== undefined) respond(deps, req, res, body, base, { status: 200, text: keyAuthorization, headers: {} });
+          else whenSettled(decide(deps, req, host, target), (answer) => { respond(deps, req, res, body, base, answer); }, () => { res.destroy(); });
         })
         .catch(() => { res.destroy(); });
       return;
     }
     const answer = host === undefined || target === undefined ? { status: 400, text: 'bad request', headers: {} } : decide(deps, req, host, target);
-    respond(deps, req, res, body, base, answer);
+    whenSettled(answer, (settled) => { respond(deps, req, res, body, base, settled); }, () => { res.destroy(); });
   };
 }
 
-function respond(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, body: Readable | null, base: Record0, answer: Forwardable | (Refusal & { matched?: Route })): void {
+type Decision = Forwardable | (Refusal & { matched?: Route });
+
+function respond(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, body: Readable | null, base: Record0, answer: Decision): void {
   if ('route' in answer) {
     send(deps, req, res, body, { ...base, route: answer.route }, answer);
     return;
@@ -98,8 +101,8 @@ function authorityOf(req: ClientRequest): string {
 
 interface Forwardable { readonly route: Route; readonly host: string; readonly target: RequestTarget; readonly plan: ForwardPlan | undefined }
 
-/** The table is read once here: an ACME answer, a local refusal, or a route to forward to. */
-function decide(deps: ProxyDeps, req: ClientRequest, host: string, target: RequestTarget): Forwardable | (Refusal & { matched?: Route }) {
+/** The table is read once here: a local refusal, or a route to forward to (later, when a middleware has to wait). */
+function decide(deps: ProxyDeps, req: ClientRequest, host: string, target: RequestTarget): Decision | Promise<Decision> {
   // As nginx: TRACE would echo the request, credentials included, back (cross-site tracing).
   if (req.method === 'TRACE') return { status: 405, text: 'method not allowed', headers: {} };
   const table = deps.tables.current();
@@ -107,14 +110,18 @@ function decide(deps: ProxyDeps, req: ClientRequest, host: string, target: Reque
   if (twin !== undefined) return { status: 308, text: 'redirecting', headers: { location: `${deps.proto}://${twin}${target.upstreamPath}${target.query}` } };
   const route = matchRoute(table, host, target.matchPath);
   if (route === undefined) return { status: 404, text: 'no route', headers: {} };
-  let plan: ForwardPlan | undefined;
-  if (route.middlewares !== undefined) {
-    const outcome = runChain(route.middlewares, chainRequest(deps, req, host, target));
-    if (isLocalAnswer(outcome)) return { ...outcome, matched: route };
-    plan = outcome;
-  }
+  if (route.middlewares === undefined) return afterChain(deps, req, route, host, target, undefined);
+  const outcome = runChain(route.middlewares, chainRequest(deps, req, host, target));
+  return outcome instanceof Promise
+    ? outcome.then((settled) => afterChain(deps, req, route, host, target, settled))
+    : afterChain(deps, req, route, host, target, outcome);
+}
+
+function afterChain(deps: ProxyDeps, req: ClientRequest, matched: Route, host: string, target: RequestTarget, outcome: ChainOutcome | undefined): Decision {
+  if (outcome !== undefined && isLocalAnswer(outcome)) return { ...outcome, matched };
+  const route = chooseBackend(matched, req.headers);
   const refusal = refuse(deps, req, route, host, target);
-  return refusal ? { ...refusal, matched: route } : { route, host, target, plan };
+  return refusal ? { ...refusal, matched: route } : { route, host, target, plan: outcome };
 }
 
 /** The request as the middlewares see it. */

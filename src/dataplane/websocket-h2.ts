@@ -8,10 +8,10 @@ import { randomBytes } from 'node:crypto';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { normalizeHost } from '../routing/match.ts';
 import { buildUpstreamHeaders } from './forward-headers.ts';
-import { applyPlan } from './middleware/chain.ts';
-import { normalizeRequestTarget } from './request-path.ts';
+import { applyPlan, whenSettled } from './middleware/chain.ts';
+import { normalizeRequestTarget, type RequestTarget } from './request-path.ts';
 import { webSocketAccept } from './upgrade-protocol.ts';
-import { answerLocally, askUpstream, decide, type UpgradeDeps, type UpgradeRecord } from './websocket.ts';
+import { answerLocally, askUpstream, decide, type Decided, type UpgradeDeps, type UpgradeRecord } from './websocket.ts';
 
 const EMPTY = Buffer.alloc(0);
 /** Handshake fields the client needs from the upstream's 101 (RFC 8441 §5). */
@@ -34,30 +34,34 @@ export function createH2WebSocketHandler(deps: UpgradeDeps): (req: Http2ServerRe
       return;
     }
     const clientIp = req.socket.remoteAddress ?? '';
-    const decision = decide(deps, host, target, { method: 'GET', headers: req.headers, peer: clientIp });
-    if ('status' in decision) {
-      answerLocally(deps, res, { ...base, route: decision.route }, decision);
-      return;
-    }
-    const { route, endpoint, plan } = decision;
-    const { headers, requestId } = buildUpstreamHeaders(req.headers, {
-      clientIp, proto: deps.proto, host, port: deps.publicPort, trusted: deps.trusted(clientIp), via: deps.forward.options.via,
-    });
-    const upstreamPath = applyPlan(headers, plan, target);
-    const key = randomBytes(16).toString('base64');
-    headers['sec-websocket-key'] = key;
-    headers['sec-websocket-version'] ??= '13';
-    const record: UpgradeRecord = { ...base, route, requestId };
-    const abort = askUpstream(deps, res, { route, endpoint, path: upstreamPath, headers, accept: webSocketAccept(key) }, record, () => res.stream.destroyed, (outcome, upstream) => {
-      const answer: Record<string, string | string[]> = {};
-      for (const field of NEGOTIATED) {
-        const value = outcome.headers[field];
-        if (value !== undefined) answer[field] = value;
-      }
-      res.writeHead(200, answer);
-      deps.tunnels.join(res.stream, outcome.socket, EMPTY, { record: { ...record, status: 200, upstream, errorKind: undefined }, idleTimeoutMs: route.options.tunnelIdleTimeoutMs });
-    });
-    // The client may give up while the upstream is still being asked.
-    res.stream.once('close', () => { abort(); });
+    whenSettled(decide(deps, host, target, { method: 'GET', headers: req.headers, peer: clientIp }), (decision) => {
+      if ('status' in decision) answerLocally(deps, res, { ...base, route: decision.route }, decision);
+      else tunnel(deps, req, res, base, target, decision);
+    }, () => { res.stream.destroy(); });
   };
+}
+
+function tunnel(deps: UpgradeDeps, req: Http2ServerRequest, res: Http2ServerResponse, base: UpgradeRecord, target: RequestTarget, decision: Decided): void {
+  const { route, endpoint, plan } = decision;
+  const clientIp = req.socket.remoteAddress ?? '';
+  const { host } = base;
+  const { headers, requestId } = buildUpstreamHeaders(req.headers, {
+    clientIp, proto: deps.proto, host, port: deps.publicPort, trusted: deps.trusted(clientIp), via: deps.forward.options.via,
+  });
+  const upstreamPath = applyPlan(headers, plan, target);
+  const key = randomBytes(16).toString('base64');
+  headers['sec-websocket-key'] = key;
+  headers['sec-websocket-version'] ??= '13';
+  const record: UpgradeRecord = { ...base, route, requestId };
+  const abort = askUpstream(deps, res, { route, endpoint, path: upstreamPath, headers, accept: webSocketAccept(key) }, record, () => res.stream.destroyed, (outcome, upstream) => {
+    const answer: Record<string, string | string[]> = {};
+    for (const field of NEGOTIATED) {
+      const value = outcome.headers[field];
+      if (value !== undefined) answer[field] = value;
+    }
+    res.writeHead(200, answer);
+    deps.tunnels.join(res.stream, outcome.socket, EMPTY, { record: { ...record, status: 200, upstream, errorKind: undefined }, idleTimeoutMs: route.options.tunnelIdleTimeoutMs });
+  });
+  // The client may give up while the upstream is still being asked.
+  res.stream.once('close', () => { abort(); });
 }

@@ -9,8 +9,9 @@ import type { Socket } from 'node:net';
 import type { Http1Request } from './http1/connection.ts';
 import { matchRoute, normalizeHost } from '../routing/match.ts';
 import type { Endpoint, Route } from '../routing/types.ts';
+import { chooseBackend } from './canary.ts';
 import { clientAddress, type TrustCheck } from './client-address.ts';
-import { applyPlan, isLocalAnswer, runChain, type ForwardPlan } from './middleware/chain.ts';
+import { applyPlan, isLocalAnswer, runChain, whenSettled, type ChainOutcome, type ForwardPlan } from './middleware/chain.ts';
 import { closingResponse } from './closing-response.ts';
 import { reply, type ClientResponse } from './client-response.ts';
 import type { ForwardDeps } from './forward.ts';
@@ -52,26 +53,35 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: Http1Request, soc
       return;
     }
     const clientIp = socket.remoteAddress ?? '';
-    const decision = decide(deps, host, target, { method: req.method, headers: req.headers, peer: clientIp });
-    if ('status' in decision) {
-      answerLocally(deps, res, { ...base, route: decision.route }, decision);
-      return;
-    }
-    const { route, endpoint, plan } = decision;
-    const { headers, requestId } = buildUpstreamHeaders(req.headers, {
-      clientIp, proto: deps.proto, host: req.headers.host ?? host, port: deps.publicPort, trusted: deps.trusted(clientIp), via: deps.forward.options.via,
-    });
-    const path = applyPlan(headers, plan, target);
-    const record: UpgradeRecord = { ...base, route, requestId };
-    const abort = askUpstream(deps, res, { route, endpoint, path, headers, accept: webSocketAccept(key) }, record, () => socket.destroyed, (outcome, upstream) => {
-      socket.write(switchingProtocols(outcome, deps.forward.options.via), 'latin1');
-      deps.tunnels.join(socket, outcome.socket, head, { record: { ...record, status: 101, upstream, errorKind: undefined }, idleTimeoutMs: route.options.tunnelIdleTimeoutMs });
-    });
-    res.on('close', () => { if (!res.writableFinished) abort(); });
+    whenSettled(decide(deps, host, target, { method: req.method, headers: req.headers, peer: clientIp }), (decision) => {
+      if ('status' in decision) answerLocally(deps, res, { ...base, route: decision.route }, decision);
+      else upgrade(deps, req, socket, head, res, base, target, key, decision);
+    }, () => { socket.destroy(); });
   };
 }
 
-interface Refusal { readonly status: number; readonly text: string; readonly route?: Route; readonly location?: string | undefined }
+function upgrade(
+  deps: UpgradeDeps, req: Http1Request, socket: Socket, head: Buffer, res: ClientResponse, base: UpgradeRecord, target: RequestTarget, key: string,
+  { route, endpoint, plan }: Decided,
+): void {
+  const clientIp = socket.remoteAddress ?? '';
+  const { host } = base;
+  const { headers, requestId } = buildUpstreamHeaders(req.headers, {
+    clientIp, proto: deps.proto, host: req.headers.host ?? host, port: deps.publicPort, trusted: deps.trusted(clientIp), via: deps.forward.options.via,
+  });
+  const path = applyPlan(headers, plan, target);
+  const record: UpgradeRecord = { ...base, route, requestId };
+  const abort = askUpstream(deps, res, { route, endpoint, path, headers, accept: webSocketAccept(key) }, record, () => socket.destroyed, (outcome, upstream) => {
+    socket.write(switchingProtocols(outcome, deps.forward.options.via), 'latin1');
+    deps.tunnels.join(socket, outcome.socket, head, { record: { ...record, status: 101, upstream, errorKind: undefined }, idleTimeoutMs: route.options.tunnelIdleTimeoutMs });
+  });
+  res.on('close', () => { if (!res.writableFinished) abort(); });
+}
+
+interface Refusal { readonly status: number; readonly text: string; readonly route?: Route; readonly headers?: Record<string, string> }
+
+/** An upgrade that goes ahead: its route, the endpoint asked and the middlewares' plan. */
+export type Decided = { route: Route; endpoint: Endpoint; plan: ForwardPlan | undefined };
 
 /** What the route's middlewares see of an upgrade request. */
 export interface UpgradeAsked {
@@ -81,23 +91,26 @@ export interface UpgradeAsked {
 }
 
 /** Where an upgrade goes: a refusal (maybe a redirect) or a route, an endpoint and the middlewares' plan. */
-export function decide(
-  deps: UpgradeDeps, host: string, target: RequestTarget, asked: UpgradeAsked,
-): Refusal | { route: Route; endpoint: Endpoint; plan: ForwardPlan | undefined } {
+export function decide(deps: UpgradeDeps, host: string, target: RequestTarget, asked: UpgradeAsked): Refusal | Decided | Promise<Refusal | Decided> {
   const route = matchRoute(deps.tables.current(), host, target.matchPath);
   if (route === undefined) return { status: 404, text: 'no route' };
-  let plan: ForwardPlan | undefined;
-  if (route.middlewares !== undefined) {
-    const outcome = runChain(route.middlewares, {
-      method: asked.method, headers: asked.headers, proto: deps.proto, host, target,
-      clientAddress: () => clientAddress(asked.peer, asked.headers['x-forwarded-for'], deps.trusted),
-    });
-    if (isLocalAnswer(outcome)) return { status: outcome.status, text: outcome.text, route, location: outcome.headers.location };
-    plan = outcome;
-  }
+  if (route.middlewares === undefined) return afterChain(deps, host, target, asked, route, undefined);
+  const outcome = runChain(route.middlewares, {
+    method: asked.method, headers: asked.headers, proto: deps.proto, host, target,
+    clientAddress: () => clientAddress(asked.peer, asked.headers['x-forwarded-for'], deps.trusted),
+  });
+  return outcome instanceof Promise
+    ? outcome.then((settled) => afterChain(deps, host, target, asked, route, settled))
+    : afterChain(deps, host, target, asked, route, outcome);
+}
+
+function afterChain(deps: UpgradeDeps, host: string, target: RequestTarget, asked: UpgradeAsked, matched: Route, outcome: ChainOutcome | undefined): Refusal | Decided {
+  if (outcome !== undefined && isLocalAnswer(outcome)) return { status: outcome.status, text: outcome.text, route: matched, headers: outcome.headers };
+  const route = chooseBackend(matched, asked.headers);
+  const plan = outcome;
   if (deps.proto === 'http' && route.options.sslRedirect) {
     const port = deps.httpsRedirectPort === 443 ? '' : `:${deps.httpsRedirectPort}`;
-    return { status: 308, text: 'redirecting to https', route, location: `https://${host}${port}${target.upstreamPath}${target.query}` };
+    return { status: 308, text: 'redirecting to https', route, headers: { location: `https://${host}${port}${target.upstreamPath}${target.query}` } };
   }
   const endpoint = deps.forward.balancer.pick(route.upstream, route.options.loadBalancing);
   return endpoint === undefined ? { status: 503, text: 'no ready endpoints', route } : { route, endpoint, plan };
@@ -105,7 +118,7 @@ export function decide(
 
 /** A refusal that needs no upstream. */
 export function answerLocally(deps: UpgradeDeps, res: ClientResponse, base: UpgradeRecord, refusal: Refusal): void {
-  reply(res, refusal.status, refusal.text, refusal.location === undefined ? {} : { location: refusal.location });
+  reply(res, refusal.status, refusal.text, refusal.headers ?? {});
   deps.onDone({ ...base, status: refusal.status, bytes: 0, upstream: undefined, errorKind: undefined });
 }
 

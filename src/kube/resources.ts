@@ -1,4 +1,4 @@
-// The watched resources: where they live in the API and how each lands in ClusterState. Five
+// The watched resources: where they live in the API and how each lands in ClusterState. Six
 // always; Namespaces too with --watch-namespace-selector (the selected set, see ClusterState).
 import type { ClusterState, Kind } from '../snapshot/cluster-state.ts';
 import type { Json } from './client.ts';
@@ -63,6 +63,15 @@ export const watchedResources: readonly WatchedResource[] = [
     query: { fieldSelector: 'type=kubernetes.io/tls' },
     upsert: (s, raw) => s.upsertSecret(toSecret(raw)),
     remove: (s, key) => s.removeSecret(...split(key)),
+    keyOf: metaKey,
+  },
+  {
+    // Opaque Secrets (nginx auth-secret htpasswd files), watched apart so that each watch's relist
+    // replaces only its own kind. Service-account tokens, Helm releases and the like stay out.
+    kind: 'OpaqueSecret', prefix: '/api/v1', plural: 'secrets', namespaced: true,
+    query: { fieldSelector: 'type=Opaque' },
+    upsert: (s, raw) => s.upsertOpaqueSecret(toSecret(raw)),
+    remove: (s, key) => s.removeOpaqueSecret(...split(key)),
     keyOf: metaKey,
   },
 ];

@@ -49,7 +49,7 @@ const PATHS = [...VALID_PATHS, ...VALID_PATHS, '/x//y', 'relative', '', undefine
 const PATH_TYPES = ['Prefix', 'Prefix', 'Prefix', 'Exact', 'Exact', 'ImplementationSpecific', 'Regex', ''];
 const SERVICES = ['web', 'api', 'gone', 'ext'];
 const PORTS = [{ number: 80 }, { number: 8080 }, { name: 'http' }, { name: 'grpc' }, {}, { name: '' }];
-const SECRETS = ['cert-a', 'cert-b', 'wild', 'missing', 'opaque', ''];
+const SECRETS = ['cert-a', 'cert-b', 'wild', 'missing', 'opaque', 'htpasswd', ''];
 const TIMES = ['2024-01-01T00:00:00Z', '2024-01-02T00:00:00Z', '2024-01-03T00:00:00Z'];
 const CLASSES = ['bollard', 'other', 'legacy', ''];
 const ANNOTATIONS: readonly [string, readonly string[]][] = [
@@ -59,7 +59,15 @@ const ANNOTATIONS: readonly [string, readonly string[]][] = [
   ['bollard.io/proxy-read-timeout', ['5', '0', '4000']],
   ['bollard.io/proxy-body-size', ['1m', '0', 'lots']],
   ['bollard.io/tunnel-idle-timeout', ['30', '0', '86401']],
+  ['nginx.ingress.kubernetes.io/auth-type', ['basic', 'basic', 'digest']],
+  ['nginx.ingress.kubernetes.io/auth-secret', ['htpasswd', 'htpasswd', 'opaque', 'missing', 'b/htpasswd']],
+  ['nginx.ingress.kubernetes.io/auth-secret-type', ['auth-file', 'auth-map']],
+  ['nginx.ingress.kubernetes.io/canary', ['true', 'true', 'false']],
+  ['nginx.ingress.kubernetes.io/canary-weight', ['10', '0', '200']],
+  ['nginx.ingress.kubernetes.io/canary-by-header', ['X-Canary']],
 ];
+/** htpasswd lines (SHA-1 of "secret"), some in schemes Bollard cannot check. */
+const HTPASSWD_USERS = ['ann:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=', 'bob:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=', 'old:abJnggxhB/yWI', 'not a line'];
 /** One of four real RSA pairs (test/fixtures/tls/), so the builder accepts them; versions cycle through them. */
 const PEM = (what: 'crt' | 'key', n: number): Buffer => Buffer.from(testData(`@rsa-2048-${'abcd'.charAt(n % 4)}.${what}`));
 
@@ -117,6 +125,11 @@ function slice(d: Draw, namespace: string, serviceName: string, index: number): 
 
 function secret(d: Draw, namespace: string, name: string): SecretObject {
   if (name === 'opaque') return { namespace, name, type: 'Opaque', data: {} };
+  if (name === 'htpasswd') {
+    const lines = d.some(3, () => d.pick(HTPASSWD_USERS));
+    const map = Object.fromEntries(lines.map((line) => [line.split(':')[0] ?? '', Buffer.from(line.split(':')[1] ?? '')]));
+    return { namespace, name, type: 'Opaque', data: d.chance(0.5) ? { auth: Buffer.from(lines.join('\n')) } : map };
+  }
   const version = d.int(3);
   const data: Record<string, Buffer> = { 'tls.crt': PEM('crt', version), 'tls.key': PEM('key', version) };
   if (d.chance(0.1)) delete data['tls.key'];
@@ -137,7 +150,7 @@ export function cluster(d: Draw, ingresses: number): ClusterState {
       state.upsertService(service(d, namespace, name));
       state.upsertEndpointSlice(slice(d, namespace, name, 0));
     }
-    for (const name of ['cert-a', 'cert-b', 'wild', 'opaque']) state.upsertSecret(secret(d, namespace, name));
+    for (const name of ['cert-a', 'cert-b', 'wild', 'opaque', 'htpasswd']) upsertSecret(state, secret(d, namespace, name));
   }
   for (let i = 0; i < ingresses; i++) state.upsertIngress(ingress(d));
   for (let i = 0; i < 12; i++) edit(d, state, d.pick(OBJECT_EDITS));
@@ -152,9 +165,15 @@ const OBJECT_EDITS: readonly Edit[] = [
   (d, s) => { s.removeService(d.pick(NAMESPACES), d.pick(SERVICES)); },
   (d, s) => { const svc = d.pick(SERVICES); s.upsertEndpointSlice(slice(d, d.pick(NAMESPACES), svc, d.int(2))); },
   (d, s) => { s.removeEndpointSlice(d.pick(NAMESPACES), `${d.pick(SERVICES)}-${d.int(2)}`); },
-  (d, s) => { s.upsertSecret(secret(d, d.pick(NAMESPACES), d.pick(SECRETS))); },
-  (d, s) => { s.removeSecret(d.pick(NAMESPACES), d.pick(SECRETS)); },
+  (d, s) => { upsertSecret(s, secret(d, d.pick(NAMESPACES), d.pick(SECRETS))); },
+  (d, s) => { const [ns, name] = [d.pick(NAMESPACES), d.pick(SECRETS)]; s.removeSecret(ns, name); s.removeOpaqueSecret(ns, name); },
 ];
+
+/** TLS and Opaque Secrets are watched apart, as the controller does. */
+function upsertSecret(state: ClusterState, secret: SecretObject): void {
+  if (secret.type === 'Opaque') state.upsertOpaqueSecret(secret);
+  else state.upsertSecret(secret);
+}
 
 /** A deep copy made in this realm (structuredClone's objects have another realm's prototypes under Jest). */
 export function deepCopy<T>(value: T): T {

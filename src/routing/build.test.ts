@@ -30,7 +30,10 @@ function allRoutes(table: RoutingTable): Route[] {
 function expectTableInvariants(table: RoutingTable, objects: SnapshotObjects): void {
   const routes = allRoutes(table);
   for (const route of routes) expect(table.upstreams.get(route.upstream.key)).toBe(route.upstream);
-  expect([...table.upstreams.keys()]).toEqual([...new Set(routes.map((r) => r.upstream.key))].sort());
+  const canaries = routes.flatMap((r) => (r.canary ? [r.canary.upstream] : []));
+  for (const upstream of canaries) expect(table.upstreams.get(upstream.key)).toBe(upstream);
+  const used = [...routes.map((r) => r.upstream.key), ...canaries.map((u) => u.key)];
+  expect([...table.upstreams.keys()]).toEqual([...new Set(used)].sort());
   for (const level of [...table.hosts.values(), ...table.wildcards.values()]) {
     for (const [path, route] of [...level.exact, ...level.prefix]) expect(route.path).toBe(path);
   }

@@ -8,12 +8,14 @@ import type {
   EndpointSliceObject, IngressBackend, IngressObject, ObjectRef, SecretObject, ServiceObject,
 } from '../snapshot/model.ts';
 import type {
-  BackendProtocol, Diagnostic, DiagnosticReason, HostRoutes, LoadBalancing, MatchType, Route, RouteOptions, RoutingTable,
+  BackendProtocol, CanaryRule, Diagnostic, DiagnosticReason, HostRoutes, LoadBalancing, MatchType, Route, RouteOptions, RoutingTable,
   SslRedirectMode, TlsCertificate, Upstream,
 } from './types.ts';
 import type { Middleware, MiddlewareChain } from './middleware.ts';
 import type { ServiceBackendRef } from './upstreams.ts';
 import type { TlsSecretResult } from './tls-secret.ts';
+import type { BasicAuthNeed } from './nginx/auth-basic.ts';
+import type { HtpasswdReading } from './nginx/htpasswd.ts';
 import { SortedKeys } from './sorted-keys.ts';
 
 /**
@@ -73,8 +75,12 @@ export interface IngressOptions {
   readonly retryTimeoutMs: number | undefined;
   /** Middlewares of every route of the Ingress. */
   readonly filters: readonly Middleware[];
+  /** nginx auth-type basic: a BasicAuth middleware from a Secret (auth-secrets.ts). */
+  readonly basicAuth: BasicAuthNeed | undefined;
   /** nginx rewrite-target: each route's path becomes a RegexCapture rewrite to it. */
   readonly rewriteTarget: string | undefined;
+  /** nginx canary: how requests choose this Ingress's backend, when it is a canary. */
+  readonly canary: CanaryRule | undefined;
   /** nginx from-to-www-redirect (RoutingTable.wwwRedirects). */
   readonly wwwRedirect: boolean;
   /** nginx annotations the Ingress carries that Bollard does not act on, sorted. */
@@ -126,6 +132,9 @@ export interface RouteGroup {
   readonly claims: Claim[];
   winner: Claim | undefined;
   winnerSlot: UpstreamSlot | undefined;
+  /** nginx canary: the first claim of a canary Ingress, while a main claim wins; and its upstream slot. */
+  canary: Claim | undefined;
+  canarySlot: UpstreamSlot | undefined;
   route: Route | undefined;
   /** The last build that listed it in BuildState.reclaimed / touched (a mark, so each list holds it once). */
   reclaimedIn: number;
@@ -178,6 +187,14 @@ export interface SecretSlot {
   result: TlsSecretResult | undefined;
 }
 
+/** One auth Secret read one way (BasicAuthNeed.slotKey), and the Ingresses whose routes use it. */
+export interface AuthSecretSlot {
+  readonly need: BasicAuthNeed;
+  readonly users: Set<IngressEntry>;
+  secret: SecretObject | undefined;
+  reading: HtpasswdReading | undefined;
+}
+
 /** One TLS host as written: the entries naming it, oldest Ingress first, and the certificate won. */
 export interface TlsGroup {
   readonly host: string;
@@ -207,6 +224,8 @@ export interface Engine {
   /** Keys of the upstreams some route wins (RoutingTable.upstreams). */
   readonly winnerKeys: SortedKeys;
   readonly secrets: Map<string, SecretSlot>;
+  /** Auth Secrets by BasicAuthNeed.slotKey. */
+  readonly authSecrets: Map<string, AuthSecretSlot>;
   readonly tlsGroups: Map<string, TlsGroup>;
   readonly tlsHostKeys: SortedKeys;
   readonly tlsWildcardKeys: SortedKeys;
@@ -256,6 +275,7 @@ export function newEngine(context: string): Engine {
     upstreams: new Map(),
     winnerKeys: new SortedKeys(),
     secrets: new Map(),
+    authSecrets: new Map(),
     tlsGroups: new Map(),
     tlsHostKeys: new SortedKeys(),
     tlsWildcardKeys: new SortedKeys(),

@@ -5,7 +5,7 @@
 // compiles each chain once (src/dataplane/middleware/) and runs it in the order of MIDDLEWARE_ORDER.
 
 /** A value taken from the request when a Location is written (the nginx variable of the same name). */
-export type RequestValue = 'scheme' | 'host' | 'request_uri' | 'uri' | 'args' | 'is_args';
+export type RequestValue = 'scheme' | 'host' | 'request_uri' | 'escaped_request_uri' | 'uri' | 'args' | 'is_args';
 
 /** Text, or a request value put in its place. */
 export type TemplatePart = string | { readonly value: RequestValue };
@@ -73,11 +73,47 @@ export interface Refuse {
   readonly reason: string;
 }
 
-export type Middleware = Refuse | IpAccess | RequestRedirect | Cors | UrlRewrite | HeaderModifier;
+/**
+ * HTTP Basic authentication against htpasswd entries: a request without valid credentials gets 401
+ * with a challenge for `realm`. Hashes as htpasswd writes them: bcrypt ($2y$, $2a$, $2b$), apr1-MD5
+ * ($apr1$) and SHA-1 ({SHA}).
+ */
+export interface BasicAuth {
+  readonly kind: 'BasicAuth';
+  readonly realm: string;
+  /** [user, hash], sorted by user, one entry per user. */
+  readonly users: readonly (readonly [string, string])[];
+}
 
-/** The order a chain runs in: refusals and access first, then local answers, then request changes. */
+/**
+ * Asks an authentication service first (nginx's auth_request): the request's headers, without its
+ * body, go to `url` with the X-Original-* headers. 2xx lets the request through, carrying the
+ * service's `copyHeaders`; 401 is passed on (with its WWW-Authenticate), or becomes a 302 to
+ * `signin` when set; 403 is passed on; anything else, a failure included, is 500.
+ */
+export interface ForwardAuth {
+  readonly kind: 'ForwardAuth';
+  /** An absolute http(s) URL. */
+  readonly url: readonly TemplatePart[];
+  readonly method: string;
+  readonly signin: readonly TemplatePart[] | undefined;
+  /** The query parameter of `signin` that carries the original URL, unless `signin` already has it. */
+  readonly signinRedirectParam: string;
+  /** Response headers of the service copied onto the upstream request, lower-case. */
+  readonly copyHeaders: readonly string[];
+  /** X-Auth-Request-Redirect sent to the service; undefined: the request URI. */
+  readonly requestRedirect: string | undefined;
+}
+
+export type Middleware = Refuse | IpAccess | RequestRedirect | Cors | BasicAuth | ForwardAuth | UrlRewrite | HeaderModifier;
+
+/**
+ * The order a chain runs in: refusals and address checks first, then local answers (redirects and
+ * CORS preflights are answered before authentication, as nginx's rewrite phase runs before its access
+ * phase), then authentication, then request changes.
+ */
 export const MIDDLEWARE_ORDER: readonly Middleware['kind'][] = [
-  'Refuse', 'IPAccess', 'RequestRedirect', 'CORS', 'URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier',
+  'Refuse', 'IPAccess', 'RequestRedirect', 'CORS', 'BasicAuth', 'ForwardAuth', 'URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier',
 ];
 
 /** A route's middlewares, in MIDDLEWARE_ORDER; one object per distinct value within a build (interned by key). */

@@ -3,7 +3,7 @@
 // An incremental build (build.ts with a BuildCache) reuses every unchanged part of the previous
 // table, so identity settles each comparison first and only the changed parts are walked.
 import type { ObjectRef } from '../snapshot/model.ts';
-import type { Endpoint, HostRoutes, RegexRoute, Route, RouteOptions, RoutingTable, TlsCertificate, TlsTable, Upstream } from './types.ts';
+import type { Canary, Endpoint, HostRoutes, RegexRoute, Route, RouteOptions, RoutingTable, TlsCertificate, TlsTable, Upstream } from './types.ts';
 
 export function tablesEqual(a: RoutingTable, b: RoutingTable): boolean {
   return a === b || (
@@ -53,8 +53,14 @@ function regexListsEqual(a: readonly RegexRoute[] | undefined, b: readonly Regex
 function routesEqual(a: Route, b: Route): boolean {
   return a === b || (
     a.path === b.path && a.pathType === b.pathType && a.upstream.key === b.upstream.key &&
-    refsEqual(a.ingress, b.ingress) && optionsEqual(a.options, b.options) && a.middlewares?.key === b.middlewares?.key
+    refsEqual(a.ingress, b.ingress) && optionsEqual(a.options, b.options) && a.middlewares?.key === b.middlewares?.key &&
+    canariesEqual(a.canary, b.canary)
   );
+}
+
+function canariesEqual(a: Canary | undefined, b: Canary | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.upstream.key === b.upstream.key && refsEqual(a.ingress, b.ingress) && JSON.stringify(a.rule) === JSON.stringify(b.rule);
 }
 
 /** Routes alike share one options object within a table, so identity settles most calls. */

@@ -45,7 +45,7 @@ export function assembleTable(state: BuildState): RoutingTable {
 function settleHost(engine: Engine, host: HostState): boolean {
   if (host.groups.size === 0) {
     if (engine.levels[host.level].get(host.key) === host) removeHostState(engine, host);
-    const had = host.routes.length > 0;
+    const had = host.hostRoutes !== undefined;
     host.routes = [];
     host.hostRoutes = undefined;
     return had;
@@ -57,7 +57,8 @@ function settleHost(engine: Engine, host: HostState): boolean {
     insertSorted(routes, group.route, compareForTable);
     if (group.winner?.pattern !== undefined) patterns.set(group.route, group.winner.pattern);
   }
-  if (routes.length === host.routes.length && routes.every((route, i) => route === host.routes[i])) return false;
+  // A host claimed only by nginx canaries has groups but no route: it is listed with none (404).
+  if (host.hostRoutes !== undefined && routes.length === host.routes.length && routes.every((route, i) => route === host.routes[i])) return false;
   host.routes = routes.slice();
   host.hostRoutes = toHostRoutes(routes, patterns);
   return true;

@@ -54,6 +54,28 @@ export interface RouteOptions {
   readonly retryTimeoutMs: number | undefined;
 }
 
+/**
+ * How requests choose a canary's backend (nginx canary-*): by header (`always`/`never`, or equal to
+ * `headerValue`, or matching `headerPattern`), then by cookie (`always`/`never`), then by weight.
+ */
+export interface CanaryRule {
+  /** Lower-case header name. */
+  readonly header: string | undefined;
+  readonly headerValue: string | undefined;
+  readonly headerPattern: string | undefined;
+  readonly cookie: string | undefined;
+  /** Requests out of weightTotal sent to the canary when neither header nor cookie decided. */
+  readonly weight: number;
+  readonly weightTotal: number;
+}
+
+/** A route's second backend, from a canary Ingress of the same host and path. */
+export interface Canary {
+  readonly ingress: ObjectRef;
+  readonly upstream: Upstream;
+  readonly rule: CanaryRule;
+}
+
 export interface Route {
   readonly ingress: ObjectRef;
   /** ImplementationSpecific is compiled to Prefix (docs/configuration.md). */
@@ -64,6 +86,8 @@ export interface Route {
   readonly options: RouteOptions;
   /** What the route does besides forwarding (middleware.ts); undefined, the common case, costs nothing. */
   readonly middlewares?: MiddlewareChain | undefined;
+  /** nginx canary: a second backend for some requests; undefined, the common case, costs nothing. */
+  readonly canary?: Canary | undefined;
 }
 
 /** A Prefix route of a host whose paths are regular expressions (nginx's use-regex), with its compiled path. */
@@ -129,10 +153,15 @@ export type DiagnosticReason =
   | 'ServicePortNotFound'
   | 'NoReadyEndpoints'
   | 'Conflict'
+  /** A canary Ingress (nginx canary: "true") with no main Ingress for its host and path, or a second canary. */
+  | 'CanaryWithoutMain'
   | 'InvalidAnnotation'
   /** nginx.ingress.kubernetes.io/* annotations Bollard does not act on, listed in one diagnostic per Ingress. */
   | 'UnsupportedAnnotation'
   | 'TLSSecretNotFound'
+  /** An auth-secret that is missing or unusable: the Ingress's routes refuse requests (503). */
+  | 'AuthSecretNotFound'
+  | 'InvalidAuthSecret'
   | 'InvalidTLSSecret'
   /** The host's certificate names neither the host nor a wildcard over it: clients will reject it. */
   | 'TLSHostNotCovered';

@@ -17,6 +17,18 @@ const slice = (name: string, svc: string, ready: boolean): EndpointSliceObject =
 });
 
 describe('ClusterState relevance', () => {
+  it('keeps Opaque Secrets apart from TLS ones; one matters once an nginx auth-secret names it', () => {
+    const s = new ClusterState();
+    const htpasswd = { namespace: 'shop', name: 'basic-auth', type: 'Opaque', data: { auth: Buffer.from('a:{SHA}x') } };
+    expect(s.upsertOpaqueSecret(htpasswd)).toBe(false);
+    expect(s.lookupSecret('shop', 'basic-auth')).toBe(htpasswd);
+    expect(s.keys('Secret')).toEqual([]);
+    expect(s.upsertIngress(ingress('front', 'web', { annotations: { 'nginx.ingress.kubernetes.io/auth-secret': 'basic-auth' } }))).toBe(true);
+    expect(s.upsertOpaqueSecret({ ...htpasswd, data: { auth: Buffer.from('b:{SHA}y') } })).toBe(true);
+    expect(s.removeOpaqueSecret('shop', 'basic-auth')).toBe(true);
+    expect(s.lookupSecret('shop', 'basic-auth')).toBeUndefined();
+  });
+
   it('ignores Services and slices no Ingress refers to, until one does', () => {
     const s = new ClusterState();
     expect(s.upsertService(service('web'))).toBe(false);

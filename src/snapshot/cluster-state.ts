@@ -7,7 +7,11 @@ import type {
 import { refKey } from './model.ts';
 import { RefIndex } from './ref-index.ts';
 
-export type Kind = 'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'Secret' | 'Namespace';
+/** 'Secret': kubernetes.io/tls Secrets; 'OpaqueSecret': Opaque ones (nginx auth-secret), watched apart. */
+export type Kind = 'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'Secret' | 'OpaqueSecret' | 'Namespace';
+
+/** nginx auth-secret: "name" or "namespace/name", read in the Ingress's namespace (routing refuses another). */
+const AUTH_SECRET = 'nginx.ingress.kubernetes.io/auth-secret';
 
 export interface StateOptions {
   /** Services that matter even when no Ingress names them (e.g. the one published in status). */
@@ -31,6 +35,7 @@ export class ClusterState implements ClusterSnapshot {
   private readonly sliceMap = new Map<string, EndpointSliceObject>();
   private readonly slicesByService = new Map<string, Map<string, EndpointSliceObject>>();
   private readonly secretMap = new Map<string, SecretObject>();
+  private readonly opaqueSecretMap = new Map<string, SecretObject>();
   /** Selected namespaces (with selectNamespaces), by name. */
   private readonly namespaceMap = new Map<string, string>();
   private readonly serviceRefs = new RefIndex();
@@ -74,15 +79,17 @@ export class ClusterState implements ClusterSnapshot {
     return slices ? [...slices.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) : [];
   }
 
+  /** A TLS Secret, else an Opaque one (each kind is watched apart, so a name is in at most one map). */
   lookupSecret(namespace: string, name: string): SecretObject | undefined {
-    return this.secretMap.get(`${namespace}/${name}`);
+    const key = `${namespace}/${name}`;
+    return this.secretMap.get(key) ?? this.opaqueSecretMap.get(key);
   }
 
   lookupIngress(namespace: string, name: string): IngressObject | undefined {
     return this.ingressMap.get(`${namespace}/${name}`);
   }
 
-  /** Ingresses whose spec.tls names this Secret. */
+  /** Ingresses whose spec.tls or nginx auth-secret names this Secret. */
   ingressesUsingSecret(namespace: string, name: string): readonly string[] {
     return this.secretRefs.lookup(`${namespace}/${name}`);
   }
@@ -102,7 +109,7 @@ export class ClusterState implements ClusterSnapshot {
     this.ingressMap.set(key, i);
     this.sortedIngresses = undefined;
     this.serviceRefs.set(key, serviceTargets(i));
-    this.secretRefs.set(key, i.tls.flatMap((t) => (t.secretName ? [`${i.namespace}/${t.secretName}`] : [])));
+    this.secretRefs.set(key, secretTargets(i));
     return this.isSelected(i.namespace);
   }
 
@@ -180,6 +187,15 @@ export class ClusterState implements ClusterSnapshot {
     return this.secretMap.delete(key) && this.secretRefs.has(key);
   }
 
+  upsertOpaqueSecret(s: SecretObject): boolean {
+    return this.put(this.opaqueSecretMap, refKey(s), s) && this.secretRefs.has(refKey(s));
+  }
+
+  removeOpaqueSecret(namespace: string, name: string): boolean {
+    const key = `${namespace}/${name}`;
+    return this.opaqueSecretMap.delete(key) && this.secretRefs.has(key);
+  }
+
   /** Replaces every object of one kind (after a relist); true when anything relevant changed. */
   replaceAll<T>(items: readonly T[], current: () => readonly string[], keyOf: (t: T) => string, upsert: (t: T) => boolean, remove: (key: string) => boolean): boolean {
     const fresh = new Set(items.map(keyOf));
@@ -192,7 +208,7 @@ export class ClusterState implements ClusterSnapshot {
   keys(kind: Kind): readonly string[] {
     const maps: Record<Kind, Map<string, unknown>> = {
       Ingress: this.ingressMap, IngressClass: this.classMap, Service: this.serviceMap,
-      EndpointSlice: this.sliceMap, Secret: this.secretMap, Namespace: this.namespaceMap,
+      EndpointSlice: this.sliceMap, Secret: this.secretMap, OpaqueSecret: this.opaqueSecretMap, Namespace: this.namespaceMap,
     };
     return [...maps[kind].keys()];
   }
@@ -218,4 +234,12 @@ function serviceTargets(i: IngressObject): string[] {
   if (i.defaultBackend?.service) names.add(i.defaultBackend.service.name);
   for (const r of i.rules) for (const p of r.paths) if (p.backend.service) names.add(p.backend.service.name);
   return [...names].map((n) => `${i.namespace}/${n}`);
+}
+
+/** The Secrets an Ingress names: spec.tls, and the nginx auth-secret (its own namespace). */
+function secretTargets(i: IngressObject): string[] {
+  const targets = i.tls.flatMap((t) => (t.secretName ? [`${i.namespace}/${t.secretName}`] : []));
+  const auth = i.annotations[AUTH_SECRET];
+  if (auth !== undefined && auth !== '') targets.push(auth.includes('/') ? auth : `${i.namespace}/${auth}`);
+  return targets;
 }

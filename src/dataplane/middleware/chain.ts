@@ -1,9 +1,12 @@
 // Runs a route's middleware chain (src/routing/middleware.ts). Each chain object is compiled once,
 // on first use, into steps (kept while the table holding it lives); a request through a route
-// without middlewares never gets here.
+// without middlewares never gets here. The outcome is synchronous unless a step has to wait
+// (authentication): only then does the request wait for a promise.
 import type { Middleware, MiddlewareChain } from '../../routing/middleware.ts';
 import type { RequestTarget } from '../request-path.ts';
+import { compileBasicAuth } from './basic-auth.ts';
 import { compileCors } from './cors.ts';
+import { compileForwardAuth } from './forward-auth.ts';
 import { compileIpAccess } from './ip-access.ts';
 import { compileRedirect } from './redirect.ts';
 import { compileRewrite } from './rewrite.ts';
@@ -13,8 +16,10 @@ export type { ChainRequest, ForwardPlan, LocalAnswer } from './step.ts';
 
 const compiled = new WeakMap<MiddlewareChain, readonly Step[]>();
 
-/** A local answer, or the plan for forwarding. */
-export function runChain(chain: MiddlewareChain, req: ChainRequest): LocalAnswer | ForwardPlan {
+export type ChainOutcome = LocalAnswer | ForwardPlan;
+
+/** A local answer, or the plan for forwarding; a promise of one when a step had to wait. */
+export function runChain(chain: MiddlewareChain, req: ChainRequest): ChainOutcome | Promise<ChainOutcome> {
   let steps = compiled.get(chain);
   if (steps === undefined) {
     steps = chain.filters.map(compileStep);
@@ -23,14 +28,25 @@ export function runChain(chain: MiddlewareChain, req: ChainRequest): LocalAnswer
   const plan: ForwardPlan = {
     path: undefined, hostname: undefined, setHeaders: [], removeHeaders: [], responseHeaders: undefined, removeResponseHeaders: undefined,
   };
-  for (const step of steps) {
-    const answer = step(req, plan);
+  return runFrom(steps, 0, req, plan);
+}
+
+function runFrom(steps: readonly Step[], first: number, req: ChainRequest, plan: ForwardPlan): ChainOutcome | Promise<ChainOutcome> {
+  for (let i = first; i < steps.length; i++) {
+    const answer = (steps[i] as Step)(req, plan);
+    if (answer instanceof Promise) return answer.then((waited) => waited ?? runFrom(steps, i + 1, req, plan));
     if (answer !== undefined) return answer;
   }
   return plan;
 }
 
-export function isLocalAnswer(outcome: LocalAnswer | ForwardPlan): outcome is LocalAnswer {
+/** Calls `then` with the outcome: at once when it is there, else when the promise settles. */
+export function whenSettled<T>(outcome: T | Promise<T>, then: (settled: T) => void, failed: (err: unknown) => void): void {
+  if (outcome instanceof Promise) outcome.then(then).catch(failed);
+  else then(outcome);
+}
+
+export function isLocalAnswer(outcome: ChainOutcome): outcome is LocalAnswer {
   return 'status' in outcome;
 }
 
@@ -40,6 +56,8 @@ function compileStep(filter: Middleware): Step {
     case 'IPAccess': return compileIpAccess(filter);
     case 'RequestRedirect': return compileRedirect(filter);
     case 'CORS': return compileCors(filter);
+    case 'BasicAuth': return compileBasicAuth(filter);
+    case 'ForwardAuth': return compileForwardAuth(filter);
     case 'URLRewrite': return compileRewrite(filter);
     case 'RequestHeaderModifier': return (_req, plan) => {
       plan.setHeaders.push(...filter.set.map(([n, v]): [string, string] => [n, v]));

@@ -23,6 +23,7 @@ function valueOf(value: Exclude<TemplatePart, string>['value'], req: ChainReques
     case 'scheme': return req.proto;
     case 'host': return req.host;
     case 'request_uri': return target.upstreamPath + target.query;
+    case 'escaped_request_uri': return encodeURIComponent(target.upstreamPath + target.query);
     case 'uri': return target.upstreamPath;
     case 'args': return target.query.slice(1);
     case 'is_args': return target.query === '' ? '' : '?';

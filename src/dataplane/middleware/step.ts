@@ -34,4 +34,5 @@ export interface ForwardPlan {
   removeResponseHeaders: readonly string[] | undefined;
 }
 
-export type Step = (req: ChainRequest, plan: ForwardPlan) => LocalAnswer | undefined;
+/** A step that must wait (a password hash, an auth service) returns a promise; the rest answer at once. */
+export type Step = (req: ChainRequest, plan: ForwardPlan) => LocalAnswer | undefined | Promise<LocalAnswer | undefined>;

@@ -4,11 +4,14 @@
 // where ignoring it would open access: then the route refuses requests with 503. Every annotation
 // under the prefix that Bollard does not act on is listed in one UnsupportedAnnotation diagnostic.
 import type { IngressObject } from '../../snapshot/model.ts';
-import type { BackendProtocol, Diagnostic, LoadBalancing, SslRedirectMode } from '../types.ts';
+import type { BackendProtocol, CanaryRule, Diagnostic, LoadBalancing, SslRedirectMode } from '../types.ts';
 import type { Middleware, RedirectStatus } from '../middleware.ts';
 import type { Parsed } from '../option-values.ts';
 import { parseBackendProtocol, parseSize } from '../option-values.ts';
 import { isHonoured, NGINX_PREFIX } from './catalog.ts';
+import { readBasicAuth, type BasicAuthNeed } from './auth-basic.ts';
+import { readForwardAuth } from './auth-forward.ts';
+import { readCanary } from './canary.ts';
 import { readCors } from './cors.ts';
 import { annotationReader, type AnnotationReader } from './reader.ts';
 import { translateSnippet } from './snippets.ts';
@@ -29,6 +32,9 @@ export interface NginxReading {
   readonly retryTimeoutMs: number | undefined;
   /** Middlewares for every route of the Ingress. */
   readonly filters: readonly Middleware[];
+  /** auth-type basic: the BasicAuth middleware, once its Secret is read. */
+  readonly basicAuth: BasicAuthNeed | undefined;
+  readonly canary: CanaryRule | undefined;
   /** rewrite-target: each route's path becomes a RegexCapture rewrite to it. */
   readonly rewriteTarget: string | undefined;
   /** from-to-www-redirect: the www / bare twin of each host redirects to it. */
@@ -60,8 +66,10 @@ export function hasNginxAnnotations(ingress: IngressObject): boolean {
 export function readNginxAnnotations(ingress: IngressObject): NginxReading {
   const diagnostics: Diagnostic[] = [];
   const read = annotationReader(ingress, diagnostics);
+  const auth = readBasicAuth(read, ingress, diagnostics);
   const filters: Middleware[] = [
-    ...readAccess(read), ...readRedirects(read), ...readCors(read), ...readRequestChanges(read),
+    ...(auth !== undefined && 'refuse' in auth ? [auth.refuse] : []),
+    ...readAccess(read), ...readRedirects(read), ...readCors(read), ...readForwardAuth(read), ...readRequestChanges(read),
     ...readSnippet(ingress, 'configuration-snippet', diagnostics), ...readSnippet(ingress, 'server-snippet', diagnostics),
   ];
   checkAccepted(read);
@@ -75,6 +83,8 @@ export function readNginxAnnotations(ingress: IngressObject): NginxReading {
     connectTimeoutMs: read('proxy-connect-timeout', 'whole seconds from 1 to 3600', parseSeconds)?.value,
     ...retry,
     filters,
+    canary: readCanary(read),
+    basicAuth: auth !== undefined && 'need' in auth ? auth.need : undefined,
     rewriteTarget: read('rewrite-target', 'a path such as /$2 (not a URL)', parseRewriteTarget)?.value,
     wwwRedirect: read('from-to-www-redirect', '"true" or "false"', parseGoBoolean)?.value === true,
     diagnostics,

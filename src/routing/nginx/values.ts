@@ -56,14 +56,15 @@ export function parseRedirectCode(written: string): Parsed<RedirectStatus> | und
 
 const VARIABLES: ReadonlyMap<string, RequestValue> = new Map<string, RequestValue>([
   ['scheme', 'scheme'], ['host', 'host'], ['http_host', 'host'], ['request_uri', 'request_uri'],
-  ['uri', 'uri'], ['args', 'args'], ['query_string', 'args'], ['is_args', 'is_args'],
+  ['uri', 'uri'], ['args', 'args'], ['query_string', 'args'], ['is_args', 'is_args'], ['escaped_request_uri', 'escaped_request_uri'],
 ]);
 const VARIABLE = /\$(?:\{([a-z_]+)\}|([a-z_]+))/g;
 const UNSAFE = /[\s"<>\\^`{|}\p{Cc}]/u;
 
 /**
  * A redirect target: an absolute http(s) URL or an absolute path, in which the nginx variables
- * $scheme, $host, $http_host, $request_uri, $uri, $args, $query_string and $is_args are filled in.
+ * $scheme, $host, $http_host, $request_uri, $escaped_request_uri, $uri, $args, $query_string and
+ * $is_args are filled in.
  */
 export function parseLocation(written: string): Parsed<readonly TemplatePart[]> | undefined {
   const parts: TemplatePart[] = [];
@@ -118,4 +119,10 @@ export function listOf(item: RegExp): (written: string) => Parsed<string> | unde
     const items = splitList(written);
     return items.every((i) => item.test(i)) ? { value: items.join(', ') } : undefined;
   };
+}
+
+/** An absolute http(s) URL with the variables of parseLocation (auth-url, auth-signin). */
+export function parseUrlTemplate(written: string): Parsed<readonly TemplatePart[]> | undefined {
+  const parsed = parseLocation(written);
+  return parsed !== undefined && /^https?:\/\/[^/]/i.test(written) ? parsed : undefined;
 }

@@ -88,7 +88,7 @@ function refreshSlot(state: BuildState, slot: UpstreamSlot, usersChanged: boolea
     if (slot.winners > 0) state.upstreamChanges.add(slot.key);
     for (const claim of slot.users) {
       const group = findGroup(state.engine, claim);
-      if (group?.winner === claim) touch(state, group);
+      if (group?.winner === claim || group?.canary === claim) touch(state, group);
     }
   }
   if (changed || usersChanged) setDiagnostics(state, slot, problems(slot));

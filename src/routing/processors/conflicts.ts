@@ -1,6 +1,8 @@
 // Resolves conflicts: when several routes claim the same (host, pathType, path) — or several
 // Ingresses set spec.defaultBackend — the oldest Ingress wins (creationTimestamp, then
 // namespace/name) and, within one Ingress, the first. Every loser is reported, naming the winner.
+// Claims of nginx canary Ingresses do not compete: the first one becomes the route's canary while a
+// main claim wins; without one they are not served (CanaryWithoutMain), as in ingress-nginx.
 // Runs after backend resolution, so a route whose backend is unusable never blocks a valid one.
 //
 // Each route (level, host, pathType, path) keeps its claims in precedence order between builds (a
@@ -9,7 +11,8 @@
 import type { BuildState, Claim, RouteGroup } from '../state.ts';
 import type { UpstreamSlot } from '../engine.ts';
 import type { Diagnostic } from '../types.ts';
-import { clearDiagnostics, reclaim, setDiagnostics } from '../state.ts';
+import { clearDiagnostics, markDirty, reclaim, setDiagnostics } from '../state.ts';
+import { isCanaryIngress } from '../nginx/canary.ts';
 import { compareStrings } from '../compare.ts';
 import { diagnostic } from '../diagnostics.ts';
 import { insertSorted, removeItem } from '../sorted-keys.ts';
@@ -44,32 +47,68 @@ function byPrecedence(a: Claim, b: Claim): number {
 }
 
 function settle(state: BuildState, group: RouteGroup): void {
-  const winner = group.claims[0];
+  const winner = group.claims.find((claim) => !isCanary(claim));
+  const canary = winner === undefined ? undefined : group.claims.find(isCanary);
+  group.canarySlot = switchSlot(state, group.canarySlot, canary);
+  group.canary = canary;
   if (winner === undefined) {
     if (group.winnerSlot !== undefined) releaseWinner(state, group.winnerSlot);
     group.winner = undefined;
     group.winnerSlot = undefined;
-    clearDiagnostics(state, group);
-    dropGroup(state, group);
+    if (group.claims.length === 0) {
+      clearDiagnostics(state, group);
+      dropGroup(state, group);
+      return;
+    }
+    // Only canaries claim the route: as in ingress-nginx, they are not served on their own.
+    setDiagnostics(state, group, group.claims.map((c) => diagnostic(c.ingress, 'CanaryWithoutMain', canaryMessage(c, undefined))));
+    dropRoute(state, group);
     return;
   }
   if (winner !== group.winner) {
-    const slot = state.engine.upstreams.get(winner.upstreamKey);
-    if (slot !== group.winnerSlot) {
-      if (slot !== undefined) holdWinner(state, slot);
-      if (group.winnerSlot !== undefined) releaseWinner(state, group.winnerSlot);
-    }
+    group.winnerSlot = switchSlot(state, group.winnerSlot, winner);
     group.winner = winner;
-    group.winnerSlot = slot;
   }
-  setDiagnostics(state, group, losers(group.claims, winner));
+  setDiagnostics(state, group, losers(group.claims, winner, canary));
+}
+
+/** The group keeps its claims but has no route; its host is assembled again (it may have none left). */
+function dropRoute(state: BuildState, group: RouteGroup): void {
+  group.route = undefined;
+  markDirty(state, group.host);
+}
+
+/** Holds the upstream slot of the new claim and releases the old one (the table lists held upstreams). */
+function switchSlot(state: BuildState, held: UpstreamSlot | undefined, claim: Claim | undefined): UpstreamSlot | undefined {
+  const slot = claim === undefined ? undefined : state.engine.upstreams.get(claim.upstreamKey);
+  if (slot === held) return held;
+  if (slot !== undefined) holdWinner(state, slot);
+  if (held !== undefined) releaseWinner(state, held);
+  return slot;
+}
+
+function isCanary(claim: Claim): boolean {
+  return isCanaryIngress(claim.ingress);
+}
+
+function canaryMessage(claim: Claim, canary: Claim | undefined): string {
+  const where = `${claim.where} (host "${claim.host}", path "${claim.path}")`;
+  if (canary === undefined) return `${where}: a canary Ingress needs a main Ingress for the same host and path; it is not served`;
+  return `${where}: canary Ingress ${canary.ingress.namespace}/${canary.ingress.name} is already the canary of this route; only one is used`;
 }
 
 const NO_CONFLICTS: readonly Diagnostic[] = [];
 
-function losers(claims: readonly Claim[], winner: Claim): readonly Diagnostic[] {
+function losers(claims: readonly Claim[], winner: Claim, canary: Claim | undefined): readonly Diagnostic[] {
   if (claims.length < 2) return NO_CONFLICTS;
-  return claims.slice(1).map((loser) => diagnostic(loser.ingress, 'Conflict', conflictMessage(loser, winner)));
+  const out: Diagnostic[] = [];
+  for (const claim of claims) {
+    if (claim === winner || claim === canary) continue;
+    out.push(isCanary(claim)
+      ? diagnostic(claim.ingress, 'CanaryWithoutMain', canaryMessage(claim, canary))
+      : diagnostic(claim.ingress, 'Conflict', conflictMessage(claim, winner)));
+  }
+  return out.length === 0 ? NO_CONFLICTS : out;
 }
 
 /** The table lists an upstream while some route wins it. */

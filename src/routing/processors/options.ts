@@ -33,13 +33,14 @@
 import type { IngressObject } from '../../snapshot/model.ts';
 import type { BuildState, IngressEntry, RouteGroup } from '../state.ts';
 import type { HostState, IngressOptions } from '../engine.ts';
-import type { BackendProtocol, BuildOptions, Diagnostic, LoadBalancing, Route, RouteDefaults, RouteOptions, Upstream } from '../types.ts';
+import type { BackendProtocol, BuildOptions, Canary, Diagnostic, LoadBalancing, Route, RouteDefaults, RouteOptions, Upstream } from '../types.ts';
 import type { Parsed } from '../option-values.ts';
 import { clearDiagnostics, markDirty, setDiagnostics, touch } from '../state.ts';
 import { diagnostic } from '../diagnostics.ts';
 import { lookupCertificate } from '../match.ts';
 import { hasNginxAnnotations, readNginxAnnotations, type NginxReading } from '../nginx/read.ts';
 import { chainFor } from '../route-chain.ts';
+import { linkAuthSecret, refreshAuthSecrets, unlinkAuthSecret } from '../auth-secrets.ts';
 import { countUnsupported } from '../unsupported.ts';
 import { refreshWwwRedirects } from '../www-redirects.ts';
 import {
@@ -97,14 +98,17 @@ function sharedIndex(sslRedirect: boolean, backendProtocol: BackendProtocol): nu
 export function optionsProcessor(state: BuildState): void {
   for (const entry of state.removed) {
     clearDiagnostics(state, entry.options);
+    unlinkAuthSecret(state, entry);
     countUnsupported(state.engine, entry.options?.unsupported, -1);
   }
   for (const entry of state.added) {
     const options = optionsOf(state, entry);
     setDiagnostics(state, options, options.diagnostics);
+    linkAuthSecret(state, entry);
     countUnsupported(state.engine, options.unsupported, 1);
   }
   if (state.added.length > 0 || state.removed.length > 0) refreshWwwRedirects(state.engine);
+  refreshAuthSecrets(state);
   for (const host of state.coverage) refreshCoverage(state, host);
   const { touched } = state;
   for (let i = 0; i < touched.length; i++) settleRoute(state, touched[i] as RouteGroup);
@@ -131,7 +135,7 @@ function optionsOf(state: BuildState, entry: IngressEntry): IngressOptions {
   } else {
     entry.options ??= state.engine.unannotated ??= {
       ...defaults, sslRedirect: undefined, backendProtocol: undefined, connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined,
-      filters: [], rewriteTarget: undefined, wwwRedirect: false, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
+      filters: [], basicAuth: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
     };
   }
   return entry.options;
@@ -155,6 +159,8 @@ function readAnnotations(ingress: IngressObject, defaults: RouteDefaults): Ingre
     retries: nginx.retries,
     retryTimeoutMs: nginx.retryTimeoutMs,
     filters: nginx.filters,
+    basicAuth: nginx.basicAuth,
+    canary: nginx.canary,
     rewriteTarget: nginx.rewriteTarget,
     wwwRedirect: nginx.wwwRedirect,
     unsupported: nginx.unsupported,
@@ -171,7 +177,7 @@ function first<T>(ours: T | undefined, nginx: T | undefined): T | undefined {
 /** An Ingress without nginx annotations. */
 const NO_NGINX: NginxReading = {
   sslRedirect: undefined, backendProtocol: undefined, loadBalancing: undefined, readTimeoutMs: undefined, maxBodyBytes: undefined,
-  connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined, filters: [], rewriteTarget: undefined, wwwRedirect: false,
+  connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined, filters: [], basicAuth: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false,
   diagnostics: [], unsupported: [],
 };
 
@@ -210,7 +216,8 @@ function settleRoute(state: BuildState, group: RouteGroup): void {
   const options = routeOptions(state, group.host, ingress, upstream);
   const middlewares = chainFor(state.engine, ingress, winner);
   const ref = winner.entry.ref;
-  const next: Route = { ingress: ref, pathType: winner.pathType, path: winner.path, upstream, options, middlewares };
+  const canary = canaryOf(group);
+  const next: Route = { ingress: ref, pathType: winner.pathType, path: winner.path, upstream, options, middlewares, ...(canary === undefined ? {} : { canary }) };
   if (group.route !== undefined && sameRoute(group.route, next)) return;
   group.route = next;
   markDirty(state, group.host);
@@ -219,7 +226,20 @@ function settleRoute(state: BuildState, group: RouteGroup): void {
 /** The parts that can change for one route group (its path and type are its key). */
 function sameRoute(a: Route, b: Route): boolean {
   return a.upstream === b.upstream && a.options === b.options && a.middlewares === b.middlewares &&
-    a.ingress.namespace === b.ingress.namespace && a.ingress.name === b.ingress.name;
+    a.ingress.namespace === b.ingress.namespace && a.ingress.name === b.ingress.name && sameCanary(a.canary, b.canary);
+}
+
+/** The canary's backend, when the group has a canary claim with a resolved upstream and a rule. */
+function canaryOf(group: RouteGroup): Canary | undefined {
+  const upstream = group.canarySlot?.resolution?.upstream;
+  const rule = group.canary?.entry.options?.canary;
+  if (group.canary === undefined || upstream === undefined || rule === undefined) return undefined;
+  return { ingress: group.canary.entry.ref, upstream, rule };
+}
+
+function sameCanary(a: Canary | undefined, b: Canary | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.upstream === b.upstream && a.rule === b.rule && a.ingress.namespace === b.ingress.namespace && a.ingress.name === b.ingress.name;
 }
 
 function routeOptions(state: BuildState, host: HostState, ingress: IngressOptions, upstream: Upstream): RouteOptions {

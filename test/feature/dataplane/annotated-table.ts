@@ -15,7 +15,14 @@ export interface IngressSpec {
   readonly tls?: boolean;
 }
 
-export function buildAnnotated(ingresses: readonly IngressSpec[], endpoints: readonly Endpoint[]): BuildResult {
+/** A Secret of namespace "shop", its data as plain strings. */
+export interface SecretSpec {
+  readonly name: string;
+  readonly type?: string;
+  readonly stringData: Record<string, string>;
+}
+
+export function buildAnnotated(ingresses: readonly IngressSpec[], endpoints: readonly Endpoint[], secrets: readonly SecretSpec[] = []): BuildResult {
   const ports = [...new Set(endpoints.map((e) => e.port))];
   const fixture = parseFixture({
     ingresses: ingresses.map((i) => ({
@@ -35,6 +42,7 @@ export function buildAnnotated(ingresses: readonly IngressSpec[], endpoints: rea
       ports: [{ name: 'http', port }],
       endpoints: endpoints.filter((e) => e.port === port).map((e) => ({ addresses: [e.host] })),
     })),
+    secrets: secrets.map((s) => ({ metadata: { namespace: 'shop', name: s.name }, type: s.type ?? 'Opaque', stringData: s.stringData })),
     requests: [], diagnostics: [], served: [],
   });
   return buildRoutingTable(memorySnapshot(fixtureObjects(fixture)), { controllerName: CONTROLLER });
