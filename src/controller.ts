@@ -7,6 +7,7 @@ import { closeGracefully, listen } from './dataplane/listen.ts';
 import { createKubeClient, loadKubeConfig } from './kube/client.ts';
 import { createEventRecorder } from './kube/events.ts';
 import { watchCluster } from './kube/watch-cluster.ts';
+import { gatewayResourcesFor } from './kube/gateway-resources.ts';
 import { createLeaseElection } from './leader/lease-election.ts';
 import type { Logger } from './log/logger.ts';
 import { createMetrics } from './metrics/registry.ts';
@@ -80,9 +81,11 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   });
   const debouncer = createDebouncer({ holdoffMs: config.debounceMs, maxDelayMs: config.debounceMaxMs }, reconcile);
 
+  const gatewayApi = await gatewayResourcesFor(config.gatewayApi, client);
+  log.info('gateway api', { mode: config.gatewayApi, watching: gatewayApi.map((r) => r.kind) });
   const watch = watchCluster(
     { client, state, log, onChange: () => { if (synced) debouncer.trigger(); } },
-    { namespaces: config.watchNamespaces, namespaceSelector: config.watchNamespaceSelector },
+    { namespaces: config.watchNamespaces, namespaceSelector: config.watchNamespaceSelector, gatewayApi },
     stop.signal,
   );
   const electionRun = election.run(stop.signal);

@@ -147,6 +147,8 @@ export interface Diagnostic {
 export interface BuildOptions {
   /** spec.controller of the IngressClasses Bollard serves, e.g. "bollard.io/ingress-controller". */
   readonly controllerName: string;
+  /** spec.controllerName of the GatewayClasses Bollard serves (--gateway-controller-name). */
+  readonly gatewayControllerName?: string;
   /** Controller-wide defaults for RouteOptions; annotations override them per Ingress. */
   readonly defaults?: Partial<RouteDefaults>;
 }
