@@ -8,6 +8,7 @@
 import type { Socket } from 'node:net';
 import type { Http1Request } from './http1/connection.ts';
 import { matchRoute, normalizeHost } from '../routing/match.ts';
+import { pickBackend, requestFacts } from './request-facts.ts';
 import type { Endpoint, Route } from '../routing/types.ts';
 import { clientAddress, type TrustCheck } from './client-address.ts';
 import { applyPlan, isLocalAnswer, runChain, type ForwardPlan } from './middleware/chain.ts';
@@ -84,8 +85,9 @@ export interface UpgradeAsked {
 export function decide(
   deps: UpgradeDeps, host: string, target: RequestTarget, asked: UpgradeAsked,
 ): Refusal | { route: Route; endpoint: Endpoint; plan: ForwardPlan | undefined } {
-  const route = matchRoute(deps.tables.current(), host, target.matchPath);
-  if (route === undefined) return { status: 404, text: 'no route' };
+  const matched = matchRoute(deps.tables.current(), host, target.matchPath, requestFacts(asked.method, deps.proto, asked.headers, target.query));
+  if (matched === undefined) return { status: 404, text: 'no route' };
+  const route = pickBackend(matched);
   let plan: ForwardPlan | undefined;
   if (route.middlewares !== undefined) {
     const outcome = runChain(route.middlewares, {

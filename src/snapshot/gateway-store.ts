@@ -47,7 +47,7 @@ export class GatewayStore {
 
   /** Whether any Gateway API object is held (an Ingress-only cluster skips the Gateway build). */
   isEmpty(): boolean {
-    return this.gateways.size === 0 && this.httpRoutes.size === 0 && this.grpcRoutes.size === 0;
+    return this.classes.size === 0 && this.gateways.size === 0 && this.httpRoutes.size === 0 && this.grpcRoutes.size === 0;
   }
 
   usesService(key: string): boolean {
