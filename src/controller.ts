@@ -18,6 +18,7 @@ import type { ObjectRef } from './snapshot/model.ts';
 import { ClusterState } from './snapshot/cluster-state.ts';
 import { desiredAddresses } from './status/addresses.ts';
 import { syncIngressStatus } from './status/status-writer.ts';
+import { syncGatewayStatus } from './status/gateway-status.ts';
 import { createAcmeReadiness } from './wiring/acme-readiness.ts';
 import { startAcmeInBackground, type BackgroundAcme } from './wiring/acme-background.ts';
 import { buildOptions, dataPlaneConfig } from './wiring/dataplane-config.ts';
@@ -57,6 +58,9 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     leaseTiming(config),
     { client, log, now: Date.now, wait, onChange: (leader) => { metrics.isLeader.set(leader ? 1 : 0); if (leader) debouncer.trigger(); } },
   );
+  const gatewayStatusDeps = { client, log, metrics, controllerName: config.gatewayControllerName, now: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+  /** Conflicts logged once each, when they appear. */
+  let reportedConflicts: ReadonlySet<string> = new Set();
   const syncStatus = (): Promise<void> =>
     syncIngressStatus({ client, log, metrics }, state, lastServed, desiredAddresses(config, state));
 
@@ -77,6 +81,11 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       const leader = election.isLeader();
       await reporter.report(result.diagnostics, (ns, name) => state.lookupIngress(ns, name), leader);
       if (leader) await syncStatus();
+      if (leader && result.gatewayApi !== undefined) {
+        await syncGatewayStatus(gatewayStatusDeps, state.gateways, result.gatewayApi, desiredAddresses(config, state));
+      }
+      for (const line of result.gatewayApi?.conflicts ?? []) if (!reportedConflicts.has(line)) log.warn('gateway api route conflict', { conflict: line });
+      reportedConflicts = new Set(result.gatewayApi?.conflicts ?? []);
     },
   });
   const debouncer = createDebouncer({ holdoffMs: config.debounceMs, maxDelayMs: config.debounceMaxMs }, reconcile);

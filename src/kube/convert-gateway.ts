@@ -64,6 +64,9 @@ export function toGateway(raw: Json): GatewayObject {
   return {
     ...meta(raw), gatewayClassName: str(spec.gatewayClassName) ?? '', listeners: arr(spec.listeners).map(listener),
     conditions: conditions(raw.status),
+    listenerStatus: arr(obj(raw.status).listeners).map((l) => ({
+      name: str(obj(l).name) ?? '', attachedRoutes: num(obj(l).attachedRoutes) ?? 0, conditions: conditions(l),
+    })),
   };
 }
 

@@ -58,10 +58,18 @@ export interface Listener {
   readonly allowedKinds: readonly RouteKindRef[];
 }
 
+export interface ListenerStatus {
+  readonly name: string;
+  readonly attachedRoutes: number;
+  readonly conditions: readonly Condition[];
+}
+
 export interface GatewayObject extends GatewayApiMeta {
   readonly gatewayClassName: string;
   readonly listeners: readonly Listener[];
+  /** status.conditions and status.listeners, as written (by us). */
   readonly conditions: readonly Condition[];
+  readonly listenerStatus: readonly ListenerStatus[];
 }
 
 export interface ParentRef {

@@ -15,8 +15,10 @@ export type GatewayKind = 'GatewayClass' | 'Gateway' | 'HTTPRoute' | 'GRPCRoute'
 const sortedValues = <T>(map: ReadonlyMap<string, T>): T[] =>
   [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
 
-function withoutStatus<T extends object>(o: T, field: keyof T): Omit<T, typeof field> {
-  const { [field]: _ignored, ...rest } = o;
+/** The object without its status fields. */
+function withoutStatus<T extends object>(o: T, fields: readonly (keyof T)[]): Partial<T> {
+  const rest: Partial<T> = { ...o };
+  for (const f of fields) Reflect.deleteProperty(rest, f);
   return rest;
 }
 
@@ -76,12 +78,17 @@ export class GatewayStore {
     return (kind === 'HTTPRoute' ? this.httpRoutes : this.grpcRoutes).get(`${namespace}/${name}`);
   }
 
+  /** Every route held (the latest object, status included), for the status writer. */
+  allRoutes(): Iterable<RouteObject> {
+    return [...this.httpRoutes.values(), ...this.grpcRoutes.values()];
+  }
+
   lookupGatewayClass(name: string): GatewayClassObject | undefined {
     return this.classes.get(name);
   }
 
   upsertGatewayClass(c: GatewayClassObject): boolean {
-    return this.put(this.classes, c.name, c, 'conditions');
+    return this.put(this.classes, c.name, c, ['conditions']);
   }
 
   removeGatewayClass(name: string): boolean {
@@ -90,7 +97,7 @@ export class GatewayStore {
 
   upsertGateway(g: GatewayObject): boolean {
     const key = refKey(g);
-    if (!this.put(this.gateways, key, g, 'conditions')) return false;
+    if (!this.put(this.gateways, key, g, ['conditions', 'listenerStatus'])) return false;
     const secrets = g.listeners.flatMap((l) => l.certificateRefs.map((r) => `${r.namespace ?? g.namespace}/${r.name}`));
     this.gatewaySecrets.set(key, [...new Set(secrets)]);
     return true;
@@ -105,7 +112,7 @@ export class GatewayStore {
   upsertRoute(r: RouteObject): boolean {
     const map: Map<string, RouteObject> = r.kind === 'HTTPRoute' ? this.httpRoutes : this.grpcRoutes;
     const key = refKey(r);
-    if (!this.put(map, key, r, 'statusParents')) return false;
+    if (!this.put(map, key, r, ['statusParents'])) return false;
     const source = `${r.kind}:${key}`;
     this.routeParents.set(source, [...new Set(r.parentRefs.map((p) => `${p.namespace ?? r.namespace}/${p.name}`))]);
     const services = r.rules.flatMap((rule) => rule.backendRefs.map((b) => `${b.namespace ?? r.namespace}/${b.name}`));
@@ -144,10 +151,10 @@ export class GatewayStore {
    * Holds the object; true when it differs from the held one outside `status`. A status-only change
    * replaces the held object (the status writer reads it) but keeps the snapshot as it was.
    */
-  private put<T extends object>(map: Map<string, T>, key: string, value: T, status: keyof T): boolean {
+  private put<T extends object>(map: Map<string, T>, key: string, value: T, status: readonly (keyof T)[]): boolean {
     const old = map.get(key);
     if (old !== undefined && isDeepStrictEqual(withoutStatus(old, status), withoutStatus(value, status))) {
-      if (!isDeepStrictEqual(old[status], value[status])) map.set(key, value);
+      if (!isDeepStrictEqual(old, value)) map.set(key, value);
       return false;
     }
     map.set(key, value);
