@@ -47,6 +47,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   const state = new ClusterState({
     watchedServices: new Set(publishKey ? [publishKey] : []), selectNamespaces: config.watchNamespaceSelector !== '',
   });
+  state.gateways.controllerName = config.gatewayControllerName;
   const stop = new AbortController();
   let synced = false;
   let draining = false;

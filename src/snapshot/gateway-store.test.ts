@@ -37,7 +37,12 @@ describe('GatewayStore in ClusterState', () => {
     const before = state.gatewayApi();
     const statusParents = [{ parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gw' }, controllerName: 'x/y', conditions: [condition] }];
     expect(state.gateways.upsertRoute(route({ statusParents }))).toBe(false);
-    expect(state.gateways.lookupRoute('HTTPRoute', 'ns', 'r')?.statusParents).toEqual(statusParents);
+    state.gateways.controllerName = 'bollard.io/gateway-controller';
+    const ours = [{ ...statusParents[0], controllerName: 'bollard.io/gateway-controller' }] as typeof statusParents;
+    expect(state.gateways.upsertRoute(route({ statusParents: [...statusParents, ...ours] }))).toBe(true);
+    expect(state.gateways.upsertRoute(route({ statusParents }))).toBe(true);
+    expect(state.gateways.upsertRoute(route({ statusParents: [] }))).toBe(false);
+    expect(state.gateways.lookupRoute('HTTPRoute', 'ns', 'r')?.statusParents).toEqual([]);
     expect(state.gatewayApi()).toBe(before);
     expect(state.gateways.upsertGateway(gateway({ conditions: [condition] }))).toBe(true);
     expect(state.gateways.upsertGateway(gateway({ conditions: [] }))).toBe(false);

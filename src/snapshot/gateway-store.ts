@@ -35,6 +35,11 @@ export class GatewayStore {
   /** "HTTPRoute:ns/name" → backend Services "ns/name". */
   private readonly routeServices = new RefIndex();
   private cached: GatewayApiSnapshot | undefined;
+  /**
+   * --gateway-controller-name: a status-only route change matters when it changes our status.parents
+   * entries (another controller's write may have dropped them), so the status leader writes them again.
+   */
+  controllerName = '';
 
   /** The objects routing/ builds from; the same object until something relevant changes. */
   snapshot(): GatewayApiSnapshot {
@@ -112,7 +117,8 @@ export class GatewayStore {
   upsertRoute(r: RouteObject): boolean {
     const map: Map<string, RouteObject> = r.kind === 'HTTPRoute' ? this.httpRoutes : this.grpcRoutes;
     const key = refKey(r);
-    if (!this.put(map, key, r, ['statusParents'])) return false;
+    const old = map.get(key);
+    if (!this.put(map, key, r, ['statusParents'])) return old !== undefined && this.ourParentsChanged(old, r);
     const source = `${r.kind}:${key}`;
     this.routeParents.set(source, [...new Set(r.parentRefs.map((p) => `${p.namespace ?? r.namespace}/${p.name}`))]);
     const services = r.rules.flatMap((rule) => rule.backendRefs.map((b) => `${b.namespace ?? r.namespace}/${b.name}`));
@@ -145,6 +151,11 @@ export class GatewayStore {
       GatewayClass: this.classes, Gateway: this.gateways, HTTPRoute: this.httpRoutes, GRPCRoute: this.grpcRoutes, ReferenceGrant: this.grants,
     };
     return [...maps[kind].keys()];
+  }
+
+  private ourParentsChanged(old: RouteObject, next: RouteObject): boolean {
+    const ours = (r: RouteObject) => r.statusParents.filter((p) => p.controllerName === this.controllerName);
+    return this.controllerName !== '' && !isDeepStrictEqual(ours(old), ours(next));
   }
 
   /**
