@@ -4,10 +4,11 @@
 #
 #   gateway-conformance   `go test -c sigs.k8s.io/gateway-api/conformance`: the suite as a test
 #                         binary (-gateway-class, -conformance-profiles, -supported-features,
-#                         -report-output, ...); it must run with the module's conformance/ folder as
-#                         its working directory (it reads its manifests from there): see conformance-dir
-#   echo-basic            the suite's echo backend (`go build .../conformance/echo-basic`)
-#   conformance-dir       not built: the module's source folder in the Go module cache
+#                         -report-output, ...); its manifests are embedded, it reads KUBECONFIG
+#   echo-basic            the suite's echo backend (`go build .../conformance/echo-basic`), the
+#                         program inside the registry.k8s.io/gateway-api/echo-basic images
+#   conformance-dir       not built: the module's source folder in the Go module cache (its
+#                         manifests, to read which images a run deploys)
 #
 # Usage: gateway-conformance-build.sh [NAME...] — prints each path on stdout, in order (all three
 # without arguments); progress goes to stderr.
