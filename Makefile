@@ -7,7 +7,7 @@ export PATH := $(NODE_DIR):$(CURDIR)/node_modules/.bin:$(PATH):$(CURDIR)/.tools/
 RUN := $(CURDIR)/.run
 STAMP := node_modules/.stamp-$(shell sha256sum package-lock.json 2>/dev/null | cut -c1-12)
 
-.PHONY: help deps node-modules kube-apiserver h2spec dev up down cluster-deps cluster-binaries cluster cluster-down test test-unit test-e2e test-cluster typecheck lint build bench fuzz image image-echo image-check manifests chart-test clean
+.PHONY: help deps node-modules kube-apiserver h2spec gateway-api-crds gateway-conformance-build dev up down cluster-deps cluster-binaries cluster cluster-down test test-unit test-e2e test-cluster typecheck lint build bench fuzz image image-echo image-check manifests chart-test clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -27,6 +27,12 @@ node-modules: $(STAMP)
 
 kube-apiserver: ## build (once, cached in ~/.cache/bollard) the pinned kube-apiserver
 	@scripts/kube-apiserver-build.sh >/dev/null
+
+gateway-api-crds: ## copy the pinned Gateway API standard CRDs (crds/gateway-api/VERSION) from the Go module cache into crds/gateway-api/
+	@scripts/gateway-api.sh
+
+gateway-conformance-build: ## build (once, cached in ~/.cache/bollard) the Gateway API conformance suite and echo-basic (not run: docs/gateway-api.md)
+	@scripts/gateway-conformance-build.sh gateway-conformance echo-basic
 
 h2spec: ## build (once, cached in ~/.cache/bollard) the pinned h2spec, the HTTP/2 conformance suite
 	@scripts/h2spec.sh >/dev/null

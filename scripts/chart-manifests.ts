@@ -1,12 +1,17 @@
 // manifests/bollard.yaml: the chart rendered with its default values (CRDs included) for
 // `kubectl apply -f`, and the chart's copy of crds/ kept identical to the source of truth.
+// The Gateway API CRDs (crds/gateway-api/, scripts/gateway-api.sh) are copied into the chart too,
+// but left out of the static manifest: 1.2 MB that clusters often get from elsewhere, and too big
+// for a client-side `kubectl apply` (docs/gateway-api.md: `kubectl apply --server-side`).
 //   node scripts/chart-manifests.ts          copy crds/ into the chart, re-render the manifests
 //   node scripts/chart-manifests.ts --check  exit 1 when either is stale (CI)
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { CHART_DIR, REPO_ROOT, render } from './chart-helm.ts';
 
 export const MANIFEST = `${REPO_ROOT}/manifests/bollard.yaml`;
 const CRDS = `${REPO_ROOT}/crds`;
+/** Subfolders of crds/ copied into the chart as they are. */
+const CRD_DIRS = ['', 'gateway-api/'];
 
 const HEADER = [
   '# Bollard: a static install into kube-system, rendered from charts/bollard with its default',
@@ -18,26 +23,43 @@ const HEADER = [
 
 /** The static manifests as they should be checked in. */
 export async function renderStaticManifests(): Promise<string> {
-  const yaml = await render({ release: 'bollard', namespace: 'kube-system', includeCrds: true });
+  const yaml = withoutGatewayApiCrds(await render({ release: 'bollard', namespace: 'kube-system', includeCrds: true }));
   // Not installed by Helm: say so, so no one takes these objects for a Helm release's.
   return HEADER + yaml.replaceAll('app.kubernetes.io/managed-by: Helm', 'app.kubernetes.io/managed-by: kubectl');
 }
 
+/** The documents of a YAML stream minus the CustomResourceDefinitions of gateway.networking.k8s.io. */
+function withoutGatewayApiCrds(yaml: string): string {
+  return yaml.split(/^(?=---$)/m)
+    .filter((doc) => !(/^kind: CustomResourceDefinition$/m.test(doc) && /^ {2}group: gateway\.networking\.k8s\.io$/m.test(doc)))
+    .join('');
+}
+
+async function yamlFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir).catch(() => [])).filter((f) => f.endsWith('.yaml'));
+}
+
 /** CRD files of crds/ whose copy in charts/bollard/crds/ is missing or different. */
 export async function staleChartCrds(): Promise<readonly string[]> {
-  const files = (await readdir(CRDS)).filter((f) => f.endsWith('.yaml'));
   const stale: string[] = [];
-  for (const f of files) {
-    const [source, copy] = await Promise.all([readFile(`${CRDS}/${f}`, 'utf8'), readFile(`${CHART_DIR}/crds/${f}`, 'utf8').catch(() => '')]);
-    if (source !== copy) stale.push(f);
+  for (const sub of CRD_DIRS) {
+    const files = await yamlFiles(`${CRDS}/${sub}`);
+    for (const f of files) {
+      const [source, copy] = await Promise.all([readFile(`${CRDS}/${sub}${f}`, 'utf8'), readFile(`${CHART_DIR}/crds/${sub}${f}`, 'utf8').catch(() => '')]);
+      if (source !== copy) stale.push(`${sub}${f}`);
+    }
+    const extra = (await yamlFiles(`${CHART_DIR}/crds/${sub}`)).filter((f) => !files.includes(f));
+    stale.push(...extra.map((f) => `${sub}${f} (not in crds/)`));
   }
-  const extra = (await readdir(`${CHART_DIR}/crds`)).filter((f) => !files.includes(f));
-  return [...stale, ...extra.map((f) => `${f} (not in crds/)`)];
+  return stale;
 }
 
 async function syncChartCrds(): Promise<void> {
-  for (const f of (await readdir(CRDS)).filter((n) => n.endsWith('.yaml'))) {
-    await writeFile(`${CHART_DIR}/crds/${f}`, await readFile(`${CRDS}/${f}`, 'utf8'));
+  for (const sub of CRD_DIRS) {
+    await mkdir(`${CHART_DIR}/crds/${sub}`, { recursive: true });
+    for (const f of await yamlFiles(`${CRDS}/${sub}`)) {
+      await writeFile(`${CHART_DIR}/crds/${sub}${f}`, await readFile(`${CRDS}/${sub}${f}`, 'utf8'));
+    }
   }
 }
 

@@ -7,6 +7,7 @@ import { closeGracefully, listen } from './dataplane/listen.ts';
 import { createKubeClient, loadKubeConfig } from './kube/client.ts';
 import { createEventRecorder } from './kube/events.ts';
 import { watchCluster } from './kube/watch-cluster.ts';
+import { gatewayResourcesFor } from './kube/gateway-resources.ts';
 import { createLeaseElection } from './leader/lease-election.ts';
 import type { Logger } from './log/logger.ts';
 import { createMetrics } from './metrics/registry.ts';
@@ -17,6 +18,7 @@ import type { ObjectRef } from './snapshot/model.ts';
 import { ClusterState } from './snapshot/cluster-state.ts';
 import { desiredAddresses } from './status/addresses.ts';
 import { syncIngressStatus } from './status/status-writer.ts';
+import { syncGatewayStatus } from './status/gateway-status.ts';
 import { createAcmeReadiness } from './wiring/acme-readiness.ts';
 import { startAcmeInBackground, type BackgroundAcme } from './wiring/acme-background.ts';
 import { buildOptions, dataPlaneConfig } from './wiring/dataplane-config.ts';
@@ -45,6 +47,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   const state = new ClusterState({
     watchedServices: new Set(publishKey ? [publishKey] : []), selectNamespaces: config.watchNamespaceSelector !== '',
   });
+  state.gateways.controllerName = config.gatewayControllerName;
   const stop = new AbortController();
   let synced = false;
   let draining = false;
@@ -56,6 +59,9 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     leaseTiming(config),
     { client, log, now: Date.now, wait, onChange: (leader) => { metrics.isLeader.set(leader ? 1 : 0); if (leader) debouncer.trigger(); } },
   );
+  const gatewayStatusDeps = { client, log, metrics, controllerName: config.gatewayControllerName, now: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+  /** Conflicts logged once each, when they appear. */
+  let reportedConflicts: ReadonlySet<string> = new Set();
   const syncStatus = (): Promise<void> =>
     syncIngressStatus({ client, log, metrics }, state, lastServed, desiredAddresses(config, state));
 
@@ -76,13 +82,20 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       const leader = election.isLeader();
       await reporter.report(result.diagnostics, (ns, name) => state.lookupIngress(ns, name), leader);
       if (leader) await syncStatus();
+      if (leader && result.gatewayApi !== undefined) {
+        await syncGatewayStatus(gatewayStatusDeps, state.gateways, result.gatewayApi, desiredAddresses(config, state));
+      }
+      for (const line of result.gatewayApi?.conflicts ?? []) if (!reportedConflicts.has(line)) log.warn('gateway api route conflict', { conflict: line });
+      reportedConflicts = new Set(result.gatewayApi?.conflicts ?? []);
     },
   });
   const debouncer = createDebouncer({ holdoffMs: config.debounceMs, maxDelayMs: config.debounceMaxMs }, reconcile);
 
+  const gatewayApi = await gatewayResourcesFor(config.gatewayApi, client);
+  log.info('gateway api', { mode: config.gatewayApi, watching: gatewayApi.map((r) => r.kind) });
   const watch = watchCluster(
     { client, state, log, onChange: () => { if (synced) debouncer.trigger(); } },
-    { namespaces: config.watchNamespaces, namespaceSelector: config.watchNamespaceSelector },
+    { namespaces: config.watchNamespaces, namespaceSelector: config.watchNamespaceSelector, gatewayApi },
     stop.signal,
   );
   const electionRun = election.run(stop.signal);

@@ -14,6 +14,8 @@ const coreOptions: readonly OptionSpec[] = [
   option('admin-address', 'Address the admin listener (metrics, /healthz, /readyz) binds.', '0.0.0.0'),
   option('admin-port', 'Port of the admin listener (0 picks a free port).', '10254'),
   option('controller-name', 'spec.controller of the IngressClasses Bollard serves.', 'bollard.io/ingress-controller'),
+  option('gateway-api', 'Serve Gateway API routes: auto (when the cluster has the gateway.networking.k8s.io/v1 CRDs at start), true (require them) or false.', 'auto'),
+  option('gateway-controller-name', 'spec.controllerName of the GatewayClasses Bollard serves.', 'bollard.io/gateway-controller'),
   option('watch-namespaces', 'Comma-separated namespaces to watch; empty watches all.', ''),
   option('watch-namespace-selector', 'Label selector (e.g. team=web,env!=dev): serve only Ingresses in namespaces whose labels match; empty serves all. Not with --watch-namespaces.', ''),
   option('publish-status-address', 'Comma-separated IPs or hostnames written to Ingress status.loadBalancer.', ''),

@@ -27,6 +27,8 @@ export const controllerConfigSchema = z
     adminAddress: z.union([z.ipv4(), z.ipv6()]),
     adminPort: port,
     controllerName: z.string().regex(/^[a-z0-9.-]+\/[A-Za-z0-9._/-]+$/, 'expected a domain-prefixed path such as bollard.io/ingress-controller'),
+    gatewayApi: z.enum(['auto', 'true', 'false']),
+    gatewayControllerName: z.string().regex(/^[a-z0-9.-]+\/[A-Za-z0-9._/-]+$/, 'expected a domain-prefixed path such as bollard.io/gateway-controller'),
     watchNamespaces: list,
     watchNamespaceSelector: z.string().trim().refine(isLabelSelector, 'expected a label selector such as team=web,env!=dev'),
     publishStatusAddress: list,

@@ -13,6 +13,7 @@ import { forward, type ForwardDeps, type ForwardResult } from './forward.ts';
 import { buildUpstreamHeaders } from './forward-headers.ts';
 import { applyPlan, isLocalAnswer, runChain, whenSettled, type ChainOutcome, type ChainRequest, type ForwardPlan } from './middleware/chain.ts';
 import { normalizeRequestTarget, type RequestTarget } from './request-path.ts';
+import { pickBackend, requestFacts } from './request-facts.ts';
 import type { TableHolder } from './table-holder.ts';
 
 export interface RequestRecord {
@@ -108,8 +109,10 @@ function decide(deps: ProxyDeps, req: ClientRequest, host: string, target: Reque
   const table = deps.tables.current();
   const twin = lookupWwwRedirect(table, host);
   if (twin !== undefined) return { status: 308, text: 'redirecting', headers: { location: `${deps.proto}://${twin}${target.upstreamPath}${target.query}` } };
-  const route = matchRoute(table, host, target.matchPath);
-  if (route === undefined) return { status: 404, text: 'no route', headers: {} };
+  const matched = matchRoute(table, host, target.matchPath, requestFacts(req.method ?? 'GET', deps.proto, req.headers, target.query));
+  if (matched === undefined) return { status: 404, text: 'no route', headers: {} };
+  // A Gateway API route with weighted backends picks one first; a canary is chosen after the chain.
+  const route = pickBackend(matched);
   if (route.middlewares === undefined) return afterChain(deps, req, route, host, target, undefined);
   const outcome = runChain(route.middlewares, chainRequest(deps, req, host, target));
   return outcome instanceof Promise
@@ -143,7 +146,9 @@ function refuse(deps: ProxyDeps, req: ClientRequest, route: Route, host: string,
   const max = route.options.maxBodyBytes;
   const length = Number(req.headers['content-length'] ?? '0');
   if (max !== undefined && length > max) return { status: 413, text: 'request body too large', headers: {} };
-  if (route.upstream.endpoints.length === 0) return { status: 503, text: 'no ready endpoints', headers: {} };
+  if (route.upstream.endpoints.length === 0) {
+    return route.invalidBackend === true ? { status: 500, text: 'invalid backend reference', headers: {} } : { status: 503, text: 'no ready endpoints', headers: {} };
+  }
   return undefined;
 }
 

@@ -8,6 +8,7 @@
 import type { Socket } from 'node:net';
 import type { Http1Request } from './http1/connection.ts';
 import { matchRoute, normalizeHost } from '../routing/match.ts';
+import { pickBackend, requestFacts } from './request-facts.ts';
 import type { Endpoint, Route } from '../routing/types.ts';
 import { chooseBackend } from './canary.ts';
 import { clientAddress, type TrustCheck } from './client-address.ts';
@@ -92,8 +93,9 @@ export interface UpgradeAsked {
 
 /** Where an upgrade goes: a refusal (maybe a redirect) or a route, an endpoint and the middlewares' plan. */
 export function decide(deps: UpgradeDeps, host: string, target: RequestTarget, asked: UpgradeAsked): Refusal | Decided | Promise<Refusal | Decided> {
-  const route = matchRoute(deps.tables.current(), host, target.matchPath);
-  if (route === undefined) return { status: 404, text: 'no route' };
+  const matched = matchRoute(deps.tables.current(), host, target.matchPath, requestFacts(asked.method, deps.proto, asked.headers, target.query));
+  if (matched === undefined) return { status: 404, text: 'no route' };
+  const route = pickBackend(matched);
   if (route.middlewares === undefined) return afterChain(deps, host, target, asked, route, undefined);
   const outcome = runChain(route.middlewares, {
     method: asked.method, headers: asked.headers, proto: deps.proto, host, target,

@@ -30,6 +30,8 @@ export interface WatchScope {
   readonly namespaces: readonly string[];
   /** --watch-namespace-selector: serve only Ingresses of namespaces with matching labels; '' for none. */
   readonly namespaceSelector?: string;
+  /** Gateway API resources to watch too (gateway-resources.ts); none by default. */
+  readonly gatewayApi?: readonly WatchedResource[];
 }
 
 export const watchedResources: readonly WatchedResource[] = [
@@ -90,7 +92,9 @@ export function selectedNamespaces(selector: string): WatchedResource {
 /** The resources to watch for this scope. */
 export function watchedResourcesFor(scope: WatchScope): readonly WatchedResource[] {
   const selector = scope.namespaceSelector ?? '';
-  return selector === '' ? watchedResources : [...watchedResources, selectedNamespaces(selector)];
+  const gateway = scope.gatewayApi ?? [];
+  const base = gateway.length === 0 ? watchedResources : [...watchedResources, ...gateway];
+  return selector === '' ? base : [...base, selectedNamespaces(selector)];
 }
 
 /** Collection paths to watch: one cluster-wide, or one per namespace when a list is configured. */

@@ -8,13 +8,14 @@
 // since the previous one. Without a cache (or with a new one) everything is new, so a build gives
 // the same result either way.
 import type { ClusterSnapshot } from '../snapshot/model.ts';
-import type { BuildOptions, BuildResult } from './types.ts';
+import type { BuildOptions, BuildResult, RouteDefaults } from './types.ts';
+import { buildGatewayApi } from './gateway/build-gateway.ts';
 import type { Processor } from './state.ts';
 import { BuildCache } from './cache.ts';
 import { buildContext } from './context.ts';
 import { newEngine } from './engine.ts';
 import { newBuildState } from './state.ts';
-import { gatherDiagnostics } from './diagnostics.ts';
+import { gatherDiagnostics, sortDiagnostics } from './diagnostics.ts';
 import { assembleTable } from './table.ts';
 import { ingressClassProcessor } from './processors/ingress-class.ts';
 import { rulesProcessor } from './processors/rules.ts';
@@ -49,5 +50,19 @@ export function buildRoutingTable(snapshot: ClusterSnapshot, options: BuildOptio
   engine.table = assembleTable(state);
   if (state.diagnosticsChanged) engine.diagnostics = gatherDiagnostics(engine.diagnosticSources);
   cache.keep(engine);
-  return { table: engine.table, diagnostics: engine.diagnostics, served: engine.servedRefs, unsupportedAnnotations: engine.unsupportedAnnotations };
+  const result: BuildResult = { table: engine.table, diagnostics: engine.diagnostics, served: engine.servedRefs, unsupportedAnnotations: engine.unsupportedAnnotations };
+  return withGatewayApi(result, snapshot, options, context.defaults, cache);
+}
+
+/**
+ * Gateway API routes join the table the Ingress build assembled (gateway/build-gateway.ts). The
+ * engine keeps the Ingress-only table, so the incremental Ingress build is unaffected; without
+ * Gateway API objects this returns the result as it is.
+ */
+function withGatewayApi(result: BuildResult, snapshot: ClusterSnapshot, options: BuildOptions, defaults: RouteDefaults, cache: BuildCache): BuildResult {
+  const api = snapshot.gatewayApi?.();
+  if (api === undefined || options.gatewayControllerName === undefined) return result;
+  const gateway = buildGatewayApi({ snapshot, api, controllerName: options.gatewayControllerName, defaults, secretReadings: cache.secretReadings }, result.table);
+  const diagnostics = gateway.diagnostics.length === 0 ? result.diagnostics : sortDiagnostics([...result.diagnostics, ...gateway.diagnostics]);
+  return { ...result, table: gateway.table, diagnostics, gatewayApi: gateway.report };
 }

@@ -14,18 +14,25 @@
 // Paths, within the owning level: an Exact route for the path wins; else the longest Prefix route
 // by whole path elements ("/foo" matches "/foo", "/foo/" and "/foo/bar", not "/foobar"). On a host
 // with regex paths (nginx use-regex, regex-routes.ts), the first of its patterns that matches instead.
+//
+// Gateway API routes add conditions (headers, query, method, listener protocol; conditions.ts):
+// at one path a chain of routes in precedence order, the first the request meets wins, and when
+// none does the search goes on to shorter paths. Their RegularExpression paths are tried after
+// Exact and before Prefix.
 import type { HostRoutes, RegexRoute, Route, RoutingTable, TlsCertificate, TlsTable } from './types.ts';
+import { pickRoute, type RequestFacts } from './conditions.ts';
 
 export { normalizeHost } from './host-header.ts';
+export type { RequestFacts } from './conditions.ts';
 
 /**
  * @param host as returned by normalizeHost; "" when the request has no usable host (then only
  *   rules without a host and the default backend can match).
  * @param path the request path without the query string, normalised by the data plane.
  */
-export function matchRoute(table: RoutingTable, host: string, path: string): Route | undefined {
+export function matchRoute(table: RoutingTable, host: string, path: string, request?: RequestFacts): Route | undefined {
   const routes = lookupHostRoutes(table, host);
-  return (routes === undefined ? undefined : lookupPath(routes, path)) ?? table.defaultBackend;
+  return (routes === undefined ? undefined : lookupPath(routes, path, request)) ?? table.defaultBackend;
 }
 
 /** nginx from-to-www-redirect: where a host without routes of its own redirects to, if anywhere. */
@@ -49,17 +56,32 @@ export function lookupHostRoutes(table: RoutingTable, host: string): HostRoutes 
  * element boundary, longest first: "/a/b" tries "/a/b", "/a", "/"; "/a/b/" tries "/a/b/" (never a
  * key: Prefix keys carry no trailing slash), then the same. Each try is one map read.
  */
-export function lookupPath(routes: HostRoutes, path: string): Route | undefined {
-  const exact = routes.exact.get(path);
+export function lookupPath(routes: HostRoutes, path: string, request?: RequestFacts): Route | undefined {
+  const exact = pickRoute(routes.exact.get(path), request);
   if (exact !== undefined || !path.startsWith('/')) return exact;
+  if (routes.patterns !== undefined) {
+    const found = lookupPatterns(routes.patterns, path, request);
+    if (found !== undefined) return found;
+  }
   if (routes.regex !== undefined) return lookupRegex(routes.regex, path);
   let prefix = path;
   for (;;) {
-    const route = routes.prefix.get(prefix);
+    const route = pickRoute(routes.prefix.get(prefix), request);
     if (route !== undefined || prefix === '/') return route;
     const slash = prefix.lastIndexOf('/');
     prefix = slash === 0 ? '/' : prefix.slice(0, slash);
   }
+}
+
+/** Gateway API RegularExpression paths, in table order: the first that matches and whose conditions hold. */
+function lookupPatterns(patterns: readonly RegexRoute[], path: string, request: RequestFacts | undefined): Route | undefined {
+  for (let i = 0; i < patterns.length; i++) {
+    const entry = patterns[i] as RegexRoute;
+    if (!entry.pattern.test(path)) continue;
+    const route = pickRoute(entry.route, request);
+    if (route !== undefined) return route;
+  }
+  return undefined;
 }
 
 /** A host in regex mode (nginx use-regex): the first pattern that matches, longest path first. */

@@ -36,11 +36,15 @@ export interface UrlRewrite {
   readonly hostname: string | undefined;
 }
 
-/** Header changes, names lower-case; `set` replaces, `remove` drops. */
+/**
+ * Header changes, names lower-case; `set` replaces, `remove` drops, `add` (Gateway API) appends to a
+ * request header the client sent (comma-separated) — on a response it is applied as `set`.
+ */
 export interface HeaderModifier {
   readonly kind: 'RequestHeaderModifier' | 'ResponseHeaderModifier';
   readonly set: readonly (readonly [string, string])[];
   readonly remove: readonly string[];
+  readonly add?: readonly (readonly [string, string])[];
 }
 
 /**

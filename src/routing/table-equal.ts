@@ -37,7 +37,17 @@ function optionalEqual<V>(a: V | undefined, b: V | undefined, eq: (x: V, y: V) =
 /** A regex list follows from the prefix routes and their paths; only whether there is one can differ. */
 function hostRoutesEqual(a: HostRoutes, b: HostRoutes): boolean {
   return mapsEqual(a.exact, b.exact, routesEqual) && mapsEqual(a.prefix, b.prefix, routesEqual) &&
-    regexListsEqual(a.regex, b.regex);
+    regexListsEqual(a.regex, b.regex) && patternsEqual(a.patterns, b.patterns);
+}
+
+/** Gateway API RegularExpression paths: the same expressions, in order, with equal routes. */
+function patternsEqual(a: readonly RegexRoute[] | undefined, b: readonly RegexRoute[] | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  return a.every((x, i) => {
+    const y = b[i];
+    return y !== undefined && x.pattern.source === y.pattern.source && routesEqual(x.route, y.route);
+  });
 }
 
 function regexListsEqual(a: readonly RegexRoute[] | undefined, b: readonly RegexRoute[] | undefined): boolean {
@@ -54,7 +64,7 @@ function routesEqual(a: Route, b: Route): boolean {
   return a === b || (
     a.path === b.path && a.pathType === b.pathType && a.upstream.key === b.upstream.key &&
     refsEqual(a.ingress, b.ingress) && optionsEqual(a.options, b.options) && a.middlewares?.key === b.middlewares?.key &&
-    canariesEqual(a.canary, b.canary)
+    canariesEqual(a.canary, b.canary) && a.gatewayKey === b.gatewayKey
   );
 }
 

@@ -2,6 +2,7 @@
 // The data plane reads it through one atomic reference and never changes it.
 import type { ObjectRef } from '../snapshot/model.ts';
 import type { MiddlewareChain } from './middleware.ts';
+import type { GatewayApiReport } from './gateway/report.ts';
 
 /** Where a request may go: an IP address (EndpointSlice) or a DNS name (ExternalName Service). */
 export interface Endpoint {
@@ -76,7 +77,36 @@ export interface Canary {
   readonly rule: CanaryRule;
 }
 
+/**
+ * A request header or query parameter condition (Gateway API matches): the value equals `exact`,
+ * or `pattern` matches it. Header names are lower-case.
+ */
+export interface ValueCondition {
+  readonly name: string;
+  readonly exact?: string;
+  readonly pattern?: RegExp;
+}
+
+/** What a request must carry besides host and path for a (Gateway API) route to take it. */
+export interface RequestConditions {
+  readonly method?: string;
+  readonly headers: readonly ValueCondition[];
+  readonly query: readonly ValueCondition[];
+  /** Set when the route is attached to listeners of one protocol only: requests on the other do not match. */
+  readonly proto?: 'http' | 'https';
+}
+
+/** A weighted split over routes alike but for their upstream (Gateway API backendRefs); `cumulative` ends with the total. */
+export interface RouteSplit {
+  readonly routes: readonly Route[];
+  readonly cumulative: readonly number[];
+}
+
+/** Which kind of object a route comes from: an Ingress (the default) or a Gateway API route. */
+export type RouteSource = 'Ingress' | 'HTTPRoute' | 'GRPCRoute';
+
 export interface Route {
+  /** The object the route comes from (an Ingress, or an HTTPRoute / GRPCRoute when `source` says so). */
   readonly ingress: ObjectRef;
   /** ImplementationSpecific is compiled to Prefix (docs/configuration.md). */
   readonly pathType: MatchType;
@@ -88,6 +118,21 @@ export interface Route {
   readonly middlewares?: MiddlewareChain | undefined;
   /** nginx canary: a second backend for some requests; undefined, the common case, costs nothing. */
   readonly canary?: Canary | undefined;
+  /** Absent on Ingress routes. */
+  readonly source?: RouteSource;
+  /**
+   * Gateway API routes only. `when`: the request must also meet these; when it does not, `otherwise`
+   * (the next route at the same path, in precedence order) is tried, then shorter paths. Ingress
+   * routes never have `when`, so matching them costs one property check more.
+   */
+  readonly when?: RequestConditions;
+  readonly otherwise?: Route;
+  /** Several weighted backends: the data plane picks one of these routes per request. */
+  readonly split?: RouteSplit;
+  /** 500 instead of 503 when the route has no endpoints: its backend reference is invalid (Gateway API). */
+  readonly invalidBackend?: boolean;
+  /** Equal keys mean equal Gateway parts (when, otherwise, split): what tablesEqual compares of them. */
+  readonly gatewayKey?: string;
 }
 
 /** A Prefix route of a host whose paths are regular expressions (nginx's use-regex), with its compiled path. */
@@ -122,6 +167,8 @@ export interface HostRoutes {
    * path first, is matched by its pattern instead of through `prefix` (as ingress-nginx does).
    */
   readonly regex?: readonly RegexRoute[] | undefined;
+  /** Gateway API RegularExpression paths (full match), tried in order after `exact` and before `prefix`. */
+  readonly patterns?: readonly RegexRoute[] | undefined;
 }
 
 export interface RoutingTable {
@@ -176,6 +223,8 @@ export interface Diagnostic {
 export interface BuildOptions {
   /** spec.controller of the IngressClasses Bollard serves, e.g. "bollard.io/ingress-controller". */
   readonly controllerName: string;
+  /** spec.controllerName of the GatewayClasses Bollard serves (--gateway-controller-name). */
+  readonly gatewayControllerName?: string;
   /** Controller-wide defaults for RouteOptions; annotations override them per Ingress. */
   readonly defaults?: Partial<RouteDefaults>;
 }
@@ -204,4 +253,6 @@ export interface BuildResult {
   readonly served: readonly ObjectRef[];
   /** nginx annotation name → how many served Ingresses carry it without Bollard acting on it; sorted by name. */
   readonly unsupportedAnnotations: ReadonlyMap<string, number>;
+  /** Status of the Gateway API objects, when the snapshot has any (gateway/report.ts). */
+  readonly gatewayApi?: GatewayApiReport;
 }

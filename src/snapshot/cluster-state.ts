@@ -6,9 +6,11 @@ import type {
 } from './model.ts';
 import { refKey } from './model.ts';
 import { RefIndex } from './ref-index.ts';
+import type { GatewayApiSnapshot } from './gateway-model.ts';
+import { GatewayStore, type GatewayKind } from './gateway-store.ts';
 
 /** 'Secret': kubernetes.io/tls Secrets; 'OpaqueSecret': Opaque ones (nginx auth-secret), watched apart. */
-export type Kind = 'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'Secret' | 'OpaqueSecret' | 'Namespace';
+export type Kind = 'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'Secret' | 'OpaqueSecret' | 'Namespace' | GatewayKind;
 
 /** nginx auth-secret: "name" or "namespace/name", read in the Ingress's namespace (routing refuses another). */
 const AUTH_SECRET = 'nginx.ingress.kubernetes.io/auth-secret';
@@ -41,6 +43,8 @@ export class ClusterState implements ClusterSnapshot {
   private readonly serviceRefs = new RefIndex();
   private readonly secretRefs = new RefIndex();
   private sortedIngresses: readonly IngressObject[] | undefined;
+  /** Gateway API objects (watched with --gateway-api); their routes' Services and Gateways' Secrets matter too. */
+  readonly gateways = new GatewayStore();
 
   private readonly options: StateOptions;
 
@@ -83,6 +87,11 @@ export class ClusterState implements ClusterSnapshot {
   lookupSecret(namespace: string, name: string): SecretObject | undefined {
     const key = `${namespace}/${name}`;
     return this.secretMap.get(key) ?? this.opaqueSecretMap.get(key);
+  }
+
+  /** Undefined while no Gateway, HTTPRoute or GRPCRoute is held, so an Ingress-only build skips it. */
+  gatewayApi(): GatewayApiSnapshot | undefined {
+    return this.gateways.isEmpty() ? undefined : this.gateways.snapshot();
   }
 
   lookupIngress(namespace: string, name: string): IngressObject | undefined {
@@ -179,12 +188,12 @@ export class ClusterState implements ClusterSnapshot {
   }
 
   upsertSecret(s: SecretObject): boolean {
-    return this.put(this.secretMap, refKey(s), s) && this.secretRefs.has(refKey(s));
+    return this.put(this.secretMap, refKey(s), s) && this.secretMatters(refKey(s));
   }
 
   removeSecret(namespace: string, name: string): boolean {
     const key = `${namespace}/${name}`;
-    return this.secretMap.delete(key) && this.secretRefs.has(key);
+    return this.secretMap.delete(key) && this.secretMatters(key);
   }
 
   upsertOpaqueSecret(s: SecretObject): boolean {
@@ -206,7 +215,10 @@ export class ClusterState implements ClusterSnapshot {
   }
 
   keys(kind: Kind): readonly string[] {
-    const maps: Record<Kind, Map<string, unknown>> = {
+    if (kind !== 'Ingress' && kind !== 'IngressClass' && kind !== 'Service' && kind !== 'EndpointSlice' && kind !== 'Secret' && kind !== 'OpaqueSecret' && kind !== 'Namespace') {
+      return this.gateways.keys(kind);
+    }
+    const maps: Record<Exclude<Kind, GatewayKind>, Map<string, unknown>> = {
       Ingress: this.ingressMap, IngressClass: this.classMap, Service: this.serviceMap,
       EndpointSlice: this.sliceMap, Secret: this.secretMap, OpaqueSecret: this.opaqueSecretMap, Namespace: this.namespaceMap,
     };
@@ -225,7 +237,11 @@ export class ClusterState implements ClusterSnapshot {
   }
 
   private serviceMatters(key: string): boolean {
-    return this.serviceRefs.has(key) || (this.options.watchedServices?.has(key) ?? false);
+    return this.serviceRefs.has(key) || this.gateways.usesService(key) || (this.options.watchedServices?.has(key) ?? false);
+  }
+
+  private secretMatters(key: string): boolean {
+    return this.secretRefs.has(key) || this.gateways.usesSecret(key);
   }
 }
 

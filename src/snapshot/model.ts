@@ -1,5 +1,6 @@
 // The slim, readonly projections of Kubernetes objects that the rest of Bollard works on.
 // kube/ converts raw API JSON into these; routing/ never sees the Kubernetes client's types.
+import type { GatewayApiSnapshot } from './gateway-model.ts';
 
 export interface ObjectRef {
   readonly namespace: string;
@@ -115,6 +116,8 @@ export interface ClusterSnapshot {
   /** Slices whose kubernetes.io/service-name is `serviceName`, sorted by name. */
   lookupEndpointSlices(namespace: string, serviceName: string): readonly EndpointSliceObject[];
   lookupSecret(namespace: string, name: string): SecretObject | undefined;
+  /** Gateway API objects (gateway-model.ts); absent or undefined: none (an Ingress-only build). */
+  gatewayApi?(): GatewayApiSnapshot | undefined;
 }
 
 export function refKey(ref: ObjectRef): string {

@@ -45,6 +45,7 @@ export async function dataPlaneConfig(config: ControllerConfig): Promise<DataPla
 export function buildOptions(config: ControllerConfig): BuildOptions {
   return {
     controllerName: config.controllerName,
+    gatewayControllerName: config.gatewayControllerName,
     defaults: {
       sslRedirect: config.sslRedirect,
       forceSslRedirect: config.forceSslRedirect,

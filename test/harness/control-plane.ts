@@ -1,6 +1,7 @@
 // The local control plane: etcd + kube-apiserver with generated PKI, an admin kubeconfig, and a
 // stop() that kills what it started by PID. No controller-manager and no scheduler: namespaces are
-// never finalized, pods never scheduled, the `kubernetes` Service has no endpoints.
+// never finalized, pods never scheduled, the `kubernetes` Service has no endpoints. The Gateway API
+// CRDs are installed (gateway-api-crds.ts).
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generatePki } from './certs.ts';
@@ -9,6 +10,7 @@ import { adminTls, startKubeApiserver } from './kube-apiserver.ts';
 import { kubeApiserverBinary } from './kube-apiserver-binary.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { runKubectl } from './kubectl.ts';
+import { installGatewayApiCrds } from './gateway-api-crds.ts';
 import type { Managed } from './processes.ts';
 
 export interface ControlPlane {
@@ -49,6 +51,8 @@ async function boot(opts: ControlPlaneOptions, started: Managed[], log: (line: s
   await writeKubeconfig(kubeconfig, apiserver.server, await adminTls(pki));
   await runKubectl(kubeconfig, ['get', 'namespaces', '-o', 'name']);
   log(`control-plane: kubectl get ns works with ${kubeconfig} (${since()})`);
+  await installGatewayApiCrds(kubeconfig);
+  log(`control-plane: Gateway API CRDs established (${since()})`);
   if (opts.detached === true) for (const proc of started) proc.release();
   return {
     kubeconfig,

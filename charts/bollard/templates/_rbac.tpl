@@ -1,6 +1,6 @@
 {{/*
 The namespaced permissions: what the informers list and watch (Ingresses, Services,
-EndpointSlices, Secrets), the status the leader writes and the Events it records. Secret writes
+EndpointSlices, Secrets, Gateway API objects), the status the leader writes and the Events it records. Secret writes
 only when ACME writes certificates into the Ingresses' TLS Secrets (acme.writeTlsSecrets).
 */}}
 {{- define "bollard.namespacedRules" -}}
@@ -19,6 +19,12 @@ only when ACME writes certificates into the Ingresses' TLS Secrets (acme.writeTl
 - apiGroups: [""]
   resources: [events]
   verbs: [create, patch]
+- apiGroups: [gateway.networking.k8s.io]
+  resources: [gateways, httproutes, grpcroutes, referencegrants]
+  verbs: [get, list, watch]
+- apiGroups: [gateway.networking.k8s.io]
+  resources: [gateways/status, httproutes/status, grpcroutes/status]
+  verbs: [update, patch]
 {{- if and .Values.acme.enabled .Values.acme.writeTlsSecrets }}
 - apiGroups: [""]
   resources: [secrets]

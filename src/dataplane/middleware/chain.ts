@@ -59,17 +59,25 @@ function compileStep(filter: Middleware): Step {
     case 'BasicAuth': return compileBasicAuth(filter);
     case 'ForwardAuth': return compileForwardAuth(filter);
     case 'URLRewrite': return compileRewrite(filter);
-    case 'RequestHeaderModifier': return (_req, plan) => {
+    case 'RequestHeaderModifier': return (req, plan) => {
       plan.setHeaders.push(...filter.set.map(([n, v]): [string, string] => [n, v]));
+      if (filter.add !== undefined) plan.setHeaders.push(...filter.add.map(([n, v]) => appended(req.headers[n], n, v)));
       plan.removeHeaders.push(...filter.remove);
       return undefined;
     };
     case 'ResponseHeaderModifier': return (_req, plan) => {
-      if (filter.set.length > 0) plan.responseHeaders = { ...plan.responseHeaders, ...Object.fromEntries(filter.set) };
+      const set = filter.add === undefined ? filter.set : [...filter.set, ...filter.add];
+      if (set.length > 0) plan.responseHeaders = { ...plan.responseHeaders, ...Object.fromEntries(set) };
       if (filter.remove.length > 0) plan.removeResponseHeaders = [...plan.removeResponseHeaders ?? [], ...filter.remove];
       return undefined;
     };
   }
+}
+
+/** Gateway API `add`: the client's value, then the added one, comma-separated. */
+function appended(sent: string | string[] | undefined, name: string, value: string): [string, string] {
+  if (sent === undefined) return [name, value];
+  return [name, `${Array.isArray(sent) ? sent.join(',') : sent},${value}`];
 }
 
 /** Applies the plan (if any) to the upstream request headers; returns the path and query to ask for. */

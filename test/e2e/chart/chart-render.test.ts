@@ -252,6 +252,6 @@ describe('external etcd', () => {
     expect(objects.some((o) => o.kind === 'ValidatingAdmissionPolicy')).toBe(false);
     expect(objects.filter((o) => o.kind === 'Role' && o.metadata.name === 'bollard').map((o) => o.metadata.namespace)).toEqual(['kube-system', 'default']);
     const clusterRules = at(findObject(objects, 'ClusterRole'), 'rules') as { resources: string[] }[];
-    expect(clusterRules.flatMap((r) => r.resources)).toEqual(['ingressclasses', 'acmeissuers', 'acmeissuers/status']);
+    expect(clusterRules.flatMap((r) => r.resources)).toEqual(['ingressclasses', 'gatewayclasses', 'gatewayclasses/status', 'acmeissuers', 'acmeissuers/status']);
   });
 });

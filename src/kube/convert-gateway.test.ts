@@ -1,0 +1,61 @@
+import { describe, expect, it } from '@jest/globals';
+import { toGateway, toHttpRoute, toGrpcRoute, toReferenceGrant } from './convert-gateway.ts';
+
+describe('Gateway API conversion', () => {
+  it('applies the spec defaults a Gateway leaves out', () => {
+    const gw = toGateway({
+      metadata: { namespace: 'ns', name: 'gw', generation: 2 },
+      spec: {
+        gatewayClassName: 'bollard',
+        listeners: [
+          { name: 'http', port: 80, protocol: 'HTTP' },
+          { name: 'https', port: 443, protocol: 'HTTPS', hostname: 'Shop.Example.com', tls: { certificateRefs: [{ name: 'cert', namespace: 'certs' }] },
+            allowedRoutes: { namespaces: { from: 'All' }, kinds: [{ kind: 'HTTPRoute' }] } },
+        ],
+      },
+    });
+    expect(gw.listeners[0]).toEqual({ name: 'http', port: 80, protocol: 'HTTP', certificateRefs: [], allowedFrom: 'Same', allowedKinds: [] });
+    expect(gw.listeners[1]).toMatchObject({
+      hostname: 'shop.example.com', tlsMode: 'Terminate',
+      certificateRefs: [{ group: '', kind: 'Secret', name: 'cert', namespace: 'certs' }],
+      allowedFrom: 'All', allowedKinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }],
+    });
+  });
+
+  it('reads an HTTPRoute: default match and weight, filters, status parents of other controllers', () => {
+    const route = toHttpRoute({
+      metadata: { namespace: 'ns', name: 'r' },
+      spec: {
+        parentRefs: [{ name: 'gw', sectionName: 'http' }],
+        hostnames: ['A.example.com'],
+        rules: [
+          { backendRefs: [{ name: 'web', port: 80 }] },
+          {
+            matches: [{ path: { type: 'Exact', value: '/x' }, headers: [{ name: 'v', value: '1' }], method: 'GET' }],
+            filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { add: [{ name: 'X-A', value: 'b' }], remove: ['X-C'] } }],
+            backendRefs: [{ name: 'api', port: 8080, weight: 0 }],
+            timeouts: { request: '5s' },
+          },
+        ],
+      },
+      status: { parents: [{ parentRef: { name: 'other' }, controllerName: 'example.com/x', conditions: [{ type: 'Accepted', status: 'True' }] }] },
+    });
+    expect(route.hostnames).toEqual(['a.example.com']);
+    expect(route.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gw', sectionName: 'http' }]);
+    expect(route.rules[0]?.matches).toEqual([{ path: { type: 'PathPrefix', value: '/' }, headers: [], queryParams: [] }]);
+    expect(route.rules[0]?.backendRefs[0]).toMatchObject({ kind: 'Service', name: 'web', port: 80, weight: 1 });
+    expect(route.rules[1]?.matches[0]).toMatchObject({ method: 'GET', headers: [{ type: 'Exact', name: 'v', value: '1' }] });
+    expect(route.rules[1]?.filters[0]?.requestHeaderModifier).toEqual({ set: [], add: [['x-a', 'b']], remove: ['x-c'] });
+    expect(route.rules[1]?.backendRefs[0]?.weight).toBe(0);
+    expect(route.rules[1]?.timeouts).toEqual({ request: '5s' });
+    expect(route.statusParents[0]?.controllerName).toBe('example.com/x');
+  });
+
+  it('reads a GRPCRoute method match and a ReferenceGrant; junk reads as empty', () => {
+    const grpc = toGrpcRoute({ metadata: { namespace: 'ns', name: 'g' }, spec: { rules: [{ matches: [{ method: { service: 'a.B', method: 'C' } }] }] } });
+    expect(grpc.rules[0]?.matches[0]?.method).toEqual({ type: 'Exact', service: 'a.B', method: 'C' });
+    const grant = toReferenceGrant({ metadata: { namespace: 'b', name: 'g' }, spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'a' }], to: [{ group: '', kind: 'Service' }] } });
+    expect(grant.to).toEqual([{ group: '', kind: 'Service' }]);
+    expect(toHttpRoute({ spec: { rules: 'junk', parentRefs: [7] } })).toMatchObject({ rules: [], parentRefs: [{ name: '' }] });
+  });
+});

@@ -1,0 +1,193 @@
+// Raw gateway.networking.k8s.io/v1 JSON → the slim model of snapshot/gateway-model.ts. The API
+// server has applied the CRDs' defaults, but nothing here relies on it: every default the spec
+// names is applied again, and a malformed field reads as empty.
+import type {
+  BackendRef, Condition, GatewayClassObject, GatewayObject, GrpcRouteObject, GrpcRouteRule, HeaderFilter, HttpRouteMatch,
+  HttpRouteObject, HttpRouteRule, Listener, ParentRef, PathModifier, ReferenceGrantObject, RouteFilter, RouteParentStatus,
+  StringMatch, TypedRef,
+} from '../snapshot/gateway-model.ts';
+import type { Json } from './client.ts';
+import { arr, num, obj, opt, str, strMap } from './json-read.ts';
+
+const GROUP = 'gateway.networking.k8s.io';
+
+function meta(raw: Json) {
+  const m = obj(raw.metadata);
+  return {
+    namespace: str(m.namespace) ?? '', name: str(m.name) ?? '', uid: str(m.uid) ?? '',
+    generation: num(m.generation) ?? 0, creationTimestamp: str(m.creationTimestamp) ?? '',
+  };
+}
+
+function condition(raw: unknown): Condition {
+  const c = obj(raw);
+  const status = str(c.status);
+  return {
+    type: str(c.type) ?? '', status: status === 'True' || status === 'False' ? status : 'Unknown',
+    reason: str(c.reason) ?? '', message: str(c.message) ?? '',
+    observedGeneration: num(c.observedGeneration) ?? 0, lastTransitionTime: str(c.lastTransitionTime) ?? '',
+  };
+}
+
+const conditions = (raw: unknown): Condition[] => arr(obj(raw).conditions).map(condition);
+
+function typedRef(raw: unknown, defaultGroup: string, defaultKind: string): TypedRef {
+  const r = obj(raw);
+  return { group: str(r.group) ?? defaultGroup, kind: str(r.kind) ?? defaultKind, name: str(r.name) ?? '', ...opt('namespace', str(r.namespace)) };
+}
+
+export function toGatewayClass(raw: Json): GatewayClassObject {
+  const { name, generation } = meta(raw);
+  return { name, generation, controllerName: str(obj(raw.spec).controllerName) ?? '', conditions: conditions(raw.status) };
+}
+
+function listener(raw: unknown): Listener {
+  const l = obj(raw);
+  const tls = obj(l.tls);
+  const allowed = obj(l.allowedRoutes);
+  const namespaces = obj(allowed.namespaces);
+  const selector = obj(namespaces.selector);
+  const hostname = str(l.hostname)?.toLowerCase();
+  return {
+    name: str(l.name) ?? '', port: num(l.port) ?? 0, protocol: str(l.protocol) ?? '',
+    ...opt('hostname', hostname === '' ? undefined : hostname),
+    ...opt('tlsMode', l.tls === undefined ? undefined : (str(tls.mode) ?? 'Terminate')),
+    certificateRefs: arr(tls.certificateRefs).map((r) => typedRef(r, '', 'Secret')),
+    allowedFrom: str(namespaces.from) ?? 'Same',
+    ...opt('allowedSelector', namespaces.selector === undefined ? undefined : strMap(selector.matchLabels)),
+    allowedKinds: arr(allowed.kinds).map((k) => ({ group: str(obj(k).group) ?? GROUP, kind: str(obj(k).kind) ?? '' })),
+  };
+}
+
+export function toGateway(raw: Json): GatewayObject {
+  const spec = obj(raw.spec);
+  return {
+    ...meta(raw), gatewayClassName: str(spec.gatewayClassName) ?? '', listeners: arr(spec.listeners).map(listener),
+    conditions: conditions(raw.status),
+    listenerStatus: arr(obj(raw.status).listeners).map((l) => ({
+      name: str(obj(l).name) ?? '', attachedRoutes: num(obj(l).attachedRoutes) ?? 0, conditions: conditions(l),
+    })),
+  };
+}
+
+function parentRef(raw: unknown): ParentRef {
+  const p = obj(raw);
+  return {
+    group: str(p.group) ?? GROUP, kind: str(p.kind) ?? 'Gateway', name: str(p.name) ?? '',
+    ...opt('namespace', str(p.namespace)), ...opt('sectionName', str(p.sectionName)), ...opt('port', num(p.port)),
+  };
+}
+
+function parentStatus(raw: unknown): RouteParentStatus {
+  const p = obj(raw);
+  return { parentRef: parentRef(p.parentRef), controllerName: str(p.controllerName) ?? '', conditions: conditions(p) };
+}
+
+function stringMatches(raw: unknown): StringMatch[] {
+  return arr(raw).map((m) => ({ type: str(obj(m).type) ?? 'Exact', name: str(obj(m).name) ?? '', value: str(obj(m).value) ?? '' }));
+}
+
+function pairs(raw: unknown): [string, string][] {
+  return arr(raw).map((h) => [(str(obj(h).name) ?? '').toLowerCase(), str(obj(h).value) ?? '']);
+}
+
+function headerFilter(raw: unknown): HeaderFilter {
+  const h = obj(raw);
+  return {
+    set: pairs(h.set), add: pairs(h.add),
+    remove: arr(h.remove).filter((n): n is string => typeof n === 'string').map((n) => n.toLowerCase()),
+  };
+}
+
+function pathModifier(raw: unknown): PathModifier | undefined {
+  if (raw === undefined) return undefined;
+  const p = obj(raw);
+  const type = str(p.type) ?? '';
+  return { type, value: (type === 'ReplacePrefixMatch' ? str(p.replacePrefixMatch) : str(p.replaceFullPath)) ?? '' };
+}
+
+function filter(raw: unknown): RouteFilter {
+  const f = obj(raw);
+  const redirect = obj(f.requestRedirect);
+  const rewrite = obj(f.urlRewrite);
+  return {
+    type: str(f.type) ?? '',
+    ...opt('requestHeaderModifier', f.requestHeaderModifier === undefined ? undefined : headerFilter(f.requestHeaderModifier)),
+    ...opt('responseHeaderModifier', f.responseHeaderModifier === undefined ? undefined : headerFilter(f.responseHeaderModifier)),
+    ...opt('requestRedirect', f.requestRedirect === undefined ? undefined : {
+      statusCode: num(redirect.statusCode) ?? 302, ...opt('scheme', str(redirect.scheme)), ...opt('hostname', str(redirect.hostname)),
+      ...opt('path', pathModifier(redirect.path)), ...opt('port', num(redirect.port)),
+    }),
+    ...opt('urlRewrite', f.urlRewrite === undefined ? undefined : {
+      ...opt('hostname', str(rewrite.hostname)), ...opt('path', pathModifier(rewrite.path)),
+    }),
+  };
+}
+
+function backendRef(raw: unknown): BackendRef {
+  const b = obj(raw);
+  return { ...typedRef(b, '', 'Service'), ...opt('port', num(b.port)), weight: num(b.weight) ?? 1, filterCount: arr(b.filters).length };
+}
+
+function httpMatch(raw: unknown): HttpRouteMatch {
+  const m = obj(raw);
+  const path = obj(m.path);
+  return {
+    path: { type: str(path.type) ?? 'PathPrefix', value: str(path.value) ?? '/' },
+    headers: stringMatches(m.headers), queryParams: stringMatches(m.queryParams), ...opt('method', str(m.method)),
+  };
+}
+
+function httpRule(raw: unknown): HttpRouteRule {
+  const r = obj(raw);
+  const t = obj(r.timeouts);
+  const matches = arr(r.matches).map(httpMatch);
+  return {
+    // No matches: one that takes every request (PathPrefix "/").
+    matches: matches.length > 0 ? matches : [{ path: { type: 'PathPrefix', value: '/' }, headers: [], queryParams: [] }],
+    filters: arr(r.filters).map(filter), backendRefs: arr(r.backendRefs).map(backendRef),
+    timeouts: { ...opt('request', str(t.request)), ...opt('backendRequest', str(t.backendRequest)) },
+  };
+}
+
+function grpcRule(raw: unknown): GrpcRouteRule {
+  const r = obj(raw);
+  const matches = arr(r.matches).map((m) => {
+    const method = obj(obj(m).method);
+    return {
+      ...opt('method', obj(m).method === undefined ? undefined : {
+        type: str(method.type) ?? 'Exact', ...opt('service', str(method.service)), ...opt('method', str(method.method)),
+      }),
+      headers: stringMatches(obj(m).headers),
+    };
+  });
+  return { matches: matches.length > 0 ? matches : [{ headers: [] }], filters: arr(r.filters).map(filter), backendRefs: arr(r.backendRefs).map(backendRef) };
+}
+
+function routeMeta(raw: Json) {
+  const spec = obj(raw.spec);
+  return {
+    ...meta(raw),
+    parentRefs: arr(spec.parentRefs).map(parentRef),
+    hostnames: arr(spec.hostnames).filter((h): h is string => typeof h === 'string').map((h) => h.toLowerCase()),
+    statusParents: arr(obj(raw.status).parents).map(parentStatus),
+  };
+}
+
+export function toHttpRoute(raw: Json): HttpRouteObject {
+  return { kind: 'HTTPRoute', ...routeMeta(raw), rules: arr(obj(raw.spec).rules).map(httpRule) };
+}
+
+export function toGrpcRoute(raw: Json): GrpcRouteObject {
+  return { kind: 'GRPCRoute', ...routeMeta(raw), rules: arr(obj(raw.spec).rules).map(grpcRule) };
+}
+
+export function toReferenceGrant(raw: Json): ReferenceGrantObject {
+  const { namespace, name } = meta(raw);
+  const spec = obj(raw.spec);
+  return {
+    namespace, name,
+    from: arr(spec.from).map((f) => ({ group: str(obj(f).group) ?? '', kind: str(obj(f).kind) ?? '', namespace: str(obj(f).namespace) ?? '' })),
+    to: arr(spec.to).map((t) => ({ group: str(obj(t).group) ?? '', kind: str(obj(t).kind) ?? '', ...opt('name', str(obj(t).name)) })),
+  };
+}

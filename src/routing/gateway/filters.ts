@@ -1,0 +1,85 @@
+// HTTPRoute / GRPCRoute filters → the shared middleware model (../middleware.ts), the same one the
+// nginx annotations compile into. Unsupported filters are named, and their rule is not served.
+import type { PathModifier, RouteFilter } from '../../snapshot/gateway-model.ts';
+import type { HeaderModifier, Middleware, RedirectStatus, TemplatePart, UrlRewrite } from '../middleware.ts';
+
+export type CompiledFilters =
+  | { readonly ok: true; readonly middlewares: readonly Middleware[] }
+  | { readonly ok: false; readonly message: string };
+
+const REDIRECT_CODES: readonly number[] = [301, 302, 303, 307, 308];
+
+/** @param prefix the rule match's PathPrefix, for ReplacePrefixMatch; undefined for other path types. */
+export function compileFilters(filters: readonly RouteFilter[], prefix: string | undefined): CompiledFilters {
+  const middlewares: Middleware[] = [];
+  for (const f of filters) {
+    const compiled = compileFilter(f, prefix);
+    if (typeof compiled === 'string') return { ok: false, message: compiled };
+    middlewares.push(compiled);
+  }
+  return { ok: true, middlewares };
+}
+
+function compileFilter(f: RouteFilter, prefix: string | undefined): Middleware | string {
+  switch (f.type) {
+    case 'RequestHeaderModifier': return headers('RequestHeaderModifier', f.requestHeaderModifier);
+    case 'ResponseHeaderModifier': return headers('ResponseHeaderModifier', f.responseHeaderModifier);
+    case 'RequestRedirect': return redirect(f.requestRedirect, prefix);
+    case 'URLRewrite': return rewrite(f.urlRewrite, prefix);
+    default: return `filter ${f.type} is not supported`;
+  }
+}
+
+function headers(kind: HeaderModifier['kind'], h: RouteFilter['requestHeaderModifier']): HeaderModifier {
+  const set = h?.set ?? [];
+  const add = h?.add ?? [];
+  return { kind, set, remove: h?.remove ?? [], ...(add.length === 0 ? {} : { add }) };
+}
+
+function redirect(r: RouteFilter['requestRedirect'], _prefix: string | undefined): Middleware | string {
+  if (r === undefined) return 'RequestRedirect filter without requestRedirect';
+  if (!REDIRECT_CODES.includes(r.statusCode)) return `redirect status ${String(r.statusCode)} is not supported`;
+  if (r.path?.type === 'ReplacePrefixMatch') return 'RequestRedirect with ReplacePrefixMatch is not supported yet';
+  return { kind: 'RequestRedirect', statusCode: r.statusCode as RedirectStatus, onlyPath: undefined, location: locationOf(r) };
+}
+
+/** scheme://host[:port]path?query, each part the filter's or the request's. */
+function locationOf(r: NonNullable<RouteFilter['requestRedirect']>): TemplatePart[] {
+  const location: TemplatePart[] = [r.scheme ?? { value: 'scheme' }, '://', r.hostname ?? { value: 'host' }];
+  if (r.port !== undefined && !wellKnown(r.scheme, r.port)) location.push(`:${String(r.port)}`);
+  location.push(r.path?.type === 'ReplaceFullPath' ? r.path.value : { value: 'uri' }, { value: 'is_args' }, { value: 'args' });
+  return location;
+}
+
+/** A port the Location leaves out: the scheme's own (with the scheme unset, either of them). */
+function wellKnown(scheme: string | undefined, port: number): boolean {
+  if (scheme === 'http') return port === 80;
+  if (scheme === 'https') return port === 443;
+  return port === 80 || port === 443;
+}
+
+function rewrite(r: RouteFilter['urlRewrite'], prefix: string | undefined): UrlRewrite | string {
+  if (r === undefined) return 'URLRewrite filter without urlRewrite';
+  const path = rewritePath(r.path, prefix);
+  if (typeof path === 'string') return path;
+  return { kind: 'URLRewrite', path, hostname: r.hostname };
+}
+
+/**
+ * Both path rewrites as a RegexCapture on the path as sent: ReplaceFullPath takes all of it;
+ * ReplacePrefixMatch takes the prefix (then "/" or the end) and keeps the rest, with exactly one
+ * "/" between replacement and rest ("/" + "/x" gives "/x", not "//x").
+ */
+function rewritePath(p: PathModifier | undefined, prefix: string | undefined): UrlRewrite['path'] | string {
+  if (p === undefined) return undefined;
+  if (p.type === 'ReplaceFullPath') return { type: 'RegexCapture', pattern: '.*', replacement: p.value };
+  if (p.type !== 'ReplacePrefixMatch') return `path modifier ${p.type} is not supported`;
+  if (prefix === undefined) return 'ReplacePrefixMatch needs a PathPrefix match';
+  const base = prefix === '/' ? '' : escapeRegex(prefix);
+  const replacement = p.value.endsWith('/') ? p.value.slice(0, -1) : p.value;
+  return { type: 'RegexCapture', pattern: `${base}(/.*)?$`, replacement: `${replacement}$1` };
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,56 @@
+// Test helper: a ClusterState filled from raw API objects (as the informers would), so Gateway API
+// builds are tested from the YAML a user writes.
+import { ClusterState } from '../../snapshot/cluster-state.ts';
+import { toEndpointSlice, toIngress, toIngressClass, toSecret, toService } from '../../kube/convert.ts';
+import { toGateway, toGatewayClass, toGrpcRoute, toHttpRoute, toReferenceGrant } from '../../kube/convert-gateway.ts';
+import type { Json } from '../../kube/client.ts';
+import { buildRoutingTable } from '../build.ts';
+import type { BuildResult } from '../types.ts';
+
+export const GATEWAY_CONTROLLER = 'bollard.io/gateway-controller';
+const T0 = '2024-01-01T00:00:00Z';
+
+export function world(objects: readonly Json[]): ClusterState {
+  const state = new ClusterState();
+  for (const raw of objects) {
+    const kind = raw.kind as string;
+    const withMeta = { ...raw, metadata: { creationTimestamp: T0, generation: 1, ...(raw.metadata as Json) } };
+    if (kind === 'GatewayClass') state.gateways.upsertGatewayClass(toGatewayClass(withMeta));
+    else if (kind === 'Gateway') state.gateways.upsertGateway(toGateway(withMeta));
+    else if (kind === 'HTTPRoute') state.gateways.upsertRoute(toHttpRoute(withMeta));
+    else if (kind === 'GRPCRoute') state.gateways.upsertRoute(toGrpcRoute(withMeta));
+    else if (kind === 'ReferenceGrant') state.gateways.upsertReferenceGrant(toReferenceGrant(withMeta));
+    else if (kind === 'Service') state.upsertService(toService(withMeta));
+    else if (kind === 'EndpointSlice') state.upsertEndpointSlice(toEndpointSlice(withMeta));
+    else if (kind === 'Secret') state.upsertSecret(toSecret(withMeta));
+    else if (kind === 'Ingress') state.upsertIngress(toIngress(withMeta));
+    else if (kind === 'IngressClass') state.upsertIngressClass(toIngressClass(withMeta));
+  }
+  return state;
+}
+
+export function build(objects: readonly Json[]): BuildResult {
+  return buildRoutingTable(world(objects), { controllerName: 'bollard.io/ingress-controller', gatewayControllerName: GATEWAY_CONTROLLER });
+}
+
+export const gatewayClass = (name = 'bollard', controllerName = GATEWAY_CONTROLLER): Json =>
+  ({ kind: 'GatewayClass', metadata: { name }, spec: { controllerName } });
+
+export const gateway = (namespace: string, name: string, listeners: readonly Json[], className = 'bollard'): Json =>
+  ({ kind: 'Gateway', metadata: { namespace, name }, spec: { gatewayClassName: className, listeners } });
+
+export const httpListener = (extra: Json = {}): Json => ({ name: 'http', port: 80, protocol: 'HTTP', ...extra });
+
+export const httpRoute = (namespace: string, name: string, spec: Json, metadata: Json = {}): Json =>
+  ({ kind: 'HTTPRoute', metadata: { namespace, name, ...metadata }, spec });
+
+/** A Service with one port and its ready endpoints. */
+export function service(namespace: string, name: string, port: number, addresses: readonly string[], targetPort = 8080): Json[] {
+  return [
+    { kind: 'Service', metadata: { namespace, name }, spec: { ports: [{ name: 'http', port, targetPort }] } },
+    {
+      kind: 'EndpointSlice', metadata: { namespace, name: `${name}-1`, labels: { 'kubernetes.io/service-name': name } },
+      addressType: 'IPv4', ports: [{ name: 'http', port: targetPort }], endpoints: addresses.map((a) => ({ addresses: [a] })),
+    },
+  ];
+}

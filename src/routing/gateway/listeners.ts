@@ -1,0 +1,137 @@
+// GatewayClasses of ours and their Gateways' listeners: which listeners Bollard can serve and why
+// not (ports, protocols, TLS certificates, conflicts). Bollard has one HTTP and one HTTPS listener
+// per replica, so a Gateway listener maps onto one of them by protocol and port:
+//   HTTP on port 80 → the HTTP listener, HTTPS on port 443 → the HTTPS listener (TLS terminated);
+//   any other port or protocol is not served (Accepted False: PortUnavailable / UnsupportedProtocol).
+import type { ClusterSnapshot, ObjectRef } from '../../snapshot/model.ts';
+import type { GatewayApiSnapshot, GatewayClassObject, GatewayObject, Listener, RouteKindRef } from '../../snapshot/gateway-model.ts';
+import type { SecretObject } from '../../snapshot/model.ts';
+import type { TlsCertificate } from '../types.ts';
+import { loadTlsSecret, type TlsSecretResult } from '../tls-secret.ts';
+import { referencePermitted } from './grants.ts';
+import { condition, type ConditionSpec, type GatewayClassReport } from './report.ts';
+
+export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute'];
+const PORT_OF: Readonly<Record<string, number>> = { HTTP: 80, HTTPS: 443 };
+
+/** A listener as compiled: served (with its certificate) or not, with its conditions. */
+export interface ListenerState {
+  readonly gateway: GatewayObject;
+  readonly listener: Listener;
+  /** Accepted and programmed: routes may attach and are served. */
+  served: boolean;
+  readonly proto: 'http' | 'https';
+  readonly supportedKinds: readonly RouteKindRef[];
+  readonly certificate: TlsCertificate | undefined;
+  readonly conditions: ConditionSpec[];
+  attachedRoutes: number;
+}
+
+export interface GatewayState {
+  readonly gateway: GatewayObject;
+  readonly listeners: readonly ListenerState[];
+}
+
+export function ourClasses(api: GatewayApiSnapshot, controllerName: string): { names: ReadonlySet<string>; reports: GatewayClassReport[] } {
+  const ours = api.gatewayClasses.filter((c: GatewayClassObject) => c.controllerName === controllerName);
+  return {
+    names: new Set(ours.map((c) => c.name)),
+    reports: ours.map((c) => ({ name: c.name, generation: c.generation, conditions: [condition('Accepted', true, 'Accepted')] })),
+  };
+}
+
+export function compileGateways(
+  api: GatewayApiSnapshot,
+  classes: ReadonlySet<string>,
+  snapshot: ClusterSnapshot,
+  readings: WeakMap<SecretObject, TlsSecretResult>,
+): GatewayState[] {
+  return api.gateways.filter((g) => classes.has(g.gatewayClassName)).map((gateway) => {
+    const listeners = gateway.listeners.map((l) => compileListener(gateway, l, api, snapshot, readings));
+    markConflicts(listeners);
+    return { gateway, listeners };
+  });
+}
+
+function compileListener(
+  gateway: GatewayObject, listener: Listener, api: GatewayApiSnapshot, snapshot: ClusterSnapshot, readings: WeakMap<SecretObject, TlsSecretResult>,
+): ListenerState {
+  const { kinds, invalidKinds } = supportedKinds(listener);
+  const conditions: ConditionSpec[] = [];
+  const proto = listener.protocol === 'HTTPS' ? 'https' : 'http';
+  let accepted = true;
+  if (PORT_OF[listener.protocol] === undefined || listener.tlsMode === 'Passthrough') {
+    accepted = false;
+    conditions.push(condition('Accepted', false, 'UnsupportedProtocol', `protocol ${listener.protocol}${listener.tlsMode === 'Passthrough' ? ' (Passthrough)' : ''} is not served: use HTTP or HTTPS (Terminate)`));
+  } else if (PORT_OF[listener.protocol] !== listener.port) {
+    accepted = false;
+    conditions.push(condition('Accepted', false, 'PortUnavailable', `Bollard serves ${listener.protocol} on port ${String(PORT_OF[listener.protocol])} only (docs/gateway-api.md)`));
+  } else {
+    conditions.push(condition('Accepted', true, 'Accepted'));
+  }
+  const tls = proto === 'https' && accepted ? resolveCertificate(gateway, listener, api, snapshot, readings) : { certificate: undefined, problem: undefined };
+  if (tls.problem !== undefined) conditions.push(condition('ResolvedRefs', false, tls.problem.reason, tls.problem.message));
+  else if (invalidKinds.length > 0) conditions.push(condition('ResolvedRefs', false, 'InvalidRouteKinds', `route kinds not supported: ${invalidKinds.join(', ')}`));
+  else conditions.push(condition('ResolvedRefs', true, 'ResolvedRefs'));
+  const served = accepted && tls.problem === undefined;
+  conditions.push(served ? condition('Programmed', true, 'Programmed') : condition('Programmed', false, 'Invalid', 'the listener is not served'));
+  return { gateway, listener, served, proto, supportedKinds: kinds, certificate: tls.certificate, conditions, attachedRoutes: 0 };
+}
+
+function supportedKinds(listener: Listener): { kinds: RouteKindRef[]; invalidKinds: string[] } {
+  if (listener.allowedKinds.length === 0) return { kinds: ROUTE_KINDS.map((kind) => ({ group: GATEWAY_GROUP, kind })), invalidKinds: [] };
+  const kinds: RouteKindRef[] = [];
+  const invalidKinds: string[] = [];
+  for (const k of listener.allowedKinds) {
+    if (k.group === GATEWAY_GROUP && ROUTE_KINDS.includes(k.kind)) kinds.push(k);
+    else invalidKinds.push(k.kind);
+  }
+  return { kinds, invalidKinds };
+}
+
+type CertificateResult = { certificate: TlsCertificate | undefined; problem: { reason: string; message: string } | undefined };
+
+/** The first certificateRef (Bollard serves one certificate per listener); another namespace needs a ReferenceGrant. */
+function resolveCertificate(
+  gateway: GatewayObject, listener: Listener, api: GatewayApiSnapshot, snapshot: ClusterSnapshot, readings: WeakMap<SecretObject, TlsSecretResult>,
+): CertificateResult {
+  const ref = listener.certificateRefs[0];
+  if (ref === undefined) return { certificate: undefined, problem: { reason: 'InvalidCertificateRef', message: 'an HTTPS listener needs tls.certificateRefs' } };
+  if (ref.group !== '' || ref.kind !== 'Secret') {
+    return { certificate: undefined, problem: { reason: 'InvalidCertificateRef', message: `certificateRef ${ref.kind} "${ref.name}" is not a core Secret` } };
+  }
+  const namespace = ref.namespace ?? gateway.namespace;
+  const permitted = referencePermitted(api.referenceGrants, {
+    fromGroup: GATEWAY_GROUP, fromKind: 'Gateway', fromNamespace: gateway.namespace, toGroup: '', toKind: 'Secret', toNamespace: namespace, toName: ref.name,
+  });
+  if (!permitted) return { certificate: undefined, problem: { reason: 'RefNotPermitted', message: `no ReferenceGrant in "${namespace}" allows Secret "${ref.name}"` } };
+  const result = loadTlsSecret(snapshot.lookupSecret(namespace, ref.name), namespace, ref.name, readings);
+  if (!result.ok) return { certificate: undefined, problem: { reason: 'InvalidCertificateRef', message: result.problem } };
+  return { certificate: result.certificate, problem: undefined };
+}
+
+/** Listeners of one Gateway on the same port: a protocol clash or the same hostname twice is Conflicted (both lose). */
+function markConflicts(listeners: ListenerState[]): void {
+  for (const a of listeners) {
+    const clash = listeners.find((b) => b !== a && b.listener.port === a.listener.port &&
+      (b.listener.protocol !== a.listener.protocol || (b.listener.hostname ?? '') === (a.listener.hostname ?? '')));
+    if (clash === undefined) {
+      a.conditions.push(condition('Conflicted', false, 'NoConflicts'));
+      continue;
+    }
+    const reason = clash.listener.protocol === a.listener.protocol ? 'HostnameConflict' : 'ProtocolConflict';
+    a.conditions.push(condition('Conflicted', true, reason, `listener "${clash.listener.name}" uses the same port`));
+    replaceProgrammed(a);
+  }
+}
+
+function replaceProgrammed(state: ListenerState): void {
+  const i = state.conditions.findIndex((c) => c.type === 'Programmed');
+  if (i >= 0) state.conditions[i] = condition('Programmed', false, 'Invalid', 'the listener conflicts with another');
+  state.served = false;
+}
+
+export function gatewayRef(g: GatewayObject): ObjectRef {
+  return { namespace: g.namespace, name: g.name };
+}

@@ -1,0 +1,197 @@
+// Gateway API candidates into the table the Ingress build assembled: the same hosts, the same
+// path maps. At one (host, path) the routes form a chain in the spec's precedence order — more
+// specific conditions first (method, then header count, then query count), then the oldest object
+// (an Ingress route counts as having no conditions), then rule order. Two routes with the same
+// conditions: the first wins, the other is reported; an Ingress loses with a Conflict diagnostic.
+// Hosts without Gateway routes keep their HostRoutes object.
+import type { Diagnostic, HostRoutes, RegexRoute, Route, RoutingTable, TlsCertificate, Upstream } from '../types.ts';
+import { compareStrings } from '../compare.ts';
+import { diagnostic } from '../diagnostics.ts';
+import type { GatewayCandidate } from './routes.ts';
+import { withKey } from './routes.ts';
+
+export interface MergeResult {
+  readonly table: RoutingTable;
+  readonly conflicts: readonly string[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+interface Bucket {
+  readonly level: GatewayCandidate['host']['level'];
+  readonly key: string;
+  readonly exact: Map<string, GatewayCandidate[]>;
+  readonly prefix: Map<string, GatewayCandidate[]>;
+  readonly regex: Map<string, GatewayCandidate[]>;
+}
+
+interface Entry {
+  readonly rank: number;
+  readonly precedence: string;
+  readonly order: number;
+  readonly whenKey: string;
+  readonly route: Route;
+  readonly ingress: boolean;
+}
+
+/** @param ingressPrecedence the precedence key of the Ingress a route comes from (its creationTimestamp first). */
+export function mergeGatewayRoutes(
+  table: RoutingTable,
+  candidates: readonly GatewayCandidate[],
+  certificates: ReadonlyMap<string, TlsCertificate>,
+  ingressPrecedence: (route: Route) => string,
+): MergeResult {
+  if (candidates.length === 0 && certificates.size === 0) return { table, conflicts: [], diagnostics: [] };
+  const conflicts: string[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const merge = (cands: readonly GatewayCandidate[], ingress: Route | undefined, where: string): Route | undefined =>
+    chainOf(cands, ingress, where, ingressPrecedence, conflicts, diagnostics);
+  const hosts = new Map(table.hosts);
+  const wildcards = new Map(table.wildcards);
+  let anyHost = table.anyHost;
+  for (const bucket of bucketsOf(candidates)) {
+    const base = bucket.level === 'exact' ? table.hosts.get(bucket.key) : bucket.level === 'wildcard' ? table.wildcards.get(bucket.key) : table.anyHost;
+    const merged = mergeHost(bucket, base, merge);
+    if (bucket.level === 'exact') hosts.set(bucket.key, merged);
+    else if (bucket.level === 'wildcard') wildcards.set(bucket.key, merged);
+    else anyHost = merged;
+  }
+  return {
+    table: {
+      ...table, hosts: sortedMap(hosts), wildcards: sortedMap(wildcards), anyHost,
+      upstreams: withUpstreams(table.upstreams, candidates), tls: withCertificates(table.tls, certificates),
+    },
+    conflicts, diagnostics,
+  };
+}
+
+function bucketsOf(candidates: readonly GatewayCandidate[]): Bucket[] {
+  const buckets = new Map<string, Bucket>();
+  for (const c of candidates) {
+    const id = `${c.host.level}:${c.host.key}`;
+    let bucket = buckets.get(id);
+    if (bucket === undefined) buckets.set(id, (bucket = { level: c.host.level, key: c.host.key, exact: new Map(), prefix: new Map(), regex: new Map() }));
+    const map = c.kind === 'Exact' ? bucket.exact : c.kind === 'Prefix' ? bucket.prefix : bucket.regex;
+    const list = map.get(c.path);
+    if (list === undefined) map.set(c.path, [c]);
+    else list.push(c);
+  }
+  return [...buckets.values()];
+}
+
+type Merge = (cands: readonly GatewayCandidate[], ingress: Route | undefined, where: string) => Route | undefined;
+
+function hostName(bucket: Bucket): string {
+  if (bucket.level === 'wildcard') return `*.${bucket.key}`;
+  return bucket.key === '' ? '(any host)' : bucket.key;
+}
+
+function mergePaths(
+  into: Map<string, Route>, paths: ReadonlyMap<string, readonly GatewayCandidate[]>, base: ReadonlyMap<string, Route> | undefined, where: string, merge: Merge,
+): void {
+  for (const [path, cands] of paths) setOrDelete(into, path, merge(cands, base?.get(path), `${where} ${path}`));
+}
+
+/** RegularExpression paths, longest expression first. */
+function mergePatterns(bucket: Bucket, name: string, merge: Merge): RegexRoute[] {
+  const patterns: RegexRoute[] = [];
+  const sources = [...bucket.regex.keys()].sort((a, b) => b.length - a.length || compareStrings(a, b));
+  for (const source of sources) {
+    const cands = bucket.regex.get(source) ?? [];
+    const route = merge(cands, undefined, `${name} RegularExpression ${source}`);
+    const pattern = cands[0]?.pattern;
+    if (route !== undefined && pattern !== undefined) patterns.push({ pattern, route });
+  }
+  return patterns;
+}
+
+function mergeHost(bucket: Bucket, base: HostRoutes | undefined, merge: Merge): HostRoutes {
+  const name = hostName(bucket);
+  const exact = new Map(base?.exact);
+  const prefix = new Map(base?.prefix);
+  mergePaths(exact, bucket.exact, base?.exact, `${name} Exact`, merge);
+  mergePaths(prefix, bucket.prefix, base?.prefix, `${name} Prefix`, merge);
+  const patterns = mergePatterns(bucket, name, merge);
+  return {
+    exact: sortedMap(exact), prefix: sortedMap(prefix),
+    ...(base?.regex === undefined ? {} : { regex: base.regex }),
+    ...(patterns.length === 0 ? {} : { patterns }),
+  };
+}
+
+function setOrDelete(map: Map<string, Route>, key: string, route: Route | undefined): void {
+  if (route === undefined) map.delete(key);
+  else map.set(key, route);
+}
+
+function chainOf(
+  cands: readonly GatewayCandidate[], ingress: Route | undefined, where: string,
+  ingressPrecedence: (route: Route) => string, conflicts: string[], diagnostics: Diagnostic[],
+): Route | undefined {
+  const entries: Entry[] = cands.map((c) => ({ rank: c.rank, precedence: c.precedence, order: c.order, whenKey: c.whenKey, route: c.route, ingress: false }));
+  if (ingress !== undefined) entries.push({ rank: 0, precedence: ingressPrecedence(ingress), order: 0, whenKey: '', route: ingress, ingress: true });
+  entries.sort((a, b) => b.rank - a.rank || compareStrings(a.precedence, b.precedence) || a.order - b.order);
+  const kept = keepReachable(entries, where, conflicts, diagnostics);
+  let next: Route | undefined;
+  for (let i = kept.length - 1; i >= 0; i--) {
+    const e = kept[i] as Entry;
+    next = e.ingress ? e.route : withKey(next === undefined ? e.route : { ...e.route, otherwise: next });
+  }
+  return next;
+}
+
+/** Drops (and reports) entries that can never match: same conditions as an earlier one, or after one without conditions. */
+function keepReachable(entries: readonly Entry[], where: string, conflicts: string[], diagnostics: Diagnostic[]): Entry[] {
+  const kept: Entry[] = [];
+  const seen = new Map<string, Entry>();
+  let closed: Entry | undefined;
+  for (const e of entries) {
+    const winner = closed ?? seen.get(e.whenKey);
+    if (winner !== undefined) {
+      report(e, winner, where, conflicts, diagnostics);
+      continue;
+    }
+    // A route on listeners of one protocol only (rank 0, a protocol condition) takes that protocol from an Ingress behind it.
+    const partly = e.ingress ? kept.find((k) => k.rank === 0 && k.whenKey !== '') : undefined;
+    if (partly !== undefined) report(e, partly, `${where} (over ${partly.route.when?.proto ?? ''})`, conflicts, diagnostics);
+    seen.set(e.whenKey, e);
+    kept.push(e);
+    if (e.whenKey === '') closed = e;
+  }
+  return kept;
+}
+
+/** Within one route, a shadowed match is the author's business; across objects it is a conflict. */
+function report(loser: Entry, winner: Entry, where: string, conflicts: string[], diagnostics: Diagnostic[]): void {
+  const name = (e: Entry): string => `${e.route.source ?? 'Ingress'} ${e.route.ingress.namespace}/${e.route.ingress.name}`;
+  if (name(loser) === name(winner)) return;
+  conflicts.push(`${name(loser)} loses ${where} to ${name(winner)}`);
+  if (loser.ingress) diagnostics.push(diagnostic(loser.route.ingress, 'Conflict', `${where} is served by ${name(winner)} (older, or more specific)`));
+}
+
+function sortedMap<V>(map: ReadonlyMap<string, V>): Map<string, V> {
+  return new Map([...map.entries()].sort(([a], [b]) => compareStrings(a, b)));
+}
+
+function withUpstreams(upstreams: ReadonlyMap<string, Upstream>, candidates: readonly GatewayCandidate[]): ReadonlyMap<string, Upstream> {
+  const out = new Map(upstreams);
+  const add = (r: Route): void => {
+    if (r.invalidBackend !== true && !out.has(r.upstream.key)) out.set(r.upstream.key, r.upstream);
+  };
+  for (const c of candidates) {
+    add(c.route);
+    for (const r of c.route.split?.routes ?? []) add(r);
+  }
+  return out.size === upstreams.size ? upstreams : sortedMap(out);
+}
+
+function withCertificates(tls: RoutingTable['tls'], certificates: ReadonlyMap<string, TlsCertificate>): RoutingTable['tls'] {
+  if (certificates.size === 0) return tls;
+  const hosts = new Map(tls.hosts);
+  const wildcards = new Map(tls.wildcards);
+  for (const [name, certificate] of certificates) {
+    const target = name.startsWith('*.') ? wildcards : hosts;
+    const key = name.startsWith('*.') ? name.slice(2) : name;
+    if (!target.has(key)) target.set(key, certificate);
+  }
+  return { hosts: sortedMap(hosts), wildcards: sortedMap(wildcards) };
+}

@@ -1,0 +1,56 @@
+// What the Gateway API build says about each object, for status/ to write: plain data computed with
+// the table (no clock: lastTransitionTime is the writer's business).
+import type { ObjectRef } from '../../snapshot/model.ts';
+import type { ParentRef, RouteKindRef } from '../../snapshot/gateway-model.ts';
+
+export interface ConditionSpec {
+  readonly type: string;
+  readonly status: 'True' | 'False';
+  readonly reason: string;
+  readonly message: string;
+}
+
+export interface ListenerReport {
+  readonly name: string;
+  readonly supportedKinds: readonly RouteKindRef[];
+  readonly attachedRoutes: number;
+  readonly conditions: readonly ConditionSpec[];
+}
+
+export interface GatewayReport {
+  readonly ref: ObjectRef;
+  readonly generation: number;
+  readonly conditions: readonly ConditionSpec[];
+  readonly listeners: readonly ListenerReport[];
+}
+
+export interface RouteParentReport {
+  readonly parentRef: ParentRef;
+  readonly conditions: readonly ConditionSpec[];
+}
+
+export interface RouteReport {
+  readonly kind: 'HTTPRoute' | 'GRPCRoute';
+  readonly ref: ObjectRef;
+  readonly generation: number;
+  /** One per parentRef that names a Gateway of ours, in spec order. */
+  readonly parents: readonly RouteParentReport[];
+}
+
+export interface GatewayClassReport {
+  readonly name: string;
+  readonly generation: number;
+  readonly conditions: readonly ConditionSpec[];
+}
+
+/** Everything the Gateway API build reports; sorted by kind, namespace and name. */
+export interface GatewayApiReport {
+  readonly classes: readonly GatewayClassReport[];
+  readonly gateways: readonly GatewayReport[];
+  readonly routes: readonly RouteReport[];
+  /** Routes that lost a (host, path, conditions) to another route, Ingress or Gateway API: one line each. */
+  readonly conflicts: readonly string[];
+}
+
+export const condition = (type: string, ok: boolean, reason: string, message = ''): ConditionSpec =>
+  ({ type, status: ok ? 'True' : 'False', reason, message });

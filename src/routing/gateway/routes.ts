@@ -1,0 +1,178 @@
+// One HTTPRoute or GRPCRoute → table candidates: for each attached hostname, each rule and each
+// match, a Route with its conditions, middlewares, weighted backends and options. A rule that
+// cannot be served (bad match, unsupported filter) is left out and reported (PartiallyInvalid).
+import type { ClusterSnapshot, ObjectRef } from '../../snapshot/model.ts';
+import type { GatewayApiSnapshot, RouteFilter, RouteObject, BackendRef } from '../../snapshot/gateway-model.ts';
+import type { MiddlewareChain } from '../middleware.ts';
+import { chainOf } from '../middleware.ts';
+import type { BackendProtocol, RequestConditions, Route, RouteDefaults, RouteOptions, RouteSplit } from '../types.ts';
+import { protocolForAppProtocol } from '../option-values.ts';
+import type { Attachment } from './attach.ts';
+import { resolveBackends, type BackendProblem, type WeightedUpstream } from './backends.ts';
+import { parseGatewayDuration } from './durations.ts';
+import { compileFilters } from './filters.ts';
+import { tableHost, type TableHost } from './hostnames.ts';
+import { compileGrpcMatch, compileHttpMatch, type CompiledMatch, type MatchResult } from './matches.ts';
+
+export interface GatewayCandidate {
+  readonly host: TableHost;
+  readonly kind: CompiledMatch['kind'];
+  readonly path: string;
+  readonly pattern: RegExp | undefined;
+  readonly rank: number;
+  /** creationTimestamp, kind, namespace, name: the oldest route wins a tie. */
+  readonly precedence: string;
+  /** Rule and match position within the route. */
+  readonly order: number;
+  /** Equal keys: equal conditions (then only the first candidate can ever match). */
+  readonly whenKey: string;
+  readonly route: Route;
+}
+
+/** What one build shares between routes: interned options and chains. */
+export interface CompileContext {
+  readonly api: GatewayApiSnapshot;
+  readonly snapshot: ClusterSnapshot;
+  readonly defaults: RouteDefaults;
+  readonly options: Map<string, RouteOptions>;
+  readonly chains: Map<string, MiddlewareChain>;
+}
+
+export interface CompiledRoute {
+  readonly candidates: readonly GatewayCandidate[];
+  readonly backendProblems: readonly BackendProblem[];
+  readonly ruleProblems: readonly string[];
+}
+
+interface RuleParts {
+  readonly matches: readonly MatchResult[];
+  readonly filters: readonly RouteFilter[];
+  readonly backendRefs: readonly BackendRef[];
+  readonly timeoutMs: number | undefined;
+}
+
+export function compileRoute(route: RouteObject, attachments: readonly Attachment[], ctx: CompileContext): CompiledRoute {
+  const hosts = servedHosts(attachments);
+  const candidates: GatewayCandidate[] = [];
+  const backendProblems: BackendProblem[] = [];
+  const ruleProblems: string[] = [];
+  const ref: ObjectRef = { namespace: route.namespace, name: route.name };
+  const precedence = `${route.creationTimestamp}\n${route.kind}\n${route.namespace}\n${route.name}`;
+  rulesOf(route).forEach((rule, r) => {
+    const resolved = resolveBackends(route, rule.backendRefs, ctx.api, ctx.snapshot);
+    backendProblems.push(...resolved.problems);
+    rule.matches.forEach((result, m) => {
+      if (!result.ok) {
+        ruleProblems.push(`rule ${String(r)} match ${String(m)}: ${result.message}`);
+        return;
+      }
+      const filters = compileFilters(rule.filters, result.match.prefix);
+      if (!filters.ok) {
+        ruleProblems.push(`rule ${String(r)}: ${filters.message}`);
+        return;
+      }
+      const chain = intern(ctx, chainOf(filters.middlewares));
+      for (const [host, protos] of hosts) {
+        const base = baseRoute(route, ref, result.match, chain, resolved.backends, rule.timeoutMs, ctx);
+        const proto = protos.size === 1 ? [...protos][0] : undefined;
+        const when = whenOf(result.match.conditions, proto);
+        const whenKey = when === undefined ? '' : conditionsKey(when);
+        const withWhen: Route = when === undefined ? base : { ...base, when };
+        candidates.push({
+          host: tableHost(host), kind: result.match.kind, path: result.match.path, pattern: result.match.pattern, rank: result.match.rank,
+          precedence, order: r * 1000 + m, whenKey, route: withWhen,
+        });
+      }
+    });
+  });
+  return { candidates, backendProblems, ruleProblems };
+}
+
+function rulesOf(route: RouteObject): RuleParts[] {
+  if (route.kind === 'GRPCRoute') {
+    return route.rules.map((rule) => ({ matches: rule.matches.map(compileGrpcMatch), filters: rule.filters, backendRefs: rule.backendRefs, timeoutMs: undefined }));
+  }
+  return route.rules.map((rule) => {
+    const request = parseGatewayDuration(rule.timeouts.request ?? '');
+    const backend = parseGatewayDuration(rule.timeouts.backendRequest ?? '');
+    const timeoutMs = request === undefined ? backend : backend === undefined ? request : Math.min(request, backend);
+    return { matches: rule.matches.map(compileHttpMatch), filters: rule.filters, backendRefs: rule.backendRefs, timeoutMs };
+  });
+}
+
+/** Hostname → the protocols of the listeners it is served on. */
+function servedHosts(attachments: readonly Attachment[]): Map<string, Set<'http' | 'https'>> {
+  const hosts = new Map<string, Set<'http' | 'https'>>();
+  for (const a of attachments) {
+    for (const h of a.hostnames) {
+      let protos = hosts.get(h);
+      if (protos === undefined) hosts.set(h, (protos = new Set()));
+      protos.add(a.listener.proto);
+    }
+  }
+  return new Map([...hosts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function whenOf(conditions: CompiledMatch['conditions'], proto: 'http' | 'https' | undefined): RequestConditions | undefined {
+  if (proto === undefined) return conditions;
+  return { ...(conditions ?? { headers: [], query: [] }), proto };
+}
+
+export function conditionsKey(when: RequestConditions): string {
+  const values = (list: RequestConditions['headers']) => list.map((c) => [c.name, c.exact ?? null, c.pattern?.source ?? null]);
+  return JSON.stringify([when.proto ?? null, when.method ?? null, values(when.headers), values(when.query)]);
+}
+
+function baseRoute(
+  route: RouteObject, ref: ObjectRef, match: CompiledMatch, chain: MiddlewareChain | undefined,
+  backends: readonly WeightedUpstream[], timeoutMs: number | undefined, ctx: CompileContext,
+): Route {
+  const pathType = match.kind === 'Prefix' ? 'Prefix' : 'Exact';
+  const variant = (b: WeightedUpstream | undefined): Route => {
+    const upstream = b?.upstream ?? { key: `invalid:${ref.namespace}/${ref.name}`, service: ref, endpoints: [] };
+    const protocol: BackendProtocol = route.kind === 'GRPCRoute' && upstream.appProtocol === undefined ? 'GRPC' : protocolForAppProtocol(upstream.appProtocol);
+    return {
+      ingress: ref, source: route.kind, pathType, path: match.path, upstream, options: optionsFor(ctx, protocol, timeoutMs),
+      ...(chain === undefined ? {} : { middlewares: chain }),
+      ...(b === undefined || b.invalid ? { invalidBackend: true } : {}),
+    };
+  };
+  if (backends.length <= 1) return variant(backends[0]);
+  const routes = backends.map(variant);
+  let total = 0;
+  const cumulative = backends.map((b) => (total += b.weight));
+  const split: RouteSplit = { routes, cumulative };
+  return { ...(routes[0] as Route), split };
+}
+
+/** The Gateway-only parts as one string, so tablesEqual compares them cheaply. */
+export function withKey(route: Route): Route {
+  const describe = (r: Route | undefined): unknown => r === undefined ? null : [
+    r.ingress.namespace, r.ingress.name, r.source ?? 'Ingress', r.upstream.key, r.middlewares?.key ?? null, r.invalidBackend === true,
+    r.when === undefined ? null : conditionsKey(r.when), r.options, r.gatewayKey ?? null,
+  ];
+  const split = route.split === undefined ? null : [route.split.cumulative, route.split.routes.map(describe)];
+  return { ...route, gatewayKey: JSON.stringify([describe({ ...route, gatewayKey: undefined }), split, describe(route.otherwise)]) };
+}
+
+function optionsFor(ctx: CompileContext, backendProtocol: BackendProtocol, timeoutMs: number | undefined): RouteOptions {
+  const { defaults } = ctx;
+  const options: RouteOptions = {
+    sslRedirect: false, loadBalancing: defaults.loadBalancing, backendProtocol, readTimeoutMs: timeoutMs ?? defaults.readTimeoutMs,
+    maxBodyBytes: defaults.maxBodyBytes, tunnelIdleTimeoutMs: defaults.tunnelIdleTimeoutMs,
+    connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined,
+  };
+  const key = JSON.stringify(options);
+  const found = ctx.options.get(key);
+  if (found !== undefined) return found;
+  ctx.options.set(key, options);
+  return options;
+}
+
+function intern(ctx: CompileContext, chain: MiddlewareChain | undefined): MiddlewareChain | undefined {
+  if (chain === undefined) return undefined;
+  const found = ctx.chains.get(chain.key);
+  if (found !== undefined) return found;
+  ctx.chains.set(chain.key, chain);
+  return chain;
+}

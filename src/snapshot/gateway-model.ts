@@ -1,0 +1,194 @@
+// The slim, readonly projections of Gateway API (gateway.networking.k8s.io/v1) objects. kube/
+// converts raw JSON into these (convert-gateway.ts); routing/ compiles them (routing/gateway/).
+// Status is kept only where Bollard must merge into it (route parents written by other controllers).
+import type { ObjectRef } from './model.ts';
+
+/** A condition as the API holds it; lastTransitionTime is kept when the status is unchanged. */
+export interface Condition {
+  readonly type: string;
+  readonly status: 'True' | 'False' | 'Unknown';
+  readonly reason: string;
+  readonly message: string;
+  readonly observedGeneration: number;
+  readonly lastTransitionTime: string;
+}
+
+interface GatewayApiMeta extends ObjectRef {
+  readonly uid: string;
+  readonly generation: number;
+  /** RFC 3339; conflicts go to the oldest. */
+  readonly creationTimestamp: string;
+}
+
+export interface GatewayClassObject {
+  readonly name: string;
+  readonly generation: number;
+  readonly controllerName: string;
+  readonly conditions: readonly Condition[];
+}
+
+/** A reference as Gateway API writes it: group "" is the core group, namespace defaults to the referrer's. */
+export interface TypedRef {
+  readonly group: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace?: string;
+}
+
+export interface RouteKindRef {
+  readonly group: string;
+  readonly kind: string;
+}
+
+export interface Listener {
+  readonly name: string;
+  /** Lower-case; undefined matches every host. */
+  readonly hostname?: string;
+  readonly port: number;
+  /** "HTTP" | "HTTPS" | "TLS" | "TCP" | "UDP" | ... */
+  readonly protocol: string;
+  /** "Terminate" (the default) | "Passthrough"; only HTTPS/TLS listeners carry it. */
+  readonly tlsMode?: string;
+  readonly certificateRefs: readonly TypedRef[];
+  /** allowedRoutes.namespaces.from: "Same" (the default) | "All" | "Selector". */
+  readonly allowedFrom: string;
+  /** allowedRoutes.namespaces.selector.matchLabels, for "Selector". */
+  readonly allowedSelector?: Readonly<Record<string, string>>;
+  /** allowedRoutes.kinds; empty: the kinds the listener's protocol allows. */
+  readonly allowedKinds: readonly RouteKindRef[];
+}
+
+export interface ListenerStatus {
+  readonly name: string;
+  readonly attachedRoutes: number;
+  readonly conditions: readonly Condition[];
+}
+
+export interface GatewayObject extends GatewayApiMeta {
+  readonly gatewayClassName: string;
+  readonly listeners: readonly Listener[];
+  /** status.conditions and status.listeners, as written (by us). */
+  readonly conditions: readonly Condition[];
+  readonly listenerStatus: readonly ListenerStatus[];
+}
+
+export interface ParentRef {
+  readonly group: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+  readonly sectionName?: string;
+  readonly port?: number;
+}
+
+/** One status.parents entry of a route, as written by whichever controller owns it. */
+export interface RouteParentStatus {
+  readonly parentRef: ParentRef;
+  readonly controllerName: string;
+  readonly conditions: readonly Condition[];
+}
+
+export interface StringMatch {
+  /** "Exact" | "RegularExpression" (headers, query params) */
+  readonly type: string;
+  readonly name: string;
+  readonly value: string;
+}
+
+export interface HttpRouteMatch {
+  /** Default: PathPrefix "/". */
+  readonly path: { readonly type: string; readonly value: string };
+  readonly headers: readonly StringMatch[];
+  readonly queryParams: readonly StringMatch[];
+  readonly method?: string;
+}
+
+export interface HeaderFilter {
+  readonly set: readonly (readonly [string, string])[];
+  readonly add: readonly (readonly [string, string])[];
+  readonly remove: readonly string[];
+}
+
+export interface PathModifier {
+  /** "ReplaceFullPath" | "ReplacePrefixMatch" */
+  readonly type: string;
+  readonly value: string;
+}
+
+export interface RouteFilter {
+  /** "RequestHeaderModifier" | "ResponseHeaderModifier" | "RequestRedirect" | "URLRewrite" | others (unsupported). */
+  readonly type: string;
+  readonly requestHeaderModifier?: HeaderFilter;
+  readonly responseHeaderModifier?: HeaderFilter;
+  readonly requestRedirect?: {
+    readonly scheme?: string;
+    readonly hostname?: string;
+    readonly path?: PathModifier;
+    readonly port?: number;
+    readonly statusCode: number;
+  };
+  readonly urlRewrite?: { readonly hostname?: string; readonly path?: PathModifier };
+}
+
+export interface BackendRef extends TypedRef {
+  readonly port?: number;
+  /** Default 1; 0 sends nothing there. */
+  readonly weight: number;
+  /** Per-backend filters: reported as unsupported. */
+  readonly filterCount: number;
+}
+
+export interface HttpRouteRule {
+  readonly matches: readonly HttpRouteMatch[];
+  readonly filters: readonly RouteFilter[];
+  readonly backendRefs: readonly BackendRef[];
+  /** timeouts.request / timeouts.backendRequest, as Gateway durations ("10s", "500ms"). */
+  readonly timeouts: { readonly request?: string; readonly backendRequest?: string };
+}
+
+export interface GrpcMethodMatch {
+  /** "Exact" (the default) | "RegularExpression" */
+  readonly type: string;
+  readonly service?: string;
+  readonly method?: string;
+}
+
+export interface GrpcRouteRule {
+  readonly matches: readonly { readonly method?: GrpcMethodMatch; readonly headers: readonly StringMatch[] }[];
+  readonly filters: readonly RouteFilter[];
+  readonly backendRefs: readonly BackendRef[];
+}
+
+interface RouteMeta extends GatewayApiMeta {
+  readonly parentRefs: readonly ParentRef[];
+  /** Lower-case as written. */
+  readonly hostnames: readonly string[];
+  readonly statusParents: readonly RouteParentStatus[];
+}
+
+export interface HttpRouteObject extends RouteMeta {
+  readonly kind: 'HTTPRoute';
+  readonly rules: readonly HttpRouteRule[];
+}
+
+export interface GrpcRouteObject extends RouteMeta {
+  readonly kind: 'GRPCRoute';
+  readonly rules: readonly GrpcRouteRule[];
+}
+
+export type RouteObject = HttpRouteObject | GrpcRouteObject;
+
+export interface ReferenceGrantObject extends ObjectRef {
+  readonly from: readonly { readonly group: string; readonly kind: string; readonly namespace: string }[];
+  readonly to: readonly { readonly group: string; readonly kind: string; readonly name?: string }[];
+}
+
+/** The Gateway API objects routing/ builds from, each list sorted by namespace/name. */
+export interface GatewayApiSnapshot {
+  readonly gatewayClasses: readonly GatewayClassObject[];
+  readonly gateways: readonly GatewayObject[];
+  readonly routes: readonly RouteObject[];
+  readonly referenceGrants: readonly ReferenceGrantObject[];
+  /** Labels of the namespaces listeners' allowedRoutes selectors look at; undefined when not watched. */
+  readonly namespaceLabels?: (namespace: string) => Readonly<Record<string, string>> | undefined;
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from '@jest/globals';
+import { ClusterState } from './cluster-state.ts';
+import type { GatewayObject, HttpRouteObject } from './gateway-model.ts';
+
+const gateway = (extra: Partial<GatewayObject> = {}): GatewayObject => ({
+  namespace: 'ns', name: 'gw', uid: 'u', generation: 1, creationTimestamp: '2024-01-01T00:00:00Z', gatewayClassName: 'bollard',
+  listeners: [{ name: 'https', port: 443, protocol: 'HTTPS', certificateRefs: [{ group: '', kind: 'Secret', name: 'cert' }], allowedFrom: 'Same', allowedKinds: [] }],
+  conditions: [], listenerStatus: [], ...extra,
+});
+const route = (extra: Partial<HttpRouteObject> = {}): HttpRouteObject => ({
+  kind: 'HTTPRoute', namespace: 'ns', name: 'r', uid: 'u', generation: 1, creationTimestamp: '2024-01-01T00:00:00Z',
+  parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gw' }], hostnames: [], statusParents: [],
+  rules: [{ matches: [], filters: [], backendRefs: [{ group: '', kind: 'Service', name: 'web', port: 80, weight: 1, filterCount: 0 }], timeouts: {} }],
+  ...extra,
+});
+const condition = { type: 'Accepted', status: 'True' as const, reason: 'Accepted', message: '', observedGeneration: 1, lastTransitionTime: '' };
+const service = { namespace: 'ns', name: 'web', type: 'ClusterIP', externalIPs: [], ports: [], statusLoadBalancer: [] };
+
+describe('GatewayStore in ClusterState', () => {
+  it('indexes route → Gateway, Gateway → Secret, route → Service, and says what matters', () => {
+    const state = new ClusterState();
+    expect(state.gatewayApi()).toBeUndefined();
+    expect(state.upsertService(service)).toBe(false);
+    expect(state.gateways.upsertGateway(gateway())).toBe(true);
+    expect(state.gateways.upsertRoute(route())).toBe(true);
+    expect(state.gateways.routesOfGateway('ns', 'gw')).toEqual(['HTTPRoute:ns/r']);
+    expect(state.gateways.gatewaysUsingSecret('ns', 'cert')).toEqual(['ns/gw']);
+    expect(state.upsertService({ ...service, ports: [{ port: 80, protocol: 'TCP' }] })).toBe(true);
+    expect(state.upsertSecret({ namespace: 'ns', name: 'cert', type: 'kubernetes.io/tls', data: {} })).toBe(true);
+    expect(state.upsertSecret({ namespace: 'ns', name: 'other', type: 'kubernetes.io/tls', data: {} })).toBe(false);
+    expect(state.gatewayApi()?.routes.map((r) => r.name)).toEqual(['r']);
+  });
+
+  it('holds a status-only change without calling it relevant, and keeps the snapshot', () => {
+    const state = new ClusterState();
+    state.gateways.upsertRoute(route());
+    const before = state.gatewayApi();
+    const statusParents = [{ parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gw' }, controllerName: 'x/y', conditions: [condition] }];
+    expect(state.gateways.upsertRoute(route({ statusParents }))).toBe(false);
+    state.gateways.controllerName = 'bollard.io/gateway-controller';
+    const ours = [{ ...statusParents[0], controllerName: 'bollard.io/gateway-controller' }] as typeof statusParents;
+    expect(state.gateways.upsertRoute(route({ statusParents: [...statusParents, ...ours] }))).toBe(true);
+    expect(state.gateways.upsertRoute(route({ statusParents }))).toBe(true);
+    expect(state.gateways.upsertRoute(route({ statusParents: [] }))).toBe(false);
+    expect(state.gateways.lookupRoute('HTTPRoute', 'ns', 'r')?.statusParents).toEqual([]);
+    expect(state.gatewayApi()).toBe(before);
+    expect(state.gateways.upsertGateway(gateway({ conditions: [condition] }))).toBe(true);
+    expect(state.gateways.upsertGateway(gateway({ conditions: [] }))).toBe(false);
+    expect(state.gateways.removeRoute('HTTPRoute', 'ns', 'r')).toBe(true);
+    expect(state.gateways.routesOfGateway('ns', 'gw')).toEqual([]);
+    expect(state.keys('Gateway')).toEqual(['ns/gw']);
+  });
+});

@@ -1,0 +1,181 @@
+// The Gateway API part of the cluster state: GatewayClasses, Gateways, HTTPRoutes, GRPCRoutes and
+// ReferenceGrants, with the reverse indexes that make relevance a map lookup: route → parent
+// Gateways, Gateway → certificate Secrets, route → backend Services. Like ClusterState, every
+// update answers "may the routing table change?"; status-only changes are held (the status writer
+// merges into them) but do not matter.
+import { isDeepStrictEqual } from 'node:util';
+import type {
+  GatewayApiSnapshot, GatewayClassObject, GatewayObject, GrpcRouteObject, HttpRouteObject, ReferenceGrantObject, RouteObject,
+} from './gateway-model.ts';
+import { refKey } from './model.ts';
+import { RefIndex } from './ref-index.ts';
+
+export type GatewayKind = 'GatewayClass' | 'Gateway' | 'HTTPRoute' | 'GRPCRoute' | 'ReferenceGrant';
+
+const sortedValues = <T>(map: ReadonlyMap<string, T>): T[] =>
+  [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+
+/** The object without its status fields. */
+function withoutStatus<T extends object>(o: T, fields: readonly (keyof T)[]): Partial<T> {
+  const rest: Partial<T> = { ...o };
+  for (const f of fields) Reflect.deleteProperty(rest, f);
+  return rest;
+}
+
+export class GatewayStore {
+  private readonly classes = new Map<string, GatewayClassObject>();
+  private readonly gateways = new Map<string, GatewayObject>();
+  private readonly httpRoutes = new Map<string, HttpRouteObject>();
+  private readonly grpcRoutes = new Map<string, GrpcRouteObject>();
+  private readonly grants = new Map<string, ReferenceGrantObject>();
+  /** "HTTPRoute:ns/name" → parent Gateways "ns/name". */
+  private readonly routeParents = new RefIndex();
+  /** Gateway "ns/name" → certificate Secrets "ns/name". */
+  private readonly gatewaySecrets = new RefIndex();
+  /** "HTTPRoute:ns/name" → backend Services "ns/name". */
+  private readonly routeServices = new RefIndex();
+  private cached: GatewayApiSnapshot | undefined;
+  /**
+   * --gateway-controller-name: a status-only route change matters when it changes our status.parents
+   * entries (another controller's write may have dropped them), so the status leader writes them again.
+   */
+  controllerName = '';
+
+  /** The objects routing/ builds from; the same object until something relevant changes. */
+  snapshot(): GatewayApiSnapshot {
+    this.cached ??= {
+      gatewayClasses: sortedValues(this.classes),
+      gateways: sortedValues(this.gateways),
+      routes: [...sortedValues(this.httpRoutes), ...sortedValues(this.grpcRoutes)],
+      referenceGrants: sortedValues(this.grants),
+    };
+    return this.cached;
+  }
+
+  /** Whether any Gateway API object is held (an Ingress-only cluster skips the Gateway build). */
+  isEmpty(): boolean {
+    return this.classes.size === 0 && this.gateways.size === 0 && this.httpRoutes.size === 0 && this.grpcRoutes.size === 0;
+  }
+
+  usesService(key: string): boolean {
+    return this.routeServices.has(key);
+  }
+
+  usesSecret(key: string): boolean {
+    return this.gatewaySecrets.has(key);
+  }
+
+  /** Routes ("HTTPRoute:ns/name") that name this Gateway as a parent. */
+  routesOfGateway(namespace: string, name: string): readonly string[] {
+    return this.routeParents.lookup(`${namespace}/${name}`);
+  }
+
+  /** Gateways ("ns/name") whose listeners name this Secret. */
+  gatewaysUsingSecret(namespace: string, name: string): readonly string[] {
+    return this.gatewaySecrets.lookup(`${namespace}/${name}`);
+  }
+
+  lookupGateway(namespace: string, name: string): GatewayObject | undefined {
+    return this.gateways.get(`${namespace}/${name}`);
+  }
+
+  lookupRoute(kind: RouteObject['kind'], namespace: string, name: string): RouteObject | undefined {
+    return (kind === 'HTTPRoute' ? this.httpRoutes : this.grpcRoutes).get(`${namespace}/${name}`);
+  }
+
+  /** Every route held (the latest object, status included), for the status writer. */
+  allRoutes(): Iterable<RouteObject> {
+    return [...this.httpRoutes.values(), ...this.grpcRoutes.values()];
+  }
+
+  lookupGatewayClass(name: string): GatewayClassObject | undefined {
+    return this.classes.get(name);
+  }
+
+  upsertGatewayClass(c: GatewayClassObject): boolean {
+    return this.put(this.classes, c.name, c, ['conditions']);
+  }
+
+  removeGatewayClass(name: string): boolean {
+    return this.drop(this.classes, name);
+  }
+
+  upsertGateway(g: GatewayObject): boolean {
+    const key = refKey(g);
+    if (!this.put(this.gateways, key, g, ['conditions', 'listenerStatus'])) return false;
+    const secrets = g.listeners.flatMap((l) => l.certificateRefs.map((r) => `${r.namespace ?? g.namespace}/${r.name}`));
+    this.gatewaySecrets.set(key, [...new Set(secrets)]);
+    return true;
+  }
+
+  removeGateway(namespace: string, name: string): boolean {
+    const key = `${namespace}/${name}`;
+    this.gatewaySecrets.delete(key);
+    return this.drop(this.gateways, key);
+  }
+
+  upsertRoute(r: RouteObject): boolean {
+    const map: Map<string, RouteObject> = r.kind === 'HTTPRoute' ? this.httpRoutes : this.grpcRoutes;
+    const key = refKey(r);
+    const old = map.get(key);
+    if (!this.put(map, key, r, ['statusParents'])) return old !== undefined && this.ourParentsChanged(old, r);
+    const source = `${r.kind}:${key}`;
+    this.routeParents.set(source, [...new Set(r.parentRefs.map((p) => `${p.namespace ?? r.namespace}/${p.name}`))]);
+    const services = r.rules.flatMap((rule) => rule.backendRefs.map((b) => `${b.namespace ?? r.namespace}/${b.name}`));
+    this.routeServices.set(source, [...new Set(services)]);
+    return true;
+  }
+
+  removeRoute(kind: RouteObject['kind'], namespace: string, name: string): boolean {
+    const key = `${namespace}/${name}`;
+    this.routeParents.delete(`${kind}:${key}`);
+    this.routeServices.delete(`${kind}:${key}`);
+    return this.drop(kind === 'HTTPRoute' ? this.httpRoutes : this.grpcRoutes, key);
+  }
+
+  upsertReferenceGrant(g: ReferenceGrantObject): boolean {
+    const key = refKey(g);
+    const old = this.grants.get(key);
+    if (old !== undefined && isDeepStrictEqual(old, g)) return false;
+    this.grants.set(key, g);
+    this.cached = undefined;
+    return true;
+  }
+
+  removeReferenceGrant(namespace: string, name: string): boolean {
+    return this.drop(this.grants, `${namespace}/${name}`);
+  }
+
+  keys(kind: GatewayKind): readonly string[] {
+    const maps: Record<GatewayKind, Map<string, unknown>> = {
+      GatewayClass: this.classes, Gateway: this.gateways, HTTPRoute: this.httpRoutes, GRPCRoute: this.grpcRoutes, ReferenceGrant: this.grants,
+    };
+    return [...maps[kind].keys()];
+  }
+
+  private ourParentsChanged(old: RouteObject, next: RouteObject): boolean {
+    const ours = (r: RouteObject) => r.statusParents.filter((p) => p.controllerName === this.controllerName);
+    return this.controllerName !== '' && !isDeepStrictEqual(ours(old), ours(next));
+  }
+
+  /**
+   * Holds the object; true when it differs from the held one outside `status`. A status-only change
+   * replaces the held object (the status writer reads it) but keeps the snapshot as it was.
+   */
+  private put<T extends object>(map: Map<string, T>, key: string, value: T, status: readonly (keyof T)[]): boolean {
+    const old = map.get(key);
+    if (old !== undefined && isDeepStrictEqual(withoutStatus(old, status), withoutStatus(value, status))) {
+      if (!isDeepStrictEqual(old, value)) map.set(key, value);
+      return false;
+    }
+    map.set(key, value);
+    this.cached = undefined;
+    return true;
+  }
+
+  private drop(map: Map<string, unknown>, key: string): boolean {
+    if (!map.delete(key)) return false;
+    this.cached = undefined;
+    return true;
+  }
+}
