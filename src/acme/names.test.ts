@@ -11,6 +11,7 @@ const snapshot = (ingresses: IngressObject[], secrets: SecretObject[] = []): Clu
   lookupService: () => undefined,
   lookupEndpointSlices: () => [],
   lookupSecret: (ns, n) => secrets.find((s) => s.namespace === ns && s.name === n),
+  lookupOpaqueSecret: () => undefined,
 });
 const secret = (name: string): SecretObject => ({ namespace: 'shop', name, type: 'kubernetes.io/tls', data: {} });
 

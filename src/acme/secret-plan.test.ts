@@ -6,7 +6,7 @@ const ingress = (namespace: string, name: string, tls: IngressObject['tls']): In
   namespace, name, uid: `uid-${name}`, generation: 1, creationTimestamp: '2026-01-01T00:00:00Z', annotations: {}, rules: [], tls, statusLoadBalancer: [],
 });
 const snapshot = (ingresses: IngressObject[]): ClusterSnapshot => ({
-  ingresses: () => ingresses, ingressClasses: () => [], lookupService: () => undefined, lookupEndpointSlices: () => [], lookupSecret: () => undefined,
+  ingresses: () => ingresses, ingressClasses: () => [], lookupService: () => undefined, lookupEndpointSlices: () => [], lookupSecret: () => undefined, lookupOpaqueSecret: () => undefined,
 });
 
 describe('planTlsSecrets', () => {

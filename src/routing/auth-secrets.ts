@@ -63,7 +63,7 @@ export function basicAuthFilter(engine: Engine, need: BasicAuthNeed): Middleware
 
 function reread(state: BuildState, slot: AuthSecretSlot): boolean {
   const { namespace, name, type } = slot.need;
-  const secret = state.snapshot.lookupSecret(namespace, name);
+  const secret = state.snapshot.lookupOpaqueSecret(namespace, name);
   if (slot.reading !== undefined && secret === slot.secret) return false;
   slot.secret = secret;
   const next = readHtpasswd(secret, type, name);

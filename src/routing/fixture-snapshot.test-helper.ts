@@ -96,6 +96,7 @@ export function memorySnapshot(objects: SnapshotObjects): ClusterSnapshot {
     lookupEndpointSlices: (namespace, serviceName) =>
       objects.endpointSlices.filter((s) => s.namespace === namespace && s.serviceName === serviceName),
     lookupSecret: (namespace, name) => find(objects.secrets, namespace, name),
+    lookupOpaqueSecret: (namespace, name) => find(objects.secrets.filter((s) => s.type === 'Opaque'), namespace, name),
   };
 }
 

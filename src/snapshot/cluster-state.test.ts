@@ -21,12 +21,14 @@ describe('ClusterState relevance', () => {
     const s = new ClusterState();
     const htpasswd = { namespace: 'shop', name: 'basic-auth', type: 'Opaque', data: { auth: Buffer.from('a:{SHA}x') } };
     expect(s.upsertOpaqueSecret(htpasswd)).toBe(false);
-    expect(s.lookupSecret('shop', 'basic-auth')).toBe(htpasswd);
+    expect(s.lookupOpaqueSecret('shop', 'basic-auth')).toBe(htpasswd);
+    // Never read as a TLS Secret: ACME would take an Opaque one for the Ingress's existing Secret.
+    expect(s.lookupSecret('shop', 'basic-auth')).toBeUndefined();
     expect(s.keys('Secret')).toEqual([]);
     expect(s.upsertIngress(ingress('front', 'web', { annotations: { 'nginx.ingress.kubernetes.io/auth-secret': 'basic-auth' } }))).toBe(true);
     expect(s.upsertOpaqueSecret({ ...htpasswd, data: { auth: Buffer.from('b:{SHA}y') } })).toBe(true);
     expect(s.removeOpaqueSecret('shop', 'basic-auth')).toBe(true);
-    expect(s.lookupSecret('shop', 'basic-auth')).toBeUndefined();
+    expect(s.lookupOpaqueSecret('shop', 'basic-auth')).toBeUndefined();
   });
 
   it('ignores Services and slices no Ingress refers to, until one does', () => {

@@ -83,10 +83,16 @@ export class ClusterState implements ClusterSnapshot {
     return slices ? [...slices.values()].sort((a, b) => (a.name < b.name ? -1 : 1)) : [];
   }
 
-  /** A TLS Secret, else an Opaque one (each kind is watched apart, so a name is in at most one map). */
+  /**
+   * A TLS Secret only: an Opaque Secret of the same name must not count as the Ingress's TLS Secret
+   * (ACME treats a spec.tls Secret that does not exist as its to create, and reports a foreign one).
+   */
   lookupSecret(namespace: string, name: string): SecretObject | undefined {
-    const key = `${namespace}/${name}`;
-    return this.secretMap.get(key) ?? this.opaqueSecretMap.get(key);
+    return this.secretMap.get(`${namespace}/${name}`);
+  }
+
+  lookupOpaqueSecret(namespace: string, name: string): SecretObject | undefined {
+    return this.opaqueSecretMap.get(`${namespace}/${name}`);
   }
 
   /** Undefined while no Gateway, HTTPRoute or GRPCRoute is held, so an Ingress-only build skips it. */

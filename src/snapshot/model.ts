@@ -115,7 +115,10 @@ export interface ClusterSnapshot {
   lookupService(namespace: string, name: string): ServiceObject | undefined;
   /** Slices whose kubernetes.io/service-name is `serviceName`, sorted by name. */
   lookupEndpointSlices(namespace: string, serviceName: string): readonly EndpointSliceObject[];
+  /** A kubernetes.io/tls Secret (spec.tls, ACME): the kind the TLS and ACME code reads. */
   lookupSecret(namespace: string, name: string): SecretObject | undefined;
+  /** An Opaque Secret (nginx auth-secret htpasswd files), watched apart from the TLS ones. */
+  lookupOpaqueSecret(namespace: string, name: string): SecretObject | undefined;
   /** Gateway API objects (gateway-model.ts); absent or undefined: none (an Ingress-only build). */
   gatewayApi?(): GatewayApiSnapshot | undefined;
 }
