@@ -69,7 +69,7 @@ test-e2e: deps node-modules kube-apiserver ## end-to-end tests against the real 
 	@node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects e2e
 
 test-cluster: deps cluster-deps node-modules cluster-binaries ## tests on a real one-node cluster (the running `make cluster` one, else its own)
-	@node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects cluster
+	@node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects cluster --runInBand
 
 fuzz: node-modules ## HTTP/1 parser vs llhttp on many generated streams (FUZZ_SEED, FUZZ_ITERATIONS; the seed is printed)
 	@node --disable-warning=ExperimentalWarning scripts/fuzz-http1.ts
