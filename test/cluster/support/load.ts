@@ -89,6 +89,16 @@ export class Load {
     }
   }
 
+  /** Resolves once `n` more requests have been answered, whatever the answer. */
+  async answered(n: number, timeoutMs = 30_000): Promise<void> {
+    const target = this.requests + n;
+    const deadline = Date.now() + timeoutMs;
+    while (this.requests < target) {
+      if (Date.now() > deadline) throw new Error(`load stalled: ${this.requests}/${target} answered`);
+      await sleep(20);
+    }
+  }
+
   async stop(): Promise<LoadReport> {
     this.running = false;
     await Promise.all(this.loops);

@@ -18,7 +18,9 @@ export interface UnderLoadOptions {
 export interface LoadResult {
   readonly report: LoadReport;
   readonly failures: readonly Outcome[];
-  /** The Pod IP a failed request's connection went to ('?' when the table no longer had it). */
+  /** The Pod IP a connection went to ('?' when the table never showed it). */
+  readonly podOfConnection: (id: number) => string;
+  /** The Pod IP a request's connection went to. */
   readonly podOf: (o: Outcome) => string;
   /** Failures, described for a test's message: `12.3s ECONNRESET on 10.244.0.12`. */
   readonly describe: (list: readonly Outcome[]) => string;
@@ -36,11 +38,12 @@ export async function underLoad(cluster: Cluster, opts: UnderLoadOptions, action
     report = await load.stop();
     await sampler.stop();
   }
-  const podOf = (o: Outcome): string => {
-    const connection = o.connection === undefined ? undefined : report.connections[o.connection];
+  const podOfConnection = (id: number): string => {
+    const connection = report.connections[id];
     return (connection === undefined ? undefined : sampler.podOf(connection.localPort)) ?? '?';
   };
+  const podOf = (o: Outcome): string => (o.connection === undefined ? '?' : podOfConnection(o.connection));
   const describe = (list: readonly Outcome[]): string =>
     list.slice(0, 20).map((o) => `${(o.at / 1000).toFixed(2)}s ${String(o.result)} on ${podOf(o)}`).join('; ') + (list.length > 20 ? `; … ${list.length - 20} more` : '');
-  return { report, failures: failures(report), podOf, describe };
+  return { report, failures: failures(report), podOfConnection, podOf, describe };
 }
