@@ -1,5 +1,5 @@
-// The images the cluster specs run: Bollard's own (the Dockerfile, as `make image` builds it) and
-// the echo backend. Built through scripts/image.sh (cached by a key of their inputs) and imported
+// The images the cluster specs run: Bollard's own (the Dockerfile, as `make image` builds it), the
+// echo backend and etcd for the chart's bundled StatefulSet. Built through scripts/image.sh (cached by a key of their inputs) and imported
 // into the node's containerd once per bring-up: a marker beside the cluster's state names the
 // tarball imported, and the cluster's folder (containerd's root with it) is new at every bring-up.
 import { readFile, writeFile } from 'node:fs/promises';
@@ -10,8 +10,10 @@ import { runScript } from '../../harness/script.ts';
 /** As the kubelet asks for them (containerd names a docker archive's tags docker.io/…). */
 export const BOLLARD_IMAGE = { repository: 'bollard/bollard', tag: 'dev' } as const;
 export const ECHO_IMAGE = 'docker.io/bollard-test/echo:dev';
+/** For the chart's bundled etcd (etcd.bundled.image.*). */
+export const ETCD_IMAGE = { repository: 'bollard-test/etcd', tag: 'dev' } as const;
 
-const IMAGES = ['bollard', 'echo'] as const;
+const IMAGES = ['bollard', 'echo', 'etcd'] as const;
 
 async function importOnce(cluster: Cluster, tarball: string, log: (line: string) => void): Promise<void> {
   const marker = join(cluster.dir, `imported-${basename(tarball)}`);

@@ -8,9 +8,9 @@ export const SUMMARY_FILE = `${RUN_DIR}/as-pods-summary.txt`;
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
-/** `as-pods: <scenario>, <requests> requests, <details…>`. */
-export function summaryLine(scenario: string, requests: number, details: readonly string[]): string {
-  return [`as-pods: ${scenario}`, `${count(requests)} requests`, ...details].join(', ');
+/** `as-pods: <scenario>, <requests> requests, <details…>` (no count where no load ran). */
+export function summaryLine(scenario: string, requests: number | undefined, details: readonly string[]): string {
+  return [`as-pods: ${scenario}`, ...(requests === undefined ? [] : [`${count(requests)} requests`]), ...details].join(', ');
 }
 
 export async function printSummary(line: string): Promise<void> {
