@@ -7,7 +7,7 @@ export PATH := $(NODE_DIR):$(CURDIR)/node_modules/.bin:$(PATH):$(CURDIR)/.tools/
 RUN := $(CURDIR)/.run
 STAMP := node_modules/.stamp-$(shell sha256sum package-lock.json 2>/dev/null | cut -c1-12)
 
-.PHONY: help deps node-modules kube-apiserver dev up down cluster-deps cluster-binaries cluster cluster-down test test-unit test-e2e test-cluster typecheck lint build bench fuzz image image-echo image-check manifests chart-test clean
+.PHONY: help deps node-modules kube-apiserver dev up down cluster-deps cluster-binaries cluster dev-cluster cluster-down test test-unit test-e2e test-cluster typecheck lint build bench fuzz image image-echo image-check manifests chart-test clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ cluster-binaries: ## build (once, cached in ~/.cache/bollard) kube-apiserver, ku
 
 cluster: deps cluster-deps node-modules cluster-binaries ## a real one-node cluster in .run/node-cluster/, detached; prints the kubeconfig
 	@node scripts/cluster.ts node-up
+
+dev-cluster: cluster ## the README's example with Bollard as Pods on the one-node cluster (helm install, echo Deployments, Ingresses); prints curl lines
+	@node scripts/dev-cluster.ts
 
 cluster-down: ## stop the one-node cluster and remove everything it left (mounts, chains, bridge, cgroups, sysctls)
 	@node scripts/cluster.ts node-down
