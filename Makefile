@@ -7,7 +7,7 @@ export PATH := $(NODE_DIR):$(CURDIR)/node_modules/.bin:$(PATH):$(CURDIR)/.tools/
 RUN := $(CURDIR)/.run
 STAMP := node_modules/.stamp-$(shell sha256sum package-lock.json 2>/dev/null | cut -c1-12)
 
-.PHONY: help deps node-modules kube-apiserver h2spec gateway-api-crds gateway-conformance-build dev up down cluster-deps cluster-binaries cluster cluster-down test test-unit test-e2e test-cluster typecheck lint build bench fuzz image image-echo image-check manifests chart-test clean
+.PHONY: help deps node-modules kube-apiserver h2spec gateway-api-crds gateway-conformance-build dev up down cluster-deps cluster-binaries cluster dev-cluster cluster-down test test-unit test-e2e test-cluster typecheck lint build bench fuzz image image-echo image-check manifests chart-test clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ cluster-binaries: ## build (once, cached in ~/.cache/bollard) kube-apiserver, ku
 cluster: deps cluster-deps node-modules cluster-binaries ## a real one-node cluster in .run/node-cluster/, detached; prints the kubeconfig
 	@node scripts/cluster.ts node-up
 
+dev-cluster: cluster ## the README's example with Bollard as Pods on the one-node cluster (helm install, echo Deployments, Ingresses); prints curl lines
+	@node scripts/dev-cluster.ts
+
 cluster-down: ## stop the one-node cluster and remove everything it left (mounts, chains, bridge, cgroups, sysctls)
 	@node scripts/cluster.ts node-down
 
@@ -78,7 +81,7 @@ test-e2e: deps node-modules kube-apiserver ## end-to-end tests against the real 
 	@node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects e2e
 
 test-cluster: deps cluster-deps node-modules cluster-binaries ## tests on a real one-node cluster (the running `make cluster` one, else its own)
-	@node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects cluster
+	@node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects cluster --runInBand
 
 fuzz: node-modules ## HTTP/1 parser vs llhttp on many generated streams (FUZZ_SEED, FUZZ_ITERATIONS; the seed is printed)
 	@node --disable-warning=ExperimentalWarning scripts/fuzz-http1.ts

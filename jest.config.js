@@ -22,8 +22,8 @@ export default {
       ...base,
       displayName: 'cluster',
       testMatch: ['<rootDir>/test/cluster/**/*.test.ts'],
-      globalSetup: '<rootDir>/test/harness/cluster/global-setup.ts',
-      globalTeardown: '<rootDir>/test/harness/cluster/global-teardown.ts',
+      globalSetup: '<rootDir>/test/cluster/global-setup.ts',
+      globalTeardown: '<rootDir>/test/cluster/global-teardown.ts',
     },
   ],
 };

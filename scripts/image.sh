@@ -2,9 +2,11 @@
 # `make image` / `make image-echo`: builds an image and writes it as a docker-archive tarball
 # that `docker load` and containerd (`ctr -n k8s.io images import`) take. Prints the tarball's
 # path on stdout; progress goes to stderr.
-#   scripts/image.sh [bollard|echo]
+#   scripts/image.sh [bollard|echo|etcd]
 #     bollard  the Dockerfile → ${IMAGE:-bollard/bollard}:${TAG:-dev}
 #     echo     the cluster tests' backend (hack/images/echo) → bollard-test/echo:dev
+#     etcd     the cluster tests' etcd for the chart's bundled StatefulSet (hack/images/etcd,
+#              Debian's /usr/bin/etcd and its C library) → bollard-test/etcd:dev
 # With a Docker engine (`docker info` answers) Docker builds it; otherwise buildah on the
 # project's own store (scripts/buildah.sh) with the Node base made here (scripts/image-base.sh).
 # The tarball is cached by a key of the inputs: a second run with nothing changed is instant.
@@ -58,7 +60,12 @@ case "$what" in
     name="bollard-test/echo:dev"
     key=$( (inputs_key hack/images/echo; go version) | sha256sum | cut -c1-12)
     ;;
-  *) echo "usage: scripts/image.sh [bollard|echo]" >&2; exit 2 ;;
+  etcd)
+    name="bollard-test/etcd:dev"
+    etcd_bin=$(command -v etcd) || { echo "image: no etcd binary (make deps installs Debian's)" >&2; exit 1; }
+    key=$( (inputs_key hack/images/etcd; sha256sum "$etcd_bin") | sha256sum | cut -c1-12)
+    ;;
+  *) echo "usage: scripts/image.sh [bollard|echo|etcd]" >&2; exit 2 ;;
 esac
 slug=$(echo "$name" | tr '/:' '__')
 tarball="$cache/$slug-$engine-$key.tar"
@@ -84,9 +91,15 @@ else
   context=$(mktemp -d)
   trap 'rm -rf "$context"' EXIT
   dockerfile="$context/Dockerfile"
-  cp "$root/hack/images/echo/Dockerfile" "$dockerfile"
-  log "go build hack/images/echo"
-  (cd "$root/hack/images/echo" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$context/echo" .)
+  cp "$root/hack/images/$what/Dockerfile" "$dockerfile"
+  if [ "$what" = echo ]; then
+    log "go build hack/images/echo"
+    (cd "$root/hack/images/echo" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$context/echo" .)
+  else
+    # The binary at the chart's path, and every shared object it loads at the same paths.
+    install -D -m 0755 "$etcd_bin" "$context/rootfs/usr/local/bin/etcd"
+    for lib in $(ldd "$etcd_bin" | grep -o '/[^ ]*'); do install -D -m 0755 "$lib" "$context/rootfs$lib"; done
+  fi
 fi
 
 if [ "$engine" = docker ]; then

@@ -118,6 +118,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   return {
     async shutdown() {
       draining = true;
+      serving.drain();
       log.info('draining', { seconds: config.drainSeconds });
       await sleep(config.drainSeconds * 1000);
       stop.abort();

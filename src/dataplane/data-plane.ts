@@ -56,6 +56,12 @@ export interface DataPlane {
   readonly tables: TableHolder;
   readonly httpPort: number;
   readonly httpsPort: number;
+  /**
+   * The drain period begins: still serving, but every client connection is told to go (HTTP/1
+   * `connection: close` on its next answer, HTTP/2 GOAWAY), so clients reconnect to the replicas
+   * that stay while this one can still answer them.
+   */
+  drain(): void;
   /** Stops accepting, closes idle connections, lets in-flight requests finish, closes pools. */
   close(): Promise<void>;
 }
@@ -116,6 +122,10 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   log.info('listening', { listener: 'https', address: config.bindAddress, port: httpsPort });
   return {
     tables, httpPort, httpsPort,
+    drain() {
+      http.drain();
+      https.drain();
+    },
     async close() {
       // Tunnels (WebSocket) never finish on their own: the drain period was their notice.
       tunnels.closeAll();

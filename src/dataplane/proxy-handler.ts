@@ -169,7 +169,8 @@ function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, requestB
     let bytes = r.bytes;
     if (failure && !r.started) bytes = reply(res, failure.status, failure.text, {});
     else if (failure) res.destroy();
-    else if (!r.started) bytes = reply(res, r.status, 'no ready endpoints', {});
+    // No endpoint left to try: 503 when there was none, 502 when every one tried refused.
+    else if (!r.started) bytes = reply(res, r.status, r.status === 503 ? 'no ready endpoints' : 'upstream unavailable', {});
     deps.onDone({ ...base, status, bytes, upstream, errorKind: failure?.kind, requestId });
   });
 }

@@ -41,8 +41,10 @@ export interface ListenerHooks {
   readonly onClientError: (code: string) => void;
 }
 
-/** A listener whose idle keep-alive connections can be closed at shutdown. */
+/** A listener whose clients can be moved elsewhere (drain) and whose idle connections closed at shutdown. */
 export interface DrainableServer extends NetServer {
+  /** The drain period began: each connection ends after its next answer (HTTP/1), or gets GOAWAY (HTTP/2). */
+  drain(): void;
   closeIdleConnections(): void;
 }
 
@@ -76,6 +78,7 @@ function h2RequestBody(req: Http2ServerRequest): Readable | null {
 class H2Sessions {
   private readonly server: Http2Server;
   private readonly sessions = new Set<ServerHttp2Session>();
+  private draining = false;
 
   constructor(handlers: ListenerHandlers, limits: ListenerLimits) {
     this.server = createH2Server({
@@ -88,11 +91,20 @@ class H2Sessions {
     this.server.on('session', (session: ServerHttp2Session) => {
       this.sessions.add(session);
       session.once('close', () => this.sessions.delete(session));
+      // A session opened during the drain serves its first stream, then goes away like the rest;
+      // a GOAWAY before any stream would refuse the request the client is already sending.
+      if (this.draining) session.once('stream', () => { session.close(); });
     });
   }
 
   adopt(socket: Socket): void {
     this.server.emit('connection', socket);
+  }
+
+  /** The drain period: GOAWAY to every session (streams in flight finish; clients open new connections). */
+  drain(): void {
+    this.draining = true;
+    this.closeAll();
   }
 
   /** GOAWAY to every session; streams in flight finish. */
@@ -121,6 +133,11 @@ class Http1Server extends NetServer implements DrainableServer {
     this.http1 = connections;
     this.on('connection', (socket: Socket) => { connections.adopt(socket); });
     this.on('close', () => { connections.stop(); });
+  }
+
+  drain(): void {
+    this.http1.drain();
+    this.h2?.drain();
   }
 
   closeIdleConnections(): void {
@@ -180,6 +197,11 @@ class TlsFrontServer extends NetServer implements DrainableServer {
       });
     });
     this.on('close', () => { http1.stop(); });
+  }
+
+  drain(): void {
+    this.http1.drain();
+    this.h2.drain();
   }
 
   /** HTTP/1 keep-alive connections close; HTTP/2 sessions get GOAWAY and finish their streams. */

@@ -57,7 +57,7 @@ const endpointSlice = z.strictObject({
   endpoints: z.array(
     z.strictObject({
       addresses: z.array(z.string()),
-      conditions: z.strictObject({ ready: z.boolean().optional() }).default({}),
+      conditions: z.strictObject({ ready: z.boolean().optional(), serving: z.boolean().optional(), terminating: z.boolean().optional() }).default({}),
     }),
   ),
 });

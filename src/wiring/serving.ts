@@ -22,6 +22,8 @@ export interface Serving {
   readonly metrics: MetricsSource;
   /** Called once ACME runs, so its challenges and certificates reach the listeners. */
   attachAcme(acme: RunningAcme): void;
+  /** The drain period began: clients are told to reconnect elsewhere (DataPlane.drain). */
+  drain(): void;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startServing(config: ControllerConfig, dp: DataPlaneConfig
         text: async () => `${await metrics.controllerRegistry.metrics()}\n${await metrics.dataPlaneRegistry.metrics()}`,
       },
       attachAcme: (a) => { acme = a; },
+      drain: () => { plane.drain(); },
       close: () => plane.close(),
     };
   }
@@ -70,6 +73,7 @@ export async function startServing(config: ControllerConfig, dp: DataPlaneConfig
       acme = a;
       feedCertificates(pool, a.certificates);
     },
+    drain: () => { pool.drain(); },
     close: () => pool.close(),
   };
 }

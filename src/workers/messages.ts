@@ -19,6 +19,8 @@ export type ToWorker =
   | { readonly type: 'certificates'; readonly certificates: readonly WorkerCertificate[]; readonly generation: number }
   | { readonly type: 'challenge-answer'; readonly id: number; readonly keyAuthorization: string | undefined }
   | { readonly type: 'metrics-request'; readonly id: number }
+  /** The drain period began (DataPlane.drain). */
+  | { readonly type: 'drain' }
   | { readonly type: 'close' };
 
 export type FromWorker =

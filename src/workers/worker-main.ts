@@ -79,6 +79,7 @@ process.on('message', (message: ToWorker) => {
       break;
     case 'challenge-answer': challengeRequests?.settle(message.id, message.keyAuthorization); break;
     case 'metrics-request': void answerMetrics(message.id); break;
+    case 'drain': plane?.drain(); break;
     case 'close': void close(); break;
   }
 });

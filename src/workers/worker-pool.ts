@@ -36,6 +36,8 @@ export interface WorkerPool {
   requireCurrentCertificates(): void;
   /** Prometheus text of the workers' data-plane metrics, summed across workers. */
   metrics(): Promise<string>;
+  /** The drain period began: every worker, and one restarted meanwhile, tells its clients to go. */
+  drain(): void;
   /** Each worker drains its in-flight requests and exits. */
   close(): Promise<void>;
 }
@@ -61,6 +63,7 @@ export function startWorkerPool(count: number, config: DataPlaneConfig, deps: Wo
   let generation = 0;
   let certificates: readonly WorkerCertificate[] = [];
   let closing = false;
+  let draining = false;
 
   const post = (child: ChildProcess, message: ToWorker): void => {
     if (child.connected) child.send(message);
@@ -108,6 +111,7 @@ export function startWorkerPool(count: number, config: DataPlaneConfig, deps: Wo
     post(child, { type: 'start', config, logLevel: deps.logLevel, worker: slot, primaryTimeoutMs: deps.primaryTimeoutMs });
     post(child, { type: 'table', table, generation });
     post(child, { type: 'certificates', certificates, generation: certificatesGeneration });
+    if (draining) post(child, { type: 'drain' });
   };
 
   for (let slot = 0; slot < count; slot++) spawn(slot);
@@ -144,6 +148,10 @@ export function startWorkerPool(count: number, config: DataPlaneConfig, deps: Wo
       metricRequests.set(id, { pending: live.length, parts: [], done: (text) => { clearTimeout(timer); resolve(text); } });
       for (const child of live) post(child, { type: 'metrics-request', id });
     }),
+    drain() {
+      draining = true;
+      for (const child of workers.values()) post(child, { type: 'drain' });
+    },
     async close() {
       closing = true;
       await Promise.all([...workers.values()].map((child) => new Promise<void>((resolve) => {

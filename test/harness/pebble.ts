@@ -23,8 +23,15 @@ export interface PebbleOptions {
   readonly externalAccountMACKeys?: Readonly<Record<string, string>>;
   /** Names Pebble refuses to order (rejectedIdentifier), with their subdomains. */
   readonly domainBlocklist?: readonly string[];
-  /** host:port of the DNS server Pebble resolves through; default: a pebble-challtestsrv answering 127.0.0.1 for every name. */
+  /** host:port of the DNS server Pebble resolves through; default: a pebble-challtestsrv answering `address` for every name. */
   readonly dnsServer?: string;
+  /**
+   * Where the ACME directory listens, where challtestsrv points every name, and where validations
+   * go (default 127.0.0.1); e.g. the one-node cluster's node address, which its Pods reach.
+   */
+  readonly address?: string;
+  /** Seconds Pebble waits, at random up to this, before each validation (default: none). */
+  readonly validationSleepSeconds?: number;
   readonly timeoutMs?: number;
 }
 
@@ -43,9 +50,10 @@ export interface Pebble {
   stop(): Promise<void>;
 }
 
-async function makeTlsCertificate(dir: string): Promise<void> {
+async function makeTlsCertificate(dir: string, address: string): Promise<void> {
+  const names = address === '127.0.0.1' ? 'IP:127.0.0.1,DNS:localhost' : `IP:127.0.0.1,IP:${address},DNS:localhost`;
   await writeFile(join(dir, 'pebble-ca.ext'), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n');
-  await writeFile(join(dir, 'pebble-leaf.ext'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  await writeFile(join(dir, 'pebble-leaf.ext'), `basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=${names}\n`);
   const ec = ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'];
   await openssl(['genpkey', ...ec, '-out', 'pebble-ca.key'], dir);
   await openssl(['req', '-new', '-x509', '-key', 'pebble-ca.key', '-subj', '/CN=bollard pebble test ca', '-days', '30', '-addext', 'basicConstraints=critical,CA:TRUE', '-out', 'pebble-ca.pem'], dir);
@@ -64,13 +72,13 @@ function httpsGet(url: string, ca: string): Promise<{ status: number; body: stri
   });
 }
 
-/** pebble-challtestsrv as Pebble's DNS server: every A query answers 127.0.0.1. */
-async function startChallTestSrv(dir: string, started: Managed[]): Promise<string> {
+/** pebble-challtestsrv as Pebble's DNS server: every A query answers `address`. */
+async function startChallTestSrv(dir: string, address: string, started: Managed[]): Promise<string> {
   const [dnsPort, dnsMgmtPort] = await Promise.all([freePort(), freePort()]);
   const dnsLog = join(dir, 'challtestsrv.log');
   const dns = spawnManaged('pebble-challtestsrv', [
     '-dns01', `127.0.0.1:${dnsPort}`, '-http01', '', '-https01', '', '-tlsalpn01', '',
-    '-management', `127.0.0.1:${dnsMgmtPort}`, '-defaultIPv4', '127.0.0.1', '-defaultIPv6', '',
+    '-management', `127.0.0.1:${dnsMgmtPort}`, '-defaultIPv4', address, '-defaultIPv6', '',
   ], { logFile: dnsLog });
   started.push(dns);
   await waitUntilReady(dns, async () => ((await fetch(`http://127.0.0.1:${dnsMgmtPort}/`)).status > 0 ? true : undefined), { what: 'pebble-challtestsrv', timeoutMs: 10_000, logFile: dnsLog });
@@ -81,16 +89,17 @@ const countLines = async (file: string, needle: string): Promise<number> =>
   (await readFile(file, 'utf8').catch(() => '')).split('\n').filter((l) => l.includes(needle)).length;
 
 export async function startPebble(opts: PebbleOptions): Promise<Pebble> {
-  await makeTlsCertificate(opts.dir);
+  const address = opts.address ?? '127.0.0.1';
+  await makeTlsCertificate(opts.dir, address);
   const caPem = await readFile(join(opts.dir, 'pebble-ca.pem'), 'utf8');
-  const [acmePort, mgmtPort, tlsPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const [acmePort, mgmtPort, tlsPort] = await Promise.all([freePort(address), freePort(), freePort()]);
   const started: Managed[] = [];
   const stop = async (): Promise<void> => { for (const p of started.splice(0).reverse()) await p.stop(); };
   try {
-    const dnsServer = opts.dnsServer ?? await startChallTestSrv(opts.dir, started);
+    const dnsServer = opts.dnsServer ?? await startChallTestSrv(opts.dir, address, started);
     const config = {
       pebble: {
-        listenAddress: `127.0.0.1:${acmePort}`, managementListenAddress: `127.0.0.1:${mgmtPort}`,
+        listenAddress: `${address}:${acmePort}`, managementListenAddress: `127.0.0.1:${mgmtPort}`,
         certificate: join(opts.dir, 'pebble.pem'), privateKey: join(opts.dir, 'pebble.key'),
         httpPort: opts.validationPort, tlsPort, ocspResponderURL: '',
         externalAccountBindingRequired: opts.externalAccountMACKeys !== undefined,
@@ -101,10 +110,11 @@ export async function startPebble(opts: PebbleOptions): Promise<Pebble> {
     };
     await writeFile(join(opts.dir, 'pebble-config.json'), JSON.stringify(config, null, 2));
     const logFile = join(opts.dir, 'pebble.log');
-    const env = { PEBBLE_VA_NOSLEEP: '1', PEBBLE_VA_ALWAYS_VALID: '0', PEBBLE_WFE_NONCEREJECT: '0', PEBBLE_AUTHZREUSE: '0' };
+    const sleep = opts.validationSleepSeconds === undefined ? { PEBBLE_VA_NOSLEEP: '1' } : { PEBBLE_VA_SLEEPTIME: String(opts.validationSleepSeconds) };
+    const env = { ...sleep, PEBBLE_VA_ALWAYS_VALID: '0', PEBBLE_WFE_NONCEREJECT: '0', PEBBLE_AUTHZREUSE: '0' };
     const pebble = spawnManaged('/usr/bin/env', [...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'pebble', '-config', join(opts.dir, 'pebble-config.json'), '-dnsserver', dnsServer], { logFile });
     started.push(pebble);
-    const directoryUrl = `https://127.0.0.1:${acmePort}/dir`;
+    const directoryUrl = `https://${address}:${acmePort}/dir`;
     await waitUntilReady(pebble, async () => ((await httpsGet(directoryUrl, caPem)).status === 200 ? true : undefined), { what: 'pebble', timeoutMs: opts.timeoutMs ?? 15_000, logFile });
     const managementUrl = `https://127.0.0.1:${mgmtPort}`;
     return {

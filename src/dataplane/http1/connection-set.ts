@@ -9,6 +9,7 @@ export class Http1ConnectionSet {
   private readonly limits: Http1Limits;
   private readonly handlers: Http1Handlers;
   private sweeper: NodeJS.Timeout | undefined;
+  private draining = false;
 
   constructor(limits: Http1Limits, handlers: Http1Handlers) {
     this.limits = limits;
@@ -17,9 +18,16 @@ export class Http1ConnectionSet {
 
   adopt(socket: Socket): void {
     const connection = new Http1Connection(socket, this.limits, this.handlers, performance.now());
+    if (this.draining) connection.drain();
     this.connections.add(connection);
     socket.once('close', () => { this.connections.delete(connection); });
     this.sweeper ??= this.startSweeper();
+  }
+
+  /** The drain period: every connection, and each one adopted later, closes after its next response. */
+  drain(): void {
+    this.draining = true;
+    for (const c of this.connections) c.drain();
   }
 
   /** Shutdown: idle connections close now, busy ones after their response. */

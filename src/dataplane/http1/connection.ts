@@ -66,6 +66,8 @@ export class Http1Connection implements ResponseOwner {
   private continuePending = false;
   private reusable = true;
   private closing = false;
+  /** The drain period: each response says `connection: close`, and the connection closes after it. */
+  private draining = false;
   private parsing = false;
   private firstRequest = true;
   private parseAgain = false;
@@ -90,7 +92,17 @@ export class Http1Connection implements ResponseOwner {
   get closingSoon(): boolean {
     // Answered without a 100: whether the announced body follows is the client's choice, so the
     // next request's start is unknown.
-    return this.closing || this.continuePending;
+    return this.closing || this.draining || this.continuePending;
+  }
+
+  /**
+   * The drain period began: from the next response head on, the client is told this connection
+   * closes after it, so it opens a new one (which goes to a Pod still in the Service). A connection
+   * stays open until such a response: closing an idle one could race a request the client is
+   * sending; closeIfIdle, at the end of the drain, does that for whoever stayed silent.
+   */
+  drain(): void {
+    this.draining = true;
   }
 
   /** Called by the sweeper; acts on a passed deadline. */

@@ -63,6 +63,12 @@ describe('failures', () => {
     expect((await hit('post.test', 'POST')).status).toBe(502);
   });
 
+  it('answers 502 upstream unavailable when every endpoint tried refused an idempotent request', async () => {
+    const dead = await deadEndpoint();
+    plane.tables.publish(table({ 'refused.test': hostRoutes(route('/', upstream('refused', [dead]))) }));
+    expect(await hit('refused.test')).toMatchObject({ status: 502, text: 'upstream unavailable\n' });
+  });
+
   it('ejects an endpoint after consecutive failures and stops sending to it', async () => {
     const dead = await deadEndpoint();
     plane.tables.publish(table({ 'eject.test': hostRoutes(route('/', upstream('eject', [dead, b.endpoint]))) }));

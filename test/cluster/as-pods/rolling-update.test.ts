@@ -1,0 +1,51 @@
+// The seeds' first complaint about Traefik: dropped traffic during updates. A `helm upgrade` that
+// changes the pod template rolls every Bollard Pod while keep-alive clients loop GETs through the
+// NodePort; not one request may fail, until the last old Pod is gone.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Cluster } from '../../harness/cluster/env.ts';
+import { theCluster } from '../../harness/cluster/env.ts';
+import { eventually } from '../../support/http.ts';
+import { createNamespace, deleteNamespace, deployEcho } from '../support/backends.ts';
+import { NAMESPACE, bollardPods, installBollard, nodeUrl, uninstallBollard, waitForGone } from '../support/bollard.ts';
+import { count, printSummary, summaryLine } from '../support/summary.ts';
+import { underLoad } from '../support/under-load.ts';
+
+let cluster: Cluster;
+let ns = '';
+let host = '';
+
+beforeAll(async () => {
+  cluster = await theCluster();
+  await installBollard(cluster);
+  ns = await createNamespace(cluster, 'rolling');
+  host = `${ns}.example.test`;
+  await deployEcho(cluster, ns, 'echo', host);
+  await eventually(nodeUrl(cluster), host, '/', (r) => r.status === 200, `${host} routed`, 30_000);
+}, 240_000);
+
+afterAll(async () => {
+  await uninstallBollard(cluster);
+  await deleteNamespace(cluster, ns);
+}, 60_000);
+
+describe('as pods: rolling update', () => {
+  it('rolls every Bollard Pod under load with 0 failed requests', async () => {
+    const before = (await bollardPods(cluster)).filter((p) => !p.terminating);
+    let rolloutSeconds = 0;
+    const result = await underLoad(cluster, { host }, async () => {
+      const t0 = Date.now();
+      // A changed pod template: a new ReplicaSet, surge one, retire one, until all are new.
+      await installBollard(cluster, { 'controller.podAnnotations': { 'bollard.test/rollout': String(t0) } });
+      await waitForGone(cluster, NAMESPACE, before.map((p) => p.name));
+      rolloutSeconds = (Date.now() - t0) / 1000;
+    });
+    const after = (await bollardPods(cluster)).filter((p) => !p.terminating);
+    expect(after.map((p) => p.name).filter((n) => before.some((b) => b.name === n))).toEqual([]);
+    await printSummary(summaryLine('rolling update', result.report.requests, [
+      `${count(result.failures.length)} failed`,
+      `${before.length} Pods replaced and gone in ${rolloutSeconds.toFixed(1)}s`,
+      `${count(result.report.connections.length)} connections, ${Math.round(result.report.requests / result.report.seconds)} req/s`,
+    ]));
+    expect(result.describe(result.failures)).toBe('');
+  }, 300_000);
+});
