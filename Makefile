@@ -7,7 +7,7 @@ export PATH := $(NODE_DIR):$(CURDIR)/node_modules/.bin:$(PATH):$(CURDIR)/.tools/
 RUN := $(CURDIR)/.run
 STAMP := node_modules/.stamp-$(shell sha256sum package-lock.json 2>/dev/null | cut -c1-12)
 
-.PHONY: help deps node-modules kube-apiserver h2spec gateway-api-crds gateway-conformance-build dev up down cluster-deps cluster-binaries cluster dev-cluster cluster-down test test-unit test-e2e test-cluster typecheck lint build bench fuzz image image-echo image-check manifests chart-test clean
+.PHONY: help deps node-modules kube-apiserver h2spec gateway-api-crds gateway-conformance-build dev up down cluster-deps cluster-binaries cluster dev-cluster cluster-down test test-main test-unit test-e2e test-cluster typecheck lint build bench fuzz image image-echo image-check manifests chart-test clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -69,7 +69,9 @@ lint: node-modules ## eslint (type-aware, no floating promises)
 	@echo "lint"
 	@eslint --max-warnings 0 .
 
-test: deps node-modules kube-apiserver h2spec typecheck lint ## every test: typecheck, lint, unit, feature, e2e
+test: test-main test-cluster ## every test: typecheck, lint, unit, feature, e2e, h2spec, then Bollard as Pods on the one-node cluster
+
+test-main: deps node-modules kube-apiserver h2spec typecheck lint ## every test but the cluster's: typecheck, lint, unit, feature, e2e, h2spec
 	@mkdir -p $(RUN)
 	@node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects unit e2e --ci --json --outputFile=$(RUN)/jest.json; rc=$$?; \
 	  node scripts/summarize-jest.ts $(RUN)/jest.json; exit $$rc
