@@ -105,7 +105,27 @@ export interface ForwardAuth {
   readonly requestRedirect: string | undefined;
 }
 
-export type Middleware = Refuse | IpAccess | RequestRedirect | Cors | BasicAuth | ForwardAuth | UrlRewrite | HeaderModifier;
+/**
+ * Sticky sessions by a cookie Bollard sets (Gateway API's SessionPersistence of type Cookie): a
+ * request carrying it goes to the endpoint it names while that endpoint is eligible; otherwise the
+ * balancer picks one and the answer sets the cookie. The value is an opaque hash of the endpoint.
+ */
+export interface SessionPersistence {
+  readonly kind: 'SessionPersistence';
+  readonly cookieName: string;
+  /** Cookie Path; undefined until the route fills in its own path (route-chain.ts). */
+  readonly path: string | undefined;
+  readonly maxAgeSeconds: number | undefined;
+  /** Expires, this many seconds after the cookie is set. */
+  readonly expiresSeconds: number | undefined;
+  readonly sameSite: 'None' | 'Lax' | 'Strict' | undefined;
+  /** Secure even on plain HTTP (it is always set on HTTPS). */
+  readonly secure: boolean;
+  /** After the named endpoint fails and another serves, point the cookie at that one. */
+  readonly changeOnFailure: boolean;
+}
+
+export type Middleware = Refuse | IpAccess | RequestRedirect | Cors | BasicAuth | ForwardAuth | UrlRewrite | HeaderModifier | SessionPersistence;
 
 /**
  * The order a chain runs in: refusals and address checks first, then local answers (redirects and
@@ -114,6 +134,7 @@ export type Middleware = Refuse | IpAccess | RequestRedirect | Cors | BasicAuth 
  */
 export const MIDDLEWARE_ORDER: readonly Middleware['kind'][] = [
   'Refuse', 'IPAccess', 'RequestRedirect', 'CORS', 'BasicAuth', 'ForwardAuth', 'URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier',
+  'SessionPersistence',
 ];
 
 /** A route's middlewares, in MIDDLEWARE_ORDER; one object per distinct value within a build (interned by key). */

@@ -10,9 +10,10 @@ import { compileForwardAuth } from './forward-auth.ts';
 import { compileIpAccess } from './ip-access.ts';
 import { compileRedirect } from './redirect.ts';
 import { compileRewrite } from './rewrite.ts';
+import { compileSessionPersistence } from './session-cookie.ts';
 import type { ChainRequest, ForwardPlan, LocalAnswer, Step } from './step.ts';
 
-export type { ChainRequest, ForwardPlan, LocalAnswer } from './step.ts';
+export type { ChainRequest, ForwardPlan, LocalAnswer, SessionRequest } from './step.ts';
 
 const compiled = new WeakMap<MiddlewareChain, readonly Step[]>();
 
@@ -64,6 +65,7 @@ function compileStep(filter: Middleware): Step {
       plan.removeHeaders.push(...filter.remove);
       return undefined;
     };
+    case 'SessionPersistence': return compileSessionPersistence(filter);
     case 'ResponseHeaderModifier': return (_req, plan) => {
       if (filter.set.length > 0) plan.responseHeaders = { ...plan.responseHeaders, ...Object.fromEntries(filter.set) };
       if (filter.remove.length > 0) plan.removeResponseHeaders = [...plan.removeResponseHeaders ?? [], ...filter.remove];

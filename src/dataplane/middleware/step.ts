@@ -1,6 +1,7 @@
 // What a compiled middleware is: a step over the request that either answers it locally or adds to
 // the plan for forwarding it. Steps run in the chain's order (src/routing/middleware.ts).
 import type { IncomingHttpHeaders } from 'node:http';
+import type { SessionPersistence } from '../../routing/middleware.ts';
 import type { RequestTarget } from '../request-path.ts';
 
 export interface ChainRequest {
@@ -32,6 +33,15 @@ export interface ForwardPlan {
   /** Set on the client's response, whatever the upstream says; then `removeResponseHeaders` dropped. */
   responseHeaders: Record<string, string> | undefined;
   removeResponseHeaders: readonly string[] | undefined;
+  /** Sticky sessions: the balancer prefers the endpoint the cookie names. */
+  session?: SessionRequest | undefined;
+}
+
+export interface SessionRequest {
+  readonly rule: SessionPersistence;
+  /** The endpoint hash the request's cookie names, if any. */
+  readonly wanted: string | undefined;
+  readonly https: boolean;
 }
 
 /** A step that must wait (a password hash, an auth service) returns a promise; the rest answer at once. */
