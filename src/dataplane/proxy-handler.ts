@@ -129,6 +129,7 @@ function chainRequest(deps: ProxyDeps, req: ClientRequest, host: string, target:
   return {
     method: req.method ?? 'GET', headers: req.headers, proto: deps.proto, host, target,
     clientAddress: () => clientAddress(req.socket?.remoteAddress ?? '', req.headers['x-forwarded-for'], deps.trusted),
+    limitRejectionStatus: deps.forward.options.limitRejectionStatus,
   };
 }
 

@@ -98,6 +98,7 @@ export function decide(deps: UpgradeDeps, host: string, target: RequestTarget, a
   const outcome = runChain(route.middlewares, {
     method: asked.method, headers: asked.headers, proto: deps.proto, host, target,
     clientAddress: () => clientAddress(asked.peer, asked.headers['x-forwarded-for'], deps.trusted),
+    limitRejectionStatus: deps.forward.options.limitRejectionStatus,
   });
   return outcome instanceof Promise
     ? outcome.then((settled) => afterChain(deps, host, target, asked, route, settled))

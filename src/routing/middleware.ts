@@ -125,15 +125,29 @@ export interface SessionPersistence {
   readonly changeOnFailure: boolean;
 }
 
-export type Middleware = Refuse | IpAccess | RequestRedirect | Cors | BasicAuth | ForwardAuth | UrlRewrite | HeaderModifier | SessionPersistence;
+/**
+ * Request rate limits per client address (after trusted proxies), each a token bucket of
+ * `burst` + 1 requests refilled at `perSecond`; a request finding a bucket empty is refused with the
+ * data plane's rejection status. State lives in each data-plane process. Exempt addresses skip it.
+ */
+export interface RateLimit {
+  readonly kind: 'RateLimit';
+  /** Whose buckets: "namespace/name" of the Ingress, so Ingresses with equal limits count apart (nginx's zone per Ingress). */
+  readonly zone: string;
+  readonly buckets: readonly { readonly perSecond: number; readonly burst: number }[];
+  /** CIDRs or addresses never limited. */
+  readonly exempt: readonly string[];
+}
+
+export type Middleware = Refuse | IpAccess | RequestRedirect | Cors | BasicAuth | ForwardAuth | UrlRewrite | HeaderModifier | SessionPersistence | RateLimit;
 
 /**
  * The order a chain runs in: refusals and address checks first, then local answers (redirects and
  * CORS preflights are answered before authentication, as nginx's rewrite phase runs before its access
- * phase), then authentication, then request changes.
+ * phase), then rate limits (nginx's preaccess phase), then authentication, then request changes.
  */
 export const MIDDLEWARE_ORDER: readonly Middleware['kind'][] = [
-  'Refuse', 'IPAccess', 'RequestRedirect', 'CORS', 'BasicAuth', 'ForwardAuth', 'URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier',
+  'Refuse', 'IPAccess', 'RequestRedirect', 'CORS', 'RateLimit', 'BasicAuth', 'ForwardAuth', 'URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier',
   'SessionPersistence',
 ];
 

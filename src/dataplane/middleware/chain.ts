@@ -11,6 +11,7 @@ import { compileIpAccess } from './ip-access.ts';
 import { compileRedirect } from './redirect.ts';
 import { compileRewrite } from './rewrite.ts';
 import { compileSessionPersistence } from './session-cookie.ts';
+import { compileRateLimit } from './rate-limit.ts';
 import type { ChainRequest, ForwardPlan, LocalAnswer, Step } from './step.ts';
 
 export type { ChainRequest, ForwardPlan, LocalAnswer, SessionRequest } from './step.ts';
@@ -65,6 +66,7 @@ function compileStep(filter: Middleware): Step {
       plan.removeHeaders.push(...filter.remove);
       return undefined;
     };
+    case 'RateLimit': return compileRateLimit(filter);
     case 'SessionPersistence': return compileSessionPersistence(filter);
     case 'ResponseHeaderModifier': return (_req, plan) => {
       if (filter.set.length > 0) plan.responseHeaders = { ...plan.responseHeaders, ...Object.fromEntries(filter.set) };

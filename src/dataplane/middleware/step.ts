@@ -13,6 +13,8 @@ export interface ChainRequest {
   readonly target: RequestTarget;
   /** The client's address: the peer's, or after trusted proxies the one they name (client-address.ts). */
   readonly clientAddress: () => string;
+  /** The status of a request refused by a rate limit (--limit-rejection-status). */
+  readonly limitRejectionStatus: number;
 }
 
 export interface LocalAnswer {
