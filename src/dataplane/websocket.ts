@@ -99,6 +99,8 @@ export function decide(deps: UpgradeDeps, host: string, target: RequestTarget, a
     method: asked.method, headers: asked.headers, proto: deps.proto, host, target,
     clientAddress: () => clientAddress(asked.peer, asked.headers['x-forwarded-for'], deps.trusted),
     limitRejectionStatus: deps.forward.options.limitRejectionStatus,
+    // An upgrade is not counted as in progress once decided (catalog.ts: limit-connections).
+    whenDone: (release) => { release(); },
   });
   return outcome instanceof Promise
     ? outcome.then((settled) => afterChain(deps, host, target, asked, route, settled))

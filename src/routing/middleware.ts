@@ -127,14 +127,16 @@ export interface SessionPersistence {
 
 /**
  * Request rate limits per client address (after trusted proxies), each a token bucket of
- * `burst` + 1 requests refilled at `perSecond`; a request finding a bucket empty is refused with the
- * data plane's rejection status. State lives in each data-plane process. Exempt addresses skip it.
+ * `burst` + 1 requests refilled at `perSecond`, and a cap on requests in progress; a request over
+ * either is refused with the data plane's rejection status. State lives in each data-plane process. Exempt addresses skip it.
  */
 export interface RateLimit {
   readonly kind: 'RateLimit';
   /** Whose buckets: "namespace/name" of the Ingress, so Ingresses with equal limits count apart (nginx's zone per Ingress). */
   readonly zone: string;
   readonly buckets: readonly { readonly perSecond: number; readonly burst: number }[];
+  /** Requests of one client address in progress at once; undefined: no limit. */
+  readonly connections: number | undefined;
   /** CIDRs or addresses never limited. */
   readonly exempt: readonly string[];
 }

@@ -15,6 +15,8 @@ export interface ChainRequest {
   readonly clientAddress: () => string;
   /** The status of a request refused by a rate limit (--limit-rejection-status). */
   readonly limitRejectionStatus: number;
+  /** Calls `release` once the answer to this request is over (sent, or the client gone). */
+  readonly whenDone: (release: () => void) => void;
 }
 
 export interface LocalAnswer {

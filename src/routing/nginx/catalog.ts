@@ -101,6 +101,7 @@ export const NGINX_ANNOTATIONS: readonly NginxAnnotationEntry[] = [
   // Rate limits
   h('limit-rps', 'requests per second per client address (after `--trusted-proxies`); a burst of rps × limit-burst-multiplier is served at once (nginx\'s `nodelay`), the rest get `--limit-rejection-status` (default 503, as ingress-nginx). Counted in each data-plane process: with W workers and R replicas a client may get up to W × R times the rate, where ingress-nginx counts per pod. `0` means no limit'),
   h('limit-rpm', 'as limit-rps, per minute; both apply when both are set'),
+  h('limit-connections', 'requests of one client address in progress at once (per data-plane process, as limit-rps); over it, `--limit-rejection-status`. An HTTP/2 stream counts as one, as in nginx; a WebSocket upgrade counts only until it is decided'),
   h('limit-burst-multiplier', 'default 5'),
   h('limit-whitelist', 'addresses and CIDRs never limited'),
   h('limit-allowlist', 'as limit-whitelist, which it replaces; allowlist wins when both are set'),
@@ -111,7 +112,7 @@ export const NGINX_ANNOTATIONS: readonly NginxAnnotationEntry[] = [
   n('auth-keepalive-share-vars'), n('enable-global-auth'),
   n('auth-tls-secret'), n('auth-tls-verify-depth'), n('auth-tls-verify-client'), n('auth-tls-error-page'),
   n('auth-tls-pass-certificate-to-upstream'), n('auth-tls-match-cn'),
-  n('limit-connections'), n('limit-rate'), n('limit-rate-after'),
+  n('limit-rate'), n('limit-rate-after'),
   n('global-rate-limit'), n('global-rate-limit-window'), n('global-rate-limit-key'), n('global-rate-limit-ignored-cidrs'),
   n('custom-http-errors'), n('default-backend'), n('server-alias'), n('custom-headers'),
   n('ssl-passthrough'), n('ssl-ciphers'), n('ssl-prefer-server-ciphers'),
