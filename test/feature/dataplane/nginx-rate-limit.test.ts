@@ -50,15 +50,17 @@ beforeAll(async () => {
     { name: 'plain', host: 'plain.test', annotations: {} },
     { name: 'conn', host: 'conn.test', annotations: { [`${N}limit-connections`]: '1' } },
   ];
+  // Everything afterAll closes is started before anything here can fail.
+  plane = await startPlane({ options: { ...defaultDataPlaneOptions, trustedProxies: ['127.0.0.1/32'] } });
+  custom = await startPlane({ options: { ...defaultDataPlaneOptions, limitRejectionStatus: 429 } });
   const built = buildAnnotated(ingresses, [upstream.endpoint]);
   expect(built.diagnostics).toEqual([]);
-  plane = await startPlane({ options: { ...defaultDataPlaneOptions, trustedProxies: ['127.0.0.1/32'] } });
   plane.tables.publish(built.table);
-  custom = await startPlane({ options: { ...defaultDataPlaneOptions, limitRejectionStatus: 429 } });
   custom.tables.publish(buildAnnotated(ingresses, [upstream.endpoint]).table);
 });
 
 afterAll(async () => {
+  for (const res of held) res.end();
   await plane.close();
   await custom.close();
   await upstream.close();
