@@ -115,7 +115,8 @@ function afterChain(deps: UpgradeDeps, host: string, target: RequestTarget, aske
     const port = deps.httpsRedirectPort === 443 ? '' : `:${deps.httpsRedirectPort}`;
     return { status: 308, text: 'redirecting to https', route, headers: { location: `https://${host}${port}${target.upstreamPath}${target.query}` } };
   }
-  const endpoint = deps.forward.balancer.pick(route.upstream, route.options.loadBalancing);
+  // A session cookie set by an earlier answer keeps the upgrade on its endpoint too (the 101 sets none).
+  const endpoint = deps.forward.balancer.pick(route.upstream, route.options.loadBalancing, undefined, plan?.session?.wanted);
   return endpoint === undefined ? { status: 503, text: 'no ready endpoints', route } : { route, endpoint, plan };
 }
 

@@ -89,7 +89,7 @@ export const NGINX_ANNOTATIONS: readonly NginxAnnotationEntry[] = [
   h('canary-weight', 'requests out of canary-weight-total, drawn per request (no stickiness), per replica'),
   h('canary-weight-total', 'default 100'),
   // Sticky sessions
-  h('affinity', '`cookie`: a request carrying the session cookie goes to the endpoint it names while that endpoint is ready and not ejected by passive health, whatever load-balance says; otherwise the balancer picks and the answer sets the cookie. Its value is an opaque hash of the endpoint (not its address), the same on every replica. HTTP requests only: a WebSocket upgrade is balanced as usual'),
+  h('affinity', '`cookie`: a request carrying the session cookie goes to the endpoint it names while that endpoint is ready and not ejected by passive health, whatever load-balance says; otherwise the balancer picks and the answer sets the cookie. Its value is an opaque hash of the endpoint (not its address), the same on every replica. A WebSocket upgrade carrying the cookie goes to its endpoint as well; the 101 answer sets no cookie'),
   p('affinity-mode', '`balanced` and `persistent` are accepted and both keep a session on its endpoint while it serves: `balanced` does not move sessions to endpoints added later'),
   h('session-cookie-name', 'default `INGRESSCOOKIE`'),
   h('session-cookie-path', 'default the route\'s path; for a regex path, its literal start up to the last `/`'),

@@ -2,6 +2,9 @@
 // not the address), later requests carrying it reach the same upstream whatever the balancer would
 // do, and when the named endpoint fails, session-cookie-change-on-failure decides whether the cookie
 // moves to the endpoint that served instead.
+import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request } from 'undici';
 import { endpointHash } from '../../../src/dataplane/upstream/endpoint-hash.ts';
@@ -29,6 +32,13 @@ const valueOf = (setCookie: string): string => /^[^=]+=([^;]*)/.exec(setCookie)?
 
 beforeAll(async () => {
   upstreams.push(await startUpstream('a'), await startUpstream('b'), await startUpstream('c'));
+  for (const [i, u] of upstreams.entries()) {
+    u.server.on('upgrade', (req, socket: Duplex) => {
+      const accept = createHash('sha1').update(`${String(req.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nX-Upstream: ${'abc'[i] ?? ''}\r\n\r\n`);
+      socket.on('end', () => socket.end());
+    });
+  }
   sticky = await startPlane();
   failover = await startPlane();
   dead = await deadEndpoint();
@@ -84,6 +94,30 @@ describe('affinity: cookie', () => {
   it('defaults to INGRESSCOOKIE with the route\'s path, and a route without affinity sets nothing', async () => {
     expect((await get(sticky, 'cart.test', '/cart/items')).setCookie).toEqual([expect.stringMatching(/^INGRESSCOOKIE=[0-9a-f]{32}; Path=\/cart; HttpOnly$/)]);
     expect((await get(sticky, 'plain.test', '/')).setCookie).toEqual([]);
+  });
+});
+
+/** The X-Upstream of the 101 answer to a WebSocket upgrade carrying `cookie`. */
+function upgradeReaches(cookie: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(sticky.httpPort, '127.0.0.1');
+    let head = '';
+    socket.setEncoding('latin1').on('error', reject).on('data', (c: string) => {
+      head += c;
+      if (!head.includes('\r\n\r\n')) return;
+      socket.destroy();
+      resolve(/^x-upstream: (.*)\r$/im.exec(head)?.[1] ?? head);
+    });
+    socket.write(`GET /ws HTTP/1.1\r\nHost: sticky.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nCookie: ${cookie}\r\n\r\n`);
+  });
+}
+
+describe('affinity: cookie and WebSocket upgrades', () => {
+  it('sends an upgrade carrying the cookie to the endpoint it names', async () => {
+    for (const [i, u] of upstreams.slice(0, 3).entries()) {
+      const cookie = `route=${endpointHash(u.endpoint)}`;
+      for (let n = 0; n < 3; n++) expect(await upgradeReaches(cookie)).toBe('abc'[i]);
+    }
   });
 });
 
