@@ -9,11 +9,14 @@ import { Pool } from 'undici';
 import { buildAnnotated, type IngressSpec } from '../test/feature/dataplane/annotated-table.ts';
 import { startPlane, startUpstream } from '../test/feature/dataplane/support.ts';
 import { writeResults } from './lib/results.ts';
+import { endpointHash } from '../src/dataplane/upstream/endpoint-hash.ts';
+import type { Endpoint } from '../src/routing/types.ts';
 
 const N = 'nginx.ingress.kubernetes.io/';
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
-interface Case { readonly name: string; readonly ingress: IngressSpec; readonly headers?: Record<string, string> }
+/** headers: fixed, or made from the upstream's endpoint (a session cookie naming it). */
+interface Case { readonly name: string; readonly ingress: IngressSpec; readonly headers?: Record<string, string> | ((e: Endpoint) => Record<string, string>) }
 
 const CASES: readonly Case[] = [
   { name: 'none', ingress: { name: 'plain', host: 'plain.test', annotations: {} } },
@@ -22,6 +25,8 @@ const CASES: readonly Case[] = [
   { name: 'URLRewrite (regex capture)', ingress: { name: 'rewrite', host: 'rewrite.test', annotations: { [`${N}rewrite-target`]: '/$2' }, paths: [{ path: '/api(/|$)(.*)', pathType: 'ImplementationSpecific' }] } },
   { name: 'RequestHeaderModifier + Host', ingress: { name: 'headers', host: 'headers.test', annotations: { [`${N}x-forwarded-prefix`]: '/api', [`${N}upstream-vhost`]: 'internal.svc' } } },
   { name: 'RequestRedirect (local 301)', ingress: { name: 'moved', host: 'moved.test', annotations: { [`${N}permanent-redirect`]: 'https://new.test$request_uri' } } },
+  { name: 'SessionPersistence (cookie hit)', ingress: { name: 'sticky', host: 'sticky.test', annotations: { [`${N}affinity`]: 'cookie' } }, headers: (e) => ({ cookie: `INGRESSCOOKIE=${endpointHash(e)}` }) },
+  { name: 'RateLimit (under the limit)', ingress: { name: 'limited', host: 'limited.test', annotations: { [`${N}limit-rps`]: '1000000' } } },
 ];
 
 async function drive(pool: Pool, host: string, path: string, headers: Record<string, string>, seconds: number): Promise<number> {
@@ -50,9 +55,10 @@ async function main(): Promise<void> {
   const pool = new Pool(`http://127.0.0.1:${plane.httpPort}`, { connections: 32, pipelining: 1 });
   try {
     const rates = new Map<string, number[]>(CASES.map((c) => [c.name, []]));
-    for (const c of CASES) await drive(pool, c.ingress.host, '/api/x', c.headers ?? {}, 0.3);
+    const headersOf = (c: Case): Record<string, string> => (typeof c.headers === 'function' ? c.headers(upstream.endpoint) : c.headers ?? {});
+    for (const c of CASES) await drive(pool, c.ingress.host, '/api/x', headersOf(c), 0.3);
     for (let round = 0; round < rounds; round++) {
-      for (const c of CASES) rates.get(c.name)?.push(await drive(pool, c.ingress.host, '/api/x', c.headers ?? {}, seconds));
+      for (const c of CASES) rates.get(c.name)?.push(await drive(pool, c.ingress.host, '/api/x', headersOf(c), seconds));
     }
     const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
     const plain = median(rates.get('none') ?? []);

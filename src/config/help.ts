@@ -7,6 +7,7 @@ export function renderHelp(): string {
   });
   return [
     'Usage: bollard controller [flags]',
+    '       bollard migrate report [flags]   (see bollard migrate report --help)',
     '',
     'Runs the Bollard ingress controller: watches Ingresses, IngressClasses, Services,',
     'EndpointSlices and Secrets and serves HTTP(S) traffic for them.',

@@ -24,6 +24,7 @@ export const dataPlaneOptions: readonly OptionSpec[] = [
   option('upstream-connect-timeout-ms', 'Upstream connect timeout.', '5000'),
   option('upstream-retries', 'Other endpoints tried when connecting fails (idempotent requests without a body).', '2'),
   option('eject-after-failures', 'Consecutive upstream failures that eject an endpoint.', '5'),
+  option('limit-rejection-status', 'Status of a request refused by a rate limit (nginx.ingress.kubernetes.io/limit-rps, -rpm), a 4xx or 5xx (ingress-nginx: limit-req-status-code).', '503'),
   option('eject-seconds', 'How long an ejected endpoint rests (doubling on repeats, up to 8x).', '10'),
   option('max-header-bytes', 'Largest request head accepted (431 above).', '32768'),
   option('client-header-timeout-seconds', 'Time allowed to send the request head (slowloris guard).', '20'),

@@ -52,6 +52,7 @@ export const dataPlaneShape = {
   upstreamRetries: z.coerce.number().int().min(0).max(10),
   ejectAfterFailures: z.coerce.number().int().min(1).max(1000),
   ejectSeconds: seconds(3600),
+  limitRejectionStatus: z.coerce.number().int().min(400).max(599),
   maxHeaderBytes: z.coerce.number().int().min(1024).max(1024 * 1024),
   clientHeaderTimeoutSeconds: z.coerce.number().int().min(1).max(3600),
   clientRequestTimeoutSeconds: seconds(86_400),

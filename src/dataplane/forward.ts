@@ -10,6 +10,9 @@ import type { ClientResponse } from './client-response.ts';
 import { buildClientHeaders } from './forward-headers.ts';
 import type { DataPlaneOptions } from './options.ts';
 import { RelayHandler, type RelayOutcome } from './relay-handler.ts';
+import type { SessionRequest } from './middleware/step.ts';
+import { setCookieValue } from './middleware/session-cookie.ts';
+import { endpointHash } from './upstream/endpoint-hash.ts';
 import type { Balancer } from './upstream/balancer.ts';
 import { endpointKey } from './upstream/endpoint-stats.ts';
 import type { UpstreamPools } from './upstream/pools.ts';
@@ -32,6 +35,8 @@ export interface Outbound {
   /** Set on the client's response, then `removeResponseHeaders` dropped (middlewares: CORS, response headers). */
   readonly responseHeaders?: Record<string, string> | undefined;
   readonly removeResponseHeaders?: readonly string[] | undefined;
+  /** Sticky sessions (SessionPersistence): prefer the endpoint the cookie names; set it when another serves. */
+  readonly session?: SessionRequest | undefined;
 }
 
 export interface ForwardResult extends RelayOutcome {
@@ -51,10 +56,27 @@ export function isConnectFailure(err: Error): boolean {
   return code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH';
 }
 
-function withResponseChanges(headers: OutgoingHttpHeaders, out: Outbound): OutgoingHttpHeaders {
+function withResponseChanges(headers: OutgoingHttpHeaders, out: Outbound, cookie: string | undefined): OutgoingHttpHeaders {
   Object.assign(headers, out.responseHeaders);
   for (const name of out.removeResponseHeaders ?? []) Reflect.deleteProperty(headers, name);
+  if (cookie !== undefined) {
+    const upstream = headers['set-cookie'];
+    headers['set-cookie'] = upstream === undefined ? [cookie] : [...(Array.isArray(upstream) ? upstream : [upstream]), cookie];
+  }
   return headers;
+}
+
+const isWanted = (session: SessionRequest | undefined, e: Endpoint): boolean => session !== undefined && endpointHash(e) === session.wanted;
+
+/**
+ * The session cookie to set after `endpoint` was picked: none when the request's cookie names it,
+ * nor when its endpoint failed and the rule keeps the cookie (session-cookie-change-on-failure off).
+ */
+function sessionCookieFor(session: SessionRequest | undefined, endpoint: Endpoint, wantedFailed: boolean): string | undefined {
+  if (session === undefined) return undefined;
+  const hash = endpointHash(endpoint);
+  if (hash === session.wanted || (wantedFailed && !session.rule.changeOnFailure)) return undefined;
+  return setCookieValue(session, hash, Date.now());
 }
 
 export function forward(deps: ForwardDeps, out: Outbound, res: ClientResponse, done: (r: ForwardResult) => void): void {
@@ -63,21 +85,29 @@ export function forward(deps: ForwardDeps, out: Outbound, res: ClientResponse, d
   const retryable = retriesAllowed(out.method, out.body);
   const tried = new Set<string>();
   const via = deps.options.via;
-  const clientHeaders = out.responseHeaders === undefined && out.removeResponseHeaders === undefined
+  const { session } = out;
+  let cookie: string | undefined;
+  let wantedFailed = false;
+  const clientHeaders = out.responseHeaders === undefined && out.removeResponseHeaders === undefined && session === undefined
     ? (h: IncomingHttpHeaders) => buildClientHeaders(h, via)
-    : (h: IncomingHttpHeaders) => withResponseChanges(buildClientHeaders(h, via), out);
+    : (h: IncomingHttpHeaders) => withResponseChanges(buildClientHeaders(h, via), out, cookie);
   const firstAt = retryTimeoutMs === undefined ? 0 : deps.now();
   let current: RelayHandler | undefined;
   // Not `res.writableFinished`: node:http2's compatibility response reports it true when the
   // client resets the stream, which left the upstream request (and its connection) open.
   res.on('close', () => { current?.abort(new errors.RequestAbortedError()); });
 
+  const tryAgain = (outcome: RelayOutcome): boolean =>
+    outcome.error !== undefined && !outcome.started && retryable && isConnectFailure(outcome.error) && tried.size <= retries &&
+    !res.destroyed && (retryTimeoutMs === undefined || deps.now() - firstAt < retryTimeoutMs);
+
   const attempt = (): void => {
-    const endpoint = deps.balancer.pick(route.upstream, route.options.loadBalancing, tried);
+    const endpoint = deps.balancer.pick(route.upstream, route.options.loadBalancing, tried, session?.wanted);
     if (endpoint === undefined) {
       done({ status: tried.size === 0 ? 503 : 502, bytes: 0, started: false, endpoint, attempts: tried.size });
       return;
     }
+    cookie = sessionCookieFor(session, endpoint, wantedFailed);
     const key = endpointKey(endpoint);
     tried.add(key);
     const stats = deps.pools.stats(endpoint);
@@ -89,8 +119,8 @@ export function forward(deps: ForwardDeps, out: Outbound, res: ClientResponse, d
         deps.pools.noteEjection(stats.ejectedUntil);
         deps.onEject(key, route.upstream.key);
       }
-      const again = outcome.error !== undefined && !outcome.started && retryable && isConnectFailure(outcome.error) && tried.size <= retries;
-      if (again && !res.destroyed && (retryTimeoutMs === undefined || deps.now() - firstAt < retryTimeoutMs)) attempt();
+      wantedFailed ||= failed && isWanted(session, endpoint);
+      if (tryAgain(outcome)) attempt();
       else done({ ...outcome, endpoint, attempts: tried.size });
     });
     deps.pools.dispatcher(endpoint, route.options.backendProtocol, connectTimeoutMs).dispatch({

@@ -12,6 +12,8 @@ export interface DataPlaneOptions {
   readonly ejectAfterFailures: number;
   /** ...for this long, doubling on repeated ejections up to 8x. */
   readonly ejectMs: number;
+  /** The status of a request refused by a rate limit (nginx limit-rps/-rpm). */
+  readonly limitRejectionStatus: number;
 }
 
 export const defaultDataPlaneOptions: DataPlaneOptions = {
@@ -21,4 +23,5 @@ export const defaultDataPlaneOptions: DataPlaneOptions = {
   retries: 2,
   ejectAfterFailures: 5,
   ejectMs: 10_000,
+  limitRejectionStatus: 503,
 };

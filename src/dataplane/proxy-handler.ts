@@ -71,12 +71,12 @@ export function createProxyHandler(deps: ProxyDeps): (req: ClientRequest, res: C
         .catch(() => undefined)
         .then((keyAuthorization) => {
           if (keyAuthorization !== undefined) respond(deps, req, res, body, base, { status: 200, text: keyAuthorization, headers: {} });
-          else whenSettled(decide(deps, req, host, target), (answer) => { respond(deps, req, res, body, base, answer); }, () => { res.destroy(); });
+          else whenSettled(decide(deps, req, res, host, target), (answer) => { respond(deps, req, res, body, base, answer); }, () => { res.destroy(); });
         })
         .catch(() => { res.destroy(); });
       return;
     }
-    const answer = host === undefined || target === undefined ? { status: 400, text: 'bad request', headers: {} } : decide(deps, req, host, target);
+    const answer = host === undefined || target === undefined ? { status: 400, text: 'bad request', headers: {} } : decide(deps, req, res, host, target);
     whenSettled(answer, (settled) => { respond(deps, req, res, body, base, settled); }, () => { res.destroy(); });
   };
 }
@@ -103,7 +103,7 @@ function authorityOf(req: ClientRequest): string {
 interface Forwardable { readonly route: Route; readonly host: string; readonly target: RequestTarget; readonly plan: ForwardPlan | undefined }
 
 /** The table is read once here: a local refusal, or a route to forward to (later, when a middleware has to wait). */
-function decide(deps: ProxyDeps, req: ClientRequest, host: string, target: RequestTarget): Decision | Promise<Decision> {
+function decide(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, host: string, target: RequestTarget): Decision | Promise<Decision> {
   // As nginx: TRACE would echo the request, credentials included, back (cross-site tracing).
   if (req.method === 'TRACE') return { status: 405, text: 'method not allowed', headers: {} };
   const table = deps.tables.current();
@@ -114,7 +114,7 @@ function decide(deps: ProxyDeps, req: ClientRequest, host: string, target: Reque
   // A Gateway API route with weighted backends picks one first; a canary is chosen after the chain.
   const route = pickBackend(matched);
   if (route.middlewares === undefined) return afterChain(deps, req, route, host, target, undefined);
-  const outcome = runChain(route.middlewares, chainRequest(deps, req, host, target));
+  const outcome = runChain(route.middlewares, chainRequest(deps, req, res, host, target));
   return outcome instanceof Promise
     ? outcome.then((settled) => afterChain(deps, req, route, host, target, settled))
     : afterChain(deps, req, route, host, target, outcome);
@@ -128,10 +128,15 @@ function afterChain(deps: ProxyDeps, req: ClientRequest, matched: Route, host: s
 }
 
 /** The request as the middlewares see it. */
-function chainRequest(deps: ProxyDeps, req: ClientRequest, host: string, target: RequestTarget): ChainRequest {
+function chainRequest(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, host: string, target: RequestTarget): ChainRequest {
   return {
     method: req.method ?? 'GET', headers: req.headers, proto: deps.proto, host, target,
     clientAddress: () => clientAddress(req.socket?.remoteAddress ?? '', req.headers['x-forwarded-for'], deps.trusted),
+    limitRejectionStatus: deps.forward.options.limitRejectionStatus,
+    whenDone: (release) => {
+      if (res.destroyed || res.writableFinished) release();
+      else res.on('close', release);
+    },
   };
 }
 
@@ -162,7 +167,7 @@ function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, requestB
   const path = applyPlan(headers, plan, m.target);
   const max = m.route.options.maxBodyBytes;
   const body = requestBody === null || max === undefined ? requestBody : limitBody(requestBody, max);
-  forward(deps.forward, { route: m.route, method: base.method, path, headers, body, responseHeaders: plan?.responseHeaders, removeResponseHeaders: plan?.removeResponseHeaders }, res, (r: ForwardResult) => {
+  forward(deps.forward, { route: m.route, method: base.method, path, headers, body, responseHeaders: plan?.responseHeaders, removeResponseHeaders: plan?.removeResponseHeaders, session: plan?.session }, res, (r: ForwardResult) => {
     const upstream = r.endpoint ? `${r.endpoint.host}:${r.endpoint.port}` : undefined;
     const failure = r.error ? classify(r.error) : undefined;
     const status = failure?.status ?? r.status;

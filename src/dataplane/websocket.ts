@@ -100,6 +100,9 @@ export function decide(deps: UpgradeDeps, host: string, target: RequestTarget, a
   const outcome = runChain(route.middlewares, {
     method: asked.method, headers: asked.headers, proto: deps.proto, host, target,
     clientAddress: () => clientAddress(asked.peer, asked.headers['x-forwarded-for'], deps.trusted),
+    limitRejectionStatus: deps.forward.options.limitRejectionStatus,
+    // An upgrade is not counted as in progress once decided (catalog.ts: limit-connections).
+    whenDone: (release) => { release(); },
   });
   return outcome instanceof Promise
     ? outcome.then((settled) => afterChain(deps, host, target, asked, route, settled))
@@ -114,7 +117,8 @@ function afterChain(deps: UpgradeDeps, host: string, target: RequestTarget, aske
     const port = deps.httpsRedirectPort === 443 ? '' : `:${deps.httpsRedirectPort}`;
     return { status: 308, text: 'redirecting to https', route, headers: { location: `https://${host}${port}${target.upstreamPath}${target.query}` } };
   }
-  const endpoint = deps.forward.balancer.pick(route.upstream, route.options.loadBalancing);
+  // A session cookie set by an earlier answer keeps the upgrade on its endpoint too (the 101 sets none).
+  const endpoint = deps.forward.balancer.pick(route.upstream, route.options.loadBalancing, undefined, plan?.session?.wanted);
   return endpoint === undefined ? { status: 503, text: 'no ready endpoints', route } : { route, endpoint, plan };
 }
 

@@ -109,15 +109,52 @@ export interface ForwardAuth {
   readonly requestRedirect: string | undefined;
 }
 
-export type Middleware = Refuse | IpAccess | RequestRedirect | Cors | BasicAuth | ForwardAuth | UrlRewrite | HeaderModifier;
+/**
+ * Sticky sessions by a cookie Bollard sets (Gateway API's SessionPersistence of type Cookie): a
+ * request carrying it goes to the endpoint it names while that endpoint is eligible; otherwise the
+ * balancer picks one and the answer sets the cookie. The value is an opaque hash of the endpoint.
+ */
+export interface SessionPersistence {
+  readonly kind: 'SessionPersistence';
+  readonly cookieName: string;
+  /** Cookie Path; undefined until the route fills in its own path (route-chain.ts). */
+  readonly path: string | undefined;
+  readonly maxAgeSeconds: number | undefined;
+  /** Expires, this many seconds after the cookie is set. */
+  readonly expiresSeconds: number | undefined;
+  readonly sameSite: 'None' | 'Lax' | 'Strict' | undefined;
+  /** Secure even on plain HTTP (it is always set on HTTPS). */
+  readonly secure: boolean;
+  /** After the named endpoint fails and another serves, point the cookie at that one. */
+  readonly changeOnFailure: boolean;
+}
+
+/**
+ * Request rate limits per client address (after trusted proxies), each a token bucket of
+ * `burst` + 1 requests refilled at `perSecond`, and a cap on requests in progress; a request over
+ * either is refused with the data plane's rejection status. State lives in each data-plane process. Exempt addresses skip it.
+ */
+export interface RateLimit {
+  readonly kind: 'RateLimit';
+  /** Whose buckets: "namespace/name" of the Ingress, so Ingresses with equal limits count apart (nginx's zone per Ingress). */
+  readonly zone: string;
+  readonly buckets: readonly { readonly perSecond: number; readonly burst: number }[];
+  /** Requests of one client address in progress at once; undefined: no limit. */
+  readonly connections: number | undefined;
+  /** CIDRs or addresses never limited. */
+  readonly exempt: readonly string[];
+}
+
+export type Middleware = Refuse | IpAccess | RequestRedirect | Cors | BasicAuth | ForwardAuth | UrlRewrite | HeaderModifier | SessionPersistence | RateLimit;
 
 /**
  * The order a chain runs in: refusals and address checks first, then local answers (redirects and
  * CORS preflights are answered before authentication, as nginx's rewrite phase runs before its access
- * phase), then authentication, then request changes.
+ * phase), then rate limits (nginx's preaccess phase), then authentication, then request changes.
  */
 export const MIDDLEWARE_ORDER: readonly Middleware['kind'][] = [
-  'Refuse', 'IPAccess', 'RequestRedirect', 'CORS', 'BasicAuth', 'ForwardAuth', 'URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier',
+  'Refuse', 'IPAccess', 'RequestRedirect', 'CORS', 'RateLimit', 'BasicAuth', 'ForwardAuth', 'URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier',
+  'SessionPersistence',
 ];
 
 /** A route's middlewares, in MIDDLEWARE_ORDER; one object per distinct value within a build (interned by key). */

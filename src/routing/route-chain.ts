@@ -1,18 +1,20 @@
 // A route's middleware chain: its Ingress's middlewares, plus, with nginx's rewrite-target, the
-// rewrite of the route's own path, and the BasicAuth from its auth Secret as last read. Interned per
+// rewrite of the route's own path, a session cookie's default Path (the route's), and the BasicAuth from its auth Secret as last read. Interned per
 // key in the engine, so routes alike share one chain
 // object and an unchanged chain is the same object in the next table.
 import type { Claim, Engine, IngressOptions } from './engine.ts';
-import type { Middleware, MiddlewareChain, UrlRewrite } from './middleware.ts';
+import type { Middleware, MiddlewareChain, SessionPersistence, UrlRewrite } from './middleware.ts';
 import { chainOf } from './middleware.ts';
 import { basicAuthFilter } from './auth-secrets.ts';
 
 export function chainFor(engine: Engine, options: IngressOptions, claim: Claim): MiddlewareChain | undefined {
   const { rewriteTarget, chains, basicAuth } = options;
   if (options.filters.length === 0 && rewriteTarget === undefined && basicAuth === undefined) return undefined;
-  const byPath = rewriteTarget === undefined ? '' : `${claim.pathType} ${claim.path}`;
+  const cookieByPath = options.filters.some((f) => f.kind === 'SessionPersistence' && f.path === undefined);
+  const byPath = rewriteTarget === undefined && !cookieByPath ? '' : `${claim.pathType} ${claim.path}`;
   if (chains.has(byPath)) return chains.get(byPath);
-  const filters = basicAuth === undefined ? options.filters : [...options.filters, basicAuthFilter(engine, basicAuth)];
+  const own = cookieByPath ? options.filters.map((f) => withCookiePath(f, claim)) : options.filters;
+  const filters = basicAuth === undefined ? own : [...own, basicAuthFilter(engine, basicAuth)];
   const built = chainOf(rewriteTarget === undefined ? filters : withRewrite(filters, claim, rewriteTarget));
   const chain = built === undefined ? undefined : intern(engine, built);
   chains.set(byPath, chain);
@@ -25,6 +27,17 @@ function withRewrite(filters: readonly Middleware[], claim: Claim, replacement: 
   const hostname = filters.find((f): f is UrlRewrite => f.kind === 'URLRewrite')?.hostname;
   const rewrite: UrlRewrite = { kind: 'URLRewrite', path: { type: 'RegexCapture', pattern, replacement }, hostname };
   return [...filters.filter((f) => f.kind !== 'URLRewrite'), rewrite];
+}
+
+/**
+ * ingress-nginx's default cookie Path is the location's: the route's path; for a regex path, its
+ * literal start up to the last "/" before the first special character.
+ */
+function withCookiePath(filter: Middleware, claim: Claim): Middleware {
+  if (filter.kind !== 'SessionPersistence' || filter.path !== undefined) return filter;
+  const literal = claim.pattern === undefined ? claim.path : (/^[^.*+?^${}()|[\]\\]*/.exec(claim.path)?.[0] ?? '').replace(/[^/]*$/, '');
+  const path: SessionPersistence['path'] = literal.startsWith('/') ? literal : '/';
+  return { ...filter, path };
 }
 
 function escapeRegex(text: string): string {

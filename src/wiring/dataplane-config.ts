@@ -31,6 +31,7 @@ export async function dataPlaneConfig(config: ControllerConfig): Promise<DataPla
       retries: config.upstreamRetries,
       ejectAfterFailures: config.ejectAfterFailures,
       ejectMs: config.ejectSeconds * 1000,
+      limitRejectionStatus: config.limitRejectionStatus,
     },
     tls: {
       defaultCertPem: pair.certPem,

@@ -10,9 +10,11 @@ import { compileForwardAuth } from './forward-auth.ts';
 import { compileIpAccess } from './ip-access.ts';
 import { compileRedirect } from './redirect.ts';
 import { compileRewrite } from './rewrite.ts';
+import { compileSessionPersistence } from './session-cookie.ts';
+import { compileRateLimit } from './rate-limit.ts';
 import type { ChainRequest, ForwardPlan, LocalAnswer, Step } from './step.ts';
 
-export type { ChainRequest, ForwardPlan, LocalAnswer } from './step.ts';
+export type { ChainRequest, ForwardPlan, LocalAnswer, SessionRequest } from './step.ts';
 
 const compiled = new WeakMap<MiddlewareChain, readonly Step[]>();
 
@@ -65,6 +67,8 @@ function compileStep(filter: Middleware): Step {
       plan.removeHeaders.push(...filter.remove);
       return undefined;
     };
+    case 'RateLimit': return compileRateLimit(filter);
+    case 'SessionPersistence': return compileSessionPersistence(filter);
     case 'ResponseHeaderModifier': return (_req, plan) => {
       const set = filter.add === undefined ? filter.set : [...filter.set, ...filter.add];
       if (set.length > 0) plan.responseHeaders = { ...plan.responseHeaders, ...Object.fromEntries(set) };

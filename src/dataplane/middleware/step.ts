@@ -1,6 +1,7 @@
 // What a compiled middleware is: a step over the request that either answers it locally or adds to
 // the plan for forwarding it. Steps run in the chain's order (src/routing/middleware.ts).
 import type { IncomingHttpHeaders } from 'node:http';
+import type { SessionPersistence } from '../../routing/middleware.ts';
 import type { RequestTarget } from '../request-path.ts';
 
 export interface ChainRequest {
@@ -12,6 +13,10 @@ export interface ChainRequest {
   readonly target: RequestTarget;
   /** The client's address: the peer's, or after trusted proxies the one they name (client-address.ts). */
   readonly clientAddress: () => string;
+  /** The status of a request refused by a rate limit (--limit-rejection-status). */
+  readonly limitRejectionStatus: number;
+  /** Calls `release` once the answer to this request is over (sent, or the client gone). */
+  readonly whenDone: (release: () => void) => void;
 }
 
 export interface LocalAnswer {
@@ -32,6 +37,15 @@ export interface ForwardPlan {
   /** Set on the client's response, whatever the upstream says; then `removeResponseHeaders` dropped. */
   responseHeaders: Record<string, string> | undefined;
   removeResponseHeaders: readonly string[] | undefined;
+  /** Sticky sessions: the balancer prefers the endpoint the cookie names. */
+  session?: SessionRequest | undefined;
+}
+
+export interface SessionRequest {
+  readonly rule: SessionPersistence;
+  /** The endpoint hash the request's cookie names, if any. */
+  readonly wanted: string | undefined;
+  readonly https: boolean;
 }
 
 /** A step that must wait (a password hash, an auth service) returns a promise; the rest answer at once. */

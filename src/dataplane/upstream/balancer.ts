@@ -1,8 +1,10 @@
 // Chooses an endpoint of an upstream: round-robin, least-request or EWMA (both as "power of two
 // choices", which balances as well as a full scan at O(1)). Ejected and already-tried endpoints
-// are skipped; when every endpoint is ejected, all are eligible again (fail open).
+// are skipped; when every endpoint is ejected, all are eligible again (fail open). A sticky session
+// names an endpoint by its hash: while that endpoint is eligible it is the pick, whatever the policy.
 import type { Endpoint, LoadBalancing, Upstream } from '../../routing/types.ts';
 import { endpointKey, type EndpointStats } from './endpoint-stats.ts';
+import { endpointHash } from './endpoint-hash.ts';
 
 export interface BalancerDeps {
   readonly stats: (e: Endpoint) => EndpointStats;
@@ -20,8 +22,12 @@ export class Balancer {
     this.deps = deps;
   }
 
-  pick(upstream: Upstream, policy: LoadBalancing, tried?: ReadonlySet<string>): Endpoint | undefined {
+  pick(upstream: Upstream, policy: LoadBalancing, tried?: ReadonlySet<string>, stickTo?: string): Endpoint | undefined {
     const candidates = this.eligible(upstream.endpoints, tried);
+    if (stickTo !== undefined) {
+      const sticky = candidates.find((e) => endpointHash(e) === stickTo);
+      if (sticky !== undefined) return sticky;
+    }
     if (candidates.length <= 1) return candidates[0];
     if (policy === 'round-robin') {
       const i = this.cursors.get(upstream.key) ?? 0;

@@ -13,6 +13,8 @@ import { readBasicAuth, type BasicAuthNeed } from './auth-basic.ts';
 import { readForwardAuth } from './auth-forward.ts';
 import { readCanary } from './canary.ts';
 import { readCors } from './cors.ts';
+import { readAffinity } from './affinity.ts';
+import { readRateLimit } from './rate-limit.ts';
 import { annotationReader, type AnnotationReader } from './reader.ts';
 import { translateSnippet } from './snippets.ts';
 import { diagnostic } from '../diagnostics.ts';
@@ -69,7 +71,7 @@ export function readNginxAnnotations(ingress: IngressObject): NginxReading {
   const auth = readBasicAuth(read, ingress, diagnostics);
   const filters: Middleware[] = [
     ...(auth !== undefined && 'refuse' in auth ? [auth.refuse] : []),
-    ...readAccess(read), ...readRedirects(read), ...readCors(read), ...readForwardAuth(read), ...readRequestChanges(read),
+    ...readAccess(read), ...readRedirects(read), ...readCors(read), ...readRateLimit(read, `${ingress.namespace}/${ingress.name}`), ...readForwardAuth(read), ...readRequestChanges(read), ...readAffinity(read),
     ...readSnippet(ingress, 'configuration-snippet', diagnostics), ...readSnippet(ingress, 'server-snippet', diagnostics),
   ];
   checkAccepted(read);

@@ -1,0 +1,63 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { parseIngressYaml } from './ingress-sources.ts';
+import { renderJson, renderText, summaryLine } from './render.ts';
+import { buildMigrationReport, type MigrationReport } from './report.ts';
+
+const DIR = new URL('../../test/fixtures/migration/', import.meta.url);
+const fixture = (name: string) => parseIngressYaml(readFileSync(new URL(name, DIR), 'utf8'), name);
+const allFixtures = () => readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort().flatMap(fixture);
+
+const statusOf = (report: MigrationReport, ingress: string, key: string) =>
+  report.ingresses.find((i) => i.name === ingress)?.annotations.find((a) => a.key === key)?.status;
+
+describe('migration report', () => {
+  it('reads multi-document files and List kinds, skipping other kinds', () => {
+    expect(fixture('rewrite.yaml').map((i) => i.name)).toEqual(['rewrite', 'approot']);
+    expect(fixture('canary.yaml').map((i) => `${i.namespace}/${i.name}`)).toEqual(['echo/production', 'echo/canary']);
+  });
+
+  it('gives each nginx annotation its catalog status, ignoring annotations of other tools', () => {
+    const report = buildMigrationReport(allFixtures());
+    expect(statusOf(report, 'rewrite', 'rewrite-target')).toBe('honoured');
+    expect(statusOf(report, 'approot', 'app-root')).toBe('partly');
+    expect(statusOf(report, 'ingress-with-auth', 'auth-type')).toBe('partly');
+    expect(statusOf(report, 'external-auth', 'auth-snippet')).toBe('never');
+    expect(statusOf(report, 'canary', 'canary-weight')).toBe('honoured');
+    expect(statusOf(report, 'api', 'cors-allow-origin')).toBe('honoured');
+    expect(statusOf(report, 'snippets', 'configuration-snippet')).toBe('partly');
+    expect(statusOf(report, 'mirror', 'mirror-target')).toBe('not yet');
+    expect(statusOf(report, 'mirror', 'rewrite-targt')).toBe('unknown');
+    expect(report.ingresses.find((i) => i.name === 'mirror')?.annotations.map((a) => a.key)).toEqual(['mirror-target', 'rewrite-targt']);
+  });
+
+  it('counts every annotation once in the summary', () => {
+    const report = buildMigrationReport(allFixtures());
+    expect(report.counts).toEqual({ honoured: 19, partly: 5, 'not yet': 1, never: 2, unknown: 1 });
+    expect(summaryLine(report)).toBe('9 Ingresses, 28 nginx annotations: 19 honoured, 5 partly, 1 not yet, 2 never, 1 unknown');
+  });
+
+  it('prints why an annotation is only partly honoured, and an Ingress without any', () => {
+    const text = renderText(buildMigrationReport(allFixtures()));
+    expect(text).toContain('Ingress echo/production\n  (no nginx annotations)');
+    expect(text).toMatch(/ {2}partly {3}nginx\.ingress\.kubernetes\.io\/proxy-buffering \(accepted and checked; responses are always streamed/);
+    expect(text).toContain('  honoured nginx.ingress.kubernetes.io/use-regex\n');
+  });
+
+  it('prints JSON with the verdicts and the counts', () => {
+    const json = JSON.parse(renderJson(buildMigrationReport(fixture('unknown.yaml')))) as unknown;
+    expect(json).toEqual({
+      ingresses: [{
+        namespace: 'web', name: 'mirror', annotations: [
+          expect.objectContaining({ key: 'mirror-target', status: 'not yet', value: 'https://test.env.com$request_uri' }),
+          expect.objectContaining({ key: 'rewrite-targt', status: 'unknown' }),
+        ],
+      }],
+      summary: { honoured: 0, partly: 0, 'not yet': 1, never: 0, unknown: 1 },
+    });
+  });
+
+  it('refuses YAML that does not parse, naming the file', () => {
+    expect(() => parseIngressYaml('kind: Ingress\nmetadata: [\n', 'bad.yaml')).toThrow(/^bad\.yaml: /);
+  });
+});
