@@ -95,7 +95,7 @@ export function forward(deps: ForwardDeps, out: Outbound, res: ClientResponse, d
   let current: RelayHandler | undefined;
   // Not `res.writableFinished`: node:http2's compatibility response reports it true when the
   // client resets the stream, which left the upstream request (and its connection) open.
-  res.on('close', () => { current?.abort(new errors.RequestAbortedError()); });
+  res.on('close', () => { current?.abort(() => new errors.RequestAbortedError()); });
 
   const tryAgain = (outcome: RelayOutcome): boolean =>
     outcome.error !== undefined && !outcome.started && retryable && isConnectFailure(outcome.error) && tried.size <= retries &&
