@@ -4,14 +4,14 @@
 // proxy should), and Bollard stops sending it new requests once its endpoint is no longer ready.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Cluster } from '../../harness/cluster/env.ts';
-import { theCluster } from '../../harness/cluster/env.ts';
 import { waitFor } from '../../harness/wait-for.ts';
-import { eventually } from '../../support/http.ts';
-import { createNamespace, deleteNamespace, deployEcho, echoSelector } from '../support/backends.ts';
-import { installBollard, nodeUrl, pods, uninstallBollard, waitForGone, waitForPods } from '../support/bollard.ts';
+import { echoSelector } from '../support/backends.ts';
+import { pods, waitForGone, waitForPods } from '../support/bollard.ts';
 import { count, printSummary, summaryLine } from '../support/summary.ts';
+import { routedBollard, type RoutedBollard } from '../support/routed-bollard.ts';
 import { underLoad } from '../support/under-load.ts';
 
+let routed: RoutedBollard;
 let cluster: Cluster;
 let ns = '';
 let host = '';
@@ -20,17 +20,12 @@ const NAME = 'echo';
 const PROPAGATION_MS = 2_000;
 
 beforeAll(async () => {
-  cluster = await theCluster();
-  await installBollard(cluster);
-  ns = await createNamespace(cluster, 'churn');
-  host = `${ns}.example.test`;
-  await deployEcho(cluster, ns, NAME, host, { replicas: 3, shutdownDelaySeconds: 3 });
-  await eventually(nodeUrl(cluster), host, '/', (r) => r.status === 200, `${host} routed`, 30_000);
+  routed = await routedBollard('churn', { name: NAME, echo: { replicas: 3, shutdownDelaySeconds: 3 } });
+  ({ cluster, ns, host } = routed);
 }, 240_000);
 
 afterAll(async () => {
-  await uninstallBollard(cluster);
-  await deleteNamespace(cluster, ns);
+  await routed.stop();
 }, 60_000);
 
 interface SliceList {

@@ -4,18 +4,16 @@
 // of the heavy load's, may fail while Pods are added and drained away.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Cluster } from '../../harness/cluster/env.ts';
-import { theCluster } from '../../harness/cluster/env.ts';
 import { waitFor } from '../../harness/wait-for.ts';
-import { eventually } from '../../support/http.ts';
-import { createNamespace, deleteNamespace, deployEcho } from '../support/backends.ts';
-import { NAMESPACE, RELEASE, bollardPods, installBollard, nodeUrl, uninstallBollard, waitForGone } from '../support/bollard.ts';
+import { NAMESPACE, RELEASE, bollardPods, nodeUrl, waitForGone } from '../support/bollard.ts';
 import { Load, failures } from '../support/load.ts';
 import type { LoadReport } from '../support/load.ts';
 import { count, printSummary, summaryLine } from '../support/summary.ts';
+import { routedBollard, type RoutedBollard } from '../support/routed-bollard.ts';
 import { underLoad } from '../support/under-load.ts';
 
+let routed: RoutedBollard;
 let cluster: Cluster;
-let ns = '';
 let host = '';
 
 const AUTOSCALING = {
@@ -31,17 +29,12 @@ const AUTOSCALING = {
 };
 
 beforeAll(async () => {
-  cluster = await theCluster();
-  await installBollard(cluster, AUTOSCALING);
-  ns = await createNamespace(cluster, 'hpa');
-  host = `${ns}.example.test`;
-  await deployEcho(cluster, ns, 'echo', host);
-  await eventually(nodeUrl(cluster), host, '/', (r) => r.status === 200, `${host} routed`, 30_000);
+  routed = await routedBollard('hpa', { values: AUTOSCALING });
+  ({ cluster, host } = routed);
 }, 240_000);
 
 afterAll(async () => {
-  await uninstallBollard(cluster);
-  await deleteNamespace(cluster, ns);
+  await routed.stop();
 }, 60_000);
 
 interface Hpa {

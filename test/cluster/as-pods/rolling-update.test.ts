@@ -3,29 +3,22 @@
 // NodePort; not one request may fail, until the last old Pod is gone.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Cluster } from '../../harness/cluster/env.ts';
-import { theCluster } from '../../harness/cluster/env.ts';
-import { eventually } from '../../support/http.ts';
-import { createNamespace, deleteNamespace, deployEcho } from '../support/backends.ts';
-import { NAMESPACE, bollardPods, installBollard, nodeUrl, uninstallBollard, waitForGone } from '../support/bollard.ts';
+import { NAMESPACE, bollardPods, installBollard, waitForGone } from '../support/bollard.ts';
 import { count, printSummary, summaryLine } from '../support/summary.ts';
+import { routedBollard, type RoutedBollard } from '../support/routed-bollard.ts';
 import { underLoad } from '../support/under-load.ts';
 
+let routed: RoutedBollard;
 let cluster: Cluster;
-let ns = '';
 let host = '';
 
 beforeAll(async () => {
-  cluster = await theCluster();
-  await installBollard(cluster);
-  ns = await createNamespace(cluster, 'rolling');
-  host = `${ns}.example.test`;
-  await deployEcho(cluster, ns, 'echo', host);
-  await eventually(nodeUrl(cluster), host, '/', (r) => r.status === 200, `${host} routed`, 30_000);
+  routed = await routedBollard('rolling');
+  ({ cluster, host } = routed);
 }, 240_000);
 
 afterAll(async () => {
-  await uninstallBollard(cluster);
-  await deleteNamespace(cluster, ns);
+  await routed.stop();
 }, 60_000);
 
 describe('as pods: rolling update', () => {
