@@ -2,10 +2,10 @@
 // optionally inside a network namespace and pinned to CPUs; ready once its port accepts TCP.
 // Stopped by PID (SIGTERM to the master, which stops its workers).
 import { mkdir, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { spawnManaged } from '../../test/harness/processes.ts';
 import { waitUntilReady } from '../../test/harness/readiness.ts';
+import { accepts } from './proxy-process.ts';
 import { pinnedCommand, type CpuPlan } from './cpu-plan.ts';
 
 export interface NginxProcess {
@@ -25,13 +25,6 @@ export interface NginxOptions {
   /** An address it listens on, probed for readiness. */
   readonly probe: { readonly host: string; readonly port: number };
 }
-
-const accepts = (host: string, port: number): Promise<true | undefined> =>
-  new Promise((resolve) => {
-    const socket = connect({ host, port });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => { resolve(undefined); });
-  });
 
 export async function startNginx(opts: NginxOptions): Promise<NginxProcess> {
   await mkdir(opts.dir, { recursive: true });

@@ -28,7 +28,8 @@ export interface ProxyProcessOptions {
   readonly probe: { readonly host: string; readonly port: number };
 }
 
-const accepts = (host: string, port: number): Promise<true | undefined> =>
+/** Whether `host:port` accepts a TCP connection now (a readiness probe). */
+export const accepts = (host: string, port: number): Promise<true | undefined> =>
   new Promise((resolve) => {
     const socket = connect({ host, port });
     socket.once('connect', () => { socket.destroy(); resolve(true); });
