@@ -14,8 +14,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache_root="${BOLLARD_CACHE:-$HOME/.cache/bollard}"
 
-# module NAME → sets mod (folder under hack/), pkgs, version, ldflags.
+# module NAME → sets mod (folder under hack/), pkgs, version, ldflags, cgo.
 module_for() {
+  cgo=1
   case "$1" in
     kube-apiserver) mod=kube-apiserver; pkgs=(k8s.io/kubernetes/cmd/kube-apiserver) ;;
     kubelet | kube-controller-manager | kube-scheduler | kube-proxy)
@@ -40,7 +41,9 @@ module_for() {
       ldflags="-s -w -X $pkg.gitVersion=$version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean" ;;
     coredns)
       version=$(required "$gomod" github.com/coredns/coredns)
-      ldflags="-s -w -X github.com/coredns/coredns/coremain.GitCommit=$version" ;;
+      ldflags="-s -w -X github.com/coredns/coredns/coremain.GitCommit=$version"
+      # Static: the same binary runs on the host and alone in an image (the conformance suite's).
+      cgo=0 ;;
     metrics-server)
       version=$(required "$gomod" sigs.k8s.io/metrics-server)
       ldflags="-s -w -X k8s.io/client-go/pkg/version.gitVersion=$version -X k8s.io/client-go/pkg/version.gitTreeState=clean" ;;
@@ -56,7 +59,7 @@ build() {
   module_for "$1"
   local dir="$root/hack/$mod"
   local key
-  key=$( (cat "$dir/go.mod" "$dir/go.sum"; echo "$ldflags") | sha256sum | cut -c1-12)
+  key=$( (cat "$dir/go.mod" "$dir/go.sum"; echo "$ldflags"; [ "$cgo" = 1 ] || echo "CGO_ENABLED=$cgo") | sha256sum | cut -c1-12)
   local cache="$cache_root/$mod/$version-$key"
   if [ -x "$cache/$1" ]; then echo "$cache/$1"; return; fi
   command -v go >/dev/null || { echo "kube-build: go is required (https://go.dev)" >&2; exit 1; }
@@ -79,7 +82,7 @@ compile() { # cache dir, module dir
   ticker=$!
   trap 'kill $ticker 2>/dev/null || true' EXIT
   rm -rf "$1/.out" && mkdir -p "$1/.out"
-  ( cd "$2" && go build -trimpath -ldflags="$ldflags" -o "$1/.out/" "${pkgs[@]}" ) >&2
+  ( cd "$2" && CGO_ENABLED=$cgo go build -trimpath -ldflags="$ldflags" -o "$1/.out/" "${pkgs[@]}" ) >&2
   kill "$ticker" 2>/dev/null || true
   for p in "${names[@]}"; do mv "$1/.out/$p" "$1/$p"; done
   rmdir "$1/.out"

@@ -35,6 +35,8 @@ export interface Outbound {
   /** Set on the client's response, then `removeResponseHeaders` dropped (middlewares: CORS, response headers). */
   readonly responseHeaders?: Record<string, string> | undefined;
   readonly removeResponseHeaders?: readonly string[] | undefined;
+  /** Appended to the upstream's value (comma-separated), or set when it sent none (Gateway API `add`). */
+  readonly appendResponseHeaders?: readonly (readonly [string, string])[] | undefined;
   /** Sticky sessions (SessionPersistence): prefer the endpoint the cookie names; set it when another serves. */
   readonly session?: SessionRequest | undefined;
 }
@@ -58,6 +60,10 @@ export function isConnectFailure(err: Error): boolean {
 
 function withResponseChanges(headers: OutgoingHttpHeaders, out: Outbound, cookie: string | undefined): OutgoingHttpHeaders {
   Object.assign(headers, out.responseHeaders);
+  for (const [name, value] of out.appendResponseHeaders ?? []) {
+    const sent = headers[name];
+    headers[name] = sent === undefined ? value : `${Array.isArray(sent) ? sent.join(',') : String(sent)},${value}`;
+  }
   for (const name of out.removeResponseHeaders ?? []) Reflect.deleteProperty(headers, name);
   if (cookie !== undefined) {
     const upstream = headers['set-cookie'];
@@ -88,7 +94,7 @@ export function forward(deps: ForwardDeps, out: Outbound, res: ClientResponse, d
   const { session } = out;
   let cookie: string | undefined;
   let wantedFailed = false;
-  const clientHeaders = out.responseHeaders === undefined && out.removeResponseHeaders === undefined && session === undefined
+  const clientHeaders = out.responseHeaders === undefined && out.removeResponseHeaders === undefined && out.appendResponseHeaders === undefined && session === undefined
     ? (h: IncomingHttpHeaders) => buildClientHeaders(h, via)
     : (h: IncomingHttpHeaders) => withResponseChanges(buildClientHeaders(h, via), out, cookie);
   const firstAt = retryTimeoutMs === undefined ? 0 : deps.now();

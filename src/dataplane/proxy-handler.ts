@@ -167,7 +167,7 @@ function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, requestB
   const path = applyPlan(headers, plan, m.target);
   const max = m.route.options.maxBodyBytes;
   const body = requestBody === null || max === undefined ? requestBody : limitBody(requestBody, max);
-  forward(deps.forward, { route: m.route, method: base.method, path, headers, body, responseHeaders: plan?.responseHeaders, removeResponseHeaders: plan?.removeResponseHeaders, session: plan?.session }, res, (r: ForwardResult) => {
+  forward(deps.forward, { route: m.route, method: base.method, path, headers, body, responseHeaders: plan?.responseHeaders, removeResponseHeaders: plan?.removeResponseHeaders, appendResponseHeaders: plan?.appendResponseHeaders, session: plan?.session }, res, (r: ForwardResult) => {
     const upstream = r.endpoint ? `${r.endpoint.host}:${r.endpoint.port}` : undefined;
     const failure = r.error ? classify(r.error) : undefined;
     const status = failure?.status ?? r.status;

@@ -54,7 +54,13 @@ function listener(raw: unknown): Listener {
     ...opt('tlsMode', l.tls === undefined ? undefined : (str(tls.mode) ?? 'Terminate')),
     certificateRefs: arr(tls.certificateRefs).map((r) => typedRef(r, '', 'Secret')),
     allowedFrom: str(namespaces.from) ?? 'Same',
-    ...opt('allowedSelector', namespaces.selector === undefined ? undefined : strMap(selector.matchLabels)),
+    ...opt('allowedSelector', namespaces.selector === undefined ? undefined : {
+      matchLabels: strMap(selector.matchLabels),
+      matchExpressions: arr(selector.matchExpressions).map((e) => {
+        const x = obj(e);
+        return { key: str(x.key) ?? '', operator: str(x.operator) ?? '', values: arr(x.values).map((v) => str(v) ?? '') };
+      }),
+    }),
     allowedKinds: arr(allowed.kinds).map((k) => ({ group: str(obj(k).group) ?? GROUP, kind: str(obj(k).kind) ?? '' })),
   };
 }

@@ -4,7 +4,7 @@ import type { ClusterState } from '../snapshot/cluster-state.ts';
 import type { KubeClient } from './client.ts';
 import { KubeApiError } from './client.ts';
 import { toGateway, toGatewayClass, toGrpcRoute, toHttpRoute, toReferenceGrant } from './convert-gateway.ts';
-import { arr, obj, str } from './json-read.ts';
+import { arr, obj, str, strMap } from './json-read.ts';
 import type { WatchedResource } from './resources.ts';
 
 const PREFIX = '/apis/gateway.networking.k8s.io/v1';
@@ -54,6 +54,14 @@ export const gatewayApiResources: readonly WatchedResource[] = [
   },
 ];
 
+/** Every namespace's labels: listeners may allow routes from namespaces selected by label. */
+export const gatewayNamespaces: WatchedResource = {
+  kind: 'GatewayNamespace', prefix: '/api/v1', plural: 'namespaces', namespaced: false,
+  upsert: (s, raw) => store(s).upsertNamespace(metaKey(raw), strMap(obj(obj(raw).metadata).labels)),
+  remove: (s, key) => store(s).removeNamespace(key),
+  keyOf: metaKey,
+};
+
 /**
  * The Gateway API resources the API server serves, by plural; empty when the group is not
  * installed (404). Other errors reject: a start-up that cannot tell must not guess.
@@ -72,12 +80,12 @@ export async function discoverGatewayApi(client: KubeClient): Promise<ReadonlySe
 export function gatewayResourcesServed(served: ReadonlySet<string>): readonly WatchedResource[] {
   const required = ['gatewayclasses', 'gateways', 'httproutes'];
   if (!required.every((p) => served.has(p))) return [];
-  return gatewayApiResources.filter((r) => served.has(r.plural));
+  return [...gatewayApiResources.filter((r) => served.has(r.plural)), gatewayNamespaces];
 }
 
 /** --gateway-api: false watches none; true all of them (informers retry until the CRDs exist); auto what discovery finds. */
 export async function gatewayResourcesFor(mode: 'auto' | 'true' | 'false', client: KubeClient): Promise<readonly WatchedResource[]> {
   if (mode === 'false') return [];
-  if (mode === 'true') return gatewayApiResources;
+  if (mode === 'true') return [...gatewayApiResources, gatewayNamespaces];
   return gatewayResourcesServed(await discoverGatewayApi(client));
 }

@@ -42,13 +42,25 @@ export function lookupWwwRedirect(table: RoutingTable, host: string): string | u
   return redirects.get(host);
 }
 
-/** The routes of the most specific host level that has any: exact, then wildcard, then any host. */
+/**
+ * The routes of the most specific host level that has any: exact, then the wildcard over the name's
+ * parent, then deep (Gateway API) wildcards over ever shorter suffixes, then any host.
+ */
 export function lookupHostRoutes(table: RoutingTable, host: string): HostRoutes | undefined {
   const exact = table.hosts.get(host);
   if (exact !== undefined) return exact;
-  const dot = host.indexOf('.');
-  const wildcard = dot > 0 ? table.wildcards.get(host.slice(dot + 1)) : undefined;
-  return wildcard ?? table.anyHost;
+  let dot = host.indexOf('.');
+  if (dot <= 0) return table.anyHost;
+  const wildcard = table.wildcards.get(host.slice(dot + 1));
+  if (wildcard !== undefined) return wildcard;
+  const deep = table.deepWildcards;
+  if (deep !== undefined && deep.size > 0) {
+    for (dot = host.indexOf('.', dot + 1); dot > 0; dot = host.indexOf('.', dot + 1)) {
+      const suffix = host.slice(dot + 1);
+      if (deep.has(suffix)) return table.wildcards.get(suffix);
+    }
+  }
+  return table.anyHost;
 }
 
 /**

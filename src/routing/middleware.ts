@@ -8,7 +8,17 @@
 export type RequestValue = 'scheme' | 'host' | 'request_uri' | 'escaped_request_uri' | 'uri' | 'args' | 'is_args';
 
 /** Text, or a request value put in its place. */
-export type TemplatePart = string | { readonly value: RequestValue };
+export type TemplatePart = string | { readonly value: RequestValue } | PrefixReplacedPath;
+
+/**
+ * The path as sent with a matched prefix replaced (Gateway API's ReplacePrefixMatch), exactly one
+ * "/" between the replacement and the rest; a path outside the prefix is kept as it is.
+ */
+export interface PrefixReplacedPath {
+  readonly value: 'uri';
+  readonly replacePrefix: string;
+  readonly replacement: string;
+}
 
 export type RedirectStatus = 301 | 302 | 303 | 307 | 308;
 
@@ -37,8 +47,8 @@ export interface UrlRewrite {
 }
 
 /**
- * Header changes, names lower-case; `set` replaces, `remove` drops, `add` (Gateway API) appends to a
- * request header the client sent (comma-separated) — on a response it is applied as `set`.
+ * Header changes, names lower-case; `set` replaces, `remove` drops, `add` (Gateway API) appends to the
+ * value the client (request) or the upstream (response) sent, comma-separated, or sets it when none was.
  */
 export interface HeaderModifier {
   readonly kind: 'RequestHeaderModifier' | 'ResponseHeaderModifier';

@@ -10,6 +10,7 @@ export function tablesEqual(a: RoutingTable, b: RoutingTable): boolean {
     mapsEqual(a.upstreams, b.upstreams, upstreamsEqual) &&
     mapsEqual(a.hosts, b.hosts, hostRoutesEqual) &&
     mapsEqual(a.wildcards, b.wildcards, hostRoutesEqual) &&
+    setsEqual(a.deepWildcards, b.deepWildcards) &&
     optionalEqual(a.anyHost, b.anyHost, hostRoutesEqual) &&
     optionalEqual(a.defaultBackend, b.defaultBackend, routesEqual) &&
     tlsEqual(a.tls, b.tls) &&
@@ -18,6 +19,13 @@ export function tablesEqual(a: RoutingTable, b: RoutingTable): boolean {
 }
 
 const NO_REDIRECTS: ReadonlyMap<string, string> = new Map();
+
+function setsEqual(a: ReadonlySet<string> | undefined, b: ReadonlySet<string> | undefined): boolean {
+  if (a === b) return true;
+  if ((a?.size ?? 0) !== (b?.size ?? 0)) return false;
+  for (const key of a ?? []) if (b?.has(key) !== true) return false;
+  return true;
+}
 
 function mapsEqual<V>(a: ReadonlyMap<string, V>, b: ReadonlyMap<string, V>, eq: (x: V, y: V) => boolean): boolean {
   if (a === b) return true;
@@ -95,7 +103,7 @@ function endpointEqual(a: Endpoint, b: Endpoint | undefined): boolean {
 
 /** One certificate often serves many hosts: each pair found equal is remembered, so its PEM is compared once. */
 function tlsEqual(a: TlsTable, b: TlsTable): boolean {
-  if (a === b || (a.hosts === b.hosts && a.wildcards === b.wildcards)) return true;
+  if (a === b || (a.hosts === b.hosts && a.wildcards === b.wildcards && a.anyHost === b.anyHost)) return true;
   const equalPairs = new Map<TlsCertificate, TlsCertificate>();
   const eq = (x: TlsCertificate, y: TlsCertificate): boolean => {
     if (x === y || equalPairs.get(x) === y) return true;
@@ -103,7 +111,7 @@ function tlsEqual(a: TlsTable, b: TlsTable): boolean {
     if (equal) equalPairs.set(x, y);
     return equal;
   };
-  return mapsEqual(a.hosts, b.hosts, eq) && mapsEqual(a.wildcards, b.wildcards, eq);
+  return mapsEqual(a.hosts, b.hosts, eq) && mapsEqual(a.wildcards, b.wildcards, eq) && optionalEqual(a.anyHost, b.anyHost, eq);
 }
 
 function refsEqual(a: ObjectRef, b: ObjectRef): boolean {

@@ -154,6 +154,11 @@ export interface TlsCertificate {
 export interface TlsTable {
   readonly hosts: ReadonlyMap<string, TlsCertificate>;
   readonly wildcards: ReadonlyMap<string, TlsCertificate>;
+  /**
+   * A Gateway API HTTPS listener without a hostname: its certificate answers every name nothing
+   * above (nor an ACME certificate) covers, instead of the default certificate.
+   */
+  readonly anyHost?: TlsCertificate | undefined;
 }
 
 /** The routes of one host, pre-compiled so a lookup is a few map reads, never a scan. */
@@ -176,6 +181,11 @@ export interface RoutingTable {
   readonly hosts: ReadonlyMap<string, HostRoutes>;
   /** Wildcard hosts keyed by the suffix after "*." ("*.example.com" → "example.com"). */
   readonly wildcards: ReadonlyMap<string, HostRoutes>;
+  /**
+   * Keys of `wildcards` that also match names with several labels before the suffix ("*.example.com"
+   * serves a.b.example.com): Gateway API hostnames. Ingress wildcards match one label only.
+   */
+  readonly deepWildcards?: ReadonlySet<string> | undefined;
   /** Rules without a host. */
   readonly anyHost: HostRoutes | undefined;
   /** spec.defaultBackend of the winning (oldest) Ingress that sets one. */

@@ -52,8 +52,8 @@ export interface Listener {
   readonly certificateRefs: readonly TypedRef[];
   /** allowedRoutes.namespaces.from: "Same" (the default) | "All" | "Selector". */
   readonly allowedFrom: string;
-  /** allowedRoutes.namespaces.selector.matchLabels, for "Selector". */
-  readonly allowedSelector?: Readonly<Record<string, string>>;
+  /** allowedRoutes.namespaces.selector, for "Selector". */
+  readonly allowedSelector?: LabelSelectorSpec;
   /** allowedRoutes.kinds; empty: the kinds the listener's protocol allows. */
   readonly allowedKinds: readonly RouteKindRef[];
 }
@@ -178,6 +178,19 @@ export interface GrpcRouteObject extends RouteMeta {
 
 export type RouteObject = HttpRouteObject | GrpcRouteObject;
 
+/** A metav1.LabelSelector: every matchLabels pair and every expression must hold. */
+export interface LabelSelectorSpec {
+  readonly matchLabels: Readonly<Record<string, string>>;
+  readonly matchExpressions: readonly LabelSelectorRequirement[];
+}
+
+export interface LabelSelectorRequirement {
+  readonly key: string;
+  /** "In" | "NotIn" | "Exists" | "DoesNotExist"; any other selects nothing. */
+  readonly operator: string;
+  readonly values: readonly string[];
+}
+
 export interface ReferenceGrantObject extends ObjectRef {
   readonly from: readonly { readonly group: string; readonly kind: string; readonly namespace: string }[];
   readonly to: readonly { readonly group: string; readonly kind: string; readonly name?: string }[];
@@ -189,6 +202,6 @@ export interface GatewayApiSnapshot {
   readonly gateways: readonly GatewayObject[];
   readonly routes: readonly RouteObject[];
   readonly referenceGrants: readonly ReferenceGrantObject[];
-  /** Labels of the namespaces listeners' allowedRoutes selectors look at; undefined when not watched. */
+  /** Labels of the namespaces listeners' allowedRoutes selectors look at; undefined when not watched (or no such namespace). */
   readonly namespaceLabels?: (namespace: string) => Readonly<Record<string, string>> | undefined;
 }

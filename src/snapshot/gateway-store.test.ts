@@ -50,4 +50,20 @@ describe('GatewayStore in ClusterState', () => {
     expect(state.gateways.routesOfGateway('ns', 'gw')).toEqual([]);
     expect(state.keys('Gateway')).toEqual(['ns/gw']);
   });
+
+  it('namespace labels matter only while a listener selects namespaces, and a snapshot keeps the labels it was built with', () => {
+    const state = new ClusterState();
+    expect(state.gateways.upsertNamespace('app', { team: 'web' })).toBe(false);
+    const selecting = gateway({ listeners: [{ name: 'http', port: 80, protocol: 'HTTP', certificateRefs: [], allowedFrom: 'Selector', allowedSelector: { matchLabels: { team: 'web' }, matchExpressions: [] }, allowedKinds: [] }] });
+    expect(state.gateways.upsertGateway(selecting)).toBe(true);
+    const before = state.gateways.snapshot();
+    expect(before.namespaceLabels?.('app')).toEqual({ team: 'web' });
+    expect(state.gateways.upsertNamespace('app', { team: 'web' })).toBe(false);
+    expect(state.gateways.upsertNamespace('app', { team: 'data' })).toBe(true);
+    expect(before.namespaceLabels?.('app')).toEqual({ team: 'web' });
+    expect(state.gateways.snapshot().namespaceLabels?.('app')).toEqual({ team: 'data' });
+    expect(state.gateways.removeNamespace('app')).toBe(true);
+    expect(state.gateways.snapshot().namespaceLabels?.('app')).toBeUndefined();
+    expect(state.gateways.keys('GatewayNamespace')).toEqual([]);
+  });
 });

@@ -10,7 +10,8 @@ import type {
 import { refKey } from './model.ts';
 import { RefIndex } from './ref-index.ts';
 
-export type GatewayKind = 'GatewayClass' | 'Gateway' | 'HTTPRoute' | 'GRPCRoute' | 'ReferenceGrant';
+/** GatewayNamespace: every namespace's labels, for listeners' allowedRoutes namespace selectors. */
+export type GatewayKind = 'GatewayClass' | 'Gateway' | 'HTTPRoute' | 'GRPCRoute' | 'ReferenceGrant' | 'GatewayNamespace';
 
 const sortedValues = <T>(map: ReadonlyMap<string, T>): T[] =>
   [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
@@ -28,6 +29,7 @@ export class GatewayStore {
   private readonly httpRoutes = new Map<string, HttpRouteObject>();
   private readonly grpcRoutes = new Map<string, GrpcRouteObject>();
   private readonly grants = new Map<string, ReferenceGrantObject>();
+  private readonly namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
   /** "HTTPRoute:ns/name" → parent Gateways "ns/name". */
   private readonly routeParents = new RefIndex();
   /** Gateway "ns/name" → certificate Secrets "ns/name". */
@@ -43,12 +45,17 @@ export class GatewayStore {
 
   /** The objects routing/ builds from; the same object until something relevant changes. */
   snapshot(): GatewayApiSnapshot {
-    this.cached ??= {
-      gatewayClasses: sortedValues(this.classes),
-      gateways: sortedValues(this.gateways),
-      routes: [...sortedValues(this.httpRoutes), ...sortedValues(this.grpcRoutes)],
-      referenceGrants: sortedValues(this.grants),
-    };
+    if (this.cached === undefined) {
+      // A copy: the snapshot stays what it was when built, whatever the watch delivers later.
+      const labels = new Map(this.namespaceLabels);
+      this.cached = {
+        gatewayClasses: sortedValues(this.classes),
+        gateways: sortedValues(this.gateways),
+        routes: [...sortedValues(this.httpRoutes), ...sortedValues(this.grpcRoutes)],
+        referenceGrants: sortedValues(this.grants),
+        namespaceLabels: (namespace) => labels.get(namespace),
+      };
+    }
     return this.cached;
   }
 
@@ -146,9 +153,30 @@ export class GatewayStore {
     return this.drop(this.grants, `${namespace}/${name}`);
   }
 
+  /** Matters only while some listener selects namespaces by label (a new Gateway rebuilds anyway). */
+  upsertNamespace(name: string, labels: Readonly<Record<string, string>>): boolean {
+    const old = this.namespaceLabels.get(name);
+    if (old !== undefined && isDeepStrictEqual(old, labels)) return false;
+    this.namespaceLabels.set(name, labels);
+    this.cached = undefined;
+    return this.selectsNamespaces();
+  }
+
+  removeNamespace(name: string): boolean {
+    if (!this.namespaceLabels.delete(name)) return false;
+    this.cached = undefined;
+    return this.selectsNamespaces();
+  }
+
+  private selectsNamespaces(): boolean {
+    for (const g of this.gateways.values()) if (g.listeners.some((l) => l.allowedFrom === 'Selector')) return true;
+    return false;
+  }
+
   keys(kind: GatewayKind): readonly string[] {
     const maps: Record<GatewayKind, Map<string, unknown>> = {
       GatewayClass: this.classes, Gateway: this.gateways, HTTPRoute: this.httpRoutes, GRPCRoute: this.grpcRoutes, ReferenceGrant: this.grants,
+      GatewayNamespace: this.namespaceLabels,
     };
     return [...maps[kind].keys()];
   }

@@ -70,8 +70,8 @@ function compileStep(filter: Middleware): Step {
     case 'RateLimit': return compileRateLimit(filter);
     case 'SessionPersistence': return compileSessionPersistence(filter);
     case 'ResponseHeaderModifier': return (_req, plan) => {
-      const set = filter.add === undefined ? filter.set : [...filter.set, ...filter.add];
-      if (set.length > 0) plan.responseHeaders = { ...plan.responseHeaders, ...Object.fromEntries(set) };
+      if (filter.set.length > 0) plan.responseHeaders = { ...plan.responseHeaders, ...Object.fromEntries(filter.set) };
+      if (filter.add !== undefined) plan.appendResponseHeaders = [...plan.appendResponseHeaders ?? [], ...filter.add];
       if (filter.remove.length > 0) plan.removeResponseHeaders = [...plan.removeResponseHeaders ?? [], ...filter.remove];
       return undefined;
     };

@@ -37,6 +37,8 @@ export interface ForwardPlan {
   /** Set on the client's response, whatever the upstream says; then `removeResponseHeaders` dropped. */
   responseHeaders: Record<string, string> | undefined;
   removeResponseHeaders: readonly string[] | undefined;
+  /** Appended to the upstream's value of the response header (comma-separated), or set when it has none. */
+  appendResponseHeaders?: readonly (readonly [string, string])[] | undefined;
   /** Sticky sessions: the balancer prefers the endpoint the cookie names. */
   session?: SessionRequest | undefined;
 }

@@ -32,6 +32,7 @@ export type CertificateSource = (servername: string) => TlsCertificate | undefin
 export class SniContexts {
   private byHost = new Map<string, SecureContext | 'failed'>();
   private byWildcard = new Map<string, SecureContext | 'failed'>();
+  private anyHost: SecureContext | 'failed' | undefined;
   private loaded = new Map<string, Loaded>();
   private readonly options: SniOptions;
   private readonly onError: (secret: string, err: unknown) => void;
@@ -48,15 +49,17 @@ export class SniContexts {
     const resolve = (cert: TlsCertificate): SecureContext | 'failed' => this.load(cert, nextLoaded);
     this.byHost = mapValues(tls.hosts, resolve);
     this.byWildcard = mapValues(tls.wildcards, resolve);
+    this.anyHost = tls.anyHost === undefined ? undefined : resolve(tls.anyHost);
     this.loaded = nextLoaded;
   }
 
-  /** The context for a (lower-case) server name: exact, then wildcard, then the extra source. */
+  /** The context for a (lower-case) server name: exact, then wildcard, then the extra source, then any host's. */
   lookup(servername: string): SecureContext | 'failed' | undefined {
     const fromTable = lookupServerName(this.byHost, this.byWildcard, servername);
     if (fromTable !== undefined && fromTable !== 'failed') return fromTable;
     const extra = this.extra?.(servername);
-    return extra ? this.load(extra, this.loaded) : fromTable;
+    if (extra) return this.load(extra, this.loaded);
+    return fromTable ?? this.anyHost;
   }
 
   private load(cert: TlsCertificate, into: Map<string, Loaded>): SecureContext | 'failed' {

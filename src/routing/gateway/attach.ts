@@ -1,6 +1,6 @@
 // Which listeners a route attaches to, through each of its parentRefs, and the parent status that
 // follows: Accepted, or why not (NoMatchingParent, NotAllowedByListeners, NoMatchingListenerHostname).
-import type { GatewayApiSnapshot, ParentRef, RouteObject } from '../../snapshot/gateway-model.ts';
+import type { GatewayApiSnapshot, LabelSelectorRequirement, LabelSelectorSpec, ParentRef, RouteObject } from '../../snapshot/gateway-model.ts';
 import { effectiveHostnames } from './hostnames.ts';
 import { GATEWAY_GROUP, type GatewayState, type ListenerState } from './listeners.ts';
 import { condition, type ConditionSpec } from './report.ts';
@@ -36,7 +36,9 @@ function attachToGateway(route: RouteObject, parentRef: ParentRef, gateway: Gate
   if (named.length === 0) {
     return { parentRef, accepted: condition('Accepted', false, 'NoMatchingParent', 'no listener matches the sectionName and port'), attachments: [] };
   }
-  const allowed = named.filter((l) => l.served && allows(l, route, api));
+  // A listener with unresolved references still takes routes (they count in its attachedRoutes, as
+  // the spec asks) though it serves none of them.
+  const allowed = named.filter((l) => l.attachable && allows(l, route, api));
   if (allowed.length === 0) {
     return { parentRef, accepted: condition('Accepted', false, 'NotAllowedByListeners', 'no listener allows this route (kind, namespace, or the listener is invalid)'), attachments: [] };
   }
@@ -57,13 +59,25 @@ function allows(state: ListenerState, route: RouteObject, api: GatewayApiSnapsho
   switch (listener.allowedFrom) {
     case 'All': return true;
     case 'Same': return route.namespace === gateway.namespace;
-    case 'Selector': return selected(listener.allowedSelector ?? {}, api.namespaceLabels?.(route.namespace));
+    case 'Selector': return selected(listener.allowedSelector ?? { matchLabels: {}, matchExpressions: [] }, api.namespaceLabels?.(route.namespace));
     default: return false;
   }
 }
 
-/** matchLabels only; without the namespaces' labels nothing is selected. */
-function selected(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>> | undefined): boolean {
+/** A label selector over the route's namespace; without the namespace's labels nothing is selected. */
+function selected(selector: LabelSelectorSpec, labels: Readonly<Record<string, string>> | undefined): boolean {
   if (labels === undefined) return false;
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+  return Object.entries(selector.matchLabels).every(([k, v]) => labels[k] === v)
+    && selector.matchExpressions.every((e) => requirementHolds(e, labels));
+}
+
+function requirementHolds(e: LabelSelectorRequirement, labels: Readonly<Record<string, string>>): boolean {
+  const value = Object.hasOwn(labels, e.key) ? labels[e.key] : undefined;
+  switch (e.operator) {
+    case 'In': return value !== undefined && e.values.includes(value);
+    case 'NotIn': return value === undefined || !e.values.includes(value);
+    case 'Exists': return value !== undefined;
+    case 'DoesNotExist': return value === undefined;
+    default: return false;
+  }
 }

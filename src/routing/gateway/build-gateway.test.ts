@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { matchRoute } from '../match.ts';
 import type { RequestFacts } from '../match.ts';
 import type { Route, RoutingTable } from '../types.ts';
-import { build, gateway, gatewayClass, httpListener, httpRoute, service } from './gateway-world.test-helper.ts';
+import { build, gateway, gatewayClass, httpListener, httpRoute, namespace, service } from './gateway-world.test-helper.ts';
 
 const facts = (over: Partial<{ method: string; proto: 'http' | 'https'; headers: Record<string, string>; query: Record<string, string> }> = {}): RequestFacts => ({
   method: over.method ?? 'GET', proto: over.proto ?? 'http',
@@ -48,9 +48,24 @@ describe('Gateway API build', () => {
       httpRoute('gw', 'r', { parentRefs: [{ name: 'odd' }], rules: [{ backendRefs: [ref('web', 80)] }] }),
     ]);
     const gw = result.gatewayApi?.gateways[0];
-    expect(gw?.conditions.map((c) => `${c.type}=${c.status}`)).toEqual(['Accepted=True', 'Programmed=False']);
+    // No listener Bollard can serve: the Gateway itself is not accepted.
+    expect(gw?.conditions.map((c) => `${c.type}=${c.status}:${c.reason}`)).toEqual(['Accepted=False:ListenersNotValid', 'Programmed=False:Invalid']);
+    expect(gw?.listeners.map((l) => l.supportedKinds.map((k) => k.kind))).toEqual([['HTTPRoute', 'GRPCRoute'], []]);
     expect(gw?.listeners.map((l) => l.conditions.find((c) => c.type === 'Accepted')?.reason)).toEqual(['PortUnavailable', 'UnsupportedProtocol']);
     expect(result.gatewayApi?.routes[0]?.parents[0]?.conditions[0]).toMatchObject({ status: 'False', reason: 'NotAllowedByListeners' });
+  });
+
+  it('a listener whose certificate is missing takes routes (attachedRoutes counts them) but serves none', () => {
+    const result = build([
+      gatewayClass(), gateway('gw', 'tls', [{ name: 'tls', port: 443, protocol: 'HTTPS', tls: { mode: 'Terminate', certificateRefs: [{ name: 'does-not-exist' }] } }]),
+      ...service('gw', 'web', 80, ['10.0.0.1']),
+      httpRoute('gw', 'r', { parentRefs: [{ name: 'tls', sectionName: 'tls' }], hostnames: ['tls.example.com'], rules: [{ backendRefs: [ref('web', 80)] }] }),
+    ]);
+    const listener = result.gatewayApi?.gateways[0]?.listeners[0];
+    expect(listener?.attachedRoutes).toBe(1);
+    expect(listener?.conditions.map((c) => `${c.type}=${c.status}`)).toEqual(['Accepted=True', 'ResolvedRefs=False', 'Programmed=False', 'Conflicted=False']);
+    expect(result.gatewayApi?.routes[0]?.parents[0]?.conditions[0]).toMatchObject({ type: 'Accepted', status: 'True' });
+    expect(backendOf(result.table, 'tls.example.com', '/', facts({ proto: 'https' }))).toBeUndefined();
   });
 
   it('allowedRoutes Same refuses another namespace; a class of another controller is ignored', () => {
@@ -64,6 +79,26 @@ describe('Gateway API build', () => {
     expect(result.gatewayApi?.routes[0]?.parents).toHaveLength(1);
     expect(result.gatewayApi?.routes[0]?.parents[0]?.conditions[0]?.reason).toBe('NotAllowedByListeners');
     expect(result.table.anyHost).toBeUndefined();
+  });
+
+  it('allowedRoutes Selector admits routes from namespaces whose labels match (matchLabels and matchExpressions)', () => {
+    const selector = { matchLabels: { team: 'web' }, matchExpressions: [{ key: 'env', operator: 'NotIn', values: ['dev'] }, { key: 'tier', operator: 'Exists' }] };
+    const route = (ns: string) => httpRoute(ns, 'r', {
+      parentRefs: [{ name: 'picky', namespace: 'gw' }], hostnames: [`${ns}.example.com`], rules: [{ backendRefs: [ref('web', 80)] }],
+    });
+    const result = build([
+      gatewayClass(), gateway('gw', 'picky', [httpListener({ allowedRoutes: { namespaces: { from: 'Selector', selector } } })]),
+      namespace('ok', { team: 'web', env: 'prod', tier: 'front' }),
+      namespace('dev', { team: 'web', env: 'dev', tier: 'front' }),
+      namespace('flat', { team: 'web' }),
+      namespace('other', { team: 'data', tier: 'front' }),
+      ...['ok', 'dev', 'flat', 'other', 'unknown'].flatMap((ns) => [...service(ns, 'web', 80, ['10.0.0.1']), route(ns)]),
+    ]);
+    const accepted = Object.fromEntries((result.gatewayApi?.routes ?? []).map((r) => [r.ref.namespace, r.parents[0]?.conditions[0]?.reason]));
+    expect(accepted).toEqual({ ok: 'Accepted', dev: 'NotAllowedByListeners', flat: 'NotAllowedByListeners', other: 'NotAllowedByListeners', unknown: 'NotAllowedByListeners' });
+    expect(backendOf(result.table, 'ok.example.com', '/')).toBe('ok/web:80');
+    expect(backendOf(result.table, 'dev.example.com', '/')).toBeUndefined();
+    expect(result.gatewayApi?.gateways[0]?.listeners[0]).toMatchObject({ attachedRoutes: 1 });
   });
 
   it('splits by weight, answers an unpermitted cross-namespace backend with 500, and honours a ReferenceGrant', () => {

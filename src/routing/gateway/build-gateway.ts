@@ -68,8 +68,11 @@ function routeReport(route: RouteObject, parents: readonly ParentResult[], compi
 function gatewayReport(state: GatewayState): GatewayReport {
   const served = state.listeners.filter((l) => l.served).length;
   const all = state.listeners.length;
+  const notValid = `${String(all - served)} of ${String(all)} listeners are not served`;
   const conditions: ConditionSpec[] = [
-    served === all ? condition('Accepted', true, 'Accepted') : condition('Accepted', true, 'ListenersNotValid', `${String(all - served)} of ${String(all)} listeners are not served`),
+    served === all ? condition('Accepted', true, 'Accepted')
+      : state.listeners.some((l) => l.attachable) ? condition('Accepted', true, 'ListenersNotValid', notValid)
+        : condition('Accepted', false, 'ListenersNotValid', notValid),
     served > 0 ? condition('Programmed', true, 'Programmed') : condition('Programmed', false, 'Invalid', 'no listener is served'),
   ];
   return {
@@ -78,13 +81,16 @@ function gatewayReport(state: GatewayState): GatewayReport {
   };
 }
 
-/** Served HTTPS listeners' certificates by hostname; the first Gateway (by namespace/name) wins a name. */
+/**
+ * Served HTTPS listeners' certificates by hostname ("" for a listener without one); the first
+ * Gateway (by namespace/name) wins a name.
+ */
 function listenerCertificates(gateways: readonly GatewayState[]): Map<string, TlsCertificate> {
   const out = new Map<string, TlsCertificate>();
   for (const g of gateways) {
     for (const l of g.listeners) {
-      const name = l.listener.hostname;
-      if (l.served && l.certificate !== undefined && name !== undefined && !out.has(name)) out.set(name, l.certificate);
+      const name = l.listener.hostname ?? '';
+      if (l.served && l.certificate !== undefined && !out.has(name)) out.set(name, l.certificate);
     }
   }
   return out;

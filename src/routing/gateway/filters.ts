@@ -36,18 +36,28 @@ function headers(kind: HeaderModifier['kind'], h: RouteFilter['requestHeaderModi
   return { kind, set, remove: h?.remove ?? [], ...(add.length === 0 ? {} : { add }) };
 }
 
-function redirect(r: RouteFilter['requestRedirect'], _prefix: string | undefined): Middleware | string {
+function redirect(r: RouteFilter['requestRedirect'], prefix: string | undefined): Middleware | string {
   if (r === undefined) return 'RequestRedirect filter without requestRedirect';
   if (!REDIRECT_CODES.includes(r.statusCode)) return `redirect status ${String(r.statusCode)} is not supported`;
-  if (r.path?.type === 'ReplacePrefixMatch') return 'RequestRedirect with ReplacePrefixMatch is not supported yet';
-  return { kind: 'RequestRedirect', statusCode: r.statusCode as RedirectStatus, onlyPath: undefined, location: locationOf(r) };
+  const path = redirectPath(r.path, prefix);
+  if ('problem' in path) return path.problem;
+  return { kind: 'RequestRedirect', statusCode: r.statusCode as RedirectStatus, onlyPath: undefined, location: locationOf(r, path.part) };
+}
+
+/** The Location's path part: the request's, the filter's full path, or the request's with its prefix replaced. */
+function redirectPath(p: PathModifier | undefined, prefix: string | undefined): { part: TemplatePart } | { problem: string } {
+  if (p === undefined) return { part: { value: 'uri' } };
+  if (p.type === 'ReplaceFullPath') return { part: p.value };
+  if (p.type !== 'ReplacePrefixMatch') return { problem: `path modifier ${p.type} is not supported` };
+  if (prefix === undefined) return { problem: 'ReplacePrefixMatch needs a PathPrefix match' };
+  return { part: { value: 'uri', replacePrefix: prefix, replacement: p.value } };
 }
 
 /** scheme://host[:port]path?query, each part the filter's or the request's. */
-function locationOf(r: NonNullable<RouteFilter['requestRedirect']>): TemplatePart[] {
+function locationOf(r: NonNullable<RouteFilter['requestRedirect']>, path: TemplatePart): TemplatePart[] {
   const location: TemplatePart[] = [r.scheme ?? { value: 'scheme' }, '://', r.hostname ?? { value: 'host' }];
   if (r.port !== undefined && !wellKnown(r.scheme, r.port)) location.push(`:${String(r.port)}`);
-  location.push(r.path?.type === 'ReplaceFullPath' ? r.path.value : { value: 'uri' }, { value: 'is_args' }, { value: 'args' });
+  location.push(path, { value: 'is_args' }, { value: 'args' });
   return location;
 }
 

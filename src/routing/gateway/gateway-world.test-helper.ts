@@ -10,21 +10,26 @@ import type { BuildResult } from '../types.ts';
 export const GATEWAY_CONTROLLER = 'bollard.io/gateway-controller';
 const T0 = '2024-01-01T00:00:00Z';
 
+const UPSERT: Readonly<Record<string, (state: ClusterState, raw: Json) => void>> = {
+  GatewayClass: (s, raw) => s.gateways.upsertGatewayClass(toGatewayClass(raw)),
+  Gateway: (s, raw) => s.gateways.upsertGateway(toGateway(raw)),
+  HTTPRoute: (s, raw) => s.gateways.upsertRoute(toHttpRoute(raw)),
+  GRPCRoute: (s, raw) => s.gateways.upsertRoute(toGrpcRoute(raw)),
+  ReferenceGrant: (s, raw) => s.gateways.upsertReferenceGrant(toReferenceGrant(raw)),
+  Namespace: (s, raw) => s.gateways.upsertNamespace(String((raw.metadata as Json).name), (raw.metadata as Json).labels as Record<string, string>),
+  Service: (s, raw) => s.upsertService(toService(raw)),
+  EndpointSlice: (s, raw) => s.upsertEndpointSlice(toEndpointSlice(raw)),
+  Secret: (s, raw) => s.upsertSecret(toSecret(raw)),
+  Ingress: (s, raw) => s.upsertIngress(toIngress(raw)),
+  IngressClass: (s, raw) => s.upsertIngressClass(toIngressClass(raw)),
+};
+
 export function world(objects: readonly Json[]): ClusterState {
   const state = new ClusterState();
   for (const raw of objects) {
-    const kind = raw.kind as string;
-    const withMeta = { ...raw, metadata: { creationTimestamp: T0, generation: 1, ...(raw.metadata as Json) } };
-    if (kind === 'GatewayClass') state.gateways.upsertGatewayClass(toGatewayClass(withMeta));
-    else if (kind === 'Gateway') state.gateways.upsertGateway(toGateway(withMeta));
-    else if (kind === 'HTTPRoute') state.gateways.upsertRoute(toHttpRoute(withMeta));
-    else if (kind === 'GRPCRoute') state.gateways.upsertRoute(toGrpcRoute(withMeta));
-    else if (kind === 'ReferenceGrant') state.gateways.upsertReferenceGrant(toReferenceGrant(withMeta));
-    else if (kind === 'Service') state.upsertService(toService(withMeta));
-    else if (kind === 'EndpointSlice') state.upsertEndpointSlice(toEndpointSlice(withMeta));
-    else if (kind === 'Secret') state.upsertSecret(toSecret(withMeta));
-    else if (kind === 'Ingress') state.upsertIngress(toIngress(withMeta));
-    else if (kind === 'IngressClass') state.upsertIngressClass(toIngressClass(withMeta));
+    const upsert = UPSERT[raw.kind as string];
+    if (upsert === undefined) throw new Error(`world(): no upsert for kind ${String(raw.kind)}`);
+    upsert(state, { ...raw, metadata: { creationTimestamp: T0, generation: 1, ...(raw.metadata as Json) } });
   }
   return state;
 }
@@ -38,6 +43,8 @@ export const gatewayClass = (name = 'bollard', controllerName = GATEWAY_CONTROLL
 
 export const gateway = (namespace: string, name: string, listeners: readonly Json[], className = 'bollard'): Json =>
   ({ kind: 'Gateway', metadata: { namespace, name }, spec: { gatewayClassName: className, listeners } });
+
+export const namespace = (name: string, labels: Record<string, string>): Json => ({ kind: 'Namespace', metadata: { name, labels } });
 
 export const httpListener = (extra: Json = {}): Json => ({ name: 'http', port: 80, protocol: 'HTTP', ...extra });
 

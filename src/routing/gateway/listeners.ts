@@ -19,7 +19,9 @@ const PORT_OF: Readonly<Record<string, number>> = { HTTP: 80, HTTPS: 443 };
 export interface ListenerState {
   readonly gateway: GatewayObject;
   readonly listener: Listener;
-  /** Accepted and programmed: routes may attach and are served. */
+  /** Accepted (a protocol and port Bollard serves): routes may attach and count in attachedRoutes. */
+  readonly attachable: boolean;
+  /** Accepted and programmed: attached routes are served. */
   served: boolean;
   readonly proto: 'http' | 'https';
   readonly supportedKinds: readonly RouteKindRef[];
@@ -57,26 +59,31 @@ export function compileGateways(
 function compileListener(
   gateway: GatewayObject, listener: Listener, api: GatewayApiSnapshot, snapshot: ClusterSnapshot, readings: WeakMap<SecretObject, TlsSecretResult>,
 ): ListenerState {
-  const { kinds, invalidKinds } = supportedKinds(listener);
-  const conditions: ConditionSpec[] = [];
+  const known = PORT_OF[listener.protocol] !== undefined;
+  // A protocol Bollard does not serve supports no route kind at all.
+  const { kinds, invalidKinds } = known ? supportedKinds(listener) : { kinds: [], invalidKinds: [] };
   const proto = listener.protocol === 'HTTPS' ? 'https' : 'http';
-  let accepted = true;
-  if (PORT_OF[listener.protocol] === undefined || listener.tlsMode === 'Passthrough') {
-    accepted = false;
-    conditions.push(condition('Accepted', false, 'UnsupportedProtocol', `protocol ${listener.protocol}${listener.tlsMode === 'Passthrough' ? ' (Passthrough)' : ''} is not served: use HTTP or HTTPS (Terminate)`));
-  } else if (PORT_OF[listener.protocol] !== listener.port) {
-    accepted = false;
-    conditions.push(condition('Accepted', false, 'PortUnavailable', `Bollard serves ${listener.protocol} on port ${String(PORT_OF[listener.protocol])} only (docs/gateway-api.md)`));
-  } else {
-    conditions.push(condition('Accepted', true, 'Accepted'));
-  }
+  const acceptance = acceptedCondition(listener);
+  const accepted = acceptance.status === 'True';
+  const conditions: ConditionSpec[] = [acceptance];
   const tls = proto === 'https' && accepted ? resolveCertificate(gateway, listener, api, snapshot, readings) : { certificate: undefined, problem: undefined };
   if (tls.problem !== undefined) conditions.push(condition('ResolvedRefs', false, tls.problem.reason, tls.problem.message));
   else if (invalidKinds.length > 0) conditions.push(condition('ResolvedRefs', false, 'InvalidRouteKinds', `route kinds not supported: ${invalidKinds.join(', ')}`));
   else conditions.push(condition('ResolvedRefs', true, 'ResolvedRefs'));
   const served = accepted && tls.problem === undefined;
   conditions.push(served ? condition('Programmed', true, 'Programmed') : condition('Programmed', false, 'Invalid', 'the listener is not served'));
-  return { gateway, listener, served, proto, supportedKinds: kinds, certificate: tls.certificate, conditions, attachedRoutes: 0 };
+  return { gateway, listener, attachable: accepted, served, proto, supportedKinds: kinds, certificate: tls.certificate, conditions, attachedRoutes: 0 };
+}
+
+/** Accepted when Bollard serves the listener's protocol on its port. */
+function acceptedCondition(listener: Listener): ConditionSpec {
+  if (PORT_OF[listener.protocol] === undefined || listener.tlsMode === 'Passthrough') {
+    return condition('Accepted', false, 'UnsupportedProtocol', `protocol ${listener.protocol}${listener.tlsMode === 'Passthrough' ? ' (Passthrough)' : ''} is not served: use HTTP or HTTPS (Terminate)`);
+  }
+  if (PORT_OF[listener.protocol] !== listener.port) {
+    return condition('Accepted', false, 'PortUnavailable', `Bollard serves ${listener.protocol} on port ${String(PORT_OF[listener.protocol])} only (docs/gateway-api.md)`);
+  }
+  return condition('Accepted', true, 'Accepted');
 }
 
 function supportedKinds(listener: Listener): { kinds: RouteKindRef[]; invalidKinds: string[] } {

@@ -55,9 +55,11 @@ export function mergeGatewayRoutes(
     else if (bucket.level === 'wildcard') wildcards.set(bucket.key, merged);
     else anyHost = merged;
   }
+  const deep = [...new Set(candidates.filter((c) => c.host.level === 'wildcard').map((c) => c.host.key))];
   return {
     table: {
       ...table, hosts: sortedMap(hosts), wildcards: sortedMap(wildcards), anyHost,
+      ...(deep.length === 0 ? {} : { deepWildcards: new Set(deep.sort()) }),
       upstreams: withUpstreams(table.upstreams, candidates), tls: withCertificates(table.tls, certificates),
     },
     conflicts, diagnostics,
@@ -188,10 +190,15 @@ function withCertificates(tls: RoutingTable['tls'], certificates: ReadonlyMap<st
   if (certificates.size === 0) return tls;
   const hosts = new Map(tls.hosts);
   const wildcards = new Map(tls.wildcards);
+  let anyHost = tls.anyHost;
   for (const [name, certificate] of certificates) {
+    if (name === '') {
+      anyHost ??= certificate;
+      continue;
+    }
     const target = name.startsWith('*.') ? wildcards : hosts;
     const key = name.startsWith('*.') ? name.slice(2) : name;
     if (!target.has(key)) target.set(key, certificate);
   }
-  return { hosts: sortedMap(hosts), wildcards: sortedMap(wildcards) };
+  return { hosts: sortedMap(hosts), wildcards: sortedMap(wildcards), ...(anyHost === undefined ? {} : { anyHost }) };
 }

@@ -104,6 +104,7 @@ function rulesOf(route: RouteObject): RuleParts[] {
 function servedHosts(attachments: readonly Attachment[]): Map<string, Set<'http' | 'https'>> {
   const hosts = new Map<string, Set<'http' | 'https'>>();
   for (const a of attachments) {
+    if (!a.listener.served) continue;
     for (const h of a.hostnames) {
       let protos = hosts.get(h);
       if (protos === undefined) hosts.set(h, (protos = new Set()));

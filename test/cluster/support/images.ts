@@ -15,7 +15,7 @@ export const ETCD_IMAGE = { repository: 'bollard-test/etcd', tag: 'dev' } as con
 
 const IMAGES = ['bollard', 'echo', 'etcd'] as const;
 
-async function importOnce(cluster: Cluster, tarball: string, log: (line: string) => void): Promise<void> {
+export async function importOnce(cluster: Cluster, tarball: string, log: (line: string) => void): Promise<void> {
   const marker = join(cluster.dir, `imported-${basename(tarball)}`);
   if ((await readFile(marker, 'utf8').catch(() => '')) === tarball) return;
   const t0 = Date.now();

@@ -37,9 +37,10 @@ beforeAll(async () => {
     httpRoute('app', 'filters', { ...parent, hostnames: ['filters.test'], rules: [
       { matches: [{ path: { type: 'PathPrefix', value: '/h' } }], backendRefs: [to('web')], filters: [
         { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'X-Set', value: 's' }], add: [{ name: 'X-Add', value: 'b' }], remove: ['X-Drop'] } },
-        { type: 'ResponseHeaderModifier', responseHeaderModifier: { set: [{ name: 'X-Resp', value: 'r' }] } },
+        { type: 'ResponseHeaderModifier', responseHeaderModifier: { set: [{ name: 'X-Resp', value: 'r' }], add: [{ name: 'X-Upstream', value: 'seen' }, { name: 'X-New', value: 'n' }] } },
       ] },
       { matches: [{ path: { type: 'PathPrefix', value: '/old' } }], filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', hostname: 'new.test', statusCode: 301 } }] },
+      { matches: [{ path: { type: 'PathPrefix', value: '/moved' } }], filters: [{ type: 'RequestRedirect', requestRedirect: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/here' } } }] },
       { matches: [{ path: { type: 'PathPrefix', value: '/app' } }], backendRefs: [to('web')], filters: [
         { type: 'URLRewrite', urlRewrite: { hostname: 'internal.test', path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/v2' } } },
       ] },
@@ -82,18 +83,27 @@ describe('HTTPRoute matches', () => {
 });
 
 describe('HTTPRoute filters', () => {
-  it('RequestHeaderModifier sets, appends and removes; ResponseHeaderModifier sets', async () => {
+  it('RequestHeaderModifier sets, appends and removes; ResponseHeaderModifier sets and appends to the upstream\'s value', async () => {
     const res = await send('filters.test', '/h', { headers: { 'x-add': 'a', 'x-drop': 'gone', 'x-set': 'old' } });
     expect(res.echo?.headers['x-set']).toBe('s');
     expect(res.echo?.headers['x-add']).toBe('a,b');
     expect(res.echo?.headers['x-drop']).toBeUndefined();
     expect(res.headers['x-resp']).toBe('r');
+    expect(res.headers['x-upstream']).toBe('web,seen');
+    expect(res.headers['x-new']).toBe('n');
     expect((await send('filters.test', '/h')).echo?.headers['x-add']).toBe('b');
   });
 
   it('RequestRedirect answers with the scheme and hostname replaced, path and query kept', async () => {
     const res = await send('filters.test', '/old/page?x=1');
     expect([res.status, res.headers.location]).toEqual([301, 'https://new.test/old/page?x=1']);
+  });
+
+  it('RequestRedirect with ReplacePrefixMatch replaces the matched prefix at a path-element boundary', async () => {
+    const location = async (path: string) => (await send('filters.test', path)).headers.location;
+    expect(await location('/moved/a/b?q=1')).toBe('http://filters.test/here/a/b?q=1');
+    expect(await location('/moved')).toBe('http://filters.test/here');
+    expect(await location('/moved/')).toBe('http://filters.test/here/');
   });
 
   it('URLRewrite replaces the matched prefix and the Host', async () => {

@@ -1,0 +1,20 @@
+// What Bollard claims for the Gateway API conformance suite: the profiles it runs and the features
+// it says it supports. The suite runs every test of a claimed feature and reports the rest as
+// unsupported; docs/gateway-api.md explains the features left out.
+export const PROFILES = ['GATEWAY-HTTP', 'GATEWAY-GRPC'] as const;
+
+export const SUPPORTED_FEATURES = [
+  // Core of GATEWAY-HTTP and GATEWAY-GRPC.
+  'Gateway', 'HTTPRoute', 'GRPCRoute', 'ReferenceGrant',
+  // Extended.
+  'GatewayHTTPListenerIsolation',
+  'HTTPRouteQueryParamMatching', 'HTTPRouteMethodMatching',
+  'HTTPRouteResponseHeaderModification',
+  'HTTPRoutePortRedirect', 'HTTPRouteSchemeRedirect', 'HTTPRoutePathRedirect',
+  'HTTPRoute303RedirectStatusCode', 'HTTPRoute307RedirectStatusCode', 'HTTPRoute308RedirectStatusCode',
+  'HTTPRouteHostRewrite', 'HTTPRoutePathRewrite',
+  'HTTPRouteRequestTimeout', 'HTTPRouteBackendTimeout',
+  'HTTPRouteParentRefPort',
+  'HTTPRouteNamedRouteRule', 'GRPCRouteNamedRouteRule',
+  'HTTPRouteBackendProtocolH2C', 'HTTPRouteBackendProtocolWebSocket',
+] as const;

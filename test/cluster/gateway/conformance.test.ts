@@ -1,0 +1,96 @@
+// The official Gateway API conformance suite (sigs.k8s.io/gateway-api/conformance, pinned in
+// hack/gateway-conformance) against Bollard running as Pods: the chart installs a DaemonSet whose
+// hostPorts 80 and 443 on the node are the address every Gateway publishes, the suite deploys its
+// own backends (echo-basic, built here) and runs the GATEWAY-HTTP and GATEWAY-GRPC profiles with
+// the features in claims.ts. Its ConformanceReport goes to .run/conformance/ (`make
+// gateway-conformance` sets BOLLARD_CONFORMANCE_REPORT to write docs/conformance/ instead).
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Cluster } from '../../harness/cluster/env.ts';
+import { theCluster } from '../../harness/cluster/env.ts';
+import { spawnManaged, killPid } from '../../harness/processes.ts';
+import { RUN_DIR } from '../../harness/repo.ts';
+import { installBollard, uninstallBollard } from '../support/bollard.ts';
+import { provideConformanceSuite } from '../support/conformance-images.ts';
+import { printSummary } from '../support/summary.ts';
+import { PROFILES, SUPPORTED_FEATURES } from './claims.ts';
+import { profileLine, readConformanceReport } from './conformance-report.ts';
+
+const GATEWAY_CLASS = 'bollard';
+const CONTROLLER_NAME = 'bollard.io/gateway-controller';
+const REPORT = process.env.BOLLARD_CONFORMANCE_REPORT ?? `${RUN_DIR}/conformance/report.yaml`;
+const SUITE_LOG = `${RUN_DIR}/conformance/suite.log`;
+const VERSION = process.env.BOLLARD_VERSION ?? 'dev';
+const log = (line: string): void => void process.stderr.write(`[conformance] ${line}\n`);
+
+let cluster: Cluster;
+let suite = '';
+
+beforeAll(async () => {
+  cluster = await theCluster();
+  suite = await provideConformanceSuite(cluster, log);
+  await uninstallBollard(cluster);
+  await installBollard(cluster, {
+    'controller.kind': 'DaemonSet', 'controller.hostPorts.enabled': true, 'service.type': 'ClusterIP',
+    // Every Gateway publishes the node's address: the hostPorts answer there.
+    'controller.publishStatusAddresses': [cluster.nodeIp],
+  });
+  await cluster.kubectl(['apply', '-f', '-'], JSON.stringify({
+    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: GATEWAY_CLASS }, spec: { controllerName: CONTROLLER_NAME },
+  }));
+}, 600_000);
+
+afterAll(async () => {
+  await cluster.kubectl(['delete', 'gatewayclass', GATEWAY_CLASS, '--ignore-not-found']);
+  await uninstallBollard(cluster);
+}, 120_000);
+
+/** Runs the suite to its end; its output goes to SUITE_LOG, each test's start to the progress log. */
+async function runSuite(): Promise<string> {
+  await mkdir(dirname(REPORT), { recursive: true });
+  await mkdir(dirname(SUITE_LOG), { recursive: true });
+  const args = [
+    '-test.v', '-test.run', 'TestConformance$', '-test.timeout', '60m',
+    '-gateway-class', GATEWAY_CLASS, '-conformance-profiles', PROFILES.join(','), '-supported-features', SUPPORTED_FEATURES.join(','),
+    '-organization', 'bollard', '-project', 'bollard', '-url', 'https://github.com/bollard/bollard', '-version', VERSION,
+    '-contact', 'https://github.com/bollard/bollard/issues', '-report-output', REPORT,
+  ];
+  const proc = spawnManaged('env', [`KUBECONFIG=${cluster.kubeconfig}`, suite, ...args]);
+  const out = createWriteStream(SUITE_LOG);
+  let pending = '';
+  const onData = (chunk: string): void => {
+    out.write(chunk);
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      const started = /^=== RUN {3}TestConformance\/([^/\s]+)$/.exec(line);
+      if (started?.[1] !== undefined) log(started[1]);
+    }
+  };
+  proc.child.stdout?.setEncoding('utf8').on('data', onData);
+  proc.child.stderr?.setEncoding('utf8').on('data', onData);
+  try {
+    return await proc.exited;
+  } finally {
+    await killPid(proc.pid);
+    out.end();
+  }
+}
+
+describe('Gateway API conformance', () => {
+  it('passes the core of GATEWAY-HTTP and GATEWAY-GRPC and every extended feature Bollard claims', async () => {
+    const t0 = Date.now();
+    const exit = await runSuite();
+    const profiles = await readConformanceReport(REPORT);
+    const minutes = ((Date.now() - t0) / 60_000).toFixed(1);
+    for (const p of profiles) await printSummary(`conformance: ${profileLine(p)}`);
+    await printSummary(`conformance: suite ${exit} in ${minutes} min; report ${REPORT}, log ${SUITE_LOG}`);
+    expect(profiles.map((p) => p.name).sort()).toEqual([...PROFILES].sort());
+    for (const p of profiles) {
+      expect({ profile: p.name, core: p.core.result, failed: p.core.failedTests }).toEqual({ profile: p.name, core: 'success', failed: [] });
+      expect({ profile: p.name, extended: p.extended.result, failed: p.extended.failedTests }).toEqual({ profile: p.name, extended: 'success', failed: [] });
+    }
+  }, 3_600_000);
+});
