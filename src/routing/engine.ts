@@ -57,6 +57,8 @@ export interface Claim extends RouteCandidate {
   readonly pathKey: string;
   readonly service: ServiceBackendRef;
   readonly upstreamKey: string;
+  /** nginx default-backend: the Service (its first port) behind the route, and its upstream key. */
+  readonly fallback: { readonly ref: ServiceBackendRef; readonly key: string } | undefined;
 }
 
 /**
@@ -83,6 +85,10 @@ export interface IngressOptions {
   readonly canary: CanaryRule | undefined;
   /** nginx from-to-www-redirect (RoutingTable.wwwRedirects). */
   readonly wwwRedirect: boolean;
+  /** nginx custom-http-errors (with default-backend), sorted; empty: none. */
+  readonly customHttpErrors: readonly number[];
+  /** nginx server-alias (RoutingTable.hostAliases), sorted. */
+  readonly serverAliases: readonly string[];
   /** nginx annotations the Ingress carries that Bollard does not act on, sorted. */
   readonly unsupported: readonly string[];
   /** RouteOptions by sslRedirect and backendProtocol, so routes alike share one object. */
@@ -135,6 +141,8 @@ export interface RouteGroup {
   /** nginx canary: the first claim of a canary Ingress, while a main claim wins; and its upstream slot. */
   canary: Claim | undefined;
   canarySlot: UpstreamSlot | undefined;
+  /** nginx default-backend: the winner's fallback upstream slot. */
+  fallbackSlot: UpstreamSlot | undefined;
   route: Route | undefined;
   /** The last build that listed it in BuildState.reclaimed / touched (a mark, so each list holds it once). */
   reclaimedIn: number;
@@ -164,6 +172,8 @@ export interface UpstreamSlot {
   readonly key: string;
   readonly ref: ServiceBackendRef;
   readonly users: Set<Claim>;
+  /** Set for an nginx default-backend's Service: its problems are reported as the annotation's. */
+  readonly annotation?: string;
   service: ServiceObject | undefined;
   slices: readonly EndpointSliceObject[];
   resolution: UpstreamResolution | undefined;
@@ -242,6 +252,8 @@ export interface Engine {
   unsupportedAnnotations: ReadonlyMap<string, number>;
   /** RoutingTable.wwwRedirects as last built. */
   wwwRedirects: ReadonlyMap<string, string>;
+  /** RoutingTable.hostAliases as last built. */
+  hostAliases: ReadonlyMap<string, string>;
   /** Each problem source (a compiled part, a group, a slot) with its current diagnostics. */
   readonly diagnosticSources: Map<object, readonly Diagnostic[]>;
   /** The previous build's outputs. */
@@ -286,6 +298,7 @@ export function newEngine(context: string): Engine {
     unsupportedCounts: new Map(),
     unsupportedAnnotations: new Map(),
     wwwRedirects: new Map(),
+    hostAliases: new Map(),
     diagnosticSources: new Map(),
     table: {
       hosts: new Map(), wildcards: new Map(), anyHost: undefined, defaultBackend: undefined,

@@ -24,6 +24,10 @@ export function describeRoute(route: Route | undefined): Record<string, unknown>
     route: `${route.pathType} ${route.path}`,
     options: describeOptions(route.options),
     middlewares: route.middlewares?.filters ?? [],
+    errorBackend: route.errorBackend === undefined ? null : {
+      service: route.errorBackend.upstream.key, endpoints: route.errorBackend.upstream.endpoints.map(formatEndpoint),
+      codes: route.errorBackend.codes, headers: Object.fromEntries(route.errorBackend.headers),
+    },
   };
 }
 

@@ -47,6 +47,7 @@ export function fixtureObjects(f: Fixture): SnapshotObjects {
       name: s.metadata.name,
       type: s.spec.type,
       externalName: s.spec.externalName,
+      ...(s.spec.clusterIP === undefined ? {} : { clusterIP: s.spec.clusterIP }),
       externalIPs: [],
       ports: s.spec.ports,
       statusLoadBalancer: [],

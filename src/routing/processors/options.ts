@@ -43,6 +43,8 @@ import { chainFor } from '../route-chain.ts';
 import { linkAuthSecret, refreshAuthSecrets, unlinkAuthSecret } from '../auth-secrets.ts';
 import { countUnsupported } from '../unsupported.ts';
 import { refreshWwwRedirects } from '../www-redirects.ts';
+import { refreshServerAliases } from '../server-aliases.ts';
+import { errorBackendOf, sameErrorBackend } from '../error-backend.ts';
 import {
   parseBackendProtocol, parseBoolean, parseIdleTimeoutSeconds, parseLoadBalancing, parseSize, parseTimeoutSeconds, protocolForAppProtocol,
 } from '../option-values.ts';
@@ -107,7 +109,10 @@ export function optionsProcessor(state: BuildState): void {
     linkAuthSecret(state, entry);
     countUnsupported(state.engine, options.unsupported, 1);
   }
-  if (state.added.length > 0 || state.removed.length > 0) refreshWwwRedirects(state.engine);
+  if (state.added.length > 0 || state.removed.length > 0) {
+    refreshWwwRedirects(state.engine);
+    refreshServerAliases(state);
+  }
   refreshAuthSecrets(state);
   for (const host of state.coverage) refreshCoverage(state, host);
   const { touched } = state;
@@ -135,7 +140,7 @@ function optionsOf(state: BuildState, entry: IngressEntry): IngressOptions {
   } else {
     entry.options ??= state.engine.unannotated ??= {
       ...defaults, sslRedirect: undefined, backendProtocol: undefined, connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined,
-      filters: [], basicAuth: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
+      filters: [], basicAuth: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false, customHttpErrors: [], serverAliases: [], unsupported: [], shared: [], chains: new Map(), diagnostics: [],
     };
   }
   return entry.options;
@@ -163,6 +168,8 @@ function readAnnotations(ingress: IngressObject, defaults: RouteDefaults): Ingre
     canary: nginx.canary,
     rewriteTarget: nginx.rewriteTarget,
     wwwRedirect: nginx.wwwRedirect,
+    customHttpErrors: nginx.customHttpErrors,
+    serverAliases: nginx.serverAliases,
     unsupported: nginx.unsupported,
     shared: [],
     chains: new Map(),
@@ -178,7 +185,7 @@ function first<T>(ours: T | undefined, nginx: T | undefined): T | undefined {
 const NO_NGINX: NginxReading = {
   sslRedirect: undefined, backendProtocol: undefined, loadBalancing: undefined, readTimeoutMs: undefined, maxBodyBytes: undefined,
   connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined, filters: [], basicAuth: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false,
-  diagnostics: [], unsupported: [],
+  customHttpErrors: [], serverAliases: [], diagnostics: [], unsupported: [],
 };
 
 /** The nginx front-end's reports, and one UnsupportedAnnotation listing what it does not act on. */
@@ -217,7 +224,11 @@ function settleRoute(state: BuildState, group: RouteGroup): void {
   const middlewares = chainFor(state.engine, ingress, winner);
   const ref = winner.entry.ref;
   const canary = canaryOf(group);
-  const next: Route = { ingress: ref, pathType: winner.pathType, path: winner.path, upstream, options, middlewares, ...(canary === undefined ? {} : { canary }) };
+  const errorBackend = errorBackendOf(group, ingress);
+  const next: Route = {
+    ingress: ref, pathType: winner.pathType, path: winner.path, upstream, options, middlewares,
+    ...(canary === undefined ? {} : { canary }), ...(errorBackend === undefined ? {} : { errorBackend }),
+  };
   if (group.route !== undefined && sameRoute(group.route, next)) return;
   group.route = next;
   markDirty(state, group.host);
@@ -226,7 +237,8 @@ function settleRoute(state: BuildState, group: RouteGroup): void {
 /** The parts that can change for one route group (its path and type are its key). */
 function sameRoute(a: Route, b: Route): boolean {
   return a.upstream === b.upstream && a.options === b.options && a.middlewares === b.middlewares &&
-    a.ingress.namespace === b.ingress.namespace && a.ingress.name === b.ingress.name && sameCanary(a.canary, b.canary);
+    a.ingress.namespace === b.ingress.namespace && a.ingress.name === b.ingress.name && sameCanary(a.canary, b.canary) &&
+    sameErrorBackend(a.errorBackend, b.errorBackend);
 }
 
 /** The canary's backend, when the group has a canary claim with a resolved upstream and a rule. */
