@@ -2,9 +2,9 @@ import { describe, it, expect } from '@jest/globals';
 import { readdirSync } from 'node:fs';
 import { refKey } from '../snapshot/model.ts';
 import type { BuildOptions, Route, RoutingTable } from './types.ts';
-import type { Fixture, SnapshotObjects } from './fixture-snapshot.test-helper.ts';
-import { fixtureObjects, fixtureOptions, loadFixture, memorySnapshot } from './fixture-snapshot.test-helper.ts';
-import { describeDiagnostic, describeRoute, describeTls, project } from './fixture-describe.test-helper.ts';
+import type { Fixture, SnapshotObjects } from '../../test/support/routing/fixture-snapshot.ts';
+import { fixtureObjects, fixtureOptions, loadFixture, memorySnapshot } from '../../test/support/routing/fixture-snapshot.ts';
+import { describeDiagnostic, describeRoute, describeTls, project } from '../../test/support/routing/fixture-describe.ts';
 import { buildRoutingTable } from './build.ts';
 import { matchRoute, normalizeHost } from './match.ts';
 

@@ -5,14 +5,13 @@
 // Secrets) is checked by identity on every build. None of this changes a result: a build with an
 // empty engine gives the same table and diagnostics.
 import type {
-  EndpointSliceObject, IngressBackend, IngressObject, ObjectRef, SecretObject, ServiceObject,
+  EndpointSliceObject, IngressBackend, IngressObject, ObjectRef, SecretObject, ServiceBackendPort, ServiceObject,
 } from '../snapshot/model.ts';
 import type {
   BackendProtocol, CanaryRule, Diagnostic, DiagnosticReason, HostRoutes, LoadBalancing, MatchType, Route, RouteOptions, RoutingTable,
   SslRedirectMode, TlsCertificate, Upstream,
 } from './types.ts';
 import type { Middleware, MiddlewareChain } from './middleware.ts';
-import type { ServiceBackendRef } from './upstreams.ts';
 import type { TlsSecretResult } from './tls-secret.ts';
 import type { BasicAuthNeed } from './nginx/auth-basic.ts';
 import type { HtpasswdReading } from './nginx/htpasswd.ts';
@@ -46,6 +45,17 @@ export interface RouteCandidate {
   /** Set for a regex path (nginx use-regex): "^" and the path, case-insensitive. */
   readonly pattern: RegExp | undefined;
   readonly backend: IngressBackend;
+}
+
+/** A Service port an Ingress backend names, as an upstream slot resolves it. */
+export interface ServiceBackendRef {
+  readonly namespace: string;
+  readonly name: string;
+  readonly port: ServiceBackendPort;
+  /** nginx service-upstream: one endpoint, the Service's cluster IP and port. */
+  readonly clusterIP?: boolean;
+  /** nginx default-backend: the Service's first port (`port` is unused). */
+  readonly firstPort?: boolean;
 }
 
 /** A candidate whose backend names a Service port: it claims its (level, host, pathType, path). */

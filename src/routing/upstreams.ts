@@ -3,19 +3,9 @@
 import type {
   ClusterSnapshot, EndpointSliceObject, ServiceBackendPort, ServiceObject, ServicePort,
 } from '../snapshot/model.ts';
-import type { UpstreamResolution, UpstreamSlot } from './engine.ts';
+import type { ServiceBackendRef, UpstreamResolution, UpstreamSlot } from './engine.ts';
 import type { Endpoint } from './types.ts';
 import { readyEndpoints } from './endpoints.ts';
-
-export interface ServiceBackendRef {
-  readonly namespace: string;
-  readonly name: string;
-  readonly port: ServiceBackendPort;
-  /** nginx service-upstream: one endpoint, the Service's cluster IP and port. */
-  readonly clusterIP?: boolean;
-  /** nginx default-backend: the Service's first port (`port` is unused). */
-  readonly firstPort?: boolean;
-}
 
 const NO_SLICES: readonly EndpointSliceObject[] = [];
 

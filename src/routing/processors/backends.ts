@@ -5,12 +5,12 @@
 // changes, the routes it wins are settled again.
 import type { IngressBackend } from '../../snapshot/model.ts';
 import type { BuildState, Claim, IngressEntry } from '../state.ts';
-import type { Compiled, UpstreamSlot } from '../engine.ts';
+import type { Compiled, ServiceBackendRef, UpstreamSlot } from '../engine.ts';
 import { compiled } from '../engine.ts';
 import type { Diagnostic } from '../types.ts';
 import { clearDiagnostics, setDiagnostics, touch } from '../state.ts';
 import { diagnostic } from '../diagnostics.ts';
-import { refreshUpstream, upstreamKey, type ServiceBackendRef } from '../upstreams.ts';
+import { refreshUpstream, upstreamKey } from '../upstreams.ts';
 import { findGroup } from '../route-groups.ts';
 import { defaultBackendService, usesServiceUpstream } from '../nginx/backends.ts';
 import { NGINX_PREFIX } from '../nginx/catalog.ts';

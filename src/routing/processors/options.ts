@@ -26,14 +26,14 @@
 //                                  (WebSocket over HTTP/1.1 or HTTP/2) quiet both ways this long
 //                                  is closed. Default: 3600.
 //
-// The defaults above are the built-in ones; BuildOptions.defaults replaces each one it sets.
+// The defaults above are the built-in ones (../defaults.ts); BuildOptions.defaults replaces each one it sets.
 // The nginx.ingress.kubernetes.io/* annotations are read by the ingress-nginx front-end
 // (../nginx/read.ts) into the same options and into middlewares (../middleware.ts); where an
 // annotation of each front-end sets the same thing, the bollard.io/* one wins.
 import type { IngressObject } from '../../snapshot/model.ts';
 import type { BuildState, IngressEntry, RouteGroup } from '../state.ts';
 import type { HostState, IngressOptions } from '../engine.ts';
-import type { BackendProtocol, BuildOptions, Canary, Diagnostic, LoadBalancing, Route, RouteDefaults, RouteOptions, Upstream } from '../types.ts';
+import type { BackendProtocol, Canary, Diagnostic, LoadBalancing, Route, RouteDefaults, RouteOptions, Upstream } from '../types.ts';
 import type { Parsed } from '../option-values.ts';
 import { clearDiagnostics, markDirty, setDiagnostics, touch } from '../state.ts';
 import { diagnostic } from '../diagnostics.ts';
@@ -76,14 +76,6 @@ export const TUNNEL_IDLE_TIMEOUT: OptionAnnotation<number> = {
 };
 const ANNOTATION_NAMES = [SSL_REDIRECT, LOAD_BALANCE, BACKEND_PROTOCOL, PROXY_READ_TIMEOUT, PROXY_BODY_SIZE, TUNNEL_IDLE_TIMEOUT].map((a) => a.name);
 
-export const BUILT_IN_DEFAULTS: RouteDefaults = {
-  sslRedirect: true,
-  forceSslRedirect: false,
-  loadBalancing: 'round-robin',
-  readTimeoutMs: 60_000,
-  maxBodyBytes: undefined,
-  tunnelIdleTimeoutMs: 3_600_000,
-};
 
 const PROTOCOL_INDEX: Readonly<Record<BackendProtocol, number>> = { HTTP: 0, HTTPS: 1, H2C: 2, GRPC: 3, GRPCS: 4 };
 const PROTOCOL_COUNT = 5;
@@ -117,18 +109,6 @@ export function optionsProcessor(state: BuildState): void {
   for (const host of state.coverage) refreshCoverage(state, host);
   const { touched } = state;
   for (let i = 0; i < touched.length; i++) settleRoute(state, touched[i] as RouteGroup);
-}
-
-export function resolveDefaults(options: BuildOptions): RouteDefaults {
-  const given = options.defaults ?? {};
-  return {
-    sslRedirect: given.sslRedirect ?? BUILT_IN_DEFAULTS.sslRedirect,
-    forceSslRedirect: given.forceSslRedirect ?? BUILT_IN_DEFAULTS.forceSslRedirect,
-    loadBalancing: given.loadBalancing ?? BUILT_IN_DEFAULTS.loadBalancing,
-    readTimeoutMs: given.readTimeoutMs ?? BUILT_IN_DEFAULTS.readTimeoutMs,
-    maxBodyBytes: given.maxBodyBytes ?? BUILT_IN_DEFAULTS.maxBodyBytes,
-    tunnelIdleTimeoutMs: given.tunnelIdleTimeoutMs ?? BUILT_IN_DEFAULTS.tunnelIdleTimeoutMs,
-  };
 }
 
 /** The Ingress's options, read once per object; Ingresses without route annotations share one. */

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request } from 'undici';
 import { buildRoutingTable } from '../../../src/routing/build.ts';
-import { CONTROLLER, fixtureObjects, memorySnapshot, parseFixture } from '../../../src/routing/fixture-snapshot.test-helper.ts';
+import { CONTROLLER, fixtureObjects, memorySnapshot, parseFixture } from '../../support/routing/fixture-snapshot.ts';
 import type { Endpoint } from '../../../src/routing/types.ts';
 import { deadEndpoint, startPlane, startUpstream, type TestUpstream } from './support.ts';
 

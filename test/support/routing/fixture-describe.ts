@@ -1,7 +1,7 @@
 // Test helper: the routing table's answers in the words of a routing fixture, and the projection
 // that keeps only the fields a fixture states.
-import { refKey } from '../snapshot/model.ts';
-import type { Diagnostic, Endpoint, Route, RouteOptions, TlsTable } from './types.ts';
+import { refKey } from '../../../src/snapshot/model.ts';
+import type { Diagnostic, Endpoint, Route, RouteOptions, TlsTable } from '../../../src/routing/types.ts';
 
 function formatEndpoint({ host, port }: Endpoint): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;

@@ -3,11 +3,11 @@
 // conflicts, shared upstreams, missing objects, invalid values and ties in creation time all occur.
 import type {
   EndpointSliceObject, IngressBackend, IngressObject, IngressRule, IngressTLS, SecretObject, ServiceObject,
-} from '../snapshot/model.ts';
-import type { BuildOptions } from './types.ts';
-import { ClusterState } from '../snapshot/cluster-state.ts';
-import { testData } from './fixture-snapshot.test-helper.ts';
-import { seededRandom } from '../../test/support/seeded-random.ts';
+} from '../../../src/snapshot/model.ts';
+import type { BuildOptions } from '../../../src/routing/types.ts';
+import { ClusterState } from '../../../src/snapshot/cluster-state.ts';
+import { testData } from './fixture-snapshot.ts';
+import { seededRandom } from '../seeded-random.ts';
 
 export const CONTROLLER = 'bollard.io/ingress-controller';
 
