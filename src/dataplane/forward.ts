@@ -39,6 +39,8 @@ export interface Outbound {
   readonly appendResponseHeaders?: readonly (readonly [string, string])[] | undefined;
   /** Sticky sessions (SessionPersistence): prefer the endpoint the cookie names; set it when another serves. */
   readonly session?: SessionRequest | undefined;
+  /** Upstream statuses not relayed (nginx custom-http-errors): the result says `intercepted`. */
+  readonly intercept?: readonly number[] | undefined;
 }
 
 export interface ForwardResult extends RelayOutcome {
@@ -128,7 +130,7 @@ export function forward(deps: ForwardDeps, out: Outbound, res: ClientResponse, d
       wantedFailed ||= failed && isWanted(session, endpoint);
       if (tryAgain(outcome)) attempt();
       else done({ ...outcome, endpoint, attempts: tried.size });
-    });
+    }, out.intercept);
     deps.pools.dispatcher(endpoint, route.options.backendProtocol, connectTimeoutMs).dispatch({
       path: out.path, method: out.method, headers: out.headers, body: out.body,
       headersTimeout: route.options.readTimeoutMs, bodyTimeout: route.options.readTimeoutMs,

@@ -7,9 +7,10 @@ import { lookupWwwRedirect, matchRoute, normalizeHost } from '../routing/match.t
 import type { Route } from '../routing/types.ts';
 import { BodyTooLargeError, limitBody } from './body-limit.ts';
 import { chooseBackend } from './canary.ts';
+import { errorPageOutbound, interceptedStatuses, replacedStatus, withDefaultBackend } from './error-backend.ts';
 import { clientAddress, type TrustCheck } from './client-address.ts';
 import { reply, type ClientRequest, type ClientResponse } from './client-response.ts';
-import { forward, type ForwardDeps, type ForwardResult } from './forward.ts';
+import { forward, type ForwardDeps, type ForwardResult, type Outbound } from './forward.ts';
 import { buildUpstreamHeaders } from './forward-headers.ts';
 import { applyPlan, isLocalAnswer, runChain, whenSettled, type ChainOutcome, type ChainRequest, type ForwardPlan } from './middleware/chain.ts';
 import { normalizeRequestTarget, type RequestTarget } from './request-path.ts';
@@ -122,7 +123,7 @@ function decide(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, host: 
 
 function afterChain(deps: ProxyDeps, req: ClientRequest, matched: Route, host: string, target: RequestTarget, outcome: ChainOutcome | undefined): Decision {
   if (outcome !== undefined && isLocalAnswer(outcome)) return { ...outcome, matched };
-  const route = chooseBackend(matched, req.headers);
+  const route = withDefaultBackend(chooseBackend(matched, req.headers));
   const refusal = refuse(deps, req, route, host, target);
   return refusal ? { ...refusal, matched: route } : { route, host, target, plan: outcome };
 }
@@ -167,17 +168,39 @@ function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, requestB
   const path = applyPlan(headers, plan, m.target);
   const max = m.route.options.maxBodyBytes;
   const body = requestBody === null || max === undefined ? requestBody : limitBody(requestBody, max);
-  forward(deps.forward, { route: m.route, method: base.method, path, headers, body, responseHeaders: plan?.responseHeaders, removeResponseHeaders: plan?.removeResponseHeaders, appendResponseHeaders: plan?.appendResponseHeaders, session: plan?.session }, res, (r: ForwardResult) => {
-    const upstream = r.endpoint ? `${r.endpoint.host}:${r.endpoint.port}` : undefined;
-    const failure = r.error ? classify(r.error) : undefined;
-    const status = failure?.status ?? r.status;
-    let bytes = r.bytes;
-    if (failure && !r.started) bytes = reply(res, failure.status, failure.text, {});
-    else if (failure) res.destroy();
-    // No endpoint left to try: 503 when there was none, 502 when every one tried refused.
-    else if (!r.started) bytes = reply(res, r.status, r.status === 503 ? 'no ready endpoints' : 'upstream unavailable', {});
-    deps.onDone({ ...base, status, bytes, upstream, errorKind: failure?.kind, requestId });
+  const intercept = interceptedStatuses(m.route);
+  const out: Outbound = {
+    route: m.route, method: base.method, path, headers, body, responseHeaders: plan?.responseHeaders, removeResponseHeaders: plan?.removeResponseHeaders,
+    appendResponseHeaders: plan?.appendResponseHeaders,
+    session: plan?.session, intercept,
+  };
+  forward(deps.forward, out, res, (r: ForwardResult) => {
+    const replaced = intercept === undefined ? undefined : replacedStatus(r, intercept, statusOf(r), res.destroyed);
+    if (replaced === undefined) {
+      finish(deps, res, base, r, requestId);
+      return;
+    }
+    // nginx custom-http-errors: the route's default backend answers instead.
+    const page = errorPageOutbound(out, replaced, { url: req.url ?? '/', host: authorityOf(req) || m.host, headers: req.headers });
+    forward(deps.forward, page, res, (answer) => { finish(deps, res, base, answer, requestId); });
   });
+}
+
+function statusOf(r: ForwardResult): number {
+  return r.error === undefined ? r.status : classify(r.error).status;
+}
+
+/** Answers what the forwarding could not (a failure before the response started) and records the request. */
+function finish(deps: ProxyDeps, res: ClientResponse, base: Record0, r: ForwardResult, requestId: string): void {
+  const upstream = r.endpoint ? `${r.endpoint.host}:${r.endpoint.port}` : undefined;
+  const failure = r.error ? classify(r.error) : undefined;
+  const status = failure?.status ?? r.status;
+  let bytes = r.bytes;
+  if (failure && !r.started) bytes = reply(res, failure.status, failure.text, {});
+  else if (failure) res.destroy();
+  // No endpoint left to try: 503 when there was none, 502 when every one tried refused.
+  else if (!r.started) bytes = reply(res, r.status, r.status === 503 ? 'no ready endpoints' : 'upstream unavailable', {});
+  deps.onDone({ ...base, status, bytes, upstream, errorKind: failure?.kind, requestId });
 }
 
 /** An upstream failure as the client's status, the error kind for logs and metrics, and a short text. */

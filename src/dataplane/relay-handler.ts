@@ -2,6 +2,8 @@
 // status and headers, body chunks with back-pressure (pause upstream while the client is slow),
 // and trailers (gRPC). Errors before the response started are handed back to the caller, which
 // may retry; after that the client connection is cut, as there is no honest way to report it.
+// An answer with an intercepted status (nginx custom-http-errors) is read and dropped instead, and
+// the caller answers the client some other way.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { ClientResponse } from './client-response.ts';
@@ -12,6 +14,8 @@ export interface RelayOutcome {
   /** Set when the exchange failed; `started` tells whether the client already got headers. */
   readonly error?: Error;
   readonly started: boolean;
+  /** Set when the upstream answered an intercepted status: nothing was sent to the client. */
+  readonly intercepted?: number;
 }
 
 export class RelayHandler implements Dispatcher.DispatchHandler {
@@ -26,11 +30,17 @@ export class RelayHandler implements Dispatcher.DispatchHandler {
   /** The upstream's answer is complete: ending the client response (which closes it) aborts nothing. */
   private upstreamDone = false;
   private abortReason: Error | undefined;
+  private readonly intercept: readonly number[] | undefined;
+  private intercepted: number | undefined;
 
-  constructor(res: ClientResponse, rewriteHeaders: (h: IncomingHttpHeaders) => OutgoingHttpHeaders, done: (outcome: RelayOutcome) => void) {
+  constructor(
+    res: ClientResponse, rewriteHeaders: (h: IncomingHttpHeaders) => OutgoingHttpHeaders, done: (outcome: RelayOutcome) => void,
+    intercept?: readonly number[],
+  ) {
     this.res = res;
     this.rewriteHeaders = rewriteHeaders;
     this.done = done;
+    this.intercept = intercept;
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -51,6 +61,10 @@ export class RelayHandler implements Dispatcher.DispatchHandler {
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     if (statusCode < 200) return; // 1xx: Node's server sends its own 100-continue.
+    if (this.intercept?.includes(statusCode) === true) {
+      this.intercepted = statusCode;
+      return;
+    }
     this.started = true;
     this.status = statusCode;
     if (this.res.destroyed) {
@@ -61,6 +75,8 @@ export class RelayHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    // An intercepted answer's body is read to its end (the connection stays usable) and dropped.
+    if (this.intercepted !== undefined) return;
     this.bytes += chunk.length;
     if (!this.res.write(chunk)) {
       controller.pause();
@@ -69,6 +85,11 @@ export class RelayHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(_controller: Dispatcher.DispatchController, trailers: IncomingHttpHeaders): void {
+    if (this.intercepted !== undefined) {
+      this.upstreamDone = true;
+      this.finish(undefined);
+      return;
+    }
     const names = Object.keys(trailers);
     if (names.length > 0) this.res.addTrailers(trailers as Record<string, string>);
     this.upstreamDone = true;
@@ -83,6 +104,7 @@ export class RelayHandler implements Dispatcher.DispatchHandler {
   private finish(error: Error | undefined): void {
     if (this.finished) return;
     this.finished = true;
-    this.done({ status: this.status, bytes: this.bytes, started: this.started, ...(error ? { error } : {}) });
+    const intercepted = this.intercepted === undefined ? {} : { intercepted: this.intercepted, status: this.intercepted };
+    this.done({ status: this.status, bytes: this.bytes, started: this.started, ...(error ? { error } : {}), ...intercepted });
   }
 }

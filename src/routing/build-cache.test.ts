@@ -6,8 +6,8 @@ import { ClusterState } from '../snapshot/cluster-state.ts';
 import { buildRoutingTable } from './build.ts';
 import { createBuildCache } from './cache.ts';
 import { tablesEqual } from './table-equal.ts';
-import { fixtureObjects, fixtureOptions, loadFixture, memorySnapshot } from './fixture-snapshot.test-helper.ts';
-import { CONTROLLER, Draw, cluster, deepCopy, edit, ingress, options } from './build-cache.test-helper.ts';
+import { fixtureObjects, fixtureOptions, loadFixture, memorySnapshot } from '../../test/support/routing/fixture-snapshot.ts';
+import { CONTROLLER, Draw, cluster, deepCopy, edit, ingress, options } from '../../test/support/routing/build-cache.ts';
 
 /** Maps become entry lists, so two serialisations are equal only when iteration order is too. */
 function serialise(result: BuildResult): string {

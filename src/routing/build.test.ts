@@ -2,9 +2,9 @@ import { describe, it, expect } from '@jest/globals';
 import { readdirSync } from 'node:fs';
 import { refKey } from '../snapshot/model.ts';
 import type { BuildOptions, Route, RoutingTable } from './types.ts';
-import type { Fixture, SnapshotObjects } from './fixture-snapshot.test-helper.ts';
-import { fixtureObjects, fixtureOptions, loadFixture, memorySnapshot } from './fixture-snapshot.test-helper.ts';
-import { describeDiagnostic, describeRoute, describeTls, project } from './fixture-describe.test-helper.ts';
+import type { Fixture, SnapshotObjects } from '../../test/support/routing/fixture-snapshot.ts';
+import { fixtureObjects, fixtureOptions, loadFixture, memorySnapshot } from '../../test/support/routing/fixture-snapshot.ts';
+import { describeDiagnostic, describeRoute, describeTls, project } from '../../test/support/routing/fixture-describe.ts';
 import { buildRoutingTable } from './build.ts';
 import { matchRoute, normalizeHost } from './match.ts';
 
@@ -30,7 +30,7 @@ function allRoutes(table: RoutingTable): Route[] {
 function expectTableInvariants(table: RoutingTable, objects: SnapshotObjects): void {
   const routes = allRoutes(table);
   for (const route of routes) expect(table.upstreams.get(route.upstream.key)).toBe(route.upstream);
-  const canaries = routes.flatMap((r) => (r.canary ? [r.canary.upstream] : []));
+  const canaries = routes.flatMap((r) => [...(r.canary ? [r.canary.upstream] : []), ...(r.errorBackend ? [r.errorBackend.upstream] : [])]);
   for (const upstream of canaries) expect(table.upstreams.get(upstream.key)).toBe(upstream);
   const used = [...routes.map((r) => r.upstream.key), ...canaries.map((u) => u.key)];
   expect([...table.upstreams.keys()]).toEqual([...new Set(used)].sort());
@@ -59,6 +59,7 @@ function runFixture(fixture: Fixture): void {
   const { table, diagnostics, served, unsupportedAnnotations } = build(objects, fixtureOptions(fixture));
   expect(served.map(refKey)).toEqual(fixture.served);
   if (fixture.wwwRedirects !== undefined) expect(Object.fromEntries(table.wwwRedirects ?? [])).toEqual(fixture.wwwRedirects);
+  if (fixture.hostAliases !== undefined) expect(Object.fromEntries(table.hostAliases ?? [])).toEqual(fixture.hostAliases);
   if (fixture.unsupportedAnnotations !== undefined) expect(Object.fromEntries(unsupportedAnnotations)).toEqual(fixture.unsupportedAnnotations);
   expect(diagnostics.map((d, i) => project(describeDiagnostic(d), fixture.diagnostics[i]))).toEqual(fixture.diagnostics);
   const answers = fixture.requests.map(({ host, path, expect: expected }) => {

@@ -2,7 +2,7 @@
 // are ours and the route defaults. A BuildCache is only reused while this stays the same.
 import type { ClusterSnapshot } from '../snapshot/model.ts';
 import type { BuildOptions, RouteDefaults } from './types.ts';
-import { resolveDefaults } from './processors/options.ts';
+import { resolveDefaults } from './defaults.ts';
 
 export interface BuildContext {
   /** Equal keys mean equal contexts. */

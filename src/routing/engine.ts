@@ -5,14 +5,13 @@
 // Secrets) is checked by identity on every build. None of this changes a result: a build with an
 // empty engine gives the same table and diagnostics.
 import type {
-  EndpointSliceObject, IngressBackend, IngressObject, ObjectRef, SecretObject, ServiceObject,
+  EndpointSliceObject, IngressBackend, IngressObject, ObjectRef, SecretObject, ServiceBackendPort, ServiceObject,
 } from '../snapshot/model.ts';
 import type {
   BackendProtocol, CanaryRule, Diagnostic, DiagnosticReason, HostRoutes, LoadBalancing, MatchType, Route, RouteOptions, RoutingTable,
   SslRedirectMode, TlsCertificate, Upstream,
 } from './types.ts';
 import type { Middleware, MiddlewareChain } from './middleware.ts';
-import type { ServiceBackendRef } from './upstreams.ts';
 import type { TlsSecretResult } from './tls-secret.ts';
 import type { BasicAuthNeed } from './nginx/auth-basic.ts';
 import type { HtpasswdReading } from './nginx/htpasswd.ts';
@@ -48,6 +47,17 @@ export interface RouteCandidate {
   readonly backend: IngressBackend;
 }
 
+/** A Service port an Ingress backend names, as an upstream slot resolves it. */
+export interface ServiceBackendRef {
+  readonly namespace: string;
+  readonly name: string;
+  readonly port: ServiceBackendPort;
+  /** nginx service-upstream: one endpoint, the Service's cluster IP and port. */
+  readonly clusterIP?: boolean;
+  /** nginx default-backend: the Service's first port (`port` is unused). */
+  readonly firstPort?: boolean;
+}
+
 /** A candidate whose backend names a Service port: it claims its (level, host, pathType, path). */
 export interface Claim extends RouteCandidate {
   readonly entry: IngressEntry;
@@ -57,6 +67,8 @@ export interface Claim extends RouteCandidate {
   readonly pathKey: string;
   readonly service: ServiceBackendRef;
   readonly upstreamKey: string;
+  /** nginx default-backend: the Service (its first port) behind the route, and its upstream key. */
+  readonly fallback: { readonly ref: ServiceBackendRef; readonly key: string } | undefined;
 }
 
 /**
@@ -83,6 +95,10 @@ export interface IngressOptions {
   readonly canary: CanaryRule | undefined;
   /** nginx from-to-www-redirect (RoutingTable.wwwRedirects). */
   readonly wwwRedirect: boolean;
+  /** nginx custom-http-errors (with default-backend), sorted; empty: none. */
+  readonly customHttpErrors: readonly number[];
+  /** nginx server-alias (RoutingTable.hostAliases), sorted. */
+  readonly serverAliases: readonly string[];
   /** nginx annotations the Ingress carries that Bollard does not act on, sorted. */
   readonly unsupported: readonly string[];
   /** RouteOptions by sslRedirect and backendProtocol, so routes alike share one object. */
@@ -135,6 +151,8 @@ export interface RouteGroup {
   /** nginx canary: the first claim of a canary Ingress, while a main claim wins; and its upstream slot. */
   canary: Claim | undefined;
   canarySlot: UpstreamSlot | undefined;
+  /** nginx default-backend: the winner's fallback upstream slot. */
+  fallbackSlot: UpstreamSlot | undefined;
   route: Route | undefined;
   /** The last build that listed it in BuildState.reclaimed / touched (a mark, so each list holds it once). */
   reclaimedIn: number;
@@ -164,6 +182,8 @@ export interface UpstreamSlot {
   readonly key: string;
   readonly ref: ServiceBackendRef;
   readonly users: Set<Claim>;
+  /** Set for an nginx default-backend's Service: its problems are reported as the annotation's. */
+  readonly annotation?: string;
   service: ServiceObject | undefined;
   slices: readonly EndpointSliceObject[];
   resolution: UpstreamResolution | undefined;
@@ -242,6 +262,8 @@ export interface Engine {
   unsupportedAnnotations: ReadonlyMap<string, number>;
   /** RoutingTable.wwwRedirects as last built. */
   wwwRedirects: ReadonlyMap<string, string>;
+  /** RoutingTable.hostAliases as last built. */
+  hostAliases: ReadonlyMap<string, string>;
   /** Each problem source (a compiled part, a group, a slot) with its current diagnostics. */
   readonly diagnosticSources: Map<object, readonly Diagnostic[]>;
   /** The previous build's outputs. */
@@ -286,6 +308,7 @@ export function newEngine(context: string): Engine {
     unsupportedCounts: new Map(),
     unsupportedAnnotations: new Map(),
     wwwRedirects: new Map(),
+    hostAliases: new Map(),
     diagnosticSources: new Map(),
     table: {
       hosts: new Map(), wildcards: new Map(), anyHost: undefined, defaultBackend: undefined,

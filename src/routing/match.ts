@@ -38,17 +38,21 @@ export function matchRoute(table: RoutingTable, host: string, path: string, requ
 /** nginx from-to-www-redirect: where a host without routes of its own redirects to, if anywhere. */
 export function lookupWwwRedirect(table: RoutingTable, host: string): string | undefined {
   const redirects = table.wwwRedirects;
-  if (redirects === undefined || redirects.size === 0 || table.hosts.has(host)) return undefined;
+  if (redirects === undefined || redirects.size === 0 || table.hosts.has(host) || table.hostAliases?.has(host) === true) return undefined;
   return redirects.get(host);
 }
 
 /**
- * The routes of the most specific host level that has any: exact, then the wildcard over the name's
- * parent, then deep (Gateway API) wildcards over ever shorter suffixes, then any host.
+ * The routes of the most specific host level that has any: exact (or, for an nginx server-alias,
+ * its host's), then the wildcard over the name's parent, then deep (Gateway API) wildcards over
+ * ever shorter suffixes, then any host.
  */
 export function lookupHostRoutes(table: RoutingTable, host: string): HostRoutes | undefined {
   const exact = table.hosts.get(host);
   if (exact !== undefined) return exact;
+  const aliased = table.hostAliases === undefined || table.hostAliases.size === 0 ? undefined : table.hostAliases.get(host);
+  const viaAlias = aliased === undefined ? undefined : table.hosts.get(aliased);
+  if (viaAlias !== undefined) return viaAlias;
   let dot = host.indexOf('.');
   if (dot <= 0) return table.anyHost;
   const wildcard = table.wildcards.get(host.slice(dot + 1));

@@ -9,7 +9,7 @@ import { markDirty } from './state.ts';
 export function addGroup(state: BuildState, claim: Claim): RouteGroup {
   const host = hostStateFor(state, claim);
   const group: RouteGroup = {
-    host, pathKey: claim.pathKey, claims: [claim], winner: undefined, winnerSlot: undefined, canary: undefined, canarySlot: undefined, route: undefined, reclaimedIn: 0, touchedIn: 0,
+    host, pathKey: claim.pathKey, claims: [claim], winner: undefined, winnerSlot: undefined, canary: undefined, canarySlot: undefined, fallbackSlot: undefined, route: undefined, reclaimedIn: 0, touchedIn: 0,
   };
   host.groups.set(claim.pathKey, group);
   return group;

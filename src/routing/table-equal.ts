@@ -3,7 +3,7 @@
 // An incremental build (build.ts with a BuildCache) reuses every unchanged part of the previous
 // table, so identity settles each comparison first and only the changed parts are walked.
 import type { ObjectRef } from '../snapshot/model.ts';
-import type { Canary, Endpoint, HostRoutes, RegexRoute, Route, RouteOptions, RoutingTable, TlsCertificate, TlsTable, Upstream } from './types.ts';
+import type { Canary, Endpoint, ErrorBackend, HostRoutes, RegexRoute, Route, RouteOptions, RoutingTable, TlsCertificate, TlsTable, Upstream } from './types.ts';
 
 export function tablesEqual(a: RoutingTable, b: RoutingTable): boolean {
   return a === b || (
@@ -13,9 +13,15 @@ export function tablesEqual(a: RoutingTable, b: RoutingTable): boolean {
     setsEqual(a.deepWildcards, b.deepWildcards) &&
     optionalEqual(a.anyHost, b.anyHost, hostRoutesEqual) &&
     optionalEqual(a.defaultBackend, b.defaultBackend, routesEqual) &&
-    tlsEqual(a.tls, b.tls) &&
-    mapsEqual(a.wwwRedirects ?? NO_REDIRECTS, b.wwwRedirects ?? NO_REDIRECTS, (x, y) => x === y)
+    tlsEqual(a.tls, b.tls) && hostMapsEqual(a, b)
   );
+}
+
+/** nginx from-to-www-redirect and server-alias: host → host. */
+function hostMapsEqual(a: RoutingTable, b: RoutingTable): boolean {
+  const same = (x: string, y: string): boolean => x === y;
+  return mapsEqual(a.wwwRedirects ?? NO_REDIRECTS, b.wwwRedirects ?? NO_REDIRECTS, same) &&
+    mapsEqual(a.hostAliases ?? NO_REDIRECTS, b.hostAliases ?? NO_REDIRECTS, same);
 }
 
 const NO_REDIRECTS: ReadonlyMap<string, string> = new Map();
@@ -72,8 +78,13 @@ function routesEqual(a: Route, b: Route): boolean {
   return a === b || (
     a.path === b.path && a.pathType === b.pathType && a.upstream.key === b.upstream.key &&
     refsEqual(a.ingress, b.ingress) && optionsEqual(a.options, b.options) && a.middlewares?.key === b.middlewares?.key &&
-    canariesEqual(a.canary, b.canary) && a.gatewayKey === b.gatewayKey
+    canariesEqual(a.canary, b.canary) && errorBackendsEqual(a.errorBackend, b.errorBackend) && a.gatewayKey === b.gatewayKey
   );
+}
+
+function errorBackendsEqual(a: ErrorBackend | undefined, b: ErrorBackend | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.upstream.key === b.upstream.key && a.codes.join() === b.codes.join() && JSON.stringify(a.headers) === JSON.stringify(b.headers);
 }
 
 function canariesEqual(a: Canary | undefined, b: Canary | undefined): boolean {

@@ -37,6 +37,7 @@ export function assembleTable(state: BuildState): RoutingTable {
     upstreams: nextMap(previous.upstreams, engine.winnerKeys, state.upstreamChanges, (key) => upstreamOf(engine, key)),
     tls: state.tls,
     wwwRedirects: engine.wwwRedirects,
+    hostAliases: engine.hostAliases,
   };
   return sameParts(previous, next) ? previous : next;
 }
@@ -96,5 +97,6 @@ function upstreamOf(engine: Engine, key: string): Upstream {
 
 function sameParts(a: RoutingTable, b: RoutingTable): boolean {
   return a.hosts === b.hosts && a.wildcards === b.wildcards && a.anyHost === b.anyHost &&
-    a.defaultBackend === b.defaultBackend && a.upstreams === b.upstreams && a.tls === b.tls && a.wwwRedirects === b.wwwRedirects;
+    a.defaultBackend === b.defaultBackend && a.upstreams === b.upstreams && a.tls === b.tls && a.wwwRedirects === b.wwwRedirects &&
+    a.hostAliases === b.hostAliases;
 }

@@ -78,6 +78,20 @@ export interface Canary {
 }
 
 /**
+ * nginx default-backend (with custom-http-errors): a Service of the route's namespace that serves the
+ * route's requests while the route's own Service has no ready endpoints, and, for upstream answers
+ * with one of `codes`, answers instead (asked for "/" with the X-Code headers ingress-nginx sends).
+ */
+export interface ErrorBackend {
+  /** The default-backend Service's first port. */
+  readonly upstream: Upstream;
+  /** Upstream statuses answered by the error backend instead (custom-http-errors); empty: none. */
+  readonly codes: readonly number[];
+  /** X-Namespace, X-Ingress-Name, X-Service-Name and X-Service-Port of the route, lower-case names. */
+  readonly headers: readonly (readonly [string, string])[];
+}
+
+/**
  * A request header or query parameter condition (Gateway API matches): the value equals `exact`,
  * or `pattern` matches it. Header names are lower-case.
  */
@@ -118,6 +132,8 @@ export interface Route {
   readonly middlewares?: MiddlewareChain | undefined;
   /** nginx canary: a second backend for some requests; undefined, the common case, costs nothing. */
   readonly canary?: Canary | undefined;
+  /** nginx default-backend / custom-http-errors; undefined, the common case, costs nothing. */
+  readonly errorBackend?: ErrorBackend | undefined;
   /** Absent on Ingress routes. */
   readonly source?: RouteSource;
   /**
@@ -199,6 +215,11 @@ export interface RoutingTable {
    * redirected to ("example.com" → "www.example.com" or the reverse). Absent or empty: none.
    */
   readonly wwwRedirects?: ReadonlyMap<string, string> | undefined;
+  /**
+   * nginx server-alias: a host without routes of its own → the exact host whose routes serve it
+   * ("shop.example.net" → "shop.example.com"). Absent or empty: none.
+   */
+  readonly hostAliases?: ReadonlyMap<string, string> | undefined;
 }
 
 export type DiagnosticReason =

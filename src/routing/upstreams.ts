@@ -3,22 +3,20 @@
 import type {
   ClusterSnapshot, EndpointSliceObject, ServiceBackendPort, ServiceObject, ServicePort,
 } from '../snapshot/model.ts';
-import type { UpstreamResolution, UpstreamSlot } from './engine.ts';
+import type { ServiceBackendRef, UpstreamResolution, UpstreamSlot } from './engine.ts';
 import type { Endpoint } from './types.ts';
 import { readyEndpoints } from './endpoints.ts';
 
-export interface ServiceBackendRef {
-  readonly namespace: string;
-  readonly name: string;
-  readonly port: ServiceBackendPort;
-}
-
 const NO_SLICES: readonly EndpointSliceObject[] = [];
 
-/** "namespace/service:port", the port as written in the Ingress (a number or a name). */
+/**
+ * "namespace/service:port", the port as written in the Ingress (a number or a name); "*" for the
+ * first port (nginx default-backend); "@cluster-ip" added for nginx service-upstream.
+ */
 export function upstreamKey(ref: ServiceBackendRef): string | undefined {
-  const port = ref.port.number ?? (ref.port.name === '' ? undefined : ref.port.name);
-  return port === undefined ? undefined : `${ref.namespace}/${ref.name}:${port}`;
+  const port = ref.firstPort === true ? '*' : ref.port.number ?? (ref.port.name === '' ? undefined : ref.port.name);
+  if (port === undefined) return undefined;
+  return `${ref.namespace}/${ref.name}:${port}${ref.clusterIP === true ? '@cluster-ip' : ''}`;
 }
 
 /**
@@ -54,17 +52,23 @@ export function resolveUpstream(
     const message = `service "${ref.name}" not found in namespace "${ref.namespace}"`;
     return { upstream: { key, service, endpoints: [] }, problem: { reason: 'ServiceNotFound', message } };
   }
-  const port = findServicePort(found, ref.port);
+  const port = findServicePort(found, ref.port, ref.firstPort === true);
   if (port === undefined) {
-    const message = `service "${ref.name}" in namespace "${ref.namespace}" has no ${describePort(ref.port)}`;
+    const message = `service "${ref.name}" in namespace "${ref.namespace}" has no ${ref.firstPort === true ? 'port' : describePort(ref.port)}`;
     return { upstream: { key, service, endpoints: [] }, problem: { reason: 'ServicePortNotFound', message } };
   }
-  const endpoints = readyEndpoints(slices, found, port);
+  const endpoints = ref.clusterIP === true && hasClusterIP(found) ? [{ host: found.clusterIP, port: port.port }] : readyEndpoints(slices, found, port);
   const { appProtocol } = port;
   return { upstream: appProtocol === undefined ? { key, service, endpoints } : { key, service, appProtocol, endpoints } };
 }
 
-function findServicePort(service: ServiceObject, port: ServiceBackendPort): ServicePort | undefined {
+/** A Service reached through its cluster IP (not headless, not ExternalName). */
+function hasClusterIP(service: ServiceObject): service is ServiceObject & { readonly clusterIP: string } {
+  return service.type !== 'ExternalName' && service.clusterIP !== undefined && service.clusterIP !== '' && service.clusterIP !== 'None';
+}
+
+function findServicePort(service: ServiceObject, port: ServiceBackendPort, first = false): ServicePort | undefined {
+  if (first) return service.ports[0];
   if (port.number !== undefined) return service.ports.find((p) => p.port === port.number);
   return service.ports.find((p) => p.name !== undefined && p.name === port.name);
 }

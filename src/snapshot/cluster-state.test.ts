@@ -40,6 +40,13 @@ describe('ClusterState relevance', () => {
     expect(s.lookupEndpointSlices('shop', 'web').map((x) => x.endpoints[0]?.ready)).toEqual([false]);
   });
 
+  it('a Service matters once an nginx default-backend names it', () => {
+    const s = new ClusterState();
+    expect(s.upsertService(service('errors'))).toBe(false);
+    expect(s.upsertIngress(ingress('front', 'web', { annotations: { 'nginx.ingress.kubernetes.io/default-backend': 'errors' } }))).toBe(true);
+    expect(s.upsertEndpointSlice(slice('errors-1', 'errors', true))).toBe(true);
+  });
+
   it('treats an identical object and a status-only Ingress change as irrelevant', () => {
     const s = new ClusterState();
     expect(s.upsertIngress(ingress('front', 'web'))).toBe(true);

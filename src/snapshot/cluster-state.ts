@@ -14,6 +14,8 @@ export type Kind = 'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'S
 
 /** nginx auth-secret: "name" or "namespace/name", read in the Ingress's namespace (routing refuses another). */
 const AUTH_SECRET = 'nginx.ingress.kubernetes.io/auth-secret';
+/** nginx default-backend: the name of a Service in the Ingress's namespace. */
+const DEFAULT_BACKEND = 'nginx.ingress.kubernetes.io/default-backend';
 
 export interface StateOptions {
   /** Services that matter even when no Ingress names them (e.g. the one published in status). */
@@ -255,6 +257,8 @@ function serviceTargets(i: IngressObject): string[] {
   const names = new Set<string>();
   if (i.defaultBackend?.service) names.add(i.defaultBackend.service.name);
   for (const r of i.rules) for (const p of r.paths) if (p.backend.service) names.add(p.backend.service.name);
+  const fallback = i.annotations[DEFAULT_BACKEND];
+  if (fallback !== undefined && fallback !== '' && !fallback.includes('/')) names.add(fallback);
   return [...names].map((n) => `${i.namespace}/${n}`);
 }
 

@@ -3,7 +3,7 @@ import type { Json, KubeClient } from '../kube/client.ts';
 import { toGateway, toHttpRoute } from '../kube/convert-gateway.ts';
 import { silentLogger } from '../log/logger.ts';
 import { createMetrics } from '../metrics/registry.ts';
-import { build, gateway, gatewayClass, httpListener, httpRoute, service, world } from '../routing/gateway/gateway-world.test-helper.ts';
+import { build, gateway, gatewayClass, httpListener, httpRoute, service, world } from '../../test/support/routing/gateway-world.ts';
 import { syncGatewayStatus } from './gateway-status.ts';
 
 const OURS = 'bollard.io/gateway-controller';

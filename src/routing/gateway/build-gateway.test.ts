@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { matchRoute } from '../match.ts';
 import type { RequestFacts } from '../match.ts';
 import type { Route, RoutingTable } from '../types.ts';
-import { build, gateway, gatewayClass, httpListener, httpRoute, namespace, service } from './gateway-world.test-helper.ts';
+import { build, gateway, gatewayClass, httpListener, httpRoute, namespace, service } from '../../../test/support/routing/gateway-world.ts';
 
 const facts = (over: Partial<{ method: string; proto: 'http' | 'https'; headers: Record<string, string>; query: Record<string, string> }> = {}): RequestFacts => ({
   method: over.method ?? 'GET', proto: over.proto ?? 'http',

@@ -14,6 +14,7 @@ import { readForwardAuth } from './auth-forward.ts';
 import { readCanary } from './canary.ts';
 import { readCors } from './cors.ts';
 import { readAffinity } from './affinity.ts';
+import { readBackendAnnotations, type BackendReading } from './backends.ts';
 import { readRateLimit } from './rate-limit.ts';
 import { annotationReader, type AnnotationReader } from './reader.ts';
 import { translateSnippet } from './snippets.ts';
@@ -23,7 +24,7 @@ import {
   parseRewriteTarget, parseSeconds, parseWhole,
 } from './values.ts';
 
-export interface NginxReading {
+export interface NginxReading extends BackendReading {
   readonly sslRedirect: SslRedirectMode | undefined;
   readonly backendProtocol: BackendProtocol | undefined;
   readonly loadBalancing: LoadBalancing | undefined;
@@ -77,6 +78,7 @@ export function readNginxAnnotations(ingress: IngressObject): NginxReading {
   checkAccepted(read);
   const retry = readRetries(read);
   return {
+    ...readBackendAnnotations(read, ingress, diagnostics),
     sslRedirect: readSslRedirect(read),
     backendProtocol: readBackendProtocol(read),
     loadBalancing: read('load-balance', 'round_robin or ewma', (w) => (Object.hasOwn(LOAD_BALANCE, w) ? { value: LOAD_BALANCE[w] as LoadBalancing } : undefined))?.value,

@@ -5,32 +5,44 @@
 // changes, the routes it wins are settled again.
 import type { IngressBackend } from '../../snapshot/model.ts';
 import type { BuildState, Claim, IngressEntry } from '../state.ts';
-import type { Compiled, UpstreamSlot } from '../engine.ts';
+import type { Compiled, ServiceBackendRef, UpstreamSlot } from '../engine.ts';
 import { compiled } from '../engine.ts';
 import type { Diagnostic } from '../types.ts';
 import { clearDiagnostics, setDiagnostics, touch } from '../state.ts';
 import { diagnostic } from '../diagnostics.ts';
 import { refreshUpstream, upstreamKey } from '../upstreams.ts';
 import { findGroup } from '../route-groups.ts';
+import { defaultBackendService, usesServiceUpstream } from '../nginx/backends.ts';
+import { NGINX_PREFIX } from '../nginx/catalog.ts';
 import { candidatesOf } from './rules.ts';
+
+const DEFAULT_BACKEND = `${NGINX_PREFIX}default-backend`;
 
 export function backendProcessor(state: BuildState): void {
   const { upstreams } = state.engine;
   const usersChanged = new Set<UpstreamSlot>();
   for (const entry of state.removed) {
     clearDiagnostics(state, entry.claims);
-    for (const claim of claimsOf(entry).items) {
-      const slot = upstreams.get(claim.upstreamKey);
-      slot?.users.delete(claim);
-      if (slot !== undefined) usersChanged.add(slot);
-    }
+    for (const claim of claimsOf(entry).items) leaveSlots(upstreams, claim, usersChanged);
   }
   for (const entry of state.added) {
     const claims = claimsOf(entry);
     setDiagnostics(state, claims, claims.diagnostics);
-    for (const claim of claims.items) usersChanged.add(useSlot(state, claim));
+    for (const claim of claims.items) {
+      usersChanged.add(useSlot(state, claim, claim.upstreamKey, claim.service));
+      if (claim.fallback !== undefined) usersChanged.add(useSlot(state, claim, claim.fallback.key, claim.fallback.ref, DEFAULT_BACKEND));
+    }
   }
   for (const slot of upstreams.values()) refreshSlot(state, slot, usersChanged.has(slot));
+}
+
+/** A claim of an Ingress no longer served lets go of its upstream slots (its own, its nginx default-backend's). */
+function leaveSlots(upstreams: Map<string, UpstreamSlot>, claim: Claim, usersChanged: Set<UpstreamSlot>): void {
+  for (const key of [claim.upstreamKey, ...(claim.fallback === undefined ? [] : [claim.fallback.key])]) {
+    const slot = upstreams.get(key);
+    slot?.users.delete(claim);
+    if (slot !== undefined) usersChanged.add(slot);
+  }
 }
 
 /** The candidates whose backend names a Service port, compiled once per Ingress object. */
@@ -42,13 +54,15 @@ export function claimsOf(entry: IngressEntry): Compiled<Claim> {
 function compileClaims(entry: IngressEntry): Compiled<Claim> {
   const items: Claim[] = [];
   const diagnostics: Diagnostic[] = [];
+  const clusterIP = usesServiceUpstream(entry.ingress);
+  const fallback = fallbackOf(entry);
   for (const candidate of candidatesOf(entry).items) {
     const { ingress, where, order, backend, level, host, pathType, path, pattern } = candidate;
     if (backend.service === undefined) {
       diagnostics.push(diagnostic(ingress, 'InvalidBackend', `${where}: ${unsupportedBackend(backend)}`));
       continue;
     }
-    const service = { namespace: ingress.namespace, name: backend.service.name, port: backend.service.port };
+    const service = { namespace: ingress.namespace, name: backend.service.name, port: backend.service.port, ...(clusterIP ? { clusterIP } : {}) };
     const key = upstreamKey(service);
     if (key === undefined) {
       const message = `${where}: service "${service.name}" backend sets neither port.number nor port.name`;
@@ -57,18 +71,25 @@ function compileClaims(entry: IngressEntry): Compiled<Claim> {
     }
     const hostKey = level === 'wildcard' ? host.slice('*.'.length) : host;
     const pathKey = pathType === 'Exact' ? `=${path}` : path;
-    items.push({ ingress, where, order, level, host, pathType, path, pattern, backend, entry, hostKey, pathKey, service, upstreamKey: key });
+    items.push({ ingress, where, order, level, host, pathType, path, pattern, backend, entry, hostKey, pathKey, service, upstreamKey: key, fallback });
   }
   return compiled(items, diagnostics);
 }
 
-function useSlot(state: BuildState, claim: Claim): UpstreamSlot {
+/** nginx default-backend: the Service's first port, in the Ingress's namespace. */
+function fallbackOf(entry: IngressEntry): Claim['fallback'] {
+  const name = defaultBackendService(entry.ingress);
+  if (name === undefined) return undefined;
+  const ref = { namespace: entry.ingress.namespace, name, port: {}, firstPort: true };
+  return { ref, key: upstreamKey(ref) ?? '' };
+}
+
+function useSlot(state: BuildState, claim: Claim, key: string, ref: ServiceBackendRef, annotation?: string): UpstreamSlot {
   const { upstreams } = state.engine;
-  let slot = upstreams.get(claim.upstreamKey);
+  let slot = upstreams.get(key);
   if (slot === undefined) {
     slot = {
-      key: claim.upstreamKey, ref: claim.service, users: new Set(), service: undefined, slices: [],
-      resolution: undefined, winners: 0,
+      key, ref, users: new Set(), service: undefined, slices: [], resolution: undefined, winners: 0, ...(annotation === undefined ? {} : { annotation }),
     };
     upstreams.set(slot.key, slot);
   }
@@ -98,6 +119,11 @@ function refreshSlot(state: BuildState, slot: UpstreamSlot, usersChanged: boolea
 function problems(slot: UpstreamSlot): Diagnostic[] {
   const problem = slot.resolution?.problem;
   if (problem === undefined) return [];
+  const { annotation } = slot;
+  if (annotation !== undefined) {
+    const ingresses = new Map([...slot.users].map((claim) => [claim.entry, claim.ingress]));
+    return [...ingresses.values()].map((ingress) => diagnostic(ingress, problem.reason, `annotation ${annotation}: ${problem.message}`));
+  }
   return [...slot.users].map((claim) => diagnostic(claim.ingress, problem.reason, `${claim.where}: ${problem.message}`));
 }
 

@@ -49,12 +49,14 @@ function byPrecedence(a: Claim, b: Claim): number {
 function settle(state: BuildState, group: RouteGroup): void {
   const winner = group.claims.find((claim) => !isCanary(claim));
   const canary = winner === undefined ? undefined : group.claims.find(isCanary);
-  group.canarySlot = switchSlot(state, group.canarySlot, canary);
+  group.canarySlot = switchSlot(state, group.canarySlot, canary?.upstreamKey);
   group.canary = canary;
   if (winner === undefined) {
     if (group.winnerSlot !== undefined) releaseWinner(state, group.winnerSlot);
+    if (group.fallbackSlot !== undefined) releaseWinner(state, group.fallbackSlot);
     group.winner = undefined;
     group.winnerSlot = undefined;
+    group.fallbackSlot = undefined;
     if (group.claims.length === 0) {
       clearDiagnostics(state, group);
       dropGroup(state, group);
@@ -66,7 +68,8 @@ function settle(state: BuildState, group: RouteGroup): void {
     return;
   }
   if (winner !== group.winner) {
-    group.winnerSlot = switchSlot(state, group.winnerSlot, winner);
+    group.winnerSlot = switchSlot(state, group.winnerSlot, winner.upstreamKey);
+    group.fallbackSlot = switchSlot(state, group.fallbackSlot, winner.fallback?.key);
     group.winner = winner;
   }
   setDiagnostics(state, group, losers(group.claims, winner, canary));
@@ -78,9 +81,9 @@ function dropRoute(state: BuildState, group: RouteGroup): void {
   markDirty(state, group.host);
 }
 
-/** Holds the upstream slot of the new claim and releases the old one (the table lists held upstreams). */
-function switchSlot(state: BuildState, held: UpstreamSlot | undefined, claim: Claim | undefined): UpstreamSlot | undefined {
-  const slot = claim === undefined ? undefined : state.engine.upstreams.get(claim.upstreamKey);
+/** Holds the upstream slot of `key` (none: undefined) and releases the old one (the table lists held upstreams). */
+function switchSlot(state: BuildState, held: UpstreamSlot | undefined, key: string | undefined): UpstreamSlot | undefined {
+  const slot = key === undefined ? undefined : state.engine.upstreams.get(key);
   if (slot === held) return held;
   if (slot !== undefined) holdWinner(state, slot);
   if (held !== undefined) releaseWinner(state, held);

@@ -26,14 +26,14 @@
 //                                  (WebSocket over HTTP/1.1 or HTTP/2) quiet both ways this long
 //                                  is closed. Default: 3600.
 //
-// The defaults above are the built-in ones; BuildOptions.defaults replaces each one it sets.
+// The defaults above are the built-in ones (../defaults.ts); BuildOptions.defaults replaces each one it sets.
 // The nginx.ingress.kubernetes.io/* annotations are read by the ingress-nginx front-end
 // (../nginx/read.ts) into the same options and into middlewares (../middleware.ts); where an
 // annotation of each front-end sets the same thing, the bollard.io/* one wins.
 import type { IngressObject } from '../../snapshot/model.ts';
 import type { BuildState, IngressEntry, RouteGroup } from '../state.ts';
 import type { HostState, IngressOptions } from '../engine.ts';
-import type { BackendProtocol, BuildOptions, Canary, Diagnostic, LoadBalancing, Route, RouteDefaults, RouteOptions, Upstream } from '../types.ts';
+import type { BackendProtocol, Canary, Diagnostic, LoadBalancing, Route, RouteDefaults, RouteOptions, Upstream } from '../types.ts';
 import type { Parsed } from '../option-values.ts';
 import { clearDiagnostics, markDirty, setDiagnostics, touch } from '../state.ts';
 import { diagnostic } from '../diagnostics.ts';
@@ -43,6 +43,8 @@ import { chainFor } from '../route-chain.ts';
 import { linkAuthSecret, refreshAuthSecrets, unlinkAuthSecret } from '../auth-secrets.ts';
 import { countUnsupported } from '../unsupported.ts';
 import { refreshWwwRedirects } from '../www-redirects.ts';
+import { refreshServerAliases } from '../server-aliases.ts';
+import { errorBackendOf, sameErrorBackend } from '../error-backend.ts';
 import {
   parseBackendProtocol, parseBoolean, parseIdleTimeoutSeconds, parseLoadBalancing, parseSize, parseTimeoutSeconds, protocolForAppProtocol,
 } from '../option-values.ts';
@@ -74,14 +76,6 @@ export const TUNNEL_IDLE_TIMEOUT: OptionAnnotation<number> = {
 };
 const ANNOTATION_NAMES = [SSL_REDIRECT, LOAD_BALANCE, BACKEND_PROTOCOL, PROXY_READ_TIMEOUT, PROXY_BODY_SIZE, TUNNEL_IDLE_TIMEOUT].map((a) => a.name);
 
-export const BUILT_IN_DEFAULTS: RouteDefaults = {
-  sslRedirect: true,
-  forceSslRedirect: false,
-  loadBalancing: 'round-robin',
-  readTimeoutMs: 60_000,
-  maxBodyBytes: undefined,
-  tunnelIdleTimeoutMs: 3_600_000,
-};
 
 const PROTOCOL_INDEX: Readonly<Record<BackendProtocol, number>> = { HTTP: 0, HTTPS: 1, H2C: 2, GRPC: 3, GRPCS: 4 };
 const PROTOCOL_COUNT = 5;
@@ -107,23 +101,14 @@ export function optionsProcessor(state: BuildState): void {
     linkAuthSecret(state, entry);
     countUnsupported(state.engine, options.unsupported, 1);
   }
-  if (state.added.length > 0 || state.removed.length > 0) refreshWwwRedirects(state.engine);
+  if (state.added.length > 0 || state.removed.length > 0) {
+    refreshWwwRedirects(state.engine);
+    refreshServerAliases(state);
+  }
   refreshAuthSecrets(state);
   for (const host of state.coverage) refreshCoverage(state, host);
   const { touched } = state;
   for (let i = 0; i < touched.length; i++) settleRoute(state, touched[i] as RouteGroup);
-}
-
-export function resolveDefaults(options: BuildOptions): RouteDefaults {
-  const given = options.defaults ?? {};
-  return {
-    sslRedirect: given.sslRedirect ?? BUILT_IN_DEFAULTS.sslRedirect,
-    forceSslRedirect: given.forceSslRedirect ?? BUILT_IN_DEFAULTS.forceSslRedirect,
-    loadBalancing: given.loadBalancing ?? BUILT_IN_DEFAULTS.loadBalancing,
-    readTimeoutMs: given.readTimeoutMs ?? BUILT_IN_DEFAULTS.readTimeoutMs,
-    maxBodyBytes: given.maxBodyBytes ?? BUILT_IN_DEFAULTS.maxBodyBytes,
-    tunnelIdleTimeoutMs: given.tunnelIdleTimeoutMs ?? BUILT_IN_DEFAULTS.tunnelIdleTimeoutMs,
-  };
 }
 
 /** The Ingress's options, read once per object; Ingresses without route annotations share one. */
@@ -135,7 +120,7 @@ function optionsOf(state: BuildState, entry: IngressEntry): IngressOptions {
   } else {
     entry.options ??= state.engine.unannotated ??= {
       ...defaults, sslRedirect: undefined, backendProtocol: undefined, connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined,
-      filters: [], basicAuth: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
+      filters: [], basicAuth: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false, customHttpErrors: [], serverAliases: [], unsupported: [], shared: [], chains: new Map(), diagnostics: [],
     };
   }
   return entry.options;
@@ -163,6 +148,8 @@ function readAnnotations(ingress: IngressObject, defaults: RouteDefaults): Ingre
     canary: nginx.canary,
     rewriteTarget: nginx.rewriteTarget,
     wwwRedirect: nginx.wwwRedirect,
+    customHttpErrors: nginx.customHttpErrors,
+    serverAliases: nginx.serverAliases,
     unsupported: nginx.unsupported,
     shared: [],
     chains: new Map(),
@@ -178,7 +165,7 @@ function first<T>(ours: T | undefined, nginx: T | undefined): T | undefined {
 const NO_NGINX: NginxReading = {
   sslRedirect: undefined, backendProtocol: undefined, loadBalancing: undefined, readTimeoutMs: undefined, maxBodyBytes: undefined,
   connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined, filters: [], basicAuth: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false,
-  diagnostics: [], unsupported: [],
+  customHttpErrors: [], serverAliases: [], diagnostics: [], unsupported: [],
 };
 
 /** The nginx front-end's reports, and one UnsupportedAnnotation listing what it does not act on. */
@@ -217,7 +204,11 @@ function settleRoute(state: BuildState, group: RouteGroup): void {
   const middlewares = chainFor(state.engine, ingress, winner);
   const ref = winner.entry.ref;
   const canary = canaryOf(group);
-  const next: Route = { ingress: ref, pathType: winner.pathType, path: winner.path, upstream, options, middlewares, ...(canary === undefined ? {} : { canary }) };
+  const errorBackend = errorBackendOf(group, ingress);
+  const next: Route = {
+    ingress: ref, pathType: winner.pathType, path: winner.path, upstream, options, middlewares,
+    ...(canary === undefined ? {} : { canary }), ...(errorBackend === undefined ? {} : { errorBackend }),
+  };
   if (group.route !== undefined && sameRoute(group.route, next)) return;
   group.route = next;
   markDirty(state, group.host);
@@ -226,7 +217,8 @@ function settleRoute(state: BuildState, group: RouteGroup): void {
 /** The parts that can change for one route group (its path and type are its key). */
 function sameRoute(a: Route, b: Route): boolean {
   return a.upstream === b.upstream && a.options === b.options && a.middlewares === b.middlewares &&
-    a.ingress.namespace === b.ingress.namespace && a.ingress.name === b.ingress.name && sameCanary(a.canary, b.canary);
+    a.ingress.namespace === b.ingress.namespace && a.ingress.name === b.ingress.name && sameCanary(a.canary, b.canary) &&
+    sameErrorBackend(a.errorBackend, b.errorBackend);
 }
 
 /** The canary's backend, when the group has a canary claim with a resolved upstream and a rule. */

@@ -4,7 +4,7 @@
 import type { Endpoint } from '../../../src/routing/types.ts';
 import type { BuildResult } from '../../../src/routing/types.ts';
 import { buildRoutingTable } from '../../../src/routing/build.ts';
-import { CONTROLLER, fixtureObjects, memorySnapshot, parseFixture } from '../../../src/routing/fixture-snapshot.test-helper.ts';
+import { CONTROLLER, fixtureObjects, memorySnapshot, parseFixture } from '../../support/routing/fixture-snapshot.ts';
 
 export interface IngressSpec {
   readonly name: string;

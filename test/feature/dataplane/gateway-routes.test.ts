@@ -2,7 +2,7 @@
 // builder, a real data plane, real upstreams — header, query and method matches, filters, weights.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request } from 'undici';
-import { build, gateway, gatewayClass, httpListener, httpRoute, service } from '../../../src/routing/gateway/gateway-world.test-helper.ts';
+import { build, gateway, gatewayClass, httpListener, httpRoute, service } from '../../support/routing/gateway-world.ts';
 import { startPlane, startUpstream, type TestUpstream } from './support.ts';
 
 let plane: Awaited<ReturnType<typeof startPlane>>;

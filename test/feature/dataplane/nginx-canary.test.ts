@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request } from 'undici';
 import { buildRoutingTable } from '../../../src/routing/build.ts';
-import { CONTROLLER, fixtureObjects, memorySnapshot, parseFixture } from '../../../src/routing/fixture-snapshot.test-helper.ts';
+import { CONTROLLER, fixtureObjects, memorySnapshot, parseFixture } from '../../support/routing/fixture-snapshot.ts';
 import { startPlane, startUpstream, type TestUpstream } from './support.ts';
 
 const N = 'nginx.ingress.kubernetes.io/';

@@ -47,6 +47,7 @@ const service = z.strictObject({
   spec: z.strictObject({
     type: z.string().default('ClusterIP'),
     externalName: z.string().optional(),
+    clusterIP: z.string().optional(),
     ports: z.array(servicePort).default([]),
   }),
 });
@@ -102,6 +103,10 @@ const expectation = z.strictObject({
   options: options.optional(),
   /** The route's middleware chain (src/routing/middleware.ts), each filter in full; [] for none. */
   middlewares: z.array(z.record(z.string(), z.unknown())).optional(),
+  /** nginx default-backend: its upstream key, endpoints, custom-http-errors codes and X-* headers; null for none. */
+  errorBackend: z.strictObject({
+    service: z.string(), endpoints: z.array(z.string()), codes: z.array(z.number().int()), headers: z.record(z.string(), z.string()),
+  }).nullable().optional(),
 });
 const fixture = z.strictObject({
   /** Default: one IngressClass "bollard" of our controller, not the default class. */
@@ -120,6 +125,8 @@ const fixture = z.strictObject({
   served: z.array(z.string()),
   /** RoutingTable.wwwRedirects (twin → host), when stated. */
   wwwRedirects: z.record(z.string(), z.string()).optional(),
+  /** RoutingTable.hostAliases (alias → host), when stated. */
+  hostAliases: z.record(z.string(), z.string()).optional(),
   /** BuildResult.unsupportedAnnotations, when stated. */
   unsupportedAnnotations: z.record(z.string(), z.number().int()).optional(),
 });

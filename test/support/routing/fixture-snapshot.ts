@@ -1,4 +1,4 @@
-// Test helper: serves a routing fixture's objects (fixture-schema.test-helper.ts) as an in-memory
+// Test helper: serves a routing fixture's objects (fixture-schema.ts) as an in-memory
 // ClusterSnapshot, and its defaults as BuildOptions.
 import { readFileSync } from 'node:fs';
 import type {
@@ -8,14 +8,14 @@ import type {
   IngressObject,
   SecretObject,
   ServiceObject,
-} from '../snapshot/model.ts';
-import type { BuildOptions } from './types.ts';
-import type { Fixture, FixtureIngress } from './fixture-schema.test-helper.ts';
-import { compareRefs } from './compare.ts';
-import { metadata } from './fixture-schema.test-helper.ts';
+} from '../../../src/snapshot/model.ts';
+import type { BuildOptions } from '../../../src/routing/types.ts';
+import type { Fixture, FixtureIngress } from './fixture-schema.ts';
+import { compareRefs } from '../../../src/routing/compare.ts';
+import { metadata } from './fixture-schema.ts';
 
-export type { Fixture, RequestExpectation } from './fixture-schema.test-helper.ts';
-export { loadFixture, parseFixture } from './fixture-schema.test-helper.ts';
+export type { Fixture, RequestExpectation } from './fixture-schema.ts';
+export { loadFixture, parseFixture } from './fixture-schema.ts';
 
 export const CONTROLLER = 'bollard.io/ingress-controller';
 const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class';
@@ -47,6 +47,7 @@ export function fixtureObjects(f: Fixture): SnapshotObjects {
       name: s.metadata.name,
       type: s.spec.type,
       externalName: s.spec.externalName,
+      ...(s.spec.clusterIP === undefined ? {} : { clusterIP: s.spec.clusterIP }),
       externalIPs: [],
       ports: s.spec.ports,
       statusLoadBalancer: [],
@@ -100,7 +101,7 @@ export function memorySnapshot(objects: SnapshotObjects): ClusterSnapshot {
   };
 }
 
-const TLS_FIXTURES = new URL('../../test/fixtures/tls/', import.meta.url);
+const TLS_FIXTURES = new URL('../../fixtures/tls/', import.meta.url);
 
 /** "@rsa-2048-a.crt" stands for that file of test/fixtures/tls/: real PEM the builder can parse. */
 export function testData(value: string): string {

@@ -1,7 +1,7 @@
 // Test helper: the routing table's answers in the words of a routing fixture, and the projection
 // that keeps only the fields a fixture states.
-import { refKey } from '../snapshot/model.ts';
-import type { Diagnostic, Endpoint, Route, RouteOptions, TlsTable } from './types.ts';
+import { refKey } from '../../../src/snapshot/model.ts';
+import type { Diagnostic, Endpoint, Route, RouteOptions, TlsTable } from '../../../src/routing/types.ts';
 
 function formatEndpoint({ host, port }: Endpoint): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
@@ -24,6 +24,10 @@ export function describeRoute(route: Route | undefined): Record<string, unknown>
     route: `${route.pathType} ${route.path}`,
     options: describeOptions(route.options),
     middlewares: route.middlewares?.filters ?? [],
+    errorBackend: route.errorBackend === undefined ? null : {
+      service: route.errorBackend.upstream.key, endpoints: route.errorBackend.upstream.endpoints.map(formatEndpoint),
+      codes: route.errorBackend.codes, headers: Object.fromEntries(route.errorBackend.headers),
+    },
   };
 }
 

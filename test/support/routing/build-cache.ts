@@ -3,11 +3,11 @@
 // conflicts, shared upstreams, missing objects, invalid values and ties in creation time all occur.
 import type {
   EndpointSliceObject, IngressBackend, IngressObject, IngressRule, IngressTLS, SecretObject, ServiceObject,
-} from '../snapshot/model.ts';
-import type { BuildOptions } from './types.ts';
-import { ClusterState } from '../snapshot/cluster-state.ts';
-import { testData } from './fixture-snapshot.test-helper.ts';
-import { seededRandom } from '../../test/support/seeded-random.ts';
+} from '../../../src/snapshot/model.ts';
+import type { BuildOptions } from '../../../src/routing/types.ts';
+import { ClusterState } from '../../../src/snapshot/cluster-state.ts';
+import { testData } from './fixture-snapshot.ts';
+import { seededRandom } from '../seeded-random.ts';
 
 export const CONTROLLER = 'bollard.io/ingress-controller';
 
@@ -65,6 +65,10 @@ const ANNOTATIONS: readonly [string, readonly string[]][] = [
   ['nginx.ingress.kubernetes.io/canary', ['true', 'true', 'false']],
   ['nginx.ingress.kubernetes.io/canary-weight', ['10', '0', '200']],
   ['nginx.ingress.kubernetes.io/canary-by-header', ['X-Canary']],
+  ['nginx.ingress.kubernetes.io/default-backend', ['web', 'api', 'gone', 'a/web']],
+  ['nginx.ingress.kubernetes.io/custom-http-errors', ['404,503', '200']],
+  ['nginx.ingress.kubernetes.io/service-upstream', ['true', 'true', 'no']],
+  ['nginx.ingress.kubernetes.io/server-alias', ['alias.example.net', 'shop.example.com, alias.example.net', 'api.example.com', '*.bad']],
 ];
 /** htpasswd lines (SHA-1 of "secret"), some in schemes Bollard cannot check. */
 const HTPASSWD_USERS = ['ann:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=', 'bob:{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=', 'old:abJnggxhB/yWI', 'not a line'];
@@ -109,7 +113,7 @@ function service(d: Draw, namespace: string, name: string): ServiceObject {
   const ports = [{ port: 80, name: 'http', protocol: 'TCP', ...(d.chance(0.3) ? { appProtocol: d.pick(['kubernetes.io/h2c', 'HTTPS', 'grpc']) } : {}) }];
   if (d.chance(0.5)) ports.push({ port: 8080, name: 'grpc', protocol: 'TCP', appProtocol: 'grpc' });
   return {
-    namespace, name, type: external ? 'ExternalName' : 'ClusterIP', ...(external ? { externalName: 'ext.example.net' } : {}),
+    namespace, name, type: external ? 'ExternalName' : 'ClusterIP', ...(external ? { externalName: 'ext.example.net' } : { clusterIP: d.pick(['10.96.0.1', '10.96.0.2', 'None']) }),
     externalIPs: [], ports, statusLoadBalancer: [],
   };
 }

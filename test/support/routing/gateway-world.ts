@@ -1,11 +1,11 @@
 // Test helper: a ClusterState filled from raw API objects (as the informers would), so Gateway API
 // builds are tested from the YAML a user writes.
-import { ClusterState } from '../../snapshot/cluster-state.ts';
-import { toEndpointSlice, toIngress, toIngressClass, toSecret, toService } from '../../kube/convert.ts';
-import { toGateway, toGatewayClass, toGrpcRoute, toHttpRoute, toReferenceGrant } from '../../kube/convert-gateway.ts';
-import type { Json } from '../../kube/client.ts';
-import { buildRoutingTable } from '../build.ts';
-import type { BuildResult } from '../types.ts';
+import { ClusterState } from '../../../src/snapshot/cluster-state.ts';
+import { toEndpointSlice, toIngress, toIngressClass, toSecret, toService } from '../../../src/kube/convert.ts';
+import { toGateway, toGatewayClass, toGrpcRoute, toHttpRoute, toReferenceGrant } from '../../../src/kube/convert-gateway.ts';
+import type { Json } from '../../../src/kube/client.ts';
+import { buildRoutingTable } from '../../../src/routing/build.ts';
+import type { BuildResult } from '../../../src/routing/types.ts';
 
 export const GATEWAY_CONTROLLER = 'bollard.io/gateway-controller';
 const T0 = '2024-01-01T00:00:00Z';
