@@ -83,6 +83,8 @@ export interface IngressOptions {
   readonly canary: CanaryRule | undefined;
   /** nginx from-to-www-redirect (RoutingTable.wwwRedirects). */
   readonly wwwRedirect: boolean;
+  /** nginx ssl-passthrough, with --enable-ssl-passthrough (RouteOptions.sslPassthrough). */
+  readonly sslPassthrough: boolean;
   /** nginx annotations the Ingress carries that Bollard does not act on, sorted. */
   readonly unsupported: readonly string[];
   /** RouteOptions by sslRedirect and backendProtocol, so routes alike share one object. */
@@ -227,6 +229,8 @@ export interface Engine {
   /** Auth Secrets by BasicAuthNeed.slotKey. */
   readonly authSecrets: Map<string, AuthSecretSlot>;
   readonly tlsGroups: Map<string, TlsGroup>;
+  /** A certificate with a host's ssl-ciphers, one object per certificate and settings (tls-ciphers.ts). */
+  readonly cipheredCertificates: WeakMap<TlsCertificate, Map<string, TlsCertificate>>;
   readonly tlsHostKeys: SortedKeys;
   readonly tlsWildcardKeys: SortedKeys;
   /** Live TLS entries whose Secret is missing or unusable. */
@@ -277,6 +281,7 @@ export function newEngine(context: string): Engine {
     secrets: new Map(),
     authSecrets: new Map(),
     tlsGroups: new Map(),
+    cipheredCertificates: new WeakMap(),
     tlsHostKeys: new SortedKeys(),
     tlsWildcardKeys: new SortedKeys(),
     failing: new Set(),

@@ -53,6 +53,11 @@ export interface RouteOptions {
   readonly retries: number | undefined;
   /** No retry starts this long after the first attempt did; undefined: no limit. */
   readonly retryTimeoutMs: number | undefined;
+  /**
+   * nginx ssl-passthrough (only with --enable-ssl-passthrough): TLS connections whose server name is
+   * the route's host go, still encrypted, to the upstream of the host's "/" route. Absent: false.
+   */
+  readonly sslPassthrough?: true;
 }
 
 /**
@@ -148,6 +153,10 @@ export interface TlsCertificate {
   /** PEM, as in the Secret's tls.crt / tls.key. */
   readonly certPem: string;
   readonly keyPem: string;
+  /** nginx ssl-ciphers of the host's Ingress: an OpenSSL cipher list replacing --tls-ciphers. */
+  readonly ciphers?: string;
+  /** nginx ssl-prefer-server-ciphers: the server's cipher order wins (OpenSSL's default: the client's). */
+  readonly preferServerCiphers?: boolean;
 }
 
 /** SNI lookup: exact names, then the wildcard for the name's parent ("*.example.com" → "example.com"). */
@@ -227,6 +236,8 @@ export interface BuildOptions {
   readonly gatewayControllerName?: string;
   /** Controller-wide defaults for RouteOptions; annotations override them per Ingress. */
   readonly defaults?: Partial<RouteDefaults>;
+  /** --enable-ssl-passthrough: honour nginx ssl-passthrough (otherwise it is reported and ignored). */
+  readonly sslPassthrough?: boolean;
 }
 
 export interface RouteDefaults {

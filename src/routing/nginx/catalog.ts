@@ -105,6 +105,10 @@ export const NGINX_ANNOTATIONS: readonly NginxAnnotationEntry[] = [
   h('limit-burst-multiplier', 'default 5'),
   h('limit-whitelist', 'addresses and CIDRs never limited'),
   h('limit-allowlist', 'as limit-whitelist, which it replaces; allowlist wins when both are set'),
+  // TLS
+  h('ssl-passthrough', 'with `--enable-ssl-passthrough` only (otherwise reported and ignored, as ingress-nginx ignores it without its flag). A TLS connection whose server name is exactly one of the Ingress\'s hosts goes unterminated, ClientHello included, to an endpoint of that host\'s `/` route; it lives as a tunnel: counted in `bollard_tls_passthrough_connections_total` and `bollard_tunnels_open`, one access-log line when it closes (method `TLS-PASSTHROUGH`, bytes both ways), closed after the route\'s tunnel idle timeout (`bollard.io/tunnel-idle-timeout`, where nginx\'s stream timeout is 600 s) or at the end of the drain period. Wildcard hosts do not pass through; plain HTTP to the host is still served by the routes'),
+  p('ssl-ciphers', 'an OpenSSL cipher list for the hosts whose certificate this Ingress\'s spec.tls gives (the served one), in place of `--tls-ciphers`; a list that selects no cipher is reported and the host keeps the default. It governs TLS 1.2: as in nginx, TLS 1.3 suites keep their defaults, unless the list names `TLS_*` suites, which Node then uses as the TLS 1.3 suites'),
+  p('ssl-prefer-server-ciphers', '`true`: the server\'s cipher order wins (OpenSSL\'s server preference), for the same hosts as ssl-ciphers; `false` (default) leaves the client\'s order'),
   // Not yet
   n('affinity-canary-behavior'), n('session-cookie-domain'), n('session-cookie-conditional-samesite-none'),
   n('auth-cache-key'), n('auth-cache-duration'), n('auth-proxy-set-headers'),
@@ -115,7 +119,6 @@ export const NGINX_ANNOTATIONS: readonly NginxAnnotationEntry[] = [
   n('limit-rate'), n('limit-rate-after'),
   n('global-rate-limit'), n('global-rate-limit-window'), n('global-rate-limit-key'), n('global-rate-limit-ignored-cidrs'),
   n('custom-http-errors'), n('default-backend'), n('server-alias'), n('custom-headers'),
-  n('ssl-passthrough'), n('ssl-ciphers'), n('ssl-prefer-server-ciphers'),
   n('mirror-target'), n('mirror-request-body'), n('mirror-host'),
   n('http2-push-preload'), n('enable-access-log'), n('enable-rewrite-log'), n('satisfy'),
   n('enable-opentracing'), n('opentracing-trust-incoming-span'), n('enable-opentelemetry'), n('opentelemetry-trust-incoming-span'),

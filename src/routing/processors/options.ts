@@ -131,21 +131,21 @@ function optionsOf(state: BuildState, entry: IngressEntry): IngressOptions {
   const { ingress } = entry;
   const { defaults } = state.context;
   if (ANNOTATION_NAMES.some((name) => ingress.annotations[name] !== undefined) || hasNginxAnnotations(ingress)) {
-    entry.options ??= readAnnotations(ingress, defaults);
+    entry.options ??= readAnnotations(ingress, defaults, state.context.sslPassthrough);
   } else {
     entry.options ??= state.engine.unannotated ??= {
       ...defaults, sslRedirect: undefined, backendProtocol: undefined, connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined,
-      filters: [], basicAuth: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
+      filters: [], basicAuth: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false, sslPassthrough: false, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
     };
   }
   return entry.options;
 }
 
 /** Both front-ends; a bollard.io/* annotation wins over the nginx one that sets the same thing. */
-function readAnnotations(ingress: IngressObject, defaults: RouteDefaults): IngressOptions {
+function readAnnotations(ingress: IngressObject, defaults: RouteDefaults, sslPassthrough: boolean): IngressOptions {
   const diagnostics: Diagnostic[] = [];
   const read = <T>(annotation: OptionAnnotation<T>): T | undefined => readAnnotation(ingress, annotation, diagnostics)?.value;
-  const nginx = hasNginxAnnotations(ingress) ? readNginxAnnotations(ingress) : NO_NGINX;
+  const nginx = hasNginxAnnotations(ingress) ? readNginxAnnotations(ingress, { sslPassthrough }) : NO_NGINX;
   const ssl = read(SSL_REDIRECT);
   const bodySize = readAnnotation(ingress, PROXY_BODY_SIZE, diagnostics) ?? nginx.maxBodyBytes;
   return {
@@ -163,6 +163,7 @@ function readAnnotations(ingress: IngressObject, defaults: RouteDefaults): Ingre
     canary: nginx.canary,
     rewriteTarget: nginx.rewriteTarget,
     wwwRedirect: nginx.wwwRedirect,
+    sslPassthrough: nginx.sslPassthrough,
     unsupported: nginx.unsupported,
     shared: [],
     chains: new Map(),
@@ -178,7 +179,7 @@ function first<T>(ours: T | undefined, nginx: T | undefined): T | undefined {
 const NO_NGINX: NginxReading = {
   sslRedirect: undefined, backendProtocol: undefined, loadBalancing: undefined, readTimeoutMs: undefined, maxBodyBytes: undefined,
   connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined, filters: [], basicAuth: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false,
-  diagnostics: [], unsupported: [],
+  sslPassthrough: false, diagnostics: [], unsupported: [],
 };
 
 /** The nginx front-end's reports, and one UnsupportedAnnotation listing what it does not act on. */
@@ -256,6 +257,7 @@ function routeOptions(state: BuildState, host: HostState, ingress: IngressOption
     const { loadBalancing, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs } = ingress;
     options = internOptions(state, {
       sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs,
+      ...(ingress.sslPassthrough ? { sslPassthrough: true } : {}),
     });
     ingress.shared[index] = options;
   }
@@ -264,9 +266,9 @@ function routeOptions(state: BuildState, host: HostState, ingress: IngressOption
 
 /** One object per distinct RouteOptions value, so equal options are the same object in every table. */
 function internOptions(state: BuildState, options: RouteOptions): RouteOptions {
-  const { sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs } = options;
+  const { sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs, sslPassthrough } = options;
   const key = `${sslRedirect}|${loadBalancing}|${backendProtocol}|${readTimeoutMs}|${maxBodyBytes ?? ''}|${tunnelIdleTimeoutMs}|` +
-    `${connectTimeoutMs ?? ''}|${retries ?? ''}|${retryTimeoutMs ?? ''}`;
+    `${connectTimeoutMs ?? ''}|${retries ?? ''}|${retryTimeoutMs ?? ''}|${sslPassthrough === true ? 'passthrough' : ''}`;
   const interned = state.engine.routeOptions.get(key);
   if (interned !== undefined) return interned;
   state.engine.routeOptions.set(key, options);
