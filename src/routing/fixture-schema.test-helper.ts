@@ -90,6 +90,8 @@ const options = z.strictObject({
   retries: z.number().int().nullable().optional(),
   retryTimeoutMs: z.number().int().nullable().optional(),
   sslPassthrough: z.boolean().optional(),
+  /** UpstreamTls, any subset of its fields; null: none. */
+  upstreamTls: z.record(z.string(), z.unknown()).nullable().optional(),
 });
 const expectation = z.strictObject({
   /** The upstream key, "ns/service:port". */

@@ -78,9 +78,13 @@ function optionsEqual(a: RouteOptions, b: RouteOptions): boolean {
   return a === b || (
     a.sslRedirect === b.sslRedirect && a.loadBalancing === b.loadBalancing && a.backendProtocol === b.backendProtocol &&
     a.readTimeoutMs === b.readTimeoutMs && a.maxBodyBytes === b.maxBodyBytes && a.tunnelIdleTimeoutMs === b.tunnelIdleTimeoutMs &&
-    a.connectTimeoutMs === b.connectTimeoutMs && a.retries === b.retries && a.retryTimeoutMs === b.retryTimeoutMs &&
-    a.sslPassthrough === b.sslPassthrough
+    upstreamOptionsEqual(a, b)
   );
+}
+
+function upstreamOptionsEqual(a: RouteOptions, b: RouteOptions): boolean {
+  return a.connectTimeoutMs === b.connectTimeoutMs && a.retries === b.retries && a.retryTimeoutMs === b.retryTimeoutMs &&
+    a.sslPassthrough === b.sslPassthrough && a.upstreamTls?.key === b.upstreamTls?.key;
 }
 
 function upstreamsEqual(a: Upstream, b: Upstream): boolean {

@@ -18,6 +18,7 @@ import { readRateLimit } from './rate-limit.ts';
 import { annotationReader, type AnnotationReader } from './reader.ts';
 import { translateSnippet } from './snippets.ts';
 import { parseCipherList } from './ssl-ciphers.ts';
+import { readProxySsl, type ProxySslNeed } from './proxy-ssl.ts';
 import { diagnostic } from '../diagnostics.ts';
 import {
   parseAbsolutePath, parseCidrList, parseGoBoolean, parseHeaderValue, parseHostPort, parseLocation, parseRedirectCode,
@@ -44,6 +45,8 @@ export interface NginxReading {
   readonly wwwRedirect: boolean;
   /** ssl-passthrough, when the controller allows it. */
   readonly sslPassthrough: boolean;
+  /** proxy-ssl-*: TLS towards HTTPS and GRPCS upstreams, once its Secret is read. */
+  readonly proxySsl: ProxySslNeed | undefined;
   readonly diagnostics: readonly Diagnostic[];
   /** Full names, sorted. */
   readonly unsupported: readonly string[];
@@ -98,6 +101,7 @@ export function readNginxAnnotations(ingress: IngressObject, settings: NginxSett
     basicAuth: auth !== undefined && 'need' in auth ? auth.need : undefined,
     rewriteTarget: read('rewrite-target', 'a path such as /$2 (not a URL)', parseRewriteTarget)?.value,
     wwwRedirect: read('from-to-www-redirect', '"true" or "false"', parseGoBoolean)?.value === true,
+    proxySsl: readProxySsl(read, ingress),
     sslPassthrough: readSslPassthrough(read, settings, (message) => diagnostics.push(diagnostic(ingress, 'InvalidAnnotation', message))),
     diagnostics,
     unsupported: Object.keys(ingress.annotations).filter((name) => name.startsWith(NGINX_PREFIX) && !isHonoured(name.slice(NGINX_PREFIX.length))).sort(),

@@ -41,6 +41,7 @@ import { lookupCertificate } from '../match.ts';
 import { hasNginxAnnotations, readNginxAnnotations, type NginxReading } from '../nginx/read.ts';
 import { chainFor } from '../route-chain.ts';
 import { linkAuthSecret, refreshAuthSecrets, unlinkAuthSecret } from '../auth-secrets.ts';
+import { linkProxySslSecret, refreshProxySslSecrets, unlinkProxySslSecret, upstreamTlsFor } from '../proxy-ssl-secrets.ts';
 import { countUnsupported } from '../unsupported.ts';
 import { refreshWwwRedirects } from '../www-redirects.ts';
 import {
@@ -99,16 +100,19 @@ export function optionsProcessor(state: BuildState): void {
   for (const entry of state.removed) {
     clearDiagnostics(state, entry.options);
     unlinkAuthSecret(state, entry);
+    unlinkProxySslSecret(state, entry);
     countUnsupported(state.engine, entry.options?.unsupported, -1);
   }
   for (const entry of state.added) {
     const options = optionsOf(state, entry);
     setDiagnostics(state, options, options.diagnostics);
     linkAuthSecret(state, entry);
+    linkProxySslSecret(state, entry);
     countUnsupported(state.engine, options.unsupported, 1);
   }
   if (state.added.length > 0 || state.removed.length > 0) refreshWwwRedirects(state.engine);
   refreshAuthSecrets(state);
+  refreshProxySslSecrets(state);
   for (const host of state.coverage) refreshCoverage(state, host);
   const { touched } = state;
   for (let i = 0; i < touched.length; i++) settleRoute(state, touched[i] as RouteGroup);
@@ -135,7 +139,7 @@ function optionsOf(state: BuildState, entry: IngressEntry): IngressOptions {
   } else {
     entry.options ??= state.engine.unannotated ??= {
       ...defaults, sslRedirect: undefined, backendProtocol: undefined, connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined,
-      filters: [], basicAuth: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false, sslPassthrough: false, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
+      filters: [], basicAuth: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false, sslPassthrough: false, proxySsl: undefined, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
     };
   }
   return entry.options;
@@ -164,6 +168,7 @@ function readAnnotations(ingress: IngressObject, defaults: RouteDefaults, sslPas
     rewriteTarget: nginx.rewriteTarget,
     wwwRedirect: nginx.wwwRedirect,
     sslPassthrough: nginx.sslPassthrough,
+    proxySsl: nginx.proxySsl,
     unsupported: nginx.unsupported,
     shared: [],
     chains: new Map(),
@@ -179,7 +184,7 @@ function first<T>(ours: T | undefined, nginx: T | undefined): T | undefined {
 const NO_NGINX: NginxReading = {
   sslRedirect: undefined, backendProtocol: undefined, loadBalancing: undefined, readTimeoutMs: undefined, maxBodyBytes: undefined,
   connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined, filters: [], basicAuth: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false,
-  sslPassthrough: false, diagnostics: [], unsupported: [],
+  sslPassthrough: false, proxySsl: undefined, diagnostics: [], unsupported: [],
 };
 
 /** The nginx front-end's reports, and one UnsupportedAnnotation listing what it does not act on. */
@@ -244,31 +249,44 @@ function sameCanary(a: Canary | undefined, b: Canary | undefined): boolean {
 }
 
 function routeOptions(state: BuildState, host: HostState, ingress: IngressOptions, upstream: Upstream): RouteOptions {
-  host.hasCertificate ??= hasCertificate(state, host);
-  const { defaults } = state.context;
-  const mode = ingress.sslRedirect;
-  const sslRedirect = mode === undefined
-    ? defaults.forceSslRedirect || (defaults.sslRedirect && host.hasCertificate)
-    : mode === 'always' || (mode === 'with-certificate' && host.hasCertificate);
+  const sslRedirect = sslRedirectOf(state, host, ingress);
   const backendProtocol = ingress.backendProtocol ?? protocolForAppProtocol(upstream.appProtocol);
+  const upstreamTls = ingress.proxySsl !== undefined && (backendProtocol === 'HTTPS' || backendProtocol === 'GRPCS')
+    ? upstreamTlsFor(state.engine, ingress.proxySsl, upstream)
+    : undefined;
+  // With upstream TLS the options depend on the upstream (its Service is the default proxy-ssl-name): not shared by protocol alone.
+  if (upstreamTls !== undefined) return internOptions(state, { ...plainOptions(ingress, sslRedirect, backendProtocol), upstreamTls });
   const index = sharedIndex(sslRedirect, backendProtocol);
   let options = ingress.shared[index];
   if (options === undefined) {
-    const { loadBalancing, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs } = ingress;
-    options = internOptions(state, {
-      sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs,
-      ...(ingress.sslPassthrough ? { sslPassthrough: true } : {}),
-    });
+    options = internOptions(state, plainOptions(ingress, sslRedirect, backendProtocol));
     ingress.shared[index] = options;
   }
   return options;
 }
 
+function sslRedirectOf(state: BuildState, host: HostState, ingress: IngressOptions): boolean {
+  host.hasCertificate ??= hasCertificate(state, host);
+  const { defaults } = state.context;
+  const mode = ingress.sslRedirect;
+  return mode === undefined
+    ? defaults.forceSslRedirect || (defaults.sslRedirect && host.hasCertificate)
+    : mode === 'always' || (mode === 'with-certificate' && host.hasCertificate);
+}
+
+function plainOptions(ingress: IngressOptions, sslRedirect: boolean, backendProtocol: BackendProtocol): RouteOptions {
+  const { loadBalancing, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs } = ingress;
+  return {
+    sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs,
+    ...(ingress.sslPassthrough ? { sslPassthrough: true } : {}),
+  };
+}
+
 /** One object per distinct RouteOptions value, so equal options are the same object in every table. */
 function internOptions(state: BuildState, options: RouteOptions): RouteOptions {
-  const { sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs, sslPassthrough } = options;
+  const { sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs, sslPassthrough, upstreamTls } = options;
   const key = `${sslRedirect}|${loadBalancing}|${backendProtocol}|${readTimeoutMs}|${maxBodyBytes ?? ''}|${tunnelIdleTimeoutMs}|` +
-    `${connectTimeoutMs ?? ''}|${retries ?? ''}|${retryTimeoutMs ?? ''}|${sslPassthrough === true ? 'passthrough' : ''}`;
+    `${connectTimeoutMs ?? ''}|${retries ?? ''}|${retryTimeoutMs ?? ''}|${sslPassthrough === true ? 'passthrough' : ''}|${upstreamTls?.key ?? ''}`;
   const interned = state.engine.routeOptions.get(key);
   if (interned !== undefined) return interned;
   state.engine.routeOptions.set(key, options);
