@@ -31,6 +31,7 @@ export const dataPlaneShape = {
   tlsMinVersion: z.enum(['TLSv1.2', 'TLSv1.3']),
   tlsCiphers: z.string(),
   sniStrict: bool,
+  enableSslPassthrough: bool,
   h2c: bool,
   sslRedirect: bool,
   forceSslRedirect: bool,

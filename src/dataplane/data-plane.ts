@@ -14,6 +14,7 @@ import { createHttpListener, createHttpsListener, type DrainableServer, type Lis
 import { TableHolder } from './table-holder.ts';
 import { Tunnels } from './tunnels.ts';
 import { SniContexts, type CertificateSource } from './tls/sni-contexts.ts';
+import { createPassthrough } from './tls/passthrough.ts';
 import { Balancer } from './upstream/balancer.ts';
 import { UpstreamPools } from './upstream/pools.ts';
 import { createUpgradeHandler } from './websocket.ts';
@@ -38,6 +39,8 @@ export interface DataPlaneConfig {
     readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
     readonly ciphers: string | undefined;
     readonly sniStrict: boolean;
+    /** --enable-ssl-passthrough: hosts with nginx ssl-passthrough get their TLS connections unterminated. */
+    readonly sslPassthrough?: boolean;
   };
 }
 
@@ -111,8 +114,12 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   const plain = guardHandlers(handlerFor('http'), failed);
   const secure = guardHandlers(handlerFor('https'), failed);
   const http: DrainableServer = createHttpListener(plain, config.limits, hooks('http'), config.h2c ?? false);
+  const passthrough = config.tls.sslPassthrough === true ? createPassthrough({
+    tables, balancer, tunnels, connectTimeoutMs: config.options.connectTimeoutMs, onDone,
+    onOutcome: (outcome) => { metrics.tlsPassthroughConnections.inc({ outcome }); },
+  }) : undefined;
   const https: DrainableServer = createHttpsListener(secure, config.limits, {
-    ...config.tls, lookup: (name) => sni.lookup(name),
+    ...config.tls, lookup: (name) => sni.lookup(name), ...(passthrough === undefined ? {} : { passthrough }),
     onHandshakeError: (code) => { metrics.tlsHandshakeErrors.inc({ code }); },
     onCertificateChoice: (choice) => { metrics.tlsCertificateChoices.inc({ choice }); },
   }, hooks('https'));

@@ -131,7 +131,7 @@ export function forward(deps: ForwardDeps, out: Outbound, res: ClientResponse, d
       if (tryAgain(outcome)) attempt();
       else done({ ...outcome, endpoint, attempts: tried.size });
     }, out.intercept);
-    deps.pools.dispatcher(endpoint, route.options.backendProtocol, connectTimeoutMs).dispatch({
+    deps.pools.dispatcher(endpoint, route.options.backendProtocol, connectTimeoutMs, route.options.upstreamTls).dispatch({
       path: out.path, method: out.method, headers: out.headers, body: out.body,
       headersTimeout: route.options.readTimeoutMs, bodyTimeout: route.options.readTimeoutMs,
     }, current);

@@ -13,6 +13,7 @@ import type { Http1Request } from './http1/connection.ts';
 import { Http1ConnectionSet } from './http1/connection-set.ts';
 import { secureContextOptions, type SniLookup } from './tls/sni-contexts.ts';
 import { acceptTls, type CertificateChoice, type TlsAcceptOptions } from './tls/tls-accept.ts';
+import type { Passthrough } from './tls/passthrough.ts';
 
 export interface ListenerLimits {
   readonly maxHeaderBytes: number;
@@ -163,6 +164,8 @@ export interface TlsListenerOptions {
   readonly sniStrict: boolean;
   readonly onHandshakeError: (code: string) => void;
   readonly onCertificateChoice: (choice: CertificateChoice) => void;
+  /** nginx ssl-passthrough (--enable-ssl-passthrough): connections it takes are not terminated. */
+  readonly passthrough?: Passthrough;
 }
 
 /**
@@ -185,6 +188,7 @@ class TlsFrontServer extends NetServer implements DrainableServer {
       defaultContext: createSecureContext(secureContextOptions(tls, { certPem: tls.defaultCertPem, keyPem: tls.defaultKeyPem })),
       lookup: tls.lookup, sniStrict: tls.sniStrict, alpnProtocols: ['h2', 'http/1.1'], handshakeTimeoutMs: limits.headersTimeoutMs,
       onChoice: tls.onCertificateChoice, onHandshakeError: tls.onHandshakeError,
+      ...(tls.passthrough === undefined ? {} : { passthrough: tls.passthrough }),
     };
     this.on('connection', (raw: Socket) => {
       this.handshaking.add(raw);

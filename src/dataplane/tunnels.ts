@@ -79,6 +79,8 @@ export class Tunnels {
       clearTimeout(timer);
       timer = setTimeout(() => { close(side); }, LINGER_MS);
       timer.unref();
+      // The pipe into the closed side is gone: keep reading, or the other side's end never arrives.
+      other.resume();
     };
     client.on('error', () => { close('client'); }).once('end', () => { endedBy ??= 'client'; }).once('close', onClose('client', upstream));
     upstream.on('error', () => { close('upstream'); }).once('end', () => { endedBy ??= 'upstream'; }).once('close', onClose('upstream', client));

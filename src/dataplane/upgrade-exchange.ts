@@ -115,7 +115,7 @@ export function dispatchUpgrade(deps: ForwardDeps, req: UpgradeRequest, res: Cli
     }
     done(outcome);
   });
-  deps.pools.dispatcher(endpoint, http1Protocol(route.options.backendProtocol)).dispatch({
+  deps.pools.dispatcher(endpoint, http1Protocol(route.options.backendProtocol), undefined, route.options.upstreamTls).dispatch({
     path: req.path, method: 'GET', headers: req.headers, body: null, upgrade: 'websocket',
     headersTimeout: route.options.readTimeoutMs, bodyTimeout: route.options.readTimeoutMs,
   }, handler);

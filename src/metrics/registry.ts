@@ -23,6 +23,7 @@ export interface Metrics {
   readonly tlsHandshakeErrors: Counter<'code'>;
   readonly tlsCertificateErrors: Counter;
   readonly tlsCertificateChoices: Counter<'choice'>;
+  readonly tlsPassthroughConnections: Counter<'outcome'>;
   readonly clientErrors: Counter<'code'>;
   readonly upstreamEjections: Counter<'service'>;
   readonly handlerFailures: Counter<'handler'>;
@@ -73,12 +74,17 @@ export function createMetrics(opts: { processMetrics: boolean } = { processMetri
       help: 'TLS connections by how their certificate was chosen: sni (the host\'s own), or the default certificate: default_no_sni, default_unknown_name, default_certificate_error (the host\'s could not be loaded), default_unreadable_hello.',
       labelNames: ['choice'], registers: d,
     }),
+    tlsPassthroughConnections: new Counter({
+      name: 'bollard_tls_passthrough_connections_total',
+      help: 'TLS connections passed through unterminated (nginx ssl-passthrough), by outcome: connected, no_endpoints, connect_error. Open ones are tunnels (bollard_tunnels_open).',
+      labelNames: ['outcome'], registers: d,
+    }),
     clientErrors: new Counter({ name: 'bollard_client_errors_total', help: 'Malformed or timed-out client requests rejected before routing, by parser error code.', labelNames: ['code'], registers: d }),
     upstreamEjections: new Counter({ name: 'bollard_upstream_ejections_total', help: 'Endpoints ejected by passive health checking.', labelNames: ['service'], registers: d }),
     handlerFailures: new Counter({
       name: 'bollard_handler_failures_total', help: 'Requests whose handling threw (a bug): answered 500 or closed, logged as "request handler failed".', labelNames: ['handler'], registers: d,
     }),
-    tunnelsOpen: new Gauge({ name: 'bollard_tunnels_open', help: 'Open upgraded connections (WebSocket), by upstream service.', labelNames: ['service'], registers: d }),
+    tunnelsOpen: new Gauge({ name: 'bollard_tunnels_open', help: 'Open upgraded connections (WebSocket) and TLS passthrough connections, by upstream service.', labelNames: ['service'], registers: d }),
     tunnelDuration: new Histogram({
       name: 'bollard_tunnel_duration_seconds', help: 'Lifetime of upgraded connections, from the upgrade request to the close.', labelNames: ['service'],
       buckets: [1, 10, 60, 300, 900, 3600, 14_400, 86_400], registers: d,

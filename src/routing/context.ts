@@ -12,6 +12,8 @@ export interface BuildContext {
   /** Whether an IngressClass of ours is marked default (it takes Ingresses that name no class). */
   readonly ourDefault: boolean;
   readonly defaults: RouteDefaults;
+  /** BuildOptions.sslPassthrough. */
+  readonly sslPassthrough: boolean;
 }
 
 export function buildContext(snapshot: ClusterSnapshot, options: BuildOptions): BuildContext {
@@ -20,8 +22,9 @@ export function buildContext(snapshot: ClusterSnapshot, options: BuildOptions): 
   const ourDefault = classes.some((c) => c.isDefault);
   const defaults = resolveDefaults(options);
   const { sslRedirect, forceSslRedirect, loadBalancing, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs } = defaults;
+  const sslPassthrough = options.sslPassthrough === true;
   const key = JSON.stringify([
-    [...ourClasses].sort(), ourDefault, sslRedirect, forceSslRedirect, loadBalancing, readTimeoutMs, maxBodyBytes ?? null, tunnelIdleTimeoutMs,
+    [...ourClasses].sort(), ourDefault, sslRedirect, forceSslRedirect, loadBalancing, readTimeoutMs, maxBodyBytes ?? null, tunnelIdleTimeoutMs, sslPassthrough,
   ]);
-  return { key, ourClasses, ourDefault, defaults };
+  return { key, ourClasses, ourDefault, defaults, sslPassthrough };
 }

@@ -9,8 +9,10 @@ import type {
 } from '../snapshot/model.ts';
 import type {
   BackendProtocol, CanaryRule, Diagnostic, DiagnosticReason, HostRoutes, LoadBalancing, MatchType, Route, RouteOptions, RoutingTable,
-  SslRedirectMode, TlsCertificate, Upstream,
+  SslRedirectMode, TlsCertificate, Upstream, UpstreamTls,
 } from './types.ts';
+import type { ProxySslNeed } from './nginx/proxy-ssl.ts';
+import type { ProxySslReading } from './proxy-ssl-secrets.ts';
 import type { Middleware, MiddlewareChain } from './middleware.ts';
 import type { TlsSecretResult } from './tls-secret.ts';
 import type { BasicAuthNeed } from './nginx/auth-basic.ts';
@@ -99,6 +101,10 @@ export interface IngressOptions {
   readonly customHttpErrors: readonly number[];
   /** nginx server-alias (RoutingTable.hostAliases), sorted. */
   readonly serverAliases: readonly string[];
+  /** nginx ssl-passthrough, with --enable-ssl-passthrough (RouteOptions.sslPassthrough). */
+  readonly sslPassthrough: boolean;
+  /** nginx proxy-ssl-*: RouteOptions.upstreamTls of HTTPS and GRPCS routes (proxy-ssl-secrets.ts). */
+  readonly proxySsl: ProxySslNeed | undefined;
   /** nginx annotations the Ingress carries that Bollard does not act on, sorted. */
   readonly unsupported: readonly string[];
   /** RouteOptions by sslRedirect and backendProtocol, so routes alike share one object. */
@@ -215,6 +221,15 @@ export interface AuthSecretSlot {
   reading: HtpasswdReading | undefined;
 }
 
+/** One proxy-ssl-secret, and the Ingresses whose routes use it. */
+export interface ProxySslSlot {
+  readonly namespace: string;
+  readonly name: string;
+  readonly users: Set<IngressEntry>;
+  secret: SecretObject | undefined;
+  reading: ProxySslReading | undefined;
+}
+
 /** One TLS host as written: the entries naming it, oldest Ingress first, and the certificate won. */
 export interface TlsGroup {
   readonly host: string;
@@ -246,7 +261,13 @@ export interface Engine {
   readonly secrets: Map<string, SecretSlot>;
   /** Auth Secrets by BasicAuthNeed.slotKey. */
   readonly authSecrets: Map<string, AuthSecretSlot>;
+  /** proxy-ssl-secret Secrets by "namespace/name". */
+  readonly proxySslSecrets: Map<string, ProxySslSlot>;
+  /** One UpstreamTls object per key. */
+  readonly upstreamTls: Map<string, UpstreamTls>;
   readonly tlsGroups: Map<string, TlsGroup>;
+  /** A certificate with a host's ssl-ciphers, one object per certificate and settings (tls-ciphers.ts). */
+  readonly cipheredCertificates: WeakMap<TlsCertificate, Map<string, TlsCertificate>>;
   readonly tlsHostKeys: SortedKeys;
   readonly tlsWildcardKeys: SortedKeys;
   /** Live TLS entries whose Secret is missing or unusable. */
@@ -298,7 +319,10 @@ export function newEngine(context: string): Engine {
     winnerKeys: new SortedKeys(),
     secrets: new Map(),
     authSecrets: new Map(),
+    proxySslSecrets: new Map(),
+    upstreamTls: new Map(),
     tlsGroups: new Map(),
+    cipheredCertificates: new WeakMap(),
     tlsHostKeys: new SortedKeys(),
     tlsWildcardKeys: new SortedKeys(),
     failing: new Set(),

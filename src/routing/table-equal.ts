@@ -97,8 +97,13 @@ function optionsEqual(a: RouteOptions, b: RouteOptions): boolean {
   return a === b || (
     a.sslRedirect === b.sslRedirect && a.loadBalancing === b.loadBalancing && a.backendProtocol === b.backendProtocol &&
     a.readTimeoutMs === b.readTimeoutMs && a.maxBodyBytes === b.maxBodyBytes && a.tunnelIdleTimeoutMs === b.tunnelIdleTimeoutMs &&
-    a.connectTimeoutMs === b.connectTimeoutMs && a.retries === b.retries && a.retryTimeoutMs === b.retryTimeoutMs
+    upstreamOptionsEqual(a, b)
   );
+}
+
+function upstreamOptionsEqual(a: RouteOptions, b: RouteOptions): boolean {
+  return a.connectTimeoutMs === b.connectTimeoutMs && a.retries === b.retries && a.retryTimeoutMs === b.retryTimeoutMs &&
+    a.sslPassthrough === b.sslPassthrough && a.upstreamTls?.key === b.upstreamTls?.key;
 }
 
 function upstreamsEqual(a: Upstream, b: Upstream): boolean {
@@ -118,7 +123,8 @@ function tlsEqual(a: TlsTable, b: TlsTable): boolean {
   const equalPairs = new Map<TlsCertificate, TlsCertificate>();
   const eq = (x: TlsCertificate, y: TlsCertificate): boolean => {
     if (x === y || equalPairs.get(x) === y) return true;
-    const equal = refsEqual(x.secret, y.secret) && x.certPem === y.certPem && x.keyPem === y.keyPem;
+    const equal = refsEqual(x.secret, y.secret) && x.certPem === y.certPem && x.keyPem === y.keyPem &&
+      x.ciphers === y.ciphers && x.preferServerCiphers === y.preferServerCiphers;
     if (equal) equalPairs.set(x, y);
     return equal;
   };

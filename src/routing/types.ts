@@ -53,6 +53,37 @@ export interface RouteOptions {
   readonly retries: number | undefined;
   /** No retry starts this long after the first attempt did; undefined: no limit. */
   readonly retryTimeoutMs: number | undefined;
+  /**
+   * nginx ssl-passthrough (only with --enable-ssl-passthrough): TLS connections whose server name is
+   * the route's host go, still encrypted, to the upstream of the host's "/" route. Absent: false.
+   */
+  readonly sslPassthrough?: true;
+  /** TLS towards the upstream (nginx proxy-ssl-*), for HTTPS and GRPCS backends; absent: Bollard's defaults (no verification). */
+  readonly upstreamTls?: UpstreamTls;
+}
+
+/**
+ * How the data plane talks TLS to an upstream (nginx proxy-ssl-*): verification against a CA, a
+ * client certificate, SNI, ciphers and versions. One object per distinct value within a build.
+ */
+export interface UpstreamTls {
+  /** Equal keys mean equal settings; no spaces (the data plane keys its dispatchers with it). */
+  readonly key: string;
+  /** Verify the upstream's certificate chain and name. */
+  readonly verify: boolean;
+  /** Certificates allowed above the upstream's own in its verified chain (nginx's proxy_ssl_verify_depth). */
+  readonly verifyDepth: number;
+  /** The name verified and, with sendServerName, sent as SNI. */
+  readonly serverName: string;
+  readonly sendServerName: boolean;
+  /** OpenSSL cipher list; undefined: Node's defaults. */
+  readonly ciphers: string | undefined;
+  readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
+  readonly maxVersion: 'TLSv1.2' | 'TLSv1.3';
+  /** PEM from the proxy-ssl-secret: the client certificate and key shown to the upstream, the CA it is verified with. */
+  readonly clientCertPem: string | undefined;
+  readonly clientKeyPem: string | undefined;
+  readonly caPem: string | undefined;
 }
 
 /**
@@ -164,6 +195,10 @@ export interface TlsCertificate {
   /** PEM, as in the Secret's tls.crt / tls.key. */
   readonly certPem: string;
   readonly keyPem: string;
+  /** nginx ssl-ciphers of the host's Ingress: an OpenSSL cipher list replacing --tls-ciphers. */
+  readonly ciphers?: string;
+  /** nginx ssl-prefer-server-ciphers: the server's cipher order wins (OpenSSL's default: the client's). */
+  readonly preferServerCiphers?: boolean;
 }
 
 /** SNI lookup: exact names, then the wildcard for the name's parent ("*.example.com" → "example.com"). */
@@ -237,6 +272,8 @@ export type DiagnosticReason =
   /** nginx.ingress.kubernetes.io/* annotations Bollard does not act on, listed in one diagnostic per Ingress. */
   | 'UnsupportedAnnotation'
   | 'TLSSecretNotFound'
+  /** A proxy-ssl-secret that is missing or unusable: the upstream is reached without its certificate and CA. */
+  | 'InvalidProxySSLSecret'
   /** An auth-secret that is missing or unusable: the Ingress's routes refuse requests (503). */
   | 'AuthSecretNotFound'
   | 'InvalidAuthSecret'
@@ -258,6 +295,8 @@ export interface BuildOptions {
   readonly gatewayControllerName?: string;
   /** Controller-wide defaults for RouteOptions; annotations override them per Ingress. */
   readonly defaults?: Partial<RouteDefaults>;
+  /** --enable-ssl-passthrough: honour nginx ssl-passthrough (otherwise it is reported and ignored). */
+  readonly sslPassthrough?: boolean;
 }
 
 export interface RouteDefaults {

@@ -16,6 +16,8 @@ export type Kind = 'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'S
 const AUTH_SECRET = 'nginx.ingress.kubernetes.io/auth-secret';
 /** nginx default-backend: the name of a Service in the Ingress's namespace. */
 const DEFAULT_BACKEND = 'nginx.ingress.kubernetes.io/default-backend';
+/** nginx proxy-ssl-secret, read the same way. */
+const PROXY_SSL_SECRET = 'nginx.ingress.kubernetes.io/proxy-ssl-secret';
 
 export interface StateOptions {
   /** Services that matter even when no Ingress names them (e.g. the one published in status). */
@@ -262,10 +264,11 @@ function serviceTargets(i: IngressObject): string[] {
   return [...names].map((n) => `${i.namespace}/${n}`);
 }
 
-/** The Secrets an Ingress names: spec.tls, and the nginx auth-secret (its own namespace). */
+/** The Secrets an Ingress names: spec.tls, and the nginx auth-secret and proxy-ssl-secret (its own namespace). */
 function secretTargets(i: IngressObject): string[] {
   const targets = i.tls.flatMap((t) => (t.secretName ? [`${i.namespace}/${t.secretName}`] : []));
-  const auth = i.annotations[AUTH_SECRET];
-  if (auth !== undefined && auth !== '') targets.push(auth.includes('/') ? auth : `${i.namespace}/${auth}`);
+  for (const written of [i.annotations[AUTH_SECRET], i.annotations[PROXY_SSL_SECRET]]) {
+    if (written !== undefined && written !== '') targets.push(written.includes('/') ? written : `${i.namespace}/${written}`);
+  }
   return targets;
 }

@@ -39,6 +39,7 @@ export async function dataPlaneConfig(config: ControllerConfig): Promise<DataPla
       minVersion: config.tlsMinVersion,
       ciphers: config.tlsCiphers === '' ? undefined : config.tlsCiphers,
       sniStrict: config.sniStrict,
+      sslPassthrough: config.enableSslPassthrough,
     },
   };
 }
@@ -47,6 +48,7 @@ export function buildOptions(config: ControllerConfig): BuildOptions {
   return {
     controllerName: config.controllerName,
     gatewayControllerName: config.gatewayControllerName,
+    sslPassthrough: config.enableSslPassthrough,
     defaults: {
       sslRedirect: config.sslRedirect,
       forceSslRedirect: config.forceSslRedirect,

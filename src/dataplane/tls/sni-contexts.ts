@@ -14,16 +14,25 @@ export interface SniOptions {
 }
 
 interface Loaded {
-  readonly certPem: string;
-  readonly keyPem: string;
+  readonly certificate: TlsCertificate;
   readonly context: SecureContext | 'failed';
 }
 
 /** What a server name gets: a context, `failed` (its certificate could not be loaded), or nothing. */
 export type SniLookup = (servername: string) => SecureContext | 'failed' | undefined;
 
-export function secureContextOptions(options: SniOptions, pair: { readonly certPem: string; readonly keyPem: string }): SecureContextOptions {
-  return { cert: pair.certPem, key: pair.keyPem, minVersion: options.minVersion, ...(options.ciphers === undefined ? {} : { ciphers: options.ciphers }) };
+/** A certificate's own cipher settings (nginx ssl-ciphers, ssl-prefer-server-ciphers) win over the listener's. */
+export function secureContextOptions(options: SniOptions, pair: Pick<TlsCertificate, 'certPem' | 'keyPem' | 'ciphers' | 'preferServerCiphers'>): SecureContextOptions {
+  const ciphers = pair.ciphers ?? options.ciphers;
+  return {
+    cert: pair.certPem, key: pair.keyPem, minVersion: options.minVersion,
+    ...(ciphers === undefined ? {} : { ciphers }),
+    ...(pair.preferServerCiphers === true ? { honorCipherOrder: true } : {}),
+  };
+}
+
+function sameSettings(a: TlsCertificate, b: TlsCertificate): boolean {
+  return a.certPem === b.certPem && a.keyPem === b.keyPem && a.ciphers === b.ciphers && a.preferServerCiphers === b.preferServerCiphers;
 }
 
 /** Extra certificates beside the table's (ACME-issued ones): looked up after the table. */
@@ -63,9 +72,10 @@ export class SniContexts {
   }
 
   private load(cert: TlsCertificate, into: Map<string, Loaded>): SecureContext | 'failed' {
-    const key = `${cert.secret.namespace}/${cert.secret.name}`;
+    // Hosts may serve one Secret with different ciphers: each pair of settings has its own context.
+    const key = `${cert.secret.namespace}/${cert.secret.name}${cert.ciphers === undefined && cert.preferServerCiphers === undefined ? '' : ` ${cert.ciphers ?? ''} ${cert.preferServerCiphers ?? ''}`}`;
     const previous = into.get(key) ?? this.loaded.get(key);
-    if (previous && previous.certPem === cert.certPem && previous.keyPem === cert.keyPem) {
+    if (previous && sameSettings(previous.certificate, cert)) {
       into.set(key, previous);
       return previous.context;
     }
@@ -73,10 +83,10 @@ export class SniContexts {
     try {
       context = createSecureContext(secureContextOptions(this.options, cert));
     } catch (err: unknown) {
-      this.onError(key, err);
+      this.onError(`${cert.secret.namespace}/${cert.secret.name}`, err);
       context = 'failed';
     }
-    into.set(key, { certPem: cert.certPem, keyPem: cert.keyPem, context });
+    into.set(key, { certificate: cert, context });
     return context;
   }
 }

@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import { ClientHelloReader, type HelloInspection } from './client-hello.ts';
 import type { SniLookup } from './sni-contexts.ts';
+import type { Passthrough } from './passthrough.ts';
 
 /** How the certificate for a connection was chosen; labels bollard_tls_handshakes_total. */
 export type CertificateChoice = 'sni' | 'default_no_sni' | 'default_unknown_name' | 'default_certificate_error' | 'default_unreadable_hello';
@@ -21,6 +22,8 @@ export interface TlsAcceptOptions {
   readonly handshakeTimeoutMs: number;
   readonly onChoice: (choice: CertificateChoice) => void;
   readonly onHandshakeError: (code: string) => void;
+  /** nginx ssl-passthrough: may take the connection, by its server name, before any TLS code runs. */
+  readonly passthrough?: Passthrough;
 }
 
 /** TLS alert record: fatal (2), unrecognized_name (112) — RFC 8446 §6.2. */
@@ -38,6 +41,10 @@ export function acceptTls(raw: Socket, options: TlsAcceptOptions, secured: (sock
     if (hello === undefined) return;
     raw.off('data', onData);
     raw.pause();
+    if (hello.kind !== 'unreadable' && hello.servername !== undefined && options.passthrough?.(hello.servername, raw, reader.bytes()) === true) {
+      clearTimeout(timer);
+      return;
+    }
     const context = chooseContext(hello, options);
     if (context === undefined) {
       clearTimeout(timer);

@@ -2,10 +2,12 @@
 // reused across table swaps; dispatchers of endpoints that left the table are closed gracefully
 // (in-flight requests finish). HTTP/HTTPS use a Pool (HTTPS offers h2 by ALPN only for gRPC),
 // h2c uses H2CClient. Upstream TLS certificates are not verified (backends inside the cluster
-// commonly use self-signed ones), as ingress-nginx does by default.
+// commonly use self-signed ones), as ingress-nginx does by default, unless a route's UpstreamTls
+// (nginx proxy-ssl-*) says otherwise: its endpoints then get dispatchers of their own.
 import { H2CClient, Pool, type Dispatcher } from 'undici';
-import type { BackendProtocol, Endpoint, RoutingTable } from '../../routing/types.ts';
+import type { BackendProtocol, Endpoint, RoutingTable, UpstreamTls } from '../../routing/types.ts';
 import { endpointKey, EndpointStats } from './endpoint-stats.ts';
+import { upstreamTlsConnector } from './upstream-tls.ts';
 
 export interface PoolOptions {
   readonly connectTimeoutMs: number;
@@ -31,12 +33,16 @@ export class UpstreamPools {
     this.options = options;
   }
 
-  /** @param connectTimeoutMs a route's own connect timeout: its endpoints get dispatchers of their own. */
-  dispatcher(e: Endpoint, protocol: BackendProtocol, connectTimeoutMs?: number): Dispatcher {
-    const key = connectTimeoutMs === undefined ? `${protocol} ${endpointKey(e)}` : `${protocol}/${connectTimeoutMs} ${endpointKey(e)}`;
+  /**
+   * @param connectTimeoutMs a route's own connect timeout, and `tls` its own upstream TLS settings:
+   * its endpoints get dispatchers of their own.
+   */
+  dispatcher(e: Endpoint, protocol: BackendProtocol, connectTimeoutMs?: number, tls?: UpstreamTls): Dispatcher {
+    const variant = `${connectTimeoutMs === undefined ? '' : `/${connectTimeoutMs}`}${tls === undefined ? '' : `/${tls.key}`}`;
+    const key = `${protocol}${variant} ${endpointKey(e)}`;
     let d = this.dispatchers.get(key);
     if (!d) {
-      d = this.create(e, protocol, connectTimeoutMs ?? this.options.connectTimeoutMs);
+      d = this.create(e, protocol, connectTimeoutMs ?? this.options.connectTimeoutMs, tls);
       this.dispatchers.set(key, d);
     }
     return d;
@@ -79,7 +85,7 @@ export class UpstreamPools {
     await Promise.allSettled(all.map((d) => d.close()));
   }
 
-  private create(e: Endpoint, protocol: BackendProtocol, connectTimeoutMs: number): Dispatcher {
+  private create(e: Endpoint, protocol: BackendProtocol, connectTimeoutMs: number, tls: UpstreamTls | undefined): Dispatcher {
     const o = this.options;
     const origin = `${scheme(protocol)}://${endpointKey(e)}`;
     const common = { keepAliveTimeout: o.keepAliveTimeoutMs, headersTimeout: 0, bodyTimeout: 0 };
@@ -91,7 +97,9 @@ export class UpstreamPools {
       ...common,
       connections: o.connectionsPerEndpoint,
       allowH2: h2,
-      connect: { timeout: connectTimeoutMs, rejectUnauthorized: false, ...(h2 ? { ALPNProtocols: ['h2'] } : { ALPNProtocols: ['http/1.1'] }) },
+      connect: tls === undefined
+        ? { timeout: connectTimeoutMs, rejectUnauthorized: false, ...(h2 ? { ALPNProtocols: ['h2'] } : { ALPNProtocols: ['http/1.1'] }) }
+        : upstreamTlsConnector(tls, { timeout: connectTimeoutMs, allowH2: h2 }),
     });
   }
 }

@@ -18,6 +18,8 @@ import { readBackendAnnotations, type BackendReading } from './backends.ts';
 import { readRateLimit } from './rate-limit.ts';
 import { annotationReader, type AnnotationReader } from './reader.ts';
 import { translateSnippet } from './snippets.ts';
+import { parseCipherList } from './ssl-ciphers.ts';
+import { readProxySsl, type ProxySslNeed } from './proxy-ssl.ts';
 import { diagnostic } from '../diagnostics.ts';
 import {
   parseAbsolutePath, parseCidrList, parseGoBoolean, parseHeaderValue, parseHostPort, parseLocation, parseRedirectCode,
@@ -42,6 +44,10 @@ export interface NginxReading extends BackendReading {
   readonly rewriteTarget: string | undefined;
   /** from-to-www-redirect: the www / bare twin of each host redirects to it. */
   readonly wwwRedirect: boolean;
+  /** ssl-passthrough, when the controller allows it. */
+  readonly sslPassthrough: boolean;
+  /** proxy-ssl-*: TLS towards HTTPS and GRPCS upstreams, once its Secret is read. */
+  readonly proxySsl: ProxySslNeed | undefined;
   readonly diagnostics: readonly Diagnostic[];
   /** Full names, sorted. */
   readonly unsupported: readonly string[];
@@ -66,7 +72,13 @@ export function hasNginxAnnotations(ingress: IngressObject): boolean {
   return Object.keys(ingress.annotations).some((name) => name.startsWith(NGINX_PREFIX));
 }
 
-export function readNginxAnnotations(ingress: IngressObject): NginxReading {
+/** Controller flags that decide whether an annotation may act. */
+export interface NginxSettings {
+  /** --enable-ssl-passthrough. */
+  readonly sslPassthrough: boolean;
+}
+
+export function readNginxAnnotations(ingress: IngressObject, settings: NginxSettings = { sslPassthrough: false }): NginxReading {
   const diagnostics: Diagnostic[] = [];
   const read = annotationReader(ingress, diagnostics);
   const auth = readBasicAuth(read, ingress, diagnostics);
@@ -91,6 +103,8 @@ export function readNginxAnnotations(ingress: IngressObject): NginxReading {
     basicAuth: auth !== undefined && 'need' in auth ? auth.need : undefined,
     rewriteTarget: read('rewrite-target', 'a path such as /$2 (not a URL)', parseRewriteTarget)?.value,
     wwwRedirect: read('from-to-www-redirect', '"true" or "false"', parseGoBoolean)?.value === true,
+    proxySsl: readProxySsl(read, ingress),
+    sslPassthrough: readSslPassthrough(read, settings, (message) => diagnostics.push(diagnostic(ingress, 'InvalidAnnotation', message))),
     diagnostics,
     unsupported: Object.keys(ingress.annotations).filter((name) => name.startsWith(NGINX_PREFIX) && !isHonoured(name.slice(NGINX_PREFIX.length))).sort(),
   };
@@ -119,6 +133,15 @@ function readSslRedirect(read: AnnotationReader): SslRedirectMode | undefined {
 
 function readBackendProtocol(read: AnnotationReader): BackendProtocol | undefined {
   return read('backend-protocol', 'HTTP, HTTPS, GRPC, GRPCS or H2C (AUTO_HTTP, AJP and FCGI are not supported)', parseBackendProtocol)?.value;
+}
+
+/** ssl-passthrough acts only with the controller flag, as in ingress-nginx; without it, it is reported. */
+function readSslPassthrough(read: AnnotationReader, settings: NginxSettings, report: (message: string) => void): boolean {
+  const wanted = read('ssl-passthrough', '"true" or "false"', parseGoBoolean)?.value === true;
+  if (wanted && !settings.sslPassthrough) {
+    report(`annotation ${NGINX_PREFIX}ssl-passthrough needs the controller flag --enable-ssl-passthrough. It is ignored`);
+  }
+  return wanted && settings.sslPassthrough;
 }
 
 /** Allow and deny lists; an invalid one refuses rather than opening the route. */
@@ -187,4 +210,7 @@ function checkAccepted(read: AnnotationReader): void {
   read('proxy-send-timeout', 'whole seconds from 1 to 3600', parseSeconds);
   read('preserve-trailing-slash', '"true" or "false"', parseGoBoolean);
   read('use-regex', '"true" or "false"', parseGoBoolean);
+  // Taken by the TLS processor (ssl-ciphers.ts) for the hosts whose certificate this Ingress gives.
+  read('ssl-ciphers', 'an OpenSSL cipher list that selects at least one cipher, such as ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384', parseCipherList, 'The host keeps the default ciphers');
+  read('ssl-prefer-server-ciphers', '"true" or "false"', parseGoBoolean);
 }

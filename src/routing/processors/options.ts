@@ -41,6 +41,7 @@ import { lookupCertificate } from '../match.ts';
 import { hasNginxAnnotations, readNginxAnnotations, type NginxReading } from '../nginx/read.ts';
 import { chainFor } from '../route-chain.ts';
 import { linkAuthSecret, refreshAuthSecrets, unlinkAuthSecret } from '../auth-secrets.ts';
+import { linkProxySslSecret, refreshProxySslSecrets, unlinkProxySslSecret, upstreamTlsFor } from '../proxy-ssl-secrets.ts';
 import { countUnsupported } from '../unsupported.ts';
 import { refreshWwwRedirects } from '../www-redirects.ts';
 import { refreshServerAliases } from '../server-aliases.ts';
@@ -93,12 +94,14 @@ export function optionsProcessor(state: BuildState): void {
   for (const entry of state.removed) {
     clearDiagnostics(state, entry.options);
     unlinkAuthSecret(state, entry);
+    unlinkProxySslSecret(state, entry);
     countUnsupported(state.engine, entry.options?.unsupported, -1);
   }
   for (const entry of state.added) {
     const options = optionsOf(state, entry);
     setDiagnostics(state, options, options.diagnostics);
     linkAuthSecret(state, entry);
+    linkProxySslSecret(state, entry);
     countUnsupported(state.engine, options.unsupported, 1);
   }
   if (state.added.length > 0 || state.removed.length > 0) {
@@ -106,6 +109,7 @@ export function optionsProcessor(state: BuildState): void {
     refreshServerAliases(state);
   }
   refreshAuthSecrets(state);
+  refreshProxySslSecrets(state);
   for (const host of state.coverage) refreshCoverage(state, host);
   const { touched } = state;
   for (let i = 0; i < touched.length; i++) settleRoute(state, touched[i] as RouteGroup);
@@ -116,21 +120,21 @@ function optionsOf(state: BuildState, entry: IngressEntry): IngressOptions {
   const { ingress } = entry;
   const { defaults } = state.context;
   if (ANNOTATION_NAMES.some((name) => ingress.annotations[name] !== undefined) || hasNginxAnnotations(ingress)) {
-    entry.options ??= readAnnotations(ingress, defaults);
+    entry.options ??= readAnnotations(ingress, defaults, state.context.sslPassthrough);
   } else {
     entry.options ??= state.engine.unannotated ??= {
       ...defaults, sslRedirect: undefined, backendProtocol: undefined, connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined,
-      filters: [], basicAuth: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false, customHttpErrors: [], serverAliases: [], unsupported: [], shared: [], chains: new Map(), diagnostics: [],
+      filters: [], basicAuth: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false, customHttpErrors: [], serverAliases: [], sslPassthrough: false, proxySsl: undefined, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
     };
   }
   return entry.options;
 }
 
 /** Both front-ends; a bollard.io/* annotation wins over the nginx one that sets the same thing. */
-function readAnnotations(ingress: IngressObject, defaults: RouteDefaults): IngressOptions {
+function readAnnotations(ingress: IngressObject, defaults: RouteDefaults, sslPassthrough: boolean): IngressOptions {
   const diagnostics: Diagnostic[] = [];
   const read = <T>(annotation: OptionAnnotation<T>): T | undefined => readAnnotation(ingress, annotation, diagnostics)?.value;
-  const nginx = hasNginxAnnotations(ingress) ? readNginxAnnotations(ingress) : NO_NGINX;
+  const nginx = hasNginxAnnotations(ingress) ? readNginxAnnotations(ingress, { sslPassthrough }) : NO_NGINX;
   const ssl = read(SSL_REDIRECT);
   const bodySize = readAnnotation(ingress, PROXY_BODY_SIZE, diagnostics) ?? nginx.maxBodyBytes;
   return {
@@ -150,6 +154,8 @@ function readAnnotations(ingress: IngressObject, defaults: RouteDefaults): Ingre
     wwwRedirect: nginx.wwwRedirect,
     customHttpErrors: nginx.customHttpErrors,
     serverAliases: nginx.serverAliases,
+    sslPassthrough: nginx.sslPassthrough,
+    proxySsl: nginx.proxySsl,
     unsupported: nginx.unsupported,
     shared: [],
     chains: new Map(),
@@ -165,7 +171,7 @@ function first<T>(ours: T | undefined, nginx: T | undefined): T | undefined {
 const NO_NGINX: NginxReading = {
   sslRedirect: undefined, backendProtocol: undefined, loadBalancing: undefined, readTimeoutMs: undefined, maxBodyBytes: undefined,
   connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined, filters: [], basicAuth: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false,
-  customHttpErrors: [], serverAliases: [], diagnostics: [], unsupported: [],
+  customHttpErrors: [], serverAliases: [], sslPassthrough: false, proxySsl: undefined, diagnostics: [], unsupported: [],
 };
 
 /** The nginx front-end's reports, and one UnsupportedAnnotation listing what it does not act on. */
@@ -235,30 +241,44 @@ function sameCanary(a: Canary | undefined, b: Canary | undefined): boolean {
 }
 
 function routeOptions(state: BuildState, host: HostState, ingress: IngressOptions, upstream: Upstream): RouteOptions {
-  host.hasCertificate ??= hasCertificate(state, host);
-  const { defaults } = state.context;
-  const mode = ingress.sslRedirect;
-  const sslRedirect = mode === undefined
-    ? defaults.forceSslRedirect || (defaults.sslRedirect && host.hasCertificate)
-    : mode === 'always' || (mode === 'with-certificate' && host.hasCertificate);
+  const sslRedirect = sslRedirectOf(state, host, ingress);
   const backendProtocol = ingress.backendProtocol ?? protocolForAppProtocol(upstream.appProtocol);
+  const upstreamTls = ingress.proxySsl !== undefined && (backendProtocol === 'HTTPS' || backendProtocol === 'GRPCS')
+    ? upstreamTlsFor(state.engine, ingress.proxySsl, upstream)
+    : undefined;
+  // With upstream TLS the options depend on the upstream (its Service is the default proxy-ssl-name): not shared by protocol alone.
+  if (upstreamTls !== undefined) return internOptions(state, { ...plainOptions(ingress, sslRedirect, backendProtocol), upstreamTls });
   const index = sharedIndex(sslRedirect, backendProtocol);
   let options = ingress.shared[index];
   if (options === undefined) {
-    const { loadBalancing, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs } = ingress;
-    options = internOptions(state, {
-      sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs,
-    });
+    options = internOptions(state, plainOptions(ingress, sslRedirect, backendProtocol));
     ingress.shared[index] = options;
   }
   return options;
 }
 
+function sslRedirectOf(state: BuildState, host: HostState, ingress: IngressOptions): boolean {
+  host.hasCertificate ??= hasCertificate(state, host);
+  const { defaults } = state.context;
+  const mode = ingress.sslRedirect;
+  return mode === undefined
+    ? defaults.forceSslRedirect || (defaults.sslRedirect && host.hasCertificate)
+    : mode === 'always' || (mode === 'with-certificate' && host.hasCertificate);
+}
+
+function plainOptions(ingress: IngressOptions, sslRedirect: boolean, backendProtocol: BackendProtocol): RouteOptions {
+  const { loadBalancing, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs } = ingress;
+  return {
+    sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs,
+    ...(ingress.sslPassthrough ? { sslPassthrough: true } : {}),
+  };
+}
+
 /** One object per distinct RouteOptions value, so equal options are the same object in every table. */
 function internOptions(state: BuildState, options: RouteOptions): RouteOptions {
-  const { sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs } = options;
+  const { sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs, sslPassthrough, upstreamTls } = options;
   const key = `${sslRedirect}|${loadBalancing}|${backendProtocol}|${readTimeoutMs}|${maxBodyBytes ?? ''}|${tunnelIdleTimeoutMs}|` +
-    `${connectTimeoutMs ?? ''}|${retries ?? ''}|${retryTimeoutMs ?? ''}`;
+    `${connectTimeoutMs ?? ''}|${retries ?? ''}|${retryTimeoutMs ?? ''}|${sslPassthrough === true ? 'passthrough' : ''}|${upstreamTls?.key ?? ''}`;
   const interned = state.engine.routeOptions.get(key);
   if (interned !== undefined) return interned;
   state.engine.routeOptions.set(key, options);

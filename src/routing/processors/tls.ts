@@ -24,6 +24,8 @@ import { insertSorted, nextMap, removeItem } from '../sorted-keys.ts';
 import { certificateCovers, loadTlsSecret, NO_SECRET_NAME, sameTlsSecretResult } from '../tls-secret.ts';
 import { secretProblemMessage, tlsConflictMessage } from './tls-message.ts';
 import { tlsOf } from './tls-entries.ts';
+import { withHostCiphers } from '../tls-ciphers.ts';
+import { hostCiphersOf } from '../nginx/ssl-ciphers.ts';
 
 interface TlsChanges {
   /** Hosts whose claims or Secrets changed. */
@@ -141,6 +143,8 @@ function settleGroup(state: BuildState, group: TlsGroup, changes: TlsChanges): v
   const { engine } = state;
   let winner: TlsEntry | undefined;
   let certificate: TlsCertificate | undefined;
+  /** The certificate with the winning Ingress's ssl-ciphers, if it sets them. */
+  let served: TlsCertificate | undefined;
   const conflicts: Diagnostic[] = [];
   for (const tls of group.claims) {
     const result = resultOf(engine, tls);
@@ -148,6 +152,7 @@ function settleGroup(state: BuildState, group: TlsGroup, changes: TlsChanges): v
     if (winner === undefined || certificate === undefined) {
       winner = tls;
       certificate = result.certificate;
+      served = withHostCiphers(engine, certificate, hostCiphersOf(tls.entry.ingress));
       if (!certificateCovers(result.names, group.host)) conflicts.push(notCovered(tls, group.host, result.names));
     } else if (result.certificate !== certificate) {
       const loser = { ingress: tls.entry.ingress, where: tls.where, certificate: result.certificate };
@@ -157,7 +162,7 @@ function settleGroup(state: BuildState, group: TlsGroup, changes: TlsChanges): v
   }
   setDiagnostics(state, group, conflicts);
   if (group.claims.length === 0) engine.tlsGroups.delete(group.host);
-  if (certificate !== group.certificate) recordCertificate(state, group, certificate, changes);
+  if (served !== group.certificate) recordCertificate(state, group, served, changes);
 }
 
 function recordCertificate(state: BuildState, group: TlsGroup, certificate: TlsCertificate | undefined, changes: TlsChanges): void {

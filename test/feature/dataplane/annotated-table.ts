@@ -2,7 +2,7 @@
 // Service "shop/web" whose endpoints are the given (real) ones: the feature tests of annotations
 // exercise the same table the controller would publish.
 import type { Endpoint } from '../../../src/routing/types.ts';
-import type { BuildResult } from '../../../src/routing/types.ts';
+import type { BuildOptions, BuildResult } from '../../../src/routing/types.ts';
 import { buildRoutingTable } from '../../../src/routing/build.ts';
 import { CONTROLLER, fixtureObjects, memorySnapshot, parseFixture } from '../../support/routing/fixture-snapshot.ts';
 
@@ -13,6 +13,8 @@ export interface IngressSpec {
   /** Default: one Prefix path "/". */
   readonly paths?: readonly { readonly path: string; readonly pathType: string }[];
   readonly tls?: boolean;
+  /** A spec.tls entry for the host naming this Secret (give it in `secrets`, type kubernetes.io/tls). */
+  readonly tlsSecret?: string;
 }
 
 /** A Secret of namespace "shop", its data as plain strings. */
@@ -22,13 +24,16 @@ export interface SecretSpec {
   readonly stringData: Record<string, string>;
 }
 
-export function buildAnnotated(ingresses: readonly IngressSpec[], endpoints: readonly Endpoint[], secrets: readonly SecretSpec[] = []): BuildResult {
+export function buildAnnotated(
+  ingresses: readonly IngressSpec[], endpoints: readonly Endpoint[], secrets: readonly SecretSpec[] = [], options: Partial<BuildOptions> = {},
+): BuildResult {
   const ports = [...new Set(endpoints.map((e) => e.port))];
   const fixture = parseFixture({
     ingresses: ingresses.map((i) => ({
       metadata: { namespace: 'shop', name: i.name, annotations: i.annotations },
       spec: {
         ingressClassName: 'bollard',
+        ...(i.tlsSecret === undefined ? {} : { tls: [{ hosts: [i.host], secretName: i.tlsSecret }] }),
         rules: [{
           host: i.host,
           http: { paths: (i.paths ?? [{ path: '/', pathType: 'Prefix' }]).map((p) => ({ ...p, backend: { service: { name: 'web', port: { name: 'http' } } } })) },
@@ -45,5 +50,5 @@ export function buildAnnotated(ingresses: readonly IngressSpec[], endpoints: rea
     secrets: secrets.map((s) => ({ metadata: { namespace: 'shop', name: s.name }, type: s.type ?? 'Opaque', stringData: s.stringData })),
     requests: [], diagnostics: [], served: [],
   });
-  return buildRoutingTable(memorySnapshot(fixtureObjects(fixture)), { controllerName: CONTROLLER });
+  return buildRoutingTable(memorySnapshot(fixtureObjects(fixture)), { ...options, controllerName: CONTROLLER });
 }

@@ -11,7 +11,8 @@ function formatEndpoint({ host, port }: Endpoint): string {
 function describeOptions(options: RouteOptions): Record<string, unknown> {
   return {
     ...options, maxBodyBytes: options.maxBodyBytes ?? null, connectTimeoutMs: options.connectTimeoutMs ?? null,
-    retries: options.retries ?? null, retryTimeoutMs: options.retryTimeoutMs ?? null,
+    retries: options.retries ?? null, retryTimeoutMs: options.retryTimeoutMs ?? null, sslPassthrough: options.sslPassthrough ?? false,
+    upstreamTls: options.upstreamTls === undefined ? null : Object.fromEntries(Object.entries(options.upstreamTls).map(([k, v]) => [k, v ?? null])),
   };
 }
 
@@ -40,6 +41,15 @@ export function describeTls(tls: TlsTable): Record<string, string> {
   const hosts = [...tls.hosts].map(([host, c]) => [host, refKey(c.secret)] as const);
   const wildcards = [...tls.wildcards].map(([suffix, c]) => [`*.${suffix}`, refKey(c.secret)] as const);
   return Object.fromEntries([...hosts, ...wildcards]);
+}
+
+/** host → the certificate's cipher settings, for hosts that have any. */
+export function describeTlsCiphers(tls: TlsTable): Record<string, Record<string, unknown>> {
+  const hosts = [...tls.hosts].map(([host, c]) => [host, c] as const);
+  const wildcards = [...tls.wildcards].map(([suffix, c]) => [`*.${suffix}`, c] as const);
+  return Object.fromEntries([...hosts, ...wildcards]
+    .filter(([, c]) => c.ciphers !== undefined || c.preferServerCiphers !== undefined)
+    .map(([host, c]) => [host, { ...(c.ciphers === undefined ? {} : { ciphers: c.ciphers }), ...(c.preferServerCiphers === undefined ? {} : { preferServerCiphers: c.preferServerCiphers }) }]));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -90,6 +90,9 @@ const options = z.strictObject({
   connectTimeoutMs: z.number().int().nullable().optional(),
   retries: z.number().int().nullable().optional(),
   retryTimeoutMs: z.number().int().nullable().optional(),
+  sslPassthrough: z.boolean().optional(),
+  /** UpstreamTls, any subset of its fields; null: none. */
+  upstreamTls: z.record(z.string(), z.unknown()).nullable().optional(),
 });
 const expectation = z.strictObject({
   /** The upstream key, "ns/service:port". */
@@ -112,6 +115,8 @@ const fixture = z.strictObject({
   /** Default: one IngressClass "bollard" of our controller, not the default class. */
   ingressClasses: z.array(ingressClass).optional(),
   defaults: defaults.optional(),
+  /** BuildOptions.sslPassthrough (--enable-ssl-passthrough). */
+  sslPassthrough: z.boolean().optional(),
   ingresses: z.array(ingress).default([]),
   services: z.array(service).default([]),
   endpointSlices: z.array(endpointSlice).default([]),
@@ -127,6 +132,8 @@ const fixture = z.strictObject({
   wwwRedirects: z.record(z.string(), z.string()).optional(),
   /** RoutingTable.hostAliases (alias → host), when stated. */
   hostAliases: z.record(z.string(), z.string()).optional(),
+  /** The TLS table's cipher settings (nginx ssl-ciphers), host → settings, when stated; hosts without any are left out. */
+  tlsCiphers: z.record(z.string(), z.strictObject({ ciphers: z.string().optional(), preferServerCiphers: z.boolean().optional() })).optional(),
   /** BuildResult.unsupportedAnnotations, when stated. */
   unsupportedAnnotations: z.record(z.string(), z.number().int()).optional(),
 });

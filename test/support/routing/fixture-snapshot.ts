@@ -30,7 +30,10 @@ export interface SnapshotObjects {
 }
 
 export function fixtureOptions(f: Fixture): BuildOptions {
-  return f.defaults === undefined ? { controllerName: CONTROLLER } : { controllerName: CONTROLLER, defaults: f.defaults };
+  return {
+    controllerName: CONTROLLER, ...(f.defaults === undefined ? {} : { defaults: f.defaults }),
+    ...(f.sslPassthrough === undefined ? {} : { sslPassthrough: f.sslPassthrough }),
+  };
 }
 
 export function fixtureObjects(f: Fixture): SnapshotObjects {
