@@ -7,7 +7,7 @@ export PATH := $(NODE_DIR):$(CURDIR)/node_modules/.bin:$(PATH):$(CURDIR)/.tools/
 RUN := $(CURDIR)/.run
 STAMP := node_modules/.stamp-$(shell sha256sum package-lock.json 2>/dev/null | cut -c1-12)
 
-.PHONY: help deps node-modules kube-apiserver h2spec gateway-api-crds gateway-conformance-build dev up down cluster-deps cluster-binaries cluster dev-cluster cluster-down test test-main test-unit test-e2e test-cluster typecheck lint build bench fuzz image image-echo image-check manifests chart-test clean
+.PHONY: help deps node-modules kube-apiserver h2spec gateway-api-crds gateway-conformance-build gateway-conformance dev up down cluster-deps cluster-binaries cluster dev-cluster cluster-down test test-main test-unit test-e2e test-cluster typecheck lint build bench fuzz image image-echo image-check manifests chart-test clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -31,8 +31,13 @@ kube-apiserver: ## build (once, cached in ~/.cache/bollard) the pinned kube-apis
 gateway-api-crds: ## copy the pinned Gateway API standard CRDs (crds/gateway-api/VERSION) from the Go module cache into crds/gateway-api/
 	@scripts/gateway-api.sh
 
-gateway-conformance-build: ## build (once, cached in ~/.cache/bollard) the Gateway API conformance suite and echo-basic (not run: docs/gateway-api.md)
+gateway-conformance-build: ## build (once, cached in ~/.cache/bollard) the Gateway API conformance suite and echo-basic
 	@scripts/gateway-conformance-build.sh gateway-conformance echo-basic
+
+gateway-conformance: deps cluster-deps node-modules cluster-binaries ## the Gateway API conformance suite against Bollard as Pods on the one-node cluster; writes docs/conformance/ (make test-cluster runs it too, into .run/)
+	@BOLLARD_CONFORMANCE_REPORT=$(CURDIR)/docs/conformance/bollard-v$$(node -p 'require("./package.json").version')-gateway-api-v1.6.3-report.yaml \
+	  BOLLARD_VERSION=v$$(node -p 'require("./package.json").version') \
+	  node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects cluster --runInBand --testPathPatterns test/cluster/gateway/
 
 h2spec: ## build (once, cached in ~/.cache/bollard) the pinned h2spec, the HTTP/2 conformance suite
 	@scripts/h2spec.sh >/dev/null

@@ -16,6 +16,7 @@ const coreOptions: readonly OptionSpec[] = [
   option('controller-name', 'spec.controller of the IngressClasses Bollard serves.', 'bollard.io/ingress-controller'),
   option('gateway-api', 'Serve Gateway API routes: auto (when the cluster has the gateway.networking.k8s.io/v1 CRDs at start), true (require them) or false.', 'auto'),
   option('gateway-controller-name', 'spec.controllerName of the GatewayClasses Bollard serves.', 'bollard.io/gateway-controller'),
+  option('gateway-addresses', 'Comma-separated IPs, one per Gateway: each Gateway gets one for itself (in its status) and only its routes and certificates answer there; the connection\'s local address picks them, so these must reach Bollard unchanged (hostNetwork, or a load balancer that keeps the destination). Also listened on when --bind-address is not a wildcard. Empty: every Gateway shares the published addresses.', ''),
   option('watch-namespaces', 'Comma-separated namespaces to watch; empty watches all.', ''),
   option('watch-namespace-selector', 'Label selector (e.g. team=web,env!=dev): serve only Ingresses in namespaces whose labels match; empty serves all. Not with --watch-namespaces.', ''),
   option('publish-status-address', 'Comma-separated IPs or hostnames written to Ingress status.loadBalancer.', ''),

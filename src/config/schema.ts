@@ -29,6 +29,7 @@ export const controllerConfigSchema = z
     controllerName: z.string().regex(/^[a-z0-9.-]+\/[A-Za-z0-9._/-]+$/, 'expected a domain-prefixed path such as bollard.io/ingress-controller'),
     gatewayApi: z.enum(['auto', 'true', 'false']),
     gatewayControllerName: z.string().regex(/^[a-z0-9.-]+\/[A-Za-z0-9._/-]+$/, 'expected a domain-prefixed path such as bollard.io/gateway-controller'),
+    gatewayAddresses: list.pipe(z.array(z.union([z.ipv4(), z.ipv6()]))),
     watchNamespaces: list,
     watchNamespaceSelector: z.string().trim().refine(isLabelSelector, 'expected a label selector such as team=web,env!=dev'),
     publishStatusAddress: list,

@@ -8,7 +8,7 @@ export interface ClientRequest {
   readonly url?: string | undefined;
   readonly headers: IncomingHttpHeaders;
   readonly httpVersionMajor: number;
-  readonly socket: { readonly remoteAddress?: string | undefined; readonly localPort?: number | undefined } | null;
+  readonly socket: { readonly remoteAddress?: string | undefined; readonly localPort?: number | undefined; readonly localAddress?: string | undefined } | null;
 }
 
 export interface ClientResponse {

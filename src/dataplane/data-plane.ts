@@ -7,7 +7,8 @@ import { createRequestRecorder, type AccessLogWrite } from './access-log.ts';
 import { trustChecker } from './client-address.ts';
 import type { ForwardDeps } from './forward.ts';
 import { guardHandlers, type HandlerFailure } from './handler-guard.ts';
-import { closeGracefully, listen } from './listen.ts';
+import type { Server } from 'node:net';
+import { closeGracefully, listen, listenAlso } from './listen.ts';
 import type { DataPlaneOptions } from './options.ts';
 import { createProxyHandler, type ChallengeResponder } from './proxy-handler.ts';
 import { createHttpListener, createHttpsListener, type DrainableServer, type ListenerLimits } from './servers.ts';
@@ -22,6 +23,8 @@ import { createH2WebSocketHandler } from './websocket-h2.ts';
 
 export interface DataPlaneConfig {
   readonly bindAddress: string;
+  /** More addresses the HTTP and HTTPS listeners accept on (Gateways' own, when bindAddress does not cover them). */
+  readonly extraAddresses?: readonly string[];
   readonly httpPort: number;
   readonly httpsPort: number;
   readonly httpsRedirectPort: number;
@@ -81,7 +84,7 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   tables.onSwap((table) => {
     pools.retain(table);
     balancer.retain(new Set(table.upstreams.keys()));
-    sni.update(table.tls);
+    sni.update(table.tls, table.byAddress);
   });
   const forward: ForwardDeps = {
     pools, balancer, options: config.options, now: () => performance.now(),
@@ -119,14 +122,18 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
     onOutcome: (outcome) => { metrics.tlsPassthroughConnections.inc({ outcome }); },
   }) : undefined;
   const https: DrainableServer = createHttpsListener(secure, config.limits, {
-    ...config.tls, lookup: (name) => sni.lookup(name), ...(passthrough === undefined ? {} : { passthrough }),
+    ...config.tls, lookup: (name, local) => sni.lookup(name, local), ...(passthrough === undefined ? {} : { passthrough }),
     onHandshakeError: (code) => { metrics.tlsHandshakeErrors.inc({ code }); },
     onCertificateChoice: (choice) => { metrics.tlsCertificateChoices.inc({ choice }); },
   }, hooks('https'));
   const httpPort = await listen(http, config.httpPort, config.bindAddress, config.reusePort);
   const httpsPort = await listen(https, config.httpsPort, config.bindAddress, config.reusePort);
-  log.info('listening', { listener: 'http', address: config.bindAddress, port: httpPort });
-  log.info('listening', { listener: 'https', address: config.bindAddress, port: httpsPort });
+  const extras: Server[] = [];
+  for (const address of config.extraAddresses ?? []) {
+    extras.push(await listenAlso(http, httpPort, address, config.reusePort), await listenAlso(https, httpsPort, address, config.reusePort));
+  }
+  log.info('listening', { listener: 'http', address: config.bindAddress, port: httpPort, also: config.extraAddresses });
+  log.info('listening', { listener: 'https', address: config.bindAddress, port: httpsPort, also: config.extraAddresses });
   return {
     tables, httpPort, httpsPort,
     drain() {
@@ -136,6 +143,7 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
     async close() {
       // Tunnels (WebSocket) never finish on their own: the drain period was their notice.
       tunnels.closeAll();
+      await Promise.all(extras.map((s) => new Promise<void>((resolve) => s.close(() => { resolve(); }))));
       await Promise.all([closeGracefully(http), closeGracefully(https)]);
       await pools.close();
     },

@@ -2,7 +2,7 @@
 // that stops accepting, has the server close its idle connections (keep-alive HTTP/1; GOAWAY to
 // HTTP/2 sessions, see servers.ts), lets in-flight requests finish, and destroys what is left
 // after a deadline.
-import type { AddressInfo, Server as AnyServer, Socket } from 'node:net';
+import { createServer, type AddressInfo, type Server as AnyServer, type Server, type Socket } from 'node:net';
 
 const tracked = new WeakMap<AnyServer, Set<Socket>>();
 
@@ -22,6 +22,23 @@ export async function listen(server: AnyServer, port: number, host: string, reus
     });
   });
   return (server.address() as AddressInfo).port;
+}
+
+/**
+ * Listens on one more address for `server`: each connection accepted there is handed to it, as
+ * its own listening socket's would be (Gateways' own addresses, --gateway-addresses). Close the
+ * returned server before `server`.
+ */
+export async function listenAlso(server: AnyServer, port: number, host: string, reusePort = false): Promise<Server> {
+  const extra = createServer((socket) => { server.emit('connection', socket); });
+  await new Promise<void>((resolve, reject) => {
+    extra.once('error', reject);
+    extra.listen({ port, host, reusePort }, () => {
+      extra.off('error', reject);
+      resolve();
+    });
+  });
+  return extra;
 }
 
 export async function closeGracefully(server: AnyServer, deadlineMs = 30_000): Promise<void> {

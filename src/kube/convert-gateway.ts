@@ -73,6 +73,7 @@ export function toGateway(raw: Json): GatewayObject {
     listenerStatus: arr(obj(raw.status).listeners).map((l) => ({
       name: str(obj(l).name) ?? '', attachedRoutes: num(obj(l).attachedRoutes) ?? 0, conditions: conditions(l),
     })),
+    statusAddresses: arr(obj(raw.status).addresses).map((a) => str(obj(a).value) ?? '').filter((v) => v !== ''),
   };
 }
 

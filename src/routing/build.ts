@@ -62,7 +62,9 @@ export function buildRoutingTable(snapshot: ClusterSnapshot, options: BuildOptio
 function withGatewayApi(result: BuildResult, snapshot: ClusterSnapshot, options: BuildOptions, defaults: RouteDefaults, cache: BuildCache): BuildResult {
   const api = snapshot.gatewayApi?.();
   if (api === undefined || options.gatewayControllerName === undefined) return result;
-  const gateway = buildGatewayApi({ snapshot, api, controllerName: options.gatewayControllerName, defaults, secretReadings: cache.secretReadings }, result.table);
+  const gateway = buildGatewayApi({
+    snapshot, api, controllerName: options.gatewayControllerName, defaults, secretReadings: cache.secretReadings, gatewayAddresses: options.gatewayAddresses ?? [],
+  }, result.table);
   const diagnostics = gateway.diagnostics.length === 0 ? result.diagnostics : sortDiagnostics([...result.diagnostics, ...gateway.diagnostics]);
   return { ...result, table: gateway.table, diagnostics, gatewayApi: gateway.report };
 }

@@ -35,6 +35,18 @@ export function matchRoute(table: RoutingTable, host: string, path: string, requ
   return (routes === undefined ? undefined : lookupPath(routes, path, request)) ?? table.defaultBackend;
 }
 
+/**
+ * The table for a connection that arrived on `localAddress`: a Gateway's own (RoutingTable.byAddress,
+ * --gateway-addresses), else the table itself. IPv4-mapped IPv6 addresses count as IPv4.
+ */
+export function tableForAddress(table: RoutingTable, localAddress: string | undefined): RoutingTable {
+  const own = table.byAddress;
+  if (own === undefined || localAddress === undefined) return table;
+  return own.get(plainAddress(localAddress)) ?? table;
+}
+
+export const plainAddress = (address: string): string => (address.startsWith('::ffff:') ? address.slice(7) : address);
+
 /** nginx from-to-www-redirect: where a host without routes of its own redirects to, if anywhere. */
 export function lookupWwwRedirect(table: RoutingTable, host: string): string | undefined {
   const redirects = table.wwwRedirects;

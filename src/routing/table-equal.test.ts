@@ -49,9 +49,18 @@ describe('tablesEqual', () => {
     ['a certificate PEM', withTls(tlsTable([['a.test', certificate('cert', 'CERT2')]]))],
     ['a key PEM', withTls(tlsTable([['a.test', certificate('cert', 'CERT', 'KEY2')]]))],
     ['a wildcard certificate PEM', withTls(tlsTable(undefined, [['test', certificate('cert', 'CERT2')]]))],
+    ['a catch-all certificate', withTls({ ...tlsTable(), anyHost: certificate() })],
+    ['deep wildcards', { ...table(web(), hostRoutes(route('/', web()))), deepWildcards: new Set(['test']) }],
+    ['a Gateway\'s own address', { ...table(web(), hostRoutes(route('/', web()))), byAddress: new Map([['192.0.2.1', table(web(), hostRoutes(route('/', web())))]]) }],
   ])('notices a change of %s', (_what, changed) => {
     const u = web();
     expect(tablesEqual(table(u, hostRoutes(route('/', u))), changed)).toBe(false);
+  });
+
+  it('compares the tables of Gateways\' own addresses by content', () => {
+    const own = (path: string): RoutingTable => ({ ...table(web(), hostRoutes(route('/', web()))), byAddress: new Map([['192.0.2.1', table(web(), hostRoutes(route(path, web())))]]) });
+    expect(tablesEqual(own('/'), own('/'))).toBe(true);
+    expect(tablesEqual(own('/'), own('/x'))).toBe(false);
   });
 
   it('compares a certificate shared by many hosts by content, not identity', () => {

@@ -13,9 +13,12 @@ export function tablesEqual(a: RoutingTable, b: RoutingTable): boolean {
     setsEqual(a.deepWildcards, b.deepWildcards) &&
     optionalEqual(a.anyHost, b.anyHost, hostRoutesEqual) &&
     optionalEqual(a.defaultBackend, b.defaultBackend, routesEqual) &&
-    tlsEqual(a.tls, b.tls) && hostMapsEqual(a, b)
+    tlsEqual(a.tls, b.tls) && hostMapsEqual(a, b) &&
+    mapsEqual(a.byAddress ?? NO_TABLES, b.byAddress ?? NO_TABLES, tablesEqual)
   );
 }
+
+const NO_TABLES: ReadonlyMap<string, RoutingTable> = new Map();
 
 /** nginx from-to-www-redirect and server-alias: host → host. */
 function hostMapsEqual(a: RoutingTable, b: RoutingTable): boolean {

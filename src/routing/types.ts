@@ -239,6 +239,12 @@ export interface RoutingTable {
   readonly deepWildcards?: ReadonlySet<string> | undefined;
   /** Rules without a host. */
   readonly anyHost: HostRoutes | undefined;
+  /**
+   * Gateways with an address of their own (--gateway-addresses): the table for connections that
+   * arrived on that address, with only that Gateway's routes and certificates. Other addresses
+   * use this table. Nested tables carry no byAddress; their upstreams are in this table's too.
+   */
+  readonly byAddress?: ReadonlyMap<string, RoutingTable> | undefined;
   /** spec.defaultBackend of the winning (oldest) Ingress that sets one. */
   readonly defaultBackend: Route | undefined;
   /** Every upstream referenced above, by key, so the data plane can diff its pools. */
@@ -293,6 +299,8 @@ export interface BuildOptions {
   readonly controllerName: string;
   /** spec.controllerName of the GatewayClasses Bollard serves (--gateway-controller-name). */
   readonly gatewayControllerName?: string;
+  /** --gateway-addresses: each Gateway gets one of these for itself (RoutingTable.byAddress); empty: Gateways share the published addresses. */
+  readonly gatewayAddresses?: readonly string[];
   /** Controller-wide defaults for RouteOptions; annotations override them per Ingress. */
   readonly defaults?: Partial<RouteDefaults>;
   /** --enable-ssl-passthrough: honour nginx ssl-passthrough (otherwise it is reported and ignored). */

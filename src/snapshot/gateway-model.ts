@@ -70,6 +70,8 @@ export interface GatewayObject extends GatewayApiMeta {
   /** status.conditions and status.listeners, as written (by us). */
   readonly conditions: readonly Condition[];
   readonly listenerStatus: readonly ListenerStatus[];
+  /** status.addresses values, as written (by us): a Gateway keeps the address it was given. */
+  readonly statusAddresses: readonly string[];
 }
 
 export interface ParentRef {

@@ -5,7 +5,7 @@ import type { GatewayObject, HttpRouteObject } from './gateway-model.ts';
 const gateway = (extra: Partial<GatewayObject> = {}): GatewayObject => ({
   namespace: 'ns', name: 'gw', uid: 'u', generation: 1, creationTimestamp: '2024-01-01T00:00:00Z', gatewayClassName: 'bollard',
   listeners: [{ name: 'https', port: 443, protocol: 'HTTPS', certificateRefs: [{ group: '', kind: 'Secret', name: 'cert' }], allowedFrom: 'Same', allowedKinds: [] }],
-  conditions: [], listenerStatus: [], ...extra,
+  conditions: [], listenerStatus: [], statusAddresses: [], ...extra,
 });
 const route = (extra: Partial<HttpRouteObject> = {}): HttpRouteObject => ({
   kind: 'HTTPRoute', namespace: 'ns', name: 'r', uid: 'u', generation: 1, creationTimestamp: '2024-01-01T00:00:00Z',
@@ -46,6 +46,8 @@ describe('GatewayStore in ClusterState', () => {
     expect(state.gatewayApi()).toBe(before);
     expect(state.gateways.upsertGateway(gateway({ conditions: [condition] }))).toBe(true);
     expect(state.gateways.upsertGateway(gateway({ conditions: [] }))).toBe(false);
+    // The addresses a Gateway's status holds decide which it keeps (--gateway-addresses): they matter.
+    expect(state.gateways.upsertGateway(gateway({ statusAddresses: ['192.0.2.1'] }))).toBe(true);
     expect(state.gateways.removeRoute('HTTPRoute', 'ns', 'r')).toBe(true);
     expect(state.gateways.routesOfGateway('ns', 'gw')).toEqual([]);
     expect(state.keys('Gateway')).toEqual(['ns/gw']);

@@ -109,6 +109,8 @@ export class GatewayStore {
 
   upsertGateway(g: GatewayObject): boolean {
     const key = refKey(g);
+    // status.addresses matter: a Gateway keeps the address its status holds (--gateway-addresses),
+    // so the table follows what the status leader wrote.
     if (!this.put(this.gateways, key, g, ['conditions', 'listenerStatus'])) return false;
     const secrets = g.listeners.flatMap((l) => l.certificateRefs.map((r) => `${r.namespace ?? g.namespace}/${r.name}`));
     this.gatewaySecrets.set(key, [...new Set(secrets)]);

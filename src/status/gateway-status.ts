@@ -4,6 +4,7 @@
 // they are, and our entries for parents we no longer serve are dropped. Only the status leader
 // calls this; each object is written only when its status differs, and a failed write is logged
 // and retried on the next sync.
+import { isDeepStrictEqual } from 'node:util';
 import type { KubeClient } from '../kube/client.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/registry.ts';
@@ -37,13 +38,8 @@ export async function syncGatewayStatus(
   }
   for (const g of report.gateways) {
     const current = store.lookupGateway(g.ref.namespace, g.ref.name);
-    if (current === undefined) continue;
-    const conditions = toConditions(g.conditions, current.conditions, current.generation, now);
-    const listeners = listenersOf(g, current, now);
-    if (sameConditions(conditions, current.conditions) && sameListeners(listeners, current.listenerStatus)) continue;
-    writes.push(write(deps, `${API}/namespaces/${g.ref.namespace}/gateways/${g.ref.name}/status`, {
-      status: { addresses: addresses.map(toAddress), conditions, listeners },
-    }, `${g.ref.namespace}/${g.ref.name}`));
+    const status = current === undefined ? undefined : gatewayStatus(g, current, addresses, now);
+    if (status !== undefined) writes.push(write(deps, `${API}/namespaces/${g.ref.namespace}/gateways/${g.ref.name}/status`, { status }, `${g.ref.namespace}/${g.ref.name}`));
   }
   const reported = new Map(report.routes.map((r) => [`${r.kind}:${r.ref.namespace}/${r.ref.name}`, r]));
   for (const route of store.allRoutes()) {
@@ -53,6 +49,17 @@ export async function syncGatewayStatus(
     writes.push(write(deps, `${API}/namespaces/${route.namespace}/${plural}/${route.name}/status`, { status: { parents } }, `${route.namespace}/${route.name}`));
   }
   await Promise.all(writes);
+}
+
+/** The Gateway's status to write; undefined when it holds that already. */
+function gatewayStatus(g: GatewayReport, current: GatewayObject, shared: readonly LoadBalancerIngress[], now: string) {
+  const conditions = toConditions(g.conditions, current.conditions, current.generation, now);
+  const listeners = listenersOf(g, current, now);
+  // Its own address (--gateway-addresses), else the addresses every Gateway shares.
+  const addresses = g.addresses?.map((value) => ({ type: 'IPAddress', value })) ?? shared.map(toAddress);
+  const sameAddresses = isDeepStrictEqual(addresses.map((a) => a.value), current.statusAddresses);
+  if (sameAddresses && sameConditions(conditions, current.conditions) && sameListeners(listeners, current.listenerStatus)) return undefined;
+  return { addresses, conditions, listeners };
 }
 
 function listenersOf(g: GatewayReport, current: GatewayObject, now: string) {

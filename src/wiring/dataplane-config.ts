@@ -11,6 +11,8 @@ export async function dataPlaneConfig(config: ControllerConfig): Promise<DataPla
     : { certPem: await readFile(config.defaultTlsCertFile, 'utf8'), keyPem: await readFile(config.defaultTlsKeyFile, 'utf8') };
   return {
     bindAddress: config.bindAddress,
+    // A wildcard bind already accepts on every local address.
+    extraAddresses: config.bindAddress === '0.0.0.0' || config.bindAddress === '::' ? [] : config.gatewayAddresses.filter((a) => a !== config.bindAddress),
     httpPort: config.httpPort,
     httpsPort: config.httpsPort,
     httpsRedirectPort: config.httpsRedirectPort,
@@ -48,6 +50,7 @@ export function buildOptions(config: ControllerConfig): BuildOptions {
   return {
     controllerName: config.controllerName,
     gatewayControllerName: config.gatewayControllerName,
+    gatewayAddresses: config.gatewayAddresses,
     sslPassthrough: config.enableSslPassthrough,
     defaults: {
       sslRedirect: config.sslRedirect,

@@ -4,7 +4,7 @@
 // and metric) and looked up as `failed`: its hosts get the default certificate, counted as such
 // in bollard_tls_handshakes_total, or a refused handshake with sniStrict.
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
-import { lookupServerName } from '../../routing/match.ts';
+import { lookupServerName, plainAddress } from '../../routing/match.ts';
 import type { TlsCertificate, TlsTable } from '../../routing/types.ts';
 
 export interface SniOptions {
@@ -18,8 +18,22 @@ interface Loaded {
   readonly context: SecureContext | 'failed';
 }
 
-/** What a server name gets: a context, `failed` (its certificate could not be loaded), or nothing. */
-export type SniLookup = (servername: string) => SecureContext | 'failed' | undefined;
+/**
+ * What a server name gets on a connection that arrived on `localAddress`: a context, `failed` (its
+ * certificate could not be loaded), or nothing.
+ */
+export type SniLookup = (servername: string, localAddress?: string) => SecureContext | 'failed' | undefined;
+
+type Context = SecureContext | 'failed';
+
+/** One TLS table's contexts: the shared one, or a Gateway's own address's. */
+interface ContextSet {
+  readonly byHost: Map<string, Context>;
+  readonly byWildcard: Map<string, Context>;
+  readonly anyHost: Context | undefined;
+}
+
+const NO_CONTEXTS: ContextSet = { byHost: new Map(), byWildcard: new Map(), anyHost: undefined };
 
 /** A certificate's own cipher settings (nginx ssl-ciphers, ssl-prefer-server-ciphers) win over the listener's. */
 export function secureContextOptions(options: SniOptions, pair: Pick<TlsCertificate, 'certPem' | 'keyPem' | 'ciphers' | 'preferServerCiphers'>): SecureContextOptions {
@@ -39,9 +53,9 @@ function sameSettings(a: TlsCertificate, b: TlsCertificate): boolean {
 export type CertificateSource = (servername: string) => TlsCertificate | undefined;
 
 export class SniContexts {
-  private byHost = new Map<string, SecureContext | 'failed'>();
-  private byWildcard = new Map<string, SecureContext | 'failed'>();
-  private anyHost: SecureContext | 'failed' | undefined;
+  private shared: ContextSet = NO_CONTEXTS;
+  /** Gateways' own addresses (RoutingTable.byAddress): only their certificates answer there. */
+  private byAddress = new Map<string, ContextSet>();
   private loaded = new Map<string, Loaded>();
   private readonly options: SniOptions;
   private readonly onError: (secret: string, err: unknown) => void;
@@ -53,22 +67,30 @@ export class SniContexts {
     this.extra = extra;
   }
 
-  update(tls: TlsTable): void {
+  update(tls: TlsTable, byAddress?: ReadonlyMap<string, { readonly tls: TlsTable }>): void {
     const nextLoaded = new Map<string, Loaded>();
-    const resolve = (cert: TlsCertificate): SecureContext | 'failed' => this.load(cert, nextLoaded);
-    this.byHost = mapValues(tls.hosts, resolve);
-    this.byWildcard = mapValues(tls.wildcards, resolve);
-    this.anyHost = tls.anyHost === undefined ? undefined : resolve(tls.anyHost);
+    const resolve = (cert: TlsCertificate): Context => this.load(cert, nextLoaded);
+    const contexts = (t: TlsTable): ContextSet => ({
+      byHost: mapValues(t.hosts, resolve), byWildcard: mapValues(t.wildcards, resolve), anyHost: t.anyHost === undefined ? undefined : resolve(t.anyHost),
+    });
+    this.shared = contexts(tls);
+    this.byAddress = new Map([...byAddress ?? []].map(([address, table]) => [address, contexts(table.tls)]));
     this.loaded = nextLoaded;
   }
 
-  /** The context for a (lower-case) server name: exact, then wildcard, then the extra source, then any host's. */
-  lookup(servername: string): SecureContext | 'failed' | undefined {
-    const fromTable = lookupServerName(this.byHost, this.byWildcard, servername);
+  /**
+   * The context for a (lower-case) server name: exact, then wildcard, then the extra source, then
+   * any host's. On a Gateway's own address only that Gateway's certificates count.
+   */
+  lookup(servername: string, localAddress?: string): Context | undefined {
+    const own = localAddress === undefined || this.byAddress.size === 0 ? undefined : this.byAddress.get(plainAddress(localAddress));
+    if (own !== undefined) return lookupServerName(own.byHost, own.byWildcard, servername) ?? own.anyHost;
+    const set = this.shared;
+    const fromTable = lookupServerName(set.byHost, set.byWildcard, servername);
     if (fromTable !== undefined && fromTable !== 'failed') return fromTable;
     const extra = this.extra?.(servername);
     if (extra) return this.load(extra, this.loaded);
-    return fromTable ?? this.anyHost;
+    return fromTable ?? set.anyHost;
   }
 
   private load(cert: TlsCertificate, into: Map<string, Loaded>): SecureContext | 'failed' {

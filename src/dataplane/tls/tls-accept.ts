@@ -45,7 +45,7 @@ export function acceptTls(raw: Socket, options: TlsAcceptOptions, secured: (sock
       clearTimeout(timer);
       return;
     }
-    const context = chooseContext(hello, options);
+    const context = chooseContext(hello, options, raw.localAddress);
     if (context === undefined) {
       clearTimeout(timer);
       options.onHandshakeError('ERR_SNI_UNRECOGNIZED_NAME');
@@ -60,7 +60,7 @@ export function acceptTls(raw: Socket, options: TlsAcceptOptions, secured: (sock
   raw.once('close', () => { clearTimeout(timer); });
 }
 
-function chooseContext(hello: HelloInspection, options: TlsAcceptOptions): SecureContext | undefined {
+function chooseContext(hello: HelloInspection, options: TlsAcceptOptions, localAddress: string | undefined): SecureContext | undefined {
   if (hello.kind === 'unreadable') {
     options.onChoice('default_unreadable_hello');
     return options.defaultContext;
@@ -69,7 +69,7 @@ function chooseContext(hello: HelloInspection, options: TlsAcceptOptions): Secur
     options.onChoice('default_no_sni');
     return options.defaultContext;
   }
-  const context = options.lookup(hello.servername);
+  const context = options.lookup(hello.servername, localAddress);
   if (context !== undefined && context !== 'failed') {
     options.onChoice('sni');
     return context;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { matchRoute } from '../match.ts';
+import { matchRoute, tableForAddress } from '../match.ts';
 import type { RequestFacts } from '../match.ts';
 import type { Route, RoutingTable } from '../types.ts';
 import { build, gateway, gatewayClass, httpListener, httpRoute, namespace, service } from '../../../test/support/routing/gateway-world.ts';
@@ -66,6 +66,29 @@ describe('Gateway API build', () => {
     expect(listener?.conditions.map((c) => `${c.type}=${c.status}`)).toEqual(['Accepted=True', 'ResolvedRefs=False', 'Programmed=False', 'Conflicted=False']);
     expect(result.gatewayApi?.routes[0]?.parents[0]?.conditions[0]).toMatchObject({ type: 'Accepted', status: 'True' });
     expect(backendOf(result.table, 'tls.example.com', '/', facts({ proto: 'https' }))).toBeUndefined();
+  });
+
+  it('with --gateway-addresses each Gateway gets its own address and table; one beyond the pool serves nothing', () => {
+    const created = (name: string, day: number, listeners = [httpListener()]) =>
+      ({ ...gateway('gw', name, listeners), metadata: { namespace: 'gw', name, creationTimestamp: `2024-01-0${String(day)}T00:00:00Z` } });
+    const route = (name: string, gw: string, backend: string) =>
+      httpRoute('gw', name, { parentRefs: [{ name: gw }], rules: [{ backendRefs: [ref(backend, 80)] }] });
+    const result = build([
+      gatewayClass(), created('one', 1), created('two', 2), created('three', 3),
+      ...service('gw', 'web', 80, ['10.0.0.1']), ...service('gw', 'api', 80, ['10.0.0.2']),
+      route('r1', 'one', 'web'), route('r2', 'two', 'api'), route('r3', 'three', 'web'),
+    ], { gatewayAddresses: ['192.0.2.1', '192.0.2.2'] });
+    const { table } = result;
+    expect([...table.byAddress?.keys() ?? []]).toEqual(['192.0.2.1', '192.0.2.2']);
+    expect(backendOf(table.byAddress?.get('192.0.2.1') as RoutingTable, 'any.test', '/')).toBe('gw/web:80');
+    expect(backendOf(table.byAddress?.get('192.0.2.2') as RoutingTable, 'any.test', '/')).toBe('gw/api:80');
+    expect(backendOf(table, 'any.test', '/')).toBeUndefined();
+    expect(backendOf(tableForAddress(table, '::ffff:192.0.2.2'), 'any.test', '/')).toBe('gw/api:80');
+    expect([...table.upstreams.keys()]).toEqual(['gw/api:80', 'gw/web:80']);
+    const gateways = result.gatewayApi?.gateways ?? [];
+    expect(gateways.map((g) => [g.ref.name, g.addresses, g.conditions.find((c) => c.type === 'Programmed')?.reason])).toEqual([
+      ['one', ['192.0.2.1'], 'Programmed'], ['three', [], 'AddressNotAssigned'], ['two', ['192.0.2.2'], 'Programmed'],
+    ]);
   });
 
   it('allowedRoutes Same refuses another namespace; a class of another controller is ignored', () => {

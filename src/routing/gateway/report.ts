@@ -18,6 +18,8 @@ export interface ListenerReport {
 }
 
 export interface GatewayReport {
+  /** The Gateway's own address (--gateway-addresses), or [] when none was left; unset: the published addresses. */
+  readonly addresses?: readonly string[];
   readonly ref: ObjectRef;
   readonly generation: number;
   readonly conditions: readonly ConditionSpec[];

@@ -15,10 +15,12 @@ import { RUN_DIR } from '../../harness/repo.ts';
 import { installBollard, uninstallBollard } from '../support/bollard.ts';
 import { provideConformanceSuite } from '../support/conformance-images.ts';
 import { printSummary } from '../support/summary.ts';
-import { PROFILES, SUPPORTED_FEATURES } from './claims.ts';
+import { PROFILES, SKIPPED_TESTS, SUPPORTED_FEATURES } from './claims.ts';
 import { profileLine, readConformanceReport } from './conformance-report.ts';
 
 const GATEWAY_CLASS = 'bollard';
+/** More than the suite's Gateways at any one time. */
+const GATEWAY_ADDRESSES = Array.from({ length: 32 }, (_, i) => `127.0.1.${String(i + 1)}`);
 const CONTROLLER_NAME = 'bollard.io/gateway-controller';
 const REPORT = process.env.BOLLARD_CONFORMANCE_REPORT ?? `${RUN_DIR}/conformance/report.yaml`;
 const SUITE_LOG = `${RUN_DIR}/conformance/suite.log`;
@@ -33,9 +35,14 @@ beforeAll(async () => {
   suite = await provideConformanceSuite(cluster, log);
   await uninstallBollard(cluster);
   await installBollard(cluster, {
-    'controller.kind': 'DaemonSet', 'controller.hostPorts.enabled': true, 'service.type': 'ClusterIP',
-    // Every Gateway publishes the node's address: the hostPorts answer there.
-    'controller.publishStatusAddresses': [cluster.nodeIp],
+    // In the node's network namespace, so a connection's local address is the one the suite
+    // dialled: each Gateway gets its own loopback address (--gateway-addresses) on ports 80 and
+    // 443, and Bollard listens on those and 127.0.0.1 only; the probes reach the admin port on
+    // the node's bridge address. Ports below 1024 need root with NET_BIND_SERVICE (docs/installation.md).
+    'controller.kind': 'DaemonSet', 'controller.hostNetwork': true, 'service.type': 'ClusterIP',
+    'controller.containerPorts.http': 80, 'controller.containerPorts.https': 443,
+    'controller.podSecurityContext': { runAsNonRoot: false, runAsUser: 0, seccompProfile: { type: 'RuntimeDefault' } },
+    'controller.extraArgs': { 'bind-address': '127.0.0.1', 'admin-address': cluster.nodeIp, 'gateway-addresses': GATEWAY_ADDRESSES.join(',') },
   });
   await cluster.kubectl(['apply', '-f', '-'], JSON.stringify({
     apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: GATEWAY_CLASS }, spec: { controllerName: CONTROLLER_NAME },
@@ -56,6 +63,7 @@ async function runSuite(): Promise<string> {
     '-gateway-class', GATEWAY_CLASS, '-conformance-profiles', PROFILES.join(','), '-supported-features', SUPPORTED_FEATURES.join(','),
     '-organization', 'bollard', '-project', 'bollard', '-url', 'https://github.com/bollard/bollard', '-version', VERSION,
     '-contact', 'https://github.com/bollard/bollard/issues', '-report-output', REPORT,
+    ...(SKIPPED_TESTS.length === 0 ? [] : ['-skip-tests', SKIPPED_TESTS.join(',')]),
   ];
   const proc = spawnManaged('env', [`KUBECONFIG=${cluster.kubeconfig}`, suite, ...args]);
   const out = createWriteStream(SUITE_LOG);
@@ -88,9 +96,13 @@ describe('Gateway API conformance', () => {
     for (const p of profiles) await printSummary(`conformance: ${profileLine(p)}`);
     await printSummary(`conformance: suite ${exit} in ${minutes} min; report ${REPORT}, log ${SUITE_LOG}`);
     expect(profiles.map((p) => p.name).sort()).toEqual([...PROFILES].sort());
+    // Every test run passed; a skipped test (claims.ts) turns a profile's result to "partial".
+    const ok = SKIPPED_TESTS.length === 0 ? ['success'] : ['success', 'partial'];
     for (const p of profiles) {
-      expect({ profile: p.name, core: p.core.result, failed: p.core.failedTests }).toEqual({ profile: p.name, core: 'success', failed: [] });
-      expect({ profile: p.name, extended: p.extended.result, failed: p.extended.failedTests }).toEqual({ profile: p.name, extended: 'success', failed: [] });
+      expect({ profile: p.name, failed: [...p.core.failedTests, ...p.extended.failedTests] }).toEqual({ profile: p.name, failed: [] });
+      expect(ok).toContain(p.core.result);
+      // A profile with no extended feature claimed has no extended section.
+      if (p.extended.supportedFeatures.length > 0) expect(ok).toContain(p.extended.result);
     }
   }, 3_600_000);
 });

@@ -5,7 +5,7 @@ import { toEndpointSlice, toIngress, toIngressClass, toSecret, toService } from 
 import { toGateway, toGatewayClass, toGrpcRoute, toHttpRoute, toReferenceGrant } from '../../../src/kube/convert-gateway.ts';
 import type { Json } from '../../../src/kube/client.ts';
 import { buildRoutingTable } from '../../../src/routing/build.ts';
-import type { BuildResult } from '../../../src/routing/types.ts';
+import type { BuildOptions, BuildResult } from '../../../src/routing/types.ts';
 
 export const GATEWAY_CONTROLLER = 'bollard.io/gateway-controller';
 const T0 = '2024-01-01T00:00:00Z';
@@ -34,9 +34,15 @@ export function world(objects: readonly Json[]): ClusterState {
   return state;
 }
 
-export function build(objects: readonly Json[]): BuildResult {
-  return buildRoutingTable(world(objects), { controllerName: 'bollard.io/ingress-controller', gatewayControllerName: GATEWAY_CONTROLLER });
+export function build(objects: readonly Json[], options: Partial<BuildOptions> = {}): BuildResult {
+  return buildRoutingTable(world(objects), { controllerName: 'bollard.io/ingress-controller', gatewayControllerName: GATEWAY_CONTROLLER, ...options });
 }
+
+/** A kubernetes.io/tls Secret from a PEM pair. */
+export const tlsSecret = (namespace: string, name: string, pair: { readonly certPem: string; readonly keyPem: string }): Json => ({
+  kind: 'Secret', metadata: { namespace, name }, type: 'kubernetes.io/tls',
+  data: { 'tls.crt': Buffer.from(pair.certPem).toString('base64'), 'tls.key': Buffer.from(pair.keyPem).toString('base64') },
+});
 
 export const gatewayClass = (name = 'bollard', controllerName = GATEWAY_CONTROLLER): Json =>
   ({ kind: 'GatewayClass', metadata: { name }, spec: { controllerName } });
