@@ -45,12 +45,41 @@ function attachToGateway(route: RouteObject, parentRef: ParentRef, gateway: Gate
   const attachments: Attachment[] = [];
   for (const listener of allowed) {
     const hostnames = effectiveHostnames(listener.listener.hostname, route.hostnames);
-    if (hostnames.length > 0) attachments.push({ listener, hostnames });
+    // Accepted on any intersection; served only where no more specific sibling listener owns the name.
+    if (hostnames.length > 0) attachments.push({ listener, hostnames: hostnames.filter((h) => !capturedBySibling(h, listener, gateway.listeners)) });
   }
   if (attachments.length === 0) {
     return { parentRef, accepted: condition('Accepted', false, 'NoMatchingListenerHostname', 'no hostname of the route matches a listener'), attachments };
   }
   return { parentRef, accepted: condition('Accepted', true, 'Accepted'), attachments };
+}
+
+/**
+ * Listener isolation: a name a route gets through `listener` is left to a sibling listener (same
+ * port) whose hostname is more specific and covers it — a request is matched against the routes of
+ * the most specific listener for its host only.
+ */
+function capturedBySibling(name: string, listener: ListenerState, siblings: readonly ListenerState[]): boolean {
+  const own = specificity(listener.listener.hostname);
+  return siblings.some((s) => {
+    const hostname = s.listener.hostname;
+    if (s === listener || !s.served || hostname === undefined || s.listener.port !== listener.listener.port) return false;
+    if (specificity(hostname) <= own) return false;
+    return hostname === name || (hostname.startsWith('*.') && covers(hostname.slice(2), name));
+  });
+}
+
+/** No hostname < a wildcard (more labels, more specific) < an exact name. */
+function specificity(hostname: string | undefined): number {
+  if (hostname === undefined) return 0;
+  const labels = hostname.split('.').length;
+  return hostname.startsWith('*.') ? labels : 1000 + labels;
+}
+
+/** Whether `name` (exact or wildcard) falls under `*.suffix`. */
+function covers(suffix: string, name: string): boolean {
+  const bare = name.startsWith('*.') ? name.slice(2) : name;
+  return bare.endsWith(`.${suffix}`) || (name.startsWith('*.') && bare === suffix);
 }
 
 function allows(state: ListenerState, route: RouteObject, api: GatewayApiSnapshot): boolean {

@@ -91,6 +91,25 @@ describe('Gateway API build', () => {
     ]);
   });
 
+  it('listener isolation: a name goes to the routes of the most specific listener that covers it', () => {
+    const listener = (name: string, hostname?: string) => httpListener({ name, ...(hostname === undefined ? {} : { hostname }) });
+    const via = (name: string, section: string, path: string) => httpRoute('gw', name, {
+      parentRefs: [{ name: 'iso', sectionName: section }], hostnames: ['bar.com', '*.example.com', 'abc.foo.example.com'],
+      rules: [{ matches: [{ path: { type: 'PathPrefix', value: path } }], backendRefs: [ref('web', 80)] }],
+    });
+    // With its own address the Gateway's table holds its listeners' hostnames even without routes.
+    const built = build([
+      gatewayClass(), gateway('gw', 'iso', [listener('any'), listener('wild', '*.example.com'), listener('foo', '*.foo.example.com'), listener('abc', 'abc.foo.example.com')]),
+      ...service('gw', 'web', 80, ['10.0.0.1']),
+      via('r-any', 'any', '/any'), via('r-wild', 'wild', '/wild'), via('r-abc', 'abc', '/abc'),
+    ], { gatewayAddresses: ['192.0.2.1'] });
+    const table = tableForAddress(built.table, '192.0.2.1');
+    const served = (host: string, path: string) => backendOf(table, host, path) !== undefined;
+    expect([served('bar.com', '/any'), served('x.example.com', '/any'), served('abc.foo.example.com', '/any')]).toEqual([true, false, false]);
+    expect([served('x.example.com', '/wild'), served('abc.foo.example.com', '/wild'), served('x.foo.example.com', '/wild')]).toEqual([true, false, false]);
+    expect(served('abc.foo.example.com', '/abc')).toBe(true);
+  });
+
   it('allowedRoutes Same refuses another namespace; a class of another controller is ignored', () => {
     const result = build([
       gatewayClass(), gatewayClass('other', 'example.com/other'),

@@ -5,7 +5,7 @@ import type { ClusterSnapshot, SecretObject } from '../../snapshot/model.ts';
 import type { GatewayApiSnapshot, GatewayObject, RouteObject } from '../../snapshot/gateway-model.ts';
 import { compareStrings } from '../compare.ts';
 import type { MiddlewareChain } from '../middleware.ts';
-import type { Diagnostic, Route, RouteDefaults, RouteOptions, RoutingTable, TlsCertificate } from '../types.ts';
+import type { Diagnostic, HostRoutes, Route, RouteDefaults, RouteOptions, RoutingTable, TlsCertificate } from '../types.ts';
 import type { TlsSecretResult } from '../tls-secret.ts';
 import { assignAddresses } from './addresses.ts';
 import { attachRoute, type Attachment, type ParentResult } from './attach.ts';
@@ -77,11 +77,36 @@ function mergeByAddress(
 ) {
   const shared = gateways.filter((g) => !addresses.has(g.gateway));
   const merged = mergeGatewayRoutes(ingressTable, candidates.get('') ?? [], listenerCertificates(shared), precedence);
-  const own = [...new Set(addresses.values())].filter((a): a is string => a !== undefined).sort().map((address) => ({
-    address,
-    merged: mergeGatewayRoutes(EMPTY_TABLE, candidates.get(address) ?? [], listenerCertificates(gateways.filter((g) => addresses.get(g.gateway) === address)), precedence),
-  }));
+  const own = [...new Set(addresses.values())].filter((a): a is string => a !== undefined).sort().map((address) => {
+    const mine = gateways.filter((g) => addresses.get(g.gateway) === address);
+    const result = mergeGatewayRoutes(EMPTY_TABLE, candidates.get(address) ?? [], listenerCertificates(mine), precedence);
+    return { address, merged: { ...result, table: withListenerHosts(result.table, mine) } };
+  });
   return { merged, own };
+}
+
+const NO_ROUTES: HostRoutes = { exact: new Map(), prefix: new Map() };
+
+/**
+ * Listener isolation in a Gateway's own table: every served listener's hostname is a host level,
+ * with no routes when none attached, so a name it covers never falls to a less specific listener's routes.
+ */
+function withListenerHosts(table: RoutingTable, gateways: readonly GatewayState[]): RoutingTable {
+  const hosts = new Map(table.hosts);
+  const wildcards = new Map(table.wildcards);
+  const deep = new Set(table.deepWildcards);
+  for (const l of gateways.flatMap((g) => g.listeners)) {
+    const name = l.listener.hostname;
+    if (!l.served || name === undefined) continue;
+    if (!name.startsWith('*.')) {
+      if (!hosts.has(name)) hosts.set(name, NO_ROUTES);
+    } else if (!wildcards.has(name.slice(2))) {
+      wildcards.set(name.slice(2), NO_ROUTES);
+      deep.add(name.slice(2));
+    }
+  }
+  if (hosts.size === table.hosts.size && wildcards.size === table.wildcards.size) return table;
+  return { ...table, hosts, wildcards, deepWildcards: deep };
 }
 
 const EMPTY_TABLE: RoutingTable = {

@@ -19,6 +19,7 @@ import { PROFILES, SKIPPED_TESTS, SUPPORTED_FEATURES } from './claims.ts';
 import { profileLine, readConformanceReport } from './conformance-report.ts';
 
 const GATEWAY_CLASS = 'bollard';
+const SUITE_NAMESPACES = ['gateway-conformance-infra', 'gateway-conformance-app-backend', 'gateway-conformance-web-backend'];
 /** More than the suite's Gateways at any one time. */
 const GATEWAY_ADDRESSES = Array.from({ length: 32 }, (_, i) => `127.0.1.${String(i + 1)}`);
 const CONTROLLER_NAME = 'bollard.io/gateway-controller';
@@ -33,6 +34,8 @@ let suite = '';
 beforeAll(async () => {
   cluster = await theCluster();
   suite = await provideConformanceSuite(cluster, log);
+  // Routes an interrupted run left behind (each test deletes its own when it ends).
+  for (const ns of SUITE_NAMESPACES) await cluster.kubectl(['delete', 'httproutes,grpcroutes', '--all', '-n', ns, '--ignore-not-found']);
   await uninstallBollard(cluster);
   await installBollard(cluster, {
     // In the node's network namespace, so a connection's local address is the one the suite
