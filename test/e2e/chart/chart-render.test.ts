@@ -111,9 +111,10 @@ describe('namespace selector', () => {
     expect(objects.filter((o) => o.kind === 'Role' && o.metadata.name === 'bollard')).toEqual([]);
   });
 
-  it('grants no Namespace access without it', async () => {
-    const rules = at(findObject(await mode('default'), 'ClusterRole', 'bollard'), 'rules') as { resources: string[] }[];
-    expect(rules.flatMap((r) => r.resources)).not.toContain('namespaces');
+  it('reads Namespaces (their labels) without it too, for Gateway listeners that select route namespaces by label', async () => {
+    const rules = at(findObject(await mode('default'), 'ClusterRole', 'bollard'), 'rules') as { resources: string[]; verbs: string[] }[];
+    expect(rules).toContainEqual({ apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch'] });
+    expect(rules.flatMap((r) => r.verbs.map((v) => `${r.resources.join(',')}:${v}`)).filter((x) => x.startsWith('namespaces:'))).toEqual(['namespaces:get', 'namespaces:list', 'namespaces:watch']);
   });
 });
 
@@ -252,6 +253,6 @@ describe('external etcd', () => {
     expect(objects.some((o) => o.kind === 'ValidatingAdmissionPolicy')).toBe(false);
     expect(objects.filter((o) => o.kind === 'Role' && o.metadata.name === 'bollard').map((o) => o.metadata.namespace)).toEqual(['kube-system', 'default']);
     const clusterRules = at(findObject(objects, 'ClusterRole'), 'rules') as { resources: string[] }[];
-    expect(clusterRules.flatMap((r) => r.resources)).toEqual(['ingressclasses', 'gatewayclasses', 'gatewayclasses/status', 'acmeissuers', 'acmeissuers/status']);
+    expect(clusterRules.flatMap((r) => r.resources)).toEqual(['ingressclasses', 'gatewayclasses', 'gatewayclasses/status', 'namespaces', 'acmeissuers', 'acmeissuers/status']);
   });
 });
