@@ -30,12 +30,11 @@ const log = (line: string): void => void process.stderr.write(`[conformance] ${l
 
 let cluster: Cluster;
 let suite = '';
+let installed = false;
 
 beforeAll(async () => {
   cluster = await theCluster();
   suite = await provideConformanceSuite(cluster, log);
-  // Routes an interrupted run left behind (each test deletes its own when it ends).
-  for (const ns of SUITE_NAMESPACES) await cluster.kubectl(['delete', 'httproutes,grpcroutes', '--all', '-n', ns, '--ignore-not-found']);
   await uninstallBollard(cluster);
   await installBollard(cluster, {
     // In the node's network namespace, so a connection's local address is the one the suite
@@ -47,13 +46,17 @@ beforeAll(async () => {
     'controller.podSecurityContext': { runAsNonRoot: false, runAsUser: 0, seccompProfile: { type: 'RuntimeDefault' } },
     'controller.extraArgs': { 'bind-address': '127.0.0.1', 'admin-address': cluster.nodeIp, 'gateway-addresses': GATEWAY_ADDRESSES.join(',') },
   });
+  installed = true;
+  // Routes an interrupted run left behind (each test deletes its own when it ends); the chart
+  // installed the CRDs on a fresh cluster.
+  for (const ns of SUITE_NAMESPACES) await cluster.kubectl(['delete', 'httproutes,grpcroutes', '--all', '-n', ns, '--ignore-not-found']);
   await cluster.kubectl(['apply', '-f', '-'], JSON.stringify({
     apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: GATEWAY_CLASS }, spec: { controllerName: CONTROLLER_NAME },
   }));
 }, 600_000);
 
 afterAll(async () => {
-  await cluster.kubectl(['delete', 'gatewayclass', GATEWAY_CLASS, '--ignore-not-found']);
+  if (installed) await cluster.kubectl(['delete', 'gatewayclass', GATEWAY_CLASS, '--ignore-not-found']);
   await uninstallBollard(cluster);
 }, 120_000);
 
