@@ -2,7 +2,7 @@
 // server has applied the CRDs' defaults, but nothing here relies on it: every default the spec
 // names is applied again, and a malformed field reads as empty.
 import type {
-  BackendRef, Condition, GatewayClassObject, GatewayObject, GrpcRouteObject, GrpcRouteRule, HeaderFilter, HttpRouteMatch,
+  BackendRef, Condition, CorsFilter, GatewayClassObject, GatewayObject, GrpcRouteObject, GrpcRouteRule, HeaderFilter, HttpRouteMatch,
   HttpRouteObject, HttpRouteRule, Listener, ParentRef, PathModifier, ReferenceGrantObject, RouteFilter, RouteParentStatus,
   StringMatch, TypedRef,
 } from '../snapshot/gateway-model.ts';
@@ -128,12 +128,21 @@ function filter(raw: unknown): RouteFilter {
     ...opt('urlRewrite', f.urlRewrite === undefined ? undefined : {
       ...opt('hostname', str(rewrite.hostname)), ...opt('path', pathModifier(rewrite.path)),
     }),
+    ...opt('cors', f.cors === undefined ? undefined : corsFilter(obj(f.cors))),
+  };
+}
+
+function corsFilter(c: Json): CorsFilter {
+  const strings = (raw: unknown): string[] => arr(raw).filter((v): v is string => typeof v === 'string');
+  return {
+    allowOrigins: strings(c.allowOrigins), allowMethods: strings(c.allowMethods), allowHeaders: strings(c.allowHeaders),
+    exposeHeaders: strings(c.exposeHeaders), allowCredentials: c.allowCredentials === true, maxAge: num(c.maxAge) ?? 5,
   };
 }
 
 function backendRef(raw: unknown): BackendRef {
   const b = obj(raw);
-  return { ...typedRef(b, '', 'Service'), ...opt('port', num(b.port)), weight: num(b.weight) ?? 1, filterCount: arr(b.filters).length };
+  return { ...typedRef(b, '', 'Service'), ...opt('port', num(b.port)), weight: num(b.weight) ?? 1, filters: arr(b.filters).map(filter) };
 }
 
 function httpMatch(raw: unknown): HttpRouteMatch {

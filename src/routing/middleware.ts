@@ -67,16 +67,31 @@ export interface IpAccess {
   readonly deny: readonly string[];
 }
 
-/** Cross-origin resource sharing: preflights answered here, response headers added on the way back. */
+/**
+ * Cross-origin resource sharing: preflights answered here, response headers added on the way back.
+ * ingress-nginx's rules unless `gatewayApi` (src/dataplane/middleware/cors.ts has both).
+ */
 export interface Cors {
   readonly kind: 'CORS';
-  /** "*", exact origins ("https://a.example:8443"), or one-label wildcards ("https://*.example.com"). */
+  /**
+   * "*", exact origins ("https://a.example:8443"), or wildcards ("https://*.example.com"): one label
+   * for nginx, any number of labels for Gateway API (whose origins are lower-case, without the
+   * scheme's default port).
+   */
   readonly allowOrigins: readonly string[];
+  /** Comma-separated lists, "" for none; for Gateway API "*" too. */
   readonly allowMethods: string;
   readonly allowHeaders: string;
   readonly exposeHeaders: string;
   readonly allowCredentials: boolean;
   readonly maxAgeSeconds: number;
+  /**
+   * Gateway API's CORS filter: only requests with an Origin get CORS headers; every preflight
+   * (OPTIONS with Origin and Access-Control-Request-Method) is answered here, 204 without CORS
+   * headers when the origin is not allowed; with credentials allowed, "*" (origins, methods,
+   * headers) echoes what the request asked for instead, as browsers refuse "*" then.
+   */
+  readonly gatewayApi?: true;
 }
 
 /** A middleware whose configuration was unusable and whose absence would open access: answer `status`. */

@@ -118,7 +118,7 @@ export interface PathModifier {
 }
 
 export interface RouteFilter {
-  /** "RequestHeaderModifier" | "ResponseHeaderModifier" | "RequestRedirect" | "URLRewrite" | others (unsupported). */
+  /** "RequestHeaderModifier" | "ResponseHeaderModifier" | "RequestRedirect" | "URLRewrite" | "CORS" | others (unsupported). */
   readonly type: string;
   readonly requestHeaderModifier?: HeaderFilter;
   readonly responseHeaderModifier?: HeaderFilter;
@@ -130,14 +130,25 @@ export interface RouteFilter {
     readonly statusCode: number;
   };
   readonly urlRewrite?: { readonly hostname?: string; readonly path?: PathModifier };
+  readonly cors?: CorsFilter;
+}
+
+/** HTTPCORSFilter with the spec's defaults applied (allowCredentials false, maxAge 5). */
+export interface CorsFilter {
+  readonly allowOrigins: readonly string[];
+  readonly allowMethods: readonly string[];
+  readonly allowHeaders: readonly string[];
+  readonly exposeHeaders: readonly string[];
+  readonly allowCredentials: boolean;
+  readonly maxAge: number;
 }
 
 export interface BackendRef extends TypedRef {
   readonly port?: number;
   /** Default 1; 0 sends nothing there. */
   readonly weight: number;
-  /** Per-backend filters: reported as unsupported. */
-  readonly filterCount: number;
+  /** Applied only to requests sent to this backend, after the rule's filters. */
+  readonly filters: readonly RouteFilter[];
 }
 
 export interface HttpRouteRule {

@@ -2,7 +2,7 @@
 // port required. An invalid reference keeps its share of the traffic and answers 500 there (as the
 // spec asks); the problem goes to the route's ResolvedRefs condition.
 import type { ClusterSnapshot } from '../../snapshot/model.ts';
-import type { BackendRef, GatewayApiSnapshot, RouteObject } from '../../snapshot/gateway-model.ts';
+import type { BackendRef, GatewayApiSnapshot, RouteFilter, RouteObject } from '../../snapshot/gateway-model.ts';
 import type { Upstream } from '../types.ts';
 import { resolveUpstream, upstreamKey } from '../upstreams.ts';
 import { referencePermitted } from './grants.ts';
@@ -13,6 +13,8 @@ export interface WeightedUpstream {
   readonly upstream: Upstream;
   /** The reference is invalid: this share answers 500. */
   readonly invalid: boolean;
+  /** The backendRef's own filters, for requests sent to it only. */
+  readonly filters: readonly RouteFilter[];
 }
 
 export interface BackendProblem {
@@ -35,7 +37,7 @@ export function resolveBackends(route: RouteObject, refs: readonly BackendRef[],
     if (problem !== undefined) problems.push(problem);
     if (ref.weight <= 0) continue;
     if (problem !== undefined) {
-      backends.push({ weight: ref.weight, upstream: invalidUpstream(namespace, ref.name), invalid: true });
+      backends.push({ weight: ref.weight, upstream: invalidUpstream(namespace, ref.name), invalid: true, filters: ref.filters });
       continue;
     }
     const serviceRef = { namespace, name: ref.name, port: { number: ref.port ?? 0 } };
@@ -44,9 +46,9 @@ export function resolveBackends(route: RouteObject, refs: readonly BackendRef[],
     const resolution = resolveUpstream(serviceRef, key, service, service === undefined ? [] : snapshot.lookupEndpointSlices(namespace, ref.name));
     if (resolution.problem !== undefined) {
       problems.push({ reason: 'BackendNotFound', message: resolution.problem.message });
-      backends.push({ weight: ref.weight, upstream: invalidUpstream(namespace, ref.name), invalid: true });
+      backends.push({ weight: ref.weight, upstream: invalidUpstream(namespace, ref.name), invalid: true, filters: ref.filters });
     } else {
-      backends.push({ weight: ref.weight, upstream: resolution.upstream, invalid: false });
+      backends.push({ weight: ref.weight, upstream: resolution.upstream, invalid: false, filters: ref.filters });
     }
   }
   return { backends, problems };
@@ -59,7 +61,6 @@ function checkRef(route: RouteObject, ref: BackendRef, namespace: string, api: G
   });
   if (!permitted) return { reason: 'RefNotPermitted', message: `no ReferenceGrant in "${namespace}" allows Service "${ref.name}"` };
   if (ref.port === undefined) return { reason: 'UnsupportedValue', message: `backendRef Service "${ref.name}" needs a port` };
-  if (ref.filterCount > 0) return { reason: 'UnsupportedValue', message: `backendRef "${ref.name}": per-backend filters are not supported` };
   return undefined;
 }
 

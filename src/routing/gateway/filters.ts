@@ -2,6 +2,7 @@
 // nginx annotations compile into. Unsupported filters are named, and their rule is not served.
 import type { PathModifier, RouteFilter } from '../../snapshot/gateway-model.ts';
 import type { HeaderModifier, Middleware, RedirectStatus, TemplatePart, UrlRewrite } from '../middleware.ts';
+import { compileCors } from './cors.ts';
 
 export type CompiledFilters =
   | { readonly ok: true; readonly middlewares: readonly Middleware[] }
@@ -26,6 +27,7 @@ function compileFilter(f: RouteFilter, prefix: string | undefined): Middleware |
     case 'ResponseHeaderModifier': return headers('ResponseHeaderModifier', f.responseHeaderModifier);
     case 'RequestRedirect': return redirect(f.requestRedirect, prefix);
     case 'URLRewrite': return rewrite(f.urlRewrite, prefix);
+    case 'CORS': return compileCors(f.cors);
     default: return `filter ${f.type} is not supported`;
   }
 }

@@ -3,7 +3,7 @@
 // cannot be served (bad match, unsupported filter) is left out and reported (PartiallyInvalid).
 import type { ClusterSnapshot, ObjectRef } from '../../snapshot/model.ts';
 import type { GatewayApiSnapshot, RouteFilter, RouteObject, BackendRef } from '../../snapshot/gateway-model.ts';
-import type { MiddlewareChain } from '../middleware.ts';
+import type { Middleware, MiddlewareChain } from '../middleware.ts';
 import { chainOf } from '../middleware.ts';
 import type { BackendProtocol, RequestConditions, Route, RouteDefaults, RouteOptions, RouteSplit } from '../types.ts';
 import { protocolForAppProtocol } from '../option-values.ts';
@@ -71,9 +71,13 @@ export function compileRoute(route: RouteObject, attachments: readonly Attachmen
         ruleProblems.push(`rule ${String(r)}: ${filters.message}`);
         return;
       }
-      const chain = intern(ctx, chainOf(filters.middlewares));
+      const chains = backendChains(ctx, filters.middlewares, resolved.backends, result.match.prefix);
+      if (typeof chains === 'string') {
+        ruleProblems.push(`rule ${String(r)}: ${chains}`);
+        return;
+      }
       for (const [host, protos] of hosts) {
-        const base = baseRoute(route, ref, result.match, chain, resolved.backends, rule.timeoutMs, ctx);
+        const base = baseRoute(route, ref, result.match, chains, resolved.backends, rule.timeoutMs, ctx);
         const proto = protos.size === 1 ? [...protos][0] : undefined;
         const when = whenOf(result.match.conditions, proto);
         const whenKey = when === undefined ? '' : conditionsKey(when);
@@ -124,12 +128,35 @@ export function conditionsKey(when: RequestConditions): string {
   return JSON.stringify([when.proto ?? null, when.method ?? null, values(when.headers), values(when.query)]);
 }
 
+/**
+ * The chain of each backend (index for index; one for none when there are no backends): the rule's
+ * middlewares, then the backendRef's own, so that its header changes apply last.
+ */
+function backendChains(
+  ctx: CompileContext, rule: readonly Middleware[], backends: readonly WeightedUpstream[], prefix: string | undefined,
+): (MiddlewareChain | undefined)[] | string {
+  const shared = intern(ctx, chainOf(rule));
+  if (backends.length === 0) return [shared];
+  const chains: (MiddlewareChain | undefined)[] = [];
+  for (const b of backends) {
+    if (b.filters.length === 0) {
+      chains.push(shared);
+      continue;
+    }
+    const own = compileFilters(b.filters, prefix);
+    if (!own.ok) return `backendRef "${b.upstream.service.name}": ${own.message}`;
+    chains.push(intern(ctx, chainOf([...rule, ...own.middlewares])));
+  }
+  return chains;
+}
+
 function baseRoute(
-  route: RouteObject, ref: ObjectRef, match: CompiledMatch, chain: MiddlewareChain | undefined,
+  route: RouteObject, ref: ObjectRef, match: CompiledMatch, chains: readonly (MiddlewareChain | undefined)[],
   backends: readonly WeightedUpstream[], timeoutMs: number | undefined, ctx: CompileContext,
 ): Route {
   const pathType = match.kind === 'Prefix' ? 'Prefix' : 'Exact';
-  const variant = (b: WeightedUpstream | undefined): Route => {
+  const variant = (b: WeightedUpstream | undefined, i: number): Route => {
+    const chain = chains[i];
     const upstream = b?.upstream ?? { key: `invalid:${ref.namespace}/${ref.name}`, service: ref, endpoints: [] };
     const protocol: BackendProtocol = route.kind === 'GRPCRoute' && upstream.appProtocol === undefined ? 'GRPC' : protocolForAppProtocol(upstream.appProtocol);
     return {
@@ -138,7 +165,7 @@ function baseRoute(
       ...(b === undefined || b.invalid ? { invalidBackend: true } : {}),
     };
   };
-  if (backends.length <= 1) return variant(backends[0]);
+  if (backends.length <= 1) return variant(backends[0], 0);
   const routes = backends.map(variant);
   let total = 0;
   const cumulative = backends.map((b) => (total += b.weight));

@@ -14,6 +14,7 @@ export const SUPPORTED_FEATURES = [
   'HTTPRoute303RedirectStatusCode', 'HTTPRoute307RedirectStatusCode', 'HTTPRoute308RedirectStatusCode',
   'HTTPRouteHostRewrite', 'HTTPRoutePathRewrite',
   'HTTPRouteRequestTimeout', 'HTTPRouteBackendTimeout',
+  'HTTPRouteCORS', 'HTTPRouteBackendRequestHeaderModification',
   'HTTPRouteNamedRouteRule', 'GRPCRouteNamedRouteRule',
   'HTTPRouteBackendProtocolH2C', 'HTTPRouteBackendProtocolWebSocket',
 ] as const;

@@ -1,0 +1,114 @@
+// Gateway API convergence, beside the Ingress row (bench/convergence.ts): with N HTTPRoutes already
+// attached to one Gateway, the time from creating one more HTTPRoute to the first 200 through
+// Bollard for its hostname (50 tries, median and p99), and the controller's RSS and mean build.
+// Goal: p99 < 100 ms at 5,000 routes. Writes bench/results/convergence-gateway.json.
+import { join } from 'node:path';
+import { request } from 'undici';
+import { createKubeClient, loadKubeConfig, type KubeClient } from '../src/kube/client.ts';
+import { startBollard } from '../test/harness/bollard-process.ts';
+import { startControlPlane } from '../test/harness/control-plane.ts';
+import { createBackendNetwork } from '../test/harness/netns.ts';
+import { RUN_DIR } from '../test/harness/repo.ts';
+import { endpointSlice, service } from '../test/support/manifests.ts';
+import { median, percentile, round } from './lib/stats.ts';
+import { rssMiB } from './lib/rss.ts';
+import { writeResults } from './lib/results.ts';
+
+const say = (line: string): void => void process.stdout.write(`${line}\n`);
+const NS = 'bench';
+const TRIES = 50;
+const SIZES = [1000, 5000];
+const CONCURRENCY = 16;
+const API = '/apis/gateway.networking.k8s.io/v1';
+const routesPath = `${API}/namespaces/${NS}/httproutes`;
+
+const anHttpRoute = (name: string, host: string) => ({
+  apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { namespace: NS, name },
+  spec: { parentRefs: [{ name: 'edge' }], hostnames: [host], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] },
+});
+
+async function createRoutes(client: KubeClient, from: number, to: number): Promise<void> {
+  let next = from;
+  let done = from;
+  const worker = async (): Promise<void> => {
+    while (next < to) {
+      const i = next++;
+      await client.request('POST', routesPath, anHttpRoute(`load-${i}`, `load-${i}.bench.test`));
+      done += 1;
+      if (done % 500 === 0) say(`  ${done}/${to} HTTPRoutes created`);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+}
+
+/** Creates one HTTPRoute and returns milliseconds until Bollard answers 200 for its hostname. */
+async function convergeOnce(client: KubeClient, httpUrl: string, id: string): Promise<number> {
+  const host = `${id}.conv.test`;
+  const started = performance.now();
+  await client.request('POST', routesPath, anHttpRoute(id, host));
+  for (;;) {
+    const res = await request(`${httpUrl}/`, { headers: { host } });
+    await res.body.dump();
+    if (res.statusCode === 200) return performance.now() - started;
+    if (performance.now() - started > 30_000) throw new Error(`${host} did not converge in 30 s`);
+  }
+}
+
+async function measureAt(client: KubeClient, kubeconfig: string, size: number) {
+  const bollard = await startBollard({
+    kubeconfig, readyTimeoutMs: 120_000,
+    args: ['--watch-namespaces', NS, '--election-namespace', NS, '--workers', '1', '--access-log', 'false', '--gateway-api', 'true'],
+  });
+  try {
+    const samples: number[] = [];
+    for (let t = 0; t < TRIES; t++) {
+      samples.push(await convergeOnce(client, bollard.httpUrl, `conv-${size}-${t}`));
+      if ((t + 1) % 10 === 0) say(`  ${size} HTTPRoutes: ${t + 1}/${TRIES} tries, median so far ${round(median(samples), 1)} ms`);
+    }
+    const rss = await rssMiB(bollard.pid);
+    const metrics = await (await fetch(`${bollard.adminUrl}/metrics`)).text();
+    const metric = (name: string): number => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(metrics)?.[1] ?? 'NaN');
+    const buildMs = (metric('bollard_table_build_duration_seconds_sum') / metric('bollard_table_build_duration_seconds_count')) * 1000;
+    const row = { httpRoutes: size, tries: TRIES, medianMs: round(median(samples)), p99Ms: round(percentile(samples, 99)), maxMs: round(Math.max(...samples)), rssMiB: round(rss, 1), meanBuildMs: round(buildMs) };
+    say(`gateway convergence at ${size} HTTPRoutes: median ${row.medianMs} ms, p99 ${row.p99Ms} ms, RSS ${row.rssMiB} MiB, mean table build ${row.meanBuildMs} ms`);
+    return row;
+  } finally {
+    await bollard.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const network = await createBackendNetwork(`convgw-${process.pid}`);
+  const plane = await startControlPlane({ dir: join(RUN_DIR, `bench-convergence-gateway-${process.pid}`), log: say });
+  try {
+    const client = createKubeClient(loadKubeConfig(plane.kubeconfig));
+    const web = await network.startBackend('web');
+    await client.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+    await client.request('POST', `${API}/gatewayclasses`, { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'bollard' }, spec: { controllerName: 'bollard.io/gateway-controller' } });
+    await client.request('POST', `${API}/namespaces/${NS}/gateways`, {
+      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { namespace: NS, name: 'edge' },
+      spec: { gatewayClassName: 'bollard', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
+    });
+    await client.request('POST', `/api/v1/namespaces/${NS}/services`, service(NS, 'web', [{ port: 80 }]));
+    await client.request('POST', `/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices`, endpointSlice(NS, 'web-1', 'web', { port: web.port }, [{ ip: web.ip }]));
+    const results = [];
+    let present = 0;
+    for (const size of SIZES) {
+      say(`gateway convergence: creating HTTPRoutes up to ${size}`);
+      await createRoutes(client, present, size);
+      present = size;
+      results.push(await measureAt(client, plane.kubeconfig, size));
+      present += TRIES;
+    }
+    const file = await writeResults('convergence-gateway', { goal: { p99Ms: 100 }, results });
+    say(`wrote ${file}`);
+  } finally {
+    await plane.stop();
+    await network.destroy();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench/convergence-gateway: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
