@@ -14,11 +14,13 @@ import { createMetrics } from './metrics/registry.ts';
 import { createDebouncer } from './reconcile/debouncer.ts';
 import { createDiagnosticsReporter } from './reconcile/diagnostics-reporter.ts';
 import { createReconciler } from './reconcile/reconciler.ts';
-import type { ObjectRef } from './snapshot/model.ts';
+import type { LoadBalancerIngress, ObjectRef } from './snapshot/model.ts';
 import { ClusterState } from './snapshot/cluster-state.ts';
 import { desiredAddresses } from './status/addresses.ts';
 import { syncIngressStatus } from './status/status-writer.ts';
 import { syncGatewayStatus } from './status/gateway-status.ts';
+import { latestOnly } from './status/latest-only.ts';
+import type { GatewayApiReport } from './routing/gateway/report.ts';
 import { createAcmeReadiness } from './wiring/acme-readiness.ts';
 import { startAcmeInBackground, type BackgroundAcme } from './wiring/acme-background.ts';
 import { buildOptions, dataPlaneConfig } from './wiring/dataplane-config.ts';
@@ -60,6 +62,10 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     { client, log, now: Date.now, wait, onChange: (leader) => { metrics.isLeader.set(leader ? 1 : 0); if (leader) debouncer.trigger(); } },
   );
   const gatewayStatusDeps = { client, log, metrics, controllerName: config.gatewayControllerName, now: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+  const gatewayStatus = latestOnly(
+    (r: { report: GatewayApiReport; addresses: readonly LoadBalancerIngress[] }) => syncGatewayStatus(gatewayStatusDeps, state.gateways, r.report, r.addresses),
+    (err) => { log.error('gateway api status sync failed', { err }); },
+  );
   /** Conflicts logged once each, when they appear. */
   let reportedConflicts: ReadonlySet<string> = new Set();
   const syncStatus = (): Promise<void> =>
@@ -82,9 +88,8 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       const leader = election.isLeader();
       await reporter.report(result.diagnostics, (ns, name) => state.lookupIngress(ns, name), leader);
       if (leader) await syncStatus();
-      if (leader && result.gatewayApi !== undefined) {
-        await syncGatewayStatus(gatewayStatusDeps, state.gateways, result.gatewayApi, desiredAddresses(config, state));
-      }
+      // In the background: the next build (a route's convergence) never waits for these writes.
+      if (leader && result.gatewayApi !== undefined) gatewayStatus.submit({ report: result.gatewayApi, addresses: desiredAddresses(config, state) });
       for (const line of result.gatewayApi?.conflicts ?? []) if (!reportedConflicts.has(line)) log.warn('gateway api route conflict', { conflict: line });
       reportedConflicts = new Set(result.gatewayApi?.conflicts ?? []);
     },
@@ -126,7 +131,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       acmeReadiness.stop();
       await acme?.stop();
       await serving.close();
-      await Promise.allSettled([watch.done, electionRun, debouncer.idle()]);
+      await Promise.allSettled([watch.done, electionRun, debouncer.idle(), gatewayStatus.idle()]);
       await closeGracefully(admin);
       log.info('stopped');
     },

@@ -68,4 +68,16 @@ describe('GatewayStore in ClusterState', () => {
     expect(state.gateways.snapshot().namespaceLabels?.('app')).toBeUndefined();
     expect(state.gateways.keys('GatewayNamespace')).toEqual([]);
   });
+
+  it('our own status write coming back is no news; another writer changing our entries is', () => {
+    const state = new ClusterState();
+    state.gateways.controllerName = 'bollard.io/gateway-controller';
+    state.gateways.upsertRoute(route());
+    const ours = [{ parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gw' }, controllerName: 'bollard.io/gateway-controller', conditions: [condition] }];
+    state.gateways.noteOurParents(route(), ours);
+    expect(state.gateways.upsertRoute(route({ statusParents: ours }))).toBe(false);
+    const changed = [{ ...ours[0], conditions: [{ ...condition, status: 'False' as const }] }] as typeof ours;
+    expect(state.gateways.upsertRoute(route({ statusParents: changed }))).toBe(true);
+    expect(state.gateways.upsertRoute(route({ statusParents: [] }))).toBe(true);
+  });
 });

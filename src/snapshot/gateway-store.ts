@@ -5,7 +5,7 @@
 // merges into them) but do not matter.
 import { isDeepStrictEqual } from 'node:util';
 import type {
-  GatewayApiSnapshot, GatewayClassObject, GatewayObject, GrpcRouteObject, HttpRouteObject, ReferenceGrantObject, RouteObject,
+  GatewayApiSnapshot, GatewayClassObject, GatewayObject, GrpcRouteObject, HttpRouteObject, ReferenceGrantObject, RouteObject, RouteParentStatus,
 } from './gateway-model.ts';
 import { refKey } from './model.ts';
 import { RefIndex } from './ref-index.ts';
@@ -30,6 +30,8 @@ export class GatewayStore {
   private readonly grpcRoutes = new Map<string, GrpcRouteObject>();
   private readonly grants = new Map<string, ReferenceGrantObject>();
   private readonly namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
+  /** "HTTPRoute:ns/name" → our status.parents entries as the status leader last wrote them. */
+  private readonly writtenParents = new Map<string, readonly RouteParentStatus[]>();
   /** "HTTPRoute:ns/name" → parent Gateways "ns/name". */
   private readonly routeParents = new RefIndex();
   /** Gateway "ns/name" → certificate Secrets "ns/name". */
@@ -137,6 +139,7 @@ export class GatewayStore {
 
   removeRoute(kind: RouteObject['kind'], namespace: string, name: string): boolean {
     const key = `${namespace}/${name}`;
+    this.writtenParents.delete(`${kind}:${key}`);
     this.routeParents.delete(`${kind}:${key}`);
     this.routeServices.delete(`${kind}:${key}`);
     return this.drop(kind === 'HTTPRoute' ? this.httpRoutes : this.grpcRoutes, key);
@@ -183,9 +186,17 @@ export class GatewayStore {
     return [...maps[kind].keys()];
   }
 
+  /** The status leader wrote these entries of ours: their echo from the watch is no news. */
+  noteOurParents(route: RouteObject, ours: readonly RouteParentStatus[]): void {
+    this.writtenParents.set(`${route.kind}:${refKey(route)}`, ours);
+  }
+
+  /** Our entries changed, and not to what we wrote: another writer dropped or changed them. */
   private ourParentsChanged(old: RouteObject, next: RouteObject): boolean {
     const ours = (r: RouteObject) => r.statusParents.filter((p) => p.controllerName === this.controllerName);
-    return this.controllerName !== '' && !isDeepStrictEqual(ours(old), ours(next));
+    if (this.controllerName === '' || isDeepStrictEqual(ours(old), ours(next))) return false;
+    const written = this.writtenParents.get(`${next.kind}:${refKey(next)}`);
+    return written === undefined || !isDeepStrictEqual(written, ours(next));
   }
 
   /**

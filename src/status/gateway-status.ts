@@ -12,6 +12,7 @@ import type { GatewayApiReport, GatewayReport, RouteReport } from '../routing/ga
 import type { Condition, GatewayObject, ListenerStatus, RouteObject, RouteParentStatus } from '../snapshot/gateway-model.ts';
 import type { GatewayStore } from '../snapshot/gateway-store.ts';
 import type { LoadBalancerIngress } from '../snapshot/model.ts';
+import { allBounded } from './bounded.ts';
 import { sameConditions, toConditions } from './gateway-conditions.ts';
 
 const API = '/apis/gateway.networking.k8s.io/v1';
@@ -29,26 +30,30 @@ export async function syncGatewayStatus(
   deps: GatewayStatusDeps, store: GatewayStore, report: GatewayApiReport, addresses: readonly LoadBalancerIngress[],
 ): Promise<void> {
   const now = deps.now();
-  const writes: Promise<void>[] = [];
+  const writes: (() => Promise<void>)[] = [];
   for (const c of report.classes) {
     const current = store.lookupGatewayClass(c.name);
     if (current === undefined) continue;
     const conditions = toConditions(c.conditions, current.conditions, current.generation, now);
-    if (!sameConditions(conditions, current.conditions)) writes.push(write(deps, `${API}/gatewayclasses/${c.name}/status`, { status: { conditions } }, c.name));
+    if (!sameConditions(conditions, current.conditions)) writes.push(async () => { await write(deps, `${API}/gatewayclasses/${c.name}/status`, { status: { conditions } }, c.name); });
   }
   for (const g of report.gateways) {
     const current = store.lookupGateway(g.ref.namespace, g.ref.name);
     const status = current === undefined ? undefined : gatewayStatus(g, current, addresses, now);
-    if (status !== undefined) writes.push(write(deps, `${API}/namespaces/${g.ref.namespace}/gateways/${g.ref.name}/status`, { status }, `${g.ref.namespace}/${g.ref.name}`));
+    if (status !== undefined) writes.push(async () => { await write(deps, `${API}/namespaces/${g.ref.namespace}/gateways/${g.ref.name}/status`, { status }, `${g.ref.namespace}/${g.ref.name}`); });
   }
   const reported = new Map(report.routes.map((r) => [`${r.kind}:${r.ref.namespace}/${r.ref.name}`, r]));
   for (const route of store.allRoutes()) {
     const parents = desiredParents(route, reported.get(`${route.kind}:${route.namespace}/${route.name}`), deps.controllerName, now);
     if (parents === undefined) continue;
     const plural = route.kind === 'HTTPRoute' ? 'httproutes' : 'grpcroutes';
-    writes.push(write(deps, `${API}/namespaces/${route.namespace}/${plural}/${route.name}/status`, { status: { parents } }, `${route.namespace}/${route.name}`));
+    writes.push(async () => {
+      const ok = await write(deps, `${API}/namespaces/${route.namespace}/${plural}/${route.name}/status`, { status: { parents } }, `${route.namespace}/${route.name}`);
+      // Its echo from the watch is then no news (no rebuild); only another writer's change is.
+      if (ok) store.noteOurParents(route, parents.filter((p) => p.controllerName === deps.controllerName));
+    });
   }
-  await Promise.all(writes);
+  await allBounded(writes);
 }
 
 /** The Gateway's status to write; undefined when it holds that already. */
@@ -100,14 +105,17 @@ function toAddress(a: LoadBalancerIngress): { type: string; value: string } {
   return a.ip === undefined ? { type: 'Hostname', value: a.hostname ?? '' } : { type: 'IPAddress', value: a.ip };
 }
 
-async function write(deps: GatewayStatusDeps, path: string, body: { status: unknown }, object: string): Promise<void> {
+/** PATCHes the status; true when the API server took it (a failure is logged and retried on the next sync). */
+async function write(deps: GatewayStatusDeps, path: string, body: { status: unknown }, object: string): Promise<boolean> {
   try {
     await deps.client.request('PATCH', path, body);
     deps.metrics.statusWrites.inc({ result: 'success' });
     deps.log.info('gateway api status updated', { object, path });
+    return true;
   } catch (err: unknown) {
     deps.metrics.statusWrites.inc({ result: 'error' });
     deps.log.warn('gateway api status update failed', { object, path, err });
+    return false;
   }
 }
 

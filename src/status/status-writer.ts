@@ -7,6 +7,7 @@ import type { KubeClient } from '../kube/client.ts';
 import type { IngressObject, LoadBalancerIngress, ObjectRef } from '../snapshot/model.ts';
 import { refKey } from '../snapshot/model.ts';
 import { sameAddresses } from './addresses.ts';
+import { allBounded } from './bounded.ts';
 
 export interface StatusDeps {
   readonly client: KubeClient;
@@ -21,16 +22,16 @@ export async function syncIngressStatus(
   desired: readonly LoadBalancerIngress[],
 ): Promise<void> {
   const servedKeys = new Set(served.map(refKey));
-  const writes: Promise<void>[] = [];
+  const writes: (() => Promise<void>)[] = [];
   for (const ing of snapshot.allIngresses()) {
     const ours = servedKeys.has(refKey(ing));
     if (ours && !sameAddresses(ing.statusLoadBalancer, desired)) {
-      writes.push(write(deps, ing, desired));
+      writes.push(() => write(deps, ing, desired));
     } else if (!ours && desired.length > 0 && sameAddresses(ing.statusLoadBalancer, desired)) {
-      writes.push(write(deps, ing, []));
+      writes.push(() => write(deps, ing, []));
     }
   }
-  await Promise.all(writes);
+  await allBounded(writes);
 }
 
 async function write(deps: StatusDeps, ing: ObjectRef, addresses: readonly LoadBalancerIngress[]): Promise<void> {
