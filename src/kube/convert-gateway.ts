@@ -3,7 +3,7 @@
 // names is applied again, and a malformed field reads as empty.
 import type {
   BackendRef, Condition, GatewayClassObject, GatewayObject, GrpcRouteObject, GrpcRouteRule, HeaderFilter, HttpRouteMatch,
-  HttpRouteObject, HttpRouteRule, Listener, ParentRef, PathModifier, ReferenceGrantObject, RouteFilter, RouteParentStatus,
+  HttpRouteObject, HttpRouteRule, Listener, ParentRef, PathModifier, ReferenceGrantObject, RequestMirrorFilter, RouteFilter, RouteParentStatus,
   StringMatch, TypedRef,
 } from '../snapshot/gateway-model.ts';
 import type { Json } from './client.ts';
@@ -128,6 +128,15 @@ function filter(raw: unknown): RouteFilter {
     ...opt('urlRewrite', f.urlRewrite === undefined ? undefined : {
       ...opt('hostname', str(rewrite.hostname)), ...opt('path', pathModifier(rewrite.path)),
     }),
+    ...opt('requestMirror', f.requestMirror === undefined ? undefined : requestMirror(obj(f.requestMirror))),
+  };
+}
+
+function requestMirror(m: Json): RequestMirrorFilter {
+  const fraction = m.fraction === undefined ? undefined : obj(m.fraction);
+  return {
+    backendRef: backendRef(m.backendRef), ...opt('percent', num(m.percent)),
+    ...opt('fraction', fraction === undefined ? undefined : { numerator: num(fraction.numerator) ?? 0, denominator: num(fraction.denominator) ?? 100 }),
   };
 }
 

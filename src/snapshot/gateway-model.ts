@@ -118,7 +118,7 @@ export interface PathModifier {
 }
 
 export interface RouteFilter {
-  /** "RequestHeaderModifier" | "ResponseHeaderModifier" | "RequestRedirect" | "URLRewrite" | others (unsupported). */
+  /** "RequestHeaderModifier" | "ResponseHeaderModifier" | "RequestRedirect" | "URLRewrite" | "RequestMirror" | others (unsupported). */
   readonly type: string;
   readonly requestHeaderModifier?: HeaderFilter;
   readonly responseHeaderModifier?: HeaderFilter;
@@ -130,6 +130,16 @@ export interface RouteFilter {
     readonly statusCode: number;
   };
   readonly urlRewrite?: { readonly hostname?: string; readonly path?: PathModifier };
+  readonly requestMirror?: RequestMirrorFilter;
+}
+
+/** A copy of each sampled request goes to `backendRef`; neither `percent` nor `fraction`: every request. */
+export interface RequestMirrorFilter {
+  readonly backendRef: BackendRef;
+  /** 0–100. */
+  readonly percent?: number;
+  /** numerator / denominator (default 100). */
+  readonly fraction?: { readonly numerator: number; readonly denominator: number };
 }
 
 export interface BackendRef extends TypedRef {

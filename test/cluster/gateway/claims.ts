@@ -16,6 +16,7 @@ export const SUPPORTED_FEATURES = [
   'HTTPRouteRequestTimeout', 'HTTPRouteBackendTimeout',
   'HTTPRouteNamedRouteRule', 'GRPCRouteNamedRouteRule',
   'HTTPRouteBackendProtocolH2C', 'HTTPRouteBackendProtocolWebSocket',
+  'HTTPRouteRequestMirror', 'HTTPRouteRequestMultipleMirrors', 'HTTPRouteRequestPercentageMirror',
 ] as const;
 
 /** Tests skipped (with the reason); the run must pass everything else. */
