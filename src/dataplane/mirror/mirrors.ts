@@ -1,6 +1,7 @@
 // Gateway API RequestMirror in the data plane: for each mirror a request samples, a copy of the
 // request as forwarded goes to one endpoint of the mirror's upstream, fire-and-forget. Its answer is
-// read and thrown away, its failure is only counted, it is never retried, and nothing waits for it.
+// read and thrown away, its failure is only counted, it is never retried, and nothing waits for it;
+// it travels on connections of its own (UpstreamPools.mirrorDispatcher), not the clients'.
 // Bounded: at most MAX_IN_FLIGHT mirror requests at once per process (more are counted as
 // "overloaded" and not sent), and each holds at most BODY_BOUND_BYTES of body it has not sent yet.
 import type { Readable } from 'node:stream';
@@ -74,7 +75,7 @@ export class Mirrors {
       return;
     }
     this.inFlight += 1;
-    void this.deps.pools.dispatcher(endpoint, m.backendProtocol).request({
+    void this.deps.pools.mirrorDispatcher(endpoint, m.backendProtocol).request({
       path: req.path, method: req.method, headers: { ...req.headers }, body,
       headersTimeout: req.timeoutMs, bodyTimeout: req.timeoutMs,
     }).then(async (answer): Promise<MirrorOutcome> => {
