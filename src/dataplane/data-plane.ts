@@ -10,6 +10,7 @@ import { guardHandlers, type HandlerFailure } from './handler-guard.ts';
 import type { Server } from 'node:net';
 import { closeGracefully, listen, listenAlso } from './listen.ts';
 import type { DataPlaneOptions } from './options.ts';
+import { Mirrors } from './mirror/mirrors.ts';
 import { createProxyHandler, type ChallengeResponder } from './proxy-handler.ts';
 import { createHttpListener, createHttpsListener, type DrainableServer, type ListenerLimits } from './servers.ts';
 import { TableHolder } from './table-holder.ts';
@@ -93,6 +94,7 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
       log.warn('endpoint ejected after consecutive failures', { endpoint, upstream });
     },
   };
+  const mirrors = new Mirrors({ pools, balancer, random: Math.random, onOutcome: (outcome) => { metrics.mirrorRequests.inc({ outcome }); } });
   const write = deps.accessLog ?? ((line: string) => { process.stdout.write(line); });
   const onDone = createRequestRecorder(metrics, config.accessLog ? write : undefined, deps.accessLogFields);
   const trusted = trustChecker(config.options.trustedProxies);
@@ -105,7 +107,9 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
     const publicPort = proto === 'http' ? config.httpPublicPort : config.httpsRedirectPort;
     const upgradeDeps = { tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, onDone, tunnels };
     return {
-      request: createProxyHandler({ tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, onDone, ...(deps.challenges ? { challenges: deps.challenges } : {}) }),
+      request: createProxyHandler({
+        tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, mirrors, onDone, ...(deps.challenges ? { challenges: deps.challenges } : {}),
+      }),
       upgrade: createUpgradeHandler(upgradeDeps),
       connect: createH2WebSocketHandler(upgradeDeps),
     };

@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import { errors } from 'undici';
 import { lookupWwwRedirect, matchRoute, normalizeHost, tableForAddress } from '../routing/match.ts';
-import type { Route } from '../routing/types.ts';
+import type { Route, Upstream } from '../routing/types.ts';
 import { BodyTooLargeError, limitBody } from './body-limit.ts';
 import { chooseBackend } from './canary.ts';
 import { errorPageOutbound, interceptedStatuses, replacedStatus, withDefaultBackend } from './error-backend.ts';
@@ -14,6 +14,7 @@ import { forward, type ForwardDeps, type ForwardResult, type Outbound } from './
 import { buildUpstreamHeaders } from './forward-headers.ts';
 import { applyPlan, isLocalAnswer, runChain, whenSettled, type ChainOutcome, type ChainRequest, type ForwardPlan } from './middleware/chain.ts';
 import { normalizeRequestTarget, type RequestTarget } from './request-path.ts';
+import type { MirroredRequest, Mirrors, MirrorStart } from './mirror/mirrors.ts';
 import { pickBackend, requestFacts } from './request-facts.ts';
 import type { TableHolder } from './table-holder.ts';
 
@@ -53,6 +54,8 @@ export interface ProxyDeps {
   /** This listener's public port (behind the Service), written in X-Forwarded-Port. */
   readonly publicPort: number;
   readonly challenges?: ChallengeResponder;
+  /** Sends the copies of Gateway API RequestMirror filters. */
+  readonly mirrors: Mirrors;
   readonly onDone: (record: RequestRecord) => void;
 }
 
@@ -101,7 +104,14 @@ function authorityOf(req: ClientRequest): string {
   return typeof authority === 'string' ? authority : '';
 }
 
-interface Forwardable { readonly route: Route; readonly host: string; readonly target: RequestTarget; readonly plan: ForwardPlan | undefined }
+interface Forwardable {
+  readonly route: Route;
+  readonly host: string;
+  readonly target: RequestTarget;
+  readonly plan: ForwardPlan | undefined;
+  /** The table's, where mirrors find their upstreams. */
+  readonly upstreams: ReadonlyMap<string, Upstream>;
+}
 
 /** The table is read once here: a local refusal, or a route to forward to (later, when a middleware has to wait). */
 function decide(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, host: string, target: RequestTarget): Decision | Promise<Decision> {
@@ -114,18 +124,19 @@ function decide(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, host: 
   if (matched === undefined) return { status: 404, text: 'no route', headers: {} };
   // A Gateway API route with weighted backends picks one first; a canary is chosen after the chain.
   const route = pickBackend(matched);
-  if (route.middlewares === undefined) return afterChain(deps, req, route, host, target, undefined);
+  const after = (outcome: ChainOutcome | undefined): Decision => afterChain(deps, req, route, { host, target, upstreams: table.upstreams }, outcome);
+  if (route.middlewares === undefined) return after(undefined);
   const outcome = runChain(route.middlewares, chainRequest(deps, req, res, host, target));
-  return outcome instanceof Promise
-    ? outcome.then((settled) => afterChain(deps, req, route, host, target, settled))
-    : afterChain(deps, req, route, host, target, outcome);
+  return outcome instanceof Promise ? outcome.then(after) : after(outcome);
 }
 
-function afterChain(deps: ProxyDeps, req: ClientRequest, matched: Route, host: string, target: RequestTarget, outcome: ChainOutcome | undefined): Decision {
+type Where = Pick<Forwardable, 'host' | 'target' | 'upstreams'>;
+
+function afterChain(deps: ProxyDeps, req: ClientRequest, matched: Route, where: Where, outcome: ChainOutcome | undefined): Decision {
   if (outcome !== undefined && isLocalAnswer(outcome)) return { ...outcome, matched };
   const route = withDefaultBackend(chooseBackend(matched, req.headers));
-  const refusal = refuse(deps, req, route, host, target);
-  return refusal ? { ...refusal, matched: route } : { route, host, target, plan: outcome };
+  const refusal = refuse(deps, req, route, where.host, where.target);
+  return refusal ? { ...refusal, matched: route } : { ...where, route, plan: outcome };
 }
 
 /** The request as the middlewares see it. */
@@ -167,7 +178,9 @@ function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, requestB
   const { plan } = m;
   const path = applyPlan(headers, plan, m.target);
   const max = m.route.options.maxBodyBytes;
-  const body = requestBody === null || max === undefined ? requestBody : limitBody(requestBody, max);
+  const limited = requestBody === null || max === undefined ? requestBody : limitBody(requestBody, max);
+  const mirrored = startMirrors(deps, m, { method: base.method, path, headers, timeoutMs: m.route.options.readTimeoutMs }, limited);
+  const body = mirrored === undefined ? limited : mirrored.body;
   const intercept = interceptedStatuses(m.route);
   const out: Outbound = {
     route: m.route, method: base.method, path, headers, body, responseHeaders: plan?.responseHeaders, removeResponseHeaders: plan?.removeResponseHeaders,
@@ -175,6 +188,7 @@ function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, requestB
     session: plan?.session, intercept,
   };
   forward(deps.forward, out, res, (r: ForwardResult) => {
+    mirrored?.done();
     const replaced = intercept === undefined ? undefined : replacedStatus(r, intercept, statusOf(r), res.destroyed);
     if (replaced === undefined) {
       finish(deps, res, base, r, requestId);
@@ -184,6 +198,12 @@ function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, requestB
     const page = errorPageOutbound(out, replaced, { url: req.url ?? '/', host: authorityOf(req) || m.host, headers: req.headers });
     forward(deps.forward, page, res, (answer) => { finish(deps, res, base, answer, requestId); });
   });
+}
+
+/** The copies for the route's RequestMirror filters, if it has any; the body the upstream then reads. */
+function startMirrors(deps: ProxyDeps, m: Forwardable, req: MirroredRequest, body: Readable | null): MirrorStart | undefined {
+  const mirrors = m.plan?.mirrors;
+  return mirrors === undefined ? undefined : deps.mirrors.start(mirrors, m.upstreams, req, body);
 }
 
 function statusOf(r: ForwardResult): number {

@@ -3,7 +3,7 @@
 // names is applied again, and a malformed field reads as empty.
 import type {
   BackendRef, Condition, CorsFilter, GatewayClassObject, GatewayObject, GrpcRouteObject, GrpcRouteRule, HeaderFilter, HttpRouteMatch,
-  HttpRouteObject, HttpRouteRule, Listener, ParentRef, PathModifier, ReferenceGrantObject, RouteFilter, RouteParentStatus,
+  HttpRouteObject, HttpRouteRule, Listener, ParentRef, PathModifier, ReferenceGrantObject, RequestMirrorFilter, RouteFilter, RouteParentStatus,
   StringMatch, TypedRef,
 } from '../snapshot/gateway-model.ts';
 import type { Json } from './client.ts';
@@ -129,6 +129,7 @@ function filter(raw: unknown): RouteFilter {
       ...opt('hostname', str(rewrite.hostname)), ...opt('path', pathModifier(rewrite.path)),
     }),
     ...opt('cors', f.cors === undefined ? undefined : corsFilter(obj(f.cors))),
+    ...opt('requestMirror', f.requestMirror === undefined ? undefined : requestMirror(obj(f.requestMirror))),
   };
 }
 
@@ -137,6 +138,14 @@ function corsFilter(c: Json): CorsFilter {
   return {
     allowOrigins: strings(c.allowOrigins), allowMethods: strings(c.allowMethods), allowHeaders: strings(c.allowHeaders),
     exposeHeaders: strings(c.exposeHeaders), allowCredentials: c.allowCredentials === true, maxAge: num(c.maxAge) ?? 5,
+  };
+}
+
+function requestMirror(m: Json): RequestMirrorFilter {
+  const fraction = m.fraction === undefined ? undefined : obj(m.fraction);
+  return {
+    backendRef: backendRef(m.backendRef), ...opt('percent', num(m.percent)),
+    ...opt('fraction', fraction === undefined ? undefined : { numerator: num(fraction.numerator) ?? 0, denominator: num(fraction.denominator) ?? 100 }),
   };
 }
 

@@ -32,6 +32,7 @@ export interface Metrics {
   readonly tunnelDuration: Histogram<'service'>;
   readonly tunnelBytes: Counter<'service' | 'direction'>;
   readonly tunnelsClosed: Counter<'reason'>;
+  readonly mirrorRequests: Counter<'outcome'>;
 }
 
 export function createMetrics(opts: { processMetrics: boolean } = { processMetrics: true }): Metrics {
@@ -94,6 +95,11 @@ export function createMetrics(opts: { processMetrics: boolean } = { processMetri
     }),
     tunnelsClosed: new Counter({
       name: 'bollard_tunnels_closed_total', help: 'Closed upgraded connections, by who closed them (client, upstream, idle, drain).', labelNames: ['reason'], registers: d,
+    }),
+    mirrorRequests: new Counter({
+      name: 'bollard_mirror_requests_total',
+      help: 'Gateway API RequestMirror copies, by outcome: sent (the mirror answered, whatever its status), failed, no_endpoint, body_dropped (the mirror fell too far behind the body, or the body ended early), overloaded (too many mirror requests in flight), skipped (not sampled by percent/fraction).',
+      labelNames: ['outcome'], registers: d,
     }),
   };
 }

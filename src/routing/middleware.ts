@@ -170,16 +170,33 @@ export interface RateLimit {
   readonly exempt: readonly string[];
 }
 
-export type Middleware = Refuse | IpAccess | RequestRedirect | Cors | BasicAuth | ForwardAuth | UrlRewrite | HeaderModifier | SessionPersistence | RateLimit;
+/**
+ * Gateway API's RequestMirror: a copy of the request as forwarded (method, path and query, headers
+ * with the Host the upstream gets, body) goes to one endpoint of an upstream, for a `ratio` of the
+ * requests; its answer is discarded and its failure or slowness never reaches the client.
+ */
+export interface RequestMirror {
+  readonly kind: 'RequestMirror';
+  /** A key of the table's upstreams (the data plane has a pool for each). */
+  readonly upstreamKey: string;
+  /** types.ts's BackendProtocol, spelled out: routing/ has no import circles. */
+  readonly backendProtocol: 'HTTP' | 'HTTPS' | 'H2C' | 'GRPC' | 'GRPCS';
+  /** The share of requests mirrored, 0 (none) to 1 (all). */
+  readonly ratio: number;
+}
+
+export type Middleware =
+  | Refuse | IpAccess | RequestRedirect | Cors | BasicAuth | ForwardAuth | UrlRewrite | HeaderModifier | SessionPersistence | RateLimit | RequestMirror;
 
 /**
  * The order a chain runs in: refusals and address checks first, then local answers (redirects and
  * CORS preflights are answered before authentication, as nginx's rewrite phase runs before its access
  * phase), then rate limits (nginx's preaccess phase), then authentication, then request changes.
+ * Mirrors come last: a request answered locally is not mirrored.
  */
 export const MIDDLEWARE_ORDER: readonly Middleware['kind'][] = [
   'Refuse', 'IPAccess', 'RequestRedirect', 'CORS', 'RateLimit', 'BasicAuth', 'ForwardAuth', 'URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier',
-  'SessionPersistence',
+  'SessionPersistence', 'RequestMirror',
 ];
 
 /** A route's middlewares, in MIDDLEWARE_ORDER; one object per distinct value within a build (interned by key). */

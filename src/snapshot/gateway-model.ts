@@ -118,7 +118,7 @@ export interface PathModifier {
 }
 
 export interface RouteFilter {
-  /** "RequestHeaderModifier" | "ResponseHeaderModifier" | "RequestRedirect" | "URLRewrite" | "CORS" | others (unsupported). */
+  /** "RequestHeaderModifier" | "ResponseHeaderModifier" | "RequestRedirect" | "URLRewrite" | "CORS" | "RequestMirror" | others (unsupported). */
   readonly type: string;
   readonly requestHeaderModifier?: HeaderFilter;
   readonly responseHeaderModifier?: HeaderFilter;
@@ -131,6 +131,7 @@ export interface RouteFilter {
   };
   readonly urlRewrite?: { readonly hostname?: string; readonly path?: PathModifier };
   readonly cors?: CorsFilter;
+  readonly requestMirror?: RequestMirrorFilter;
 }
 
 /** HTTPCORSFilter with the spec's defaults applied (allowCredentials false, maxAge 5). */
@@ -141,6 +142,15 @@ export interface CorsFilter {
   readonly exposeHeaders: readonly string[];
   readonly allowCredentials: boolean;
   readonly maxAge: number;
+}
+
+/** A copy of each sampled request goes to `backendRef`; neither `percent` nor `fraction`: every request. */
+export interface RequestMirrorFilter {
+  readonly backendRef: BackendRef;
+  /** 0–100. */
+  readonly percent?: number;
+  /** numerator / denominator (default 100). */
+  readonly fraction?: { readonly numerator: number; readonly denominator: number };
 }
 
 export interface BackendRef extends TypedRef {

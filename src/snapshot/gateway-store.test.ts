@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ClusterState } from './cluster-state.ts';
-import type { GatewayObject, HttpRouteObject } from './gateway-model.ts';
+import type { GatewayObject, HttpRouteObject, RouteParentStatus } from './gateway-model.ts';
 
 const gateway = (extra: Partial<GatewayObject> = {}): GatewayObject => ({
   namespace: 'ns', name: 'gw', uid: 'u', generation: 1, creationTimestamp: '2024-01-01T00:00:00Z', gatewayClassName: 'bollard',
@@ -73,10 +73,13 @@ describe('GatewayStore in ClusterState', () => {
     const state = new ClusterState();
     state.gateways.controllerName = 'bollard.io/gateway-controller';
     state.gateways.upsertRoute(route());
-    const ours = [{ parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gw' }, controllerName: 'bollard.io/gateway-controller', conditions: [condition] }];
+    const parent = (status: 'True' | 'False'): RouteParentStatus => ({
+      parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gw' }, controllerName: 'bollard.io/gateway-controller', conditions: [{ ...condition, status }],
+    });
+    const ours = [parent('True')];
     state.gateways.noteOurParents(route(), ours);
     expect(state.gateways.upsertRoute(route({ statusParents: ours }))).toBe(false);
-    const changed = [{ ...ours[0], conditions: [{ ...condition, status: 'False' as const }] }] as typeof ours;
+    const changed = [parent('False')];
     expect(state.gateways.upsertRoute(route({ statusParents: changed }))).toBe(true);
     expect(state.gateways.upsertRoute(route({ statusParents: [] }))).toBe(true);
   });

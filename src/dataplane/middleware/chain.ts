@@ -2,7 +2,7 @@
 // on first use, into steps (kept while the table holding it lives); a request through a route
 // without middlewares never gets here. The outcome is synchronous unless a step has to wait
 // (authentication): only then does the request wait for a promise.
-import type { Middleware, MiddlewareChain } from '../../routing/middleware.ts';
+import type { HeaderModifier, Middleware, MiddlewareChain } from '../../routing/middleware.ts';
 import type { RequestTarget } from '../request-path.ts';
 import { compileBasicAuth } from './basic-auth.ts';
 import { compileCors } from './cors.ts';
@@ -61,21 +61,32 @@ function compileStep(filter: Middleware): Step {
     case 'BasicAuth': return compileBasicAuth(filter);
     case 'ForwardAuth': return compileForwardAuth(filter);
     case 'URLRewrite': return compileRewrite(filter);
-    case 'RequestHeaderModifier': return (req, plan) => {
+    case 'RateLimit': return compileRateLimit(filter);
+    case 'SessionPersistence': return compileSessionPersistence(filter);
+    case 'RequestMirror': return (_req, plan) => {
+      (plan.mirrors ??= []).push(filter);
+      return undefined;
+    };
+    // Request and response header modifiers (a default, for the complexity limit).
+    default: return compileHeaderModifier(filter);
+  }
+}
+
+function compileHeaderModifier(filter: HeaderModifier): Step {
+  if (filter.kind === 'RequestHeaderModifier') {
+    return (req, plan) => {
       plan.setHeaders.push(...filter.set.map(([n, v]): [string, string] => [n, v]));
       if (filter.add !== undefined) plan.setHeaders.push(...filter.add.map(([n, v]) => appended(req.headers[n], n, v)));
       plan.removeHeaders.push(...filter.remove);
       return undefined;
     };
-    case 'RateLimit': return compileRateLimit(filter);
-    case 'SessionPersistence': return compileSessionPersistence(filter);
-    case 'ResponseHeaderModifier': return (_req, plan) => {
-      if (filter.set.length > 0) plan.responseHeaders = { ...plan.responseHeaders, ...Object.fromEntries(filter.set) };
-      if (filter.add !== undefined) plan.appendResponseHeaders = [...plan.appendResponseHeaders ?? [], ...filter.add];
-      if (filter.remove.length > 0) plan.removeResponseHeaders = [...plan.removeResponseHeaders ?? [], ...filter.remove];
-      return undefined;
-    };
   }
+  return (_req, plan) => {
+    if (filter.set.length > 0) plan.responseHeaders = { ...plan.responseHeaders, ...Object.fromEntries(filter.set) };
+    if (filter.add !== undefined) plan.appendResponseHeaders = [...plan.appendResponseHeaders ?? [], ...filter.add];
+    if (filter.remove.length > 0) plan.removeResponseHeaders = [...plan.removeResponseHeaders ?? [], ...filter.remove];
+    return undefined;
+  };
 }
 
 /** Gateway API `add`: the client's value, then the added one, comma-separated. */

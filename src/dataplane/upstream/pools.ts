@@ -39,7 +39,15 @@ export class UpstreamPools {
    */
   dispatcher(e: Endpoint, protocol: BackendProtocol, connectTimeoutMs?: number, tls?: UpstreamTls): Dispatcher {
     const variant = `${connectTimeoutMs === undefined ? '' : `/${connectTimeoutMs}`}${tls === undefined ? '' : `/${tls.key}`}`;
-    const key = `${protocol}${variant} ${endpointKey(e)}`;
+    return this.dispatcherFor(`${protocol}${variant} ${endpointKey(e)}`, e, protocol, connectTimeoutMs, tls);
+  }
+
+  /** Request mirrors get connections of their own: a stalled mirror never holds the connections clients wait for. */
+  mirrorDispatcher(e: Endpoint, protocol: BackendProtocol): Dispatcher {
+    return this.dispatcherFor(`${protocol}/mirror ${endpointKey(e)}`, e, protocol, undefined, undefined);
+  }
+
+  private dispatcherFor(key: string, e: Endpoint, protocol: BackendProtocol, connectTimeoutMs: number | undefined, tls: UpstreamTls | undefined): Dispatcher {
     let d = this.dispatchers.get(key);
     if (!d) {
       d = this.create(e, protocol, connectTimeoutMs ?? this.options.connectTimeoutMs, tls);

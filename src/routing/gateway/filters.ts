@@ -3,6 +3,7 @@
 import type { PathModifier, RouteFilter } from '../../snapshot/gateway-model.ts';
 import type { HeaderModifier, Middleware, RedirectStatus, TemplatePart, UrlRewrite } from '../middleware.ts';
 import { compileCors } from './cors.ts';
+import type { RuleMirrors } from './mirrors.ts';
 
 export type CompiledFilters =
   | { readonly ok: true; readonly middlewares: readonly Middleware[] }
@@ -10,13 +11,17 @@ export type CompiledFilters =
 
 const REDIRECT_CODES: readonly number[] = [301, 302, 303, 307, 308];
 
-/** @param prefix the rule match's PathPrefix, for ReplacePrefixMatch; undefined for other path types. */
-export function compileFilters(filters: readonly RouteFilter[], prefix: string | undefined): CompiledFilters {
+/**
+ * @param prefix the rule match's PathPrefix, for ReplacePrefixMatch; undefined for other path types.
+ * @param mirrors the rule's RequestMirror filters, resolved (mirrors.ts); a mirror whose backend is
+ * invalid is left out. Without them a RequestMirror filter is not supported.
+ */
+export function compileFilters(filters: readonly RouteFilter[], prefix: string | undefined, mirrors?: RuleMirrors): CompiledFilters {
   const middlewares: Middleware[] = [];
   for (const f of filters) {
-    const compiled = compileFilter(f, prefix);
+    const compiled = f.type === 'RequestMirror' && mirrors !== undefined ? mirrors.byFilter.get(f) : compileFilter(f, prefix);
     if (typeof compiled === 'string') return { ok: false, message: compiled };
-    middlewares.push(compiled);
+    if (compiled !== undefined) middlewares.push(compiled);
   }
   return { ok: true, middlewares };
 }

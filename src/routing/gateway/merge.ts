@@ -182,6 +182,7 @@ function withUpstreams(upstreams: ReadonlyMap<string, Upstream>, candidates: rea
   for (const c of candidates) {
     add(c.route);
     for (const r of c.route.split?.routes ?? []) add(r);
+    for (const u of c.mirrorUpstreams) if (!out.has(u.key)) out.set(u.key, u);
   }
   return out.size === upstreams.size ? upstreams : sortedMap(out);
 }

@@ -5,12 +5,13 @@ import type { ClusterSnapshot, ObjectRef } from '../../snapshot/model.ts';
 import type { GatewayApiSnapshot, RouteFilter, RouteObject, BackendRef } from '../../snapshot/gateway-model.ts';
 import type { Middleware, MiddlewareChain } from '../middleware.ts';
 import { chainOf } from '../middleware.ts';
-import type { BackendProtocol, RequestConditions, Route, RouteDefaults, RouteOptions, RouteSplit } from '../types.ts';
+import type { BackendProtocol, RequestConditions, Route, RouteDefaults, RouteOptions, RouteSplit, Upstream } from '../types.ts';
 import { protocolForAppProtocol } from '../option-values.ts';
 import type { Attachment } from './attach.ts';
 import { resolveBackends, type BackendProblem, type WeightedUpstream } from './backends.ts';
 import { parseGatewayDuration } from './durations.ts';
 import { compileFilters } from './filters.ts';
+import { resolveMirrors } from './mirrors.ts';
 import { tableHost, type TableHost } from './hostnames.ts';
 import { compileGrpcMatch, compileHttpMatch, type CompiledMatch, type MatchResult } from './matches.ts';
 
@@ -27,6 +28,8 @@ export interface GatewayCandidate {
   /** Equal keys: equal conditions (then only the first candidate can ever match). */
   readonly whenKey: string;
   readonly route: Route;
+  /** Where the route's RequestMirror middlewares send copies: they join the table's upstreams. */
+  readonly mirrorUpstreams: readonly Upstream[];
 }
 
 /** What one build shares between routes: interned options and chains. */
@@ -60,13 +63,14 @@ export function compileRoute(route: RouteObject, attachments: readonly Attachmen
   const precedence = `${route.creationTimestamp}\n${route.kind}\n${route.namespace}\n${route.name}`;
   rulesOf(route).forEach((rule, r) => {
     const resolved = resolveBackends(route, rule.backendRefs, ctx.api, ctx.snapshot);
-    backendProblems.push(...resolved.problems);
+    const mirrors = resolveMirrors(route, rule.filters, ctx.api, ctx.snapshot);
+    backendProblems.push(...resolved.problems, ...mirrors.problems);
     rule.matches.forEach((result, m) => {
       if (!result.ok) {
         ruleProblems.push(`rule ${String(r)} match ${String(m)}: ${result.message}`);
         return;
       }
-      const filters = compileFilters(rule.filters, result.match.prefix);
+      const filters = compileFilters(rule.filters, result.match.prefix, mirrors);
       if (!filters.ok) {
         ruleProblems.push(`rule ${String(r)}: ${filters.message}`);
         return;
@@ -84,7 +88,7 @@ export function compileRoute(route: RouteObject, attachments: readonly Attachmen
         const withWhen: Route = when === undefined ? base : { ...base, when };
         candidates.push({
           host: tableHost(host), kind: result.match.kind, path: result.match.path, pattern: result.match.pattern, rank: result.match.rank,
-          precedence, order: r * 1000 + m, whenKey, route: withWhen,
+          precedence, order: r * 1000 + m, whenKey, route: withWhen, mirrorUpstreams: mirrors.upstreams,
         });
       }
     });

@@ -17,6 +17,7 @@ export const SUPPORTED_FEATURES = [
   'HTTPRouteCORS', 'HTTPRouteBackendRequestHeaderModification',
   'HTTPRouteNamedRouteRule', 'GRPCRouteNamedRouteRule',
   'HTTPRouteBackendProtocolH2C', 'HTTPRouteBackendProtocolWebSocket',
+  'HTTPRouteRequestMirror', 'HTTPRouteRequestMultipleMirrors', 'HTTPRouteRequestPercentageMirror',
 ] as const;
 
 /** Tests skipped (with the reason); the run must pass everything else. */
