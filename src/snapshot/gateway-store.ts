@@ -191,6 +191,10 @@ export class GatewayStore {
     this.writtenParents.set(`${route.kind}:${refKey(route)}`, ours);
   }
 
+  forgetOurParents(route: RouteObject): void {
+    this.writtenParents.delete(`${route.kind}:${refKey(route)}`);
+  }
+
   /** Our entries changed, and not to what we wrote: another writer dropped or changed them. */
   private ourParentsChanged(old: RouteObject, next: RouteObject): boolean {
     const ours = (r: RouteObject) => r.statusParents.filter((p) => p.controllerName === this.controllerName);

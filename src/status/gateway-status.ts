@@ -48,9 +48,11 @@ export async function syncGatewayStatus(
     if (parents === undefined) continue;
     const plural = route.kind === 'HTTPRoute' ? 'httproutes' : 'grpcroutes';
     writes.push(async () => {
+      // Noted before the PATCH (its echo may come from the watch before the PATCH's own answer):
+      // the echo is then no news, no rebuild; only another writer's change is.
+      store.noteOurParents(route, parents.filter((p) => p.controllerName === deps.controllerName));
       const ok = await write(deps, `${API}/namespaces/${route.namespace}/${plural}/${route.name}/status`, { status: { parents } }, `${route.namespace}/${route.name}`);
-      // Its echo from the watch is then no news (no rebuild); only another writer's change is.
-      if (ok) store.noteOurParents(route, parents.filter((p) => p.controllerName === deps.controllerName));
+      if (!ok) store.forgetOurParents(route);
     });
   }
   await allBounded(writes);
