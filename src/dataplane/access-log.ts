@@ -48,7 +48,8 @@ export function createRequestRecorder(metrics: Metrics, accessLog: AccessLogWrit
     if (r.tunnel === undefined) bound.duration.observe(seconds);
     const service = r.route?.upstream.key ?? '';
     if (r.errorKind !== undefined && r.errorKind !== 'client_abort') metrics.upstreamErrors.inc({ service, kind: r.errorKind });
-    if (!accessLog) return;
+    // nginx enable-access-log "false": counted above, not logged.
+    if (!accessLog || r.route?.options.accessLog === false) return;
     const now = Date.now();
     if (now !== lastMs) {
       lastMs = now;

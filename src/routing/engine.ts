@@ -103,6 +103,8 @@ export interface IngressOptions {
   readonly serverAliases: readonly string[];
   /** nginx ssl-passthrough, with --enable-ssl-passthrough (RouteOptions.sslPassthrough). */
   readonly sslPassthrough: boolean;
+  /** nginx enable-access-log "false" (RouteOptions.accessLog). */
+  readonly accessLogOff: boolean;
   /** nginx proxy-ssl-*: RouteOptions.upstreamTls of HTTPS and GRPCS routes (proxy-ssl-secrets.ts). */
   readonly proxySsl: ProxySslNeed | undefined;
   /** nginx annotations the Ingress carries that Bollard does not act on, sorted. */

@@ -58,6 +58,8 @@ export interface RouteOptions {
    * the route's host go, still encrypted, to the upstream of the host's "/" route. Absent: false.
    */
   readonly sslPassthrough?: true;
+  /** nginx enable-access-log "false": no access-log line for the route's requests (metrics still count them). Absent: logged. */
+  readonly accessLog?: false;
   /** TLS towards the upstream (nginx proxy-ssl-*), for HTTPS and GRPCS backends; absent: Bollard's defaults (no verification). */
   readonly upstreamTls?: UpstreamTls;
 }

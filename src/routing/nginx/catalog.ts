@@ -42,8 +42,8 @@ export const NGINX_ANNOTATIONS: readonly NginxAnnotationEntry[] = [
   p('proxy-buffering', 'accepted and checked; responses are always streamed (nginx\'s `off`)'),
   p('proxy-request-buffering', 'accepted and checked; request bodies are always streamed (nginx\'s `off`)'),
   p('proxy-buffer-size', 'accepted and checked; the response head limit is the controller-wide one'),
-  n('proxy-buffers-number'),
-  n('proxy-max-temp-file-size'),
+  p('proxy-buffers-number', 'accepted and checked; Bollard holds no response buffers to count: responses are streamed'),
+  p('proxy-max-temp-file-size', 'accepted and checked; responses are streamed, never spooled to a temporary file (nginx\'s `0`)'),
   // Timeouts and retries
   h('proxy-connect-timeout', 'whole seconds, 1 to 3600'),
   h('proxy-read-timeout', 'whole seconds, 1 to 3600: the wait for the response head and between body chunks. `bollard.io/proxy-read-timeout` wins when both are set'),
@@ -64,7 +64,8 @@ export const NGINX_ANNOTATIONS: readonly NginxAnnotationEntry[] = [
   p('proxy-ssl-protocols', '`TLSv1.2` and `TLSv1.3`, space-separated (default both); `TLSv1` and `TLSv1.1` are accepted and dropped (Node\'s OpenSSL refuses them), a list of only those is invalid. Node sets a lowest and a highest version, so a list is the range between them'),
   h('service-upstream', 'the route\'s one endpoint is the Service\'s cluster IP and port (kube-proxy balances, so load-balance, affinity and passive health see one endpoint); a headless Service has none, so its endpoints are used, as ingress-nginx falls back; an ExternalName Service keeps its name'),
   n('upstream-hash-by'), n('upstream-hash-by-subset'), n('upstream-hash-by-subset-size'),
-  n('proxy-http-version'), n('proxy-cookie-domain'), n('proxy-cookie-path'), n('proxy-redirect-from'), n('proxy-redirect-to'),
+  p('proxy-http-version', 'accepted and checked; Bollard speaks HTTP/1.1 to HTTP upstreams whatever the value (`1.0`, which nginx uses to turn keep-alive off, is not honoured: connections are reused)'),
+  n('proxy-cookie-domain'), n('proxy-cookie-path'), n('proxy-redirect-from'), n('proxy-redirect-to'),
   n('connection-proxy-header'),
   // Access
   h('whitelist-source-range', 'the client address is the peer\'s, or with `--trusted-proxies` the last untrusted one in X-Forwarded-For; 403 outside the ranges. An invalid range refuses every request with 503 instead of opening the route'),
@@ -129,7 +130,8 @@ export const NGINX_ANNOTATIONS: readonly NginxAnnotationEntry[] = [
   h('server-alias', 'more host names for the Ingress\'s first exact host, served by all of that host\'s routes (as nginx\'s `server_name`). A name with rules of its own keeps them, and a name an older Ingress already aliases stays its: both reported (Conflict). No wildcards. For HTTPS a certificate must name the alias (a `spec.tls` entry)'),
   n('custom-headers', 'ingress-nginx reads the response headers from a ConfigMap the annotation names (and only those its global-allowed-response-headers setting lists); Bollard does not watch ConfigMaps yet. Use configuration-snippet\'s `more_set_headers`, which Bollard translates'),
   n('mirror-target'), n('mirror-request-body'), n('mirror-host'),
-  n('http2-push-preload'), n('enable-access-log'), n('enable-rewrite-log'), n('satisfy'),
+  n('http2-push-preload'), n('enable-rewrite-log'),
+  h('enable-access-log', '`"false"`: no access-log line for the Ingress\'s requests; they are still counted in the request metrics'), n('satisfy'),
   n('enable-opentracing'), n('opentracing-trust-incoming-span'), n('enable-opentelemetry'), n('opentelemetry-trust-incoming-span'),
   n('enable-influxdb'), n('influxdb-measurement'), n('influxdb-port'), n('influxdb-host'), n('influxdb-server-name'),
   // Never

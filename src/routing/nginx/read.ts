@@ -46,6 +46,8 @@ export interface NginxReading extends BackendReading {
   readonly wwwRedirect: boolean;
   /** ssl-passthrough, when the controller allows it. */
   readonly sslPassthrough: boolean;
+  /** enable-access-log "false". */
+  readonly accessLogOff: boolean;
   /** proxy-ssl-*: TLS towards HTTPS and GRPCS upstreams, once its Secret is read. */
   readonly proxySsl: ProxySslNeed | undefined;
   readonly diagnostics: readonly Diagnostic[];
@@ -105,6 +107,7 @@ export function readNginxAnnotations(ingress: IngressObject, settings: NginxSett
     wwwRedirect: read('from-to-www-redirect', '"true" or "false"', parseGoBoolean)?.value === true,
     proxySsl: readProxySsl(read, ingress),
     sslPassthrough: readSslPassthrough(read, settings, (message) => diagnostics.push(diagnostic(ingress, 'InvalidAnnotation', message))),
+    accessLogOff: read('enable-access-log', '"true" or "false"', parseGoBoolean)?.value === false,
     diagnostics,
     unsupported: Object.keys(ingress.annotations).filter((name) => name.startsWith(NGINX_PREFIX) && !isHonoured(name.slice(NGINX_PREFIX.length))).sort(),
   };
@@ -205,6 +208,9 @@ function checkAccepted(read: AnnotationReader): void {
   const size = (w: string): Parsed<unknown> | undefined => parseSize(w);
   read('client-body-buffer-size', 'a size such as 8k or 1m', size);
   read('proxy-buffer-size', 'a size such as 8k or 1m', size);
+  read('proxy-buffers-number', 'a whole number of buffers from 1 to 1024', (w) => parseWhole(w, 1, 1024));
+  read('proxy-max-temp-file-size', 'a size such as 0, 1024m or 1g', size);
+  read('proxy-http-version', '"1.0" or "1.1"', (w) => (w === '1.0' || w === '1.1' ? { value: w } : undefined));
   read('proxy-buffering', '"on" or "off"', (w) => (w === 'on' || w === 'off' ? { value: w } : undefined));
   read('proxy-request-buffering', '"on" or "off"', (w) => (w === 'on' || w === 'off' ? { value: w } : undefined));
   read('proxy-send-timeout', 'whole seconds from 1 to 3600', parseSeconds);

@@ -124,7 +124,7 @@ function optionsOf(state: BuildState, entry: IngressEntry): IngressOptions {
   } else {
     entry.options ??= state.engine.unannotated ??= {
       ...defaults, sslRedirect: undefined, backendProtocol: undefined, connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined,
-      filters: [], basicAuth: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false, customHttpErrors: [], serverAliases: [], sslPassthrough: false, proxySsl: undefined, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
+      filters: [], basicAuth: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false, customHttpErrors: [], serverAliases: [], sslPassthrough: false, accessLogOff: false, proxySsl: undefined, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
     };
   }
   return entry.options;
@@ -155,6 +155,7 @@ function readAnnotations(ingress: IngressObject, defaults: RouteDefaults, sslPas
     customHttpErrors: nginx.customHttpErrors,
     serverAliases: nginx.serverAliases,
     sslPassthrough: nginx.sslPassthrough,
+    accessLogOff: nginx.accessLogOff,
     proxySsl: nginx.proxySsl,
     unsupported: nginx.unsupported,
     shared: [],
@@ -171,7 +172,7 @@ function first<T>(ours: T | undefined, nginx: T | undefined): T | undefined {
 const NO_NGINX: NginxReading = {
   sslRedirect: undefined, backendProtocol: undefined, loadBalancing: undefined, readTimeoutMs: undefined, maxBodyBytes: undefined,
   connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined, filters: [], basicAuth: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false,
-  customHttpErrors: [], serverAliases: [], sslPassthrough: false, proxySsl: undefined, diagnostics: [], unsupported: [],
+  customHttpErrors: [], serverAliases: [], sslPassthrough: false, accessLogOff: false, proxySsl: undefined, diagnostics: [], unsupported: [],
 };
 
 /** The nginx front-end's reports, and one UnsupportedAnnotation listing what it does not act on. */
@@ -271,14 +272,15 @@ function plainOptions(ingress: IngressOptions, sslRedirect: boolean, backendProt
   return {
     sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs,
     ...(ingress.sslPassthrough ? { sslPassthrough: true } : {}),
+    ...(ingress.accessLogOff ? { accessLog: false } : {}),
   };
 }
 
 /** One object per distinct RouteOptions value, so equal options are the same object in every table. */
 function internOptions(state: BuildState, options: RouteOptions): RouteOptions {
-  const { sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs, sslPassthrough, upstreamTls } = options;
+  const { sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs, sslPassthrough, upstreamTls, accessLog } = options;
   const key = `${sslRedirect}|${loadBalancing}|${backendProtocol}|${readTimeoutMs}|${maxBodyBytes ?? ''}|${tunnelIdleTimeoutMs}|` +
-    `${connectTimeoutMs ?? ''}|${retries ?? ''}|${retryTimeoutMs ?? ''}|${sslPassthrough === true ? 'passthrough' : ''}|${upstreamTls?.key ?? ''}`;
+    `${connectTimeoutMs ?? ''}|${retries ?? ''}|${retryTimeoutMs ?? ''}|${sslPassthrough === true ? 'passthrough' : ''}|${upstreamTls?.key ?? ''}|${accessLog === false ? 'quiet' : ''}`;
   const interned = state.engine.routeOptions.get(key);
   if (interned !== undefined) return interned;
   state.engine.routeOptions.set(key, options);

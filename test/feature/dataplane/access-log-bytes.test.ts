@@ -1,5 +1,6 @@
 // The access log's "bytes" is the body the client got, for answers Bollard gives itself too: an
-// ACME HTTP-01 key authorization, a 404, a 308 redirect and a 503 were all logged as 0.
+// ACME HTTP-01 key authorization, a 404, a 308 redirect and a 503 were all logged as 0. A route with
+// the access log off (nginx enable-access-log "false") writes no line but is still counted.
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { request } from 'undici';
 import { waitFor } from '../../harness/wait-for.ts';
@@ -17,6 +18,8 @@ beforeAll(async () => {
   plane.tables.publish(table({
     'secure.test': hostRoutes(route('/', upstream('web', []), { sslRedirect: true })),
     'empty.test': hostRoutes(route('/', upstream('none', []))),
+    // nginx enable-access-log "false"
+    'quiet.test': hostRoutes(route('/', upstream('quiet', []), { accessLog: false })),
   }));
 });
 
@@ -40,4 +43,15 @@ it.each([
   expect(res.statusCode).toBe(status);
   expect(body.length).toBeGreaterThan(0);
   expect(await loggedBytes(path)).toBe(body.length);
+});
+
+it('writes no line for a route with the access log off (enable-access-log "false"), and logs the next request', async () => {
+  const quiet = await request(`http://127.0.0.1:${plane.httpPort}/not-logged`, { headers: { host: 'quiet.test' } });
+  await quiet.body.dump();
+  expect(quiet.statusCode).toBe(503);
+  const after = await request(`http://127.0.0.1:${plane.httpPort}/logged-after`, { headers: { host: 'empty.test' } });
+  await after.body.dump();
+  await loggedBytes('/logged-after');
+  expect(lines.filter((l) => l.includes('/not-logged'))).toEqual([]);
+  expect(await plane.metrics.dataPlaneRegistry.getSingleMetricAsString('bollard_requests_total')).toContain('service="test/quiet:80",status_class="5xx"} 1');
 });

@@ -12,6 +12,7 @@ function describeOptions(options: RouteOptions): Record<string, unknown> {
   return {
     ...options, maxBodyBytes: options.maxBodyBytes ?? null, connectTimeoutMs: options.connectTimeoutMs ?? null,
     retries: options.retries ?? null, retryTimeoutMs: options.retryTimeoutMs ?? null, sslPassthrough: options.sslPassthrough ?? false,
+    accessLog: options.accessLog ?? null,
     upstreamTls: options.upstreamTls === undefined ? null : Object.fromEntries(Object.entries(options.upstreamTls).map(([k, v]) => [k, v ?? null])),
   };
 }

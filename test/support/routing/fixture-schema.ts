@@ -91,6 +91,8 @@ const options = z.strictObject({
   retries: z.number().int().nullable().optional(),
   retryTimeoutMs: z.number().int().nullable().optional(),
   sslPassthrough: z.boolean().optional(),
+  /** false: no access-log lines (nginx enable-access-log); null: logged. */
+  accessLog: z.literal(false).nullable().optional(),
   /** UpstreamTls, any subset of its fields; null: none. */
   upstreamTls: z.record(z.string(), z.unknown()).nullable().optional(),
 });
