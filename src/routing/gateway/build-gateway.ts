@@ -47,7 +47,11 @@ export function buildGatewayApi(input: GatewayBuildInput, ingressTable: RoutingT
     const attachments = parents.flatMap((p) => p.attachments);
     for (const a of new Set(attachments.map((x) => x.listener))) a.attachedRoutes += 1;
     const compiled = compileByAddress(route, attachments, addressOf, ctx);
-    for (const c of compiled.byAddress) candidates.set(c.address, [...candidates.get(c.address) ?? [], ...c.candidates]);
+    for (const c of compiled.byAddress) {
+      const list = candidates.get(c.address);
+      if (list === undefined) candidates.set(c.address, [...c.candidates]);
+      else list.push(...c.candidates);
+    }
     routes.push(routeReport(route, parents, compiled.route));
   }
   const { merged, own } = mergeByAddress(ingressTable, gateways, addresses, candidates, ingressPrecedenceOf(snapshot));
@@ -129,7 +133,11 @@ function compileByAddress(
   route: RouteObject, attachments: readonly Attachment[], addressOf: (a: Attachment) => string, ctx: CompileContext,
 ): { route: CompiledRoute; byAddress: { address: string; candidates: readonly GatewayCandidate[] }[] } {
   const groups = new Map<string, Attachment[]>();
-  for (const a of attachments) groups.set(addressOf(a), [...groups.get(addressOf(a)) ?? [], a]);
+  for (const a of attachments) {
+    const group = groups.get(addressOf(a));
+    if (group === undefined) groups.set(addressOf(a), [a]);
+    else group.push(a);
+  }
   if (groups.size === 0) groups.set('', []);
   const byAddress = [...groups].map(([address, group]) => ({ address, compiled: compileRoute(route, group, ctx) }));
   const first = (byAddress[0] as { compiled: CompiledRoute }).compiled;
