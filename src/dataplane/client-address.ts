@@ -1,6 +1,7 @@
 // Which peers are trusted proxies (their X-Forwarded-* headers are kept and extended), and the
 // client address they vouch for.
 import { BlockList, isIP, isIPv6 } from 'node:net';
+import { plainAddress } from '../routing/match.ts';
 
 export type TrustCheck = (address: string) => boolean;
 
@@ -14,7 +15,7 @@ export function trustChecker(cidrs: readonly string[]): TrustCheck {
     else list.addSubnet(net ?? '', Number(bits), family);
   }
   return (address) => {
-    const plain = address.startsWith('::ffff:') ? address.slice(7) : address;
+    const plain = plainAddress(address);
     return list.check(plain, isIPv6(plain) ? 'ipv6' : 'ipv4');
   };
 }

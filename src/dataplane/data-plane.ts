@@ -126,7 +126,7 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
     onOutcome: (outcome) => { metrics.tlsPassthroughConnections.inc({ outcome }); },
   }) : undefined;
   const https: DrainableServer = createHttpsListener(secure, config.limits, {
-    ...config.tls, lookup: (name, local) => sni.lookup(name, local), ...(passthrough === undefined ? {} : { passthrough }),
+    ...config.tls, lookup: (name, connection) => sni.lookup(name, connection), ...(passthrough === undefined ? {} : { passthrough }),
     onHandshakeError: (code) => { metrics.tlsHandshakeErrors.inc({ code }); },
     onCertificateChoice: (choice) => { metrics.tlsCertificateChoices.inc({ choice }); },
   }, hooks('https'));

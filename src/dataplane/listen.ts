@@ -14,14 +14,19 @@ export async function listen(server: AnyServer, port: number, host: string, reus
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve, reject) => {
+  await bind(server, port, host, reusePort);
+  return (server.address() as AddressInfo).port;
+}
+
+/** server.listen as a promise that rejects on the listen error (EADDRINUSE, EACCES). */
+function bind(server: AnyServer, port: number, host: string, reusePort: boolean): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port, host, reusePort }, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  return (server.address() as AddressInfo).port;
 }
 
 /**
@@ -31,13 +36,7 @@ export async function listen(server: AnyServer, port: number, host: string, reus
  */
 export async function listenAlso(server: AnyServer, port: number, host: string, reusePort = false): Promise<Server> {
   const extra = createServer((socket) => { server.emit('connection', socket); });
-  await new Promise<void>((resolve, reject) => {
-    extra.once('error', reject);
-    extra.listen({ port, host, reusePort }, () => {
-      extra.off('error', reject);
-      resolve();
-    });
-  });
+  await bind(extra, port, host, reusePort);
   return extra;
 }
 

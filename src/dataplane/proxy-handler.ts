@@ -3,7 +3,7 @@
 // when the table was built.
 import type { Readable } from 'node:stream';
 import { errors } from 'undici';
-import { lookupWwwRedirect, matchRoute, normalizeHost, tableForAddress } from '../routing/match.ts';
+import { lookupWwwRedirect, matchRoute, normalizeHost, tableForConnection } from '../routing/match.ts';
 import type { Route, Upstream } from '../routing/types.ts';
 import { BodyTooLargeError, limitBody } from './body-limit.ts';
 import { chooseBackend } from './canary.ts';
@@ -117,7 +117,7 @@ interface Forwardable {
 function decide(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, host: string, target: RequestTarget): Decision | Promise<Decision> {
   // As nginx: TRACE would echo the request, credentials included, back (cross-site tracing).
   if (req.method === 'TRACE') return { status: 405, text: 'method not allowed', headers: {} };
-  const table = tableForAddress(deps.tables.current(), req.socket?.localAddress);
+  const table = tableForConnection(deps.tables.current(), req.socket);
   const twin = lookupWwwRedirect(table, host);
   if (twin !== undefined) return { status: 308, text: 'redirecting', headers: { location: `${deps.proto}://${twin}${target.upstreamPath}${target.query}` } };
   const matched = matchRoute(table, host, target.matchPath, requestFacts(req.method ?? 'GET', deps.proto, req.headers, target.query));

@@ -34,7 +34,7 @@ export function createH2WebSocketHandler(deps: UpgradeDeps): (req: Http2ServerRe
       return;
     }
     const clientIp = req.socket.remoteAddress ?? '';
-    whenSettled(decide(deps, host, target, { method: 'GET', headers: req.headers, peer: clientIp, local: req.socket.localAddress }), (decision) => {
+    whenSettled(decide(deps, host, target, { method: 'GET', headers: req.headers, peer: clientIp, connection: req.socket }), (decision) => {
       if ('status' in decision) answerLocally(deps, res, { ...base, route: decision.route }, decision);
       else tunnel(deps, req, res, base, target, decision);
     }, () => { res.stream.destroy(); });

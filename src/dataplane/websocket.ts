@@ -7,7 +7,7 @@
 // sends after a refused upgrade are never forwarded unparsed.
 import type { Socket } from 'node:net';
 import type { Http1Request } from './http1/connection.ts';
-import { matchRoute, normalizeHost, tableForAddress } from '../routing/match.ts';
+import { matchRoute, normalizeHost, tableForConnection, type LocalEnd } from '../routing/match.ts';
 import { pickBackend, requestFacts } from './request-facts.ts';
 import type { Endpoint, Route } from '../routing/types.ts';
 import { chooseBackend } from './canary.ts';
@@ -54,7 +54,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: Http1Request, soc
       return;
     }
     const clientIp = socket.remoteAddress ?? '';
-    whenSettled(decide(deps, host, target, { method: req.method, headers: req.headers, peer: clientIp, local: socket.localAddress }), (decision) => {
+    whenSettled(decide(deps, host, target, { method: req.method, headers: req.headers, peer: clientIp, connection: socket }), (decision) => {
       if ('status' in decision) answerLocally(deps, res, { ...base, route: decision.route }, decision);
       else upgrade(deps, req, socket, head, res, base, target, key, decision);
     }, () => { socket.destroy(); });
@@ -89,13 +89,13 @@ export interface UpgradeAsked {
   readonly method: string;
   readonly headers: Http1Request['headers'];
   readonly peer: string;
-  /** The address the connection arrived on (a Gateway's own address picks its table). */
-  readonly local: string | undefined;
+  /** The connection, whose local address picks a Gateway's own table (read only then). */
+  readonly connection: LocalEnd | undefined;
 }
 
 /** Where an upgrade goes: a refusal (maybe a redirect) or a route, an endpoint and the middlewares' plan. */
 export function decide(deps: UpgradeDeps, host: string, target: RequestTarget, asked: UpgradeAsked): Refusal | Decided | Promise<Refusal | Decided> {
-  const matched = matchRoute(tableForAddress(deps.tables.current(), asked.local), host, target.matchPath, requestFacts(asked.method, deps.proto, asked.headers, target.query));
+  const matched = matchRoute(tableForConnection(deps.tables.current(), asked.connection), host, target.matchPath, requestFacts(asked.method, deps.proto, asked.headers, target.query));
   if (matched === undefined) return { status: 404, text: 'no route' };
   const route = pickBackend(matched);
   if (route.middlewares === undefined) return afterChain(deps, host, target, asked, route, undefined);

@@ -35,14 +35,21 @@ export function matchRoute(table: RoutingTable, host: string, path: string, requ
   return (routes === undefined ? undefined : lookupPath(routes, path, request)) ?? table.defaultBackend;
 }
 
+/** The side of a connection that says which address it arrived on. */
+export interface LocalEnd {
+  readonly localAddress?: string | undefined;
+}
+
 /**
- * The table for a connection that arrived on `localAddress`: a Gateway's own (RoutingTable.byAddress,
- * --gateway-addresses), else the table itself. IPv4-mapped IPv6 addresses count as IPv4.
+ * The table for a connection: a Gateway's own (RoutingTable.byAddress, --gateway-addresses) when
+ * it arrived on that address, else the table itself. The address is read only when the table has
+ * own addresses, so a request pays one property check otherwise. IPv4-mapped IPv6 counts as IPv4.
  */
-export function tableForAddress(table: RoutingTable, localAddress: string | undefined): RoutingTable {
+export function tableForConnection(table: RoutingTable, connection: LocalEnd | null | undefined): RoutingTable {
   const own = table.byAddress;
-  if (own === undefined || localAddress === undefined) return table;
-  return own.get(plainAddress(localAddress)) ?? table;
+  if (own === undefined || own.size === 0) return table;
+  const local = connection?.localAddress;
+  return local === undefined ? table : own.get(plainAddress(local)) ?? table;
 }
 
 export const plainAddress = (address: string): string => (address.startsWith('::ffff:') ? address.slice(7) : address);

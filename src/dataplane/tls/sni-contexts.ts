@@ -4,7 +4,7 @@
 // and metric) and looked up as `failed`: its hosts get the default certificate, counted as such
 // in bollard_tls_handshakes_total, or a refused handshake with sniStrict.
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
-import { lookupServerName, plainAddress } from '../../routing/match.ts';
+import { lookupServerName, plainAddress, type LocalEnd } from '../../routing/match.ts';
 import type { TlsCertificate, TlsTable } from '../../routing/types.ts';
 
 export interface SniOptions {
@@ -19,10 +19,10 @@ interface Loaded {
 }
 
 /**
- * What a server name gets on a connection that arrived on `localAddress`: a context, `failed` (its
- * certificate could not be loaded), or nothing.
+ * What a server name gets on a connection (whose local address picks a Gateway's own
+ * certificates): a context, `failed` (its certificate could not be loaded), or nothing.
  */
-export type SniLookup = (servername: string, localAddress?: string) => SecureContext | 'failed' | undefined;
+export type SniLookup = (servername: string, connection?: LocalEnd) => SecureContext | 'failed' | undefined;
 
 type Context = SecureContext | 'failed';
 
@@ -82,8 +82,9 @@ export class SniContexts {
    * The context for a (lower-case) server name: exact, then wildcard, then the extra source, then
    * any host's. On a Gateway's own address only that Gateway's certificates count.
    */
-  lookup(servername: string, localAddress?: string): Context | undefined {
-    const own = localAddress === undefined || this.byAddress.size === 0 ? undefined : this.byAddress.get(plainAddress(localAddress));
+  lookup(servername: string, connection?: LocalEnd): Context | undefined {
+    const local = this.byAddress.size === 0 ? undefined : connection?.localAddress;
+    const own = local === undefined ? undefined : this.byAddress.get(plainAddress(local));
     if (own !== undefined) return lookupServerName(own.byHost, own.byWildcard, servername) ?? own.anyHost;
     const set = this.shared;
     const fromTable = lookupServerName(set.byHost, set.byWildcard, servername);

@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import { ClientHelloReader, type HelloInspection } from './client-hello.ts';
 import type { SniLookup } from './sni-contexts.ts';
+import type { LocalEnd } from '../../routing/match.ts';
 import type { Passthrough } from './passthrough.ts';
 
 /** How the certificate for a connection was chosen; labels bollard_tls_handshakes_total. */
@@ -45,7 +46,7 @@ export function acceptTls(raw: Socket, options: TlsAcceptOptions, secured: (sock
       clearTimeout(timer);
       return;
     }
-    const context = chooseContext(hello, options, raw.localAddress);
+    const context = chooseContext(hello, options, raw);
     if (context === undefined) {
       clearTimeout(timer);
       options.onHandshakeError('ERR_SNI_UNRECOGNIZED_NAME');
@@ -60,7 +61,7 @@ export function acceptTls(raw: Socket, options: TlsAcceptOptions, secured: (sock
   raw.once('close', () => { clearTimeout(timer); });
 }
 
-function chooseContext(hello: HelloInspection, options: TlsAcceptOptions, localAddress: string | undefined): SecureContext | undefined {
+function chooseContext(hello: HelloInspection, options: TlsAcceptOptions, connection: LocalEnd): SecureContext | undefined {
   if (hello.kind === 'unreadable') {
     options.onChoice('default_unreadable_hello');
     return options.defaultContext;
@@ -69,7 +70,7 @@ function chooseContext(hello: HelloInspection, options: TlsAcceptOptions, localA
     options.onChoice('default_no_sni');
     return options.defaultContext;
   }
-  const context = options.lookup(hello.servername, localAddress);
+  const context = options.lookup(hello.servername, connection);
   if (context !== undefined && context !== 'failed') {
     options.onChoice('sni');
     return context;

@@ -1,7 +1,7 @@
 // Which listeners a route attaches to, through each of its parentRefs, and the parent status that
 // follows: Accepted, or why not (NoMatchingParent, NotAllowedByListeners, NoMatchingListenerHostname).
 import type { GatewayApiSnapshot, LabelSelectorRequirement, LabelSelectorSpec, ParentRef, RouteObject } from '../../snapshot/gateway-model.ts';
-import { effectiveHostnames } from './hostnames.ts';
+import { effectiveHostnames, under } from './hostnames.ts';
 import { GATEWAY_GROUP, type GatewayState, type ListenerState } from './listeners.ts';
 import { condition, type ConditionSpec } from './report.ts';
 
@@ -65,7 +65,7 @@ function capturedBySibling(name: string, listener: ListenerState, siblings: read
     const hostname = s.listener.hostname;
     if (s === listener || !s.served || hostname === undefined || s.listener.port !== listener.listener.port) return false;
     if (specificity(hostname) <= own) return false;
-    return hostname === name || (hostname.startsWith('*.') && covers(hostname.slice(2), name));
+    return hostname === name || (hostname.startsWith('*.') && under(name, hostname.slice(2)));
   });
 }
 
@@ -74,12 +74,6 @@ function specificity(hostname: string | undefined): number {
   if (hostname === undefined) return 0;
   const labels = hostname.split('.').length;
   return hostname.startsWith('*.') ? labels : 1000 + labels;
-}
-
-/** Whether `name` (exact or wildcard) falls under `*.suffix`. */
-function covers(suffix: string, name: string): boolean {
-  const bare = name.startsWith('*.') ? name.slice(2) : name;
-  return bare.endsWith(`.${suffix}`) || (name.startsWith('*.') && bare === suffix);
 }
 
 function allows(state: ListenerState, route: RouteObject, api: GatewayApiSnapshot): boolean {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { matchRoute, tableForAddress } from '../match.ts';
+import { matchRoute, tableForConnection } from '../match.ts';
 import type { RequestFacts } from '../match.ts';
 import type { Route, RoutingTable } from '../types.ts';
 import { build, gateway, gatewayClass, httpListener, httpRoute, namespace, service } from '../../../test/support/routing/gateway-world.ts';
@@ -83,7 +83,7 @@ describe('Gateway API build', () => {
     expect(backendOf(table.byAddress?.get('192.0.2.1') as RoutingTable, 'any.test', '/')).toBe('gw/web:80');
     expect(backendOf(table.byAddress?.get('192.0.2.2') as RoutingTable, 'any.test', '/')).toBe('gw/api:80');
     expect(backendOf(table, 'any.test', '/')).toBeUndefined();
-    expect(backendOf(tableForAddress(table, '::ffff:192.0.2.2'), 'any.test', '/')).toBe('gw/api:80');
+    expect(backendOf(tableForConnection(table, { localAddress: '::ffff:192.0.2.2' }), 'any.test', '/')).toBe('gw/api:80');
     expect([...table.upstreams.keys()]).toEqual(['gw/api:80', 'gw/web:80']);
     const gateways = result.gatewayApi?.gateways ?? [];
     expect(gateways.map((g) => [g.ref.name, g.addresses, g.conditions.find((c) => c.type === 'Programmed')?.reason])).toEqual([
@@ -103,7 +103,7 @@ describe('Gateway API build', () => {
       ...service('gw', 'web', 80, ['10.0.0.1']),
       via('r-any', 'any', '/any'), via('r-wild', 'wild', '/wild'), via('r-abc', 'abc', '/abc'),
     ], { gatewayAddresses: ['192.0.2.1'] });
-    const table = tableForAddress(built.table, '192.0.2.1');
+    const table = tableForConnection(built.table, { localAddress: '192.0.2.1' });
     const served = (host: string, path: string) => backendOf(table, host, path) !== undefined;
     expect([served('bar.com', '/any'), served('x.example.com', '/any'), served('abc.foo.example.com', '/any')]).toEqual([true, false, false]);
     expect([served('x.example.com', '/wild'), served('abc.foo.example.com', '/wild'), served('x.foo.example.com', '/wild')]).toEqual([true, false, false]);

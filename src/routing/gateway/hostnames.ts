@@ -16,7 +16,7 @@ export function tableHost(host: string): TableHost {
 }
 
 /** Whether `name` (exact or wildcard) falls under the wildcard `*.suffix`. */
-function under(name: string, suffix: string): boolean {
+export function under(name: string, suffix: string): boolean {
   const bare = name.startsWith('*.') ? name.slice(2) : name;
   return bare.endsWith(`.${suffix}`) || (name.startsWith('*.') && bare === suffix);
 }

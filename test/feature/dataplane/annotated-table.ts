@@ -4,7 +4,7 @@
 import type { Endpoint } from '../../../src/routing/types.ts';
 import type { BuildOptions, BuildResult } from '../../../src/routing/types.ts';
 import { buildRoutingTable } from '../../../src/routing/build.ts';
-import { CONTROLLER, fixtureObjects, memorySnapshot, parseFixture } from '../../support/routing/fixture-snapshot.ts';
+import { CONTROLLER, fixtureObjects, memorySnapshot, parseFixture, type Fixture } from '../../support/routing/fixture-snapshot.ts';
 
 export interface IngressSpec {
   readonly name: string;
@@ -50,5 +50,10 @@ export function buildAnnotated(
     secrets: secrets.map((s) => ({ metadata: { namespace: 'shop', name: s.name }, type: s.type ?? 'Opaque', stringData: s.stringData })),
     requests: [], diagnostics: [], served: [],
   });
+  return buildFixture(fixture, options);
+}
+
+/** A parsed routing fixture built as Bollard's controller would, from the objects alone. */
+export function buildFixture(fixture: Fixture, options: Partial<BuildOptions> = {}): BuildResult {
   return buildRoutingTable(memorySnapshot(fixtureObjects(fixture)), { ...options, controllerName: CONTROLLER });
 }

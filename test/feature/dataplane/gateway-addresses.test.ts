@@ -3,6 +3,7 @@
 // loopback address; the shared address serves neither.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { connect } from 'node:tls';
 import { request } from 'undici';
 import { generateSelfSigned } from '../../../src/dataplane/tls/default-certificate.ts';
@@ -22,7 +23,10 @@ const catchAll = (gw: string, backend: string) =>
 
 beforeAll(async () => {
   [first, second] = await Promise.all([startUpstream('first'), startUpstream('second')]);
-  const [certA, certB] = await Promise.all([generateSelfSigned('a.gateway.test'), generateSelfSigned('b.gateway.test')]);
+  // One RSA-2048 certificate (cert-manager's default, from test/fixtures/tls/) and one ECDSA.
+  const fixture = (name: string) => readFile(new URL(`../../fixtures/tls/${name}`, import.meta.url), 'utf8');
+  const certA = { certPem: await fixture('rsa-2048-a.crt'), keyPem: await fixture('rsa-2048-a.key') };
+  const certB = await generateSelfSigned('b.gateway.test');
   plane = await startPlane({ extraAddresses: [...OWN] });
   const built = build([
     gatewayClass(),
@@ -66,7 +70,7 @@ describe('Gateways with their own addresses', () => {
   });
 
   it('each address answers TLS with its own Gateway\'s certificate', async () => {
-    expect(await certificateAt('127.0.0.2', 'any.example.test')).toBe('CN=a.gateway.test');
+    expect(await certificateAt('127.0.0.2', 'any.example.test')).toBe('CN=example.com');
     expect(await certificateAt('127.0.0.3', 'any.example.test')).toBe('CN=b.gateway.test');
     expect(await certificateAt('127.0.0.1', 'any.example.test')).toBe('CN=default.invalid');
   });

@@ -2,8 +2,8 @@
 // Ingresses built by the real builder, real upstreams, and what each request reaches.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request } from 'undici';
-import { buildRoutingTable } from '../../../src/routing/build.ts';
-import { CONTROLLER, fixtureObjects, memorySnapshot, parseFixture } from '../../support/routing/fixture-snapshot.ts';
+import { parseFixture } from '../../support/routing/fixture-snapshot.ts';
+import { buildFixture } from './annotated-table.ts';
 import type { Endpoint } from '../../../src/routing/types.ts';
 import { deadEndpoint, startPlane, startUpstream, type TestUpstream } from './support.ts';
 
@@ -85,7 +85,7 @@ beforeAll(async () => {
     endpointSlices: services.flatMap((s) => s.slices),
     requests: [], diagnostics: [], served: [],
   });
-  const built = buildRoutingTable(memorySnapshot(fixtureObjects(fixture)), { controllerName: CONTROLLER });
+  const built = buildFixture(fixture);
   expect(built.diagnostics).toEqual([]);
   plane.tables.publish(built.table);
   base = `http://127.0.0.1:${plane.httpPort}`;

@@ -3,8 +3,8 @@
 // weight, in ingress-nginx's order.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request } from 'undici';
-import { buildRoutingTable } from '../../../src/routing/build.ts';
-import { CONTROLLER, fixtureObjects, memorySnapshot, parseFixture } from '../../support/routing/fixture-snapshot.ts';
+import { parseFixture } from '../../support/routing/fixture-snapshot.ts';
+import { buildFixture } from './annotated-table.ts';
 import { startPlane, startUpstream, type TestUpstream } from './support.ts';
 
 const N = 'nginx.ingress.kubernetes.io/';
@@ -55,7 +55,7 @@ beforeAll(async () => {
     endpointSlices: [web.slice, v2.slice],
     requests: [], diagnostics: [], served: [],
   });
-  const built = buildRoutingTable(memorySnapshot(fixtureObjects(fixture)), { controllerName: CONTROLLER });
+  const built = buildFixture(fixture);
   expect(built.diagnostics).toEqual([]);
   plane.tables.publish(built.table);
   base = `http://127.0.0.1:${plane.httpPort}`;
