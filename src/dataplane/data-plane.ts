@@ -11,6 +11,7 @@ import type { Server } from 'node:net';
 import { closeGracefully, listen, listenAlso } from './listen.ts';
 import type { DataPlaneOptions } from './options.ts';
 import { Mirrors } from './mirror/mirrors.ts';
+import { PortListeners } from './port-listeners.ts';
 import { createProxyHandler, type ChallengeResponder } from './proxy-handler.ts';
 import { createHttpListener, createHttpsListener, type DrainableServer, type ListenerLimits } from './servers.ts';
 import { TableHolder } from './table-holder.ts';
@@ -69,6 +70,8 @@ export interface DataPlane {
    * that stay while this one can still answer them.
    */
   drain(): void;
+  /** Settles when the ports Gateway listeners ask for in the current table (RoutingTable.portListeners) are open, or failed. */
+  portListenersSettled(): Promise<void>;
   /** Stops accepting, closes idle connections, lets in-flight requests finish, closes pools. */
   close(): Promise<void>;
 }
@@ -85,7 +88,7 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   tables.onSwap((table) => {
     pools.retain(table);
     balancer.retain(new Set(table.upstreams.keys()));
-    sni.update(table.tls, table.byAddress);
+    sni.update(table.tls, table.byAddress, table.portListeners);
   });
   const forward: ForwardDeps = {
     pools, balancer, options: config.options, now: () => performance.now(),
@@ -132,6 +135,22 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   }, hooks('https'));
   const httpPort = await listen(http, config.httpPort, config.bindAddress, config.reusePort);
   const httpsPort = await listen(https, config.httpsPort, config.bindAddress, config.reusePort);
+  const ports = new PortListeners({
+    servers: { http, https }, reusePort: config.reusePort ?? false, retryMs: 10_000,
+    onOpen: (l, open) => {
+      metrics.gatewayPortListeners.set(open);
+      log.info('listening', { listener: `gateway-${l.proto}`, address: l.address, port: l.port });
+    },
+    onClose: (l, open) => {
+      metrics.gatewayPortListeners.set(open);
+      log.info('stopped listening', { listener: `gateway-${l.proto}`, address: l.address, port: l.port });
+    },
+    onError: (l, err) => {
+      metrics.gatewayPortListenerErrors.inc({ code: err.code ?? 'unknown' });
+      log.warn('a Gateway listener\'s port could not be opened; retrying', { listener: `gateway-${l.proto}`, address: l.address, port: l.port, error: err.message });
+    },
+  });
+  tables.onSwap((table) => { void ports.update(table.portListeners ?? []); });
   const extras: Server[] = [];
   for (const address of config.extraAddresses ?? []) {
     extras.push(await listenAlso(http, httpPort, address, config.reusePort), await listenAlso(https, httpsPort, address, config.reusePort));
@@ -144,10 +163,11 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
       http.drain();
       https.drain();
     },
+    portListenersSettled: () => ports.settled(),
     async close() {
       // Tunnels (WebSocket) never finish on their own: the drain period was their notice.
       tunnels.closeAll();
-      await Promise.all(extras.map((s) => new Promise<void>((resolve) => s.close(() => { resolve(); }))));
+      await Promise.all([ports.close(), ...extras.map((s) => new Promise<void>((resolve) => s.close(() => { resolve(); })))]);
       await Promise.all([closeGracefully(http), closeGracefully(https)]);
       await pools.close();
     },

@@ -69,6 +69,7 @@ export function toGateway(raw: Json): GatewayObject {
   const spec = obj(raw.spec);
   return {
     ...meta(raw), gatewayClassName: str(spec.gatewayClassName) ?? '', listeners: arr(spec.listeners).map(listener),
+    specAddresses: arr(spec.addresses).map((a) => ({ type: str(obj(a).type) ?? 'IPAddress', value: str(obj(a).value) ?? '' })),
     conditions: conditions(raw.status),
     listenerStatus: arr(obj(raw.status).listeners).map((l) => ({
       name: str(obj(l).name) ?? '', attachedRoutes: num(obj(l).attachedRoutes) ?? 0, conditions: conditions(l),

@@ -24,6 +24,9 @@ export interface Metrics {
   readonly tlsCertificateErrors: Counter;
   readonly tlsCertificateChoices: Counter<'choice'>;
   readonly tlsPassthroughConnections: Counter<'outcome'>;
+  /** Ports opened on Gateways' own addresses for listeners on other ports than 80 and 443. */
+  readonly gatewayPortListeners: Gauge;
+  readonly gatewayPortListenerErrors: Counter<'code'>;
   readonly clientErrors: Counter<'code'>;
   readonly upstreamEjections: Counter<'service'>;
   readonly handlerFailures: Counter<'handler'>;
@@ -74,6 +77,13 @@ export function createMetrics(opts: { processMetrics: boolean } = { processMetri
       name: 'bollard_tls_certificate_selections_total',
       help: 'TLS connections by how their certificate was chosen: sni (the host\'s own), or the default certificate: default_no_sni, default_unknown_name, default_certificate_error (the host\'s could not be loaded), default_unreadable_hello.',
       labelNames: ['choice'], registers: d,
+    }),
+    gatewayPortListeners: new Gauge({
+      name: 'bollard_gateway_port_listeners', help: 'Ports open on Gateways\' own addresses for listeners on other ports than 80 and 443.', registers: d,
+    }),
+    gatewayPortListenerErrors: new Counter({
+      name: 'bollard_gateway_port_listener_errors_total', help: 'Ports on Gateways\' own addresses that could not be opened, by error code (EADDRINUSE, EACCES, ...).',
+      labelNames: ['code'], registers: d,
     }),
     tlsPassthroughConnections: new Counter({
       name: 'bollard_tls_passthrough_connections_total',

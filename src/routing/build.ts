@@ -8,11 +8,11 @@
 // since the previous one. Without a cache (or with a new one) everything is new, so a build gives
 // the same result either way.
 import type { ClusterSnapshot } from '../snapshot/model.ts';
-import type { BuildOptions, BuildResult, RouteDefaults } from './types.ts';
+import type { BuildOptions, BuildResult } from './types.ts';
 import { buildGatewayApi } from './gateway/build-gateway.ts';
 import type { Processor } from './state.ts';
 import { BuildCache } from './cache.ts';
-import { buildContext } from './context.ts';
+import { buildContext, type BuildContext } from './context.ts';
 import { newEngine } from './engine.ts';
 import { newBuildState } from './state.ts';
 import { gatherDiagnostics, sortDiagnostics } from './diagnostics.ts';
@@ -51,7 +51,7 @@ export function buildRoutingTable(snapshot: ClusterSnapshot, options: BuildOptio
   if (state.diagnosticsChanged) engine.diagnostics = gatherDiagnostics(engine.diagnosticSources);
   cache.keep(engine);
   const result: BuildResult = { table: engine.table, diagnostics: engine.diagnostics, served: engine.servedRefs, unsupportedAnnotations: engine.unsupportedAnnotations };
-  return withGatewayApi(result, snapshot, options, context.defaults, cache);
+  return withGatewayApi(result, snapshot, options, context, cache);
 }
 
 /**
@@ -59,11 +59,13 @@ export function buildRoutingTable(snapshot: ClusterSnapshot, options: BuildOptio
  * engine keeps the Ingress-only table, so the incremental Ingress build is unaffected; without
  * Gateway API objects this returns the result as it is.
  */
-function withGatewayApi(result: BuildResult, snapshot: ClusterSnapshot, options: BuildOptions, defaults: RouteDefaults, cache: BuildCache): BuildResult {
+function withGatewayApi(result: BuildResult, snapshot: ClusterSnapshot, options: BuildOptions, context: BuildContext, cache: BuildCache): BuildResult {
   const api = snapshot.gatewayApi?.();
   if (api === undefined || options.gatewayControllerName === undefined) return result;
   const gateway = buildGatewayApi({
-    snapshot, api, controllerName: options.gatewayControllerName, defaults, secretReadings: cache.secretReadings, gatewayAddresses: options.gatewayAddresses ?? [],
+    snapshot, api, controllerName: options.gatewayControllerName, defaults: context.defaults, secretReadings: cache.secretReadings, gatewayAddresses: options.gatewayAddresses ?? [],
+    routeCache: cache.gatewayRoutes, contextKey: context.key,
+    ...(options.reservedPorts === undefined ? {} : { reservedPorts: options.reservedPorts }),
   }, result.table);
   const diagnostics = gateway.diagnostics.length === 0 ? result.diagnostics : sortDiagnostics([...result.diagnostics, ...gateway.diagnostics]);
   return { ...result, table: gateway.table, diagnostics, gatewayApi: gateway.report };

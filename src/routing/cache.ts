@@ -4,6 +4,8 @@
 // Unchanged parts of the table come back as the same objects, so tablesEqual settles them by identity.
 import type { SecretObject } from '../snapshot/model.ts';
 import type { Engine } from './engine.ts';
+import type { CompiledByTable } from './gateway/build-gateway.ts';
+import { GatewayRouteCache } from './gateway/route-cache.ts';
 import type { TlsSecretResult } from './tls-secret.ts';
 
 export class BuildCache {
@@ -12,6 +14,8 @@ export class BuildCache {
    * so an unchanged Secret is decoded once, and an entry goes when the snapshot drops its Secret.
    */
   readonly secretReadings = new WeakMap<SecretObject, TlsSecretResult>();
+  /** Gateway API routes as compiled, by route object (gateway/route-cache.ts). */
+  readonly gatewayRoutes = new GatewayRouteCache<CompiledByTable>();
   private engine: Engine | undefined;
 
   /** The engine the last build left, handed over to one build at a time. */

@@ -35,21 +35,34 @@ export function matchRoute(table: RoutingTable, host: string, path: string, requ
   return (routes === undefined ? undefined : lookupPath(routes, path, request)) ?? table.defaultBackend;
 }
 
-/** The side of a connection that says which address it arrived on. */
+/** The side of a connection that says which address and port it arrived on. */
 export interface LocalEnd {
   readonly localAddress?: string | undefined;
+  readonly localPort?: number | undefined;
 }
+
+/** The RoutingTable.byAddress key of a Gateway listener's table on a port of its own. */
+export const portTableKey = (address: string, port: number): string => `[${address}]:${String(port)}`;
 
 /**
  * The table for a connection: a Gateway's own (RoutingTable.byAddress, --gateway-addresses) when
- * it arrived on that address, else the table itself. The address is read only when the table has
- * own addresses, so a request pays one property check otherwise. IPv4-mapped IPv6 counts as IPv4.
+ * it arrived on that address — for a port of its own (RoutingTable.portListeners), the one of that
+ * port — else the table itself. The address is read only when the table has own addresses, so a
+ * request pays one property check otherwise. IPv4-mapped IPv6 counts as IPv4.
  */
 export function tableForConnection(table: RoutingTable, connection: LocalEnd | null | undefined): RoutingTable {
   const own = table.byAddress;
   if (own === undefined || own.size === 0) return table;
+  return ownTable(own, table.portListeners, connection) ?? table;
+}
+
+/** The own table (byAddress) of the address and port a connection arrived on, if any. */
+export function ownTable<T>(own: ReadonlyMap<string, T>, ports: readonly unknown[] | undefined, connection: LocalEnd | null | undefined): T | undefined {
   const local = connection?.localAddress;
-  return local === undefined ? table : own.get(plainAddress(local)) ?? table;
+  if (local === undefined) return undefined;
+  const address = plainAddress(local);
+  const port = ports === undefined || ports.length === 0 ? undefined : connection?.localPort;
+  return (port === undefined ? undefined : own.get(portTableKey(address, port))) ?? own.get(address);
 }
 
 export const plainAddress = (address: string): string => (address.startsWith('::ffff:') ? address.slice(7) : address);

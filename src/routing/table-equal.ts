@@ -3,7 +3,7 @@
 // An incremental build (build.ts with a BuildCache) reuses every unchanged part of the previous
 // table, so identity settles each comparison first and only the changed parts are walked.
 import type { ObjectRef } from '../snapshot/model.ts';
-import type { Canary, Endpoint, ErrorBackend, HostRoutes, RegexRoute, Route, RouteOptions, RoutingTable, TlsCertificate, TlsTable, Upstream } from './types.ts';
+import type { Canary, Endpoint, ErrorBackend, HostRoutes, PortListener, RegexRoute, Route, RouteOptions, RoutingTable, TlsCertificate, TlsTable, Upstream } from './types.ts';
 
 export function tablesEqual(a: RoutingTable, b: RoutingTable): boolean {
   return a === b || (
@@ -13,9 +13,20 @@ export function tablesEqual(a: RoutingTable, b: RoutingTable): boolean {
     setsEqual(a.deepWildcards, b.deepWildcards) &&
     optionalEqual(a.anyHost, b.anyHost, hostRoutesEqual) &&
     optionalEqual(a.defaultBackend, b.defaultBackend, routesEqual) &&
-    tlsEqual(a.tls, b.tls) && hostMapsEqual(a, b) &&
-    mapsEqual(a.byAddress ?? NO_TABLES, b.byAddress ?? NO_TABLES, tablesEqual)
+    tlsEqual(a.tls, b.tls) && hostMapsEqual(a, b) && ownTablesEqual(a, b)
   );
+}
+
+/** Gateways' own addresses: their tables and ports. */
+function ownTablesEqual(a: RoutingTable, b: RoutingTable): boolean {
+  return mapsEqual(a.byAddress ?? NO_TABLES, b.byAddress ?? NO_TABLES, tablesEqual) && portListenersEqual(a.portListeners ?? [], b.portListeners ?? []);
+}
+
+function portListenersEqual(a: readonly PortListener[], b: readonly PortListener[]): boolean {
+  return a.length === b.length && a.every((x, i) => {
+    const y = b[i];
+    return y !== undefined && x.address === y.address && x.port === y.port && x.proto === y.proto;
+  });
 }
 
 const NO_TABLES: ReadonlyMap<string, RoutingTable> = new Map();

@@ -247,6 +247,11 @@ export interface RoutingTable {
    * use this table. Nested tables carry no byAddress; their upstreams are in this table's too.
    */
   readonly byAddress?: ReadonlyMap<string, RoutingTable> | undefined;
+  /**
+   * Ports Bollard opens on Gateways' own addresses for listeners on other ports than 80 and 443;
+   * byAddress holds their tables under portTableKey(address, port).
+   */
+  readonly portListeners?: readonly PortListener[] | undefined;
   /** spec.defaultBackend of the winning (oldest) Ingress that sets one. */
   readonly defaultBackend: Route | undefined;
   /** Every upstream referenced above, by key, so the data plane can diff its pools. */
@@ -263,6 +268,13 @@ export interface RoutingTable {
    * ("shop.example.net" → "shop.example.com"). Absent or empty: none.
    */
   readonly hostAliases?: ReadonlyMap<string, string> | undefined;
+}
+
+/** A port of a Gateway's own address that a Gateway listener uses (RoutingTable.portListeners). */
+export interface PortListener {
+  readonly address: string;
+  readonly port: number;
+  readonly proto: 'http' | 'https';
 }
 
 export type DiagnosticReason =
@@ -303,6 +315,8 @@ export interface BuildOptions {
   readonly gatewayControllerName?: string;
   /** --gateway-addresses: each Gateway gets one of these for itself (RoutingTable.byAddress); empty: Gateways share the published addresses. */
   readonly gatewayAddresses?: readonly string[];
+  /** Bollard's own ports (HTTP, HTTPS, admin): Gateway listeners cannot use them on their own addresses. */
+  readonly reservedPorts?: readonly number[];
   /** Controller-wide defaults for RouteOptions; annotations override them per Ingress. */
   readonly defaults?: Partial<RouteDefaults>;
   /** --enable-ssl-passthrough: honour nginx ssl-passthrough (otherwise it is reported and ignored). */

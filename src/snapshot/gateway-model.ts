@@ -67,6 +67,8 @@ export interface ListenerStatus {
 export interface GatewayObject extends GatewayApiMeta {
   readonly gatewayClassName: string;
   readonly listeners: readonly Listener[];
+  /** spec.addresses: the addresses asked for; type defaults to IPAddress, value may be "" (any). */
+  readonly specAddresses: readonly { readonly type: string; readonly value: string }[];
   /** status.conditions and status.listeners, as written (by us). */
   readonly conditions: readonly Condition[];
   readonly listenerStatus: readonly ListenerStatus[];

@@ -5,7 +5,7 @@ import type { GatewayObject, HttpRouteObject, RouteParentStatus } from './gatewa
 const gateway = (extra: Partial<GatewayObject> = {}): GatewayObject => ({
   namespace: 'ns', name: 'gw', uid: 'u', generation: 1, creationTimestamp: '2024-01-01T00:00:00Z', gatewayClassName: 'bollard',
   listeners: [{ name: 'https', port: 443, protocol: 'HTTPS', certificateRefs: [{ group: '', kind: 'Secret', name: 'cert' }], allowedFrom: 'Same', allowedKinds: [] }],
-  conditions: [], listenerStatus: [], statusAddresses: [], ...extra,
+  specAddresses: [], conditions: [], listenerStatus: [], statusAddresses: [], ...extra,
 });
 const route = (extra: Partial<HttpRouteObject> = {}): HttpRouteObject => ({
   kind: 'HTTPRoute', namespace: 'ns', name: 'r', uid: 'u', generation: 1, creationTimestamp: '2024-01-01T00:00:00Z',

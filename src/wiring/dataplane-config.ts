@@ -51,6 +51,7 @@ export function buildOptions(config: ControllerConfig): BuildOptions {
     controllerName: config.controllerName,
     gatewayControllerName: config.gatewayControllerName,
     gatewayAddresses: config.gatewayAddresses,
+    reservedPorts: [config.httpPort, config.httpsPort, config.adminPort],
     sslPassthrough: config.enableSslPassthrough,
     defaults: {
       sslRedirect: config.sslRedirect,

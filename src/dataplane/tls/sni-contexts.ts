@@ -4,7 +4,7 @@
 // and metric) and looked up as `failed`: its hosts get the default certificate, counted as such
 // in bollard_tls_handshakes_total, or a refused handshake with sniStrict.
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
-import { lookupServerName, plainAddress, type LocalEnd } from '../../routing/match.ts';
+import { lookupServerName, ownTable, type LocalEnd } from '../../routing/match.ts';
 import type { TlsCertificate, TlsTable } from '../../routing/types.ts';
 
 export interface SniOptions {
@@ -56,6 +56,7 @@ export class SniContexts {
   private shared: ContextSet = NO_CONTEXTS;
   /** Gateways' own addresses (RoutingTable.byAddress): only their certificates answer there. */
   private byAddress = new Map<string, ContextSet>();
+  private portListeners: readonly unknown[] | undefined;
   private loaded = new Map<string, Loaded>();
   private readonly options: SniOptions;
   private readonly onError: (secret: string, err: unknown) => void;
@@ -67,7 +68,7 @@ export class SniContexts {
     this.extra = extra;
   }
 
-  update(tls: TlsTable, byAddress?: ReadonlyMap<string, { readonly tls: TlsTable }>): void {
+  update(tls: TlsTable, byAddress?: ReadonlyMap<string, { readonly tls: TlsTable }>, portListeners?: readonly unknown[]): void {
     const nextLoaded = new Map<string, Loaded>();
     const resolve = (cert: TlsCertificate): Context => this.load(cert, nextLoaded);
     const contexts = (t: TlsTable): ContextSet => ({
@@ -75,6 +76,7 @@ export class SniContexts {
     });
     this.shared = contexts(tls);
     this.byAddress = new Map([...byAddress ?? []].map(([address, table]) => [address, contexts(table.tls)]));
+    this.portListeners = portListeners;
     this.loaded = nextLoaded;
   }
 
@@ -83,8 +85,7 @@ export class SniContexts {
    * any host's. On a Gateway's own address only that Gateway's certificates count.
    */
   lookup(servername: string, connection?: LocalEnd): Context | undefined {
-    const local = this.byAddress.size === 0 ? undefined : connection?.localAddress;
-    const own = local === undefined ? undefined : this.byAddress.get(plainAddress(local));
+    const own = this.byAddress.size === 0 ? undefined : ownTable(this.byAddress, this.portListeners, connection);
     if (own !== undefined) return lookupServerName(own.byHost, own.byWildcard, servername) ?? own.anyHost;
     const set = this.shared;
     const fromTable = lookupServerName(set.byHost, set.byWildcard, servername);

@@ -2,23 +2,52 @@ import { describe, expect, it } from '@jest/globals';
 import type { GatewayObject } from '../../snapshot/gateway-model.ts';
 import { assignAddresses } from './addresses.ts';
 
-const gw = (name: string, created: string, statusAddresses: string[] = []): GatewayObject => ({
+const gw = (name: string, created: string, statusAddresses: string[] = [], specAddresses: GatewayObject['specAddresses'] = []): GatewayObject => ({
   namespace: 'ns', name, uid: name, generation: 1, creationTimestamp: created, gatewayClassName: 'bollard',
-  listeners: [], conditions: [], listenerStatus: [], statusAddresses,
+  listeners: [], specAddresses, conditions: [], listenerStatus: [], statusAddresses,
 });
+
+const POOL = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
 
 describe('assignAddresses', () => {
   it('gives the oldest Gateways the first free addresses, and none when the pool runs out', () => {
     const [a, b, c] = [gw('a', '2024-01-03T00:00:00Z'), gw('b', '2024-01-01T00:00:00Z'), gw('c', '2024-01-02T00:00:00Z')];
     const out = assignAddresses([a, b, c], ['10.0.0.1', '10.0.0.2']);
-    expect([out.get(b), out.get(c), out.get(a)]).toEqual(['10.0.0.1', '10.0.0.2', undefined]);
+    expect([out.get(b)?.address, out.get(c)?.address]).toEqual(['10.0.0.1', '10.0.0.2']);
+    expect(out.get(a)).toMatchObject({ reason: 'AddressNotAssigned' });
   });
 
   it('keeps the address a Gateway\'s status holds while it is in the pool; an older Gateway wins a shared one', () => {
     const older = gw('older', '2024-01-01T00:00:00Z', ['10.0.0.2']);
     const younger = gw('younger', '2024-01-02T00:00:00Z', ['10.0.0.2']);
     const moved = gw('moved', '2024-01-03T00:00:00Z', ['192.0.2.9']);
-    const out = assignAddresses([younger, moved, older], ['10.0.0.1', '10.0.0.2', '10.0.0.3']);
-    expect([out.get(older), out.get(younger), out.get(moved)]).toEqual(['10.0.0.2', '10.0.0.1', '10.0.0.3']);
+    const out = assignAddresses([younger, moved, older], POOL);
+    expect([out.get(older), out.get(younger), out.get(moved)].map((a) => a?.address)).toEqual(['10.0.0.2', '10.0.0.1', '10.0.0.3']);
+  });
+
+  it('gives a Gateway the address its spec asks for, before the others keep or take theirs', () => {
+    const holder = gw('holder', '2024-01-01T00:00:00Z', ['10.0.0.3']);
+    const asking = gw('asking', '2024-01-02T00:00:00Z', [], [{ type: 'IPAddress', value: '10.0.0.3' }]);
+    const out = assignAddresses([holder, asking], POOL);
+    expect(out.get(asking)).toEqual({ address: '10.0.0.3' });
+    expect(out.get(holder)).toEqual({ address: '10.0.0.1' });
+  });
+
+  it('treats an IPAddress without a value as no request', () => {
+    const out = assignAddresses([gw('any', '2024-01-01T00:00:00Z', [], [{ type: 'IPAddress', value: '' }])], POOL);
+    expect([...out.values()]).toEqual([{ address: '10.0.0.1' }]);
+  });
+
+  it('refuses an unsupported type, an address outside the pool, several addresses, and one an older Gateway asked for', () => {
+    const [fake, outside, several, first, second] = [
+      gw('fake', '2024-01-01T00:00:00Z', [], [{ type: 'test/fake-invalid-type', value: 'x' }, { type: 'IPAddress', value: '10.0.0.1' }]),
+      gw('outside', '2024-01-02T00:00:00Z', [], [{ type: 'IPAddress', value: '192.0.2.1' }]),
+      gw('several', '2024-01-03T00:00:00Z', [], [{ type: 'IPAddress', value: '10.0.0.1' }, { type: 'IPAddress', value: '10.0.0.2' }]),
+      gw('first', '2024-01-04T00:00:00Z', [], [{ type: 'IPAddress', value: '10.0.0.2' }]),
+      gw('second', '2024-01-05T00:00:00Z', [], [{ type: 'IPAddress', value: '10.0.0.2' }]),
+    ];
+    const out = assignAddresses([fake, outside, several, first, second], POOL);
+    expect([fake, outside, several, first, second].map((g) => out.get(g)?.address ?? (out.get(g) as { reason: string }).reason))
+      .toEqual(['UnsupportedAddress', 'AddressNotUsable', 'AddressNotUsable', '10.0.0.2', 'AddressNotUsable']);
   });
 });

@@ -5,12 +5,14 @@ import type { ClusterSnapshot, SecretObject } from '../../snapshot/model.ts';
 import type { GatewayApiSnapshot, GatewayObject, RouteObject } from '../../snapshot/gateway-model.ts';
 import { compareStrings } from '../compare.ts';
 import type { MiddlewareChain } from '../middleware.ts';
-import type { Diagnostic, HostRoutes, Route, RouteDefaults, RouteOptions, RoutingTable, TlsCertificate } from '../types.ts';
+import { portTableKey } from '../match.ts';
+import type { Diagnostic, HostRoutes, PortListener, Route, RouteDefaults, RouteOptions, RoutingTable, TlsCertificate } from '../types.ts';
 import type { TlsSecretResult } from '../tls-secret.ts';
-import { assignAddresses } from './addresses.ts';
+import { askedFor, assignAddresses, type AddressAssignment } from './addresses.ts';
 import { attachRoute, type Attachment, type ParentResult } from './attach.ts';
 import { compileGateways, ourClasses, type GatewayState, type ListenerState } from './listeners.ts';
 import { mergeGatewayRoutes } from './merge.ts';
+import type { GatewayRouteCache } from './route-cache.ts';
 import { compileRoute, type CompileContext, type CompiledRoute, type GatewayCandidate } from './routes.ts';
 import { condition, type ConditionSpec, type GatewayApiReport, type GatewayReport, type RouteReport } from './report.ts';
 
@@ -28,16 +30,20 @@ export interface GatewayBuildInput {
   readonly secretReadings: WeakMap<SecretObject, TlsSecretResult>;
   /** --gateway-addresses (addresses.ts); empty: every Gateway shares the published addresses. */
   readonly gatewayAddresses: readonly string[];
+  /** Bollard's own ports, which no Gateway listener on a port of its own may take. */
+  readonly reservedPorts?: readonly number[];
+  /** Compiled routes of earlier builds (BuildCache), and the key of the defaults they were compiled with. */
+  readonly routeCache?: GatewayRouteCache<CompiledByTable>;
+  readonly contextKey?: string;
 }
 
 export function buildGatewayApi(input: GatewayBuildInput, ingressTable: RoutingTable): GatewayBuild {
   const { api, snapshot } = input;
   const classes = ourClasses(api, input.controllerName);
-  const gateways = compileGateways(api, classes.names, snapshot, input.secretReadings);
-  const byKey = new Map(gateways.map((g) => [`${g.gateway.namespace}/${g.gateway.name}`, g]));
   const pool = input.gatewayAddresses;
+  const gateways = compileGateways(api, classes.names, snapshot, input.secretReadings, { own: pool.length > 0, reserved: new Set(input.reservedPorts ?? []) });
+  const byKey = new Map(gateways.map((g) => [`${g.gateway.namespace}/${g.gateway.name}`, g]));
   const addresses = ownAddresses(gateways, pool);
-  const addressOf = (a: Attachment): string => addresses.get(a.listener.gateway) ?? '';
   const ctx: CompileContext = { api, snapshot, defaults: input.defaults, options: new Map<string, RouteOptions>(), chains: new Map<string, MiddlewareChain>() };
   const candidates = new Map<string, GatewayCandidate[]>();
   const routes: RouteReport[] = [];
@@ -46,47 +52,96 @@ export function buildGatewayApi(input: GatewayBuildInput, ingressTable: RoutingT
     if (parents.length === 0) continue;
     const attachments = parents.flatMap((p) => p.attachments);
     for (const a of new Set(attachments.map((x) => x.listener))) a.attachedRoutes += 1;
-    const compiled = compileByAddress(route, attachments, addressOf, ctx);
-    for (const c of compiled.byAddress) {
-      const list = candidates.get(c.address);
-      if (list === undefined) candidates.set(c.address, [...c.candidates]);
+    const keyOf = (a: Attachment) => tableKeyOf(a.listener, addresses, pool.length > 0);
+    const compile = (recording: ClusterSnapshot) => compileByTable(route, attachments, keyOf, { ...ctx, snapshot: recording });
+    const compiled = input.routeCache === undefined ? compile(snapshot)
+      : input.routeCache.compile(route, attachKey(attachments, keyOf), input.contextKey ?? '', api.referenceGrants, snapshot, compile);
+    for (const c of compiled.byTable) {
+      const list = candidates.get(c.key);
+      if (list === undefined) candidates.set(c.key, [...c.candidates]);
       else list.push(...c.candidates);
     }
     routes.push(routeReport(route, parents, compiled.route));
   }
-  const { merged, own } = mergeByAddress(ingressTable, gateways, addresses, candidates, ingressPrecedenceOf(snapshot));
+  const { merged, own } = mergeByTable(ingressTable, gateways, addresses, pool.length > 0, candidates, ingressPrecedenceOf(snapshot));
   return {
-    table: own.length === 0 ? merged.table : withOwnAddresses(merged.table, own.map((o) => [o.address, o.merged.table])),
+    table: own.length === 0 ? merged.table : withOwnAddresses(merged.table, own),
     report: {
       classes: classes.reports, routes,
-      gateways: gateways.map((g) => gatewayReport(g, pool.length === 0 ? undefined : addresses.get(g.gateway) ?? '')),
-      conflicts: [...merged.conflicts, ...own.flatMap((o) => o.merged.conflicts.map((c) => `${c} (on ${o.address})`))],
+      gateways: gateways.map((g) => gatewayReport(g, addresses.get(g.gateway), pool.length > 0)),
+      conflicts: [...merged.conflicts, ...own.flatMap((o) => o.merged.conflicts.map((c) => `${c} (on ${o.key})`))],
     },
     diagnostics: [...merged.diagnostics, ...own.flatMap((o) => o.merged.diagnostics)],
   };
 }
 
-/** Each Gateway's own address (addresses.ts); empty without a pool. A Gateway left without one serves nothing. */
-function ownAddresses(gateways: readonly GatewayState[], pool: readonly string[]): Map<GatewayObject, string | undefined> {
-  if (pool.length === 0) return new Map();
-  const addresses = assignAddresses(gateways.map((g) => g.gateway), pool);
-  for (const g of gateways) if (addresses.get(g.gateway) === undefined) for (const l of g.listeners) l.served = false;
-  return addresses;
+/**
+ * Each Gateway's own address (addresses.ts). Without a pool only the Gateways whose spec.addresses
+ * cannot be honoured are in the map (they share the published addresses otherwise).
+ */
+function ownAddresses(gateways: readonly GatewayState[], pool: readonly string[]): Map<GatewayObject, AddressAssignment> {
+  if (pool.length > 0) return assignAddresses(gateways.map((g) => g.gateway), pool);
+  const out = new Map<GatewayObject, AddressAssignment>();
+  for (const { gateway } of gateways) {
+    const asked = askedFor(gateway, new Set(), new Set());
+    if (asked !== undefined) out.set(gateway, asked.address === undefined ? asked : { reason: 'AddressNotUsable', message: 'without --gateway-addresses Gateways share Bollard\'s published addresses' });
+  }
+  return out;
 }
 
-/** The shared table (the Ingress table with the Gateways without an own address), and one table per own address. */
-function mergeByAddress(
-  ingressTable: RoutingTable, gateways: readonly GatewayState[], addresses: ReadonlyMap<GatewayObject, string | undefined>,
+/**
+ * The table a listener's routes go to: "" for the shared one, its Gateway's own address for ports
+ * 80 and 443, and the address with the port for a port of its own; undefined when its Gateway
+ * has no usable address (it serves nothing).
+ */
+function tableKeyOf(listener: ListenerState, addresses: ReadonlyMap<GatewayObject, AddressAssignment>, pooled: boolean): string | undefined {
+  const assigned = addresses.get(listener.gateway);
+  if (!pooled) return assigned === undefined ? '' : undefined;
+  const address = assigned?.address;
+  if (address === undefined) return undefined;
+  return listener.ownPort ? portTableKey(address, listener.listener.port) : address;
+}
+
+interface OwnTable {
+  readonly key: string;
+  /** The Gateway's own address, and the port when the table is for a port of its own. */
+  readonly address: string;
+  readonly port: number | undefined;
+  readonly listeners: readonly ListenerState[];
+  readonly merged: ReturnType<typeof mergeGatewayRoutes>;
+}
+
+/** The shared table (the Ingress table with the Gateways without an own address), and one table per own address and port. */
+function mergeByTable(
+  ingressTable: RoutingTable, gateways: readonly GatewayState[], addresses: ReadonlyMap<GatewayObject, AddressAssignment>, pooled: boolean,
   candidates: ReadonlyMap<string, readonly GatewayCandidate[]>, precedence: (route: Route) => string,
-) {
-  const shared = gateways.filter((g) => !addresses.has(g.gateway));
+): { merged: ReturnType<typeof mergeGatewayRoutes>; own: OwnTable[] } {
+  const { shared, byKey } = listenersByTable(gateways, addresses, pooled);
   const merged = mergeGatewayRoutes(ingressTable, candidates.get('') ?? [], listenerCertificates(shared), precedence);
-  const own = [...new Set(addresses.values())].filter((a): a is string => a !== undefined).sort().map((address) => {
-    const mine = gateways.filter((g) => addresses.get(g.gateway) === address);
-    const result = mergeGatewayRoutes(EMPTY_TABLE, candidates.get(address) ?? [], listenerCertificates(mine), precedence);
-    return { address, merged: { ...result, table: withListenerHosts(result.table, mine) } };
+  const own = [...byKey].sort(([a], [b]) => compareStrings(a, b)).map(([key, { address, port, listeners }]) => {
+    const result = mergeGatewayRoutes(EMPTY_TABLE, candidates.get(key) ?? [], listenerCertificates(listeners), precedence);
+    return { key, address, port, listeners, merged: { ...result, table: withListenerHosts(result.table, listeners) } };
   });
   return { merged, own };
+}
+
+/** Listeners by the table they serve in (tableKeyOf); every Gateway with an own address has its address's table. */
+function listenersByTable(gateways: readonly GatewayState[], addresses: ReadonlyMap<GatewayObject, AddressAssignment>, pooled: boolean) {
+  const shared: ListenerState[] = [];
+  const byKey = new Map<string, { address: string; port: number | undefined; listeners: ListenerState[] }>();
+  for (const g of gateways) {
+    const address = addresses.get(g.gateway)?.address;
+    if (pooled && address !== undefined && !byKey.has(address)) byKey.set(address, { address, port: undefined, listeners: [] });
+    for (const l of g.listeners) {
+      const key = tableKeyOf(l, addresses, pooled);
+      if (key === '') shared.push(l);
+      if (key === undefined || key === '' || address === undefined) continue;
+      const entry = byKey.get(key);
+      if (entry === undefined) byKey.set(key, { address, port: l.listener.port, listeners: [l] });
+      else entry.listeners.push(l);
+    }
+  }
+  return { shared, byKey };
 }
 
 const NO_ROUTES: HostRoutes = { exact: new Map(), prefix: new Map() };
@@ -95,11 +150,11 @@ const NO_ROUTES: HostRoutes = { exact: new Map(), prefix: new Map() };
  * Listener isolation in a Gateway's own table: every served listener's hostname is a host level,
  * with no routes when none attached, so a name it covers never falls to a less specific listener's routes.
  */
-function withListenerHosts(table: RoutingTable, gateways: readonly GatewayState[]): RoutingTable {
+function withListenerHosts(table: RoutingTable, listeners: readonly ListenerState[]): RoutingTable {
   const hosts = new Map(table.hosts);
   const wildcards = new Map(table.wildcards);
   const deep = new Set(table.deepWildcards);
-  for (const l of gateways.flatMap((g) => g.listeners)) {
+  for (const l of listeners) {
     const name = l.listener.hostname;
     if (!l.served || name === undefined) continue;
     if (!name.startsWith('*.')) {
@@ -117,33 +172,56 @@ const EMPTY_TABLE: RoutingTable = {
   hosts: new Map(), wildcards: new Map(), anyHost: undefined, defaultBackend: undefined, upstreams: new Map(), tls: { hosts: new Map(), wildcards: new Map() },
 };
 
-/** The nested tables of Gateways with their own address; their upstreams join the table's, for the pools. */
-function withOwnAddresses(table: RoutingTable, own: readonly (readonly [string, RoutingTable])[]): RoutingTable {
+/**
+ * The nested tables of Gateways with their own address, and the ports Bollard opens for them; their
+ * upstreams join the table's, for the pools.
+ */
+function withOwnAddresses(table: RoutingTable, own: readonly OwnTable[]): RoutingTable {
   const upstreams = new Map(table.upstreams);
-  for (const [, nested] of own) for (const [key, upstream] of nested.upstreams) if (!upstreams.has(key)) upstreams.set(key, upstream);
+  for (const { merged } of own) for (const [key, upstream] of merged.table.upstreams) if (!upstreams.has(key)) upstreams.set(key, upstream);
   const sorted = upstreams.size === table.upstreams.size ? table.upstreams : new Map([...upstreams].sort(([a], [b]) => compareStrings(a, b)));
-  return { ...table, upstreams: sorted, byAddress: new Map(own) };
+  const portListeners: PortListener[] = [];
+  for (const { address, port, listeners } of own) {
+    const served = listeners.find((l) => l.served);
+    if (port !== undefined && served !== undefined) portListeners.push({ address, port, proto: served.proto });
+  }
+  return {
+    ...table, upstreams: sorted, byAddress: new Map(own.map((o) => [o.key, o.merged.table])),
+    ...(portListeners.length === 0 ? {} : { portListeners }),
+  };
+}
+
+/** What a route's compilation depends on from its attachments (route-cache.ts). */
+function attachKey(attachments: readonly Attachment[], keyOf: (a: Attachment) => string | undefined): string {
+  return attachments.map((a) => `${keyOf(a) ?? '-'} ${a.listener.proto} ${a.listener.served ? 1 : 0} ${a.hostnames.join(',')}`).join('\n');
+}
+
+export interface CompiledByTable {
+  readonly route: CompiledRoute;
+  readonly byTable: readonly { readonly key: string; readonly candidates: readonly GatewayCandidate[] }[];
 }
 
 /**
- * A route's candidates per address its Gateways serve on ("" for the shared addresses). Rule and
- * backend problems do not depend on the attachments: they come from the first compilation.
+ * A route's candidates per table its listeners serve on (tableKeyOf). Rule and backend problems do
+ * not depend on the attachments: they come from the first compilation.
  */
-function compileByAddress(
-  route: RouteObject, attachments: readonly Attachment[], addressOf: (a: Attachment) => string, ctx: CompileContext,
-): { route: CompiledRoute; byAddress: { address: string; candidates: readonly GatewayCandidate[] }[] } {
+function compileByTable(
+  route: RouteObject, attachments: readonly Attachment[], keyOf: (a: Attachment) => string | undefined, ctx: CompileContext,
+): CompiledByTable {
   const groups = new Map<string, Attachment[]>();
   for (const a of attachments) {
-    const group = groups.get(addressOf(a));
-    if (group === undefined) groups.set(addressOf(a), [a]);
+    const key = keyOf(a);
+    if (key === undefined) continue;
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [a]);
     else group.push(a);
   }
   if (groups.size === 0) groups.set('', []);
-  const byAddress = [...groups].map(([address, group]) => ({ address, compiled: compileRoute(route, group, ctx) }));
-  const first = (byAddress[0] as { compiled: CompiledRoute }).compiled;
+  const byTable = [...groups].map(([key, group]) => ({ key, compiled: compileRoute(route, group, ctx) }));
+  const first = (byTable[0] as { compiled: CompiledRoute }).compiled;
   return {
-    route: { ...first, candidates: byAddress.flatMap((b) => b.compiled.candidates) },
-    byAddress: byAddress.map((b) => ({ address: b.address, candidates: b.compiled.candidates })),
+    route: { ...first, candidates: byTable.flatMap((b) => b.compiled.candidates) },
+    byTable: byTable.map((b) => ({ key: b.key, candidates: b.compiled.candidates })),
   };
 }
 
@@ -161,40 +239,45 @@ function routeReport(route: RouteObject, parents: readonly ParentResult[], compi
   };
 }
 
-/** @param address the Gateway's own address (addresses.ts); undefined without a pool, "" when the pool ran out. */
-function gatewayReport(state: GatewayState, address: string | undefined): GatewayReport {
-  const served = state.listeners.filter((l) => l.served).length;
-  const all = state.listeners.length;
-  const notValid = `${String(all - served)} of ${String(all)} listeners are not served`;
-  const conditions: ConditionSpec[] = [
-    served === all ? condition('Accepted', true, 'Accepted')
-      : state.listeners.some((l) => l.attachable) ? condition('Accepted', true, 'ListenersNotValid', notValid)
-        : condition('Accepted', false, 'ListenersNotValid', notValid),
-    programmed(served, address),
-  ];
+/**
+ * @param assigned its address (addresses.ts), or why it has none; with `pooled` false, undefined
+ *   means it shares the published addresses.
+ */
+function gatewayReport(state: GatewayState, assigned: AddressAssignment | undefined, pooled: boolean): GatewayReport {
+  const problem = assigned?.address === undefined ? assigned : undefined;
   return {
-    ...(address === undefined ? {} : { addresses: address === '' ? [] : [address] }),
-    ref: { namespace: state.gateway.namespace, name: state.gateway.name }, generation: state.gateway.generation, conditions,
+    ...(pooled ? { addresses: assigned?.address === undefined ? [] : [assigned.address] } : {}),
+    ref: { namespace: state.gateway.namespace, name: state.gateway.name }, generation: state.gateway.generation,
+    conditions: [acceptedGateway(state, problem), programmedGateway(state, problem)],
     listeners: state.listeners.map((l: ListenerState) => ({ name: l.listener.name, supportedKinds: l.supportedKinds, attachedRoutes: l.attachedRoutes, conditions: l.conditions })),
   };
 }
 
-function programmed(served: number, address: string | undefined): ConditionSpec {
-  if (address === '') return condition('Programmed', false, 'AddressNotAssigned', 'every address of --gateway-addresses is taken by an older Gateway');
-  return served > 0 ? condition('Programmed', true, 'Programmed') : condition('Programmed', false, 'Invalid', 'no listener is served');
+type AddressProblem = Exclude<AddressAssignment, { address: string }>;
+
+function acceptedGateway(state: GatewayState, problem: AddressProblem | undefined): ConditionSpec {
+  if (problem?.reason === 'UnsupportedAddress') return condition('Accepted', false, problem.reason, problem.message);
+  const valid = state.listeners.filter((l) => l.served).length;
+  const all = state.listeners.length;
+  if (valid === all) return condition('Accepted', true, 'Accepted');
+  const notValid = `${String(all - valid)} of ${String(all)} listeners are not served`;
+  return condition('Accepted', state.listeners.some((l) => l.attachable), 'ListenersNotValid', notValid);
+}
+
+function programmedGateway(state: GatewayState, problem: AddressProblem | undefined): ConditionSpec {
+  if (problem !== undefined) return condition('Programmed', false, problem.reason === 'UnsupportedAddress' ? 'Invalid' : problem.reason, problem.message);
+  return state.listeners.some((l) => l.served) ? condition('Programmed', true, 'Programmed') : condition('Programmed', false, 'Invalid', 'no listener is served');
 }
 
 /**
  * Served HTTPS listeners' certificates by hostname ("" for a listener without one); the first
- * Gateway (by namespace/name) wins a name.
+ * listener (Gateways by namespace/name) wins a name.
  */
-function listenerCertificates(gateways: readonly GatewayState[]): Map<string, TlsCertificate> {
+function listenerCertificates(listeners: readonly ListenerState[]): Map<string, TlsCertificate> {
   const out = new Map<string, TlsCertificate>();
-  for (const g of gateways) {
-    for (const l of g.listeners) {
-      const name = l.listener.hostname ?? '';
-      if (l.served && l.certificate !== undefined && !out.has(name)) out.set(name, l.certificate);
-    }
+  for (const l of listeners) {
+    const name = l.listener.hostname ?? '';
+    if (l.served && l.certificate !== undefined && !out.has(name)) out.set(name, l.certificate);
   }
   return out;
 }

@@ -16,21 +16,25 @@ const REDIRECT_CODES: readonly number[] = [301, 302, 303, 307, 308];
  * @param mirrors the rule's RequestMirror filters, resolved (mirrors.ts); a mirror whose backend is
  * invalid is left out. Without them a RequestMirror filter is not supported.
  */
-export function compileFilters(filters: readonly RouteFilter[], prefix: string | undefined, mirrors?: RuleMirrors): CompiledFilters {
+/**
+ * @param listenerPort the port of the listeners the rule is compiled for when it is not 80 or 443:
+ *   a redirect without scheme and port keeps it, as the spec asks.
+ */
+export function compileFilters(filters: readonly RouteFilter[], prefix: string | undefined, mirrors?: RuleMirrors, listenerPort?: number): CompiledFilters {
   const middlewares: Middleware[] = [];
   for (const f of filters) {
-    const compiled = f.type === 'RequestMirror' && mirrors !== undefined ? mirrors.byFilter.get(f) : compileFilter(f, prefix);
+    const compiled = f.type === 'RequestMirror' && mirrors !== undefined ? mirrors.byFilter.get(f) : compileFilter(f, prefix, listenerPort);
     if (typeof compiled === 'string') return { ok: false, message: compiled };
     if (compiled !== undefined) middlewares.push(compiled);
   }
   return { ok: true, middlewares };
 }
 
-function compileFilter(f: RouteFilter, prefix: string | undefined): Middleware | string {
+function compileFilter(f: RouteFilter, prefix: string | undefined, listenerPort: number | undefined): Middleware | string {
   switch (f.type) {
     case 'RequestHeaderModifier': return headers('RequestHeaderModifier', f.requestHeaderModifier);
     case 'ResponseHeaderModifier': return headers('ResponseHeaderModifier', f.responseHeaderModifier);
-    case 'RequestRedirect': return redirect(f.requestRedirect, prefix);
+    case 'RequestRedirect': return redirect(f.requestRedirect, prefix, listenerPort);
     case 'URLRewrite': return rewrite(f.urlRewrite, prefix);
     case 'CORS': return compileCors(f.cors);
     default: return `filter ${f.type} is not supported`;
@@ -43,12 +47,12 @@ function headers(kind: HeaderModifier['kind'], h: RouteFilter['requestHeaderModi
   return { kind, set, remove: h?.remove ?? [], ...(add.length === 0 ? {} : { add }) };
 }
 
-function redirect(r: RouteFilter['requestRedirect'], prefix: string | undefined): Middleware | string {
+function redirect(r: RouteFilter['requestRedirect'], prefix: string | undefined, listenerPort: number | undefined): Middleware | string {
   if (r === undefined) return 'RequestRedirect filter without requestRedirect';
   if (!REDIRECT_CODES.includes(r.statusCode)) return `redirect status ${String(r.statusCode)} is not supported`;
   const path = redirectPath(r.path, prefix);
   if ('problem' in path) return path.problem;
-  return { kind: 'RequestRedirect', statusCode: r.statusCode as RedirectStatus, onlyPath: undefined, location: locationOf(r, path.part) };
+  return { kind: 'RequestRedirect', statusCode: r.statusCode as RedirectStatus, onlyPath: undefined, location: locationOf(r, path.part, listenerPort) };
 }
 
 /** The Location's path part: the request's, the filter's full path, or the request's with its prefix replaced. */
@@ -60,10 +64,14 @@ function redirectPath(p: PathModifier | undefined, prefix: string | undefined): 
   return { part: { value: 'uri', replacePrefix: prefix, replacement: p.value } };
 }
 
-/** scheme://host[:port]path?query, each part the filter's or the request's. */
-function locationOf(r: NonNullable<RouteFilter['requestRedirect']>, path: TemplatePart): TemplatePart[] {
+/**
+ * scheme://host[:port]path?query, each part the filter's or the request's. Without a port: the
+ * scheme's own when it sets one, else the listener's.
+ */
+function locationOf(r: NonNullable<RouteFilter['requestRedirect']>, path: TemplatePart, listenerPort: number | undefined): TemplatePart[] {
   const location: TemplatePart[] = [r.scheme ?? { value: 'scheme' }, '://', r.hostname ?? { value: 'host' }];
-  if (r.port !== undefined && !wellKnown(r.scheme, r.port)) location.push(`:${String(r.port)}`);
+  const port = r.port ?? (r.scheme === undefined ? listenerPort : undefined);
+  if (port !== undefined && !wellKnown(r.scheme, port)) location.push(`:${String(port)}`);
   location.push(path, { value: 'is_args' }, { value: 'args' });
   return location;
 }

@@ -1,8 +1,10 @@
 // GatewayClasses of ours and their Gateways' listeners: which listeners Bollard can serve and why
 // not (ports, protocols, TLS certificates, conflicts). Bollard has one HTTP and one HTTPS listener
 // per replica, so a Gateway listener maps onto one of them by protocol and port:
-//   HTTP on port 80 → the HTTP listener, HTTPS on port 443 → the HTTPS listener (TLS terminated);
-//   any other port or protocol is not served (Accepted False: PortUnavailable / UnsupportedProtocol).
+//   HTTP on port 80 → the HTTP listener, HTTPS on port 443 → the HTTPS listener (TLS terminated).
+// A Gateway with an address of its own (--gateway-addresses) may also use any other port: Bollard
+// opens that port on the Gateway's address (RoutingTable.portListeners), except Bollard's own ports.
+// Any other port or protocol is not served (Accepted False: PortUnavailable / UnsupportedProtocol).
 import type { ClusterSnapshot, ObjectRef } from '../../snapshot/model.ts';
 import type { GatewayApiSnapshot, GatewayClassObject, GatewayObject, Listener, RouteKindRef } from '../../snapshot/gateway-model.ts';
 import type { SecretObject } from '../../snapshot/model.ts';
@@ -24,6 +26,8 @@ export interface ListenerState {
   /** Accepted and programmed: attached routes are served. */
   served: boolean;
   readonly proto: 'http' | 'https';
+  /** Served on a port of its own on the Gateway's address, not on Bollard's HTTP or HTTPS listener. */
+  readonly ownPort: boolean;
   readonly supportedKinds: readonly RouteKindRef[];
   readonly certificate: TlsCertificate | undefined;
   readonly conditions: ConditionSpec[];
@@ -43,14 +47,23 @@ export function ourClasses(api: GatewayApiSnapshot, controllerName: string): { n
   };
 }
 
+/** Which ports a listener may use besides 80 (HTTP) and 443 (HTTPS). */
+export interface ListenerPorts {
+  /** Gateways get addresses of their own (--gateway-addresses): any other port is opened there. */
+  readonly own: boolean;
+  /** Bollard's own ports (HTTP, HTTPS, admin), which the Gateways' addresses already use or may. */
+  readonly reserved: ReadonlySet<number>;
+}
+
 export function compileGateways(
   api: GatewayApiSnapshot,
   classes: ReadonlySet<string>,
   snapshot: ClusterSnapshot,
   readings: WeakMap<SecretObject, TlsSecretResult>,
+  ports: ListenerPorts,
 ): GatewayState[] {
   return api.gateways.filter((g) => classes.has(g.gatewayClassName)).map((gateway) => {
-    const listeners = gateway.listeners.map((l) => compileListener(gateway, l, api, snapshot, readings));
+    const listeners = gateway.listeners.map((l) => compileListener(gateway, l, api, snapshot, readings, ports));
     markConflicts(listeners);
     return { gateway, listeners };
   });
@@ -58,12 +71,13 @@ export function compileGateways(
 
 function compileListener(
   gateway: GatewayObject, listener: Listener, api: GatewayApiSnapshot, snapshot: ClusterSnapshot, readings: WeakMap<SecretObject, TlsSecretResult>,
+  ports: ListenerPorts,
 ): ListenerState {
   const known = PORT_OF[listener.protocol] !== undefined;
   // A protocol Bollard does not serve supports no route kind at all.
   const { kinds, invalidKinds } = known ? supportedKinds(listener) : { kinds: [], invalidKinds: [] };
   const proto = listener.protocol === 'HTTPS' ? 'https' : 'http';
-  const acceptance = acceptedCondition(listener);
+  const acceptance = acceptedCondition(listener, ports);
   const accepted = acceptance.status === 'True';
   const conditions: ConditionSpec[] = [acceptance];
   const tls = proto === 'https' && accepted ? resolveCertificate(gateway, listener, api, snapshot, readings) : { certificate: undefined, problem: undefined };
@@ -72,16 +86,22 @@ function compileListener(
   else conditions.push(condition('ResolvedRefs', true, 'ResolvedRefs'));
   const served = accepted && tls.problem === undefined;
   conditions.push(served ? condition('Programmed', true, 'Programmed') : condition('Programmed', false, 'Invalid', 'the listener is not served'));
-  return { gateway, listener, attachable: accepted, served, proto, supportedKinds: kinds, certificate: tls.certificate, conditions, attachedRoutes: 0 };
+  const ownPort = PORT_OF[listener.protocol] !== listener.port;
+  return { gateway, listener, attachable: accepted, served, proto, ownPort, supportedKinds: kinds, certificate: tls.certificate, conditions, attachedRoutes: 0 };
 }
 
 /** Accepted when Bollard serves the listener's protocol on its port. */
-function acceptedCondition(listener: Listener): ConditionSpec {
-  if (PORT_OF[listener.protocol] === undefined || listener.tlsMode === 'Passthrough') {
+function acceptedCondition(listener: Listener, ports: ListenerPorts): ConditionSpec {
+  const main = PORT_OF[listener.protocol];
+  if (main === undefined || listener.tlsMode === 'Passthrough') {
     return condition('Accepted', false, 'UnsupportedProtocol', `protocol ${listener.protocol}${listener.tlsMode === 'Passthrough' ? ' (Passthrough)' : ''} is not served: use HTTP or HTTPS (Terminate)`);
   }
-  if (PORT_OF[listener.protocol] !== listener.port) {
-    return condition('Accepted', false, 'PortUnavailable', `Bollard serves ${listener.protocol} on port ${String(PORT_OF[listener.protocol])} only (docs/gateway-api.md)`);
+  if (main === listener.port) return condition('Accepted', true, 'Accepted');
+  if (!ports.own) {
+    return condition('Accepted', false, 'PortUnavailable', `without --gateway-addresses Bollard serves ${listener.protocol} on port ${String(main)} only (docs/gateway-api.md)`);
+  }
+  if (ports.reserved.has(listener.port) || Object.values(PORT_OF).includes(listener.port)) {
+    return condition('Accepted', false, 'PortUnavailable', `port ${String(listener.port)} is taken by Bollard's own listeners`);
   }
   return condition('Accepted', true, 'Accepted');
 }

@@ -56,6 +56,7 @@ interface RuleParts {
 
 export function compileRoute(route: RouteObject, attachments: readonly Attachment[], ctx: CompileContext): CompiledRoute {
   const hosts = servedHosts(attachments);
+  const listenerPort = ownPortOf(attachments);
   const candidates: GatewayCandidate[] = [];
   const backendProblems: BackendProblem[] = [];
   const ruleProblems: string[] = [];
@@ -70,7 +71,7 @@ export function compileRoute(route: RouteObject, attachments: readonly Attachmen
         ruleProblems.push(`rule ${String(r)} match ${String(m)}: ${result.message}`);
         return;
       }
-      const filters = compileFilters(rule.filters, result.match.prefix, mirrors);
+      const filters = compileFilters(rule.filters, result.match.prefix, mirrors, listenerPort);
       if (!filters.ok) {
         ruleProblems.push(`rule ${String(r)}: ${filters.message}`);
         return;
@@ -106,6 +107,12 @@ function rulesOf(route: RouteObject): RuleParts[] {
     const timeoutMs = request === undefined ? backend : backend === undefined ? request : Math.min(request, backend);
     return { matches: rule.matches.map(compileHttpMatch), filters: rule.filters, backendRefs: rule.backendRefs, timeoutMs };
   });
+}
+
+/** The port of the listeners when they are on a port of their own (one table holds one port's). */
+function ownPortOf(attachments: readonly Attachment[]): number | undefined {
+  const first = attachments[0]?.listener;
+  return first?.ownPort === true ? first.listener.port : undefined;
 }
 
 /** Hostname → the protocols of the listeners it is served on. */

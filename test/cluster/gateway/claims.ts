@@ -6,8 +6,8 @@ export const PROFILES = ['GATEWAY-HTTP', 'GATEWAY-GRPC'] as const;
 export const SUPPORTED_FEATURES = [
   // Core of GATEWAY-HTTP and GATEWAY-GRPC.
   'Gateway', 'HTTPRoute', 'GRPCRoute', 'ReferenceGrant',
-  // Extended. Not claimed: HTTPRouteParentRefPort (its test needs listeners on 8080 and 8090).
-  'GatewayHTTPListenerIsolation',
+  // Extended.
+  'GatewayHTTPListenerIsolation', 'GatewayPort8080', 'HTTPRouteParentRefPort', 'GatewayStaticAddresses', 'GatewayAddressEmpty',
   'HTTPRouteQueryParamMatching', 'HTTPRouteMethodMatching',
   'HTTPRouteResponseHeaderModification',
   'HTTPRoutePortRedirect', 'HTTPRouteSchemeRedirect', 'HTTPRoutePathRedirect',

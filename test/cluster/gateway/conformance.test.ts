@@ -22,6 +22,9 @@ const GATEWAY_CLASS = 'bollard';
 const SUITE_NAMESPACES = ['gateway-conformance-infra', 'gateway-conformance-app-backend', 'gateway-conformance-web-backend'];
 /** More than the suite's Gateways at any one time. */
 const GATEWAY_ADDRESSES = Array.from({ length: 32 }, (_, i) => `127.0.1.${String(i + 1)}`);
+/** GatewayStaticAddresses asks for one address Bollard can use (one of the pool) and one it cannot. */
+const USABLE_ADDRESS = GATEWAY_ADDRESSES[GATEWAY_ADDRESSES.length - 1] ?? '';
+const UNUSABLE_ADDRESS = '192.0.2.1';
 const CONTROLLER_NAME = 'bollard.io/gateway-controller';
 const REPORT = process.env.BOLLARD_CONFORMANCE_REPORT ?? `${RUN_DIR}/conformance/report.yaml`;
 const SUITE_LOG = `${RUN_DIR}/conformance/suite.log`;
@@ -39,7 +42,7 @@ beforeAll(async () => {
   await installBollard(cluster, {
     // In the node's network namespace, so a connection's local address is the one the suite
     // dialled: each Gateway gets its own loopback address (--gateway-addresses) on ports 80 and
-    // 443, and Bollard listens on those and 127.0.0.1 only; the probes reach the admin port on
+    // 443 (and any other port its listeners ask for), and Bollard listens on those and 127.0.0.1 only; the probes reach the admin port on
     // the node's bridge address. Ports below 1024 need root with NET_BIND_SERVICE (docs/installation.md).
     'controller.kind': 'DaemonSet', 'controller.hostNetwork': true, 'service.type': 'ClusterIP',
     'controller.containerPorts.http': 80, 'controller.containerPorts.https': 443,
@@ -69,6 +72,7 @@ async function runSuite(): Promise<string> {
     '-gateway-class', GATEWAY_CLASS, '-conformance-profiles', PROFILES.join(','), '-supported-features', SUPPORTED_FEATURES.join(','),
     '-organization', 'bollard', '-project', 'bollard', '-url', 'https://github.com/bollard/bollard', '-version', VERSION,
     '-contact', 'https://github.com/bollard/bollard/issues', '-report-output', REPORT,
+    '-usable-address', USABLE_ADDRESS, '-unusable-address', UNUSABLE_ADDRESS,
     ...(SKIPPED_TESTS.length === 0 ? [] : ['-skip-tests', SKIPPED_TESTS.join(',')]),
   ];
   const proc = spawnManaged('env', [`KUBECONFIG=${cluster.kubeconfig}`, suite, ...args]);

@@ -26,12 +26,15 @@ const UPSERT: Readonly<Record<string, (state: ClusterState, raw: Json) => void>>
 
 export function world(objects: readonly Json[]): ClusterState {
   const state = new ClusterState();
-  for (const raw of objects) {
-    const upsert = UPSERT[raw.kind as string];
-    if (upsert === undefined) throw new Error(`world(): no upsert for kind ${String(raw.kind)}`);
-    upsert(state, { ...raw, metadata: { creationTimestamp: T0, generation: 1, ...(raw.metadata as Json) } });
-  }
+  for (const raw of objects) upsertInto(state, raw);
   return state;
+}
+
+/** One object into the state, as its informer would (creationTimestamp and generation defaulted). */
+export function upsertInto(state: ClusterState, raw: Json): void {
+  const upsert = UPSERT[raw.kind as string];
+  if (upsert === undefined) throw new Error(`world(): no upsert for kind ${String(raw.kind)}`);
+  upsert(state, { ...raw, metadata: { creationTimestamp: T0, generation: 1, ...(raw.metadata as Json) } });
 }
 
 export function build(objects: readonly Json[], options: Partial<BuildOptions> = {}): BuildResult {

@@ -1,0 +1,93 @@
+// What the Gateway API build remembers between builds (kept in the BuildCache): each route's
+// compiled candidates, reused while nothing they were compiled from changed. Snapshot objects are
+// immutable and replaced when they change, so identity says "unchanged":
+//   - the route object itself;
+//   - where it attaches (the listeners' tables, protocols and the hostnames: `attachKey`);
+//   - the ReferenceGrants and the build's defaults (`contextKey`);
+//   - every Service, EndpointSlice list and Secret the compilation looked up (recorded as read).
+// A reused entry gives exactly what a new compilation would, so the cache never changes a result.
+import type { ClusterSnapshot, EndpointSliceObject, SecretObject, ServiceObject } from '../../snapshot/model.ts';
+import type { ReferenceGrantObject, RouteObject } from '../../snapshot/gateway-model.ts';
+
+type Read =
+  | { readonly what: 'service'; readonly namespace: string; readonly name: string; readonly seen: ServiceObject | undefined }
+  | { readonly what: 'slices'; readonly namespace: string; readonly name: string; readonly seen: readonly EndpointSliceObject[] }
+  | { readonly what: 'secret' | 'opaque'; readonly namespace: string; readonly name: string; readonly seen: SecretObject | undefined };
+
+interface Entry<T> {
+  readonly attachKey: string;
+  readonly contextKey: string;
+  readonly grants: readonly ReferenceGrantObject[];
+  readonly reads: readonly Read[];
+  readonly value: T;
+}
+
+export class GatewayRouteCache<T> {
+  private entries = new WeakMap<RouteObject, Entry<T>>();
+  /** Compilations reused and done since the cache was made (for tests and the bench). */
+  hits = 0;
+  misses = 0;
+
+  /**
+   * The route's compilation: the remembered one when nothing it read changed, else `compile`'s
+   * (given a snapshot that records what it reads).
+   */
+  compile(
+    route: RouteObject, attachKey: string, contextKey: string, grants: readonly ReferenceGrantObject[], snapshot: ClusterSnapshot,
+    compile: (recording: ClusterSnapshot) => T,
+  ): T {
+    const entry = this.entries.get(route);
+    if (entry !== undefined && entry.attachKey === attachKey && entry.contextKey === contextKey && sameList(entry.grants, grants) && stillRead(entry.reads, snapshot)) {
+      this.hits += 1;
+      return entry.value;
+    }
+    this.misses += 1;
+    const reads: Read[] = [];
+    const value = compile(recording(snapshot, reads));
+    this.entries.set(route, { attachKey, contextKey, grants, reads, value });
+    return value;
+  }
+}
+
+function recording(snapshot: ClusterSnapshot, reads: Read[]): ClusterSnapshot {
+  return {
+    ingresses: () => snapshot.ingresses(),
+    ingressClasses: () => snapshot.ingressClasses(),
+    lookupService: (namespace, name) => {
+      const seen = snapshot.lookupService(namespace, name);
+      reads.push({ what: 'service', namespace, name, seen });
+      return seen;
+    },
+    lookupEndpointSlices: (namespace, name) => {
+      const seen = snapshot.lookupEndpointSlices(namespace, name);
+      reads.push({ what: 'slices', namespace, name, seen });
+      return seen;
+    },
+    lookupSecret: (namespace, name) => {
+      const seen = snapshot.lookupSecret(namespace, name);
+      reads.push({ what: 'secret', namespace, name, seen });
+      return seen;
+    },
+    lookupOpaqueSecret: (namespace, name) => {
+      const seen = snapshot.lookupOpaqueSecret(namespace, name);
+      reads.push({ what: 'opaque', namespace, name, seen });
+      return seen;
+    },
+    gatewayApi: () => snapshot.gatewayApi?.(),
+  };
+}
+
+function stillRead(reads: readonly Read[], snapshot: ClusterSnapshot): boolean {
+  return reads.every((r) => {
+    switch (r.what) {
+      case 'service': return snapshot.lookupService(r.namespace, r.name) === r.seen;
+      case 'slices': return sameList(snapshot.lookupEndpointSlices(r.namespace, r.name), r.seen);
+      case 'secret': return snapshot.lookupSecret(r.namespace, r.name) === r.seen;
+      case 'opaque': return snapshot.lookupOpaqueSecret(r.namespace, r.name) === r.seen;
+    }
+  });
+}
+
+function sameList<V>(a: readonly V[], b: readonly V[]): boolean {
+  return a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
+}
