@@ -15,6 +15,8 @@ export interface WeightedUpstream {
   readonly invalid: boolean;
   /** The backendRef's own filters, for requests sent to it only. */
   readonly filters: readonly RouteFilter[];
+  /** The Service port's name, for BackendTLSPolicy sectionNames. */
+  readonly portName?: string;
 }
 
 export interface BackendProblem {
@@ -48,7 +50,8 @@ export function resolveBackends(route: RouteObject, refs: readonly BackendRef[],
       problems.push({ reason: 'BackendNotFound', message: resolution.problem.message });
       backends.push({ weight: ref.weight, upstream: invalidUpstream(namespace, ref.name), invalid: true, filters: ref.filters });
     } else {
-      backends.push({ weight: ref.weight, upstream: resolution.upstream, invalid: false, filters: ref.filters });
+      const portName = service?.ports.find((p) => p.port === ref.port)?.name;
+      backends.push({ weight: ref.weight, upstream: resolution.upstream, invalid: false, filters: ref.filters, ...(portName === undefined ? {} : { portName }) });
     }
   }
   return { backends, problems };

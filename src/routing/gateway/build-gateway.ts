@@ -8,6 +8,8 @@ import type { MiddlewareChain } from '../middleware.ts';
 import type { Diagnostic, HostRoutes, Route, RouteDefaults, RouteOptions, RoutingTable, TlsCertificate } from '../types.ts';
 import type { TlsSecretResult } from '../tls-secret.ts';
 import { assignAddresses } from './addresses.ts';
+import { gatewayResolvedRefs, resolveBackendClientCertificate, type BackendClientCertificate } from './backend-client-certificate.ts';
+import { BackendTlsPolicies } from './backend-tls-policies.ts';
 import { attachRoute, type Attachment, type ParentResult } from './attach.ts';
 import { compileGateways, ourClasses, type GatewayState, type ListenerState } from './listeners.ts';
 import { mergeGatewayRoutes } from './merge.ts';
@@ -38,7 +40,12 @@ export function buildGatewayApi(input: GatewayBuildInput, ingressTable: RoutingT
   const pool = input.gatewayAddresses;
   const addresses = ownAddresses(gateways, pool);
   const addressOf = (a: Attachment): string => addresses.get(a.listener.gateway) ?? '';
-  const ctx: CompileContext = { api, snapshot, defaults: input.defaults, options: new Map<string, RouteOptions>(), chains: new Map<string, MiddlewareChain>() };
+  const clientCertificates = new Map(gateways.map((g) => [g.gateway, resolveBackendClientCertificate(g.gateway, api, snapshot, input.secretReadings)]));
+  const policies = new BackendTlsPolicies(api);
+  const ctx: CompileContext = {
+    api, snapshot, defaults: input.defaults, options: new Map<string, RouteOptions>(), chains: new Map<string, MiddlewareChain>(),
+    backendTls: { policies, clientCertificates, interned: new Map() },
+  };
   const candidates = new Map<string, GatewayCandidate[]>();
   const routes: RouteReport[] = [];
   for (const route of api.routes) {
@@ -58,8 +65,8 @@ export function buildGatewayApi(input: GatewayBuildInput, ingressTable: RoutingT
   return {
     table: own.length === 0 ? merged.table : withOwnAddresses(merged.table, own.map((o) => [o.address, o.merged.table])),
     report: {
-      classes: classes.reports, routes,
-      gateways: gateways.map((g) => gatewayReport(g, pool.length === 0 ? undefined : addresses.get(g.gateway) ?? '')),
+      classes: classes.reports, routes, backendTlsPolicies: policies.reports(),
+      gateways: gateways.map((g) => gatewayReport(g, pool.length === 0 ? undefined : addresses.get(g.gateway) ?? '', clientCertificates.get(g.gateway))),
       conflicts: [...merged.conflicts, ...own.flatMap((o) => o.merged.conflicts.map((c) => `${c} (on ${o.address})`))],
     },
     diagnostics: [...merged.diagnostics, ...own.flatMap((o) => o.merged.diagnostics)],
@@ -162,7 +169,7 @@ function routeReport(route: RouteObject, parents: readonly ParentResult[], compi
 }
 
 /** @param address the Gateway's own address (addresses.ts); undefined without a pool, "" when the pool ran out. */
-function gatewayReport(state: GatewayState, address: string | undefined): GatewayReport {
+function gatewayReport(state: GatewayState, address: string | undefined, client: BackendClientCertificate | undefined): GatewayReport {
   const served = state.listeners.filter((l) => l.served).length;
   const all = state.listeners.length;
   const notValid = `${String(all - served)} of ${String(all)} listeners are not served`;
@@ -171,6 +178,7 @@ function gatewayReport(state: GatewayState, address: string | undefined): Gatewa
       : state.listeners.some((l) => l.attachable) ? condition('Accepted', true, 'ListenersNotValid', notValid)
         : condition('Accepted', false, 'ListenersNotValid', notValid),
     programmed(served, address),
+    gatewayResolvedRefs(client ?? { certificate: undefined, problem: undefined }, state.listeners),
   ];
   return {
     ...(address === undefined ? {} : { addresses: address === '' ? [] : [address] }),
