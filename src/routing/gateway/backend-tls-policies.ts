@@ -83,7 +83,7 @@ export class BackendTlsPolicies {
 
   private noteAncestor(compiled: CompiledPolicy, gateway: GatewayObject, governs: boolean): void {
     let ancestors = this.ancestors.get(compiled);
-    if (ancestors === undefined) this.ancestors.set(compiled, (ancestors = new Map()));
+    if (ancestors === undefined) this.ancestors.set(compiled, (ancestors = new Map<GatewayObject, Ancestor>()));
     const found = ancestors.get(gateway);
     if (found === undefined) ancestors.set(gateway, { gateway, governs });
     else found.governs ||= governs;
