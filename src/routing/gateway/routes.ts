@@ -173,9 +173,11 @@ function baseRoute(
   const pathType = match.kind === 'Prefix' ? 'Prefix' : 'Exact';
   const variant = (b: WeightedUpstream | undefined, i: number): Route => {
     const chain = chains[i];
-    const upstream = b?.upstream ?? { key: `invalid:${ref.namespace}/${ref.name}`, service: ref, endpoints: [] };
+    const resolved = b?.upstream ?? { key: `invalid:${ref.namespace}/${ref.name}`, service: ref, endpoints: [] };
     const tls = b === undefined || b.invalid || ctx.backendTls === undefined ? PLAIN
-      : backendTlsFor(ctx.backendTls, upstream.service.namespace, upstream.service.name, b.portName, gateways);
+      : backendTlsFor(ctx.backendTls, resolved.service.namespace, resolved.service.name, b.portName, gateways);
+    // A policy that cannot be used: no endpoint is ever dialled, every request answers 500.
+    const upstream = tls.kind === 'fail' ? { key: `invalid:${resolved.key}`, service: resolved.service, endpoints: [] } : resolved;
     const protocol = protocolOf(route, upstream, tls);
     return {
       ingress: ref, source: route.kind, pathType, path: match.path, upstream,
