@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { toGateway, toHttpRoute, toGrpcRoute, toReferenceGrant } from './convert-gateway.ts';
+import { toBackendTlsPolicy, toConfigMapCa, toGateway, toHttpRoute, toGrpcRoute, toReferenceGrant } from './convert-gateway.ts';
 
 describe('Gateway API conversion', () => {
   it('applies the spec defaults a Gateway leaves out', () => {
@@ -57,5 +57,30 @@ describe('Gateway API conversion', () => {
     const grant = toReferenceGrant({ metadata: { namespace: 'b', name: 'g' }, spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'a' }], to: [{ group: '', kind: 'Service' }] } });
     expect(grant.to).toEqual([{ group: '', kind: 'Service' }]);
     expect(toHttpRoute({ spec: { rules: 'junk', parentRefs: [7] } })).toMatchObject({ rules: [], parentRefs: [{ name: '' }] });
+  });
+
+  it('reads a BackendTLSPolicy, a Gateway\'s backend client certificate and only a ConfigMap\'s ca.crt', () => {
+    const policy = toBackendTlsPolicy({
+      metadata: { namespace: 'ns', name: 'p', generation: 4, creationTimestamp: '2024-01-01T00:00:00Z' },
+      spec: {
+        targetRefs: [{ group: '', kind: 'Service', name: 'web', sectionName: 'https' }, { group: '', kind: 'Service', name: 'api' }],
+        validation: {
+          caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'ca' }], hostname: 'Web.Example.com',
+          subjectAltNames: [{ type: 'Hostname', hostname: 'A.example.com' }, { type: 'URI', uri: 'spiffe://x/Y' }],
+        },
+      },
+      status: { ancestors: [{ ancestorRef: { name: 'gw' }, controllerName: 'example.com/other', conditions: [] }] },
+    });
+    expect(policy).toMatchObject({
+      generation: 4, hostname: 'web.example.com',
+      targetRefs: [{ group: '', kind: 'Service', name: 'web', sectionName: 'https' }, { group: '', kind: 'Service', name: 'api' }],
+      caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'ca' }],
+      subjectAltNames: [{ type: 'Hostname', value: 'a.example.com' }, { type: 'URI', value: 'spiffe://x/Y' }],
+      statusAncestors: [{ ancestorRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gw' }, controllerName: 'example.com/other' }],
+    });
+    expect(policy.wellKnownCACertificates).toBeUndefined();
+    const gw = toGateway({ metadata: { namespace: 'ns', name: 'gw' }, spec: { tls: { backend: { clientCertificateRef: { name: 'client' } } } } });
+    expect(gw.backendClientCertificateRef).toEqual({ group: '', kind: 'Secret', name: 'client' });
+    expect(toConfigMapCa({ metadata: { namespace: 'ns', name: 'ca' }, data: { 'ca.crt': 'PEM', other: 'x'.repeat(100) } })).toEqual({ namespace: 'ns', name: 'ca', caCrt: 'PEM' });
   });
 });

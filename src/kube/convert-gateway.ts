@@ -2,7 +2,7 @@
 // server has applied the CRDs' defaults, but nothing here relies on it: every default the spec
 // names is applied again, and a malformed field reads as empty.
 import type {
-  BackendRef, Condition, CorsFilter, GatewayClassObject, GatewayObject, GrpcRouteObject, GrpcRouteRule, HeaderFilter, HttpRouteMatch,
+  BackendRef, BackendTlsPolicyObject, ConfigMapCa, Condition, CorsFilter, GatewayClassObject, GatewayObject, GrpcRouteObject, GrpcRouteRule, HeaderFilter, HttpRouteMatch,
   HttpRouteObject, HttpRouteRule, Listener, ParentRef, PathModifier, ReferenceGrantObject, RequestMirrorFilter, RouteFilter, RouteParentStatus,
   StringMatch, TypedRef,
 } from '../snapshot/gateway-model.ts';
@@ -75,7 +75,12 @@ export function toGateway(raw: Json): GatewayObject {
       name: str(obj(l).name) ?? '', attachedRoutes: num(obj(l).attachedRoutes) ?? 0, conditions: conditions(l),
     })),
     statusAddresses: arr(obj(raw.status).addresses).map((a) => str(obj(a).value) ?? '').filter((v) => v !== ''),
+    ...opt('backendClientCertificateRef', clientCertificateRef(obj(obj(obj(spec.tls).backend)).clientCertificateRef)),
   };
+}
+
+function clientCertificateRef(raw: unknown): TypedRef | undefined {
+  return raw === undefined ? undefined : typedRef(raw, '', 'Secret');
 }
 
 function parentRef(raw: unknown): ParentRef {
@@ -216,4 +221,36 @@ export function toReferenceGrant(raw: Json): ReferenceGrantObject {
     from: arr(spec.from).map((f) => ({ group: str(obj(f).group) ?? '', kind: str(obj(f).kind) ?? '', namespace: str(obj(f).namespace) ?? '' })),
     to: arr(spec.to).map((t) => ({ group: str(obj(t).group) ?? '', kind: str(obj(t).kind) ?? '', ...opt('name', str(obj(t).name)) })),
   };
+}
+
+export function toBackendTlsPolicy(raw: Json): BackendTlsPolicyObject {
+  const spec = obj(raw.spec);
+  const validation = obj(spec.validation);
+  const wellKnown = str(validation.wellKnownCACertificates);
+  return {
+    ...meta(raw),
+    targetRefs: arr(spec.targetRefs).map((t) => {
+      const r = obj(t);
+      const section = str(r.sectionName);
+      return { group: str(r.group) ?? '', kind: str(r.kind) ?? '', name: str(r.name) ?? '', ...opt('sectionName', section === '' ? undefined : section) };
+    }),
+    caCertificateRefs: arr(validation.caCertificateRefs).map((r) => typedRef(r, '', '')),
+    ...opt('wellKnownCACertificates', wellKnown === '' ? undefined : wellKnown),
+    hostname: (str(validation.hostname) ?? '').toLowerCase(),
+    subjectAltNames: arr(validation.subjectAltNames).map((n) => {
+      const s = obj(n);
+      const type = str(s.type) ?? '';
+      return { type, value: (type === 'URI' ? str(s.uri) : str(s.hostname)?.toLowerCase()) ?? '' };
+    }),
+    statusAncestors: arr(obj(raw.status).ancestors).map((a) => {
+      const x = obj(a);
+      return { ancestorRef: parentRef(x.ancestorRef), controllerName: str(x.controllerName) ?? '', conditions: conditions(x) };
+    }),
+  };
+}
+
+/** Only `ca.crt` is kept: the rest of a ConfigMap (possibly large) never reaches memory past the informer. */
+export function toConfigMapCa(raw: Json): ConfigMapCa {
+  const { namespace, name } = meta(raw);
+  return { namespace, name, caCrt: str(obj(raw.data)['ca.crt']) };
 }

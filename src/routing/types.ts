@@ -65,24 +65,33 @@ export interface RouteOptions {
 }
 
 /**
- * How the data plane talks TLS to an upstream (nginx proxy-ssl-*): verification against a CA, a
- * client certificate, SNI, ciphers and versions. One object per distinct value within a build.
+ * How the data plane talks TLS to an upstream (nginx proxy-ssl-*, Gateway API BackendTLSPolicy):
+ * verification against a CA, a client certificate, SNI, ciphers and versions. One object per
+ * distinct value within a build.
  */
 export interface UpstreamTls {
   /** Equal keys mean equal settings; no spaces (the data plane keys its dispatchers with it). */
   readonly key: string;
   /** Verify the upstream's certificate chain and name. */
   readonly verify: boolean;
-  /** Certificates allowed above the upstream's own in its verified chain (nginx's proxy_ssl_verify_depth). */
-  readonly verifyDepth: number;
-  /** The name verified and, with sendServerName, sent as SNI. */
+  /** Certificates allowed above the upstream's own in its verified chain (nginx's proxy_ssl_verify_depth); undefined: any number. */
+  readonly verifyDepth: number | undefined;
+  /** The name verified (unless subjectAltNames is set) and, with sendServerName, sent as SNI. */
   readonly serverName: string;
+  /**
+   * BackendTLSPolicy subjectAltNames, as "DNS:name" or "URI:uri": when set, the upstream's certificate
+   * must carry one of them (instead of serverName).
+   */
+  readonly subjectAltNames?: readonly string[];
   readonly sendServerName: boolean;
   /** OpenSSL cipher list; undefined: Node's defaults. */
   readonly ciphers: string | undefined;
   readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
   readonly maxVersion: 'TLSv1.2' | 'TLSv1.3';
-  /** PEM from the proxy-ssl-secret: the client certificate and key shown to the upstream, the CA it is verified with. */
+  /**
+   * PEM: the client certificate and key shown to the upstream (proxy-ssl-secret, or a Gateway's
+   * tls.backend.clientCertificateRef), the CAs it is verified with (undefined: Node's public roots).
+   */
   readonly clientCertPem: string | undefined;
   readonly clientKeyPem: string | undefined;
   readonly caPem: string | undefined;

@@ -74,6 +74,8 @@ export interface GatewayObject extends GatewayApiMeta {
   readonly listenerStatus: readonly ListenerStatus[];
   /** status.addresses values, as written (by us): a Gateway keeps the address it was given. */
   readonly statusAddresses: readonly string[];
+  /** spec.tls.backend.clientCertificateRef: the certificate the Gateway shows to TLS backends. */
+  readonly backendClientCertificateRef?: TypedRef;
 }
 
 export interface ParentRef {
@@ -221,12 +223,58 @@ export interface ReferenceGrantObject extends ObjectRef {
   readonly to: readonly { readonly group: string; readonly kind: string; readonly name?: string }[];
 }
 
+/** A BackendTLSPolicy targetRef (LocalPolicyTargetReferenceWithSectionName). */
+export interface PolicyTargetRef {
+  readonly group: string;
+  readonly kind: string;
+  readonly name: string;
+  /** A Service port's name; unset: every port. */
+  readonly sectionName?: string;
+}
+
+/** One status.ancestors entry of a policy, as written by whichever controller owns it. */
+export interface PolicyAncestorStatus {
+  readonly ancestorRef: ParentRef;
+  readonly controllerName: string;
+  readonly conditions: readonly Condition[];
+}
+
+/** subjectAltNames entry: "Hostname" (a DNS name) or "URI"; `value` is the name or the URI. */
+export interface SubjectAltName {
+  readonly type: string;
+  readonly value: string;
+}
+
+/** gateway.networking.k8s.io/v1 BackendTLSPolicy: how Gateways reach a Service over TLS. */
+export interface BackendTlsPolicyObject extends GatewayApiMeta {
+  readonly targetRefs: readonly PolicyTargetRef[];
+  /** validation.caCertificateRefs (LocalObjectReference: group, kind, name). */
+  readonly caCertificateRefs: readonly TypedRef[];
+  /** validation.wellKnownCACertificates ("System", or a prefixed name Bollard does not know). */
+  readonly wellKnownCACertificates?: string;
+  /** validation.hostname: the SNI name, and the name verified when subjectAltNames is empty. Lower-case. */
+  readonly hostname: string;
+  readonly subjectAltNames: readonly SubjectAltName[];
+  readonly statusAncestors: readonly PolicyAncestorStatus[];
+}
+
+/** What Bollard keeps of a ConfigMap: its `ca.crt` (undefined when it has no such key). */
+export interface ConfigMapCa {
+  readonly namespace: string;
+  readonly name: string;
+  readonly caCrt: string | undefined;
+}
+
 /** The Gateway API objects routing/ builds from, each list sorted by namespace/name. */
 export interface GatewayApiSnapshot {
   readonly gatewayClasses: readonly GatewayClassObject[];
   readonly gateways: readonly GatewayObject[];
   readonly routes: readonly RouteObject[];
   readonly referenceGrants: readonly ReferenceGrantObject[];
+  /** BackendTLSPolicies; absent when not watched. */
+  readonly backendTlsPolicies?: readonly BackendTlsPolicyObject[];
+  /** The ConfigMaps BackendTLSPolicies name (undefined: no such ConfigMap, or ConfigMaps not watched). */
+  readonly lookupConfigMapCa?: (namespace: string, name: string) => ConfigMapCa | undefined;
   /** Labels of the namespaces listeners' allowedRoutes selectors look at; undefined when not watched (or no such namespace). */
   readonly namespaceLabels?: (namespace: string) => Readonly<Record<string, string>> | undefined;
 }

@@ -5,13 +5,17 @@
 // merges into them) but do not matter.
 import { isDeepStrictEqual } from 'node:util';
 import type {
-  GatewayApiSnapshot, GatewayClassObject, GatewayObject, GrpcRouteObject, HttpRouteObject, ReferenceGrantObject, RouteObject, RouteParentStatus,
+  BackendTlsPolicyObject, ConfigMapCa, GatewayApiSnapshot, PolicyAncestorStatus, GatewayClassObject, GatewayObject, GrpcRouteObject, HttpRouteObject, ReferenceGrantObject, RouteObject, RouteParentStatus,
 } from './gateway-model.ts';
 import { refKey } from './model.ts';
 import { RefIndex } from './ref-index.ts';
 
-/** GatewayNamespace: every namespace's labels, for listeners' allowedRoutes namespace selectors. */
-export type GatewayKind = 'GatewayClass' | 'Gateway' | 'HTTPRoute' | 'GRPCRoute' | 'ReferenceGrant' | 'GatewayNamespace';
+/**
+ * GatewayNamespace: every namespace's labels, for listeners' allowedRoutes namespace selectors.
+ * GatewayConfigMap: every ConfigMap's ca.crt, for BackendTLSPolicy caCertificateRefs.
+ */
+export type GatewayKind =
+  | 'GatewayClass' | 'Gateway' | 'HTTPRoute' | 'GRPCRoute' | 'ReferenceGrant' | 'BackendTLSPolicy' | 'GatewayNamespace' | 'GatewayConfigMap';
 
 const sortedValues = <T>(map: ReadonlyMap<string, T>): T[] =>
   [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
@@ -30,6 +34,12 @@ export class GatewayStore {
   private readonly grpcRoutes = new Map<string, GrpcRouteObject>();
   private readonly grants = new Map<string, ReferenceGrantObject>();
   private readonly namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
+  private readonly policies = new Map<string, BackendTlsPolicyObject>();
+  private readonly configMaps = new Map<string, ConfigMapCa>();
+  /** "ns/name" of a BackendTLSPolicy → its caCertificateRefs' ConfigMaps "ns/name". */
+  private readonly policyConfigMaps = new RefIndex();
+  /** "ns/name" of a BackendTLSPolicy → our status.ancestors entries as the status leader last wrote them. */
+  private readonly writtenAncestors = new Map<string, readonly PolicyAncestorStatus[]>();
   /** "HTTPRoute:ns/name" → our status.parents entries as the status leader last wrote them. */
   private readonly writtenParents = new Map<string, readonly RouteParentStatus[]>();
   /** "HTTPRoute:ns/name" → parent Gateways "ns/name". */
@@ -50,15 +60,31 @@ export class GatewayStore {
     if (this.cached === undefined) {
       // A copy: the snapshot stays what it was when built, whatever the watch delivers later.
       const labels = new Map(this.namespaceLabels);
+      const policies = sortedValues(this.policies);
+      const configMaps = this.referencedConfigMaps(policies);
       this.cached = {
         gatewayClasses: sortedValues(this.classes),
         gateways: sortedValues(this.gateways),
         routes: [...sortedValues(this.httpRoutes), ...sortedValues(this.grpcRoutes)],
         referenceGrants: sortedValues(this.grants),
+        backendTlsPolicies: policies,
+        lookupConfigMapCa: (namespace, name) => configMaps.get(`${namespace}/${name}`),
         namespaceLabels: (namespace) => labels.get(namespace),
       };
     }
     return this.cached;
+  }
+
+  /** The ConfigMaps the policies name, copied so the snapshot stays what it was. */
+  private referencedConfigMaps(policies: readonly BackendTlsPolicyObject[]): Map<string, ConfigMapCa> {
+    const out = new Map<string, ConfigMapCa>();
+    for (const p of policies) {
+      for (const key of this.policyConfigMaps.targetsOf(refKey(p))) {
+        const found = this.configMaps.get(key);
+        if (found !== undefined) out.set(key, found);
+      }
+    }
+    return out;
   }
 
   /** Whether any Gateway API object is held (an Ingress-only cluster skips the Gateway build). */
@@ -115,6 +141,8 @@ export class GatewayStore {
     // so the table follows what the status leader wrote.
     if (!this.put(this.gateways, key, g, ['conditions', 'listenerStatus'])) return false;
     const secrets = g.listeners.flatMap((l) => l.certificateRefs.map((r) => `${r.namespace ?? g.namespace}/${r.name}`));
+    const client = g.backendClientCertificateRef;
+    if (client !== undefined) secrets.push(`${client.namespace ?? g.namespace}/${client.name}`);
     this.gatewaySecrets.set(key, [...new Set(secrets)]);
     return true;
   }
@@ -158,6 +186,66 @@ export class GatewayStore {
     return this.drop(this.grants, `${namespace}/${name}`);
   }
 
+  upsertBackendTlsPolicy(p: BackendTlsPolicyObject): boolean {
+    const key = refKey(p);
+    const old = this.policies.get(key);
+    if (!this.put(this.policies, key, p, ['statusAncestors'])) return old !== undefined && this.ourAncestorsChanged(old, p);
+    this.policyConfigMaps.set(key, [...new Set(p.caCertificateRefs.filter((r) => r.group === '' && r.kind === 'ConfigMap').map((r) => `${p.namespace}/${r.name}`))]);
+    return true;
+  }
+
+  removeBackendTlsPolicy(namespace: string, name: string): boolean {
+    const key = `${namespace}/${name}`;
+    this.policyConfigMaps.delete(key);
+    this.writtenAncestors.delete(key);
+    return this.drop(this.policies, key);
+  }
+
+  lookupBackendTlsPolicy(namespace: string, name: string): BackendTlsPolicyObject | undefined {
+    return this.policies.get(`${namespace}/${name}`);
+  }
+
+  /** Every policy held (the latest object, status included), for the status writer. */
+  allBackendTlsPolicies(): Iterable<BackendTlsPolicyObject> {
+    return this.policies.values();
+  }
+
+  /** Held whatever names it (a policy may come later); matters when a policy names it. */
+  upsertConfigMap(c: ConfigMapCa): boolean {
+    const key = refKey(c);
+    const old = this.configMaps.get(key);
+    if (old !== undefined && old.caCrt === c.caCrt) return false;
+    this.configMaps.set(key, c);
+    return this.configMapMatters(key);
+  }
+
+  removeConfigMap(namespace: string, name: string): boolean {
+    const key = `${namespace}/${name}`;
+    return this.configMaps.delete(key) && this.configMapMatters(key);
+  }
+
+  private configMapMatters(key: string): boolean {
+    if (!this.policyConfigMaps.has(key)) return false;
+    this.cached = undefined;
+    return true;
+  }
+
+  /** The status leader wrote these ancestors of ours: their echo from the watch is no news. */
+  noteOurAncestors(policy: BackendTlsPolicyObject, ours: readonly PolicyAncestorStatus[]): void {
+    this.writtenAncestors.set(refKey(policy), ours);
+  }
+
+  forgetOurAncestors(policy: BackendTlsPolicyObject): void {
+    this.writtenAncestors.delete(refKey(policy));
+  }
+
+  private ourAncestorsChanged(old: BackendTlsPolicyObject, next: BackendTlsPolicyObject): boolean {
+    const ours = (p: BackendTlsPolicyObject) => p.statusAncestors.filter((a) => a.controllerName === this.controllerName);
+    if (this.controllerName === '' || isDeepStrictEqual(ours(old), ours(next))) return false;
+    const written = this.writtenAncestors.get(refKey(next));
+    return written === undefined || !isDeepStrictEqual(written, ours(next));
+  }
+
   /** Matters only while some listener selects namespaces by label (a new Gateway rebuilds anyway). */
   upsertNamespace(name: string, labels: Readonly<Record<string, string>>): boolean {
     const old = this.namespaceLabels.get(name);
@@ -181,7 +269,7 @@ export class GatewayStore {
   keys(kind: GatewayKind): readonly string[] {
     const maps: Record<GatewayKind, Map<string, unknown>> = {
       GatewayClass: this.classes, Gateway: this.gateways, HTTPRoute: this.httpRoutes, GRPCRoute: this.grpcRoutes, ReferenceGrant: this.grants,
-      GatewayNamespace: this.namespaceLabels,
+      BackendTLSPolicy: this.policies, GatewayNamespace: this.namespaceLabels, GatewayConfigMap: this.configMaps,
     };
     return [...maps[kind].keys()];
   }

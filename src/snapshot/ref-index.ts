@@ -28,6 +28,11 @@ export class RefIndex {
     return this.byTarget.has(target);
   }
 
+  /** What `source` refers to. */
+  targetsOf(source: string): readonly string[] {
+    return this.bySource.get(source) ?? [];
+  }
+
   lookup(target: string): readonly string[] {
     return [...(this.byTarget.get(target) ?? [])].sort();
   }

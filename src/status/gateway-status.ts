@@ -1,5 +1,6 @@
 // Writes Gateway API status from the build's report (routing/gateway/report.ts): GatewayClass
-// Accepted; Gateway Accepted/Programmed, addresses and per-listener conditions; each route's
+// Accepted; Gateway Accepted/Programmed/ResolvedRefs, addresses and per-listener conditions;
+// BackendTLSPolicy ancestors (backend-tls-policy-status.ts); each route's
 // status.parents entries for our controllerName — entries of other controllers are written back as
 // they are, and our entries for parents we no longer serve are dropped. Only the status leader
 // calls this; each object is written only when its status differs, and a failed write is logged
@@ -12,6 +13,7 @@ import type { GatewayApiReport, GatewayReport, RouteReport } from '../routing/ga
 import type { Condition, GatewayObject, ListenerStatus, RouteObject, RouteParentStatus } from '../snapshot/gateway-model.ts';
 import type { GatewayStore } from '../snapshot/gateway-store.ts';
 import type { LoadBalancerIngress } from '../snapshot/model.ts';
+import { backendTlsPolicyWrites } from './backend-tls-policy-status.ts';
 import { allBounded } from './bounded.ts';
 import { sameConditions, toConditions } from './gateway-conditions.ts';
 
@@ -55,6 +57,7 @@ export async function syncGatewayStatus(
       if (!ok) store.forgetOurParents(route);
     });
   }
+  writes.push(...backendTlsPolicyWrites(store, report.backendTlsPolicies, deps.controllerName, now, (path, body, object) => write(deps, path, body, object)));
   await allBounded(writes);
 }
 

@@ -31,14 +31,14 @@ async function sign(dir: string, name: string, subject: string, issuer: string, 
   await openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', `${issuer}.crt`, '-CAkey', `${issuer}.key`, '-set_serial', serial(), '-days', '30', '-extfile', `${name}.ext`, '-out', `${name}.crt`], dir);
 }
 
-/** `serverNames`: the DNS names of both server certificates. */
+/** `serverNames`: the names of both server certificates (DNS names; a name with "://" is a URI, e.g. a SPIFFE ID). */
 export async function generateTestPki(serverNames: readonly string[]): Promise<TestPki> {
   const dir = await mkdtemp(join(tmpdir(), 'bollard-pki-'));
   try {
     await writeFile(join(dir, 'root.ext'), CA_EXT);
     await openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'root.key', '-out', 'root.crt', '-days', '30', '-subj', '/CN=bollard-test-root',
       '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
-    const san = `subjectAltName=${serverNames.map((n) => `DNS:${n}`).join(',')}\n`;
+    const san = `subjectAltName=${serverNames.map((n) => (n.includes('://') ? `URI:${n}` : `DNS:${n}`)).join(',')}\n`;
     const serverExt = `basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n${san}`;
     await Promise.all([
       sign(dir, 'intermediate', '/CN=bollard-test-intermediate', 'root', CA_EXT).then(() => sign(dir, 'deep', `/CN=${serverNames[0] ?? 'deep'}`, 'intermediate', serverExt)),

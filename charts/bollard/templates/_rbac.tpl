@@ -1,6 +1,6 @@
 {{/*
 The namespaced permissions: what the informers list and watch (Ingresses, Services,
-EndpointSlices, Secrets, Gateway API objects), the status the leader writes and the Events it records. Secret writes
+EndpointSlices, Secrets, Gateway API objects, ConfigMaps for BackendTLSPolicy CAs), the status the leader writes and the Events it records. Secret writes
 only when ACME writes certificates into the Ingresses' TLS Secrets (acme.writeTlsSecrets).
 */}}
 {{- define "bollard.namespacedRules" -}}
@@ -20,11 +20,15 @@ only when ACME writes certificates into the Ingresses' TLS Secrets (acme.writeTl
   resources: [events]
   verbs: [create, patch]
 - apiGroups: [gateway.networking.k8s.io]
-  resources: [gateways, httproutes, grpcroutes, referencegrants]
+  resources: [gateways, httproutes, grpcroutes, referencegrants, backendtlspolicies]
   verbs: [get, list, watch]
 - apiGroups: [gateway.networking.k8s.io]
-  resources: [gateways/status, httproutes/status, grpcroutes/status]
+  resources: [gateways/status, httproutes/status, grpcroutes/status, backendtlspolicies/status]
   verbs: [update, patch]
+# The CA bundles BackendTLSPolicies name (ca.crt of ConfigMaps), watched with BackendTLSPolicies.
+- apiGroups: [""]
+  resources: [configmaps]
+  verbs: [get, list, watch]
 {{- if and .Values.acme.enabled .Values.acme.writeTlsSecrets }}
 - apiGroups: [""]
   resources: [secrets]

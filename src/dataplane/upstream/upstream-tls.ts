@@ -1,12 +1,18 @@
-// A route's UpstreamTls (nginx proxy-ssl-*) as node:tls connect options for its dispatchers. The
-// chain is verified by OpenSSL against the Secret's CA (or Node's roots without one); the name
-// and the depth are checked by checkServerIdentity, which node:tls calls with the verified chain.
+// A route's UpstreamTls (nginx proxy-ssl-*, BackendTLSPolicy) as node:tls connect options for its
+// dispatchers. The chain is verified by OpenSSL against the configured CAs (or Node's roots without
+// them); the name (or the policy's subjectAltNames) and the depth are checked by
+// checkServerIdentity, which node:tls calls with the verified chain.
 import { checkServerIdentity, type ConnectionOptions, type PeerCertificate, type DetailedPeerCertificate } from 'node:tls';
 import { buildConnector } from 'undici';
 import type { UpstreamTls } from '../../routing/types.ts';
+import { matchesSubjectAltName, parseSubjectAltNames } from './subject-alt-names.ts';
 
 export class UpstreamChainTooDeepError extends Error {
   readonly code = 'ERR_UPSTREAM_CHAIN_TOO_DEEP';
+}
+
+export class UpstreamSubjectAltNameError extends Error {
+  readonly code = 'ERR_UPSTREAM_SUBJECT_ALT_NAME';
 }
 
 /**
@@ -31,12 +37,25 @@ function upstreamTlsConnectOptions(tls: UpstreamTls): ConnectionOptions {
   };
 }
 
-/** The name of proxy-ssl-name (not the address dialled), and at most verifyDepth certificates above the peer's. */
+/**
+ * The name of proxy-ssl-name or the policy's hostname (not the address dialled) — or one of the
+ * policy's subjectAltNames instead — and at most verifyDepth certificates above the peer's.
+ */
 function verifyPeer(tls: UpstreamTls, cert: PeerCertificate): Error | undefined {
-  const wrongName = checkServerIdentity(tls.serverName, cert);
+  const wrongName = tls.subjectAltNames === undefined || tls.subjectAltNames.length === 0
+    ? checkServerIdentity(tls.serverName, cert)
+    : wrongSubjectAltName(tls.subjectAltNames, cert);
   if (wrongName !== undefined) return wrongName;
+  if (tls.verifyDepth === undefined) return undefined;
   const above = chainAbove(cert as DetailedPeerCertificate);
   return above > tls.verifyDepth ? new UpstreamChainTooDeepError(`the upstream's chain has ${above} certificates above its own; proxy-ssl-verify-depth allows ${tls.verifyDepth}`) : undefined;
+}
+
+function wrongSubjectAltName(wanted: readonly string[], cert: PeerCertificate): Error | undefined {
+  // Absent at runtime on a certificate without the extension, whatever the type says.
+  const text = (cert as { subjectaltname?: string }).subjectaltname ?? '';
+  if (matchesSubjectAltName(parseSubjectAltNames(text), wanted)) return undefined;
+  return new UpstreamSubjectAltNameError(`the upstream's certificate names none of ${wanted.join(', ')}`);
 }
 
 /** Issuers above the peer's certificate, up to the self-signed root (node:tls links a root to itself). */

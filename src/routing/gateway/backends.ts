@@ -1,7 +1,7 @@
 // A rule's backendRefs → upstreams: Services only, another namespace only with a ReferenceGrant, a
 // port required. An invalid reference keeps its share of the traffic and answers 500 there (as the
 // spec asks); the problem goes to the route's ResolvedRefs condition.
-import type { ClusterSnapshot } from '../../snapshot/model.ts';
+import type { ClusterSnapshot, ServiceObject } from '../../snapshot/model.ts';
 import type { BackendRef, GatewayApiSnapshot, RouteFilter, RouteObject } from '../../snapshot/gateway-model.ts';
 import type { Upstream } from '../types.ts';
 import { resolveUpstream, upstreamKey } from '../upstreams.ts';
@@ -15,6 +15,8 @@ export interface WeightedUpstream {
   readonly invalid: boolean;
   /** The backendRef's own filters, for requests sent to it only. */
   readonly filters: readonly RouteFilter[];
+  /** The Service port's name, for BackendTLSPolicy sectionNames. */
+  readonly portName?: string;
 }
 
 export interface BackendProblem {
@@ -48,10 +50,16 @@ export function resolveBackends(route: RouteObject, refs: readonly BackendRef[],
       problems.push({ reason: 'BackendNotFound', message: resolution.problem.message });
       backends.push({ weight: ref.weight, upstream: invalidUpstream(namespace, ref.name), invalid: true, filters: ref.filters });
     } else {
-      backends.push({ weight: ref.weight, upstream: resolution.upstream, invalid: false, filters: ref.filters });
+      backends.push({ weight: ref.weight, upstream: resolution.upstream, invalid: false, filters: ref.filters, ...portNameOf(service, ref.port) });
     }
   }
   return { backends, problems };
+}
+
+/** The Service port's name (BackendTLSPolicy sectionName), when it has one. */
+function portNameOf(service: ServiceObject | undefined, port: number | undefined): { portName?: string } {
+  const name = service?.ports.find((p) => p.port === port)?.name;
+  return name === undefined || name === '' ? {} : { portName: name };
 }
 
 function checkRef(route: RouteObject, ref: BackendRef, namespace: string, api: GatewayApiSnapshot): BackendProblem | undefined {

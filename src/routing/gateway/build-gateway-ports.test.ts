@@ -75,10 +75,10 @@ describe('Gateway spec.addresses', () => {
     const invalid = gatewayOf([{ type: 'test/fake-invalid-type', value: 'x' }, { value: '198.51.100.1' }, { value: '192.0.2.2' }]);
     expect(conditionsOf(invalid?.conditions)?.[0]).toBe('Accepted=False:UnsupportedAddress');
     const unusable = gatewayOf([{ value: '198.51.100.1' }, { value: '192.0.2.2' }]);
-    expect(conditionsOf(unusable?.conditions)).toEqual(['Accepted=True:Accepted', 'Programmed=False:AddressNotUsable']);
+    expect(conditionsOf(unusable?.conditions)?.slice(0, 2)).toEqual(['Accepted=True:Accepted', 'Programmed=False:AddressNotUsable']);
     expect(unusable?.addresses).toEqual([]);
     const usable = build(asking([{ type: 'IPAddress', value: '192.0.2.2' }]), pool);
-    expect(conditionsOf(usable.gatewayApi?.gateways[0]?.conditions)).toEqual(['Accepted=True:Accepted', 'Programmed=True:Programmed']);
+    expect(conditionsOf(usable.gatewayApi?.gateways[0]?.conditions)?.slice(0, 2)).toEqual(['Accepted=True:Accepted', 'Programmed=True:Programmed']);
     expect(usable.gatewayApi?.gateways[0]?.addresses).toEqual(['192.0.2.2']);
     expect(usable.table.portListeners).toEqual([{ address: '192.0.2.2', port: 8080, proto: 'http' }]);
   });

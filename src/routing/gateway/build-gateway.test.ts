@@ -49,7 +49,7 @@ describe('Gateway API build', () => {
     ]);
     const gw = result.gatewayApi?.gateways[0];
     // No listener Bollard can serve: the Gateway itself is not accepted.
-    expect(gw?.conditions.map((c) => `${c.type}=${c.status}:${c.reason}`)).toEqual(['Accepted=False:ListenersNotValid', 'Programmed=False:Invalid']);
+    expect(gw?.conditions.map((c) => `${c.type}=${c.status}:${c.reason}`)).toEqual(['Accepted=False:ListenersNotValid', 'Programmed=False:Invalid', 'ResolvedRefs=True:ResolvedRefs']);
     expect(gw?.listeners.map((l) => l.supportedKinds.map((k) => k.kind))).toEqual([['HTTPRoute', 'GRPCRoute'], []]);
     expect(gw?.listeners.map((l) => l.conditions.find((c) => c.type === 'Accepted')?.reason)).toEqual(['PortUnavailable', 'UnsupportedProtocol']);
     expect(result.gatewayApi?.routes[0]?.parents[0]?.conditions[0]).toMatchObject({ status: 'False', reason: 'NotAllowedByListeners' });

@@ -6,9 +6,12 @@ import type { GatewayApiSnapshot, GatewayObject, RouteObject } from '../../snaps
 import { compareStrings } from '../compare.ts';
 import type { MiddlewareChain } from '../middleware.ts';
 import { portTableKey } from '../match.ts';
-import type { Diagnostic, HostRoutes, PortListener, Route, RouteDefaults, RouteOptions, RoutingTable, TlsCertificate } from '../types.ts';
+import type { Diagnostic, HostRoutes, PortListener, Route, RouteDefaults, RouteOptions, RoutingTable, TlsCertificate, UpstreamTls } from '../types.ts';
 import type { TlsSecretResult } from '../tls-secret.ts';
 import { askedFor, assignAddresses, type AddressAssignment } from './addresses.ts';
+import { gatewayResolvedRefs, resolveBackendClientCertificate, type BackendClientCertificate } from './backend-client-certificate.ts';
+import { BackendTlsPolicies } from './backend-tls-policies.ts';
+import type { BackendTlsContext } from './backend-tls.ts';
 import { attachRoute, type Attachment, type ParentResult } from './attach.ts';
 import { compileGateways, ourClasses, type GatewayState, type ListenerState } from './listeners.ts';
 import { mergeGatewayRoutes } from './merge.ts';
@@ -44,7 +47,11 @@ export function buildGatewayApi(input: GatewayBuildInput, ingressTable: RoutingT
   const gateways = compileGateways(api, classes.names, snapshot, input.secretReadings, { own: pool.length > 0, reserved: new Set(input.reservedPorts ?? []) });
   const byKey = new Map(gateways.map((g) => [`${g.gateway.namespace}/${g.gateway.name}`, g]));
   const addresses = ownAddresses(gateways, pool);
-  const ctx: CompileContext = { api, snapshot, defaults: input.defaults, options: new Map<string, RouteOptions>(), chains: new Map<string, MiddlewareChain>() };
+  const clientCertificates = new Map(gateways.map((g) => [g.gateway, resolveBackendClientCertificate(g.gateway, api, snapshot, input.secretReadings)]));
+  const policies = new BackendTlsPolicies(api);
+  const backendTls = { policies, clientCertificates, interned: new Map<string, UpstreamTls>() };
+  const ctx: CompileContext = { api, snapshot, defaults: input.defaults, options: new Map<string, RouteOptions>(), chains: new Map<string, MiddlewareChain>(), backendTls };
+  const inputs = cacheInputs(api, clientCertificates);
   const candidates = new Map<string, GatewayCandidate[]>();
   const routes: RouteReport[] = [];
   for (const route of api.routes) {
@@ -53,9 +60,7 @@ export function buildGatewayApi(input: GatewayBuildInput, ingressTable: RoutingT
     const attachments = parents.flatMap((p) => p.attachments);
     for (const a of new Set(attachments.map((x) => x.listener))) a.attachedRoutes += 1;
     const keyOf = (a: Attachment) => tableKeyOf(a.listener, addresses, pool.length > 0);
-    const compile = (recording: ClusterSnapshot) => compileByTable(route, attachments, keyOf, { ...ctx, snapshot: recording });
-    const compiled = input.routeCache === undefined ? compile(snapshot)
-      : input.routeCache.compile(route, attachKey(attachments, keyOf), input.contextKey ?? '', api.referenceGrants, snapshot, compile);
+    const compiled = compileCached(route, attachments, keyOf, { ...ctx, backendTls }, input, inputs);
     for (const c of compiled.byTable) {
       const list = candidates.get(c.key);
       if (list === undefined) candidates.set(c.key, [...c.candidates]);
@@ -67,8 +72,8 @@ export function buildGatewayApi(input: GatewayBuildInput, ingressTable: RoutingT
   return {
     table: own.length === 0 ? merged.table : withOwnAddresses(merged.table, own),
     report: {
-      classes: classes.reports, routes,
-      gateways: gateways.map((g) => gatewayReport(g, addresses.get(g.gateway), pool.length > 0)),
+      classes: classes.reports, routes, backendTlsPolicies: policies.reports(),
+      gateways: gateways.map((g) => gatewayReport(g, addresses.get(g.gateway), pool.length > 0, clientCertificates.get(g.gateway))),
       conflicts: [...merged.conflicts, ...own.flatMap((o) => o.merged.conflicts.map((c) => `${c} (on ${o.key})`))],
     },
     diagnostics: [...merged.diagnostics, ...own.flatMap((o) => o.merged.diagnostics)],
@@ -191,14 +196,59 @@ function withOwnAddresses(table: RoutingTable, own: readonly OwnTable[]): Routin
   };
 }
 
+type GoverningCall = Parameters<BackendTlsPolicies['governing']>;
+
+/**
+ * A route's compilation, from the cache when nothing it depends on changed (route-cache.ts). The
+ * BackendTLSPolicy lookups it made are replayed on a cache hit: they record the policies' ancestors.
+ */
+function compileCached(
+  route: RouteObject, attachments: readonly Attachment[], keyOf: (a: Attachment) => string | undefined,
+  ctx: CompileContext & { readonly backendTls: BackendTlsContext & { readonly policies: BackendTlsPolicies } }, input: GatewayBuildInput, inputs: readonly unknown[],
+): CompiledByTable {
+  const { policies } = ctx.backendTls;
+  const compile = (recording: ClusterSnapshot): CompiledByTable => {
+    const governed: GoverningCall[] = [];
+    const recordingPolicies = { governing: (...call: GoverningCall) => { governed.push(call); return policies.governing(...call); } };
+    const backendTls = { ...ctx.backendTls, policies: recordingPolicies };
+    return { ...compileByTable(route, attachments, keyOf, { ...ctx, snapshot: recording, backendTls }), governed };
+  };
+  if (input.routeCache === undefined) return compile(ctx.snapshot);
+  const miss = { compiled: false };
+  const compiled = input.routeCache.compile(route, attachKey(attachments, keyOf), input.contextKey ?? '', inputs, ctx.snapshot, (recording) => {
+    miss.compiled = true;
+    return compile(recording);
+  });
+  if (!miss.compiled) for (const call of compiled.governed) policies.governing(...call);
+  return compiled;
+}
+
 /** What a route's compilation depends on from its attachments (route-cache.ts). */
 function attachKey(attachments: readonly Attachment[], keyOf: (a: Attachment) => string | undefined): string {
-  return attachments.map((a) => `${keyOf(a) ?? '-'} ${a.listener.proto} ${a.listener.served ? 1 : 0} ${a.hostnames.join(',')}`).join('\n');
+  return attachments.map((a) => {
+    const { gateway, proto, served } = a.listener;
+    return `${gateway.namespace}/${gateway.name} ${keyOf(a) ?? '-'} ${proto} ${served ? 1 : 0} ${a.hostnames.join(',')}`;
+  }).join('\n');
+}
+
+/**
+ * What every route's compilation may depend on beyond its own reads, compared by identity
+ * (route-cache.ts): ReferenceGrants, Gateways (their backend client certificates), and
+ * BackendTLSPolicies with the CA bundles they name. These change rarely; a change recompiles all.
+ */
+function cacheInputs(api: GatewayApiSnapshot, clientCertificates: ReadonlyMap<GatewayObject, BackendClientCertificate>): unknown[] {
+  const policies = api.backendTlsPolicies ?? [];
+  const lookup = api.lookupConfigMapCa;
+  const bundles = lookup === undefined ? [] : policies.flatMap((p) => p.caCertificateRefs.map((r) => lookup(p.namespace, r.name)));
+  const clients = [...clientCertificates.values()].map((c) => c.certificate ?? c.problem?.message);
+  return [...api.referenceGrants, ...api.gateways, ...policies, ...bundles, ...clients];
 }
 
 export interface CompiledByTable {
   readonly route: CompiledRoute;
   readonly byTable: readonly { readonly key: string; readonly candidates: readonly GatewayCandidate[] }[];
+  /** The BackendTLSPolicy lookups the compilation made. */
+  readonly governed: readonly GoverningCall[];
 }
 
 /**
@@ -207,7 +257,7 @@ export interface CompiledByTable {
  */
 function compileByTable(
   route: RouteObject, attachments: readonly Attachment[], keyOf: (a: Attachment) => string | undefined, ctx: CompileContext,
-): CompiledByTable {
+): Omit<CompiledByTable, 'governed'> {
   const groups = new Map<string, Attachment[]>();
   for (const a of attachments) {
     const key = keyOf(a);
@@ -243,12 +293,12 @@ function routeReport(route: RouteObject, parents: readonly ParentResult[], compi
  * @param assigned its address (addresses.ts), or why it has none; with `pooled` false, undefined
  *   means it shares the published addresses.
  */
-function gatewayReport(state: GatewayState, assigned: AddressAssignment | undefined, pooled: boolean): GatewayReport {
+function gatewayReport(state: GatewayState, assigned: AddressAssignment | undefined, pooled: boolean, client: BackendClientCertificate | undefined): GatewayReport {
   const problem = assigned?.address === undefined ? assigned : undefined;
   return {
     ...(pooled ? { addresses: assigned?.address === undefined ? [] : [assigned.address] } : {}),
     ref: { namespace: state.gateway.namespace, name: state.gateway.name }, generation: state.gateway.generation,
-    conditions: [acceptedGateway(state, problem), programmedGateway(state, problem)],
+    conditions: [acceptedGateway(state, problem), programmedGateway(state, problem), gatewayResolvedRefs(client ?? { certificate: undefined, problem: undefined }, state.listeners)],
     listeners: state.listeners.map((l: ListenerState) => ({ name: l.listener.name, supportedKinds: l.supportedKinds, attachedRoutes: l.attachedRoutes, conditions: l.conditions })),
   };
 }

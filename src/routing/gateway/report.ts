@@ -45,11 +45,25 @@ export interface GatewayClassReport {
   readonly conditions: readonly ConditionSpec[];
 }
 
+export interface PolicyAncestorReport {
+  readonly ancestorRef: ParentRef;
+  readonly conditions: readonly ConditionSpec[];
+}
+
+/** A BackendTLSPolicy some route of ours reaches a target through (or would, but for a conflict). */
+export interface BackendTlsPolicyReport {
+  readonly ref: ObjectRef;
+  readonly generation: number;
+  /** One per Gateway whose routes send requests to the policy's targets, sorted. */
+  readonly ancestors: readonly PolicyAncestorReport[];
+}
+
 /** Everything the Gateway API build reports; sorted by kind, namespace and name. */
 export interface GatewayApiReport {
   readonly classes: readonly GatewayClassReport[];
   readonly gateways: readonly GatewayReport[];
   readonly routes: readonly RouteReport[];
+  readonly backendTlsPolicies: readonly BackendTlsPolicyReport[];
   /** Routes that lost a (host, path, conditions) to another route, Ingress or Gateway API: one line each. */
   readonly conflicts: readonly string[];
 }

@@ -6,7 +6,12 @@ import { createBuildCache } from '../cache.ts';
 import { tablesEqual } from '../table-equal.ts';
 import type { BuildOptions, BuildResult } from '../types.ts';
 import { Draw } from '../../../test/support/routing/build-cache.ts';
-import { GATEWAY_CONTROLLER, gateway, gatewayClass, httpListener, httpRoute, service, upsertInto, world } from '../../../test/support/routing/gateway-world.ts';
+import { readFileSync } from 'node:fs';
+import {
+  GATEWAY_CONTROLLER, backendTlsPolicy, configMap, gateway, gatewayClass, httpListener, httpRoute, service, upsertInto, world,
+} from '../../../test/support/routing/gateway-world.ts';
+
+const CA = readFileSync(new URL('../../../test/fixtures/tls/rsa-2048-a.crt', import.meta.url), 'utf8');
 
 const serialise = (result: BuildResult): string =>
   JSON.stringify(result, (_key, v: unknown) => (v instanceof Map ? [...(v as Map<unknown, unknown>)] : v instanceof Set ? [...(v as Set<unknown>)] : v));
@@ -37,9 +42,23 @@ const grant: Json = {
   spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'app' }], to: [{ group: '', kind: 'Service' }] },
 };
 
+/** A BackendTLSPolicy on one of the Services, its CA bundle present or not: its ancestors come from the routes' lookups. */
+function policyEdit(d: Draw, state: ClusterState): void {
+  const [namespace, name] = d.pick(SERVICES);
+  switch (d.int(3)) {
+    case 0:
+      upsertInto(state, backendTlsPolicy(namespace, `tls-${name}`, {
+        targetRefs: [{ group: '', kind: 'Service', name }], validation: { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'ca' }], hostname: `${name}.test` },
+      }));
+      break;
+    case 1: state.gateways.removeBackendTlsPolicy(namespace, `tls-${name}`); break;
+    default: if (d.chance(0.5)) upsertInto(state, configMap(namespace, 'ca', { 'ca.crt': CA })); else state.gateways.removeConfigMap(namespace, 'ca');
+  }
+}
+
 function edit(d: Draw, state: ClusterState): void {
   const routeName = `r${String(d.int(8))}`;
-  switch (d.int(6)) {
+  switch (d.int(7)) {
     case 0: case 1: upsertInto(state, randomRoute(d, routeName)); break;
     case 2: state.gateways.removeRoute('HTTPRoute', 'app', routeName); break;
     case 3: {
@@ -48,6 +67,7 @@ function edit(d: Draw, state: ClusterState): void {
       break;
     }
     case 4: if (d.chance(0.5)) upsertInto(state, grant); else state.gateways.removeReferenceGrant('data', 'g'); break;
+    case 5: policyEdit(d, state); break;
     default: upsertInto(state, randomGateway(d, d.pick(['edge', 'other'])));
   }
 }

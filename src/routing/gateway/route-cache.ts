@@ -3,11 +3,12 @@
 // immutable and replaced when they change, so identity says "unchanged":
 //   - the route object itself;
 //   - where it attaches (the listeners' tables, protocols and the hostnames: `attachKey`);
-//   - the ReferenceGrants and the build's defaults (`contextKey`);
+//   - what every route may depend on (`inputs`: ReferenceGrants, Gateways, BackendTLSPolicies and
+//     their CA bundles) and the build's defaults (`contextKey`);
 //   - every Service, EndpointSlice list and Secret the compilation looked up (recorded as read).
 // A reused entry gives exactly what a new compilation would, so the cache never changes a result.
 import type { ClusterSnapshot, EndpointSliceObject, SecretObject, ServiceObject } from '../../snapshot/model.ts';
-import type { ReferenceGrantObject, RouteObject } from '../../snapshot/gateway-model.ts';
+import type { RouteObject } from '../../snapshot/gateway-model.ts';
 
 type Read =
   | { readonly what: 'service'; readonly namespace: string; readonly name: string; readonly seen: ServiceObject | undefined }
@@ -17,7 +18,7 @@ type Read =
 interface Entry<T> {
   readonly attachKey: string;
   readonly contextKey: string;
-  readonly grants: readonly ReferenceGrantObject[];
+  readonly inputs: readonly unknown[];
   readonly reads: readonly Read[];
   readonly value: T;
 }
@@ -33,18 +34,18 @@ export class GatewayRouteCache<T> {
    * (given a snapshot that records what it reads).
    */
   compile(
-    route: RouteObject, attachKey: string, contextKey: string, grants: readonly ReferenceGrantObject[], snapshot: ClusterSnapshot,
+    route: RouteObject, attachKey: string, contextKey: string, inputs: readonly unknown[], snapshot: ClusterSnapshot,
     compile: (recording: ClusterSnapshot) => T,
   ): T {
     const entry = this.entries.get(route);
-    if (entry !== undefined && entry.attachKey === attachKey && entry.contextKey === contextKey && sameList(entry.grants, grants) && stillRead(entry.reads, snapshot)) {
+    if (entry !== undefined && entry.attachKey === attachKey && entry.contextKey === contextKey && sameList(entry.inputs, inputs) && stillRead(entry.reads, snapshot)) {
       this.hits += 1;
       return entry.value;
     }
     this.misses += 1;
     const reads: Read[] = [];
     const value = compile(recording(snapshot, reads));
-    this.entries.set(route, { attachKey, contextKey, grants, reads, value });
+    this.entries.set(route, { attachKey, contextKey, inputs, reads, value });
     return value;
   }
 }

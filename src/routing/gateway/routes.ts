@@ -5,10 +5,13 @@ import type { ClusterSnapshot, ObjectRef } from '../../snapshot/model.ts';
 import type { GatewayApiSnapshot, RouteFilter, RouteObject, BackendRef } from '../../snapshot/gateway-model.ts';
 import type { Middleware, MiddlewareChain } from '../middleware.ts';
 import { chainOf } from '../middleware.ts';
-import type { BackendProtocol, RequestConditions, Route, RouteDefaults, RouteOptions, RouteSplit, Upstream } from '../types.ts';
+import { compareRefs } from '../compare.ts';
+import type { GatewayObject } from '../../snapshot/gateway-model.ts';
+import type { BackendProtocol, RequestConditions, Route, RouteDefaults, RouteOptions, RouteSplit, Upstream, UpstreamTls } from '../types.ts';
 import { protocolForAppProtocol } from '../option-values.ts';
 import type { Attachment } from './attach.ts';
 import { resolveBackends, type BackendProblem, type WeightedUpstream } from './backends.ts';
+import { backendTlsFor, type BackendTlsChoice, type BackendTlsContext } from './backend-tls.ts';
 import { parseGatewayDuration } from './durations.ts';
 import { compileFilters } from './filters.ts';
 import { resolveMirrors } from './mirrors.ts';
@@ -39,6 +42,8 @@ export interface CompileContext {
   readonly defaults: RouteDefaults;
   readonly options: Map<string, RouteOptions>;
   readonly chains: Map<string, MiddlewareChain>;
+  /** BackendTLSPolicies and Gateways' client certificates; absent: every backend is reached as its Service port says. */
+  readonly backendTls?: BackendTlsContext;
 }
 
 export interface CompiledRoute {
@@ -62,6 +67,7 @@ export function compileRoute(route: RouteObject, attachments: readonly Attachmen
   const ruleProblems: string[] = [];
   const ref: ObjectRef = { namespace: route.namespace, name: route.name };
   const precedence = `${route.creationTimestamp}\n${route.kind}\n${route.namespace}\n${route.name}`;
+  const gateways = gatewaysOf(attachments);
   rulesOf(route).forEach((rule, r) => {
     const resolved = resolveBackends(route, rule.backendRefs, ctx.api, ctx.snapshot);
     const mirrors = resolveMirrors(route, rule.filters, ctx.api, ctx.snapshot);
@@ -82,7 +88,7 @@ export function compileRoute(route: RouteObject, attachments: readonly Attachmen
         return;
       }
       for (const [host, protos] of hosts) {
-        const base = baseRoute(route, ref, result.match, chains, resolved.backends, rule.timeoutMs, ctx);
+        const base = baseRoute(route, ref, result.match, chains, resolved.backends, rule.timeoutMs, ctx, gateways);
         const proto = protos.size === 1 ? [...protos][0] : undefined;
         const when = whenOf(result.match.conditions, proto);
         const whenKey = when === undefined ? '' : conditionsKey(when);
@@ -113,6 +119,12 @@ function rulesOf(route: RouteObject): RuleParts[] {
 function ownPortOf(attachments: readonly Attachment[]): number | undefined {
   const first = attachments[0]?.listener;
   return first?.ownPort === true ? first.listener.port : undefined;
+}
+
+/** The Gateways of the attachments, sorted by namespace/name. */
+function gatewaysOf(attachments: readonly Attachment[]): GatewayObject[] {
+  const unique = [...new Set(attachments.map((a) => a.listener.gateway))];
+  return unique.sort(compareRefs);
 }
 
 /** Hostname → the protocols of the listeners it is served on. */
@@ -163,17 +175,22 @@ function backendChains(
 
 function baseRoute(
   route: RouteObject, ref: ObjectRef, match: CompiledMatch, chains: readonly (MiddlewareChain | undefined)[],
-  backends: readonly WeightedUpstream[], timeoutMs: number | undefined, ctx: CompileContext,
+  backends: readonly WeightedUpstream[], timeoutMs: number | undefined, ctx: CompileContext, gateways: readonly GatewayObject[],
 ): Route {
   const pathType = match.kind === 'Prefix' ? 'Prefix' : 'Exact';
   const variant = (b: WeightedUpstream | undefined, i: number): Route => {
     const chain = chains[i];
-    const upstream = b?.upstream ?? { key: `invalid:${ref.namespace}/${ref.name}`, service: ref, endpoints: [] };
-    const protocol: BackendProtocol = route.kind === 'GRPCRoute' && upstream.appProtocol === undefined ? 'GRPC' : protocolForAppProtocol(upstream.appProtocol);
+    const resolved = b?.upstream ?? { key: `invalid:${ref.namespace}/${ref.name}`, service: ref, endpoints: [] };
+    const tls = b === undefined || b.invalid || ctx.backendTls === undefined ? PLAIN
+      : backendTlsFor(ctx.backendTls, resolved.service.namespace, resolved.service.name, b.portName, gateways);
+    // A policy that cannot be used: no endpoint is ever dialled, every request answers 500.
+    const upstream = tls.kind === 'fail' ? { key: `invalid:${resolved.key}`, service: resolved.service, endpoints: [] } : resolved;
+    const protocol = protocolOf(route, upstream, tls);
     return {
-      ingress: ref, source: route.kind, pathType, path: match.path, upstream, options: optionsFor(ctx, protocol, timeoutMs),
+      ingress: ref, source: route.kind, pathType, path: match.path, upstream,
+      options: optionsFor(ctx, protocol, timeoutMs, tls.kind === 'tls' ? tls.tls : undefined),
       ...(chain === undefined ? {} : { middlewares: chain }),
-      ...(b === undefined || b.invalid ? { invalidBackend: true } : {}),
+      ...(b === undefined || b.invalid || tls.kind === 'fail' ? { invalidBackend: true } : {}),
     };
   };
   if (backends.length <= 1) return variant(backends[0], 0);
@@ -184,24 +201,34 @@ function baseRoute(
   return { ...(routes[0] as Route), split };
 }
 
+const PLAIN: BackendTlsChoice = { kind: 'plain' };
+
+/** A BackendTLSPolicy makes the backend TLS (gRPC over TLS for a GRPCRoute); else the Service port's appProtocol says. */
+function protocolOf(route: RouteObject, upstream: Upstream, tls: BackendTlsChoice): BackendProtocol {
+  if (tls.kind === 'tls') return route.kind === 'GRPCRoute' ? 'GRPCS' : 'HTTPS';
+  return route.kind === 'GRPCRoute' && upstream.appProtocol === undefined ? 'GRPC' : protocolForAppProtocol(upstream.appProtocol);
+}
+
 /** The Gateway-only parts as one string, so tablesEqual compares them cheaply. */
 export function withKey(route: Route): Route {
   const describe = (r: Route | undefined): unknown => r === undefined ? null : [
     r.ingress.namespace, r.ingress.name, r.source ?? 'Ingress', r.upstream.key, r.middlewares?.key ?? null, r.invalidBackend === true,
-    r.when === undefined ? null : conditionsKey(r.when), r.options, r.gatewayKey ?? null,
+    r.when === undefined ? null : conditionsKey(r.when), { ...r.options, upstreamTls: r.options.upstreamTls?.key }, r.gatewayKey ?? null,
   ];
   const split = route.split === undefined ? null : [route.split.cumulative, route.split.routes.map(describe)];
   return { ...route, gatewayKey: JSON.stringify([describe({ ...route, gatewayKey: undefined }), split, describe(route.otherwise)]) };
 }
 
-function optionsFor(ctx: CompileContext, backendProtocol: BackendProtocol, timeoutMs: number | undefined): RouteOptions {
+function optionsFor(ctx: CompileContext, backendProtocol: BackendProtocol, timeoutMs: number | undefined, upstreamTls: UpstreamTls | undefined): RouteOptions {
   const { defaults } = ctx;
   const options: RouteOptions = {
     sslRedirect: false, loadBalancing: defaults.loadBalancing, backendProtocol, readTimeoutMs: timeoutMs ?? defaults.readTimeoutMs,
     maxBodyBytes: defaults.maxBodyBytes, tunnelIdleTimeoutMs: defaults.tunnelIdleTimeoutMs,
     connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined,
+    ...(upstreamTls === undefined ? {} : { upstreamTls }),
   };
-  const key = JSON.stringify(options);
+  // The TLS settings by their key only (they hold PEM): the same key is the same object within a build.
+  const key = JSON.stringify({ ...options, upstreamTls: upstreamTls?.key });
   const found = ctx.options.get(key);
   if (found !== undefined) return found;
   ctx.options.set(key, options);

@@ -18,6 +18,7 @@ export const SUPPORTED_FEATURES = [
   'HTTPRouteNamedRouteRule', 'GRPCRouteNamedRouteRule',
   'HTTPRouteBackendProtocolH2C', 'HTTPRouteBackendProtocolWebSocket',
   'HTTPRouteRequestMirror', 'HTTPRouteRequestMultipleMirrors', 'HTTPRouteRequestPercentageMirror',
+  'BackendTLSPolicy', 'BackendTLSPolicySANValidation', 'GatewayBackendClientCertificate',
 ] as const;
 
 /** Tests skipped (with the reason); the run must pass everything else. */

@@ -2,7 +2,7 @@
 // builds are tested from the YAML a user writes.
 import { ClusterState } from '../../../src/snapshot/cluster-state.ts';
 import { toEndpointSlice, toIngress, toIngressClass, toSecret, toService } from '../../../src/kube/convert.ts';
-import { toGateway, toGatewayClass, toGrpcRoute, toHttpRoute, toReferenceGrant } from '../../../src/kube/convert-gateway.ts';
+import { toBackendTlsPolicy, toConfigMapCa, toGateway, toGatewayClass, toGrpcRoute, toHttpRoute, toReferenceGrant } from '../../../src/kube/convert-gateway.ts';
 import type { Json } from '../../../src/kube/client.ts';
 import { buildRoutingTable } from '../../../src/routing/build.ts';
 import type { BuildOptions, BuildResult } from '../../../src/routing/types.ts';
@@ -16,6 +16,8 @@ const UPSERT: Readonly<Record<string, (state: ClusterState, raw: Json) => void>>
   HTTPRoute: (s, raw) => s.gateways.upsertRoute(toHttpRoute(raw)),
   GRPCRoute: (s, raw) => s.gateways.upsertRoute(toGrpcRoute(raw)),
   ReferenceGrant: (s, raw) => s.gateways.upsertReferenceGrant(toReferenceGrant(raw)),
+  BackendTLSPolicy: (s, raw) => s.gateways.upsertBackendTlsPolicy(toBackendTlsPolicy(raw)),
+  ConfigMap: (s, raw) => s.gateways.upsertConfigMap(toConfigMapCa(raw)),
   Namespace: (s, raw) => s.gateways.upsertNamespace(String((raw.metadata as Json).name), (raw.metadata as Json).labels as Record<string, string>),
   Service: (s, raw) => s.upsertService(toService(raw)),
   EndpointSlice: (s, raw) => s.upsertEndpointSlice(toEndpointSlice(raw)),
@@ -70,3 +72,9 @@ export function service(namespace: string, name: string, port: number, addresses
     },
   ];
 }
+
+export const backendTlsPolicy = (namespace: string, name: string, spec: Json, metadata: Json = {}): Json =>
+  ({ kind: 'BackendTLSPolicy', metadata: { namespace, name, ...metadata }, spec });
+
+export const configMap = (namespace: string, name: string, data: Record<string, string>): Json =>
+  ({ kind: 'ConfigMap', metadata: { namespace, name }, data });
