@@ -115,6 +115,17 @@ export interface BasicAuth {
 }
 
 /**
+ * HTTP Digest authentication (RFC 7616, MD5 with qop "auth", as nginx's digest module speaks it):
+ * users are [user, HA1] (hex MD5 of "user:realm:password", as htdigest writes them), sorted by user.
+ * Nonces are made and checked by the data plane without state shared between processes.
+ */
+export interface DigestAuth {
+  readonly kind: 'DigestAuth';
+  readonly realm: string;
+  readonly users: readonly (readonly [string, string])[];
+}
+
+/**
  * Asks an authentication service first (nginx's auth_request): the request's headers, without its
  * body, go to `url` with the X-Original-* headers. 2xx lets the request through, carrying the
  * service's `copyHeaders`; 401 is passed on (with its WWW-Authenticate), or becomes a 302 to
@@ -186,7 +197,7 @@ export interface RequestMirror {
 }
 
 export type Middleware =
-  | Refuse | IpAccess | RequestRedirect | Cors | BasicAuth | ForwardAuth | UrlRewrite | HeaderModifier | SessionPersistence | RateLimit | RequestMirror;
+  | Refuse | IpAccess | RequestRedirect | Cors | BasicAuth | DigestAuth | ForwardAuth | UrlRewrite | HeaderModifier | SessionPersistence | RateLimit | RequestMirror;
 
 /**
  * The order a chain runs in: refusals and address checks first, then local answers (redirects and
@@ -195,7 +206,7 @@ export type Middleware =
  * Mirrors come last: a request answered locally is not mirrored.
  */
 export const MIDDLEWARE_ORDER: readonly Middleware['kind'][] = [
-  'Refuse', 'IPAccess', 'RequestRedirect', 'CORS', 'RateLimit', 'BasicAuth', 'ForwardAuth', 'URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier',
+  'Refuse', 'IPAccess', 'RequestRedirect', 'CORS', 'RateLimit', 'BasicAuth', 'DigestAuth', 'ForwardAuth', 'URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier',
   'SessionPersistence', 'RequestMirror',
 ];
 

@@ -6,6 +6,7 @@ import type { HeaderModifier, Middleware, MiddlewareChain } from '../../routing/
 import type { RequestTarget } from '../request-path.ts';
 import { compileBasicAuth } from './basic-auth.ts';
 import { compileCors } from './cors.ts';
+import { compileDigestAuth } from './digest-auth.ts';
 import { compileForwardAuth } from './forward-auth.ts';
 import { compileIpAccess } from './ip-access.ts';
 import { compileRedirect } from './redirect.ts';
@@ -59,6 +60,7 @@ function compileStep(filter: Middleware): Step {
     case 'RequestRedirect': return compileRedirect(filter);
     case 'CORS': return compileCors(filter);
     case 'BasicAuth': return compileBasicAuth(filter);
+    case 'DigestAuth': return compileDigestAuth(filter);
     case 'ForwardAuth': return compileForwardAuth(filter);
     case 'URLRewrite': return compileRewrite(filter);
     case 'RateLimit': return compileRateLimit(filter);
