@@ -182,6 +182,18 @@ export interface RateLimit {
 }
 
 /**
+ * Slows the response body sent to the client (nginx's limit_rate and limit_rate_after, per request):
+ * by `t` seconds after forwarding starts, at most afterBytes + bytesPerSecond × (t + 1) bytes have
+ * gone out (nginx grants the first second at once). The body is never buffered for it: the upstream
+ * is paused while a chunk waits.
+ */
+export interface ResponseRateLimit {
+  readonly kind: 'ResponseRateLimit';
+  readonly bytesPerSecond: number;
+  readonly afterBytes: number;
+}
+
+/**
  * Gateway API's RequestMirror: a copy of the request as forwarded (method, path and query, headers
  * with the Host the upstream gets, body) goes to one endpoint of an upstream, for a `ratio` of the
  * requests; its answer is discarded and its failure or slowness never reaches the client.
@@ -197,7 +209,7 @@ export interface RequestMirror {
 }
 
 export type Middleware =
-  | Refuse | IpAccess | RequestRedirect | Cors | BasicAuth | DigestAuth | ForwardAuth | UrlRewrite | HeaderModifier | SessionPersistence | RateLimit | RequestMirror;
+  | Refuse | IpAccess | RequestRedirect | Cors | BasicAuth | DigestAuth | ForwardAuth | UrlRewrite | HeaderModifier | SessionPersistence | RateLimit | ResponseRateLimit | RequestMirror;
 
 /**
  * The order a chain runs in: refusals and address checks first, then local answers (redirects and
@@ -207,7 +219,7 @@ export type Middleware =
  */
 export const MIDDLEWARE_ORDER: readonly Middleware['kind'][] = [
   'Refuse', 'IPAccess', 'RequestRedirect', 'CORS', 'RateLimit', 'BasicAuth', 'DigestAuth', 'ForwardAuth', 'URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier',
-  'SessionPersistence', 'RequestMirror',
+  'ResponseRateLimit', 'SessionPersistence', 'RequestMirror',
 ];
 
 /** A route's middlewares, in MIDDLEWARE_ORDER; one object per distinct value within a build (interned by key). */

@@ -16,6 +16,7 @@ import { readCors } from './cors.ts';
 import { readAffinity } from './affinity.ts';
 import { readBackendAnnotations, type BackendReading } from './backends.ts';
 import { readRateLimit } from './rate-limit.ts';
+import { readLimitRate } from './limit-rate.ts';
 import { annotationReader, type AnnotationReader } from './reader.ts';
 import { translateSnippet } from './snippets.ts';
 import { parseCipherList } from './ssl-ciphers.ts';
@@ -86,7 +87,7 @@ export function readNginxAnnotations(ingress: IngressObject, settings: NginxSett
   const auth = readBasicAuth(read, ingress, diagnostics);
   const filters: Middleware[] = [
     ...(auth !== undefined && 'refuse' in auth ? [auth.refuse] : []),
-    ...readAccess(read), ...readRedirects(read), ...readCors(read), ...readRateLimit(read, `${ingress.namespace}/${ingress.name}`), ...readForwardAuth(read), ...readRequestChanges(read), ...readAffinity(read),
+    ...readAccess(read), ...readRedirects(read), ...readCors(read), ...readRateLimit(read, `${ingress.namespace}/${ingress.name}`), ...readForwardAuth(read), ...readRequestChanges(read), ...readLimitRate(read), ...readAffinity(read),
     ...readSnippet(ingress, 'configuration-snippet', diagnostics), ...readSnippet(ingress, 'server-snippet', diagnostics),
   ];
   checkAccepted(read);
