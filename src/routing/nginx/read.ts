@@ -17,6 +17,7 @@ import { readAffinity } from './affinity.ts';
 import { readBackendAnnotations, type BackendReading } from './backends.ts';
 import { readRateLimit } from './rate-limit.ts';
 import { readLimitRate } from './limit-rate.ts';
+import { readCustomHeaders, type CustomHeadersNeed } from './custom-headers.ts';
 import { annotationReader, type AnnotationReader } from './reader.ts';
 import { translateSnippet } from './snippets.ts';
 import { parseCipherList } from './ssl-ciphers.ts';
@@ -40,6 +41,8 @@ export interface NginxReading extends BackendReading {
   readonly filters: readonly Middleware[];
   /** auth-type basic: the BasicAuth middleware, once its Secret is read. */
   readonly basicAuth: BasicAuthNeed | undefined;
+  /** custom-headers: a ResponseHeaderModifier, once its ConfigMap is read. */
+  readonly customHeaders: CustomHeadersNeed | undefined;
   readonly canary: CanaryRule | undefined;
   /** rewrite-target: each route's path becomes a RegexCapture rewrite to it. */
   readonly rewriteTarget: string | undefined;
@@ -104,6 +107,7 @@ export function readNginxAnnotations(ingress: IngressObject, settings: NginxSett
     filters,
     canary: readCanary(read),
     basicAuth: auth !== undefined && 'need' in auth ? auth.need : undefined,
+    customHeaders: readCustomHeaders(read, ingress),
     rewriteTarget: read('rewrite-target', 'a path such as /$2 (not a URL)', parseRewriteTarget)?.value,
     wwwRedirect: read('from-to-www-redirect', '"true" or "false"', parseGoBoolean)?.value === true,
     proxySsl: readProxySsl(read, ingress),

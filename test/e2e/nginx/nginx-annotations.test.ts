@@ -1,6 +1,6 @@
 // ingress-nginx annotations end to end: real kube-apiserver, one real Bollard process watching
 // this spec's namespace, real backends in a network namespace, and a forward-auth service in this
-// process. Basic auth (htpasswd Secret), digest auth (htdigest Secret), forward auth (auth-url), allow and deny lists, CORS
+// process. Basic auth (htpasswd Secret), digest auth (htdigest Secret), custom-headers (ConfigMap), forward auth (auth-url), allow and deny lists, CORS
 // preflights and canaries, each the request that passes, the one refused and the header that must
 // appear.
 import { createHash } from 'node:crypto';
@@ -121,6 +121,19 @@ describe('authentication', () => {
     const passed = await get(url(), 'forward.example.test', '/', { headers: { authorization: 'Bearer good' } });
     expect(passed.echo?.backend).toBe('web');
     expect(passed.echo?.headers['x-auth-user']).toBe('ann');
+  });
+});
+
+describe('custom-headers', () => {
+  spec('a ConfigMap created after the Ingress adds its headers to the answers; a change of it reaches them', async () => {
+    const headers = (value: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: ns, name: 'security-headers' }, data: { 'X-Frame-Options': value } });
+    await apply(annotated('headers', 'headers.example.test', { 'custom-headers': `${ns}/security-headers` }));
+    const before = await eventually(url(), 'headers.example.test', '/', fromBackend('web'), 'route without its ConfigMap');
+    expect(before.headers['x-frame-options']).toBeUndefined();
+    await apply(headers('DENY'));
+    await eventually(url(), 'headers.example.test', '/', (r) => r.headers['x-frame-options'] === 'DENY', 'ConfigMap headers');
+    await apply(headers('SAMEORIGIN'));
+    await eventually(url(), 'headers.example.test', '/', (r) => r.headers['x-frame-options'] === 'SAMEORIGIN', 'changed ConfigMap');
   });
 });
 
