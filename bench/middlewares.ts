@@ -27,7 +27,17 @@ const CASES: readonly Case[] = [
   { name: 'RequestRedirect (local 301)', ingress: { name: 'moved', host: 'moved.test', annotations: { [`${N}permanent-redirect`]: 'https://new.test$request_uri' } } },
   { name: 'SessionPersistence (cookie hit)', ingress: { name: 'sticky', host: 'sticky.test', annotations: { [`${N}affinity`]: 'cookie' } }, headers: (e) => ({ cookie: `INGRESSCOOKIE=${endpointHash(e)}` }) },
   { name: 'RateLimit (under the limit)', ingress: { name: 'limited', host: 'limited.test', annotations: { [`${N}limit-rps`]: '1000000' } } },
+  {
+    name: 'BasicAuth (SHA-1, remembered)', ingress: { name: 'basic', host: 'basic.test', annotations: { [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 'htpasswd' } },
+    headers: { authorization: `Basic ${Buffer.from('ann:s3cret').toString('base64')}` },
+  },
+  { name: 'ResponseHeaderModifier (custom-headers)', ingress: { name: 'custom', host: 'custom.test', annotations: { [`${N}custom-headers`]: 'security-headers' } } },
+  { name: 'ResponseRateLimit (never reached)', ingress: { name: 'rate', host: 'rate.test', annotations: { [`${N}limit-rate`]: '1048576' } } },
 ];
+
+// SHA-1 of "s3cret", as `htpasswd -s` writes it.
+const SECRETS = [{ name: 'htpasswd', stringData: { auth: 'ann:{SHA}/vNB+F2HQ559kaLUZbmHHvZrXpg=' } }];
+const CONFIG_MAPS = [{ name: 'security-headers', data: { 'X-Frame-Options': 'DENY', 'X-Content-Type-Options': 'nosniff' } }];
 
 async function drive(pool: Pool, host: string, path: string, headers: Record<string, string>, seconds: number): Promise<number> {
   const until = performance.now() + seconds * 1000;
@@ -50,7 +60,8 @@ async function main(): Promise<void> {
   const rounds = Number(values.rounds);
   const upstream = await startUpstream('web', (_req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('x'.repeat(100)); });
   const plane = await startPlane();
-  const built = buildAnnotated(CASES.map((c) => c.ingress), [upstream.endpoint]);
+  const built = buildAnnotated(CASES.map((c) => c.ingress), [upstream.endpoint], SECRETS, {}, CONFIG_MAPS);
+  if (built.diagnostics.length > 0) throw new Error(`bench table: ${built.diagnostics.map((d) => d.message).join('; ')}`);
   plane.tables.publish(built.table);
   const pool = new Pool(`http://127.0.0.1:${plane.httpPort}`, { connections: 32, pipelining: 1 });
   try {
@@ -66,7 +77,7 @@ async function main(): Promise<void> {
       const rate = median(rates.get(c.name) ?? []);
       return { middleware: c.name, reqPerSecond: Math.round(rate), ratioToNone: Number((rate / plain).toFixed(3)) };
     });
-    for (const r of rows) say(`middlewares: ${r.middleware.padEnd(30)} ${String(r.reqPerSecond).padStart(7)} req/s  ratio ${r.ratioToNone.toFixed(3)}`);
+    for (const r of rows) say(`middlewares: ${r.middleware.padEnd(40)} ${String(r.reqPerSecond).padStart(7)} req/s  ratio ${r.ratioToNone.toFixed(3)}`);
     const file = await writeResults('middlewares', { seconds, rounds, concurrency: 32, rows });
     say(`middlewares: results in ${file}`);
     say(`middlewares: route without middlewares ${Math.round(plain)} req/s`);

@@ -6,10 +6,12 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { errors } from 'undici';
 import type { Endpoint, Route } from '../routing/types.ts';
+import type { ResponseRateLimit } from '../routing/middleware.ts';
 import type { ClientResponse } from './client-response.ts';
 import { buildClientHeaders } from './forward-headers.ts';
 import type { DataPlaneOptions } from './options.ts';
 import { RelayHandler, type RelayOutcome } from './relay-handler.ts';
+import { throttledResponse } from './throttled-response.ts';
 import type { SessionRequest } from './middleware/step.ts';
 import { setCookieValue } from './middleware/session-cookie.ts';
 import { endpointHash } from './upstream/endpoint-hash.ts';
@@ -39,6 +41,8 @@ export interface Outbound {
   readonly appendResponseHeaders?: readonly (readonly [string, string])[] | undefined;
   /** Sticky sessions (SessionPersistence): prefer the endpoint the cookie names; set it when another serves. */
   readonly session?: SessionRequest | undefined;
+  /** nginx limit-rate: the body goes to the client no faster than this. */
+  readonly responseRate?: ResponseRateLimit | undefined;
   /** Upstream statuses not relayed (nginx custom-http-errors): the result says `intercepted`. */
   readonly intercept?: readonly number[] | undefined;
 }
@@ -101,6 +105,7 @@ export function forward(deps: ForwardDeps, out: Outbound, res: ClientResponse, d
     : (h: IncomingHttpHeaders) => withResponseChanges(buildClientHeaders(h, via), out, cookie);
   const firstAt = retryTimeoutMs === undefined ? 0 : deps.now();
   let current: RelayHandler | undefined;
+  const client = out.responseRate === undefined ? res : throttledResponse(res, out.responseRate);
   // Not `res.writableFinished`: node:http2's compatibility response reports it true when the
   // client resets the stream, which left the upstream request (and its connection) open.
   res.on('close', () => { current?.abort(() => new errors.RequestAbortedError()); });
@@ -121,7 +126,7 @@ export function forward(deps: ForwardDeps, out: Outbound, res: ClientResponse, d
     const stats = deps.pools.stats(endpoint);
     stats.started();
     const startedAt = deps.now();
-    current = new RelayHandler(res, clientHeaders, (outcome) => {
+    current = new RelayHandler(client, clientHeaders, (outcome) => {
       const failed = outcome.error !== undefined && !(outcome.error instanceof errors.RequestAbortedError);
       if (stats.finished(deps.now() - startedAt, !failed, deps.now(), deps.options)) {
         deps.pools.noteEjection(stats.ejectedUntil);

@@ -185,7 +185,7 @@ function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, requestB
   const out: Outbound = {
     route: m.route, method: base.method, path, headers, body, responseHeaders: plan?.responseHeaders, removeResponseHeaders: plan?.removeResponseHeaders,
     appendResponseHeaders: plan?.appendResponseHeaders,
-    session: plan?.session, intercept,
+    session: plan?.session, intercept, responseRate: plan?.responseRate,
   };
   forward(deps.forward, out, res, (r: ForwardResult) => {
     mirrored?.done();

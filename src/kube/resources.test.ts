@@ -8,7 +8,7 @@ describe('watchedResourcesFor', () => {
     expect(watchedResourcesFor({ namespaces: [], namespaceSelector: '' })).toBe(watchedResources);
     const withSelector = watchedResourcesFor({ namespaces: [], namespaceSelector: 'team=web' });
     const ns = withSelector.find((r) => r.kind === 'Namespace');
-    expect(withSelector.map((r) => r.kind)).toEqual(['IngressClass', 'Ingress', 'Service', 'EndpointSlice', 'Secret', 'OpaqueSecret', 'Namespace']);
+    expect(withSelector.map((r) => r.kind)).toEqual(['IngressClass', 'Ingress', 'Service', 'EndpointSlice', 'Secret', 'OpaqueSecret', 'ConfigMap', 'Namespace']);
     expect(ns?.query).toEqual({ labelSelector: 'team=web' });
     expect(ns && collectionPaths(ns, [])).toEqual(['/api/v1/namespaces']);
   });

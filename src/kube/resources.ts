@@ -1,8 +1,9 @@
-// The watched resources: where they live in the API and how each lands in ClusterState. Six
+// The watched resources: where they live in the API and how each lands in ClusterState. Seven
 // always; Namespaces too with --watch-namespace-selector (the selected set, see ClusterState).
 import type { ClusterState, Kind } from '../snapshot/cluster-state.ts';
 import type { Json } from './client.ts';
 import { toEndpointSlice, toIngress, toIngressClass, toSecret, toService } from './convert.ts';
+import { configMapResource } from './configmap-resource.ts';
 
 export interface WatchedResource {
   readonly kind: Kind;
@@ -76,6 +77,7 @@ export const watchedResources: readonly WatchedResource[] = [
     remove: (s, key) => s.removeOpaqueSecret(...split(key)),
     keyOf: metaKey,
   },
+  configMapResource(metaKey, split),
 ];
 
 /** Namespaces matching the selector: a namespace that stops matching arrives as DELETED. */

@@ -1,6 +1,6 @@
-// The Secrets behind nginx auth-type basic: each read once per object (a slot per Secret and
-// auth-secret-type, checked against the snapshot on every build, like TLS Secrets), and turned into
-// the BasicAuth middleware of the routes of the Ingresses that name it. A Secret that is missing or
+// The Secrets behind nginx auth-type basic and digest: each read once per object (a slot per Secret
+// and auth-secret-type, and realm for digest, checked against the snapshot on every build, like TLS
+// Secrets), and turned into the BasicAuth or DigestAuth middleware of the routes of the Ingresses that name it. A Secret that is missing or
 // unusable makes those routes refuse requests (503) instead: they must never serve unauthenticated.
 // When a Secret's reading changes, the chains of its Ingresses are built again.
 import type { AuthSecretSlot, Engine, IngressEntry } from './engine.ts';
@@ -12,6 +12,7 @@ import { clearDiagnostics, setDiagnostics, touch } from './state.ts';
 import { diagnostic } from './diagnostics.ts';
 import { NGINX_PREFIX } from './nginx/catalog.ts';
 import { readHtpasswd, sameHtpasswdReading, type HtpasswdReading } from './nginx/htpasswd.ts';
+import { readHtdigest } from './nginx/htdigest.ts';
 import { findGroup } from './route-groups.ts';
 
 const REFUSED = 'Requests to its routes are refused (503) until it is fixed';
@@ -25,7 +26,7 @@ export function unlinkAuthSecret(state: BuildState, entry: IngressEntry): void {
   state.engine.authSecrets.get(need.slotKey)?.users.delete(entry);
 }
 
-/** A newly served Ingress with auth-type basic takes (or opens) the slot of its Secret. */
+/** A newly served Ingress with auth-type basic or digest takes (or opens) the slot of its Secret. */
 export function linkAuthSecret(state: BuildState, entry: IngressEntry): void {
   const need = entry.options?.basicAuth;
   if (need === undefined) return;
@@ -54,19 +55,19 @@ export function refreshAuthSecrets(state: BuildState): void {
   }
 }
 
-/** The middleware a route of an Ingress with auth-type basic gets from its Secret as last read. */
+/** The middleware a route of an Ingress with auth-type basic or digest gets from its Secret as last read. */
 export function basicAuthFilter(engine: Engine, need: BasicAuthNeed): Middleware {
   const reading = engine.authSecrets.get(need.slotKey)?.reading ?? NOT_READ;
   if ('problem' in reading) return { kind: 'Refuse', status: 503, reason: `${NGINX_PREFIX}auth-secret` };
-  return { kind: 'BasicAuth', realm: need.realm, users: reading.users };
+  return { kind: need.scheme === 'basic' ? 'BasicAuth' : 'DigestAuth', realm: need.realm, users: reading.users };
 }
 
 function reread(state: BuildState, slot: AuthSecretSlot): boolean {
-  const { namespace, name, type } = slot.need;
+  const { namespace, name, type, scheme, realm } = slot.need;
   const secret = state.snapshot.lookupOpaqueSecret(namespace, name);
   if (slot.reading !== undefined && secret === slot.secret) return false;
   slot.secret = secret;
-  const next = readHtpasswd(secret, type, name);
+  const next = scheme === 'basic' ? readHtpasswd(secret, type, name) : readHtdigest(secret, type, name, realm);
   if (slot.reading !== undefined && sameHtpasswdReading(slot.reading, next)) return false;
   slot.reading = next;
   return true;
@@ -90,6 +91,7 @@ function problemsOf(entry: IngressEntry, need: BasicAuthNeed, reading: HtpasswdR
     return [diagnostic(entry.ref, reason, `${where}: ${reading.problem}. ${REFUSED}`)];
   }
   if (reading.unusable.length === 0) return [];
-  const message = `${where}: secret "${need.name}": users whose hash is not bcrypt, apr1-MD5 or SHA-1 cannot sign in: ${reading.unusable.join(', ')}`;
+  const expected = need.scheme === 'basic' ? 'bcrypt, apr1-MD5 or SHA-1' : 'an MD5 HA1 (32 hex digits)';
+  const message = `${where}: secret "${need.name}": users whose hash is not ${expected} cannot sign in: ${reading.unusable.join(', ')}`;
   return [diagnostic(entry.ref, 'InvalidAuthSecret', message)];
 }

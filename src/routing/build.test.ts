@@ -93,6 +93,7 @@ function reversed(objects: SnapshotObjects): SnapshotObjects {
     ingresses: [...objects.ingresses].reverse(),
     ingressClasses: [...objects.ingressClasses].reverse(),
     services: [...objects.services].reverse(),
+    configMaps: [...objects.configMaps ?? []].reverse(),
     endpointSlices: [...objects.endpointSlices].reverse().map((slice) => ({
       ...slice,
       ports: [...slice.ports].reverse(),

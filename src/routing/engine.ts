@@ -17,6 +17,8 @@ import type { Middleware, MiddlewareChain } from './middleware.ts';
 import type { TlsSecretResult } from './tls-secret.ts';
 import type { BasicAuthNeed } from './nginx/auth-basic.ts';
 import type { HtpasswdReading } from './nginx/htpasswd.ts';
+import type { CustomHeadersNeed, CustomHeadersReading } from './nginx/custom-headers.ts';
+import type { ConfigMapObject } from '../snapshot/model.ts';
 import { SortedKeys } from './sorted-keys.ts';
 
 /**
@@ -91,6 +93,8 @@ export interface IngressOptions {
   readonly filters: readonly Middleware[];
   /** nginx auth-type basic: a BasicAuth middleware from a Secret (auth-secrets.ts). */
   readonly basicAuth: BasicAuthNeed | undefined;
+  /** nginx custom-headers: a ResponseHeaderModifier from a ConfigMap (custom-header-maps.ts). */
+  readonly customHeaders: CustomHeadersNeed | undefined;
   /** nginx rewrite-target: each route's path becomes a RegexCapture rewrite to it. */
   readonly rewriteTarget: string | undefined;
   /** nginx canary: how requests choose this Ingress's backend, when it is a canary. */
@@ -223,6 +227,14 @@ export interface AuthSecretSlot {
   reading: HtpasswdReading | undefined;
 }
 
+/** One custom-headers ConfigMap, and the Ingresses whose routes use it. */
+export interface CustomHeaderSlot {
+  readonly need: CustomHeadersNeed;
+  readonly users: Set<IngressEntry>;
+  configMap: ConfigMapObject | undefined;
+  reading: CustomHeadersReading | undefined;
+}
+
 /** One proxy-ssl-secret, and the Ingresses whose routes use it. */
 export interface ProxySslSlot {
   readonly namespace: string;
@@ -263,6 +275,8 @@ export interface Engine {
   readonly secrets: Map<string, SecretSlot>;
   /** Auth Secrets by BasicAuthNeed.slotKey. */
   readonly authSecrets: Map<string, AuthSecretSlot>;
+  /** custom-headers ConfigMaps by "namespace/name". */
+  readonly customHeaderMaps: Map<string, CustomHeaderSlot>;
   /** proxy-ssl-secret Secrets by "namespace/name". */
   readonly proxySslSecrets: Map<string, ProxySslSlot>;
   /** One UpstreamTls object per key. */
@@ -321,6 +335,7 @@ export function newEngine(context: string): Engine {
     winnerKeys: new SortedKeys(),
     secrets: new Map(),
     authSecrets: new Map(),
+    customHeaderMaps: new Map(),
     proxySslSecrets: new Map(),
     upstreamTls: new Map(),
     tlsGroups: new Map(),

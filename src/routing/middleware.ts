@@ -115,6 +115,17 @@ export interface BasicAuth {
 }
 
 /**
+ * HTTP Digest authentication (RFC 7616, MD5 with qop "auth", as nginx's digest module speaks it):
+ * users are [user, HA1] (hex MD5 of "user:realm:password", as htdigest writes them), sorted by user.
+ * Nonces are made and checked by the data plane without state shared between processes.
+ */
+export interface DigestAuth {
+  readonly kind: 'DigestAuth';
+  readonly realm: string;
+  readonly users: readonly (readonly [string, string])[];
+}
+
+/**
  * Asks an authentication service first (nginx's auth_request): the request's headers, without its
  * body, go to `url` with the X-Original-* headers. 2xx lets the request through, carrying the
  * service's `copyHeaders`; 401 is passed on (with its WWW-Authenticate), or becomes a 302 to
@@ -171,6 +182,18 @@ export interface RateLimit {
 }
 
 /**
+ * Slows the response body sent to the client (nginx's limit_rate and limit_rate_after, per request):
+ * by `t` seconds after forwarding starts, at most afterBytes + bytesPerSecond × (t + 1) bytes have
+ * gone out (nginx grants the first second at once). The body is never buffered for it: the upstream
+ * is paused while a chunk waits.
+ */
+export interface ResponseRateLimit {
+  readonly kind: 'ResponseRateLimit';
+  readonly bytesPerSecond: number;
+  readonly afterBytes: number;
+}
+
+/**
  * Gateway API's RequestMirror: a copy of the request as forwarded (method, path and query, headers
  * with the Host the upstream gets, body) goes to one endpoint of an upstream, for a `ratio` of the
  * requests; its answer is discarded and its failure or slowness never reaches the client.
@@ -186,7 +209,7 @@ export interface RequestMirror {
 }
 
 export type Middleware =
-  | Refuse | IpAccess | RequestRedirect | Cors | BasicAuth | ForwardAuth | UrlRewrite | HeaderModifier | SessionPersistence | RateLimit | RequestMirror;
+  | Refuse | IpAccess | RequestRedirect | Cors | BasicAuth | DigestAuth | ForwardAuth | UrlRewrite | HeaderModifier | SessionPersistence | RateLimit | ResponseRateLimit | RequestMirror;
 
 /**
  * The order a chain runs in: refusals and address checks first, then local answers (redirects and
@@ -195,8 +218,8 @@ export type Middleware =
  * Mirrors come last: a request answered locally is not mirrored.
  */
 export const MIDDLEWARE_ORDER: readonly Middleware['kind'][] = [
-  'Refuse', 'IPAccess', 'RequestRedirect', 'CORS', 'RateLimit', 'BasicAuth', 'ForwardAuth', 'URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier',
-  'SessionPersistence', 'RequestMirror',
+  'Refuse', 'IPAccess', 'RequestRedirect', 'CORS', 'RateLimit', 'BasicAuth', 'DigestAuth', 'ForwardAuth', 'URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier',
+  'ResponseRateLimit', 'SessionPersistence', 'RequestMirror',
 ];
 
 /** A route's middlewares, in MIDDLEWARE_ORDER; one object per distinct value within a build (interned by key). */

@@ -1,24 +1,35 @@
 // A route's middleware chain: its Ingress's middlewares, plus, with nginx's rewrite-target, the
-// rewrite of the route's own path, a session cookie's default Path (the route's), and the BasicAuth from its auth Secret as last read. Interned per
+// rewrite of the route's own path, a session cookie's default Path (the route's), the BasicAuth from its auth Secret and the
+// custom-headers from its ConfigMap as last read. Interned per
 // key in the engine, so routes alike share one chain
 // object and an unchanged chain is the same object in the next table.
 import type { Claim, Engine, IngressOptions } from './engine.ts';
 import type { Middleware, MiddlewareChain, SessionPersistence, UrlRewrite } from './middleware.ts';
 import { chainOf } from './middleware.ts';
 import { basicAuthFilter } from './auth-secrets.ts';
+import { customHeadersFilter } from './custom-header-maps.ts';
 
 export function chainFor(engine: Engine, options: IngressOptions, claim: Claim): MiddlewareChain | undefined {
-  const { rewriteTarget, chains, basicAuth } = options;
-  if (options.filters.length === 0 && rewriteTarget === undefined && basicAuth === undefined) return undefined;
+  const { rewriteTarget, chains, basicAuth, customHeaders } = options;
+  if (options.filters.length === 0 && rewriteTarget === undefined && basicAuth === undefined && customHeaders === undefined) return undefined;
   const cookieByPath = options.filters.some((f) => f.kind === 'SessionPersistence' && f.path === undefined);
   const byPath = rewriteTarget === undefined && !cookieByPath ? '' : `${claim.pathType} ${claim.path}`;
   if (chains.has(byPath)) return chains.get(byPath);
   const own = cookieByPath ? options.filters.map((f) => withCookiePath(f, claim)) : options.filters;
-  const filters = basicAuth === undefined ? own : [...own, basicAuthFilter(engine, basicAuth)];
+  const filters = [...own, ...fromObjects(engine, options)];
   const built = chainOf(rewriteTarget === undefined ? filters : withRewrite(filters, claim, rewriteTarget));
   const chain = built === undefined ? undefined : intern(engine, built);
   chains.set(byPath, chain);
   return chain;
+}
+
+/** The middlewares made from the Secrets and ConfigMaps the Ingress names, as last read. */
+function fromObjects(engine: Engine, { basicAuth, customHeaders }: IngressOptions): Middleware[] {
+  const out: Middleware[] = [];
+  if (basicAuth !== undefined) out.push(basicAuthFilter(engine, basicAuth));
+  const headers = customHeaders === undefined ? undefined : customHeadersFilter(engine, customHeaders);
+  if (headers !== undefined) out.push(headers);
+  return out;
 }
 
 /** The route's path as a RegexCapture rewrite, merged into the URLRewrite that sets the Host, if any. */

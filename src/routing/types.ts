@@ -306,6 +306,10 @@ export type DiagnosticReason =
   /** An auth-secret that is missing or unusable: the Ingress's routes refuse requests (503). */
   | 'AuthSecretNotFound'
   | 'InvalidAuthSecret'
+  /** A custom-headers ConfigMap that is missing: the annotation is ignored (no headers added). */
+  | 'ConfigMapNotFound'
+  /** custom-headers entries that cannot be response headers: they are left out. */
+  | 'InvalidCustomHeaders'
   | 'InvalidTLSSecret'
   /** The host's certificate names neither the host nor a wildcard over it: clients will reject it. */
   | 'TLSHostNotCovered';

@@ -31,6 +31,21 @@ describe('ClusterState relevance', () => {
     expect(s.lookupOpaqueSecret('shop', 'basic-auth')).toBeUndefined();
   });
 
+  it('holds ConfigMaps; one matters once an nginx custom-headers names it, and stops mattering when the Ingress goes', () => {
+    const s = new ClusterState();
+    const headers = { namespace: 'shop', name: 'headers', data: { 'X-Frame-Options': 'DENY' } };
+    expect(s.upsertConfigMap(headers)).toBe(false);
+    expect(s.lookupConfigMap('shop', 'headers')).toBe(headers);
+    expect(s.keys('ConfigMap')).toEqual(['shop/headers']);
+    expect(s.upsertIngress(ingress('front', 'web', { annotations: { 'nginx.ingress.kubernetes.io/custom-headers': 'shop/headers' } }))).toBe(true);
+    expect(s.upsertConfigMap({ ...headers })).toBe(false);
+    expect(s.upsertConfigMap({ ...headers, data: { 'X-Frame-Options': 'SAMEORIGIN' } })).toBe(true);
+    expect(s.removeConfigMap('shop', 'headers')).toBe(true);
+    expect(s.upsertConfigMap(headers)).toBe(true);
+    expect(s.removeIngress('shop', 'front')).toBe(true);
+    expect(s.upsertConfigMap({ ...headers, data: {} })).toBe(false);
+  });
+
   it('ignores Services and slices no Ingress refers to, until one does', () => {
     const s = new ClusterState();
     expect(s.upsertService(service('web'))).toBe(false);

@@ -2,7 +2,7 @@
 // routing table?", so the reconcile loop rebuilds only on relevant change (contour's cache idea).
 import { isDeepStrictEqual } from 'node:util';
 import type {
-  ClusterSnapshot, EndpointSliceObject, IngressClassObject, IngressObject, SecretObject, ServiceObject,
+  ClusterSnapshot, ConfigMapObject, EndpointSliceObject, IngressClassObject, IngressObject, SecretObject, ServiceObject,
 } from './model.ts';
 import { refKey } from './model.ts';
 import { RefIndex } from './ref-index.ts';
@@ -10,7 +10,7 @@ import type { GatewayApiSnapshot } from './gateway-model.ts';
 import { GatewayStore, type GatewayKind } from './gateway-store.ts';
 
 /** 'Secret': kubernetes.io/tls Secrets; 'OpaqueSecret': Opaque ones (nginx auth-secret), watched apart. */
-export type Kind = 'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'Secret' | 'OpaqueSecret' | 'Namespace' | GatewayKind;
+export type Kind = 'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'Secret' | 'OpaqueSecret' | 'ConfigMap' | 'Namespace' | GatewayKind;
 
 /** nginx auth-secret: "name" or "namespace/name", read in the Ingress's namespace (routing refuses another). */
 const AUTH_SECRET = 'nginx.ingress.kubernetes.io/auth-secret';
@@ -18,6 +18,8 @@ const AUTH_SECRET = 'nginx.ingress.kubernetes.io/auth-secret';
 const DEFAULT_BACKEND = 'nginx.ingress.kubernetes.io/default-backend';
 /** nginx proxy-ssl-secret, read the same way. */
 const PROXY_SSL_SECRET = 'nginx.ingress.kubernetes.io/proxy-ssl-secret';
+/** nginx custom-headers: "namespace/name" (or "name") of a ConfigMap of response headers. */
+const CUSTOM_HEADERS = 'nginx.ingress.kubernetes.io/custom-headers';
 
 export interface StateOptions {
   /** Services that matter even when no Ingress names them (e.g. the one published in status). */
@@ -42,10 +44,12 @@ export class ClusterState implements ClusterSnapshot {
   private readonly slicesByService = new Map<string, Map<string, EndpointSliceObject>>();
   private readonly secretMap = new Map<string, SecretObject>();
   private readonly opaqueSecretMap = new Map<string, SecretObject>();
+  private readonly configMapMap = new Map<string, ConfigMapObject>();
   /** Selected namespaces (with selectNamespaces), by name. */
   private readonly namespaceMap = new Map<string, string>();
   private readonly serviceRefs = new RefIndex();
   private readonly secretRefs = new RefIndex();
+  private readonly configMapRefs = new RefIndex();
   private sortedIngresses: readonly IngressObject[] | undefined;
   /** Gateway API objects (watched with --gateway-api); their routes' Services and Gateways' Secrets matter too. */
   readonly gateways = new GatewayStore();
@@ -99,6 +103,10 @@ export class ClusterState implements ClusterSnapshot {
     return this.opaqueSecretMap.get(`${namespace}/${name}`);
   }
 
+  lookupConfigMap(namespace: string, name: string): ConfigMapObject | undefined {
+    return this.configMapMap.get(`${namespace}/${name}`);
+  }
+
   /** Undefined while no Gateway, HTTPRoute or GRPCRoute is held, so an Ingress-only build skips it. */
   gatewayApi(): GatewayApiSnapshot | undefined {
     return this.gateways.isEmpty() ? undefined : this.gateways.snapshot();
@@ -129,6 +137,7 @@ export class ClusterState implements ClusterSnapshot {
     this.sortedIngresses = undefined;
     this.serviceRefs.set(key, serviceTargets(i));
     this.secretRefs.set(key, secretTargets(i));
+    this.configMapRefs.set(key, configMapTargets(i));
     return this.isSelected(i.namespace);
   }
 
@@ -138,6 +147,7 @@ export class ClusterState implements ClusterSnapshot {
     this.sortedIngresses = undefined;
     this.serviceRefs.delete(key);
     this.secretRefs.delete(key);
+    this.configMapRefs.delete(key);
     return this.isSelected(namespace);
   }
 
@@ -215,6 +225,16 @@ export class ClusterState implements ClusterSnapshot {
     return this.opaqueSecretMap.delete(key) && this.secretRefs.has(key);
   }
 
+  /** A ConfigMap matters when an Ingress's nginx custom-headers names it. */
+  upsertConfigMap(c: ConfigMapObject): boolean {
+    return this.put(this.configMapMap, refKey(c), c) && this.configMapRefs.has(refKey(c));
+  }
+
+  removeConfigMap(namespace: string, name: string): boolean {
+    const key = `${namespace}/${name}`;
+    return this.configMapMap.delete(key) && this.configMapRefs.has(key);
+  }
+
   /** Replaces every object of one kind (after a relist); true when anything relevant changed. */
   replaceAll<T>(items: readonly T[], current: () => readonly string[], keyOf: (t: T) => string, upsert: (t: T) => boolean, remove: (key: string) => boolean): boolean {
     const fresh = new Set(items.map(keyOf));
@@ -225,14 +245,11 @@ export class ClusterState implements ClusterSnapshot {
   }
 
   keys(kind: Kind): readonly string[] {
-    if (kind !== 'Ingress' && kind !== 'IngressClass' && kind !== 'Service' && kind !== 'EndpointSlice' && kind !== 'Secret' && kind !== 'OpaqueSecret' && kind !== 'Namespace') {
-      return this.gateways.keys(kind);
-    }
     const maps: Record<Exclude<Kind, GatewayKind>, Map<string, unknown>> = {
-      Ingress: this.ingressMap, IngressClass: this.classMap, Service: this.serviceMap,
-      EndpointSlice: this.sliceMap, Secret: this.secretMap, OpaqueSecret: this.opaqueSecretMap, Namespace: this.namespaceMap,
+      Ingress: this.ingressMap, IngressClass: this.classMap, Service: this.serviceMap, EndpointSlice: this.sliceMap,
+      Secret: this.secretMap, OpaqueSecret: this.opaqueSecretMap, ConfigMap: this.configMapMap, Namespace: this.namespaceMap,
     };
-    return [...maps[kind].keys()];
+    return Object.hasOwn(maps, kind) ? [...maps[kind as Exclude<Kind, GatewayKind>].keys()] : this.gateways.keys(kind as GatewayKind);
   }
 
   private put<T>(map: Map<string, T>, key: string, value: T): boolean {
@@ -271,4 +288,11 @@ function secretTargets(i: IngressObject): string[] {
     if (written !== undefined && written !== '') targets.push(written.includes('/') ? written : `${i.namespace}/${written}`);
   }
   return targets;
+}
+
+/** The ConfigMap an Ingress's nginx custom-headers names ("name" is in its own namespace). */
+function configMapTargets(i: IngressObject): string[] {
+  const written = i.annotations[CUSTOM_HEADERS];
+  if (written === undefined || written === '') return [];
+  return [written.includes('/') ? written : `${i.namespace}/${written}`];
 }

@@ -12,7 +12,7 @@ import { RefIndex } from './ref-index.ts';
 
 /**
  * GatewayNamespace: every namespace's labels, for listeners' allowedRoutes namespace selectors.
- * GatewayConfigMap: every ConfigMap's ca.crt, for BackendTLSPolicy caCertificateRefs.
+ * GatewayConfigMap: every ConfigMap's ca.crt, for BackendTLSPolicy caCertificateRefs (fed by the one ConfigMap informer, kube/configmap-resource.ts).
  */
 export type GatewayKind =
   | 'GatewayClass' | 'Gateway' | 'HTTPRoute' | 'GRPCRoute' | 'ReferenceGrant' | 'BackendTLSPolicy' | 'GatewayNamespace' | 'GatewayConfigMap';

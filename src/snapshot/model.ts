@@ -107,6 +107,11 @@ export interface SecretObject extends ObjectRef {
   readonly data: Readonly<Record<string, Buffer>>;
 }
 
+/** A ConfigMap's string data (binaryData is not kept). */
+export interface ConfigMapObject extends ObjectRef {
+  readonly data: Readonly<Record<string, string>>;
+}
+
 /** The read side of the cluster state that routing/ builds from. */
 export interface ClusterSnapshot {
   /** Every Ingress served from (all, or those of the selected namespaces), sorted by namespace then name. */
@@ -119,6 +124,8 @@ export interface ClusterSnapshot {
   lookupSecret(namespace: string, name: string): SecretObject | undefined;
   /** An Opaque Secret (nginx auth-secret htpasswd files), watched apart from the TLS ones. */
   lookupOpaqueSecret(namespace: string, name: string): SecretObject | undefined;
+  /** A ConfigMap (nginx custom-headers); absent: none are held. */
+  lookupConfigMap?(namespace: string, name: string): ConfigMapObject | undefined;
   /** Gateway API objects (gateway-model.ts); absent or undefined: none (an Ingress-only build). */
   gatewayApi?(): GatewayApiSnapshot | undefined;
 }

@@ -1,6 +1,6 @@
 {{/*
 The namespaced permissions: what the informers list and watch (Ingresses, Services,
-EndpointSlices, Secrets, Gateway API objects, ConfigMaps for BackendTLSPolicy CAs), the status the leader writes and the Events it records. Secret writes
+EndpointSlices, Secrets, ConfigMaps (nginx custom-headers, BackendTLSPolicy CA bundles), Gateway API objects), the status the leader writes and the Events it records. Secret writes
 only when ACME writes certificates into the Ingresses' TLS Secrets (acme.writeTlsSecrets).
 */}}
 {{- define "bollard.namespacedRules" -}}
@@ -12,6 +12,10 @@ only when ACME writes certificates into the Ingresses' TLS Secrets (acme.writeTl
   verbs: [update, patch]
 - apiGroups: [""]
   resources: [services, secrets]
+  verbs: [get, list, watch]
+# nginx custom-headers: the ConfigMap of response headers an Ingress names.
+- apiGroups: [""]
+  resources: [configmaps]
   verbs: [get, list, watch]
 - apiGroups: [discovery.k8s.io]
   resources: [endpointslices]

@@ -2,10 +2,11 @@
 // on first use, into steps (kept while the table holding it lives); a request through a route
 // without middlewares never gets here. The outcome is synchronous unless a step has to wait
 // (authentication): only then does the request wait for a promise.
-import type { HeaderModifier, Middleware, MiddlewareChain } from '../../routing/middleware.ts';
+import type { HeaderModifier, Middleware, MiddlewareChain, RequestMirror, ResponseRateLimit } from '../../routing/middleware.ts';
 import type { RequestTarget } from '../request-path.ts';
 import { compileBasicAuth } from './basic-auth.ts';
 import { compileCors } from './cors.ts';
+import { compileDigestAuth } from './digest-auth.ts';
 import { compileForwardAuth } from './forward-auth.ts';
 import { compileIpAccess } from './ip-access.ts';
 import { compileRedirect } from './redirect.ts';
@@ -59,15 +60,26 @@ function compileStep(filter: Middleware): Step {
     case 'RequestRedirect': return compileRedirect(filter);
     case 'CORS': return compileCors(filter);
     case 'BasicAuth': return compileBasicAuth(filter);
+    case 'DigestAuth': return compileDigestAuth(filter);
     case 'ForwardAuth': return compileForwardAuth(filter);
     case 'URLRewrite': return compileRewrite(filter);
     case 'RateLimit': return compileRateLimit(filter);
     case 'SessionPersistence': return compileSessionPersistence(filter);
+    // The rest only add to the plan (a default, for the complexity limit).
+    default: return compilePlanChange(filter);
+  }
+}
+
+function compilePlanChange(filter: HeaderModifier | ResponseRateLimit | RequestMirror): Step {
+  switch (filter.kind) {
+    case 'ResponseRateLimit': return (_req, plan) => {
+      plan.responseRate = filter;
+      return undefined;
+    };
     case 'RequestMirror': return (_req, plan) => {
       (plan.mirrors ??= []).push(filter);
       return undefined;
     };
-    // Request and response header modifiers (a default, for the complexity limit).
     default: return compileHeaderModifier(filter);
   }
 }

@@ -1,7 +1,7 @@
 // What a compiled middleware is: a step over the request that either answers it locally or adds to
 // the plan for forwarding it. Steps run in the chain's order (src/routing/middleware.ts).
 import type { IncomingHttpHeaders } from 'node:http';
-import type { RequestMirror, SessionPersistence } from '../../routing/middleware.ts';
+import type { RequestMirror, ResponseRateLimit, SessionPersistence } from '../../routing/middleware.ts';
 import type { RequestTarget } from '../request-path.ts';
 
 export interface ChainRequest {
@@ -41,6 +41,8 @@ export interface ForwardPlan {
   appendResponseHeaders?: readonly (readonly [string, string])[] | undefined;
   /** Sticky sessions: the balancer prefers the endpoint the cookie names. */
   session?: SessionRequest | undefined;
+  /** The response body goes to the client no faster than this (../throttled-response.ts). */
+  responseRate?: ResponseRateLimit | undefined;
   /** Copies of the request as forwarded go there (sampled when it is forwarded: ../mirror/mirrors.ts). */
   mirrors?: RequestMirror[] | undefined;
 }

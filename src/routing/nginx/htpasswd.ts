@@ -17,17 +17,24 @@ const USER = /^[^:\s]+$/;
 const MAX_USERS = 10_000;
 
 export function readHtpasswd(secret: SecretObject | undefined, type: AuthSecretType, name: string): HtpasswdReading {
-  if (secret === undefined) return { problem: `secret "${name}" was not found` };
-  const entries = type === 'auth-file' ? fileEntries(secret, name) : mapEntries(secret);
+  const entries = secretEntries(secret, type, name);
   if ('problem' in entries) return entries;
-  if (entries.length === 0) return { problem: `secret "${name}" holds no users` };
-  if (entries.length > MAX_USERS) return { problem: `secret "${name}" holds more than ${MAX_USERS} users` };
   const byUser = new Map<string, string>();
   // As nginx reads an htpasswd file, the first line of a user wins.
   for (const [user, hash] of entries) if (!byUser.has(user)) byUser.set(user, hash);
   const users = [...byUser].filter(([, hash]) => SUPPORTED_HASH.test(hash)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const unusable = [...byUser].filter(([, hash]) => !SUPPORTED_HASH.test(hash)).map(([user]) => user).sort();
   return { users, unusable };
+}
+
+/** [user, the rest of the line] per line (auth-file) or key (auth-map); a problem when there are none or too many. */
+export function secretEntries(secret: SecretObject | undefined, type: AuthSecretType, name: string): [string, string][] | { problem: string } {
+  if (secret === undefined) return { problem: `secret "${name}" was not found` };
+  const entries = type === 'auth-file' ? fileEntries(secret, name) : mapEntries(secret);
+  if ('problem' in entries) return entries;
+  if (entries.length === 0) return { problem: `secret "${name}" holds no users` };
+  if (entries.length > MAX_USERS) return { problem: `secret "${name}" holds more than ${MAX_USERS} users` };
+  return entries;
 }
 
 function fileEntries(secret: SecretObject, name: string): [string, string][] | { problem: string } {

@@ -16,6 +16,8 @@ import { readCors } from './cors.ts';
 import { readAffinity } from './affinity.ts';
 import { readBackendAnnotations, type BackendReading } from './backends.ts';
 import { readRateLimit } from './rate-limit.ts';
+import { readLimitRate } from './limit-rate.ts';
+import { readCustomHeaders, type CustomHeadersNeed } from './custom-headers.ts';
 import { annotationReader, type AnnotationReader } from './reader.ts';
 import { translateSnippet } from './snippets.ts';
 import { parseCipherList } from './ssl-ciphers.ts';
@@ -39,6 +41,8 @@ export interface NginxReading extends BackendReading {
   readonly filters: readonly Middleware[];
   /** auth-type basic: the BasicAuth middleware, once its Secret is read. */
   readonly basicAuth: BasicAuthNeed | undefined;
+  /** custom-headers: a ResponseHeaderModifier, once its ConfigMap is read. */
+  readonly customHeaders: CustomHeadersNeed | undefined;
   readonly canary: CanaryRule | undefined;
   /** rewrite-target: each route's path becomes a RegexCapture rewrite to it. */
   readonly rewriteTarget: string | undefined;
@@ -86,7 +90,7 @@ export function readNginxAnnotations(ingress: IngressObject, settings: NginxSett
   const auth = readBasicAuth(read, ingress, diagnostics);
   const filters: Middleware[] = [
     ...(auth !== undefined && 'refuse' in auth ? [auth.refuse] : []),
-    ...readAccess(read), ...readRedirects(read), ...readCors(read), ...readRateLimit(read, `${ingress.namespace}/${ingress.name}`), ...readForwardAuth(read), ...readRequestChanges(read), ...readAffinity(read),
+    ...readAccess(read), ...readRedirects(read), ...readCors(read), ...readRateLimit(read, `${ingress.namespace}/${ingress.name}`), ...readForwardAuth(read), ...readRequestChanges(read), ...readLimitRate(read), ...readAffinity(read),
     ...readSnippet(ingress, 'configuration-snippet', diagnostics), ...readSnippet(ingress, 'server-snippet', diagnostics),
   ];
   checkAccepted(read);
@@ -103,6 +107,7 @@ export function readNginxAnnotations(ingress: IngressObject, settings: NginxSett
     filters,
     canary: readCanary(read),
     basicAuth: auth !== undefined && 'need' in auth ? auth.need : undefined,
+    customHeaders: readCustomHeaders(read, ingress),
     rewriteTarget: read('rewrite-target', 'a path such as /$2 (not a URL)', parseRewriteTarget)?.value,
     wwwRedirect: read('from-to-www-redirect', '"true" or "false"', parseGoBoolean)?.value === true,
     proxySsl: readProxySsl(read, ingress),

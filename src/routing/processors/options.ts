@@ -41,6 +41,7 @@ import { lookupCertificate } from '../match.ts';
 import { hasNginxAnnotations, readNginxAnnotations, type NginxReading } from '../nginx/read.ts';
 import { chainFor } from '../route-chain.ts';
 import { linkAuthSecret, refreshAuthSecrets, unlinkAuthSecret } from '../auth-secrets.ts';
+import { linkCustomHeaders, refreshCustomHeaders, unlinkCustomHeaders } from '../custom-header-maps.ts';
 import { linkProxySslSecret, refreshProxySslSecrets, unlinkProxySslSecret, upstreamTlsFor } from '../proxy-ssl-secrets.ts';
 import { countUnsupported } from '../unsupported.ts';
 import { refreshWwwRedirects } from '../www-redirects.ts';
@@ -95,6 +96,7 @@ export function optionsProcessor(state: BuildState): void {
     clearDiagnostics(state, entry.options);
     unlinkAuthSecret(state, entry);
     unlinkProxySslSecret(state, entry);
+    unlinkCustomHeaders(state, entry);
     countUnsupported(state.engine, entry.options?.unsupported, -1);
   }
   for (const entry of state.added) {
@@ -102,6 +104,7 @@ export function optionsProcessor(state: BuildState): void {
     setDiagnostics(state, options, options.diagnostics);
     linkAuthSecret(state, entry);
     linkProxySslSecret(state, entry);
+    linkCustomHeaders(state, entry);
     countUnsupported(state.engine, options.unsupported, 1);
   }
   if (state.added.length > 0 || state.removed.length > 0) {
@@ -110,6 +113,7 @@ export function optionsProcessor(state: BuildState): void {
   }
   refreshAuthSecrets(state);
   refreshProxySslSecrets(state);
+  refreshCustomHeaders(state);
   for (const host of state.coverage) refreshCoverage(state, host);
   const { touched } = state;
   for (let i = 0; i < touched.length; i++) settleRoute(state, touched[i] as RouteGroup);
@@ -124,7 +128,7 @@ function optionsOf(state: BuildState, entry: IngressEntry): IngressOptions {
   } else {
     entry.options ??= state.engine.unannotated ??= {
       ...defaults, sslRedirect: undefined, backendProtocol: undefined, connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined,
-      filters: [], basicAuth: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false, customHttpErrors: [], serverAliases: [], sslPassthrough: false, accessLogOff: false, proxySsl: undefined, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
+      filters: [], basicAuth: undefined, customHeaders: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false, customHttpErrors: [], serverAliases: [], sslPassthrough: false, accessLogOff: false, proxySsl: undefined, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
     };
   }
   return entry.options;
@@ -149,6 +153,7 @@ function readAnnotations(ingress: IngressObject, defaults: RouteDefaults, sslPas
     retryTimeoutMs: nginx.retryTimeoutMs,
     filters: nginx.filters,
     basicAuth: nginx.basicAuth,
+    customHeaders: nginx.customHeaders,
     canary: nginx.canary,
     rewriteTarget: nginx.rewriteTarget,
     wwwRedirect: nginx.wwwRedirect,
@@ -171,7 +176,7 @@ function first<T>(ours: T | undefined, nginx: T | undefined): T | undefined {
 /** An Ingress without nginx annotations. */
 const NO_NGINX: NginxReading = {
   sslRedirect: undefined, backendProtocol: undefined, loadBalancing: undefined, readTimeoutMs: undefined, maxBodyBytes: undefined,
-  connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined, filters: [], basicAuth: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false,
+  connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined, filters: [], basicAuth: undefined, customHeaders: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false,
   customHttpErrors: [], serverAliases: [], sslPassthrough: false, accessLogOff: false, proxySsl: undefined, diagnostics: [], unsupported: [],
 };
 

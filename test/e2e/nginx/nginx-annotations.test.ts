@@ -1,6 +1,6 @@
 // ingress-nginx annotations end to end: real kube-apiserver, one real Bollard process watching
 // this spec's namespace, real backends in a network namespace, and a forward-auth service in this
-// process. Basic auth (htpasswd Secret), forward auth (auth-url), allow and deny lists, CORS
+// process. Basic auth (htpasswd Secret), digest auth (htdigest Secret), custom-headers (ConfigMap), forward auth (auth-url), allow and deny lists, CORS
 // preflights and canaries, each the request that passes, the one refused and the header that must
 // appear.
 import { createHash } from 'node:crypto';
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request } from 'undici';
 import { startBollard, type BollardProcess } from '../../harness/bollard-process.ts';
 import { createTestNamespace, deleteTestNamespace, dumpingOnFailure, kubectl, loadE2eEnv, startBackend, type Backend } from '../../harness/e2e-env.ts';
+import { waitFor } from '../../harness/wait-for.ts';
 import { eventually, fromBackend, get, withStatus } from '../../support/http.ts';
 import { endpointSlice, ingress, ingressClass, list, service } from '../../support/manifests.ts';
 
@@ -30,6 +31,14 @@ const annotated = (name: string, host: string, annotations: Record<string, strin
 });
 
 const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
+
+/** What a client sends for a GET of `uri` answering a Digest challenge's nonce (qop auth, MD5). */
+function digestAnswer(ha1: string, nonce: string, uri: string, nc: string): string {
+  const response = md5(`${ha1}:${nonce}:${nc}:e2e:auth:${md5(`GET:${uri}`)}`);
+  return `Digest username="ann", realm="Staff only", nonce="${nonce}", uri="${uri}", qop=auth, nc=${nc}, cnonce="e2e", response="${response}"`;
+}
 
 /** A forward-auth service: "Bearer good" passes with X-Auth-User, anything else gets 401 with a challenge. */
 async function startAuthService(): Promise<Server> {
@@ -78,6 +87,32 @@ describe('authentication', () => {
     await eventually(url(), 'basic-missing.example.test', '/', withStatus(503), 'missing Secret refuses');
   });
 
+  spec('auth-type digest with an htdigest Secret: a challenge with a nonce, 200 with the right response; a changed Secret takes over', async () => {
+    const ha1 = (password: string): string => md5(`ann:Staff only:${password}`);
+    const secret = (password: string) => ({
+      apiVersion: 'v1', kind: 'Secret', metadata: { namespace: ns, name: 'htdigest' }, type: 'Opaque', stringData: { auth: `ann:Staff only:${ha1(password)}\n` },
+    });
+    await apply(secret('s3cret'), annotated('digest', 'digest.example.test', { 'auth-type': 'digest', 'auth-secret': 'htdigest', 'auth-realm': 'Staff only' }));
+    const challenged = await eventually(url(), 'digest.example.test', '/', withStatus(401), 'digest auth challenge');
+    const challenge = String(challenged.headers['www-authenticate']);
+    expect(challenge).toMatch(/^Digest realm="Staff only", qop="auth", algorithm=MD5, nonce="[0-9a-f]+"$/);
+    const nonce = /nonce="([0-9a-f]+)"/.exec(challenge)?.[1] ?? '';
+    const authorization = (password: string, nc: string): string => digestAnswer(ha1(password), nonce, '/', nc);
+    expect((await get(url(), 'digest.example.test', '/', { headers: { authorization: authorization('wrong', '00000001') } })).status).toBe(401);
+    const passed = await get(url(), 'digest.example.test', '/', { headers: { authorization: authorization('s3cret', '00000001') } });
+    expect(passed.echo?.backend).toBe('web');
+    await apply(secret('n3w'));
+    // The new Secret retires the old nonces: once it is served, the new password's right answer on
+    // an old nonce is told "stale" (before, it is a wrong answer).
+    const stale = await waitFor(async () => {
+      const r = await get(url(), 'digest.example.test', '/', { headers: { authorization: authorization('n3w', '00000002') } });
+      return String(r.headers['www-authenticate']).endsWith(', stale=true') ? r : undefined;
+    }, { what: 'the changed Secret served (stale=true)', timeoutMs: 15_000, intervalMs: 25 });
+    const fresh = /nonce="([0-9a-f]+)"/.exec(String(stale.headers['www-authenticate']))?.[1] ?? '';
+    const renewed = await get(url(), 'digest.example.test', '/', { headers: { authorization: digestAnswer(ha1('n3w'), fresh, '/', '00000001') } });
+    expect(renewed.echo?.backend).toBe('web');
+  });
+
   spec('auth-url: the service\'s 2xx lets the request through with auth-response-headers, its 401 is passed on', async () => {
     const { port } = authService.address() as AddressInfo;
     await apply(annotated('forward', 'forward.example.test', { 'auth-url': `http://127.0.0.1:${port}/verify`, 'auth-response-headers': 'X-Auth-User' }));
@@ -86,6 +121,19 @@ describe('authentication', () => {
     const passed = await get(url(), 'forward.example.test', '/', { headers: { authorization: 'Bearer good' } });
     expect(passed.echo?.backend).toBe('web');
     expect(passed.echo?.headers['x-auth-user']).toBe('ann');
+  });
+});
+
+describe('custom-headers', () => {
+  spec('a ConfigMap created after the Ingress adds its headers to the answers; a change of it reaches them', async () => {
+    const headers = (value: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: ns, name: 'security-headers' }, data: { 'X-Frame-Options': value } });
+    await apply(annotated('headers', 'headers.example.test', { 'custom-headers': `${ns}/security-headers` }));
+    const before = await eventually(url(), 'headers.example.test', '/', fromBackend('web'), 'route without its ConfigMap');
+    expect(before.headers['x-frame-options']).toBeUndefined();
+    await apply(headers('DENY'));
+    await eventually(url(), 'headers.example.test', '/', (r) => r.headers['x-frame-options'] === 'DENY', 'ConfigMap headers');
+    await apply(headers('SAMEORIGIN'));
+    await eventually(url(), 'headers.example.test', '/', (r) => r.headers['x-frame-options'] === 'SAMEORIGIN', 'changed ConfigMap');
   });
 });
 

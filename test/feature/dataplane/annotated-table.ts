@@ -24,8 +24,15 @@ export interface SecretSpec {
   readonly stringData: Record<string, string>;
 }
 
+/** A ConfigMap of namespace "shop" (nginx custom-headers). */
+export interface ConfigMapSpec {
+  readonly name: string;
+  readonly data: Record<string, string>;
+}
+
 export function buildAnnotated(
   ingresses: readonly IngressSpec[], endpoints: readonly Endpoint[], secrets: readonly SecretSpec[] = [], options: Partial<BuildOptions> = {},
+  configMaps: readonly ConfigMapSpec[] = [],
 ): BuildResult {
   const ports = [...new Set(endpoints.map((e) => e.port))];
   const fixture = parseFixture({
@@ -48,6 +55,7 @@ export function buildAnnotated(
       endpoints: endpoints.filter((e) => e.port === port).map((e) => ({ addresses: [e.host] })),
     })),
     secrets: secrets.map((s) => ({ metadata: { namespace: 'shop', name: s.name }, type: s.type ?? 'Opaque', stringData: s.stringData })),
+    configMaps: configMaps.map((c) => ({ metadata: { namespace: 'shop', name: c.name }, data: c.data })),
     requests: [], diagnostics: [], served: [],
   });
   return buildFixture(fixture, options);

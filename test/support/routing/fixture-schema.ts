@@ -123,6 +123,8 @@ const fixture = z.strictObject({
   services: z.array(service).default([]),
   endpointSlices: z.array(endpointSlice).default([]),
   secrets: z.array(secret).default([]),
+  /** ConfigMaps (nginx custom-headers), their string data. */
+  configMaps: z.array(z.strictObject({ metadata, data: z.record(z.string(), z.string()).default({}) })).default([]),
   requests: z.array(
     z.strictObject({ host: z.string().optional(), path: z.string(), expect: z.union([z.null(), expectation]) }),
   ),

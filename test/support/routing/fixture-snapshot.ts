@@ -2,7 +2,7 @@
 // ClusterSnapshot, and its defaults as BuildOptions.
 import { readFileSync } from 'node:fs';
 import type {
-  ClusterSnapshot,
+  ClusterSnapshot, ConfigMapObject,
   EndpointSliceObject,
   IngressClassObject,
   IngressObject,
@@ -27,6 +27,7 @@ export interface SnapshotObjects {
   readonly services: readonly ServiceObject[];
   readonly endpointSlices: readonly EndpointSliceObject[];
   readonly secrets: readonly SecretObject[];
+  readonly configMaps?: readonly ConfigMapObject[];
 }
 
 export function fixtureOptions(f: Fixture): BuildOptions {
@@ -63,6 +64,7 @@ export function fixtureObjects(f: Fixture): SnapshotObjects {
       ports: s.ports,
       endpoints: s.endpoints.map((e) => ({ addresses: e.addresses, ready: e.conditions.ready ?? true })),
     })),
+    configMaps: f.configMaps.map((c) => ({ namespace: c.metadata.namespace, name: c.metadata.name, data: c.data })),
     secrets: f.secrets.map((s) => ({
       namespace: s.metadata.namespace,
       name: s.metadata.name,
@@ -101,6 +103,7 @@ export function memorySnapshot(objects: SnapshotObjects): ClusterSnapshot {
       objects.endpointSlices.filter((s) => s.namespace === namespace && s.serviceName === serviceName),
     lookupSecret: (namespace, name) => find(objects.secrets, namespace, name),
     lookupOpaqueSecret: (namespace, name) => find(objects.secrets.filter((s) => s.type === 'Opaque'), namespace, name),
+    lookupConfigMap: (namespace, name) => find(objects.configMaps ?? [], namespace, name),
   };
 }
 
