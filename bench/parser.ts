@@ -12,7 +12,10 @@
 // chunk that no parser avoids: the 'data' event, and reaching 32,000 separate chunk objects
 // (cache misses). That floor is measured too ('drip events': the same chunks to a listener that
 // does nothing) and printed beside it. For scale, node:http (llhttp) is fed the ordinary head and
-// the same drip the same way (bench/lib/llhttp-feed.ts), and its drip ratio printed.
+// the same drip the same way (bench/lib/llhttp-feed.ts), and its drip ratio printed; and the
+// ordinary head goes over real loopback TCP, whole and one byte per write, from a client in
+// another process (bench/lib/tcp-drip.ts), next to a listener that only counts the bytes: the
+// CPU per read there is Node's, whichever parser is behind it.
 // Chunks are fed by index: a for-of loop that the JIT leaves unoptimized allocates an iterator
 // result per chunk, and the garbage was being charged to the parser.
 // Writes bench/results/parser.json.
