@@ -9,11 +9,20 @@
 //   drip 2 KB     the first 2,000 bytes of a head, one byte per chunk: with the 32 KB drip, shows
 //                 whether the cost per byte grows with the size (1 = linear; quadratic ≈ 16)
 // Goal: every adversarial case within 3x the ordinary one's CPU. A drip also pays a fixed cost per
-// chunk (the 'data' event and its bookkeeping) that no parser avoids; the event alone is measured
-// too ('drip events': 32,000 events to a listener that does nothing) and printed beside it.
+// chunk that no parser avoids: the 'data' event, and reaching 32,000 separate chunk objects
+// (cache misses). That floor is measured too ('drip events': the same chunks to a listener that
+// does nothing) and printed beside it. For scale, node:http (llhttp) is fed the ordinary head and
+// the same drip the same way (bench/lib/llhttp-feed.ts), and its drip ratio printed; and the
+// ordinary head goes over real loopback TCP, whole and one byte per write, from a client in
+// another process (bench/lib/tcp-drip.ts), next to a listener that only counts the bytes: the
+// CPU per read there is Node's, whichever parser is behind it.
+// Chunks are fed by index: a for-of loop that the JIT leaves unoptimized allocates an iterator
+// result per chunk, and the garbage was being charged to the parser.
 // Writes bench/results/parser.json.
 import { Http1Connection, type Http1Handlers, type Http1Limits } from '../src/dataplane/http1/connection.ts';
+import { LlhttpFeed } from './lib/llhttp-feed.ts';
 import { MemorySocket } from './lib/memory-socket.ts';
+import { overTcp } from './lib/tcp-drip.ts';
 import { median, round } from './lib/stats.ts';
 import { writeResults } from './lib/results.ts';
 
@@ -24,6 +33,9 @@ const ROUNDS = 7;
 const ROUND_CPU_US = 150_000;
 const MIN_ITERATIONS = 3;
 const GOAL_RATIO = 3;
+const LLHTTP_ORDINARY = 'llhttp ordinary';
+const LLHTTP_DRIP = 'llhttp drip';
+const TCP_ROUNDS = 3;
 const LIMITS: Http1Limits = { maxHeaderBytes: 32 * 1024, headersTimeoutMs: 20_000, requestTimeoutMs: 300_000, keepAliveTimeoutMs: 75_000 };
 
 interface Case {
@@ -75,33 +87,50 @@ function runOnce(c: Case): () => boolean {
     clientError: () => undefined,
   };
   new Http1Connection(socket.asSocket, LIMITS, handlers, performance.now()); // it listens on the socket
-  for (const chunk of c.chunks) socket.data(chunk);
+  feed(socket, c.chunks);
   return () => status === 200;
 }
 
-/** The floor under a drip: the same number of 'data' events to a listener that does nothing. */
-function eventsOnly(count: number): number {
-  const socket = new MemorySocket();
+function feed(socket: MemorySocket, chunks: readonly Buffer[]): void {
+  for (let i = 0; i < chunks.length; i++) {
+    const chunk = chunks[i];
+    if (chunk !== undefined) socket.data(chunk);
+  }
+}
+
+/** The floor under a drip: its chunks as 'data' events to a listener that does nothing. */
+function eventsOnly(chunks: readonly Buffer[]): number {
   let seen = 0;
-  socket.on('data', (c: Buffer) => { seen += c.length; });
-  const chunk = Buffer.from('x');
   const started = process.cpuUsage();
-  for (let r = 0; r < 20; r++) for (let i = 0; i < count; i++) socket.data(chunk);
+  for (let r = 0; r < 20; r++) {
+    const socket = new MemorySocket();
+    socket.on('data', (c: Buffer) => { seen += c.length; });
+    feed(socket, chunks);
+  }
   const d = process.cpuUsage(started);
-  if (seen !== 20 * count) throw new Error('events lost');
+  if (seen !== 20 * chunks.reduce((n, c) => n + c.length, 0)) throw new Error('events lost');
   return (d.user + d.system) / 20;
 }
 
+/** The same case through node:http (llhttp): one request per run, answered synchronously. */
+function viaLlhttp(llhttp: LlhttpFeed, c: Case): () => () => boolean {
+  return () => {
+    const before = llhttp.answered;
+    llhttp.feed(c.chunks);
+    return () => llhttp.answered === before + 1;
+  };
+}
+
 /** CPU microseconds per request over one round. */
-async function round1(c: Case): Promise<number> {
+async function round1(name: string, run: () => () => boolean): Promise<number> {
   let iterations = 0;
   const started = process.cpuUsage();
   let used = 0;
   while (iterations < MIN_ITERATIONS || used < ROUND_CPU_US) {
-    const answered = runOnce(c);
+    const answered = run();
     // A body's 'end' is emitted on a later tick; let it run inside the measured time.
     if (!answered()) await new Promise(setImmediate);
-    if (!answered()) throw new Error(`case ${c.name}: the request was not answered 200`);
+    if (!answered()) throw new Error(`case ${name}: the request was not answered 200`);
     iterations++;
     const d = process.cpuUsage(started);
     used = d.user + d.system;
@@ -109,39 +138,85 @@ async function round1(c: Case): Promise<number> {
   return used / iterations;
 }
 
+/** The ordinary head over real TCP, whole and dripped: median server CPU of a few runs each. */
+async function tcpFigures(ordinary: Case): Promise<{ wholeUs: number; dripUs: number; dripReads: number; readsOnlyUs: number; readsOnlyReads: number }> {
+  const head = Buffer.concat(ordinary.chunks);
+  const whole: number[] = [];
+  const drip: number[] = [];
+  const reads: number[] = [];
+  const floor: number[] = [];
+  const floorReads: number[] = [];
+  for (let r = 0; r < TCP_ROUNDS; r++) {
+    whole.push((await overTcp(head, 'whole', LIMITS)).cpuUs);
+    const d = await overTcp(head, 'drip', LIMITS);
+    drip.push(d.cpuUs);
+    reads.push(d.reads);
+    const f = await overTcp(head, 'drip', LIMITS, false);
+    floor.push(f.cpuUs);
+    floorReads.push(f.reads);
+  }
+  say(`  real TCP: ${TCP_ROUNDS} rounds done`);
+  return {
+    wholeUs: round(median(whole), 1), dripUs: round(median(drip), 1), dripReads: median(reads),
+    readsOnlyUs: round(median(floor), 1), readsOnlyReads: median(floorReads),
+  };
+}
+
+/** Median CPU per request of each case, Bollard's rounds first, then node:http's; and the drip's event floor. */
+async function measure(all: readonly Case[], ordinaryCase: Case, dripCase: Case): Promise<{ us: (name: string) => number; eventsUs: number }> {
+  const llhttp = new LlhttpFeed(LIMITS.maxHeaderBytes);
+  const runs = new Map<string, () => () => boolean>(all.map((c) => [c.name, () => runOnce(c)]));
+  // node:http runs after Bollard's rounds: its objects and the shared code paths it makes
+  // polymorphic (EventEmitter, Buffer) would otherwise slow Bollard's ordinary case by ~15%.
+  const llhttpRuns = new Map<string, () => () => boolean>([[LLHTTP_ORDINARY, viaLlhttp(llhttp, ordinaryCase)], [LLHTTP_DRIP, viaLlhttp(llhttp, dripCase)]]);
+  const samples = new Map<string, number[]>([...runs.keys(), ...llhttpRuns.keys()].map((name) => [name, []]));
+  const floor: number[] = [];
+  for (const group of [runs, llhttpRuns]) {
+    for (const [name, run] of group) await round1(name, run); // warm-up
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const [name, run] of group) samples.get(name)?.push(await round1(name, run));
+      if (group === runs) floor.push(eventsOnly(dripCase.chunks));
+    }
+    say(`  ${group === runs ? 'Bollard' : 'node:http'}: ${ROUNDS} rounds done`);
+  }
+  return { us: (name) => median(samples.get(name) ?? []), eventsUs: median(floor) };
+}
+
 async function main(): Promise<void> {
   const all = cases();
-  say(`parser: ${all.length} cases of ~${SIZE} bytes through Http1Connection on an in-memory socket, ${ROUNDS} rounds, median CPU per request`);
-  for (const c of all) await round1(c); // warm-up
-  const samples = new Map<string, number[]>(all.map((c) => [c.name, []]));
-  const floor: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const c of all) samples.get(c.name)?.push(await round1(c));
-    floor.push(eventsOnly(SIZE));
-    say(`  round ${r + 1}/${ROUNDS} done`);
-  }
-  const base = median(samples.get('ordinary') ?? []);
-  const figures = all.map((c) => {
-    const us = median(samples.get(c.name) ?? []);
-    return { case: c.name, bytes: c.chunks.reduce((n, b) => n + b.length, 0), chunks: c.chunks.length, cpuUsPerRequest: round(us, 1), ratio: round(us / base) };
-  });
+  const ordinaryCase = all.find((c) => c.name === 'ordinary');
+  const dripCase = all.find((c) => c.name === 'drip');
+  if (ordinaryCase === undefined || dripCase === undefined) throw new Error('cases missing');
+  say(`parser: ${all.length} cases of ~${SIZE} bytes through Http1Connection on an in-memory socket, then node:http (llhttp) fed the same way, ${ROUNDS} rounds, median CPU per request`);
+  const { us, eventsUs } = await measure(all, ordinaryCase, dripCase);
+  const tcp = await tcpFigures(ordinaryCase);
+  const base = us('ordinary');
+  const figures = all.map((c) => ({
+    case: c.name, bytes: c.chunks.reduce((n, b) => n + b.length, 0), chunks: c.chunks.length, cpuUsPerRequest: round(us(c.name), 1), ratio: round(us(c.name) / base),
+  }));
   for (const f of figures) say(`  ${f.case.padEnd(14)} ${String(f.bytes).padStart(6)} B in ${String(f.chunks).padStart(5)} chunk(s): ${String(f.cpuUsPerRequest).padStart(9)} µs CPU/request, ${f.ratio}x ordinary`);
-  const eventsUs = median(floor);
   const drip = figures.find((f) => f.case === 'drip');
   const drip2k = figures.find((f) => f.case === 'drip 2 KB');
   if (drip === undefined || drip2k === undefined) throw new Error('drip cases missing');
   const dripBeyondEvents = round((drip.cpuUsPerRequest - eventsUs) / base);
   const perByteGrowth = round((drip.cpuUsPerRequest / drip.bytes) / (drip2k.cpuUsPerRequest / drip2k.bytes));
-  say(`  drip events   ${String(SIZE).padStart(6)} 'data' events to a listener doing nothing: ${round(eventsUs, 1)} µs CPU; the drip beyond them: ${dripBeyondEvents}x ordinary`);
+  const perChunkNs = round(((drip.cpuUsPerRequest - eventsUs - base) * 1000) / drip.chunks, 1);
+  say(`  drip events   ${String(SIZE).padStart(6)} 'data' events of the drip's chunks to a listener doing nothing: ${round(eventsUs, 1)} µs CPU (${round(eventsUs / base)}x ordinary); the drip beyond them: ${dripBeyondEvents}x ordinary, ${perChunkNs} ns per chunk beyond the ordinary head's parse`);
   say(`  drip cost per byte, 32 KB head / 2 KB head: ${perByteGrowth}x (1 = linear)`);
+  const ll = { ordinaryUs: round(us(LLHTTP_ORDINARY), 1), dripUs: round(us(LLHTTP_DRIP), 1), ratio: round(us(LLHTTP_DRIP) / us(LLHTTP_ORDINARY)), dripVsBollard: round(us(LLHTTP_DRIP) / drip.cpuUsPerRequest) };
+  say(`  node:http (llhttp), same feed: ordinary ${ll.ordinaryUs} µs, drip ${ll.dripUs} µs CPU/request: drip ${ll.ratio}x its ordinary; its drip costs ${ll.dripVsBollard}x Bollard's`);
+  const tcpPerReadUs = round((tcp.dripUs - tcp.wholeUs) / tcp.dripReads, 2);
+  say(`  real TCP (loopback, client in another process, one byte per write): whole head ${tcp.wholeUs} µs, drip ${tcp.dripUs} µs CPU in ${tcp.dripReads} reads (${round(tcp.dripUs / tcp.wholeUs)}x), ${tcpPerReadUs} µs per read; the same drip read and counted only: ${tcp.readsOnlyUs} µs in ${tcp.readsOnlyReads} reads, ${round(tcp.readsOnlyUs / tcp.readsOnlyReads, 2)} µs per read`);
   const single = figures.filter((f) => f.chunks === 1 && f.case !== 'ordinary');
   const worst = single.reduce((a, b) => (b.ratio > a.ratio ? b : a));
   const file = await writeResults('parser', {
     goal: { maxRatio: GOAL_RATIO }, size: SIZE, rounds: ROUNDS, cases: figures,
-    drip: { eventsOnlyUs: round(eventsUs, 1), ratio: drip.ratio, ratioBeyondEvents: dripBeyondEvents, perByteGrowth32kVs2k: perByteGrowth },
+    drip: { eventsOnlyUs: round(eventsUs, 1), ratio: drip.ratio, ratioBeyondEvents: dripBeyondEvents, nsPerChunkBeyondEvents: perChunkNs, perByteGrowth32kVs2k: perByteGrowth },
+    llhttp: ll,
+    tcp: { ...tcp, ratio: round(tcp.dripUs / tcp.wholeUs), usPerRead: tcpPerReadUs },
     worstSingleChunk: { case: worst.case, ratio: worst.ratio },
   });
-  say(`parser adversarial/ordinary CPU ratio: worst head ${worst.ratio}x (${worst.case}); drip ${drip.ratio}x, ${dripBeyondEvents}x beyond its 'data' events, per-byte growth ${perByteGrowth}x (goal ≤ ${GOAL_RATIO}x)`);
+  say(`parser adversarial/ordinary CPU ratio: worst head ${worst.ratio}x (${worst.case}); drip ${drip.ratio}x, ${dripBeyondEvents}x beyond its 'data' events, per-byte growth ${perByteGrowth}x (goal ≤ ${GOAL_RATIO}x); llhttp's drip ${ll.ratio}x`);
   say(`wrote ${file}`);
 }
 

@@ -9,6 +9,7 @@ import { Server as NetServer, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { createSecureContext, type TLSSocket } from 'node:tls';
 import type { ClientRequest, ClientResponse } from './client-response.ts';
+import { closeAfterSessionEnds } from './h2-close.ts';
 import type { Http1Request } from './http1/connection.ts';
 import { Http1ConnectionSet } from './http1/connection-set.ts';
 import { secureContextOptions, type SniLookup } from './tls/sni-contexts.ts';
@@ -99,6 +100,7 @@ class H2Sessions {
   }
 
   adopt(socket: Socket): void {
+    closeAfterSessionEnds(socket);
     this.server.emit('connection', socket);
   }
 

@@ -153,20 +153,26 @@ export class Http1Connection implements ResponseOwner {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.state === 'done') return;
-    if (this.state === 'body') {
-      this.feedBody(chunk);
-      return;
-    }
+    if (this.state === 'head') this.onHeadBytes(chunk);
+    else if (this.state === 'body') this.feedBody(chunk);
+    else if (this.state === 'busy') this.onPipelined(chunk);
+  }
+
+  /** Part of a request head: kept until the head is complete (or too large), then parsed. */
+  private onHeadBytes(chunk: Buffer): void {
     const pending = this.pending;
     pending.push(chunk);
-    if (this.state !== 'head') {
-      if (pending.length > this.limits.maxHeaderBytes) this.socket.pause(); // pipelining: wait for the answer
+    if (pending.headLength() === -1 && pending.length <= this.limits.maxHeaderBytes) {
+      if (this.deadlineKind === 'idle' && pending.length > 0) this.setDeadline('head', this.limits.headersTimeoutMs);
       return;
     }
-    if (this.deadlineKind === 'idle' && pending.length > 0) this.setDeadline('head', this.limits.headersTimeoutMs);
-    // Until the head is complete (or too large) there is nothing to parse.
-    if (pending.headLength() !== -1 || pending.length > this.limits.maxHeaderBytes) this.parse();
+    this.parse();
+  }
+
+  /** Bytes behind the request being answered (pipelining): kept, and read paused past the head limit. */
+  private onPipelined(chunk: Buffer): void {
+    this.pending.push(chunk);
+    if (this.pending.length > this.limits.maxHeaderBytes) this.socket.pause();
   }
 
   private parse(): void {

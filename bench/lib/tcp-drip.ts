@@ -1,0 +1,56 @@
+// A head sent over a real loopback TCP connection to Http1Connection, by a client in another
+// process: the server process's CPU from the first byte to the answer, and how many 'data'
+// events (reads) it took. Dripped one byte per write, this shows what a drip costs where it
+// matters: Node's per-read work (syscall, libuv, stream, Buffer) next to the parser's. With
+// `parse` false the server only counts the bytes and answers (the floor: reads alone).
+import { spawn } from 'node:child_process';
+import { createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { Http1Connection, type Http1Handlers, type Http1Limits } from '../../src/dataplane/http1/connection.ts';
+
+export interface TcpFeed {
+  readonly cpuUs: number;
+  readonly reads: number;
+}
+
+export async function overTcp(head: Buffer, mode: 'drip' | 'whole', limits: Http1Limits, parse = true): Promise<TcpFeed> {
+  let reads = 0;
+  let started: NodeJS.CpuUsage | undefined;
+  let done: (feed: TcpFeed) => void = () => undefined;
+  const result = new Promise<TcpFeed>((resolve) => { done = resolve; });
+  const handlers: Http1Handlers = {
+    request: (_req, res) => {
+      res.writeHead(200, { 'content-length': '0' });
+      res.end('');
+      const d = process.cpuUsage(started);
+      done({ cpuUs: d.user + d.system, reads });
+    },
+    upgrade: () => undefined,
+    clientError: (code) => { throw new Error(`tcp drip refused: ${code}`); },
+  };
+  let received = 0;
+  const server = createServer((socket: Socket) => {
+    socket.on('data', (chunk: Buffer) => {
+      if (reads++ === 0) started = process.cpuUsage();
+      received += chunk.length;
+      if (!parse && received === head.length) {
+        socket.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
+        const d = process.cpuUsage(started);
+        done({ cpuUs: d.user + d.system, reads });
+      }
+    });
+    if (parse) new Http1Connection(socket, limits, handlers, performance.now()); // it listens on the socket
+  });
+  await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', resolve); });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const client = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(import.meta.dirname, 'drip-client.ts'), String(port), mode], { stdio: ['pipe', 'ignore', 'inherit'] });
+  const exited = new Promise<void>((resolve) => { client.once('close', () => { resolve(); }); });
+  client.stdin.end(head);
+  try {
+    return await Promise.race([result, exited.then((): never => { throw new Error('drip client exited before the answer'); })]);
+  } finally {
+    await exited;
+    await new Promise<void>((resolve) => { server.close(() => { resolve(); }); });
+  }
+}
