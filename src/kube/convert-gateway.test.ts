@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { toGateway, toHttpRoute, toGrpcRoute, toReferenceGrant } from './convert-gateway.ts';
+import { toGateway, toGatewayConfigMap, toHttpRoute, toGrpcRoute, toReferenceGrant } from './convert-gateway.ts';
 
 describe('Gateway API conversion', () => {
   it('applies the spec defaults a Gateway leaves out', () => {
@@ -20,6 +20,29 @@ describe('Gateway API conversion', () => {
       certificateRefs: [{ group: '', kind: 'Secret', name: 'cert', namespace: 'certs' }],
       allowedFrom: 'All', allowedKinds: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }],
     });
+  });
+
+  it('reads spec.tls.frontend: default and per-port validation, mode defaulting to AllowValidOnly, refs without a kind default', () => {
+    const gw = toGateway({
+      metadata: { namespace: 'ns', name: 'gw' },
+      spec: {
+        gatewayClassName: 'bollard', listeners: [],
+        tls: { frontend: {
+          default: { validation: { caCertificateRefs: [{ kind: 'ConfigMap', group: '', name: 'ca' }] } },
+          perPort: [{ port: 8443, tls: { validation: { caCertificateRefs: [{ name: 'x', namespace: 'other' }], mode: 'AllowInsecureFallback' } } }, { port: 9443, tls: {} }],
+        } },
+      },
+    });
+    expect(gw.frontendTls).toEqual({
+      defaultValidation: { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'ca' }], mode: 'AllowValidOnly' },
+      perPort: [
+        { port: 8443, validation: { caCertificateRefs: [{ group: '', kind: '', name: 'x', namespace: 'other' }], mode: 'AllowInsecureFallback' } },
+        { port: 9443 },
+      ],
+    });
+    expect(toGateway({ metadata: { namespace: 'ns', name: 'gw' }, spec: { listeners: [] } }).frontendTls).toBeUndefined();
+    expect(toGatewayConfigMap({ metadata: { namespace: 'ns', name: 'ca' }, data: { 'ca.crt': 'PEM', other: 'x' } })).toEqual({ namespace: 'ns', name: 'ca', caCrt: 'PEM' });
+    expect(toGatewayConfigMap({ metadata: { namespace: 'ns', name: 'ca' } }).caCrt).toBeUndefined();
   });
 
   it('reads an HTTPRoute: default match and weight, filters, status parents of other controllers', () => {

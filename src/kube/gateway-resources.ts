@@ -3,7 +3,7 @@
 import type { ClusterState } from '../snapshot/cluster-state.ts';
 import type { KubeClient } from './client.ts';
 import { KubeApiError } from './client.ts';
-import { toGateway, toGatewayClass, toGrpcRoute, toHttpRoute, toReferenceGrant } from './convert-gateway.ts';
+import { toGateway, toGatewayClass, toGatewayConfigMap, toGrpcRoute, toHttpRoute, toReferenceGrant } from './convert-gateway.ts';
 import { arr, obj, str, strMap } from './json-read.ts';
 import type { WatchedResource } from './resources.ts';
 
@@ -63,6 +63,17 @@ export const gatewayNamespaces: WatchedResource = {
 };
 
 /**
+ * ConfigMaps, reduced to their ca.crt: Gateways' frontend client-certificate validation names CA
+ * bundles in them (spec.tls.frontend). Only those named matter.
+ */
+export const gatewayConfigMaps: WatchedResource = {
+  kind: 'GatewayConfigMap', prefix: '/api/v1', plural: 'configmaps', namespaced: true,
+  upsert: (s, raw) => store(s).upsertConfigMap(toGatewayConfigMap(raw)),
+  remove: (s, key) => store(s).removeConfigMap(...split(key)),
+  keyOf: metaKey,
+};
+
+/**
  * The Gateway API resources the API server serves, by plural; empty when the group is not
  * installed (404). Other errors reject: a start-up that cannot tell must not guess.
  */
@@ -80,12 +91,12 @@ export async function discoverGatewayApi(client: KubeClient): Promise<ReadonlySe
 export function gatewayResourcesServed(served: ReadonlySet<string>): readonly WatchedResource[] {
   const required = ['gatewayclasses', 'gateways', 'httproutes'];
   if (!required.every((p) => served.has(p))) return [];
-  return [...gatewayApiResources.filter((r) => served.has(r.plural)), gatewayNamespaces];
+  return [...gatewayApiResources.filter((r) => served.has(r.plural)), gatewayNamespaces, gatewayConfigMaps];
 }
 
 /** --gateway-api: false watches none; true all of them (informers retry until the CRDs exist); auto what discovery finds. */
 export async function gatewayResourcesFor(mode: 'auto' | 'true' | 'false', client: KubeClient): Promise<readonly WatchedResource[]> {
   if (mode === 'false') return [];
-  if (mode === 'true') return [...gatewayApiResources, gatewayNamespaces];
+  if (mode === 'true') return [...gatewayApiResources, gatewayNamespaces, gatewayConfigMaps];
   return gatewayResourcesServed(await discoverGatewayApi(client));
 }

@@ -64,9 +64,27 @@ export interface ListenerStatus {
   readonly conditions: readonly Condition[];
 }
 
+/** spec.tls.frontend.*.validation: the CAs that client certificates are checked against. */
+export interface FrontendValidation {
+  /** ObjectReferences (no kind default): Bollard reads `ca.crt` of ConfigMaps and Secrets. */
+  readonly caCertificateRefs: readonly TypedRef[];
+  /** "AllowValidOnly" (the default) | "AllowInsecureFallback" */
+  readonly mode: string;
+}
+
+/** spec.tls.frontend: client-certificate validation for the Gateway's HTTPS listeners. */
+export interface FrontendTls {
+  /** default.validation; undefined: no validation unless a port's entry sets one. */
+  readonly defaultValidation?: FrontendValidation;
+  /** perPort: an entry overrides the default for its port's listeners, with its own validation or none. */
+  readonly perPort: readonly { readonly port: number; readonly validation?: FrontendValidation }[];
+}
+
 export interface GatewayObject extends GatewayApiMeta {
   readonly gatewayClassName: string;
   readonly listeners: readonly Listener[];
+  /** spec.tls.frontend; absent when the Gateway has none. */
+  readonly frontendTls?: FrontendTls;
   /** status.conditions and status.listeners, as written (by us). */
   readonly conditions: readonly Condition[];
   readonly listenerStatus: readonly ListenerStatus[];
@@ -214,6 +232,15 @@ export interface LabelSelectorRequirement {
   readonly values: readonly string[];
 }
 
+/**
+ * A ConfigMap as Gateway API CA references read it (frontend client-certificate validation): only
+ * its `ca.crt`, so the cluster's other ConfigMaps cost little memory.
+ */
+export interface GatewayConfigMap extends ObjectRef {
+  /** data["ca.crt"]; undefined when the key is missing. */
+  readonly caCrt: string | undefined;
+}
+
 export interface ReferenceGrantObject extends ObjectRef {
   readonly from: readonly { readonly group: string; readonly kind: string; readonly namespace: string }[];
   readonly to: readonly { readonly group: string; readonly kind: string; readonly name?: string }[];
@@ -227,4 +254,6 @@ export interface GatewayApiSnapshot {
   readonly referenceGrants: readonly ReferenceGrantObject[];
   /** Labels of the namespaces listeners' allowedRoutes selectors look at; undefined when not watched (or no such namespace). */
   readonly namespaceLabels?: (namespace: string) => Readonly<Record<string, string>> | undefined;
+  /** ConfigMaps that Gateways' frontend validation names; undefined when absent (or not watched). */
+  readonly configMaps?: (namespace: string, name: string) => GatewayConfigMap | undefined;
 }

@@ -1,17 +1,21 @@
 // The Gateway API part of the cluster state: GatewayClasses, Gateways, HTTPRoutes, GRPCRoutes and
 // ReferenceGrants, with the reverse indexes that make relevance a map lookup: route → parent
-// Gateways, Gateway → certificate Secrets, route → backend Services. Like ClusterState, every
+// Gateways, Gateway → certificate and CA Secrets, Gateway → CA ConfigMaps, route → backend
+// Services. Like ClusterState, every
 // update answers "may the routing table change?"; status-only changes are held (the status writer
 // merges into them) but do not matter.
 import { isDeepStrictEqual } from 'node:util';
 import type {
-  GatewayApiSnapshot, GatewayClassObject, GatewayObject, GrpcRouteObject, HttpRouteObject, ReferenceGrantObject, RouteObject, RouteParentStatus,
+  GatewayApiSnapshot, GatewayClassObject, GatewayConfigMap, GatewayObject, GrpcRouteObject, HttpRouteObject, ReferenceGrantObject, RouteObject, RouteParentStatus,
 } from './gateway-model.ts';
 import { refKey } from './model.ts';
 import { RefIndex } from './ref-index.ts';
 
-/** GatewayNamespace: every namespace's labels, for listeners' allowedRoutes namespace selectors. */
-export type GatewayKind = 'GatewayClass' | 'Gateway' | 'HTTPRoute' | 'GRPCRoute' | 'ReferenceGrant' | 'GatewayNamespace';
+/**
+ * GatewayNamespace: every namespace's labels, for listeners' allowedRoutes namespace selectors.
+ * GatewayConfigMap: every ConfigMap's ca.crt, for Gateways' frontend client-certificate validation.
+ */
+export type GatewayKind = 'GatewayClass' | 'Gateway' | 'HTTPRoute' | 'GRPCRoute' | 'ReferenceGrant' | 'GatewayNamespace' | 'GatewayConfigMap';
 
 const sortedValues = <T>(map: ReadonlyMap<string, T>): T[] =>
   [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
@@ -30,12 +34,15 @@ export class GatewayStore {
   private readonly grpcRoutes = new Map<string, GrpcRouteObject>();
   private readonly grants = new Map<string, ReferenceGrantObject>();
   private readonly namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
+  private readonly configMaps = new Map<string, GatewayConfigMap>();
   /** "HTTPRoute:ns/name" → our status.parents entries as the status leader last wrote them. */
   private readonly writtenParents = new Map<string, readonly RouteParentStatus[]>();
   /** "HTTPRoute:ns/name" → parent Gateways "ns/name". */
   private readonly routeParents = new RefIndex();
-  /** Gateway "ns/name" → certificate Secrets "ns/name". */
+  /** Gateway "ns/name" → certificate Secrets and frontend CA Secrets "ns/name". */
   private readonly gatewaySecrets = new RefIndex();
+  /** Gateway "ns/name" → frontend CA ConfigMaps "ns/name". */
+  private readonly gatewayConfigMaps = new RefIndex();
   /** "HTTPRoute:ns/name" → backend Services "ns/name". */
   private readonly routeServices = new RefIndex();
   private cached: GatewayApiSnapshot | undefined;
@@ -50,12 +57,14 @@ export class GatewayStore {
     if (this.cached === undefined) {
       // A copy: the snapshot stays what it was when built, whatever the watch delivers later.
       const labels = new Map(this.namespaceLabels);
+      const configMaps = this.referencedConfigMaps();
       this.cached = {
         gatewayClasses: sortedValues(this.classes),
         gateways: sortedValues(this.gateways),
         routes: [...sortedValues(this.httpRoutes), ...sortedValues(this.grpcRoutes)],
         referenceGrants: sortedValues(this.grants),
         namespaceLabels: (namespace) => labels.get(namespace),
+        configMaps: (namespace, name) => configMaps.get(`${namespace}/${name}`),
       };
     }
     return this.cached;
@@ -72,6 +81,11 @@ export class GatewayStore {
 
   usesSecret(key: string): boolean {
     return this.gatewaySecrets.has(key);
+  }
+
+  /** Whether a Gateway's frontend validation names this ConfigMap ("ns/name"). */
+  usesConfigMap(key: string): boolean {
+    return this.gatewayConfigMaps.has(key);
   }
 
   /** Routes ("HTTPRoute:ns/name") that name this Gateway as a parent. */
@@ -115,14 +129,48 @@ export class GatewayStore {
     // so the table follows what the status leader wrote.
     if (!this.put(this.gateways, key, g, ['conditions', 'listenerStatus'])) return false;
     const secrets = g.listeners.flatMap((l) => l.certificateRefs.map((r) => `${r.namespace ?? g.namespace}/${r.name}`));
-    this.gatewaySecrets.set(key, [...new Set(secrets)]);
+    this.gatewaySecrets.set(key, [...new Set([...secrets, ...caRefs(g, 'Secret')])]);
+    this.gatewayConfigMaps.set(key, [...new Set(caRefs(g, 'ConfigMap'))]);
     return true;
   }
 
   removeGateway(namespace: string, name: string): boolean {
     const key = `${namespace}/${name}`;
     this.gatewaySecrets.delete(key);
+    this.gatewayConfigMaps.delete(key);
     return this.drop(this.gateways, key);
+  }
+
+  /** Matters when a Gateway's frontend validation names it. */
+  upsertConfigMap(c: GatewayConfigMap): boolean {
+    const key = refKey(c);
+    const old = this.configMaps.get(key);
+    if (old !== undefined && old.caCrt === c.caCrt) return false;
+    this.configMaps.set(key, c);
+    return this.configMapChanged(key);
+  }
+
+  removeConfigMap(namespace: string, name: string): boolean {
+    const key = `${namespace}/${name}`;
+    return this.configMaps.delete(key) && this.configMapChanged(key);
+  }
+
+  private configMapChanged(key: string): boolean {
+    if (!this.gatewayConfigMaps.has(key)) return false;
+    this.cached = undefined;
+    return true;
+  }
+
+  /** A copy of the ConfigMaps Gateways name: the snapshot keeps them as they were when it was taken. */
+  private referencedConfigMaps(): Map<string, GatewayConfigMap> {
+    const out = new Map<string, GatewayConfigMap>();
+    for (const g of this.gateways.values()) {
+      for (const key of caRefs(g, 'ConfigMap')) {
+        const c = this.configMaps.get(key);
+        if (c !== undefined) out.set(key, c);
+      }
+    }
+    return out;
   }
 
   upsertRoute(r: RouteObject): boolean {
@@ -181,7 +229,7 @@ export class GatewayStore {
   keys(kind: GatewayKind): readonly string[] {
     const maps: Record<GatewayKind, Map<string, unknown>> = {
       GatewayClass: this.classes, Gateway: this.gateways, HTTPRoute: this.httpRoutes, GRPCRoute: this.grpcRoutes, ReferenceGrant: this.grants,
-      GatewayNamespace: this.namespaceLabels,
+      GatewayNamespace: this.namespaceLabels, GatewayConfigMap: this.configMaps,
     };
     return [...maps[kind].keys()];
   }
@@ -223,4 +271,12 @@ export class GatewayStore {
     this.cached = undefined;
     return true;
   }
+}
+
+/** The "ns/name" of a Gateway's frontend caCertificateRefs of a core kind. */
+function caRefs(g: GatewayObject, kind: 'ConfigMap' | 'Secret'): string[] {
+  const f = g.frontendTls;
+  if (f === undefined) return [];
+  const validations = [f.defaultValidation, ...f.perPort.map((p) => p.validation)];
+  return validations.flatMap((v) => (v?.caCertificateRefs ?? []).filter((r) => r.group === '' && r.kind === kind).map((r) => `${r.namespace ?? g.namespace}/${r.name}`));
 }

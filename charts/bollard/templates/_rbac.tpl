@@ -1,6 +1,6 @@
 {{/*
 The namespaced permissions: what the informers list and watch (Ingresses, Services,
-EndpointSlices, Secrets, Gateway API objects), the status the leader writes and the Events it records. Secret writes
+EndpointSlices, Secrets, Gateway API objects and the ConfigMaps their CA references name), the status the leader writes and the Events it records. Secret writes
 only when ACME writes certificates into the Ingresses' TLS Secrets (acme.writeTlsSecrets).
 */}}
 {{- define "bollard.namespacedRules" -}}
@@ -21,6 +21,10 @@ only when ACME writes certificates into the Ingresses' TLS Secrets (acme.writeTl
   verbs: [create, patch]
 - apiGroups: [gateway.networking.k8s.io]
   resources: [gateways, httproutes, grpcroutes, referencegrants]
+  verbs: [get, list, watch]
+# Gateway API: CA bundles (ca.crt) that Gateways' frontend client-certificate validation names.
+- apiGroups: [""]
+  resources: [configmaps]
   verbs: [get, list, watch]
 - apiGroups: [gateway.networking.k8s.io]
   resources: [gateways/status, httproutes/status, grpcroutes/status]

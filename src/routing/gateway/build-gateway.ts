@@ -9,6 +9,7 @@ import type { Diagnostic, HostRoutes, Route, RouteDefaults, RouteOptions, Routin
 import type { TlsSecretResult } from '../tls-secret.ts';
 import { assignAddresses } from './addresses.ts';
 import { attachRoute, type Attachment, type ParentResult } from './attach.ts';
+import { allowsInsecureFallback } from './frontend-validation.ts';
 import { compileGateways, ourClasses, type GatewayState, type ListenerState } from './listeners.ts';
 import { mergeGatewayRoutes } from './merge.ts';
 import { compileRoute, type CompileContext, type CompiledRoute, type GatewayCandidate } from './routes.ts';
@@ -171,6 +172,7 @@ function gatewayReport(state: GatewayState, address: string | undefined): Gatewa
       : state.listeners.some((l) => l.attachable) ? condition('Accepted', true, 'ListenersNotValid', notValid)
         : condition('Accepted', false, 'ListenersNotValid', notValid),
     programmed(served, address),
+    ...(allowsInsecureFallback(state.gateway) ? [condition('InsecureFrontendValidationMode', true, 'ConfigurationChanged', 'clients without a valid certificate are let in (AllowInsecureFallback)')] : []),
   ];
   return {
     ...(address === undefined ? {} : { addresses: address === '' ? [] : [address] }),

@@ -89,7 +89,7 @@ describe('RBAC: exactly what the controller needs', () => {
     ['create', 'leases.coordination.k8s.io', { namespace: 'default' }],
     ['update', 'leases.coordination.k8s.io/kube-scheduler', { namespace: 'kube-system' }],
     ['delete', `leases.coordination.k8s.io/${release}-leader`, { namespace: 'kube-system' }],
-    ['get', 'configmaps', { namespace: 'kube-system' }],
+    ['update', 'configmaps', { namespace: 'kube-system' }],
     ['list', 'pods', {}], ['create', 'pods', { namespace: 'kube-system' }], ['list', 'nodes', {}],
     ['create', 'acmeissuers.bollard.io', {}], ['update', 'acmeissuers.bollard.io', {}],
     ['update', 'ingressclasses.networking.k8s.io', {}],

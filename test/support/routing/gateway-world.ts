@@ -2,7 +2,7 @@
 // builds are tested from the YAML a user writes.
 import { ClusterState } from '../../../src/snapshot/cluster-state.ts';
 import { toEndpointSlice, toIngress, toIngressClass, toSecret, toService } from '../../../src/kube/convert.ts';
-import { toGateway, toGatewayClass, toGrpcRoute, toHttpRoute, toReferenceGrant } from '../../../src/kube/convert-gateway.ts';
+import { toGateway, toGatewayClass, toGatewayConfigMap, toGrpcRoute, toHttpRoute, toReferenceGrant } from '../../../src/kube/convert-gateway.ts';
 import type { Json } from '../../../src/kube/client.ts';
 import { buildRoutingTable } from '../../../src/routing/build.ts';
 import type { BuildOptions, BuildResult } from '../../../src/routing/types.ts';
@@ -19,7 +19,8 @@ const UPSERT: Readonly<Record<string, (state: ClusterState, raw: Json) => void>>
   Namespace: (s, raw) => s.gateways.upsertNamespace(String((raw.metadata as Json).name), (raw.metadata as Json).labels as Record<string, string>),
   Service: (s, raw) => s.upsertService(toService(raw)),
   EndpointSlice: (s, raw) => s.upsertEndpointSlice(toEndpointSlice(raw)),
-  Secret: (s, raw) => s.upsertSecret(toSecret(raw)),
+  Secret: (s, raw) => (raw.type === 'Opaque' ? s.upsertOpaqueSecret(toSecret(raw)) : s.upsertSecret(toSecret(raw))),
+  ConfigMap: (s, raw) => s.gateways.upsertConfigMap(toGatewayConfigMap(raw)),
   Ingress: (s, raw) => s.upsertIngress(toIngress(raw)),
   IngressClass: (s, raw) => s.upsertIngressClass(toIngressClass(raw)),
 };
@@ -43,6 +44,10 @@ export const tlsSecret = (namespace: string, name: string, pair: { readonly cert
   kind: 'Secret', metadata: { namespace, name }, type: 'kubernetes.io/tls',
   data: { 'tls.crt': Buffer.from(pair.certPem).toString('base64'), 'tls.key': Buffer.from(pair.keyPem).toString('base64') },
 });
+
+/** A ConfigMap holding a CA bundle under ca.crt (Gateway frontend validation). */
+export const caConfigMap = (namespace: string, name: string, caPem: string): Json =>
+  ({ kind: 'ConfigMap', metadata: { namespace, name }, data: { 'ca.crt': caPem } });
 
 export const gatewayClass = (name = 'bollard', controllerName = GATEWAY_CONTROLLER): Json =>
   ({ kind: 'GatewayClass', metadata: { name }, spec: { controllerName } });
