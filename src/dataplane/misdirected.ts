@@ -12,9 +12,12 @@ import type { HandshakeRecord } from './tls/handshake-record.ts';
 /** Whether a request for `host` (normalised) must not be served on the connection of `record`. */
 export function misdirected(tls: TlsTable, record: HandshakeRecord | undefined, host: string): boolean {
   if (record === undefined) return false;
-  const target = lookupCertificate(tls, host) ?? tls.anyHost;
+  const named = lookupCertificate(tls, host);
   const chosen = record.entry;
-  // The name the handshake was for (or none sent): only the validation it ran can fall short.
+  // The name the handshake was for (or none sent): only the validation it ran can fall short. An
+  // ACME certificate for the name answered before the host-less listener, which then is not its.
+  if (record.servername === host && record.extra) return requiresValidation(named);
+  const target = named ?? tls.anyHost;
   if (record.servername === undefined || record.servername === host) return requiresValidation(target) && !sameValidation(chosen, target);
   return !sameListener(chosen, target) || !sameValidation(chosen, target);
 }

@@ -13,6 +13,8 @@ export interface HandshakeRecord {
   readonly servername: string | undefined;
   /** The table's certificate that answered; undefined for the default or an ACME certificate. */
   readonly entry: TlsCertificate | undefined;
+  /** An ACME certificate answered (looked up after the table's names, before its host-less listener). */
+  readonly extra: boolean;
 }
 
 export function recordHandshake(socket: TLSSocket, record: HandshakeRecord): void {

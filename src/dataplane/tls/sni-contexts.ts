@@ -25,6 +25,8 @@ export interface ServerContext {
   readonly context: SecureContext;
   /** Its Gateway listener and client-certificate validation: tls-accept.ts asks for a certificate, misdirected.ts compares. */
   readonly entry?: TlsCertificate;
+  /** From the extra source (ACME), which answers before the table's host-less listener. */
+  readonly extra?: true;
 }
 
 /**
@@ -119,7 +121,7 @@ export class SniContexts {
     const extra = this.extra?.(servername);
     if (extra) {
       const context = this.load(extra, this.loaded);
-      return context === 'failed' ? context : { context };
+      return context === 'failed' ? context : { context, extra: true };
     }
     return fromTable ?? set.anyHost;
   }

@@ -114,7 +114,7 @@ function handshake(raw: Socket, chosen: ServerContext, servername: string | unde
       socket.destroy();
       return;
     }
-    recordHandshake(socket, { servername, entry: chosen.entry });
+    recordHandshake(socket, { servername, entry: chosen.entry, extra: chosen.extra === true });
     // tls.Server clears this for its own sockets; node:http2 waits for it to be false before it
     // starts a session on the socket.
     Object.assign(socket, { secureConnecting: false });
