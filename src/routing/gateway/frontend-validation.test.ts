@@ -90,6 +90,20 @@ describe('Gateway frontend client-certificate validation', () => {
     expect(result.table.tls.anyHost?.clientValidation?.caPem).toBe(`${CA_B.trim()}\n`);
   });
 
+  it('a listener with validation takes its name from an Ingress\'s certificate (without, the Ingress\'s stays)', () => {
+    const ingress = (host: string): Json[] => [
+      { kind: 'IngressClass', metadata: { name: 'bollard' }, spec: { controller: 'bollard.io/ingress-controller' } },
+      tlsSecret('gw', 'ingress-cert', { certPem: fixture('rsa-2048-b.crt'), keyPem: fixture('rsa-2048-b.key') }),
+      { kind: 'Ingress', metadata: { namespace: 'gw', name: 'shop' }, spec: { ingressClassName: 'bollard', tls: [{ hosts: [host], secretName: 'ingress-cert' }], rules: [{ host }] } },
+    ];
+    const listener = (name: string) => https(name, { hostname: `${name}.example.com` });
+    const result = build([...base, ...ingress('strict.example.com'), ...ingress('open.example.com').slice(2).map((o) => ({ ...o, metadata: { namespace: 'gw', name: 'open' } })),
+      validating('mtls', { default: { validation: { caCertificateRefs: [caRef('ca-a')] } } }, [listener('strict')]),
+      gateway('gw', 'plain', [listener('open')])]);
+    expect(lookupCertificate(result.table.tls, 'strict.example.com')?.gatewayListener).toBe('gw/mtls/strict');
+    expect(lookupCertificate(result.table.tls, 'open.example.com')?.secret.name).toBe('ingress-cert');
+  });
+
   it('an invalid default leaves HTTP listeners alone (validation is for HTTPS)', () => {
     const result = build([...base, validating('both', { default: { validation: { caCertificateRefs: [caRef('does-not-exist')] } }, perPort: [{ port: 80, tls: { validation: { caCertificateRefs: [caRef('ca-a')] } } }] }, [https(), httpListener()])]);
     expect(listenerConditions(result, 'both', 'http')).toEqual(['Accepted=True:Accepted', 'ResolvedRefs=True:ResolvedRefs', 'Programmed=True:Programmed']);
