@@ -18,6 +18,9 @@ export const SUPPORTED_FEATURES = [
   'HTTPRouteNamedRouteRule', 'GRPCRouteNamedRouteRule',
   'HTTPRouteBackendProtocolH2C', 'HTTPRouteBackendProtocolWebSocket',
   'HTTPRouteRequestMirror', 'HTTPRouteRequestMultipleMirrors', 'HTTPRouteRequestPercentageMirror',
+  // Client certificates (their tests also use listeners on 8443, 7443 and 6443) and 421 for misdirected requests.
+  'GatewayFrontendClientCertificateValidation', 'GatewayFrontendClientCertificateValidationInsecureFallback',
+  'GatewayHTTPSListenerDetectMisdirectedRequests',
 ] as const;
 
 /** Tests skipped (with the reason); the run must pass everything else. */
