@@ -6,6 +6,8 @@ import { errors } from 'undici';
 import { lookupWwwRedirect, matchRoute, normalizeHost, tableForConnection } from '../routing/match.ts';
 import type { Route, Upstream } from '../routing/types.ts';
 import { BodyTooLargeError, limitBody } from './body-limit.ts';
+import { misdirected } from './misdirected.ts';
+import { handshakeOf } from './tls/handshake-record.ts';
 import { chooseBackend } from './canary.ts';
 import { errorPageOutbound, interceptedStatuses, replacedStatus, withDefaultBackend } from './error-backend.ts';
 import { clientAddress, type TrustCheck } from './client-address.ts';
@@ -113,11 +115,14 @@ interface Forwardable {
   readonly upstreams: ReadonlyMap<string, Upstream>;
 }
 
+const MISDIRECTED: Decision = { status: 421, text: 'misdirected request: open a connection for this host', headers: {} };
+
 /** The table is read once here: a local refusal, or a route to forward to (later, when a middleware has to wait). */
 function decide(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, host: string, target: RequestTarget): Decision | Promise<Decision> {
   // As nginx: TRACE would echo the request, credentials included, back (cross-site tracing).
   if (req.method === 'TRACE') return { status: 405, text: 'method not allowed', headers: {} };
   const table = tableForConnection(deps.tables.current(), req.socket);
+  if (deps.proto === 'https' && misdirected(table.tls, handshakeOf(req.socket), host)) return MISDIRECTED;
   const twin = lookupWwwRedirect(table, host);
   if (twin !== undefined) return { status: 308, text: 'redirecting', headers: { location: `${deps.proto}://${twin}${target.upstreamPath}${target.query}` } };
   const matched = matchRoute(table, host, target.matchPath, requestFacts(req.method ?? 'GET', deps.proto, req.headers, target.query));

@@ -14,6 +14,8 @@ import { chooseBackend } from './canary.ts';
 import { clientAddress, type TrustCheck } from './client-address.ts';
 import { applyPlan, isLocalAnswer, runChain, whenSettled, type ChainOutcome, type ForwardPlan } from './middleware/chain.ts';
 import { closingResponse } from './closing-response.ts';
+import { misdirected } from './misdirected.ts';
+import { handshakeOf } from './tls/handshake-record.ts';
 import { reply, type ClientResponse } from './client-response.ts';
 import type { ForwardDeps } from './forward.ts';
 import { buildClientHeaders, buildUpstreamHeaders } from './forward-headers.ts';
@@ -95,7 +97,9 @@ export interface UpgradeAsked {
 
 /** Where an upgrade goes: a refusal (maybe a redirect) or a route, an endpoint and the middlewares' plan. */
 export function decide(deps: UpgradeDeps, host: string, target: RequestTarget, asked: UpgradeAsked): Refusal | Decided | Promise<Refusal | Decided> {
-  const matched = matchRoute(tableForConnection(deps.tables.current(), asked.connection), host, target.matchPath, requestFacts(asked.method, deps.proto, asked.headers, target.query));
+  const table = tableForConnection(deps.tables.current(), asked.connection);
+  if (deps.proto === 'https' && misdirected(table.tls, handshakeOf(asked.connection), host)) return { status: 421, text: 'misdirected request: open a connection for this host' };
+  const matched = matchRoute(table, host, target.matchPath, requestFacts(asked.method, deps.proto, asked.headers, target.query));
   if (matched === undefined) return { status: 404, text: 'no route' };
   const route = pickBackend(matched);
   if (route.middlewares === undefined) return afterChain(deps, host, target, asked, route, undefined);

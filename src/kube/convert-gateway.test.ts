@@ -22,6 +22,29 @@ describe('Gateway API conversion', () => {
     });
   });
 
+  it('reads spec.tls.frontend: default and per-port validation, mode defaulting to AllowValidOnly, refs without a kind default', () => {
+    const gw = toGateway({
+      metadata: { namespace: 'ns', name: 'gw' },
+      spec: {
+        gatewayClassName: 'bollard', listeners: [],
+        tls: { frontend: {
+          default: { validation: { caCertificateRefs: [{ kind: 'ConfigMap', group: '', name: 'ca' }] } },
+          perPort: [{ port: 8443, tls: { validation: { caCertificateRefs: [{ name: 'x', namespace: 'other' }], mode: 'AllowInsecureFallback' } } }, { port: 9443, tls: {} }],
+        } },
+      },
+    });
+    expect(gw.frontendTls).toEqual({
+      defaultValidation: { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'ca' }], mode: 'AllowValidOnly' },
+      perPort: [
+        { port: 8443, validation: { caCertificateRefs: [{ group: '', kind: '', name: 'x', namespace: 'other' }], mode: 'AllowInsecureFallback' } },
+        { port: 9443 },
+      ],
+    });
+    expect(toGateway({ metadata: { namespace: 'ns', name: 'gw' }, spec: { listeners: [] } }).frontendTls).toBeUndefined();
+    expect(toConfigMapCa({ metadata: { namespace: 'ns', name: 'ca' }, data: { 'ca.crt': 'PEM', other: 'x' } })).toEqual({ namespace: 'ns', name: 'ca', caCrt: 'PEM' });
+    expect(toConfigMapCa({ metadata: { namespace: 'ns', name: 'ca' } }).caCrt).toBeUndefined();
+  });
+
   it('reads an HTTPRoute: default match and weight, filters, status parents of other controllers', () => {
     const route = toHttpRoute({
       metadata: { namespace: 'ns', name: 'r' },

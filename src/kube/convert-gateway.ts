@@ -2,7 +2,7 @@
 // server has applied the CRDs' defaults, but nothing here relies on it: every default the spec
 // names is applied again, and a malformed field reads as empty.
 import type {
-  BackendRef, BackendTlsPolicyObject, ConfigMapCa, Condition, CorsFilter, GatewayClassObject, GatewayObject, GrpcRouteObject, GrpcRouteRule, HeaderFilter, HttpRouteMatch,
+  BackendRef, BackendTlsPolicyObject, ConfigMapCa, Condition, CorsFilter, FrontendTls, FrontendValidation, GatewayClassObject, GatewayObject, GrpcRouteObject, GrpcRouteRule, HeaderFilter, HttpRouteMatch,
   HttpRouteObject, HttpRouteRule, Listener, ParentRef, PathModifier, ReferenceGrantObject, RequestMirrorFilter, RouteFilter, RouteParentStatus,
   StringMatch, TypedRef,
 } from '../snapshot/gateway-model.ts';
@@ -70,6 +70,7 @@ export function toGateway(raw: Json): GatewayObject {
   return {
     ...meta(raw), gatewayClassName: str(spec.gatewayClassName) ?? '', listeners: arr(spec.listeners).map(listener),
     specAddresses: arr(spec.addresses).map((a) => ({ type: str(obj(a).type) ?? 'IPAddress', value: str(obj(a).value) ?? '' })),
+    ...opt('frontendTls', frontendTls(obj(spec.tls).frontend)),
     conditions: conditions(raw.status),
     listenerStatus: arr(obj(raw.status).listeners).map((l) => ({
       name: str(obj(l).name) ?? '', attachedRoutes: num(obj(l).attachedRoutes) ?? 0, conditions: conditions(l),
@@ -81,6 +82,22 @@ export function toGateway(raw: Json): GatewayObject {
 
 function clientCertificateRef(raw: unknown): TypedRef | undefined {
   return raw === undefined ? undefined : typedRef(raw, '', 'Secret');
+}
+
+function frontendTls(raw: unknown): FrontendTls | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const f = obj(raw);
+  return {
+    ...opt('defaultValidation', frontendValidation(obj(f.default).validation)),
+    perPort: arr(f.perPort).map((p) => ({ port: num(obj(p).port) ?? 0, ...opt('validation', frontendValidation(obj(obj(p).tls).validation)) })),
+  };
+}
+
+/** caCertificateRefs are ObjectReferences: group and kind have no default. */
+function frontendValidation(raw: unknown): FrontendValidation | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const v = obj(raw);
+  return { caCertificateRefs: arr(v.caCertificateRefs).map((r) => typedRef(r, '', '')), mode: str(v.mode) ?? 'AllowValidOnly' };
 }
 
 function parentRef(raw: unknown): ParentRef {

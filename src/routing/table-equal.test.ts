@@ -50,6 +50,8 @@ describe('tablesEqual', () => {
     ['a key PEM', withTls(tlsTable([['a.test', certificate('cert', 'CERT', 'KEY2')]]))],
     ['a wildcard certificate PEM', withTls(tlsTable(undefined, [['test', certificate('cert', 'CERT2')]]))],
     ['a catch-all certificate', withTls({ ...tlsTable(), anyHost: certificate() })],
+    ['the Gateway listener of a certificate', withTls(tlsTable([['a.test', { ...certificate(), gatewayListener: 'gw/edge/https' }]]))],
+    ['client-certificate validation', withTls(tlsTable([['a.test', { ...certificate(), clientValidation: { caPem: 'CA', mode: 'AllowValidOnly' } }]]))],
     ['deep wildcards', { ...table(web(), hostRoutes(route('/', web()))), deepWildcards: new Set(['test']) }],
     ['a Gateway\'s own address', { ...table(web(), hostRoutes(route('/', web()))), byAddress: new Map([['192.0.2.1', table(web(), hostRoutes(route('/', web())))]]) }],
   ])('notices a change of %s', (_what, changed) => {

@@ -137,12 +137,17 @@ function tlsEqual(a: TlsTable, b: TlsTable): boolean {
   const equalPairs = new Map<TlsCertificate, TlsCertificate>();
   const eq = (x: TlsCertificate, y: TlsCertificate): boolean => {
     if (x === y || equalPairs.get(x) === y) return true;
-    const equal = refsEqual(x.secret, y.secret) && x.certPem === y.certPem && x.keyPem === y.keyPem &&
-      x.ciphers === y.ciphers && x.preferServerCiphers === y.preferServerCiphers;
+    const equal = certificatesEqual(x, y);
     if (equal) equalPairs.set(x, y);
     return equal;
   };
   return mapsEqual(a.hosts, b.hosts, eq) && mapsEqual(a.wildcards, b.wildcards, eq) && optionalEqual(a.anyHost, b.anyHost, eq);
+}
+
+function certificatesEqual(x: TlsCertificate, y: TlsCertificate): boolean {
+  return refsEqual(x.secret, y.secret) && x.certPem === y.certPem && x.keyPem === y.keyPem &&
+    x.ciphers === y.ciphers && x.preferServerCiphers === y.preferServerCiphers && x.gatewayListener === y.gatewayListener &&
+    x.clientValidation?.mode === y.clientValidation?.mode && x.clientValidation?.caPem === y.clientValidation?.caPem;
 }
 
 function refsEqual(a: ObjectRef, b: ObjectRef): boolean {

@@ -210,6 +210,22 @@ export interface TlsCertificate {
   readonly ciphers?: string;
   /** nginx ssl-prefer-server-ciphers: the server's cipher order wins (OpenSSL's default: the client's). */
   readonly preferServerCiphers?: boolean;
+  /**
+   * A Gateway API HTTPS listener's certificate: "namespace/gateway/listener". A request whose Host
+   * leads to another listener's entry than the one its connection's SNI chose is answered 421
+   * (dataplane/misdirected.ts). Absent for Ingress certificates.
+   */
+  readonly gatewayListener?: string;
+  /** The listener's frontend client-certificate validation (Gateway spec.tls.frontend). */
+  readonly clientValidation?: ClientCertificateValidation;
+}
+
+/** Gateway API frontend validation: the handshake asks for a client certificate and checks it against these CAs. */
+export interface ClientCertificateValidation {
+  /** The trust anchors: the PEM bundles of the listener's valid caCertificateRefs, joined. */
+  readonly caPem: string;
+  /** AllowValidOnly: no valid certificate, no connection. AllowInsecureFallback: ask, but let every client in. */
+  readonly mode: 'AllowValidOnly' | 'AllowInsecureFallback';
 }
 
 /** SNI lookup: exact names, then the wildcard for the name's parent ("*.example.com" → "example.com"). */

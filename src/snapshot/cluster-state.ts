@@ -217,12 +217,12 @@ export class ClusterState implements ClusterSnapshot {
   }
 
   upsertOpaqueSecret(s: SecretObject): boolean {
-    return this.put(this.opaqueSecretMap, refKey(s), s) && this.secretRefs.has(refKey(s));
+    return this.put(this.opaqueSecretMap, refKey(s), s) && this.opaqueSecretMatters(refKey(s));
   }
 
   removeOpaqueSecret(namespace: string, name: string): boolean {
     const key = `${namespace}/${name}`;
-    return this.opaqueSecretMap.delete(key) && this.secretRefs.has(key);
+    return this.opaqueSecretMap.delete(key) && this.opaqueSecretMatters(key);
   }
 
   /** A ConfigMap matters when an Ingress's nginx custom-headers names it. */
@@ -265,6 +265,11 @@ export class ClusterState implements ClusterSnapshot {
 
   private serviceMatters(key: string): boolean {
     return this.serviceRefs.has(key) || this.gateways.usesService(key) || (this.options.watchedServices?.has(key) ?? false);
+  }
+
+  /** nginx auth and proxy-ssl Secrets, and Gateways' frontend CA Secrets (ca.crt). */
+  private opaqueSecretMatters(key: string): boolean {
+    return this.secretRefs.has(key) || this.gateways.usesSecret(key);
   }
 
   private secretMatters(key: string): boolean {

@@ -64,11 +64,29 @@ export interface ListenerStatus {
   readonly conditions: readonly Condition[];
 }
 
+/** spec.tls.frontend.*.validation: the CAs that client certificates are checked against. */
+export interface FrontendValidation {
+  /** ObjectReferences (no kind default): Bollard reads `ca.crt` of ConfigMaps and Secrets. */
+  readonly caCertificateRefs: readonly TypedRef[];
+  /** "AllowValidOnly" (the default) | "AllowInsecureFallback" */
+  readonly mode: string;
+}
+
+/** spec.tls.frontend: client-certificate validation for the Gateway's HTTPS listeners. */
+export interface FrontendTls {
+  /** default.validation; undefined: no validation unless a port's entry sets one. */
+  readonly defaultValidation?: FrontendValidation;
+  /** perPort: an entry overrides the default for its port's listeners, with its own validation or none. */
+  readonly perPort: readonly { readonly port: number; readonly validation?: FrontendValidation }[];
+}
+
 export interface GatewayObject extends GatewayApiMeta {
   readonly gatewayClassName: string;
   readonly listeners: readonly Listener[];
   /** spec.addresses: the addresses asked for; type defaults to IPAddress, value may be "" (any). */
   readonly specAddresses: readonly { readonly type: string; readonly value: string }[];
+  /** spec.tls.frontend; absent when the Gateway has none. */
+  readonly frontendTls?: FrontendTls;
   /** status.conditions and status.listeners, as written (by us). */
   readonly conditions: readonly Condition[];
   readonly listenerStatus: readonly ListenerStatus[];
@@ -273,7 +291,7 @@ export interface GatewayApiSnapshot {
   readonly referenceGrants: readonly ReferenceGrantObject[];
   /** BackendTLSPolicies; absent when not watched. */
   readonly backendTlsPolicies?: readonly BackendTlsPolicyObject[];
-  /** The ConfigMaps BackendTLSPolicies name (undefined: no such ConfigMap, or ConfigMaps not watched). */
+  /** The ConfigMaps BackendTLSPolicies and Gateways' frontend validation name (undefined: no such ConfigMap, or ConfigMaps not watched). */
   readonly lookupConfigMapCa?: (namespace: string, name: string) => ConfigMapCa | undefined;
   /** Labels of the namespaces listeners' allowedRoutes selectors look at; undefined when not watched (or no such namespace). */
   readonly namespaceLabels?: (namespace: string) => Readonly<Record<string, string>> | undefined;

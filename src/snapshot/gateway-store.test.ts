@@ -69,6 +69,27 @@ describe('GatewayStore in ClusterState', () => {
     expect(state.gateways.keys('GatewayNamespace')).toEqual([]);
   });
 
+  it('a ConfigMap or CA Secret matters only while a Gateway\'s frontend validation names it; a snapshot keeps its ca.crt', () => {
+    const state = new ClusterState();
+    const ca = (caCrt: string | undefined) => ({ namespace: 'ns', name: 'client-ca', caCrt });
+    expect(state.gateways.upsertConfigMap(ca('A'))).toBe(false);
+    const validating = gateway({ frontendTls: { defaultValidation: { caCertificateRefs: [{ group: '', kind: 'ConfigMap', name: 'client-ca' }], mode: 'AllowValidOnly' },
+      perPort: [{ port: 8443, validation: { caCertificateRefs: [{ group: '', kind: 'Secret', name: 'ca-secret', namespace: 'certs' }], mode: 'AllowValidOnly' } }] } });
+    expect(state.gateways.upsertGateway(validating)).toBe(true);
+    const before = state.gateways.snapshot();
+    expect(before.lookupConfigMapCa?.('ns', 'client-ca')?.caCrt).toBe('A');
+    expect(state.gateways.upsertConfigMap(ca('A'))).toBe(false);
+    expect(state.gateways.upsertConfigMap(ca('B'))).toBe(true);
+    expect(state.gateways.upsertConfigMap({ ...ca('B'), name: 'other' })).toBe(false);
+    expect(before.lookupConfigMapCa?.('ns', 'client-ca')?.caCrt).toBe('A');
+    expect(state.gateways.snapshot().lookupConfigMapCa?.('ns', 'client-ca')?.caCrt).toBe('B');
+    expect(state.gateways.snapshot().lookupConfigMapCa?.('ns', 'other')).toBeUndefined();
+    expect(state.upsertOpaqueSecret({ namespace: 'certs', name: 'ca-secret', type: 'Opaque', data: {} })).toBe(true);
+    expect(state.gateways.removeConfigMap('ns', 'client-ca')).toBe(true);
+    expect(state.gateways.keys('GatewayConfigMap')).toEqual(['ns/other']);
+    expect(state.gateways.removeConfigMap('ns', 'other')).toBe(false);
+  });
+
   it('our own status write coming back is no news; another writer changing our entries is', () => {
     const state = new ClusterState();
     state.gateways.controllerName = 'bollard.io/gateway-controller';

@@ -1,6 +1,7 @@
 // The Gateway API part of the cluster state: GatewayClasses, Gateways, HTTPRoutes, GRPCRoutes and
 // ReferenceGrants, with the reverse indexes that make relevance a map lookup: route → parent
-// Gateways, Gateway → certificate Secrets, route → backend Services. Like ClusterState, every
+// Gateways, Gateway → certificate and CA Secrets, Gateway → CA ConfigMaps, route → backend
+// Services. Like ClusterState, every
 // update answers "may the routing table change?"; status-only changes are held (the status writer
 // merges into them) but do not matter.
 import { isDeepStrictEqual } from 'node:util';
@@ -12,7 +13,8 @@ import { RefIndex } from './ref-index.ts';
 
 /**
  * GatewayNamespace: every namespace's labels, for listeners' allowedRoutes namespace selectors.
- * GatewayConfigMap: every ConfigMap's ca.crt, for BackendTLSPolicy caCertificateRefs (fed by the one ConfigMap informer, kube/configmap-resource.ts).
+ * GatewayConfigMap: every ConfigMap's ca.crt (fed by the one ConfigMap informer, kube/configmap-resource.ts), for
+ *   BackendTLSPolicy caCertificateRefs and Gateways' frontend client-certificate validation.
  */
 export type GatewayKind =
   | 'GatewayClass' | 'Gateway' | 'HTTPRoute' | 'GRPCRoute' | 'ReferenceGrant' | 'BackendTLSPolicy' | 'GatewayNamespace' | 'GatewayConfigMap';
@@ -44,8 +46,10 @@ export class GatewayStore {
   private readonly writtenParents = new Map<string, readonly RouteParentStatus[]>();
   /** "HTTPRoute:ns/name" → parent Gateways "ns/name". */
   private readonly routeParents = new RefIndex();
-  /** Gateway "ns/name" → certificate Secrets "ns/name". */
+  /** Gateway "ns/name" → certificate Secrets and frontend CA Secrets "ns/name". */
   private readonly gatewaySecrets = new RefIndex();
+  /** Gateway "ns/name" → frontend CA ConfigMaps "ns/name". */
+  private readonly gatewayConfigMaps = new RefIndex();
   /** "HTTPRoute:ns/name" → backend Services "ns/name". */
   private readonly routeServices = new RefIndex();
   private cached: GatewayApiSnapshot | undefined;
@@ -75,14 +79,13 @@ export class GatewayStore {
     return this.cached;
   }
 
-  /** The ConfigMaps the policies name, copied so the snapshot stays what it was. */
+  /** The ConfigMaps policies and Gateways' frontend validation name, copied so the snapshot stays what it was. */
   private referencedConfigMaps(policies: readonly BackendTlsPolicyObject[]): Map<string, ConfigMapCa> {
     const out = new Map<string, ConfigMapCa>();
-    for (const p of policies) {
-      for (const key of this.policyConfigMaps.targetsOf(refKey(p))) {
-        const found = this.configMaps.get(key);
-        if (found !== undefined) out.set(key, found);
-      }
+    const keys = [...policies.flatMap((p) => this.policyConfigMaps.targetsOf(refKey(p))), ...[...this.gateways.values()].flatMap((g) => caRefs(g, 'ConfigMap'))];
+    for (const key of keys) {
+      const found = this.configMaps.get(key);
+      if (found !== undefined) out.set(key, found);
     }
     return out;
   }
@@ -98,6 +101,11 @@ export class GatewayStore {
 
   usesSecret(key: string): boolean {
     return this.gatewaySecrets.has(key);
+  }
+
+  /** Whether a Gateway's frontend validation names this ConfigMap ("ns/name"). */
+  usesConfigMap(key: string): boolean {
+    return this.gatewayConfigMaps.has(key);
   }
 
   /** Routes ("HTTPRoute:ns/name") that name this Gateway as a parent. */
@@ -143,13 +151,15 @@ export class GatewayStore {
     const secrets = g.listeners.flatMap((l) => l.certificateRefs.map((r) => `${r.namespace ?? g.namespace}/${r.name}`));
     const client = g.backendClientCertificateRef;
     if (client !== undefined) secrets.push(`${client.namespace ?? g.namespace}/${client.name}`);
-    this.gatewaySecrets.set(key, [...new Set(secrets)]);
+    this.gatewaySecrets.set(key, [...new Set([...secrets, ...caRefs(g, 'Secret')])]);
+    this.gatewayConfigMaps.set(key, [...new Set(caRefs(g, 'ConfigMap'))]);
     return true;
   }
 
   removeGateway(namespace: string, name: string): boolean {
     const key = `${namespace}/${name}`;
     this.gatewaySecrets.delete(key);
+    this.gatewayConfigMaps.delete(key);
     return this.drop(this.gateways, key);
   }
 
@@ -210,7 +220,7 @@ export class GatewayStore {
     return this.policies.values();
   }
 
-  /** Held whatever names it (a policy may come later); matters when a policy names it. */
+  /** Held whatever names it (a policy or Gateway may come later); matters when one names it. */
   upsertConfigMap(c: ConfigMapCa): boolean {
     const key = refKey(c);
     const old = this.configMaps.get(key);
@@ -225,7 +235,7 @@ export class GatewayStore {
   }
 
   private configMapMatters(key: string): boolean {
-    if (!this.policyConfigMaps.has(key)) return false;
+    if (!this.policyConfigMaps.has(key) && !this.gatewayConfigMaps.has(key)) return false;
     this.cached = undefined;
     return true;
   }
@@ -311,4 +321,12 @@ export class GatewayStore {
     this.cached = undefined;
     return true;
   }
+}
+
+/** The "ns/name" of a Gateway's frontend caCertificateRefs of a core kind. */
+function caRefs(g: GatewayObject, kind: 'ConfigMap' | 'Secret'): string[] {
+  const f = g.frontendTls;
+  if (f === undefined) return [];
+  const validations = [f.defaultValidation, ...f.perPort.map((p) => p.validation)];
+  return validations.flatMap((v) => (v?.caCertificateRefs ?? []).filter((r) => r.group === '' && r.kind === kind).map((r) => `${r.namespace ?? g.namespace}/${r.name}`));
 }

@@ -1,6 +1,6 @@
 {{/*
 The namespaced permissions: what the informers list and watch (Ingresses, Services,
-EndpointSlices, Secrets, ConfigMaps (nginx custom-headers, BackendTLSPolicy CA bundles), Gateway API objects), the status the leader writes and the Events it records. Secret writes
+EndpointSlices, Secrets, ConfigMaps (nginx custom-headers, Gateway API CA bundles), Gateway API objects), the status the leader writes and the Events it records. Secret writes
 only when ACME writes certificates into the Ingresses' TLS Secrets (acme.writeTlsSecrets).
 */}}
 {{- define "bollard.namespacedRules" -}}
@@ -13,7 +13,8 @@ only when ACME writes certificates into the Ingresses' TLS Secrets (acme.writeTl
 - apiGroups: [""]
   resources: [services, secrets]
   verbs: [get, list, watch]
-# nginx custom-headers: the ConfigMap of response headers an Ingress names.
+# ConfigMaps: nginx custom-headers, and the CA bundles (ca.crt) BackendTLSPolicies and Gateways'
+# frontend client-certificate validation name.
 - apiGroups: [""]
   resources: [configmaps]
   verbs: [get, list, watch]
@@ -29,10 +30,6 @@ only when ACME writes certificates into the Ingresses' TLS Secrets (acme.writeTl
 - apiGroups: [gateway.networking.k8s.io]
   resources: [gateways/status, httproutes/status, grpcroutes/status, backendtlspolicies/status]
   verbs: [update, patch]
-# The CA bundles BackendTLSPolicies name (ca.crt of ConfigMaps), watched with BackendTLSPolicies.
-- apiGroups: [""]
-  resources: [configmaps]
-  verbs: [get, list, watch]
 {{- if and .Values.acme.enabled .Values.acme.writeTlsSecrets }}
 - apiGroups: [""]
   resources: [secrets]

@@ -1,11 +1,13 @@
 // TLS contexts by server name, rebuilt from the routing table's TLS section on every table swap.
 // A context is reused while its Secret's PEM is unchanged, so a swap costs nothing for
-// certificates that did not change. A certificate that fails to load is reported (onError: log
+// certificates that did not change. A Gateway listener's certificate with client-certificate
+// validation gets a context of its own that trusts only the listener's CAs. A certificate that fails to load is reported (onError: log
 // and metric) and looked up as `failed`: its hosts get the default certificate, counted as such
 // in bollard_tls_handshakes_total, or a refused handshake with sniStrict.
+import { createHash } from 'node:crypto';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import { lookupServerName, ownTable, type LocalEnd } from '../../routing/match.ts';
-import type { TlsCertificate, TlsTable } from '../../routing/types.ts';
+import type { ClientCertificateValidation, TlsCertificate, TlsTable } from '../../routing/types.ts';
 
 export interface SniOptions {
   readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
@@ -18,13 +20,22 @@ interface Loaded {
   readonly context: SecureContext | 'failed';
 }
 
+/** A context for a handshake, with the table's entry it was made from (none for ACME's certificates). */
+export interface ServerContext {
+  readonly context: SecureContext;
+  /** Its Gateway listener and client-certificate validation: tls-accept.ts asks for a certificate, misdirected.ts compares. */
+  readonly entry?: TlsCertificate;
+  /** From the extra source (ACME), which answers before the table's host-less listener. */
+  readonly extra?: true;
+}
+
 /**
  * What a server name gets on a connection (whose local address picks a Gateway's own
  * certificates): a context, `failed` (its certificate could not be loaded), or nothing.
  */
-export type SniLookup = (servername: string, connection?: LocalEnd) => SecureContext | 'failed' | undefined;
+export type SniLookup = (servername: string, connection?: LocalEnd) => ServerContext | 'failed' | undefined;
 
-type Context = SecureContext | 'failed';
+type Context = ServerContext | 'failed';
 
 /** One TLS table's contexts: the shared one, or a Gateway's own address's. */
 interface ContextSet {
@@ -35,18 +46,33 @@ interface ContextSet {
 
 const NO_CONTEXTS: ContextSet = { byHost: new Map(), byWildcard: new Map(), anyHost: undefined };
 
-/** A certificate's own cipher settings (nginx ssl-ciphers, ssl-prefer-server-ciphers) win over the listener's. */
-export function secureContextOptions(options: SniOptions, pair: Pick<TlsCertificate, 'certPem' | 'keyPem' | 'ciphers' | 'preferServerCiphers'>): SecureContextOptions {
+/**
+ * A certificate's own cipher settings (nginx ssl-ciphers, ssl-prefer-server-ciphers) win over the
+ * listener's. With client-certificate validation, only the listener's CAs are trusted, and the
+ * session ID context (which OpenSSL requires to resume sessions of a context that verifies peers)
+ * names the validation, so no session crosses to a context that validates differently.
+ */
+export function secureContextOptions(
+  options: SniOptions, pair: Pick<TlsCertificate, 'certPem' | 'keyPem' | 'ciphers' | 'preferServerCiphers' | 'clientValidation'>,
+): SecureContextOptions {
   const ciphers = pair.ciphers ?? options.ciphers;
+  const validation = pair.clientValidation;
   return {
     cert: pair.certPem, key: pair.keyPem, minVersion: options.minVersion,
     ...(ciphers === undefined ? {} : { ciphers }),
     ...(pair.preferServerCiphers === true ? { honorCipherOrder: true } : {}),
+    ...(validation === undefined ? {} : { ca: validation.caPem, sessionIdContext: validationKey(validation) }),
   };
 }
 
+/** 32 hex characters (OpenSSL's session ID context limit) naming a validation's mode and CAs. */
+function validationKey(v: ClientCertificateValidation): string {
+  return createHash('sha256').update(`${v.mode}\n${v.caPem}`).digest('hex').slice(0, 32);
+}
+
 function sameSettings(a: TlsCertificate, b: TlsCertificate): boolean {
-  return a.certPem === b.certPem && a.keyPem === b.keyPem && a.ciphers === b.ciphers && a.preferServerCiphers === b.preferServerCiphers;
+  return a.certPem === b.certPem && a.keyPem === b.keyPem && a.ciphers === b.ciphers && a.preferServerCiphers === b.preferServerCiphers &&
+    a.clientValidation?.mode === b.clientValidation?.mode && a.clientValidation?.caPem === b.clientValidation?.caPem;
 }
 
 /** Extra certificates beside the table's (ACME-issued ones): looked up after the table. */
@@ -70,7 +96,10 @@ export class SniContexts {
 
   update(tls: TlsTable, byAddress?: ReadonlyMap<string, { readonly tls: TlsTable }>, portListeners?: readonly unknown[]): void {
     const nextLoaded = new Map<string, Loaded>();
-    const resolve = (cert: TlsCertificate): Context => this.load(cert, nextLoaded);
+    const resolve = (cert: TlsCertificate): Context => {
+      const context = this.load(cert, nextLoaded);
+      return context === 'failed' ? context : { context, entry: cert };
+    };
     const contexts = (t: TlsTable): ContextSet => ({
       byHost: mapValues(t.hosts, resolve), byWildcard: mapValues(t.wildcards, resolve), anyHost: t.anyHost === undefined ? undefined : resolve(t.anyHost),
     });
@@ -91,13 +120,16 @@ export class SniContexts {
     const fromTable = lookupServerName(set.byHost, set.byWildcard, servername);
     if (fromTable !== undefined && fromTable !== 'failed') return fromTable;
     const extra = this.extra?.(servername);
-    if (extra) return this.load(extra, this.loaded);
+    if (extra) {
+      const context = this.load(extra, this.loaded);
+      return context === 'failed' ? context : { context, extra: true };
+    }
     return fromTable ?? set.anyHost;
   }
 
   private load(cert: TlsCertificate, into: Map<string, Loaded>): SecureContext | 'failed' {
-    // Hosts may serve one Secret with different ciphers: each pair of settings has its own context.
-    const key = `${cert.secret.namespace}/${cert.secret.name}${cert.ciphers === undefined && cert.preferServerCiphers === undefined ? '' : ` ${cert.ciphers ?? ''} ${cert.preferServerCiphers ?? ''}`}`;
+    // Hosts may serve one Secret with different ciphers or client validation: each set of settings has its own context.
+    const key = contextKey(cert);
     const previous = into.get(key) ?? this.loaded.get(key);
     if (previous && sameSettings(previous.certificate, cert)) {
       into.set(key, previous);
@@ -119,4 +151,10 @@ function mapValues<V>(source: ReadonlyMap<string, TlsCertificate>, f: (c: TlsCer
   const out = new Map<string, V>();
   for (const [host, cert] of source) out.set(host, f(cert));
   return out;
+}
+
+function contextKey(cert: TlsCertificate): string {
+  const secret = `${cert.secret.namespace}/${cert.secret.name}`;
+  const ciphers = cert.ciphers === undefined && cert.preferServerCiphers === undefined ? '' : ` ${cert.ciphers ?? ''} ${String(cert.preferServerCiphers ?? '')}`;
+  return `${secret}${ciphers}${cert.clientValidation === undefined ? '' : ` client:${validationKey(cert.clientValidation)}`}`;
 }

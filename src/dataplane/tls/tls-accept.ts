@@ -2,10 +2,14 @@
 // context by its server name, then hand the socket (its bytes put back) to a server-side
 // TLSSocket built with exactly that context. No SNICallback and no context swap mid-handshake, so
 // every key type (RSA, ECDSA, Ed25519) is served on TLS 1.2 and 1.3 alike (see client-hello.ts).
+// A Gateway listener with client-certificate validation asks for a certificate on its own
+// connections only, and (AllowValidOnly) refuses one that does not verify against its CAs.
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import { ClientHelloReader, type HelloInspection } from './client-hello.ts';
-import type { SniLookup } from './sni-contexts.ts';
+import { clientCertificateProblem } from './client-certificate.ts';
+import { recordHandshake } from './handshake-record.ts';
+import type { ServerContext, SniLookup } from './sni-contexts.ts';
 import type { LocalEnd } from '../../routing/match.ts';
 import type { Passthrough } from './passthrough.ts';
 
@@ -46,29 +50,30 @@ export function acceptTls(raw: Socket, options: TlsAcceptOptions, secured: (sock
       clearTimeout(timer);
       return;
     }
-    const context = chooseContext(hello, options, raw);
-    if (context === undefined) {
+    const chosen = chooseContext(hello, options, raw);
+    if (chosen === undefined) {
       clearTimeout(timer);
       options.onHandshakeError('ERR_SNI_UNRECOGNIZED_NAME');
       raw.end(UNRECOGNIZED_NAME_ALERT);
       return;
     }
     raw.unshift(reader.bytes());
-    handshake(raw, context, options, timer, secured);
+    handshake(raw, chosen, hello.kind === 'unreadable' ? undefined : hello.servername, { options, timer, secured });
   };
   raw.on('data', onData);
   raw.on('error', () => { /* 'close' follows */ });
   raw.once('close', () => { clearTimeout(timer); });
 }
 
-function chooseContext(hello: HelloInspection, options: TlsAcceptOptions, connection: LocalEnd): SecureContext | undefined {
+function chooseContext(hello: HelloInspection, options: TlsAcceptOptions, connection: LocalEnd): ServerContext | undefined {
+  const byDefault = { context: options.defaultContext };
   if (hello.kind === 'unreadable') {
     options.onChoice('default_unreadable_hello');
-    return options.defaultContext;
+    return byDefault;
   }
   if (hello.servername === undefined) {
     options.onChoice('default_no_sni');
-    return options.defaultContext;
+    return byDefault;
   }
   const context = options.lookup(hello.servername, connection);
   if (context !== undefined && context !== 'failed') {
@@ -77,12 +82,23 @@ function chooseContext(hello: HelloInspection, options: TlsAcceptOptions, connec
   }
   if (options.sniStrict) return undefined;
   options.onChoice(context === 'failed' ? 'default_certificate_error' : 'default_unknown_name');
-  return options.defaultContext;
+  return byDefault;
 }
 
-function handshake(raw: Socket, context: SecureContext, options: TlsAcceptOptions, timer: NodeJS.Timeout, secured: (socket: TLSSocket) => void): void {
+interface Handshaking {
+  readonly options: TlsAcceptOptions;
+  readonly timer: NodeJS.Timeout;
+  readonly secured: (socket: TLSSocket) => void;
+}
+
+function handshake(raw: Socket, chosen: ServerContext, servername: string | undefined, { options, timer, secured }: Handshaking): void {
+  const validation = chosen.entry?.clientValidation;
+  const required = validation?.mode === 'AllowValidOnly';
   // TLSSocket reads the bytes put back on `raw` before its own reads (_tls_wrap's _init).
-  const socket = new TLSSocket(raw, { isServer: true, secureContext: context, ALPNProtocols: [...options.alpnProtocols], requestCert: false, rejectUnauthorized: false });
+  // requestCert asks for a client certificate; rejectUnauthorized makes OpenSSL refuse a handshake without one.
+  const socket = new TLSSocket(raw, {
+    isServer: true, secureContext: chosen.context, ALPNProtocols: [...options.alpnProtocols], requestCert: validation !== undefined, rejectUnauthorized: required,
+  });
   const onError = (err: NodeJS.ErrnoException): void => {
     clearTimeout(timer);
     options.onHandshakeError(err.code ?? 'unknown');
@@ -92,6 +108,13 @@ function handshake(raw: Socket, context: SecureContext, options: TlsAcceptOption
   socket.once('secure', () => {
     clearTimeout(timer);
     socket.off('error', onError);
+    const refused = required ? clientCertificateProblem(socket) : undefined;
+    if (refused !== undefined) {
+      options.onHandshakeError(refused);
+      socket.destroy();
+      return;
+    }
+    recordHandshake(socket, { servername, entry: chosen.entry, extra: chosen.extra === true });
     // tls.Server clears this for its own sockets; node:http2 waits for it to be false before it
     // starts a session on the socket.
     Object.assign(socket, { secureConnecting: false });

@@ -13,6 +13,7 @@ import { gatewayResolvedRefs, resolveBackendClientCertificate, type BackendClien
 import { BackendTlsPolicies } from './backend-tls-policies.ts';
 import type { BackendTlsContext } from './backend-tls.ts';
 import { attachRoute, type Attachment, type ParentResult } from './attach.ts';
+import { allowsInsecureFallback } from './frontend-validation.ts';
 import { compileGateways, ourClasses, type GatewayState, type ListenerState } from './listeners.ts';
 import { mergeGatewayRoutes } from './merge.ts';
 import type { GatewayRouteCache } from './route-cache.ts';
@@ -298,7 +299,10 @@ function gatewayReport(state: GatewayState, assigned: AddressAssignment | undefi
   return {
     ...(pooled ? { addresses: assigned?.address === undefined ? [] : [assigned.address] } : {}),
     ref: { namespace: state.gateway.namespace, name: state.gateway.name }, generation: state.gateway.generation,
-    conditions: [acceptedGateway(state, problem), programmedGateway(state, problem), gatewayResolvedRefs(client ?? { certificate: undefined, problem: undefined }, state.listeners)],
+    conditions: [
+      acceptedGateway(state, problem), programmedGateway(state, problem),
+      gatewayResolvedRefs(client ?? { certificate: undefined, problem: undefined }, state.listeners), ...insecureFallback(state),
+    ],
     listeners: state.listeners.map((l: ListenerState) => ({ name: l.listener.name, supportedKinds: l.supportedKinds, attachedRoutes: l.attachedRoutes, conditions: l.conditions })),
   };
 }
@@ -312,6 +316,12 @@ function acceptedGateway(state: GatewayState, problem: AddressProblem | undefine
   if (valid === all) return condition('Accepted', true, 'Accepted');
   const notValid = `${String(all - valid)} of ${String(all)} listeners are not served`;
   return condition('Accepted', state.listeners.some((l) => l.attachable), 'ListenersNotValid', notValid);
+}
+
+/** Set while any of the Gateway's frontend validation lets clients without a valid certificate in. */
+function insecureFallback(state: GatewayState): ConditionSpec[] {
+  return allowsInsecureFallback(state.gateway)
+    ? [condition('InsecureFrontendValidationMode', true, 'ConfigurationChanged', 'clients without a valid certificate are let in (AllowInsecureFallback)')] : [];
 }
 
 function programmedGateway(state: GatewayState, problem: AddressProblem | undefined): ConditionSpec {

@@ -1,6 +1,7 @@
 // GatewayClasses of ours and their Gateways' listeners: which listeners Bollard can serve and why
-// not (ports, protocols, TLS certificates, conflicts). Bollard has one HTTP and one HTTPS listener
-// per replica, so a Gateway listener maps onto one of them by protocol and port:
+// not (ports, protocols, TLS certificates and client-certificate validation, conflicts). Bollard
+// has one HTTP and one HTTPS listener per replica, so a Gateway listener maps onto one of them by
+// protocol and port:
 //   HTTP on port 80 → the HTTP listener, HTTPS on port 443 → the HTTPS listener (TLS terminated).
 // A Gateway with an address of its own (--gateway-addresses) may also use any other port: Bollard
 // opens that port on the Gateway's address (RoutingTable.portListeners), except Bollard's own ports.
@@ -10,6 +11,7 @@ import type { GatewayApiSnapshot, GatewayClassObject, GatewayObject, Listener, R
 import type { SecretObject } from '../../snapshot/model.ts';
 import type { TlsCertificate } from '../types.ts';
 import { loadTlsSecret, type TlsSecretResult } from '../tls-secret.ts';
+import { resolveFrontendValidation } from './frontend-validation.ts';
 import { referencePermitted } from './grants.ts';
 import { condition, type ConditionSpec, type GatewayClassReport } from './report.ts';
 
@@ -78,16 +80,44 @@ function compileListener(
   const { kinds, invalidKinds } = known ? supportedKinds(listener) : { kinds: [], invalidKinds: [] };
   const proto = listener.protocol === 'HTTPS' ? 'https' : 'http';
   const acceptance = acceptedCondition(listener, ports);
-  const accepted = acceptance.status === 'True';
-  const conditions: ConditionSpec[] = [acceptance];
-  const tls = proto === 'https' && accepted ? resolveCertificate(gateway, listener, api, snapshot, readings) : { certificate: undefined, problem: undefined };
+  const tls = proto === 'https' ? resolveListenerTls(gateway, listener, acceptance, api, snapshot, readings) : { ...NO_TLS, acceptance };
+  const accepted = tls.acceptance.status === 'True';
+  const conditions: ConditionSpec[] = [tls.acceptance];
   if (tls.problem !== undefined) conditions.push(condition('ResolvedRefs', false, tls.problem.reason, tls.problem.message));
   else if (invalidKinds.length > 0) conditions.push(condition('ResolvedRefs', false, 'InvalidRouteKinds', `route kinds not supported: ${invalidKinds.join(', ')}`));
   else conditions.push(condition('ResolvedRefs', true, 'ResolvedRefs'));
-  const served = accepted && tls.problem === undefined;
+  const served = accepted && (proto === 'http' || tls.certificate !== undefined);
   conditions.push(served ? condition('Programmed', true, 'Programmed') : condition('Programmed', false, 'Invalid', 'the listener is not served'));
   const ownPort = PORT_OF[listener.protocol] !== listener.port;
   return { gateway, listener, attachable: accepted, served, proto, ownPort, supportedKinds: kinds, certificate: tls.certificate, conditions, attachedRoutes: 0 };
+}
+
+interface ListenerTls {
+  readonly acceptance: ConditionSpec;
+  /** With the listener's identity and client validation; undefined when it cannot be served. */
+  readonly certificate: TlsCertificate | undefined;
+  /** The first unresolved reference: the certificate's, else a CA's. */
+  readonly problem: { reason: string; message: string } | undefined;
+}
+
+const NO_TLS = { certificate: undefined, problem: undefined };
+
+/**
+ * An accepted HTTPS listener's certificate and frontend validation (frontend-validation.ts).
+ * Without any valid CA the listener is refused, not served without the validation it asks for.
+ */
+function resolveListenerTls(
+  gateway: GatewayObject, listener: Listener, acceptance: ConditionSpec, api: GatewayApiSnapshot, snapshot: ClusterSnapshot, readings: WeakMap<SecretObject, TlsSecretResult>,
+): ListenerTls {
+  if (acceptance.status !== 'True') return { ...NO_TLS, acceptance };
+  const tls = resolveCertificate(gateway, listener, api, snapshot, readings);
+  const frontend = resolveFrontendValidation(gateway, listener, api, snapshot);
+  if (frontend.noValidCa) return { acceptance: condition('Accepted', false, 'NoValidCACertificate', frontend.problem?.message ?? ''), certificate: undefined, problem: tls.problem ?? frontend.problem };
+  const certificate = tls.certificate === undefined ? undefined : {
+    ...tls.certificate, gatewayListener: `${gateway.namespace}/${gateway.name}/${listener.name}`,
+    ...(frontend.validation === undefined ? {} : { clientValidation: frontend.validation }),
+  };
+  return { acceptance, certificate, problem: tls.problem ?? frontend.problem };
 }
 
 /** Accepted when Bollard serves the listener's protocol on its port. */

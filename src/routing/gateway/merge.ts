@@ -199,7 +199,9 @@ function withCertificates(tls: RoutingTable['tls'], certificates: ReadonlyMap<st
     }
     const target = name.startsWith('*.') ? wildcards : hosts;
     const key = name.startsWith('*.') ? name.slice(2) : name;
-    if (!target.has(key)) target.set(key, certificate);
+    // An Ingress's certificate keeps its name, unless the listener asks for client certificates:
+    // then the name's handshakes must ask for one too, or its Gateway routes would be served without.
+    if (!target.has(key) || certificate.clientValidation !== undefined) target.set(key, certificate);
   }
   return { hosts: sortedMap(hosts), wildcards: sortedMap(wildcards), ...(anyHost === undefined ? {} : { anyHost }) };
 }

@@ -19,6 +19,9 @@ export const SUPPORTED_FEATURES = [
   'HTTPRouteBackendProtocolH2C', 'HTTPRouteBackendProtocolWebSocket',
   'HTTPRouteRequestMirror', 'HTTPRouteRequestMultipleMirrors', 'HTTPRouteRequestPercentageMirror',
   'BackendTLSPolicy', 'BackendTLSPolicySANValidation', 'GatewayBackendClientCertificate',
+  // Client certificates and 421 for misdirected requests.
+  'GatewayFrontendClientCertificateValidation', 'GatewayFrontendClientCertificateValidationInsecureFallback',
+  'GatewayHTTPSListenerDetectMisdirectedRequests',
 ] as const;
 
 /** Tests skipped (with the reason); the run must pass everything else. */

@@ -65,6 +65,8 @@ describe('RBAC: exactly what the controller needs', () => {
     ['watch', 'ingressclasses.networking.k8s.io', {}],
     ['list', 'services', {}], ['watch', 'endpointslices.discovery.k8s.io', {}],
     ['list', 'secrets', {}], ['watch', 'secrets', {}],
+    // Gateway frontend validation reads CA bundles (ca.crt) from ConfigMaps.
+    ['list', 'configmaps', {}], ['watch', 'configmaps', {}],
     ['create', 'events', { namespace: 'default' }],
     ['create', 'leases.coordination.k8s.io', { namespace: 'kube-system' }],
     ['get', `leases.coordination.k8s.io/${release}-leader`, { namespace: 'kube-system' }],
@@ -89,7 +91,7 @@ describe('RBAC: exactly what the controller needs', () => {
     ['create', 'leases.coordination.k8s.io', { namespace: 'default' }],
     ['update', 'leases.coordination.k8s.io/kube-scheduler', { namespace: 'kube-system' }],
     ['delete', `leases.coordination.k8s.io/${release}-leader`, { namespace: 'kube-system' }],
-    ['get', 'configmaps', { namespace: 'kube-system' }],
+    ['update', 'configmaps', { namespace: 'kube-system' }],
     ['list', 'pods', {}], ['create', 'pods', { namespace: 'kube-system' }], ['list', 'nodes', {}],
     ['create', 'acmeissuers.bollard.io', {}], ['update', 'acmeissuers.bollard.io', {}],
     ['update', 'ingressclasses.networking.k8s.io', {}],

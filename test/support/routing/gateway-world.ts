@@ -21,7 +21,7 @@ const UPSERT: Readonly<Record<string, (state: ClusterState, raw: Json) => void>>
   Namespace: (s, raw) => s.gateways.upsertNamespace(String((raw.metadata as Json).name), (raw.metadata as Json).labels as Record<string, string>),
   Service: (s, raw) => s.upsertService(toService(raw)),
   EndpointSlice: (s, raw) => s.upsertEndpointSlice(toEndpointSlice(raw)),
-  Secret: (s, raw) => s.upsertSecret(toSecret(raw)),
+  Secret: (s, raw) => (raw.type === 'Opaque' ? s.upsertOpaqueSecret(toSecret(raw)) : s.upsertSecret(toSecret(raw))),
   Ingress: (s, raw) => s.upsertIngress(toIngress(raw)),
   IngressClass: (s, raw) => s.upsertIngressClass(toIngressClass(raw)),
 };
@@ -48,6 +48,10 @@ export const tlsSecret = (namespace: string, name: string, pair: { readonly cert
   kind: 'Secret', metadata: { namespace, name }, type: 'kubernetes.io/tls',
   data: { 'tls.crt': Buffer.from(pair.certPem).toString('base64'), 'tls.key': Buffer.from(pair.keyPem).toString('base64') },
 });
+
+/** A ConfigMap holding a CA bundle under ca.crt (Gateway frontend validation). */
+export const caConfigMap = (namespace: string, name: string, caPem: string): Json =>
+  ({ kind: 'ConfigMap', metadata: { namespace, name }, data: { 'ca.crt': caPem } });
 
 export const gatewayClass = (name = 'bollard', controllerName = GATEWAY_CONTROLLER): Json =>
   ({ kind: 'GatewayClass', metadata: { name }, spec: { controllerName } });
