@@ -3,7 +3,7 @@
 // names is applied again, and a malformed field reads as empty.
 import type {
   BackendRef, BackendTlsPolicyObject, ConfigMapCa, Condition, CorsFilter, FrontendTls, FrontendValidation, GatewayClassObject, GatewayObject, GrpcRouteObject, GrpcRouteRule, HeaderFilter, HttpRouteMatch,
-  HttpRouteObject, HttpRouteRule, Listener, ParentRef, PathModifier, ReferenceGrantObject, RequestMirrorFilter, RouteFilter, RouteParentStatus,
+  HttpRouteObject, HttpRouteRule, Listener, ParentRef, PathModifier, PolicyAncestorStatus, ReferenceGrantObject, RequestMirrorFilter, RouteFilter, RouteParentStatus,
   StringMatch, TypedRef,
 } from '../snapshot/gateway-model.ts';
 import type { Json } from './client.ts';
@@ -108,7 +108,8 @@ function parentRef(raw: unknown): ParentRef {
   };
 }
 
-function parentStatus(raw: unknown): RouteParentStatus {
+/** One status.parents entry (also what the status writer reads back before writing). */
+export function toRouteParentStatus(raw: unknown): RouteParentStatus {
   const p = obj(raw);
   return { parentRef: parentRef(p.parentRef), controllerName: str(p.controllerName) ?? '', conditions: conditions(p) };
 }
@@ -218,7 +219,7 @@ function routeMeta(raw: Json) {
     ...meta(raw),
     parentRefs: arr(spec.parentRefs).map(parentRef),
     hostnames: arr(spec.hostnames).filter((h): h is string => typeof h === 'string').map((h) => h.toLowerCase()),
-    statusParents: arr(obj(raw.status).parents).map(parentStatus),
+    statusParents: arr(obj(raw.status).parents).map(toRouteParentStatus),
   };
 }
 
@@ -259,11 +260,14 @@ export function toBackendTlsPolicy(raw: Json): BackendTlsPolicyObject {
       const type = str(s.type) ?? '';
       return { type, value: (type === 'URI' ? str(s.uri) : str(s.hostname)?.toLowerCase()) ?? '' };
     }),
-    statusAncestors: arr(obj(raw.status).ancestors).map((a) => {
-      const x = obj(a);
-      return { ancestorRef: parentRef(x.ancestorRef), controllerName: str(x.controllerName) ?? '', conditions: conditions(x) };
-    }),
+    statusAncestors: arr(obj(raw.status).ancestors).map(toPolicyAncestorStatus),
   };
+}
+
+/** One status.ancestors entry of a policy (also what the status writer reads back before writing). */
+export function toPolicyAncestorStatus(raw: unknown): PolicyAncestorStatus {
+  const x = obj(raw);
+  return { ancestorRef: parentRef(x.ancestorRef), controllerName: str(x.controllerName) ?? '', conditions: conditions(x) };
 }
 
 /** Only `ca.crt` is kept: the rest of a ConfigMap (possibly large) never reaches memory past the informer. */

@@ -15,6 +15,8 @@ export interface Metrics {
   readonly unsupportedAnnotations: Gauge<'annotation'>;
   readonly isLeader: Gauge;
   readonly statusWrites: Counter<'result'>;
+  /** Gateway API status writes refused with 409 Conflict (another writer came first), by kind. */
+  readonly statusWriteConflicts: Counter<'kind'>;
   /** Bound per route and status class by the data plane (cells: no label hashing per request). */
   readonly requests: CellCounter<'ingress' | 'service' | 'status_class'>;
   readonly requestDuration: CellHistogram<'ingress' | 'service' | 'status_class'>;
@@ -61,7 +63,12 @@ export function createMetrics(opts: { processMetrics: boolean } = { processMetri
       labelNames: ['annotation'], registers: c,
     }),
     isLeader: new Gauge({ name: 'bollard_leader', help: '1 when this replica is the elected status writer.', registers: c }),
-    statusWrites: new Counter({ name: 'bollard_status_writes_total', help: 'Ingress status updates.', labelNames: ['result'], registers: c }),
+    statusWrites: new Counter({ name: 'bollard_status_writes_total', help: 'Status updates (Ingress and Gateway API objects), by result.', labelNames: ['result'], registers: c }),
+    statusWriteConflicts: new Counter({
+      name: 'bollard_status_write_conflicts_total',
+      help: 'Route and BackendTLSPolicy status writes refused with 409 Conflict because another writer changed the object after Bollard read it, by kind; each is retried with a fresh read.',
+      labelNames: ['kind'], registers: c,
+    }),
     requests: new CellCounter({ name: 'bollard_requests_total', help: 'Proxied requests.', labelNames: traffic, registers: d }),
     requestDuration: new CellHistogram({
       name: 'bollard_request_duration_seconds', help: 'Time from request to the end of the response.', labelNames: traffic,

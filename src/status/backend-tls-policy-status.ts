@@ -1,55 +1,55 @@
 // BackendTLSPolicy status.ancestors from the build's report: one entry per Gateway of ours whose
-// routes reach the policy's targets, with our controllerName; other controllers' entries are written
-// back as they are, and ours for Gateways that no longer route there are dropped. A policy is
-// written only when our entries differ; the API allows 16 ancestors, ours are cut to fit.
+// routes reach the policy's targets, with our controllerName. Other controllers' entries stay as
+// the API holds them (shared-list-write.ts reads them back right before writing), and ours for
+// Gateways that no longer route there are dropped. A policy is written only when our entries
+// differ; the API allows 16 ancestors, ours are cut to fit beside the others.
+import { toPolicyAncestorStatus } from '../kube/convert-gateway.ts';
 import type { BackendTlsPolicyReport } from '../routing/gateway/report.ts';
-import type { BackendTlsPolicyObject, ParentRef, PolicyAncestorStatus } from '../snapshot/gateway-model.ts';
+import type { PolicyAncestorStatus } from '../snapshot/gateway-model.ts';
 import type { GatewayStore } from '../snapshot/gateway-store.ts';
 import { sameConditions, toConditions } from './gateway-conditions.ts';
+import { sameParent } from './route-status.ts';
+import { writeOurEntries, type SharedListDeps } from './shared-list-write.ts';
 
 const API = '/apis/gateway.networking.k8s.io/v1';
 const MAX_ANCESTORS = 16;
 
-type Write = (path: string, body: { status: unknown }, object: string) => Promise<boolean>;
-
 export function backendTlsPolicyWrites(
-  store: GatewayStore, reports: readonly BackendTlsPolicyReport[], controllerName: string, now: string, write: Write,
+  deps: SharedListDeps, store: GatewayStore, reports: readonly BackendTlsPolicyReport[], now: string,
 ): (() => Promise<void>)[] {
   const reported = new Map(reports.map((r) => [`${r.ref.namespace}/${r.ref.name}`, r]));
   const writes: (() => Promise<void>)[] = [];
   for (const policy of store.allBackendTlsPolicies()) {
-    const ancestors = desiredAncestors(policy, reported.get(`${policy.namespace}/${policy.name}`), controllerName, now);
-    if (ancestors === undefined) continue;
-    const object = `${policy.namespace}/${policy.name}`;
+    const report = reported.get(`${policy.namespace}/${policy.name}`);
+    const generation = report?.generation ?? policy.generation;
+    const ours = (read: readonly PolicyAncestorStatus[]) => ourAncestors(read, report, deps.controllerName, generation, now);
+    if (ours(policy.statusAncestors) === undefined) continue;
     writes.push(async () => {
-      // Noted before the PATCH, whose echo may come first: the echo is then no news.
-      store.noteOurAncestors(policy, ancestors.filter((a) => a.controllerName === controllerName));
-      const ok = await write(`${API}/namespaces/${policy.namespace}/backendtlspolicies/${policy.name}/status`, { status: { ancestors } }, object);
+      const ok = await writeOurEntries(deps, {
+        kind: 'BackendTLSPolicy', path: `${API}/namespaces/${policy.namespace}/backendtlspolicies/${policy.name}`, uid: policy.uid, list: 'ancestors',
+        parse: toPolicyAncestorStatus, ours,
+        // Noted before the PATCH, whose echo may come first: the echo is then no news.
+        writing: (entries) => { store.noteOurAncestors(policy, entries); },
+      });
       if (!ok) store.forgetOurAncestors(policy);
     });
   }
   return writes;
 }
 
-/** The policy's status.ancestors to write, or undefined when it already says that. */
-export function desiredAncestors(
-  policy: BackendTlsPolicyObject, report: BackendTlsPolicyReport | undefined, controllerName: string, now: string,
+/** Our status.ancestors entries, given the entries read; undefined when those say that already. */
+export function ourAncestors(
+  read: readonly PolicyAncestorStatus[], report: BackendTlsPolicyReport | undefined, controllerName: string, generation: number, now: string,
 ): PolicyAncestorStatus[] | undefined {
-  const others = policy.statusAncestors.filter((a) => a.controllerName !== controllerName);
-  const ours = policy.statusAncestors.filter((a) => a.controllerName === controllerName);
-  const room = Math.max(0, MAX_ANCESTORS - others.length);
+  const current = read.filter((a) => a.controllerName === controllerName);
+  const room = Math.max(0, MAX_ANCESTORS - (read.length - current.length));
   const desired: PolicyAncestorStatus[] = (report?.ancestors ?? []).slice(0, room).map((a) => {
-    const before = ours.find((o) => sameAncestor(o.ancestorRef, a.ancestorRef));
-    return { ancestorRef: a.ancestorRef, controllerName, conditions: toConditions(a.conditions, before?.conditions ?? [], policy.generation, now) };
+    const before = current.find((o) => sameParent(o.ancestorRef, a.ancestorRef));
+    return { ancestorRef: a.ancestorRef, controllerName, conditions: toConditions(a.conditions, before?.conditions ?? [], generation, now) };
   });
-  const unchanged = desired.length === ours.length && desired.every((d, i) => {
-    const o = ours[i];
-    return o !== undefined && sameAncestor(o.ancestorRef, d.ancestorRef) && sameConditions(o.conditions, d.conditions);
+  const unchanged = desired.length === current.length && desired.every((d, i) => {
+    const o = current[i];
+    return o !== undefined && sameParent(o.ancestorRef, d.ancestorRef) && sameConditions(o.conditions, d.conditions);
   });
-  return unchanged ? undefined : [...others, ...desired];
-}
-
-function sameAncestor(a: ParentRef, b: ParentRef): boolean {
-  return a.group === b.group && a.kind === b.kind && a.name === b.name && (a.namespace ?? '') === (b.namespace ?? '') &&
-    (a.sectionName ?? '') === (b.sectionName ?? '') && a.port === b.port;
+  return unchanged ? undefined : desired;
 }

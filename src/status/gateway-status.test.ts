@@ -1,39 +1,41 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Json, KubeClient } from '../kube/client.ts';
+import type { Json } from '../kube/client.ts';
 import { toGateway, toHttpRoute } from '../kube/convert-gateway.ts';
 import { silentLogger } from '../log/logger.ts';
 import { createMetrics } from '../metrics/registry.ts';
 import { build, gateway, gatewayClass, httpListener, httpRoute, service, world } from '../../test/support/routing/gateway-world.ts';
+import { scriptedApi } from '../../test/support/status/scripted-api.ts';
 import { syncGatewayStatus } from './gateway-status.ts';
 
 const OURS = 'bollard.io/gateway-controller';
 const theirs = { parentRef: { name: 'other-gw' }, controllerName: 'example.com/other', conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted', message: '', observedGeneration: 1, lastTransitionTime: '2020-01-01T00:00:00Z' }] };
-const objects = [
-  gatewayClass(), gateway('gw', 'edge', [httpListener()]), ...service('gw', 'web', 80, ['10.0.0.1']),
-  httpRoute('gw', 'r', { parentRefs: [{ name: 'edge' }, { name: 'other-gw' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] }),
-];
+const routeSpec = { parentRefs: [{ name: 'edge' }, { name: 'other-gw' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] };
+const objects = [gatewayClass(), gateway('gw', 'edge', [httpListener()]), ...service('gw', 'web', 80, ['10.0.0.1']), httpRoute('gw', 'r', routeSpec)];
 
-function recordingClient(): { client: KubeClient; patches: { path: string; body: Json }[] } {
-  const patches: { path: string; body: Json }[] = [];
-  return {
-    patches,
-    client: {
-      request: (method, path, body) => { if (method === 'PATCH' && body !== undefined) patches.push({ path, body }); return Promise.resolve({}); },
-      watch: () => Promise.resolve(),
-    },
-  };
+const API = '/apis/gateway.networking.k8s.io/v1';
+const routeRaw = (status: Json): Json => ({ metadata: { namespace: 'gw', name: 'r', generation: 1, creationTimestamp: '2024-01-01T00:00:00Z' }, spec: routeSpec, status });
+
+/** The API holding the class, the Gateway and the route (its status as `routeStatus`). */
+function apiWith(routeStatus: Json) {
+  const api = scriptedApi();
+  api.put(`${API}/gatewayclasses/bollard`, gatewayClass());
+  api.put(`${API}/namespaces/gw/gateways/edge`, gateway('gw', 'edge', [httpListener()]));
+  api.put(`${API}/namespaces/gw/httproutes/r`, routeRaw(routeStatus));
+  const patches = () => api.requests.filter((r) => r.method === 'PATCH');
+  return { api, patches };
 }
 
 describe('Gateway API status', () => {
   it('writes class, Gateway (addresses, listeners) and our route parent beside another controller\'s, then nothing once written', async () => {
     const state = world(objects);
-    state.gateways.upsertRoute(toHttpRoute({ metadata: { namespace: 'gw', name: 'r', generation: 1, creationTimestamp: '2024-01-01T00:00:00Z' }, spec: { parentRefs: [{ name: 'edge' }, { name: 'other-gw' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] }, status: { parents: [theirs] } }));
+    state.gateways.controllerName = OURS;
+    state.gateways.upsertRoute(toHttpRoute(routeRaw({ parents: [theirs] })));
     const report = build(objects).gatewayApi;
     if (report === undefined) throw new Error('no report');
-    const { client, patches } = recordingClient();
-    const deps = { client, log: silentLogger, metrics: createMetrics({ processMetrics: false }), controllerName: OURS, now: () => '2025-05-05T00:00:00Z' };
+    const { api, patches } = apiWith({ parents: [theirs] });
+    const deps = { client: api.client, log: silentLogger, metrics: createMetrics({ processMetrics: false }), controllerName: OURS, now: () => '2025-05-05T00:00:00Z' };
     await syncGatewayStatus(deps, state.gateways, report, [{ ip: '192.0.2.1' }]);
-    const byPath = new Map(patches.map((p) => [p.path, p.body]));
+    const byPath = new Map(patches().map((p) => [p.path, p.body]));
     expect([...byPath.keys()].sort()).toEqual([
       '/apis/gateway.networking.k8s.io/v1/gatewayclasses/bollard/status',
       '/apis/gateway.networking.k8s.io/v1/namespaces/gw/gateways/edge/status',
@@ -46,11 +48,11 @@ describe('Gateway API status', () => {
     expect(route.status.parents.map((p) => p.controllerName)).toEqual(['example.com/other', OURS]);
     expect(route.status.parents[1]?.conditions.map((c) => [c.type, c.lastTransitionTime])).toEqual([['Accepted', '2025-05-05T00:00:00Z'], ['ResolvedRefs', '2025-05-05T00:00:00Z']]);
 
-    // Once the API holds what was written, a later sync (another clock) writes nothing.
-    state.gateways.upsertRoute(toHttpRoute({ metadata: { namespace: 'gw', name: 'r', generation: 1, creationTimestamp: '2024-01-01T00:00:00Z' }, spec: { parentRefs: [{ name: 'edge' }, { name: 'other-gw' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] }, status: route.status }));
+    // Our write's echo is no news; once the API holds what was written, a later sync (another clock) writes nothing.
+    expect(state.gateways.upsertRoute(toHttpRoute(routeRaw(route.status)))).toBe(false);
     state.gateways.upsertGateway(toGateway({ metadata: { namespace: 'gw', name: 'edge', generation: 1, creationTimestamp: '2024-01-01T00:00:00Z' }, spec: { gatewayClassName: 'bollard', listeners: [httpListener()] }, status: gw.status }));
-    const later = recordingClient();
-    await syncGatewayStatus({ ...deps, client: later.client, now: () => '2026-01-01T00:00:00Z' }, state.gateways, report, [{ ip: '192.0.2.1' }]);
-    expect(later.patches.map((p) => p.path)).toEqual(['/apis/gateway.networking.k8s.io/v1/gatewayclasses/bollard/status']);
+    const later = apiWith(route.status);
+    await syncGatewayStatus({ ...deps, client: later.api.client, now: () => '2026-01-01T00:00:00Z' }, state.gateways, report, [{ ip: '192.0.2.1' }]);
+    expect(later.api.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['PATCH /apis/gateway.networking.k8s.io/v1/gatewayclasses/bollard/status']);
   });
 });
