@@ -3,6 +3,7 @@
 // status of every object computed alongside (report.ts). Pure, like the Ingress build.
 import type { ClusterSnapshot, SecretObject } from '../../snapshot/model.ts';
 import type { GatewayApiSnapshot, GatewayObject, RouteObject } from '../../snapshot/gateway-model.ts';
+import { refKey } from '../../snapshot/model.ts';
 import { compareStrings } from '../compare.ts';
 import type { MiddlewareChain } from '../middleware.ts';
 import { portTableKey } from '../match.ts';
@@ -220,7 +221,13 @@ function compileCached(
     miss.compiled = true;
     return compile(recording);
   });
-  if (!miss.compiled) for (const call of compiled.governed) policies.governing(...call);
+  // Ancestors are recorded by Gateway object: a hit replays them with this build's objects.
+  if (!miss.compiled) {
+    const current = new Map(attachments.map((a) => [refKey(a.listener.gateway), a.listener.gateway]));
+    for (const [namespace, service, port, gateways] of compiled.governed) {
+      policies.governing(namespace, service, port, gateways.map((g) => current.get(refKey(g)) ?? g));
+    }
+  }
   return compiled;
 }
 
@@ -233,16 +240,17 @@ function attachKey(attachments: readonly Attachment[], keyOf: (a: Attachment) =>
 }
 
 /**
- * What every route's compilation may depend on beyond its own reads, compared by identity
- * (route-cache.ts): ReferenceGrants, Gateways (their backend client certificates), and
+ * What every route's compilation may depend on beyond its own reads and attachments, compared by
+ * identity (route-cache.ts): ReferenceGrants, Gateways' backend client certificates, and
  * BackendTLSPolicies with the CA bundles they name. These change rarely; a change recompiles all.
+ * Not the Gateway objects: their status (attachedRoutes) changes with every route attached.
  */
 function cacheInputs(api: GatewayApiSnapshot, clientCertificates: ReadonlyMap<GatewayObject, BackendClientCertificate>): unknown[] {
   const policies = api.backendTlsPolicies ?? [];
   const lookup = api.lookupConfigMapCa;
   const bundles = lookup === undefined ? [] : policies.flatMap((p) => p.caCertificateRefs.map((r) => lookup(p.namespace, r.name)));
   const clients = [...clientCertificates.values()].map((c) => c.certificate ?? c.problem?.message);
-  return [...api.referenceGrants, ...api.gateways, ...policies, ...bundles, ...clients];
+  return [...api.referenceGrants, ...policies, ...bundles, ...clients];
 }
 
 export interface CompiledByTable {

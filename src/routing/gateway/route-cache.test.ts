@@ -56,9 +56,17 @@ function policyEdit(d: Draw, state: ClusterState): void {
   }
 }
 
+/** The status leader's echo: the same Gateway spec, another status (a new object, as the watch delivers it). */
+function statusEcho(d: Draw, state: ClusterState): void {
+  const name = d.pick(['edge', 'other']);
+  const current = state.gateways.lookupGateway('gw', name);
+  if (current === undefined) return;
+  state.gateways.upsertGateway({ ...current, listenerStatus: [{ name: 'http', attachedRoutes: d.int(9), conditions: [] }] });
+}
+
 function edit(d: Draw, state: ClusterState): void {
   const routeName = `r${String(d.int(8))}`;
-  switch (d.int(7)) {
+  switch (d.int(8)) {
     case 0: case 1: upsertInto(state, randomRoute(d, routeName)); break;
     case 2: state.gateways.removeRoute('HTTPRoute', 'app', routeName); break;
     case 3: {
@@ -68,6 +76,7 @@ function edit(d: Draw, state: ClusterState): void {
     }
     case 4: if (d.chance(0.5)) upsertInto(state, grant); else state.gateways.removeReferenceGrant('data', 'g'); break;
     case 5: policyEdit(d, state); break;
+    case 6: statusEcho(d, state); break;
     default: upsertInto(state, randomGateway(d, d.pick(['edge', 'other'])));
   }
 }
@@ -91,7 +100,7 @@ describe('the Gateway API build with a BuildCache', () => {
     expect(cache.gatewayRoutes.hits).toBeGreaterThan(0);
   });
 
-  it('compiles an unchanged route once, and again when a Service it reads changes', () => {
+  it('compiles an unchanged route once (whatever its Gateway\'s status says), and again when a Service it reads changes', () => {
     const state = world([gatewayClass(), gateway('gw', 'edge', [httpListener({ allowedRoutes: { namespaces: { from: 'All' } } })]), ...service('app', 'web', 80, ['10.0.0.1']),
       httpRoute('app', 'r', { parentRefs: [{ name: 'edge', namespace: 'gw' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] })]);
     const cache = createBuildCache();
@@ -99,9 +108,15 @@ describe('the Gateway API build with a BuildCache', () => {
     buildRoutingTable(state, options, cache);
     buildRoutingTable(state, options, cache);
     expect([cache.gatewayRoutes.hits, cache.gatewayRoutes.misses]).toEqual([1, 1]);
+    // The status leader's write comes back: the Gateway is a new object with the same spec.
+    const edge = state.gateways.lookupGateway('gw', 'edge');
+    if (edge !== undefined) state.gateways.upsertGateway({ ...edge, listenerStatus: [{ name: 'http', attachedRoutes: 1, conditions: [] }] });
+    upsertInto(state, httpRoute('app', 'other', { parentRefs: [{ name: 'edge', namespace: 'gw' }], hostnames: ['other.test'], rules: [] }));
+    buildRoutingTable(state, options, cache);
+    expect([cache.gatewayRoutes.hits, cache.gatewayRoutes.misses]).toEqual([2, 2]);
     for (const raw of service('app', 'web', 80, ['10.0.0.9'])) upsertInto(state, raw);
     const table = buildRoutingTable(state, options, cache).table;
-    expect([cache.gatewayRoutes.hits, cache.gatewayRoutes.misses]).toEqual([1, 2]);
+    expect([cache.gatewayRoutes.hits, cache.gatewayRoutes.misses]).toEqual([3, 3]);
     expect(table.upstreams.get('app/web:80')?.endpoints.map((e) => e.host)).toEqual(['10.0.0.9']);
   });
 });
