@@ -7,7 +7,8 @@
 // (as for routes; within one Ingress the first entry) and the others are reported (Conflict). Only
 // usable Secrets compete, so a missing or invalid one never blocks a valid one. A winning
 // certificate that does not name its host is still served (it is what the user chose) and
-// reported (TLSHostNotCovered).
+// reported (TLSHostNotCovered). nginx auth-tls settles with the host too (../host-client-auth.ts):
+// its client-certificate validation travels on the host's certificate.
 //
 // Incrementally: each TLS host keeps its claiming entries in precedence order (a TlsGroup), each
 // Secret its last reading (a SecretSlot, checked against the snapshot every build); only the hosts
