@@ -7,6 +7,7 @@
 // certificate over a handshake that did not verify one.
 import { lookupCertificate } from '../routing/match.ts';
 import type { TlsCertificate, TlsTable } from '../routing/types.ts';
+import { sameClientValidation } from '../routing/client-validation.ts';
 import type { HandshakeRecord } from './tls/handshake-record.ts';
 
 /** Whether a request for `host` (normalised) must not be served on the connection of `record`. */
@@ -32,5 +33,5 @@ function requiresValidation(entry: TlsCertificate | undefined): boolean {
 }
 
 function sameValidation(a: TlsCertificate | undefined, b: TlsCertificate | undefined): boolean {
-  return a?.clientValidation?.mode === b?.clientValidation?.mode && a?.clientValidation?.caPem === b?.clientValidation?.caPem;
+  return sameClientValidation(a?.clientValidation, b?.clientValidation);
 }

@@ -149,6 +149,7 @@ function chainRequest(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, 
   return {
     method: req.method ?? 'GET', headers: req.headers, proto: deps.proto, host, target,
     clientAddress: () => clientAddress(req.socket?.remoteAddress ?? '', req.headers['x-forwarded-for'], deps.trusted),
+    clientCertificate: () => handshakeOf(req.socket)?.client,
     limitRejectionStatus: deps.forward.options.limitRejectionStatus,
     whenDone: (release) => {
       if (res.destroyed || res.writableFinished) release();

@@ -106,6 +106,7 @@ export function decide(deps: UpgradeDeps, host: string, target: RequestTarget, a
   const outcome = runChain(route.middlewares, {
     method: asked.method, headers: asked.headers, proto: deps.proto, host, target,
     clientAddress: () => clientAddress(asked.peer, asked.headers['x-forwarded-for'], deps.trusted),
+    clientCertificate: () => handshakeOf(asked.connection)?.client,
     limitRejectionStatus: deps.forward.options.limitRejectionStatus,
     // An upgrade is not counted as in progress once decided (catalog.ts: limit-connections).
     whenDone: (release) => { release(); },

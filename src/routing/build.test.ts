@@ -4,7 +4,7 @@ import { refKey } from '../snapshot/model.ts';
 import type { BuildOptions, Route, RoutingTable } from './types.ts';
 import type { Fixture, SnapshotObjects } from '../../test/support/routing/fixture-snapshot.ts';
 import { fixtureObjects, fixtureOptions, loadFixture, memorySnapshot } from '../../test/support/routing/fixture-snapshot.ts';
-import { describeDiagnostic, describeRoute, describeTls, describeTlsCiphers, project } from '../../test/support/routing/fixture-describe.ts';
+import { describeDiagnostic, describeRoute, describeTls, describeTlsCiphers, describeTlsClientValidation, project } from '../../test/support/routing/fixture-describe.ts';
 import { buildRoutingTable } from './build.ts';
 import { matchRoute, normalizeHost } from './match.ts';
 
@@ -61,6 +61,7 @@ function runFixture(fixture: Fixture): void {
   if (fixture.wwwRedirects !== undefined) expect(Object.fromEntries(table.wwwRedirects ?? [])).toEqual(fixture.wwwRedirects);
   if (fixture.hostAliases !== undefined) expect(Object.fromEntries(table.hostAliases ?? [])).toEqual(fixture.hostAliases);
   if (fixture.tlsCiphers !== undefined) expect(describeTlsCiphers(table.tls)).toEqual(fixture.tlsCiphers);
+  if (fixture.tlsClientValidation !== undefined) expect(describeTlsClientValidation(table.tls)).toEqual(fixture.tlsClientValidation);
   if (fixture.unsupportedAnnotations !== undefined) expect(Object.fromEntries(unsupportedAnnotations)).toEqual(fixture.unsupportedAnnotations);
   expect(diagnostics.map((d, i) => project(describeDiagnostic(d), fixture.diagnostics[i]))).toEqual(fixture.diagnostics);
   const answers = fixture.requests.map(({ host, path, expect: expected }) => {

@@ -8,7 +8,7 @@ import type {
   EndpointSliceObject, IngressBackend, IngressObject, ObjectRef, SecretObject, ServiceBackendPort, ServiceObject,
 } from '../snapshot/model.ts';
 import type {
-  BackendProtocol, CanaryRule, Diagnostic, DiagnosticReason, HostRoutes, LoadBalancing, MatchType, Route, RouteOptions, RoutingTable,
+  BackendProtocol, CanaryRule, ClientCertificateValidation, Diagnostic, DiagnosticReason, HostRoutes, LoadBalancing, MatchType, Route, RouteOptions, RoutingTable,
   SslRedirectMode, TlsCertificate, Upstream, UpstreamTls,
 } from './types.ts';
 import type { ProxySslNeed } from './nginx/proxy-ssl.ts';
@@ -18,6 +18,8 @@ import type { TlsSecretResult } from './tls-secret.ts';
 import type { BasicAuthNeed } from './nginx/auth-basic.ts';
 import type { HtpasswdReading } from './nginx/htpasswd.ts';
 import type { CustomHeadersNeed, CustomHeadersReading } from './nginx/custom-headers.ts';
+import type { AuthTlsNeed } from './nginx/auth-tls.ts';
+import type { ClientCaReading } from './nginx/client-ca.ts';
 import type { ConfigMapObject } from '../snapshot/model.ts';
 import { SortedKeys } from './sorted-keys.ts';
 
@@ -111,6 +113,8 @@ export interface IngressOptions {
   readonly accessLogOff: boolean;
   /** nginx proxy-ssl-*: RouteOptions.upstreamTls of HTTPS and GRPCS routes (proxy-ssl-secrets.ts). */
   readonly proxySsl: ProxySslNeed | undefined;
+  /** nginx auth-tls-*: the settings it offers its spec.tls hosts (host-client-auth.ts); its routes elsewhere refuse. */
+  readonly authTls: AuthTlsNeed | undefined;
   /** nginx annotations the Ingress carries that Bollard does not act on, sorted. */
   readonly unsupported: readonly string[];
   /** RouteOptions by sslRedirect and backendProtocol, so routes alike share one object. */
@@ -181,6 +185,8 @@ export interface HostState {
   readonly groups: Map<string, RouteGroup>;
   /** Whether SNI finds a certificate for the host; undefined until first known. */
   hasCertificate: boolean | undefined;
+  /** nginx auth-tls of the host (its TLS group's), as its routes were last settled with it. */
+  clientAuth: HostClientAuth | undefined;
   /** The routes as last assembled, in table order, and the table's value for them. */
   routes: readonly Route[];
   hostRoutes: HostRoutes | undefined;
@@ -249,6 +255,28 @@ export interface TlsGroup {
   readonly host: string;
   readonly claims: TlsEntry[];
   certificate: TlsCertificate | undefined;
+  /** nginx auth-tls: the settings of the oldest claiming Ingress that has them, and the Secret slot it reads. */
+  clientAuth: HostClientAuth | undefined;
+  clientCaKey: string | undefined;
+}
+
+/** nginx auth-tls of one TLS host (host-client-auth.ts). */
+export interface HostClientAuth {
+  readonly need: AuthTlsNeed;
+  /** The Ingress whose settings the host took. */
+  readonly ingress: ObjectRef;
+  readonly reading: ClientCaReading;
+  /** What the host's handshakes ask for; undefined with verify-client off or an unusable Secret. */
+  readonly validation: ClientCertificateValidation | undefined;
+}
+
+/** One nginx auth-tls-secret, and the TLS hosts whose client-certificate settings read it. */
+export interface ClientCaSlot {
+  readonly namespace: string;
+  readonly name: string;
+  readonly users: Set<TlsGroup>;
+  secret: SecretObject | undefined;
+  reading: ClientCaReading | undefined;
 }
 
 export interface Engine {
@@ -282,7 +310,9 @@ export interface Engine {
   /** One UpstreamTls object per key. */
   readonly upstreamTls: Map<string, UpstreamTls>;
   readonly tlsGroups: Map<string, TlsGroup>;
-  /** A certificate with a host's ssl-ciphers, one object per certificate and settings (tls-ciphers.ts). */
+  /** nginx auth-tls-secret Secrets by "namespace/name". */
+  readonly clientCaSecrets: Map<string, ClientCaSlot>;
+  /** A certificate with a host's ssl-ciphers and auth-tls validation, one object per certificate and settings (tls-ciphers.ts). */
   readonly cipheredCertificates: WeakMap<TlsCertificate, Map<string, TlsCertificate>>;
   readonly tlsHostKeys: SortedKeys;
   readonly tlsWildcardKeys: SortedKeys;
@@ -339,6 +369,7 @@ export function newEngine(context: string): Engine {
     proxySslSecrets: new Map(),
     upstreamTls: new Map(),
     tlsGroups: new Map(),
+    clientCaSecrets: new Map(),
     cipheredCertificates: new WeakMap(),
     tlsHostKeys: new SortedKeys(),
     tlsWildcardKeys: new SortedKeys(),

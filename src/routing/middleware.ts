@@ -103,6 +103,26 @@ export interface Refuse {
 }
 
 /**
+ * nginx's client-certificate authentication (auth-tls-*), per request, over what the connection's
+ * handshake recorded (the host's ClientCertificateValidation asked for the certificate and checked
+ * it): `on` refuses a request without a verified certificate (400, or a 302 to `errorPage`),
+ * `optional` only one whose certificate failed, `optional_no_ca` and `off` none; then a subject DN
+ * (RFC 2253) that `matchSubject` does not find is refused 403; then the ssl-client-* headers go
+ * upstream (ssl-client-cert, the URL-encoded PEM, only with `passCertificate`).
+ */
+export interface ClientCertificateAuth {
+  readonly kind: 'ClientCertificateAuth';
+  readonly verify: 'on' | 'off' | 'optional' | 'optional_no_ca';
+  /** An http(s) URL or an absolute path: verification failures get a 302 there instead of 400. */
+  readonly errorPage: string | undefined;
+  /** A regular expression (JavaScript, case-sensitive, unanchored) the subject DN must match. */
+  readonly matchSubject: string | undefined;
+  readonly passCertificate: boolean;
+  /** The route redirects plain HTTP to https: a plain-HTTP request is left to that redirect rather than refused. */
+  readonly plainHttpRedirected: boolean;
+}
+
+/**
  * HTTP Basic authentication against htpasswd entries: a request without valid credentials gets 401
  * with a challenge for `realm`. Hashes as htpasswd writes them: bcrypt ($2y$, $2a$, $2b$), apr1-MD5
  * ($apr1$) and SHA-1 ({SHA}).
@@ -209,16 +229,17 @@ export interface RequestMirror {
 }
 
 export type Middleware =
-  | Refuse | IpAccess | RequestRedirect | Cors | BasicAuth | DigestAuth | ForwardAuth | UrlRewrite | HeaderModifier | SessionPersistence | RateLimit | ResponseRateLimit | RequestMirror;
+  | Refuse | ClientCertificateAuth | IpAccess | RequestRedirect | Cors | BasicAuth | DigestAuth | ForwardAuth | UrlRewrite | HeaderModifier | SessionPersistence | RateLimit | ResponseRateLimit | RequestMirror;
 
 /**
- * The order a chain runs in: refusals and address checks first, then local answers (redirects and
+ * The order a chain runs in: refusals, then client certificates (nginx refuses them before any
+ * phase runs), then address checks, then local answers (redirects and
  * CORS preflights are answered before authentication, as nginx's rewrite phase runs before its access
  * phase), then rate limits (nginx's preaccess phase), then authentication, then request changes.
  * Mirrors come last: a request answered locally is not mirrored.
  */
 export const MIDDLEWARE_ORDER: readonly Middleware['kind'][] = [
-  'Refuse', 'IPAccess', 'RequestRedirect', 'CORS', 'RateLimit', 'BasicAuth', 'DigestAuth', 'ForwardAuth', 'URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier',
+  'Refuse', 'ClientCertificateAuth', 'IPAccess', 'RequestRedirect', 'CORS', 'RateLimit', 'BasicAuth', 'DigestAuth', 'ForwardAuth', 'URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier',
   'ResponseRateLimit', 'SessionPersistence', 'RequestMirror',
 ];
 

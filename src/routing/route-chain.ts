@@ -55,6 +55,11 @@ function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** `chain` with one more middleware (a host's, such as its client-certificate check), interned. */
+export function chainWith(engine: Engine, chain: MiddlewareChain | undefined, filter: Middleware): MiddlewareChain {
+  return intern(engine, chainOf([...chain?.filters ?? [], filter]) as MiddlewareChain);
+}
+
 function intern(engine: Engine, chain: MiddlewareChain): MiddlewareChain {
   const found = engine.chains.get(chain.key);
   if (found !== undefined) return found;

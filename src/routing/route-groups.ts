@@ -37,7 +37,7 @@ function hostStateFor(state: BuildState, claim: Claim): HostState {
   const hosts = engine.levels[level];
   let found = hosts.get(key);
   if (found === undefined) {
-    found = { level, key, host, groups: new Map(), hasCertificate: undefined, routes: [], hostRoutes: undefined, coverageIn: 0, dirtyIn: 0 };
+    found = { level, key, host, groups: new Map(), hasCertificate: undefined, clientAuth: undefined, routes: [], hostRoutes: undefined, coverageIn: 0, dirtyIn: 0 };
     hosts.set(key, found);
     if (level === 'exact') addExactHost(engine, found);
     if (level === 'wildcard') engine.wildcardKeys.insert(key);

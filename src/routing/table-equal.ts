@@ -4,6 +4,7 @@
 // table, so identity settles each comparison first and only the changed parts are walked.
 import type { ObjectRef } from '../snapshot/model.ts';
 import type { Canary, Endpoint, ErrorBackend, HostRoutes, PortListener, RegexRoute, Route, RouteOptions, RoutingTable, TlsCertificate, TlsTable, Upstream } from './types.ts';
+import { sameClientValidation } from './client-validation.ts';
 
 export function tablesEqual(a: RoutingTable, b: RoutingTable): boolean {
   return a === b || (
@@ -147,7 +148,7 @@ function tlsEqual(a: TlsTable, b: TlsTable): boolean {
 function certificatesEqual(x: TlsCertificate, y: TlsCertificate): boolean {
   return refsEqual(x.secret, y.secret) && x.certPem === y.certPem && x.keyPem === y.keyPem &&
     x.ciphers === y.ciphers && x.preferServerCiphers === y.preferServerCiphers && x.gatewayListener === y.gatewayListener &&
-    x.clientValidation?.mode === y.clientValidation?.mode && x.clientValidation?.caPem === y.clientValidation?.caPem;
+    sameClientValidation(x.clientValidation, y.clientValidation);
 }
 
 function refsEqual(a: ObjectRef, b: ObjectRef): boolean {

@@ -220,12 +220,22 @@ export interface TlsCertificate {
   readonly clientValidation?: ClientCertificateValidation;
 }
 
-/** Gateway API frontend validation: the handshake asks for a client certificate and checks it against these CAs. */
+/**
+ * Client-certificate validation of a host's handshakes: the handshake asks for a client certificate
+ * and checks it against these CAs (Gateway API frontend validation, nginx auth-tls-secret).
+ */
 export interface ClientCertificateValidation {
-  /** The trust anchors: the PEM bundles of the listener's valid caCertificateRefs, joined. */
+  /** The trust anchors: the PEM bundles of the listener's valid caCertificateRefs (or the auth-tls Secret's ca.crt), joined. */
   readonly caPem: string;
-  /** AllowValidOnly: no valid certificate, no connection. AllowInsecureFallback: ask, but let every client in. */
+  /**
+   * AllowValidOnly: no valid certificate, no connection. AllowInsecureFallback: ask, but let every
+   * client in (nginx auth-tls: the route's ClientCertificateAuth middleware then decides per request).
+   */
   readonly mode: 'AllowValidOnly' | 'AllowInsecureFallback';
+  /** nginx auth-tls-secret's ca.crl: the certificates it revokes do not verify (every CA of a chain then needs its CRL, as in nginx). */
+  readonly crlPem?: string;
+  /** nginx auth-tls-verify-depth: certificates allowed above the client's own in its verified chain; undefined: any number. */
+  readonly verifyDepth?: number;
 }
 
 /** SNI lookup: exact names, then the wildcard for the name's parent ("*.example.com" → "example.com"). */

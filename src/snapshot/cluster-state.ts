@@ -16,8 +16,9 @@ export type Kind = 'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'S
 const AUTH_SECRET = 'nginx.ingress.kubernetes.io/auth-secret';
 /** nginx default-backend: the name of a Service in the Ingress's namespace. */
 const DEFAULT_BACKEND = 'nginx.ingress.kubernetes.io/default-backend';
-/** nginx proxy-ssl-secret, read the same way. */
+/** nginx proxy-ssl-secret and auth-tls-secret, read the same way. */
 const PROXY_SSL_SECRET = 'nginx.ingress.kubernetes.io/proxy-ssl-secret';
+const AUTH_TLS_SECRET = 'nginx.ingress.kubernetes.io/auth-tls-secret';
 /** nginx custom-headers: "namespace/name" (or "name") of a ConfigMap of response headers. */
 const CUSTOM_HEADERS = 'nginx.ingress.kubernetes.io/custom-headers';
 
@@ -116,7 +117,7 @@ export class ClusterState implements ClusterSnapshot {
     return this.ingressMap.get(`${namespace}/${name}`);
   }
 
-  /** Ingresses whose spec.tls or nginx auth-secret names this Secret. */
+  /** Ingresses whose spec.tls or nginx auth-secret, proxy-ssl-secret or auth-tls-secret names this Secret. */
   ingressesUsingSecret(namespace: string, name: string): readonly string[] {
     return this.secretRefs.lookup(`${namespace}/${name}`);
   }
@@ -286,10 +287,10 @@ function serviceTargets(i: IngressObject): string[] {
   return [...names].map((n) => `${i.namespace}/${n}`);
 }
 
-/** The Secrets an Ingress names: spec.tls, and the nginx auth-secret and proxy-ssl-secret (its own namespace). */
+/** The Secrets an Ingress names: spec.tls, and the nginx auth-secret, proxy-ssl-secret and auth-tls-secret (its own namespace). */
 function secretTargets(i: IngressObject): string[] {
   const targets = i.tls.flatMap((t) => (t.secretName ? [`${i.namespace}/${t.secretName}`] : []));
-  for (const written of [i.annotations[AUTH_SECRET], i.annotations[PROXY_SSL_SECRET]]) {
+  for (const written of [i.annotations[AUTH_SECRET], i.annotations[PROXY_SSL_SECRET], i.annotations[AUTH_TLS_SECRET]]) {
     if (written !== undefined && written !== '') targets.push(written.includes('/') ? written : `${i.namespace}/${written}`);
   }
   return targets;

@@ -5,6 +5,7 @@
 import type { HeaderModifier, Middleware, MiddlewareChain, RequestMirror, ResponseRateLimit } from '../../routing/middleware.ts';
 import type { RequestTarget } from '../request-path.ts';
 import { compileBasicAuth } from './basic-auth.ts';
+import { compileClientCertificateAuth } from './client-certificate-auth.ts';
 import { compileCors } from './cors.ts';
 import { compileDigestAuth } from './digest-auth.ts';
 import { compileForwardAuth } from './forward-auth.ts';
@@ -56,6 +57,7 @@ export function isLocalAnswer(outcome: ChainOutcome): outcome is LocalAnswer {
 function compileStep(filter: Middleware): Step {
   switch (filter.kind) {
     case 'Refuse': return () => ({ status: filter.status, text: 'refused: the route is misconfigured', headers: {} });
+    case 'ClientCertificateAuth': return compileClientCertificateAuth(filter);
     case 'IPAccess': return compileIpAccess(filter);
     case 'RequestRedirect': return compileRedirect(filter);
     case 'CORS': return compileCors(filter);

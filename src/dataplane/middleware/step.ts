@@ -3,6 +3,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestMirror, ResponseRateLimit, SessionPersistence } from '../../routing/middleware.ts';
 import type { RequestTarget } from '../request-path.ts';
+import type { ClientCertificateVerdict } from '../tls/client-certificate.ts';
 
 export interface ChainRequest {
   readonly method: string;
@@ -13,6 +14,8 @@ export interface ChainRequest {
   readonly target: RequestTarget;
   /** The client's address: the peer's, or after trusted proxies the one they name (client-address.ts). */
   readonly clientAddress: () => string;
+  /** What the connection's handshake made of the client's certificate (HTTPS, when the host's validation asked for one). */
+  readonly clientCertificate: () => ClientCertificateVerdict | undefined;
   /** The status of a request refused by a rate limit (--limit-rejection-status). */
   readonly limitRejectionStatus: number;
   /** Calls `release` once the answer to this request is over (sent, or the client gone). */

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import { lookupServerName, ownTable, type LocalEnd } from '../../routing/match.ts';
 import type { ClientCertificateValidation, TlsCertificate, TlsTable } from '../../routing/types.ts';
+import { sameClientValidation } from '../../routing/client-validation.ts';
 
 export interface SniOptions {
   readonly minVersion: 'TLSv1.2' | 'TLSv1.3';
@@ -62,17 +63,18 @@ export function secureContextOptions(
     ...(ciphers === undefined ? {} : { ciphers }),
     ...(pair.preferServerCiphers === true ? { honorCipherOrder: true } : {}),
     ...(validation === undefined ? {} : { ca: validation.caPem, sessionIdContext: validationKey(validation) }),
+    ...(validation?.crlPem === undefined ? {} : { crl: validation.crlPem }),
   };
 }
 
-/** 32 hex characters (OpenSSL's session ID context limit) naming a validation's mode and CAs. */
+/** 32 hex characters (OpenSSL's session ID context limit) naming a validation's mode, CAs, CRL and depth. */
 function validationKey(v: ClientCertificateValidation): string {
-  return createHash('sha256').update(`${v.mode}\n${v.caPem}`).digest('hex').slice(0, 32);
+  return createHash('sha256').update(`${v.mode}\n${v.verifyDepth ?? ''}\n${v.caPem}\n${v.crlPem ?? ''}`).digest('hex').slice(0, 32);
 }
 
 function sameSettings(a: TlsCertificate, b: TlsCertificate): boolean {
   return a.certPem === b.certPem && a.keyPem === b.keyPem && a.ciphers === b.ciphers && a.preferServerCiphers === b.preferServerCiphers &&
-    a.clientValidation?.mode === b.clientValidation?.mode && a.clientValidation?.caPem === b.clientValidation?.caPem;
+    sameClientValidation(a.clientValidation, b.clientValidation);
 }
 
 /** Extra certificates beside the table's (ACME-issued ones): looked up after the table. */

@@ -7,7 +7,7 @@
 import type { Socket } from 'node:net';
 import { TLSSocket, type SecureContext } from 'node:tls';
 import { ClientHelloReader, type HelloInspection } from './client-hello.ts';
-import { clientCertificateProblem } from './client-certificate.ts';
+import { clientCertificateProblem, clientCertificateVerdict } from './client-certificate.ts';
 import { recordHandshake } from './handshake-record.ts';
 import type { ServerContext, SniLookup } from './sni-contexts.ts';
 import type { LocalEnd } from '../../routing/match.ts';
@@ -114,7 +114,8 @@ function handshake(raw: Socket, chosen: ServerContext, servername: string | unde
       socket.destroy();
       return;
     }
-    recordHandshake(socket, { servername, entry: chosen.entry, extra: chosen.extra === true });
+    const client = validation === undefined ? undefined : clientCertificateVerdict(socket, validation);
+    recordHandshake(socket, { servername, entry: chosen.entry, extra: chosen.extra === true, ...(client === undefined ? {} : { client }) });
     // tls.Server clears this for its own sockets; node:http2 waits for it to be false before it
     // starts a session on the socket.
     Object.assign(socket, { secureConnecting: false });

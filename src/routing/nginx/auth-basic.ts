@@ -64,7 +64,7 @@ function parseSecretType(written: string): { value: AuthSecretType } | undefined
 }
 
 /** "name" or "namespace/name" where namespace is the Ingress's own: a Secret elsewhere is not read. */
-function parseSecretName(written: string, namespace: string): { value: string } | undefined {
+export function parseSecretName(written: string, namespace: string): { value: string } | undefined {
   if (!SECRET_NAME.test(written)) return undefined;
   const at = written.indexOf('/');
   if (at < 0) return { value: written };

@@ -22,6 +22,7 @@ import { annotationReader, type AnnotationReader } from './reader.ts';
 import { translateSnippet } from './snippets.ts';
 import { parseCipherList } from './ssl-ciphers.ts';
 import { readProxySsl, type ProxySslNeed } from './proxy-ssl.ts';
+import { hostsOutsideTls, readAuthTls, type AuthTlsNeed } from './auth-tls.ts';
 import { diagnostic } from '../diagnostics.ts';
 import {
   parseAbsolutePath, parseCidrList, parseGoBoolean, parseHeaderValue, parseHostPort, parseLocation, parseRedirectCode,
@@ -54,6 +55,8 @@ export interface NginxReading extends BackendReading {
   readonly accessLogOff: boolean;
   /** proxy-ssl-*: TLS towards HTTPS and GRPCS upstreams, once its Secret is read. */
   readonly proxySsl: ProxySslNeed | undefined;
+  /** auth-tls-*: client certificates on the Ingress's spec.tls hosts (../host-client-auth.ts). */
+  readonly authTls: AuthTlsNeed | undefined;
   readonly diagnostics: readonly Diagnostic[];
   /** Full names, sorted. */
   readonly unsupported: readonly string[];
@@ -88,8 +91,9 @@ export function readNginxAnnotations(ingress: IngressObject, settings: NginxSett
   const diagnostics: Diagnostic[] = [];
   const read = annotationReader(ingress, diagnostics);
   const auth = readBasicAuth(read, ingress, diagnostics);
+  const authTls = readAuthTlsChecked(read, ingress, diagnostics);
   const filters: Middleware[] = [
-    ...(auth !== undefined && 'refuse' in auth ? [auth.refuse] : []),
+    ...(auth !== undefined && 'refuse' in auth ? [auth.refuse] : []), ...authTls.refuse,
     ...readAccess(read), ...readRedirects(read), ...readCors(read), ...readRateLimit(read, `${ingress.namespace}/${ingress.name}`), ...readForwardAuth(read), ...readRequestChanges(read), ...readLimitRate(read), ...readAffinity(read),
     ...readSnippet(ingress, 'configuration-snippet', diagnostics), ...readSnippet(ingress, 'server-snippet', diagnostics),
   ];
@@ -111,6 +115,7 @@ export function readNginxAnnotations(ingress: IngressObject, settings: NginxSett
     rewriteTarget: read('rewrite-target', 'a path such as /$2 (not a URL)', parseRewriteTarget)?.value,
     wwwRedirect: read('from-to-www-redirect', '"true" or "false"', parseGoBoolean)?.value === true,
     proxySsl: readProxySsl(read, ingress),
+    authTls: authTls.need,
     sslPassthrough: readSslPassthrough(read, settings, (message) => diagnostics.push(diagnostic(ingress, 'InvalidAnnotation', message))),
     accessLogOff: read('enable-access-log', '"true" or "false"', parseGoBoolean)?.value === false,
     diagnostics,
@@ -118,6 +123,20 @@ export function readNginxAnnotations(ingress: IngressObject, settings: NginxSett
   };
 }
 
+
+/** auth-tls-*, and a report of the rule hosts they cannot act on (not in the Ingress's spec.tls). */
+function readAuthTlsChecked(read: AnnotationReader, ingress: IngressObject, diagnostics: Diagnostic[]): { refuse: Middleware[]; need: AuthTlsNeed | undefined } {
+  const reading = readAuthTls(read, ingress, diagnostics);
+  if (reading === undefined) return { refuse: [], need: undefined };
+  if ('refuse' in reading) return { refuse: [reading.refuse], need: undefined };
+  const outside = hostsOutsideTls(ingress);
+  if (outside.length > 0) {
+    const message = `annotation ${NGINX_PREFIX}auth-tls-secret: client certificates are asked for on the hosts of the Ingress's spec.tls only, ` +
+      `and ${outside.map((h) => `"${h}"`).join(', ')} ${outside.length === 1 ? 'is' : 'are'} not among them. Requests to ${outside.length === 1 ? 'that host' : 'those hosts'} are refused (503)`;
+    diagnostics.push(diagnostic(ingress, 'InvalidAnnotation', message));
+  }
+  return { refuse: [], need: reading.need };
+}
 
 /** The header directives of a snippet as middlewares; every other directive reported by name. */
 function readSnippet(ingress: IngressObject, key: string, diagnostics: Diagnostic[]): readonly Middleware[] {

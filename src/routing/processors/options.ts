@@ -32,14 +32,16 @@
 // annotation of each front-end sets the same thing, the bollard.io/* one wins.
 import type { IngressObject } from '../../snapshot/model.ts';
 import type { BuildState, IngressEntry, RouteGroup } from '../state.ts';
-import type { HostState, IngressOptions } from '../engine.ts';
+import type { Claim, HostState, IngressOptions } from '../engine.ts';
+import type { MiddlewareChain } from '../middleware.ts';
 import type { BackendProtocol, Canary, Diagnostic, LoadBalancing, Route, RouteDefaults, RouteOptions, Upstream } from '../types.ts';
 import type { Parsed } from '../option-values.ts';
 import { clearDiagnostics, markDirty, setDiagnostics, touch } from '../state.ts';
 import { diagnostic } from '../diagnostics.ts';
 import { lookupCertificate } from '../match.ts';
 import { hasNginxAnnotations, readNginxAnnotations, type NginxReading } from '../nginx/read.ts';
-import { chainFor } from '../route-chain.ts';
+import { chainFor, chainWith } from '../route-chain.ts';
+import { clientAuthFilter, hostClientAuthOf } from '../host-client-auth.ts';
 import { linkAuthSecret, refreshAuthSecrets, unlinkAuthSecret } from '../auth-secrets.ts';
 import { linkCustomHeaders, refreshCustomHeaders, unlinkCustomHeaders } from '../custom-header-maps.ts';
 import { linkProxySslSecret, refreshProxySslSecrets, unlinkProxySslSecret, upstreamTlsFor } from '../proxy-ssl-secrets.ts';
@@ -128,7 +130,7 @@ function optionsOf(state: BuildState, entry: IngressEntry): IngressOptions {
   } else {
     entry.options ??= state.engine.unannotated ??= {
       ...defaults, sslRedirect: undefined, backendProtocol: undefined, connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined,
-      filters: [], basicAuth: undefined, customHeaders: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false, customHttpErrors: [], serverAliases: [], sslPassthrough: false, accessLogOff: false, proxySsl: undefined, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
+      filters: [], basicAuth: undefined, customHeaders: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false, customHttpErrors: [], serverAliases: [], sslPassthrough: false, accessLogOff: false, proxySsl: undefined, authTls: undefined, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
     };
   }
   return entry.options;
@@ -162,6 +164,7 @@ function readAnnotations(ingress: IngressObject, defaults: RouteDefaults, sslPas
     sslPassthrough: nginx.sslPassthrough,
     accessLogOff: nginx.accessLogOff,
     proxySsl: nginx.proxySsl,
+    authTls: nginx.authTls,
     unsupported: nginx.unsupported,
     shared: [],
     chains: new Map(),
@@ -177,7 +180,7 @@ function first<T>(ours: T | undefined, nginx: T | undefined): T | undefined {
 const NO_NGINX: NginxReading = {
   sslRedirect: undefined, backendProtocol: undefined, loadBalancing: undefined, readTimeoutMs: undefined, maxBodyBytes: undefined,
   connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined, filters: [], basicAuth: undefined, customHeaders: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false,
-  customHttpErrors: [], serverAliases: [], sslPassthrough: false, accessLogOff: false, proxySsl: undefined, diagnostics: [], unsupported: [],
+  customHttpErrors: [], serverAliases: [], sslPassthrough: false, accessLogOff: false, proxySsl: undefined, authTls: undefined, diagnostics: [], unsupported: [],
 };
 
 /** The nginx front-end's reports, and one UnsupportedAnnotation listing what it does not act on. */
@@ -198,8 +201,12 @@ function readAnnotation<T>(ingress: IngressObject, annotation: OptionAnnotation<
   return parsed;
 }
 
-/** A host whose certificate may have come or gone: when SNI's answer changed, its routes are settled again. */
+/**
+ * A host whose certificate (or nginx auth-tls) may have come, gone or changed: when SNI's answer or
+ * the client-certificate settings changed, its routes are settled again.
+ */
 function refreshCoverage(state: BuildState, host: HostState): void {
+  if (host.clientAuth !== hostClientAuthOf(state.engine, host)) for (const group of host.groups.values()) touch(state, group);
   if (host.hasCertificate === undefined) return;
   const covered = hasCertificate(state, host);
   if (covered === host.hasCertificate) return;
@@ -213,7 +220,7 @@ function settleRoute(state: BuildState, group: RouteGroup): void {
   const ingress = winner?.entry.options;
   if (winner === undefined || upstream === undefined || ingress === undefined) return;
   const options = routeOptions(state, group.host, ingress, upstream);
-  const middlewares = chainFor(state.engine, ingress, winner);
+  const middlewares = routeChain(state, group, ingress, options.sslRedirect);
   const ref = winner.entry.ref;
   const canary = canaryOf(group);
   const errorBackend = errorBackendOf(group, ingress);
@@ -224,6 +231,16 @@ function settleRoute(state: BuildState, group: RouteGroup): void {
   if (group.route !== undefined && sameRoute(group.route, next)) return;
   group.route = next;
   markDirty(state, group.host);
+}
+
+/** The winner's chain, with its host's client-certificate check (nginx auth-tls) when it has one. */
+function routeChain(state: BuildState, group: RouteGroup, ingress: IngressOptions, sslRedirect: boolean): MiddlewareChain | undefined {
+  const { engine } = state;
+  const own = chainFor(engine, ingress, group.winner as Claim);
+  const auth = hostClientAuthOf(engine, group.host);
+  group.host.clientAuth = auth;
+  const hostFilter = clientAuthFilter(group.host, auth, ingress, sslRedirect);
+  return hostFilter === undefined ? own : chainWith(engine, own, hostFilter);
 }
 
 /** The parts that can change for one route group (its path and type are its key). */

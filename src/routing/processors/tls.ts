@@ -7,7 +7,8 @@
 // (as for routes; within one Ingress the first entry) and the others are reported (Conflict). Only
 // usable Secrets compete, so a missing or invalid one never blocks a valid one. A winning
 // certificate that does not name its host is still served (it is what the user chose) and
-// reported (TLSHostNotCovered).
+// reported (TLSHostNotCovered). nginx auth-tls settles with the host too (../host-client-auth.ts):
+// its client-certificate validation travels on the host's certificate.
 //
 // Incrementally: each TLS host keeps its claiming entries in precedence order (a TlsGroup), each
 // Secret its last reading (a SecretSlot, checked against the snapshot every build); only the hosts
@@ -24,8 +25,9 @@ import { insertSorted, nextMap, removeItem } from '../sorted-keys.ts';
 import { certificateCovers, loadTlsSecret, NO_SECRET_NAME, sameTlsSecretResult } from '../tls-secret.ts';
 import { secretProblemMessage, tlsConflictMessage } from './tls-message.ts';
 import { tlsOf } from './tls-entries.ts';
-import { withHostCiphers } from '../tls-ciphers.ts';
+import { withHostSettings } from '../tls-ciphers.ts';
 import { hostCiphersOf } from '../nginx/ssl-ciphers.ts';
+import { refreshClientCaSecrets, settleClientAuth } from '../host-client-auth.ts';
 
 interface TlsChanges {
   /** Hosts whose claims or Secrets changed. */
@@ -42,6 +44,7 @@ export function tlsProcessor(state: BuildState): void {
   for (const entry of state.removed) unlinkEntries(state, entry, changes);
   for (const entry of state.added) linkEntries(state, entry, changes);
   refreshSecrets(state, changes);
+  refreshClientCaSecrets(state, changes.groups);
   for (const group of changes.groups) settleGroup(state, group, changes);
   state.tls = nextTlsTable(state.engine, changes);
   const failuresChanged = updateFailing(state.engine, changes.entries);
@@ -87,7 +90,7 @@ function byPrecedence(a: TlsEntry, b: TlsEntry): number {
 }
 
 function addTlsGroup(engine: Engine, host: string): TlsGroup {
-  const group: TlsGroup = { host, claims: [], certificate: undefined };
+  const group: TlsGroup = { host, claims: [], certificate: undefined, clientAuth: undefined, clientCaKey: undefined };
   engine.tlsGroups.set(host, group);
   return group;
 }
@@ -143,16 +146,18 @@ function settleGroup(state: BuildState, group: TlsGroup, changes: TlsChanges): v
   const { engine } = state;
   let winner: TlsEntry | undefined;
   let certificate: TlsCertificate | undefined;
-  /** The certificate with the winning Ingress's ssl-ciphers, if it sets them. */
+  /** The certificate with the winning Ingress's ssl-ciphers, if it sets them, and the host's auth-tls validation. */
   let served: TlsCertificate | undefined;
-  const conflicts: Diagnostic[] = [];
+  const previousAuth = group.clientAuth;
+  const conflicts: Diagnostic[] = [...settleClientAuth(state, group)];
+  const validation = group.clientAuth?.validation;
   for (const tls of group.claims) {
     const result = resultOf(engine, tls);
     if (!result.ok) continue;
     if (winner === undefined || certificate === undefined) {
       winner = tls;
       certificate = result.certificate;
-      served = withHostCiphers(engine, certificate, hostCiphersOf(tls.entry.ingress));
+      served = withHostSettings(engine, certificate, hostCiphersOf(tls.entry.ingress), validation);
       if (!certificateCovers(result.names, group.host)) conflicts.push(notCovered(tls, group.host, result.names));
     } else if (result.certificate !== certificate) {
       const loser = { ingress: tls.entry.ingress, where: tls.where, certificate: result.certificate };
@@ -163,6 +168,13 @@ function settleGroup(state: BuildState, group: TlsGroup, changes: TlsChanges): v
   setDiagnostics(state, group, conflicts);
   if (group.claims.length === 0) engine.tlsGroups.delete(group.host);
   if (served !== group.certificate) recordCertificate(state, group, served, changes);
+  if (group.clientAuth !== previousAuth) clientAuthChanged(state, group.host);
+}
+
+/** The routes of the host (as written in spec.tls) run its client-certificate settings: they are settled again. */
+function clientAuthChanged(state: BuildState, host: string): void {
+  const wildcard = host.startsWith('*.');
+  coverageChanged(state, wildcard, wildcard ? host.slice('*.'.length) : host);
 }
 
 function recordCertificate(state: BuildState, group: TlsGroup, certificate: TlsCertificate | undefined, changes: TlsChanges): void {

@@ -1,10 +1,13 @@
 // ingress-nginx annotations end to end: real kube-apiserver, one real Bollard process watching
 // this spec's namespace, real backends in a network namespace, and a forward-auth service in this
-// process. Basic auth (htpasswd Secret), digest auth (htdigest Secret), custom-headers (ConfigMap), forward auth (auth-url), allow and deny lists, CORS
+// process. Basic auth (htpasswd Secret), digest auth (htdigest Secret), client certificates (auth-tls,
+// over HTTPS), custom-headers (ConfigMap), forward auth (auth-url), allow and deny lists, CORS
 // preflights and canaries, each the request that passes, the one refused and the header that must
 // appear.
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request } from 'undici';
@@ -48,6 +51,24 @@ async function startAuthService(): Promise<Server> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return server;
+}
+
+const tlsFixture = (name: string): Promise<string> => readFile(new URL(`../../fixtures/tls/${name}`, import.meta.url), 'utf8');
+
+/** GET / over HTTPS with SNI and Host `host`, presenting the client certificate `client` (test/fixtures/tls) if given. */
+async function httpsGet(host: string, client?: string): Promise<{ status: number; echo: { headers: Record<string, string> } | undefined }> {
+  const tls = client === undefined ? {} : { cert: await tlsFixture(`${client}.crt`), key: await tlsFixture(`${client}.key`) };
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest({ host: '127.0.0.1', port: bollard.httpsPort, servername: host, path: '/', headers: { host }, rejectUnauthorized: false, agent: false, ...tls }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (c: string) => { body += c; });
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        resolve({ status, echo: status === 200 ? JSON.parse(body) as { headers: Record<string, string> } : undefined });
+      });
+    });
+    req.on('error', reject).end();
+  });
 }
 
 beforeAll(async () => {
@@ -147,6 +168,31 @@ describe('source ranges', () => {
     await eventually(url(), 'allowed.example.test', '/', fromBackend('web'), 'allowlisted client');
     await eventually(url(), 'not-allowed.example.test', '/', withStatus(403), 'client outside the allowlist');
     await eventually(url(), 'denied.example.test', '/', withStatus(403), 'denylisted client');
+  });
+});
+
+describe('client certificates (auth-tls)', () => {
+  spec('a missing CA Secret refuses (503, AuthSecretNotFound); once it is created, a certificate from the CA gets through with the ssl-client-* headers', async () => {
+    const host = 'mtls.example.com';
+    const withTls = (obj: ReturnType<typeof annotated>) => ({ ...obj, spec: { ...obj.spec, tls: [{ hosts: [host], secretName: 'server-tls' }] } });
+    await apply(
+      { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { namespace: ns, name: 'server-tls' }, stringData: { 'tls.crt': await tlsFixture('rsa-2048-a.crt'), 'tls.key': await tlsFixture('rsa-2048-a.key') } },
+      withTls(annotated('mtls', host, { 'auth-tls-secret': 'client-ca', 'auth-tls-match-cn': 'CN=client-a', 'auth-tls-pass-certificate-to-upstream': 'true' })),
+    );
+    await waitFor(async () => ((await httpsGet(host, 'client-a')).status === 503 ? true : undefined), { what: 'refused while the CA Secret is missing', timeoutMs: 15_000, intervalMs: 25 });
+    await waitFor(async () => {
+      const out = await kubectl(['get', 'events', '-n', ns, '--field-selector', 'involvedObject.name=mtls,reason=AuthSecretNotFound', '-o', 'jsonpath={.items[*].message}']);
+      return out.includes(`${N}auth-tls-secret`) ? out : undefined;
+    }, { what: 'the AuthSecretNotFound Event naming auth-tls-secret', timeoutMs: 15_000, intervalMs: 100 });
+    await apply({ apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { namespace: ns, name: 'client-ca' }, stringData: { 'ca.crt': await tlsFixture('client-ca-a.crt') } });
+    const passed = await waitFor(async () => {
+      const r = await httpsGet(host, 'client-a');
+      return r.status === 200 ? r : undefined;
+    }, { what: 'served once the CA Secret exists', timeoutMs: 15_000, intervalMs: 25 });
+    expect(passed.echo?.headers).toMatchObject({ 'ssl-client-verify': 'SUCCESS', 'ssl-client-subject-dn': 'CN=client-a', 'ssl-client-issuer-dn': 'CN=bollard-test-client-ca-a' });
+    expect(decodeURIComponent(passed.echo?.headers['ssl-client-cert'] ?? '')).toBe(await tlsFixture('client-a.crt'));
+    expect((await httpsGet(host)).status).toBe(400);
+    expect((await httpsGet(host, 'client-b')).status).toBe(400);
   });
 });
 

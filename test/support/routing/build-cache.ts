@@ -49,7 +49,7 @@ const PATHS = [...VALID_PATHS, ...VALID_PATHS, '/x//y', 'relative', '', undefine
 const PATH_TYPES = ['Prefix', 'Prefix', 'Prefix', 'Exact', 'Exact', 'ImplementationSpecific', 'Regex', ''];
 const SERVICES = ['web', 'api', 'gone', 'ext'];
 const PORTS = [{ number: 80 }, { number: 8080 }, { name: 'http' }, { name: 'grpc' }, {}, { name: '' }];
-const SECRETS = ['cert-a', 'cert-b', 'wild', 'missing', 'opaque', 'htpasswd', ''];
+const SECRETS = ['cert-a', 'cert-b', 'wild', 'missing', 'opaque', 'htpasswd', 'ca', ''];
 const TIMES = ['2024-01-01T00:00:00Z', '2024-01-02T00:00:00Z', '2024-01-03T00:00:00Z'];
 const CLASSES = ['bollard', 'other', 'legacy', ''];
 const ANNOTATIONS: readonly [string, readonly string[]][] = [
@@ -62,6 +62,9 @@ const ANNOTATIONS: readonly [string, readonly string[]][] = [
   ['nginx.ingress.kubernetes.io/auth-type', ['basic', 'basic', 'digest']],
   ['nginx.ingress.kubernetes.io/auth-secret', ['htpasswd', 'htpasswd', 'opaque', 'missing', 'b/htpasswd']],
   ['nginx.ingress.kubernetes.io/auth-secret-type', ['auth-file', 'auth-map']],
+  ['nginx.ingress.kubernetes.io/auth-tls-secret', ['ca', 'ca', 'missing', 'cert-a', 'b/ca']],
+  ['nginx.ingress.kubernetes.io/auth-tls-verify-client', ['on', 'optional', 'off', 'bogus']],
+  ['nginx.ingress.kubernetes.io/auth-tls-match-cn', ['CN=client-a', 'client-a']],
   ['nginx.ingress.kubernetes.io/canary', ['true', 'true', 'false']],
   ['nginx.ingress.kubernetes.io/canary-weight', ['10', '0', '200']],
   ['nginx.ingress.kubernetes.io/canary-by-header', ['X-Canary']],
@@ -129,6 +132,8 @@ function slice(d: Draw, namespace: string, serviceName: string, index: number): 
 
 function secret(d: Draw, namespace: string, name: string): SecretObject {
   if (name === 'opaque') return { namespace, name, type: 'Opaque', data: {} };
+  // nginx auth-tls: one of two client CAs, or none.
+  if (name === 'ca') return { namespace, name, type: 'Opaque', data: d.chance(0.1) ? {} : { 'ca.crt': Buffer.from(testData(`@client-ca-${d.pick(['a', 'b'])}.crt`)) } };
   if (name === 'htpasswd') {
     const lines = d.some(3, () => d.pick(HTPASSWD_USERS));
     const map = Object.fromEntries(lines.map((line) => [line.split(':')[0] ?? '', Buffer.from(line.split(':')[1] ?? '')]));
@@ -154,7 +159,7 @@ export function cluster(d: Draw, ingresses: number): ClusterState {
       state.upsertService(service(d, namespace, name));
       state.upsertEndpointSlice(slice(d, namespace, name, 0));
     }
-    for (const name of ['cert-a', 'cert-b', 'wild', 'opaque', 'htpasswd']) upsertSecret(state, secret(d, namespace, name));
+    for (const name of ['cert-a', 'cert-b', 'wild', 'opaque', 'htpasswd', 'ca']) upsertSecret(state, secret(d, namespace, name));
   }
   for (let i = 0; i < ingresses; i++) state.upsertIngress(ingress(d));
   for (let i = 0; i < 12; i++) edit(d, state, d.pick(OBJECT_EDITS));

@@ -1,5 +1,6 @@
 // Test helper: the routing table's answers in the words of a routing fixture, and the projection
 // that keeps only the fields a fixture states.
+import { X509Certificate } from 'node:crypto';
 import { refKey } from '../../../src/snapshot/model.ts';
 import type { Diagnostic, Endpoint, Route, RouteOptions, TlsTable } from '../../../src/routing/types.ts';
 
@@ -51,6 +52,18 @@ export function describeTlsCiphers(tls: TlsTable): Record<string, Record<string,
   return Object.fromEntries([...hosts, ...wildcards]
     .filter(([, c]) => c.ciphers !== undefined || c.preferServerCiphers !== undefined)
     .map(([host, c]) => [host, { ...(c.ciphers === undefined ? {} : { ciphers: c.ciphers }), ...(c.preferServerCiphers === undefined ? {} : { preferServerCiphers: c.preferServerCiphers }) }]));
+}
+
+/** The TLS table's client-certificate validations (nginx auth-tls), host → mode, depth, the CAs' subjects and whether a CRL is set. */
+export function describeTlsClientValidation(tls: TlsTable): Record<string, Record<string, unknown>> {
+  const hosts = [...tls.hosts].map(([host, c]) => [host, c] as const);
+  const wildcards = [...tls.wildcards].map(([suffix, c]) => [`*.${suffix}`, c] as const);
+  return Object.fromEntries([...hosts, ...wildcards].flatMap(([host, c]) => {
+    const v = c.clientValidation;
+    if (v === undefined) return [];
+    const cas = (v.caPem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? []).map((pem) => new X509Certificate(pem).subject);
+    return [[host, { mode: v.mode, verifyDepth: v.verifyDepth, cas, crl: v.crlPem !== undefined }]];
+  }));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -138,6 +138,10 @@ const fixture = z.strictObject({
   hostAliases: z.record(z.string(), z.string()).optional(),
   /** The TLS table's cipher settings (nginx ssl-ciphers), host → settings, when stated; hosts without any are left out. */
   tlsCiphers: z.record(z.string(), z.strictObject({ ciphers: z.string().optional(), preferServerCiphers: z.boolean().optional() })).optional(),
+  /** The TLS table's client-certificate validations (nginx auth-tls), host → settings, when stated; hosts without one are left out. */
+  tlsClientValidation: z.record(z.string(), z.strictObject({
+    mode: z.string(), verifyDepth: z.number().int().optional(), cas: z.array(z.string()), crl: z.boolean(),
+  })).optional(),
   /** BuildResult.unsupportedAnnotations, when stated. */
   unsupportedAnnotations: z.record(z.string(), z.number().int()).optional(),
 });
