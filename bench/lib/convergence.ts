@@ -1,6 +1,7 @@
 // What the two convergence benches share (Ingresses, HTTPRoutes): creating N objects with a few
 // requests in flight, and timing one more object from its creation to the first 200 through a
-// fresh Bollard, with the controller's RSS and mean table build after the tries.
+// fresh Bollard (once the status its first build owed is written), with the controller's RSS
+// after the tries and its mean table build during them.
 import { request } from 'undici';
 import { startBollard } from '../../test/harness/bollard-process.ts';
 import { median, percentile, round } from './stats.ts';
@@ -35,6 +36,36 @@ async function convergeOnce(httpUrl: string, host: string, create: () => Promise
   }
 }
 
+/** The sum of a counter's series in a Prometheus text page (0 when absent). */
+function counterSum(page: string, name: string): number {
+  let sum = 0;
+  for (const m of page.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm'))) sum += Number(m[1]);
+  return sum;
+}
+
+/**
+ * Waits until the leader has written the status its first build owed (every route of a fresh
+ * Bollard, thousands of writes), so the tries measure a change in a steady cluster, not one
+ * queued behind that backlog: until bollard_status_writes_total has not moved for a second.
+ * Returns the writes counted and the seconds it took.
+ */
+async function statusSettled(adminUrl: string): Promise<{ writes: number; seconds: number }> {
+  const started = performance.now();
+  let last = -1;
+  let stableSince = performance.now();
+  for (;;) {
+    const writes = counterSum(await (await fetch(`${adminUrl}/metrics`)).text(), 'bollard_status_writes_total');
+    if (writes !== last) {
+      last = writes;
+      stableSince = performance.now();
+    } else if (performance.now() - stableSince >= 1000) {
+      return { writes, seconds: round((performance.now() - started) / 1000, 1) };
+    }
+    if (performance.now() - started > 300_000) throw new Error('status writes did not settle in 5 minutes');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 export interface ConvergenceRow {
   readonly tries: number;
   readonly medianMs: number;
@@ -43,6 +74,8 @@ export interface ConvergenceRow {
   readonly rssMiB: number;
   readonly heapUsedMiB: number;
   readonly meanBuildMs: number;
+  /** The status a fresh Bollard owed, written before the tries (see statusSettled). */
+  readonly statusBacklog: { readonly writes: number; readonly seconds: number };
 }
 
 /** TRIES objects created one by one (create(id, host)) against a Bollard started with `args`. */
@@ -53,6 +86,9 @@ export async function measureConvergence(opts: {
   const { size, what, say } = opts;
   const bollard = await startBollard({ kubeconfig: opts.kubeconfig, args: [...opts.args], readyTimeoutMs: 120_000 });
   try {
+    const statusBacklog = await statusSettled(bollard.adminUrl);
+    say(`  status written before the tries: ${String(statusBacklog.writes)} writes in ${String(statusBacklog.seconds)} s`);
+    const buildsBefore = await (await fetch(`${bollard.adminUrl}/metrics`)).text();
     const samples: number[] = [];
     for (let t = 0; t < TRIES; t++) {
       const id = `conv-${size}-${t}`;
@@ -62,12 +98,15 @@ export async function measureConvergence(opts: {
     }
     const rss = await rssMiB(bollard.pid);
     const metrics = await (await fetch(`${bollard.adminUrl}/metrics`)).text();
-    const metric = (name: string): number => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(metrics)?.[1] ?? 'NaN');
-    const buildMs = (metric('bollard_table_build_duration_seconds_sum') / metric('bollard_table_build_duration_seconds_count')) * 1000;
+    const valueIn = (page: string, name: string): number => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(page)?.[1] ?? 'NaN');
+    const metric = (name: string): number => valueIn(metrics, name);
+    // The builds during the tries only (the first, cold build of everything is not one of them).
+    const delta = (name: string): number => metric(name) - valueIn(buildsBefore, name);
+    const buildMs = (delta('bollard_table_build_duration_seconds_sum') / delta('bollard_table_build_duration_seconds_count')) * 1000;
     say(`  memory: heap total ${round(metric('nodejs_heap_size_total_bytes') / 2 ** 20, 1)} MiB, external ${round(metric('nodejs_external_memory_bytes') / 2 ** 20, 1)} MiB`);
     return {
       tries: TRIES, medianMs: round(median(samples)), p99Ms: round(percentile(samples, 99)), maxMs: round(Math.max(...samples)),
-      rssMiB: round(rss, 1), heapUsedMiB: round(metric('nodejs_heap_size_used_bytes') / 2 ** 20, 1), meanBuildMs: round(buildMs),
+      rssMiB: round(rss, 1), heapUsedMiB: round(metric('nodejs_heap_size_used_bytes') / 2 ** 20, 1), meanBuildMs: round(buildMs), statusBacklog,
     };
   } finally {
     await bollard.stop();

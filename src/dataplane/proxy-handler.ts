@@ -129,6 +129,10 @@ function decide(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, host: 
   if (matched === undefined) return { status: 404, text: 'no route', headers: {} };
   // A Gateway API route with weighted backends picks one first; a canary is chosen after the chain.
   const route = pickBackend(matched);
+  // To https before any middleware, as nginx redirects before its access phase: credentials sent
+  // for an auth challenge over plain HTTP would travel in clear.
+  const toHttps = httpsRedirect(deps, route, host, target);
+  if (toHttps !== undefined) return { ...toHttps, matched: route };
   const after = (outcome: ChainOutcome | undefined): Decision => afterChain(deps, req, route, { host, target, upstreams: table.upstreams }, outcome);
   if (route.middlewares === undefined) return after(undefined);
   const outcome = runChain(route.middlewares, chainRequest(deps, req, res, host, target));
@@ -160,12 +164,17 @@ function chainRequest(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, 
 
 interface Refusal { readonly status: number; readonly text: string; readonly headers: Record<string, string> }
 
-/** Answers that need no upstream: redirect to https, body too large, no endpoints. */
+/** Plain HTTP on a route that redirects to https (ssl-redirect), ACME challenges aside. */
+function httpsRedirect(deps: ProxyDeps, route: Route, host: string, target: RequestTarget): Refusal | undefined {
+  if (deps.proto !== 'http' || !route.options.sslRedirect || target.matchPath.startsWith(ACME_PREFIX)) return undefined;
+  const port = deps.httpsRedirectPort === 443 ? '' : `:${deps.httpsRedirectPort}`;
+  return { status: 308, text: 'redirecting to https', headers: { location: `https://${host}${port}${target.upstreamPath}${target.query}` } };
+}
+
+/** Answers that need no upstream: redirect to https (a canary's own), body too large, no endpoints. */
 function refuse(deps: ProxyDeps, req: ClientRequest, route: Route, host: string, target: RequestTarget): Refusal | undefined {
-  if (deps.proto === 'http' && route.options.sslRedirect && !target.matchPath.startsWith(ACME_PREFIX)) {
-    const port = deps.httpsRedirectPort === 443 ? '' : `:${deps.httpsRedirectPort}`;
-    return { status: 308, text: 'redirecting to https', headers: { location: `https://${host}${port}${target.upstreamPath}${target.query}` } };
-  }
+  const toHttps = httpsRedirect(deps, route, host, target);
+  if (toHttps !== undefined) return toHttps;
   const max = route.options.maxBodyBytes;
   const length = Number(req.headers['content-length'] ?? '0');
   if (max !== undefined && length > max) return { status: 413, text: 'request body too large', headers: {} };

@@ -29,6 +29,10 @@ const INGRESSES: readonly IngressSpec[] = [
   { name: 'map', host: 'map.test', annotations: { [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 'basic-map', [`${N}auth-secret-type`]: 'auth-map' } },
   { name: 'missing', host: 'missing.test', annotations: { [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 'nowhere' } },
   {
+    name: 'redirect', host: 'redirect.test',
+    annotations: { [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 'basic-auth', [`${N}force-ssl-redirect`]: 'true' },
+  },
+  {
     name: 'cors', host: 'cors.test',
     annotations: { [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 'basic-auth', [`${N}enable-cors`]: 'true' },
   },
@@ -112,6 +116,15 @@ describe('a missing auth Secret', () => {
     expect((await get('missing.test')).status).toBe(503);
     expect((await get('missing.test', { authorization: basic('alice', 'wonder land') })).status).toBe(503);
     expect(web.requests.length).toBe(before);
+  });
+});
+
+describe('auth with an https redirect', () => {
+  it('redirects plain HTTP to https before asking for credentials, as nginx does: none travel in clear', async () => {
+    const res = await get('redirect.test');
+    expect(res.status).toBe(308);
+    expect(res.headers.location).toBe('https://redirect.test/private');
+    expect(res.headers['www-authenticate']).toBeUndefined();
   });
 });
 
