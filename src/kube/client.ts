@@ -1,7 +1,9 @@
 // A narrow JSON client for the Kubernetes API: the rest of Bollard talks to the API server only
 // through this interface, so unit tests can fake it and kube/ stays the one place that knows HTTP.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { HttpMethod, KubeConfig, RequestContext, Watch } from '@kubernetes/client-node';
-import { fetch } from 'undici';
+import { fetch, type Dispatcher } from 'undici';
 
 export type Json = Record<string, unknown>;
 
@@ -38,21 +40,57 @@ export function loadKubeConfig(path: string): KubeConfig {
 
 const methods = { GET: HttpMethod.GET, POST: HttpMethod.POST, PUT: HttpMethod.PUT, PATCH: HttpMethod.PATCH, DELETE: HttpMethod.DELETE } as const;
 
+/**
+ * What the TLS connection to the API server depends on: the cluster's CA, server name and proxy,
+ * the user's client certificate (files read again, as they may be rotated in place).
+ */
+function tlsIdentity(kc: KubeConfig): string {
+  const cluster = kc.getCurrentCluster();
+  const user = kc.getCurrentUser();
+  const material = (file: string | undefined, data: string | undefined): string =>
+    file !== undefined && file !== '' ? readFileSync(file, 'latin1') : data ?? '';
+  return createHash('sha256').update(JSON.stringify([
+    cluster?.server, cluster?.skipTLSVerify, cluster?.tlsServerName, cluster?.proxyUrl,
+    material(cluster?.caFile, cluster?.caData), material(user?.certFile, user?.certData), material(user?.keyFile, user?.keyData),
+  ])).digest('hex');
+}
+
+/**
+ * One dispatcher (a keep-alive connection pool) per TLS identity. client-node makes a new one for
+ * every request, so each request would open its own TLS connection: thousands of handshakes for
+ * a status backlog, on both sides.
+ */
+function dispatcherCache(kc: KubeConfig): (fresh: Dispatcher | undefined) => Dispatcher | undefined {
+  let held: { readonly identity: string; readonly dispatcher: Dispatcher | undefined } | undefined;
+  return (fresh) => {
+    const identity = tlsIdentity(kc);
+    if (held?.identity === identity) return held.dispatcher;
+    const previous = held?.dispatcher;
+    held = { identity, dispatcher: fresh };
+    // Requests in flight on the old pool finish; it then closes.
+    if (previous !== undefined) void previous.close().catch(() => undefined);
+    return fresh;
+  };
+}
+
 export function createKubeClient(kc: KubeConfig): KubeClient {
   const server = kc.getCurrentCluster()?.server;
   if (server === undefined) throw new KubeApiError(0, 'NoCluster', 'kubeconfig has no current cluster');
   const watcher = new Watch(kc);
+  const dispatcherFor = dispatcherCache(kc);
 
   return {
     async request(method, path, body) {
       const ctx = new RequestContext(server + path, methods[method]);
+      // Headers (tokens, exec plugins) are worked out for every request; the connection pool is kept.
       await kc.applySecurityAuthentication(ctx);
       const headers: Record<string, string> = { ...ctx.getHeaders(), accept: 'application/json' };
       if (body !== undefined) headers['content-type'] = method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
+      const dispatcher = dispatcherFor(ctx.getDispatcher());
       const res = await fetch(server + path, {
         method,
         headers,
-        dispatcher: ctx.getDispatcher(),
+        ...(dispatcher === undefined ? {} : { dispatcher }),
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const json = (await res.json().catch(() => ({}))) as Json;
