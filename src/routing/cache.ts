@@ -6,6 +6,7 @@ import type { SecretObject } from '../snapshot/model.ts';
 import type { Engine } from './engine.ts';
 import type { CompiledByTable } from './gateway/build-gateway.ts';
 import { GatewayRouteCache } from './gateway/route-cache.ts';
+import { MergeMemo } from './gateway/merge-memo.ts';
 import type { TlsSecretResult } from './tls-secret.ts';
 
 export class BuildCache {
@@ -16,6 +17,8 @@ export class BuildCache {
   readonly secretReadings = new WeakMap<SecretObject, TlsSecretResult>();
   /** Gateway API routes as compiled, by route object (gateway/route-cache.ts). */
   readonly gatewayRoutes = new GatewayRouteCache<CompiledByTable>();
+  /** Gateway API hosts as merged, by their candidates (gateway/merge-memo.ts). */
+  readonly gatewayMerge = new MergeMemo();
   private engine: Engine | undefined;
 
   /** The engine the last build left, handed over to one build at a time. */

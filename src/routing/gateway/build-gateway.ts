@@ -18,6 +18,7 @@ import { allowsInsecureFallback } from './frontend-validation.ts';
 import { compileGateways, ourClasses, type GatewayState, type ListenerState } from './listeners.ts';
 import { mergeGatewayRoutes } from './merge.ts';
 import type { GatewayRouteCache } from './route-cache.ts';
+import type { MergeMemo } from './merge-memo.ts';
 import { compileRoute, type CompileContext, type CompiledRoute, type GatewayCandidate } from './routes.ts';
 import { condition, type ConditionSpec, type GatewayApiReport, type GatewayReport, type RouteReport } from './report.ts';
 
@@ -39,6 +40,8 @@ export interface GatewayBuildInput {
   readonly reservedPorts?: readonly number[];
   /** Compiled routes of earlier builds (BuildCache), and the key of the defaults they were compiled with. */
   readonly routeCache?: GatewayRouteCache<CompiledByTable>;
+  /** Hosts merged in earlier builds (BuildCache). */
+  readonly mergeMemo?: MergeMemo;
   readonly contextKey?: string;
 }
 
@@ -52,7 +55,7 @@ export function buildGatewayApi(input: GatewayBuildInput, ingressTable: RoutingT
   const clientCertificates = new Map(gateways.map((g) => [g.gateway, resolveBackendClientCertificate(g.gateway, api, snapshot, input.secretReadings)]));
   const policies = new BackendTlsPolicies(api);
   const backendTls = { policies, clientCertificates, interned: new Map<string, UpstreamTls>() };
-  const ctx: CompileContext = { api, snapshot, defaults: input.defaults, options: new Map<string, RouteOptions>(), chains: new Map<string, MiddlewareChain>(), backendTls };
+  const ctx = { api, snapshot, defaults: input.defaults, options: new Map<string, RouteOptions>(), chains: new Map<string, MiddlewareChain>(), backendTls };
   const inputs = cacheInputs(api, clientCertificates);
   const candidates = new Map<string, GatewayCandidate[]>();
   const routes: RouteReport[] = [];
@@ -62,7 +65,7 @@ export function buildGatewayApi(input: GatewayBuildInput, ingressTable: RoutingT
     const attachments = parents.flatMap((p) => p.attachments);
     for (const a of new Set(attachments.map((x) => x.listener))) a.attachedRoutes += 1;
     const keyOf = (a: Attachment) => tableKeyOf(a.listener, addresses, pool.length > 0);
-    const compiled = compileCached(route, attachments, keyOf, { ...ctx, backendTls }, input, inputs);
+    const compiled = compileCached(route, attachments, keyOf, ctx, input, inputs);
     for (const c of compiled.byTable) {
       const list = candidates.get(c.key);
       if (list === undefined) candidates.set(c.key, [...c.candidates]);
@@ -70,7 +73,8 @@ export function buildGatewayApi(input: GatewayBuildInput, ingressTable: RoutingT
     }
     routes.push(routeReport(route, parents, compiled.route));
   }
-  const { merged, own } = mergeByTable(ingressTable, gateways, addresses, pool.length > 0, candidates, ingressPrecedenceOf(snapshot));
+  input.mergeMemo?.begin();
+  const { merged, own } = mergeByTable(ingressTable, gateways, addresses, pool.length > 0, candidates, ingressPrecedenceOf(snapshot), input.mergeMemo);
   return {
     table: own.length === 0 ? merged.table : withOwnAddresses(merged.table, own),
     report: {
@@ -121,12 +125,13 @@ interface OwnTable {
 /** The shared table (the Ingress table with the Gateways without an own address), and one table per own address and port. */
 function mergeByTable(
   ingressTable: RoutingTable, gateways: readonly GatewayState[], addresses: ReadonlyMap<GatewayObject, AddressAssignment>, pooled: boolean,
-  candidates: ReadonlyMap<string, readonly GatewayCandidate[]>, precedence: (route: Route) => string,
+  candidates: ReadonlyMap<string, readonly GatewayCandidate[]>, precedence: (route: Route) => string, memo: MergeMemo | undefined,
 ): { merged: ReturnType<typeof mergeGatewayRoutes>; own: OwnTable[] } {
   const { shared, byKey } = listenersByTable(gateways, addresses, pooled);
-  const merged = mergeGatewayRoutes(ingressTable, candidates.get('') ?? [], listenerCertificates(shared), precedence);
+  const scoped = (scope: string) => (memo === undefined ? undefined : { memo, scope });
+  const merged = mergeGatewayRoutes(ingressTable, candidates.get('') ?? [], listenerCertificates(shared), precedence, scoped(''));
   const own = [...byKey].sort(([a], [b]) => compareStrings(a, b)).map(([key, { address, port, listeners }]) => {
-    const result = mergeGatewayRoutes(EMPTY_TABLE, candidates.get(key) ?? [], listenerCertificates(listeners), precedence);
+    const result = mergeGatewayRoutes(EMPTY_TABLE, candidates.get(key) ?? [], listenerCertificates(listeners), precedence, scoped(key));
     return { key, address, port, listeners, merged: { ...result, table: withListenerHosts(result.table, listeners) } };
   });
   return { merged, own };
@@ -222,7 +227,7 @@ function compileCached(
     return compile(recording);
   });
   // Ancestors are recorded by Gateway object: a hit replays them with this build's objects.
-  if (!miss.compiled) {
+  if (!miss.compiled && compiled.governed.length > 0) {
     const current = new Map(attachments.map((a) => [refKey(a.listener.gateway), a.listener.gateway]));
     for (const [namespace, service, port, gateways] of compiled.governed) {
       policies.governing(namespace, service, port, gateways.map((g) => current.get(refKey(g)) ?? g));

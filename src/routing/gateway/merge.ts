@@ -9,6 +9,7 @@ import { compareStrings } from '../compare.ts';
 import { diagnostic } from '../diagnostics.ts';
 import type { GatewayCandidate } from './routes.ts';
 import { withKey } from './routes.ts';
+import type { MergedHost, MergeMemo } from './merge-memo.ts';
 
 export interface MergeResult {
   readonly table: RoutingTable;
@@ -19,6 +20,8 @@ export interface MergeResult {
 interface Bucket {
   readonly level: GatewayCandidate['host']['level'];
   readonly key: string;
+  /** Every candidate of the host, in the order given. */
+  readonly all: GatewayCandidate[];
   readonly exact: Map<string, GatewayCandidate[]>;
   readonly prefix: Map<string, GatewayCandidate[]>;
   readonly regex: Map<string, GatewayCandidate[]>;
@@ -33,24 +36,32 @@ interface Entry {
   readonly ingress: boolean;
 }
 
+/** Hosts merged in earlier builds (merge-memo.ts), and this table's part of its keys. */
+export interface MergeMemoScope {
+  readonly memo: MergeMemo;
+  readonly scope: string;
+}
+
 /** @param ingressPrecedence the precedence key of the Ingress a route comes from (its creationTimestamp first). */
 export function mergeGatewayRoutes(
   table: RoutingTable,
   candidates: readonly GatewayCandidate[],
   certificates: ReadonlyMap<string, TlsCertificate>,
   ingressPrecedence: (route: Route) => string,
+  memo?: MergeMemoScope,
 ): MergeResult {
   if (candidates.length === 0 && certificates.size === 0) return { table, conflicts: [], diagnostics: [] };
   const conflicts: string[] = [];
   const diagnostics: Diagnostic[] = [];
-  const merge = (cands: readonly GatewayCandidate[], ingress: Route | undefined, where: string): Route | undefined =>
-    chainOf(cands, ingress, where, ingressPrecedence, conflicts, diagnostics);
   const hosts = new Map(table.hosts);
   const wildcards = new Map(table.wildcards);
   let anyHost = table.anyHost;
   for (const bucket of bucketsOf(candidates)) {
     const base = bucket.level === 'exact' ? table.hosts.get(bucket.key) : bucket.level === 'wildcard' ? table.wildcards.get(bucket.key) : table.anyHost;
-    const merged = mergeHost(bucket, base, merge);
+    const host = mergeHostMemo(bucket, base, ingressPrecedence, memo);
+    conflicts.push(...host.conflicts);
+    diagnostics.push(...host.diagnostics);
+    const { merged } = host;
     if (bucket.level === 'exact') hosts.set(bucket.key, merged);
     else if (bucket.level === 'wildcard') wildcards.set(bucket.key, merged);
     else anyHost = merged;
@@ -71,7 +82,8 @@ function bucketsOf(candidates: readonly GatewayCandidate[]): Bucket[] {
   for (const c of candidates) {
     const id = `${c.host.level}:${c.host.key}`;
     let bucket = buckets.get(id);
-    if (bucket === undefined) buckets.set(id, (bucket = { level: c.host.level, key: c.host.key, exact: new Map(), prefix: new Map(), regex: new Map() }));
+    if (bucket === undefined) buckets.set(id, (bucket = { level: c.host.level, key: c.host.key, all: [], exact: new Map(), prefix: new Map(), regex: new Map() }));
+    bucket.all.push(c);
     const map = c.kind === 'Exact' ? bucket.exact : c.kind === 'Prefix' ? bucket.prefix : bucket.regex;
     const list = map.get(c.path);
     if (list === undefined) map.set(c.path, [c]);
@@ -81,6 +93,19 @@ function bucketsOf(candidates: readonly GatewayCandidate[]): Bucket[] {
 }
 
 type Merge = (cands: readonly GatewayCandidate[], ingress: Route | undefined, where: string) => Route | undefined;
+
+/** One host merged, or as merged before when nothing under it changed. */
+function mergeHostMemo(bucket: Bucket, base: HostRoutes | undefined, ingressPrecedence: (route: Route) => string, memo: MergeMemoScope | undefined): MergedHost {
+  const key = `${memo?.scope ?? ''}\n${bucket.level}:${bucket.key}`;
+  const kept = memo?.memo.lookup(key, bucket.all, base);
+  if (kept !== undefined) return kept;
+  const conflicts: string[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const merge: Merge = (cands, ingress, where) => chainOf(cands, ingress, where, ingressPrecedence, conflicts, diagnostics);
+  const host: MergedHost = { candidates: bucket.all, base, merged: mergeHost(bucket, base, merge), conflicts, diagnostics };
+  memo?.memo.keep(key, host);
+  return host;
+}
 
 function hostName(bucket: Bucket): string {
   if (bucket.level === 'wildcard') return `*.${bucket.key}`;

@@ -64,9 +64,24 @@ function statusEcho(d: Draw, state: ClusterState): void {
   state.gateways.upsertGateway({ ...current, listenerStatus: [{ name: 'http', attachedRoutes: d.int(9), conditions: [] }] });
 }
 
+/** An Ingress on the routes' hosts: its routes are the base the Gateway merge builds on. */
+function ingressEdit(d: Draw, state: ClusterState): void {
+  const name = `ing${String(d.int(2))}`;
+  if (d.chance(0.3)) {
+    state.removeIngress('app', name);
+    return;
+  }
+  upsertInto(state, {
+    kind: 'Ingress', metadata: { namespace: 'app', name, creationTimestamp: d.pick(['2023-01-01T00:00:00Z', '2025-01-01T00:00:00Z']) },
+    spec: { ingressClassName: 'bollard', rules: [{ host: d.pick(['a.test', 'b.test']), http: { paths: [
+      { path: d.pick(['/', '/x']), pathType: 'Prefix', backend: { service: { name: 'api', port: { number: 80 } } } },
+    ] } }] },
+  });
+}
+
 function edit(d: Draw, state: ClusterState): void {
   const routeName = `r${String(d.int(8))}`;
-  switch (d.int(8)) {
+  switch (d.int(9)) {
     case 0: case 1: upsertInto(state, randomRoute(d, routeName)); break;
     case 2: state.gateways.removeRoute('HTTPRoute', 'app', routeName); break;
     case 3: {
@@ -77,6 +92,7 @@ function edit(d: Draw, state: ClusterState): void {
     case 4: if (d.chance(0.5)) upsertInto(state, grant); else state.gateways.removeReferenceGrant('data', 'g'); break;
     case 5: policyEdit(d, state); break;
     case 6: statusEcho(d, state); break;
+    case 7: ingressEdit(d, state); break;
     default: upsertInto(state, randomGateway(d, d.pick(['edge', 'other'])));
   }
 }
@@ -84,7 +100,10 @@ function edit(d: Draw, state: ClusterState): void {
 describe('the Gateway API build with a BuildCache', () => {
   it.each(Array.from({ length: 25 }, (_, i) => i + 1))('gives what a fresh build gives after every random edit (seed %i)', (seed) => {
     const d = new Draw(seed);
-    const state = world([gatewayClass(), ...SERVICES.flatMap(([ns, name]) => service(ns, name, 80, ['10.0.0.1']))]);
+    const state = world([
+      gatewayClass(), { kind: 'IngressClass', metadata: { name: 'bollard' }, spec: { controller: 'bollard.io/ingress-controller' } },
+      ...SERVICES.flatMap(([ns, name]) => service(ns, name, 80, ['10.0.0.1'])),
+    ]);
     upsertInto(state, randomGateway(d, 'edge'));
     upsertInto(state, randomGateway(d, 'other'));
     const cache = createBuildCache();
@@ -96,8 +115,9 @@ describe('the Gateway API build with a BuildCache', () => {
       expect({ step, result: serialise(warm) }).toEqual({ step, result: serialise(fresh) });
       expect(tablesEqual(warm.table, fresh.table)).toBe(true);
     }
-    // The cache was used: most routes were unchanged at most steps.
+    // The caches were used: most routes and hosts were unchanged at most steps.
     expect(cache.gatewayRoutes.hits).toBeGreaterThan(0);
+    expect(cache.gatewayMerge.reused).toBeGreaterThan(0);
   });
 
   it('compiles an unchanged route once (whatever its Gateway\'s status says), and again when a Service it reads changes', () => {
@@ -111,12 +131,15 @@ describe('the Gateway API build with a BuildCache', () => {
     // The status leader's write comes back: the Gateway is a new object with the same spec.
     const edge = state.gateways.lookupGateway('gw', 'edge');
     if (edge !== undefined) state.gateways.upsertGateway({ ...edge, listenerStatus: [{ name: 'http', attachedRoutes: 1, conditions: [] }] });
-    upsertInto(state, httpRoute('app', 'other', { parentRefs: [{ name: 'edge', namespace: 'gw' }], hostnames: ['other.test'], rules: [] }));
+    upsertInto(state, httpRoute('app', 'other', { parentRefs: [{ name: 'edge', namespace: 'gw' }], hostnames: ['other.test'], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] }));
     buildRoutingTable(state, options, cache);
     expect([cache.gatewayRoutes.hits, cache.gatewayRoutes.misses]).toEqual([2, 2]);
+    // The unchanged route's host is not merged again; the new one's is.
+    expect([cache.gatewayMerge.reused, cache.gatewayMerge.merged]).toEqual([2, 2]);
     for (const raw of service('app', 'web', 80, ['10.0.0.9'])) upsertInto(state, raw);
     const table = buildRoutingTable(state, options, cache).table;
-    expect([cache.gatewayRoutes.hits, cache.gatewayRoutes.misses]).toEqual([3, 3]);
+    // Both routes read that Service.
+    expect([cache.gatewayRoutes.hits, cache.gatewayRoutes.misses]).toEqual([2, 4]);
     expect(table.upstreams.get('app/web:80')?.endpoints.map((e) => e.host)).toEqual(['10.0.0.9']);
   });
 });
