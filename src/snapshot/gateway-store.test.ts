@@ -39,7 +39,7 @@ describe('GatewayStore in ClusterState', () => {
     state.gateways.upsertGateway(gateway({ allowedListeners: { from: 'Selector', selector: { matchLabels: { team: 'a' }, matchExpressions: [] } } }));
     expect(state.gateways.upsertNamespace('apps', { team: 'b' })).toBe(true);
     expect(state.gateways.removeListenerSet('apps', 'ls')).toBe(true);
-    expect(state.upsertSecret({ namespace: 'apps', name: 'ls-cert', type: 'kubernetes.io/tls', data: { x: '' } })).toBe(false);
+    expect(state.upsertSecret({ namespace: 'apps', name: 'ls-cert', type: 'kubernetes.io/tls', data: { x: Buffer.from('') } })).toBe(false);
   });
 
   it('indexes route → Gateway, Gateway → Secret, route → Service, and says what matters', () => {
