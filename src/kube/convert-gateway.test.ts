@@ -1,7 +1,26 @@
 import { describe, expect, it } from '@jest/globals';
-import { toBackendTlsPolicy, toConfigMapCa, toGateway, toHttpRoute, toGrpcRoute, toReferenceGrant } from './convert-gateway.ts';
+import { toBackendTlsPolicy, toConfigMapCa, toGateway, toHttpRoute, toGrpcRoute, toListenerSet, toReferenceGrant } from './convert-gateway.ts';
 
 describe('Gateway API conversion', () => {
+  it('reads a ListenerSet (parentRef defaults, listeners as a Gateway\'s, status) and a Gateway\'s allowedListeners', () => {
+    const ls = toListenerSet({
+      metadata: { namespace: 'apps', name: 'ls', generation: 3, creationTimestamp: '2024-02-02T00:00:00Z' },
+      spec: { parentRef: { name: 'gw', namespace: 'infra' }, listeners: [{ name: 'a', port: 80, protocol: 'HTTP', hostname: 'A.test' }] },
+      status: { conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted' }], listeners: [{ name: 'a', attachedRoutes: 2, conditions: [] }] },
+    });
+    expect(ls).toMatchObject({
+      namespace: 'apps', name: 'ls', generation: 3, parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gw', namespace: 'infra' },
+      listeners: [{ name: 'a', port: 80, protocol: 'HTTP', hostname: 'a.test', allowedFrom: 'Same' }],
+      conditions: [{ type: 'Accepted', status: 'True' }], listenerStatus: [{ name: 'a', attachedRoutes: 2 }],
+    });
+    const gw = (allowedListeners: unknown, status = {}) => toGateway({ metadata: { namespace: 'infra', name: 'gw' }, spec: { gatewayClassName: 'c', listeners: [], allowedListeners }, status });
+    expect(gw(undefined).allowedListeners).toBeUndefined();
+    expect(gw({ namespaces: {} }).allowedListeners).toEqual({ from: 'None' });
+    expect(gw({ namespaces: { from: 'Selector', selector: { matchLabels: { team: 'a' } } } }, { attachedListenerSets: 2 })).toMatchObject({
+      allowedListeners: { from: 'Selector', selector: { matchLabels: { team: 'a' }, matchExpressions: [] } }, attachedListenerSets: 2,
+    });
+  });
+
   it('applies the spec defaults a Gateway leaves out', () => {
     const gw = toGateway({
       metadata: { namespace: 'ns', name: 'gw', generation: 2 },

@@ -2,8 +2,8 @@
 // server has applied the CRDs' defaults, but nothing here relies on it: every default the spec
 // names is applied again, and a malformed field reads as empty.
 import type {
-  BackendRef, BackendTlsPolicyObject, ConfigMapCa, Condition, CorsFilter, FrontendTls, FrontendValidation, GatewayClassObject, GatewayObject, GrpcRouteObject, GrpcRouteRule, HeaderFilter, HttpRouteMatch,
-  HttpRouteObject, HttpRouteRule, Listener, ParentRef, PathModifier, PolicyAncestorStatus, ReferenceGrantObject, RequestMirrorFilter, RouteFilter, RouteParentStatus,
+  AllowedListeners, BackendRef, BackendTlsPolicyObject, ConfigMapCa, Condition, CorsFilter, FrontendTls, FrontendValidation, GatewayClassObject, GatewayObject, GrpcRouteObject, GrpcRouteRule, HeaderFilter, HttpRouteMatch,
+  HttpRouteObject, HttpRouteRule, LabelSelectorSpec, Listener, ListenerSetObject, ListenerStatus, ParentRef, PathModifier, PolicyAncestorStatus, ReferenceGrantObject, RequestMirrorFilter, RouteFilter, RouteParentStatus,
   StringMatch, TypedRef,
 } from '../snapshot/gateway-model.ts';
 import type { Json } from './client.ts';
@@ -41,12 +41,23 @@ export function toGatewayClass(raw: Json): GatewayClassObject {
   return { name, generation, controllerName: str(obj(raw.spec).controllerName) ?? '', conditions: conditions(raw.status) };
 }
 
+function labelSelector(raw: unknown): LabelSelectorSpec | undefined {
+  if (raw === undefined) return undefined;
+  const selector = obj(raw);
+  return {
+    matchLabels: strMap(selector.matchLabels),
+    matchExpressions: arr(selector.matchExpressions).map((e) => {
+      const x = obj(e);
+      return { key: str(x.key) ?? '', operator: str(x.operator) ?? '', values: arr(x.values).map((v) => str(v) ?? '') };
+    }),
+  };
+}
+
 function listener(raw: unknown): Listener {
   const l = obj(raw);
   const tls = obj(l.tls);
   const allowed = obj(l.allowedRoutes);
   const namespaces = obj(allowed.namespaces);
-  const selector = obj(namespaces.selector);
   const hostname = str(l.hostname)?.toLowerCase();
   return {
     name: str(l.name) ?? '', port: num(l.port) ?? 0, protocol: str(l.protocol) ?? '',
@@ -54,29 +65,43 @@ function listener(raw: unknown): Listener {
     ...opt('tlsMode', l.tls === undefined ? undefined : (str(tls.mode) ?? 'Terminate')),
     certificateRefs: arr(tls.certificateRefs).map((r) => typedRef(r, '', 'Secret')),
     allowedFrom: str(namespaces.from) ?? 'Same',
-    ...opt('allowedSelector', namespaces.selector === undefined ? undefined : {
-      matchLabels: strMap(selector.matchLabels),
-      matchExpressions: arr(selector.matchExpressions).map((e) => {
-        const x = obj(e);
-        return { key: str(x.key) ?? '', operator: str(x.operator) ?? '', values: arr(x.values).map((v) => str(v) ?? '') };
-      }),
-    }),
+    ...opt('allowedSelector', labelSelector(namespaces.selector)),
     allowedKinds: arr(allowed.kinds).map((k) => ({ group: str(obj(k).group) ?? GROUP, kind: str(obj(k).kind) ?? '' })),
   };
+}
+
+const listenerStatus = (raw: unknown): ListenerStatus[] => arr(obj(raw).listeners).map((l) => ({
+  name: str(obj(l).name) ?? '', attachedRoutes: num(obj(l).attachedRoutes) ?? 0, conditions: conditions(l),
+}));
+
+/** spec.allowedListeners; unset (or without namespaces): none may attach. */
+function allowedListeners(raw: unknown): AllowedListeners | undefined {
+  const rawNamespaces = obj(raw).namespaces;
+  if (rawNamespaces === undefined) return undefined;
+  const namespaces = obj(rawNamespaces);
+  return { from: str(namespaces.from) ?? 'None', ...opt('selector', labelSelector(namespaces.selector)) };
 }
 
 export function toGateway(raw: Json): GatewayObject {
   const spec = obj(raw.spec);
   return {
     ...meta(raw), gatewayClassName: str(spec.gatewayClassName) ?? '', listeners: arr(spec.listeners).map(listener),
+    ...opt('allowedListeners', allowedListeners(spec.allowedListeners)),
     specAddresses: arr(spec.addresses).map((a) => ({ type: str(obj(a).type) ?? 'IPAddress', value: str(obj(a).value) ?? '' })),
     ...opt('frontendTls', frontendTls(obj(spec.tls).frontend)),
     conditions: conditions(raw.status),
-    listenerStatus: arr(obj(raw.status).listeners).map((l) => ({
-      name: str(obj(l).name) ?? '', attachedRoutes: num(obj(l).attachedRoutes) ?? 0, conditions: conditions(l),
-    })),
+    listenerStatus: listenerStatus(raw.status),
     statusAddresses: arr(obj(raw.status).addresses).map((a) => str(obj(a).value) ?? '').filter((v) => v !== ''),
+    ...opt('attachedListenerSets', num(obj(raw.status).attachedListenerSets)),
     ...opt('backendClientCertificateRef', clientCertificateRef(obj(obj(obj(spec.tls).backend)).clientCertificateRef)),
+  };
+}
+
+export function toListenerSet(raw: Json): ListenerSetObject {
+  const spec = obj(raw.spec);
+  return {
+    ...meta(raw), parentRef: typedRef(spec.parentRef, GROUP, 'Gateway'), listeners: arr(spec.listeners).map(listener),
+    conditions: conditions(raw.status), listenerStatus: listenerStatus(raw.status),
   };
 }
 

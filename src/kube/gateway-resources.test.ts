@@ -9,4 +9,9 @@ describe('gatewayResourcesServed', () => {
       .toEqual(['GatewayClass', 'Gateway', 'HTTPRoute', 'BackendTLSPolicy', 'GatewayNamespace']);
     expect(gatewayResourcesServed(new Set(['backendtlspolicies']))).toEqual([]);
   });
+
+  it('watches ListenerSets when the cluster serves them', () => {
+    expect(gatewayResourcesServed(new Set([...core, 'listenersets'])).map((r) => r.kind))
+      .toEqual(['GatewayClass', 'Gateway', 'ListenerSet', 'HTTPRoute', 'GatewayNamespace']);
+  });
 });

@@ -3,7 +3,7 @@
 import type { ClusterState } from '../snapshot/cluster-state.ts';
 import type { KubeClient } from './client.ts';
 import { KubeApiError } from './client.ts';
-import { toBackendTlsPolicy, toGateway, toGatewayClass, toGrpcRoute, toHttpRoute, toReferenceGrant } from './convert-gateway.ts';
+import { toBackendTlsPolicy, toGateway, toGatewayClass, toGrpcRoute, toHttpRoute, toListenerSet, toReferenceGrant } from './convert-gateway.ts';
 import { arr, obj, str, strMap } from './json-read.ts';
 import type { WatchedResource } from './resources.ts';
 
@@ -32,6 +32,12 @@ export const gatewayApiResources: readonly WatchedResource[] = [
     kind: 'Gateway', prefix: PREFIX, plural: 'gateways', namespaced: true,
     upsert: (s, raw) => store(s).upsertGateway(toGateway(raw)),
     remove: (s, key) => store(s).removeGateway(...split(key)),
+    keyOf: metaKey,
+  },
+  {
+    kind: 'ListenerSet', prefix: PREFIX, plural: 'listenersets', namespaced: true,
+    upsert: (s, raw) => store(s).upsertListenerSet(toListenerSet(raw)),
+    remove: (s, key) => store(s).removeListenerSet(...split(key)),
     keyOf: metaKey,
   },
   {
@@ -84,7 +90,7 @@ export async function discoverGatewayApi(client: KubeClient): Promise<ReadonlySe
 
 /**
  * The resources to watch given what the cluster serves; GatewayClass, Gateway and HTTPRoute are
- * required. (ConfigMaps, which BackendTLSPolicies name for CA bundles, are always watched: resources.ts.)
+ * required; GRPCRoute, ListenerSet, ReferenceGrant and BackendTLSPolicy are watched when served. (ConfigMaps, which BackendTLSPolicies name for CA bundles, are always watched: resources.ts.)
  */
 export function gatewayResourcesServed(served: ReadonlySet<string>): readonly WatchedResource[] {
   const required = ['gatewayclasses', 'gateways', 'httproutes'];

@@ -80,9 +80,18 @@ export interface FrontendTls {
   readonly perPort: readonly { readonly port: number; readonly validation?: FrontendValidation }[];
 }
 
+/** spec.allowedListeners.namespaces: which namespaces' ListenerSets may attach ("None" when unset). */
+export interface AllowedListeners {
+  /** "None" (the default) | "Same" | "All" | "Selector" */
+  readonly from: string;
+  readonly selector?: LabelSelectorSpec;
+}
+
 export interface GatewayObject extends GatewayApiMeta {
   readonly gatewayClassName: string;
   readonly listeners: readonly Listener[];
+  /** spec.allowedListeners; undefined: no ListenerSet may attach. */
+  readonly allowedListeners?: AllowedListeners;
   /** spec.addresses: the addresses asked for; type defaults to IPAddress, value may be "" (any). */
   readonly specAddresses: readonly { readonly type: string; readonly value: string }[];
   /** spec.tls.frontend; absent when the Gateway has none. */
@@ -92,8 +101,23 @@ export interface GatewayObject extends GatewayApiMeta {
   readonly listenerStatus: readonly ListenerStatus[];
   /** status.addresses values, as written (by us): a Gateway keeps the address it was given. */
   readonly statusAddresses: readonly string[];
+  /** status.attachedListenerSets, as written (by us); undefined when unset. */
+  readonly attachedListenerSets?: number;
   /** spec.tls.backend.clientCertificateRef: the certificate the Gateway shows to TLS backends. */
   readonly backendClientCertificateRef?: TypedRef;
+}
+
+/**
+ * gateway.networking.k8s.io/v1 ListenerSet: more listeners for a Gateway (its parentRef), which
+ * join the Gateway's own when the Gateway's allowedListeners admits the ListenerSet's namespace.
+ */
+export interface ListenerSetObject extends GatewayApiMeta {
+  /** spec.parentRef: a Gateway (group and kind defaulted); namespace defaults to the ListenerSet's. */
+  readonly parentRef: TypedRef;
+  readonly listeners: readonly Listener[];
+  /** status.conditions and status.listeners, as written (by us). */
+  readonly conditions: readonly Condition[];
+  readonly listenerStatus: readonly ListenerStatus[];
 }
 
 export interface ParentRef {
@@ -287,6 +311,8 @@ export interface ConfigMapCa {
 export interface GatewayApiSnapshot {
   readonly gatewayClasses: readonly GatewayClassObject[];
   readonly gateways: readonly GatewayObject[];
+  /** ListenerSets; absent when not watched. */
+  readonly listenerSets?: readonly ListenerSetObject[];
   readonly routes: readonly RouteObject[];
   readonly referenceGrants: readonly ReferenceGrantObject[];
   /** BackendTLSPolicies; absent when not watched. */

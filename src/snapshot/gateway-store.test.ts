@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ClusterState } from './cluster-state.ts';
-import type { GatewayObject, HttpRouteObject, RouteParentStatus } from './gateway-model.ts';
+import type { GatewayObject, HttpRouteObject, ListenerSetObject, RouteParentStatus } from './gateway-model.ts';
 
 const gateway = (extra: Partial<GatewayObject> = {}): GatewayObject => ({
   namespace: 'ns', name: 'gw', uid: 'u', generation: 1, creationTimestamp: '2024-01-01T00:00:00Z', gatewayClassName: 'bollard',
@@ -17,6 +17,31 @@ const condition = { type: 'Accepted', status: 'True' as const, reason: 'Accepted
 const service = { namespace: 'ns', name: 'web', type: 'ClusterIP', externalIPs: [], ports: [], statusLoadBalancer: [] };
 
 describe('GatewayStore in ClusterState', () => {
+  it('holds ListenerSets: a spec change matters, a status echo does not; their certificate Secrets matter', () => {
+    const state = new ClusterState();
+    const ls: ListenerSetObject = {
+      namespace: 'apps', name: 'ls', uid: 'u', generation: 1, creationTimestamp: '2024-01-01T00:00:00Z',
+      parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gw', namespace: 'ns' },
+      listeners: [{ name: 'https', port: 443, protocol: 'HTTPS', certificateRefs: [{ group: '', kind: 'Secret', name: 'ls-cert' }], allowedFrom: 'Same', allowedKinds: [] }],
+      conditions: [], listenerStatus: [],
+    };
+    expect(state.gateways.upsertListenerSet(ls)).toBe(true);
+    expect(state.gatewayApi()?.listenerSets?.map((l) => l.name)).toEqual(['ls']);
+    const before = state.gatewayApi();
+    expect(state.gateways.upsertListenerSet({ ...ls, conditions: [condition] })).toBe(false);
+    expect(state.gatewayApi()).toBe(before);
+    expect(state.gateways.lookupListenerSet('apps', 'ls')?.conditions).toEqual([condition]);
+    expect(state.upsertSecret({ namespace: 'apps', name: 'ls-cert', type: 'kubernetes.io/tls', data: {} })).toBe(true);
+    expect(state.gateways.upsertGateway(gateway({ allowedListeners: { from: 'All' } }))).toBe(true);
+    expect(state.gateways.upsertGateway(gateway({ allowedListeners: { from: 'All' }, attachedListenerSets: 1 }))).toBe(false);
+    // Namespace labels matter once a Gateway selects ListenerSets' namespaces by label.
+    expect(state.gateways.upsertNamespace('apps', { team: 'a' })).toBe(false);
+    state.gateways.upsertGateway(gateway({ allowedListeners: { from: 'Selector', selector: { matchLabels: { team: 'a' }, matchExpressions: [] } } }));
+    expect(state.gateways.upsertNamespace('apps', { team: 'b' })).toBe(true);
+    expect(state.gateways.removeListenerSet('apps', 'ls')).toBe(true);
+    expect(state.upsertSecret({ namespace: 'apps', name: 'ls-cert', type: 'kubernetes.io/tls', data: { x: Buffer.from('') } })).toBe(false);
+  });
+
   it('indexes route → Gateway, Gateway → Secret, route → Service, and says what matters', () => {
     const state = new ClusterState();
     expect(state.gatewayApi()).toBeUndefined();

@@ -1,12 +1,13 @@
-// The Gateway API part of the cluster state: GatewayClasses, Gateways, HTTPRoutes, GRPCRoutes and
-// ReferenceGrants, with the reverse indexes that make relevance a map lookup: route → parent
+// The Gateway API part of the cluster state: GatewayClasses, Gateways, ListenerSets, HTTPRoutes,
+// GRPCRoutes and ReferenceGrants, with the reverse indexes that make relevance a map lookup: route → parent
 // Gateways, Gateway → certificate and CA Secrets, Gateway → CA ConfigMaps, route → backend
 // Services. Like ClusterState, every
 // update answers "may the routing table change?"; status-only changes are held (the status writer
 // merges into them) but do not matter.
 import { isDeepStrictEqual } from 'node:util';
 import type {
-  BackendTlsPolicyObject, ConfigMapCa, GatewayApiSnapshot, PolicyAncestorStatus, GatewayClassObject, GatewayObject, GrpcRouteObject, HttpRouteObject, ReferenceGrantObject, RouteObject, RouteParentStatus,
+  BackendTlsPolicyObject, ConfigMapCa, GatewayApiSnapshot, PolicyAncestorStatus, GatewayClassObject, GatewayObject, GrpcRouteObject, HttpRouteObject, ListenerSetObject, ReferenceGrantObject,
+  RouteObject, RouteParentStatus,
 } from './gateway-model.ts';
 import { refKey } from './model.ts';
 import { RefIndex } from './ref-index.ts';
@@ -17,7 +18,7 @@ import { RefIndex } from './ref-index.ts';
  *   BackendTLSPolicy caCertificateRefs and Gateways' frontend client-certificate validation.
  */
 export type GatewayKind =
-  | 'GatewayClass' | 'Gateway' | 'HTTPRoute' | 'GRPCRoute' | 'ReferenceGrant' | 'BackendTLSPolicy' | 'GatewayNamespace' | 'GatewayConfigMap';
+  | 'GatewayClass' | 'Gateway' | 'ListenerSet' | 'HTTPRoute' | 'GRPCRoute' | 'ReferenceGrant' | 'BackendTLSPolicy' | 'GatewayNamespace' | 'GatewayConfigMap';
 
 const sortedValues = <T>(map: ReadonlyMap<string, T>): T[] =>
   [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
@@ -32,6 +33,7 @@ function withoutStatus<T extends object>(o: T, fields: readonly (keyof T)[]): Pa
 export class GatewayStore {
   private readonly classes = new Map<string, GatewayClassObject>();
   private readonly gateways = new Map<string, GatewayObject>();
+  private readonly listenerSets = new Map<string, ListenerSetObject>();
   private readonly httpRoutes = new Map<string, HttpRouteObject>();
   private readonly grpcRoutes = new Map<string, GrpcRouteObject>();
   private readonly grants = new Map<string, ReferenceGrantObject>();
@@ -46,7 +48,7 @@ export class GatewayStore {
   private readonly writtenParents = new Map<string, readonly RouteParentStatus[]>();
   /** "HTTPRoute:ns/name" → parent Gateways "ns/name". */
   private readonly routeParents = new RefIndex();
-  /** Gateway "ns/name" → certificate Secrets and frontend CA Secrets "ns/name". */
+  /** Gateway "ns/name" (or "ListenerSet:ns/name") → certificate Secrets and frontend CA Secrets "ns/name". */
   private readonly gatewaySecrets = new RefIndex();
   /** Gateway "ns/name" → frontend CA ConfigMaps "ns/name". */
   private readonly gatewayConfigMaps = new RefIndex();
@@ -69,6 +71,7 @@ export class GatewayStore {
       this.cached = {
         gatewayClasses: sortedValues(this.classes),
         gateways: sortedValues(this.gateways),
+        listenerSets: sortedValues(this.listenerSets),
         routes: [...sortedValues(this.httpRoutes), ...sortedValues(this.grpcRoutes)],
         referenceGrants: sortedValues(this.grants),
         backendTlsPolicies: policies,
@@ -92,7 +95,7 @@ export class GatewayStore {
 
   /** Whether any Gateway API object is held (an Ingress-only cluster skips the Gateway build). */
   isEmpty(): boolean {
-    return this.classes.size === 0 && this.gateways.size === 0 && this.httpRoutes.size === 0 && this.grpcRoutes.size === 0;
+    return this.classes.size === 0 && this.gateways.size === 0 && this.listenerSets.size === 0 && this.httpRoutes.size === 0 && this.grpcRoutes.size === 0;
   }
 
   usesService(key: string): boolean {
@@ -147,7 +150,7 @@ export class GatewayStore {
     const key = refKey(g);
     // status.addresses matter: a Gateway keeps the address its status holds (--gateway-addresses),
     // so the table follows what the status leader wrote.
-    if (!this.put(this.gateways, key, g, ['conditions', 'listenerStatus'])) return false;
+    if (!this.put(this.gateways, key, g, ['conditions', 'listenerStatus', 'attachedListenerSets'])) return false;
     const secrets = g.listeners.flatMap((l) => l.certificateRefs.map((r) => `${r.namespace ?? g.namespace}/${r.name}`));
     const client = g.backendClientCertificateRef;
     if (client !== undefined) secrets.push(`${client.namespace ?? g.namespace}/${client.name}`);
@@ -161,6 +164,25 @@ export class GatewayStore {
     this.gatewaySecrets.delete(key);
     this.gatewayConfigMaps.delete(key);
     return this.drop(this.gateways, key);
+  }
+
+  /** A ListenerSet whose spec changed matters (its parent may be ours); a status-only change does not. */
+  upsertListenerSet(l: ListenerSetObject): boolean {
+    const key = refKey(l);
+    if (!this.put(this.listenerSets, key, l, ['conditions', 'listenerStatus'])) return false;
+    const secrets = l.listeners.flatMap((x) => x.certificateRefs.map((r) => `${r.namespace ?? l.namespace}/${r.name}`));
+    this.gatewaySecrets.set(`ListenerSet:${key}`, [...new Set(secrets)]);
+    return true;
+  }
+
+  removeListenerSet(namespace: string, name: string): boolean {
+    const key = `${namespace}/${name}`;
+    this.gatewaySecrets.delete(`ListenerSet:${key}`);
+    return this.drop(this.listenerSets, key);
+  }
+
+  lookupListenerSet(namespace: string, name: string): ListenerSetObject | undefined {
+    return this.listenerSets.get(`${namespace}/${name}`);
   }
 
   upsertRoute(r: RouteObject): boolean {
@@ -272,13 +294,14 @@ export class GatewayStore {
   }
 
   private selectsNamespaces(): boolean {
-    for (const g of this.gateways.values()) if (g.listeners.some((l) => l.allowedFrom === 'Selector')) return true;
+    for (const g of this.gateways.values()) if (g.allowedListeners?.from === 'Selector' || g.listeners.some((l) => l.allowedFrom === 'Selector')) return true;
+    for (const l of this.listenerSets.values()) if (l.listeners.some((x) => x.allowedFrom === 'Selector')) return true;
     return false;
   }
 
   keys(kind: GatewayKind): readonly string[] {
     const maps: Record<GatewayKind, Map<string, unknown>> = {
-      GatewayClass: this.classes, Gateway: this.gateways, HTTPRoute: this.httpRoutes, GRPCRoute: this.grpcRoutes, ReferenceGrant: this.grants,
+      GatewayClass: this.classes, Gateway: this.gateways, ListenerSet: this.listenerSets, HTTPRoute: this.httpRoutes, GRPCRoute: this.grpcRoutes, ReferenceGrant: this.grants,
       BackendTLSPolicy: this.policies, GatewayNamespace: this.namespaceLabels, GatewayConfigMap: this.configMaps,
     };
     return [...maps[kind].keys()];

@@ -1,17 +1,20 @@
 // Writes Gateway API status from the build's report (routing/gateway/report.ts): GatewayClass
-// Accepted; Gateway Accepted/Programmed/ResolvedRefs, addresses and per-listener conditions;
+// Accepted; Gateway Accepted/Programmed/ResolvedRefs, addresses, attachedListenerSets and
+// per-listener conditions; ListenerSets' (listener-set-status.ts);
 // route parents (route-status.ts) and BackendTLSPolicy ancestors (backend-tls-policy-status.ts),
 // lists shared with other controllers and written read-modify-write (shared-list-write.ts). Only
 // the status leader calls this; each object is written only when its status differs, and a failed
 // write is logged and retried on the next sync.
 import { isDeepStrictEqual } from 'node:util';
 import type { GatewayApiReport, GatewayReport } from '../routing/gateway/report.ts';
-import type { Condition, GatewayObject, ListenerStatus } from '../snapshot/gateway-model.ts';
+import type { Condition, GatewayObject } from '../snapshot/gateway-model.ts';
 import type { GatewayStore } from '../snapshot/gateway-store.ts';
 import type { LoadBalancerIngress } from '../snapshot/model.ts';
 import { backendTlsPolicyWrites } from './backend-tls-policy-status.ts';
 import { allBounded } from './bounded.ts';
 import { sameConditions, toConditions } from './gateway-conditions.ts';
+import { listenerSetStatusWrites } from './listener-set-status.ts';
+import { listenersOf, sameListeners } from './listener-status.ts';
 import { routeStatusWrites } from './route-status.ts';
 import type { SharedListDeps } from './shared-list-write.ts';
 
@@ -38,6 +41,7 @@ export async function syncGatewayStatus(
     const status = current === undefined ? undefined : gatewayStatus(g, current, addresses, now);
     if (status !== undefined) writes.push(() => write(deps, `${API}/namespaces/${g.ref.namespace}/gateways/${g.ref.name}/status`, { status }, `${g.ref.namespace}/${g.ref.name}`));
   }
+  writes.push(...listenerSetStatusWrites(store, report.listenerSets, now, (path, status, object) => write(deps, path, { status }, object)));
   writes.push(...routeStatusWrites(deps, store, report.routes, now));
   writes.push(...backendTlsPolicyWrites(deps, store, report.backendTlsPolicies, now));
   await allBounded(writes);
@@ -46,26 +50,13 @@ export async function syncGatewayStatus(
 /** The Gateway's status to write; undefined when it holds that already. */
 function gatewayStatus(g: GatewayReport, current: GatewayObject, shared: readonly LoadBalancerIngress[], now: string) {
   const conditions = toConditions(g.conditions, current.conditions, current.generation, now);
-  const listeners = listenersOf(g, current, now);
+  const listeners = listenersOf(g.listeners, current, now);
   // Its own address (--gateway-addresses), else the addresses every Gateway shares.
   const addresses = g.addresses?.map((value) => ({ type: 'IPAddress', value })) ?? shared.map(toAddress);
   const sameAddresses = isDeepStrictEqual(addresses.map((a) => a.value), current.statusAddresses);
-  if (sameAddresses && sameConditions(conditions, current.conditions) && sameListeners(listeners, current.listenerStatus)) return undefined;
-  return { addresses, conditions, listeners };
-}
-
-function listenersOf(g: GatewayReport, current: GatewayObject, now: string) {
-  return g.listeners.map((l) => ({
-    name: l.name, supportedKinds: l.supportedKinds, attachedRoutes: l.attachedRoutes,
-    conditions: toConditions(l.conditions, current.listenerStatus.find((x) => x.name === l.name)?.conditions ?? [], current.generation, now),
-  }));
-}
-
-function sameListeners(a: readonly ListenerStatus[], b: readonly ListenerStatus[]): boolean {
-  return a.length === b.length && a.every((l, i) => {
-    const m = b[i];
-    return m !== undefined && l.name === m.name && l.attachedRoutes === m.attachedRoutes && sameConditions(l.conditions, m.conditions);
-  });
+  const sameSets = g.attachedListenerSets === undefined || g.attachedListenerSets === current.attachedListenerSets;
+  if (sameAddresses && sameSets && sameConditions(conditions, current.conditions) && sameListeners(listeners, current.listenerStatus)) return undefined;
+  return { addresses, conditions, listeners, ...(g.attachedListenerSets === undefined ? {} : { attachedListenerSets: g.attachedListenerSets }) };
 }
 
 function toAddress(a: LoadBalancerIngress): { type: string; value: string } {
@@ -73,7 +64,7 @@ function toAddress(a: LoadBalancerIngress): { type: string; value: string } {
 }
 
 /**
- * PATCHes a GatewayClass's or Gateway's status whole, with no read first: a class names one
+ * PATCHes a GatewayClass's, Gateway's or ListenerSet's status whole, with no read first: a class names one
  * controller, so their status is ours alone, and our only other writer is a former leader of ours
  * (the next sync repairs what it writes late). Logged on failure, retried on the next sync.
  */

@@ -25,10 +25,10 @@ only when ACME writes certificates into the Ingresses' TLS Secrets (acme.writeTl
   resources: [events]
   verbs: [create, patch]
 - apiGroups: [gateway.networking.k8s.io]
-  resources: [gateways, httproutes, grpcroutes, referencegrants, backendtlspolicies]
+  resources: [gateways, listenersets, httproutes, grpcroutes, referencegrants, backendtlspolicies]
   verbs: [get, list, watch]
 - apiGroups: [gateway.networking.k8s.io]
-  resources: [gateways/status, httproutes/status, grpcroutes/status, backendtlspolicies/status]
+  resources: [gateways/status, listenersets/status, httproutes/status, grpcroutes/status, backendtlspolicies/status]
   verbs: [update, patch]
 {{- if and .Values.acme.enabled .Values.acme.writeTlsSecrets }}
 - apiGroups: [""]

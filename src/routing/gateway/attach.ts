@@ -1,7 +1,12 @@
 // Which listeners a route attaches to, through each of its parentRefs, and the parent status that
 // follows: Accepted, or why not (NoMatchingParent, NotAllowedByListeners, NoMatchingListenerHostname).
-import type { GatewayApiSnapshot, LabelSelectorRequirement, LabelSelectorSpec, ParentRef, RouteObject } from '../../snapshot/gateway-model.ts';
+// A parentRef to a Gateway reaches the Gateway's own listeners; one to a ListenerSet (kind
+// ListenerSet) reaches that ListenerSet's listeners only.
+import type { GatewayApiSnapshot, ParentRef, RouteObject } from '../../snapshot/gateway-model.ts';
+import { refKey } from '../../snapshot/model.ts';
 import { effectiveHostnames, under } from './hostnames.ts';
+import { selectsNamespace } from './label-selector.ts';
+import type { ListenerSetEntry } from './listener-sets.ts';
 import { GATEWAY_GROUP, type GatewayState, type ListenerState } from './listeners.ts';
 import { condition, type ConditionSpec } from './report.ts';
 
@@ -17,20 +22,37 @@ export interface ParentResult {
   readonly attachments: readonly Attachment[];
 }
 
-/** One result per parentRef naming a Gateway of ours; other parents are another controller's business. */
-export function attachRoute(route: RouteObject, gateways: ReadonlyMap<string, GatewayState>, api: GatewayApiSnapshot): ParentResult[] {
+/** The parents a route may name: Gateways of ours and the ListenerSets naming them, by "Kind:ns/name". */
+export type RouteParents = ReadonlyMap<string, { readonly gateway: GatewayState; readonly listenerSet?: ListenerSetEntry }>;
+
+export function routeParents(gateways: readonly GatewayState[]): RouteParents {
+  const out = new Map<string, { gateway: GatewayState; listenerSet?: ListenerSetEntry }>();
+  for (const gateway of gateways) {
+    out.set(`Gateway:${refKey(gateway.gateway)}`, { gateway });
+    for (const listenerSet of gateway.listenerSets) out.set(`ListenerSet:${refKey(listenerSet.listenerSet)}`, { gateway, listenerSet });
+  }
+  return out;
+}
+
+/** One result per parentRef naming a Gateway of ours (or a ListenerSet of one); other parents are another controller's business. */
+export function attachRoute(route: RouteObject, parents: RouteParents, api: GatewayApiSnapshot): ParentResult[] {
   const results: ParentResult[] = [];
   for (const parentRef of route.parentRefs) {
-    if (parentRef.group !== GATEWAY_GROUP || parentRef.kind !== 'Gateway') continue;
-    const gateway = gateways.get(`${parentRef.namespace ?? route.namespace}/${parentRef.name}`);
-    if (gateway === undefined) continue;
-    results.push(attachToGateway(route, parentRef, gateway, api));
+    if (parentRef.group !== GATEWAY_GROUP || (parentRef.kind !== 'Gateway' && parentRef.kind !== 'ListenerSet')) continue;
+    const parent = parents.get(`${parentRef.kind}:${parentRef.namespace ?? route.namespace}/${parentRef.name}`);
+    if (parent === undefined) continue;
+    if (parent.listenerSet?.refused !== undefined) {
+      const why = `the ListenerSet is not accepted by its Gateway (${parent.listenerSet.refused.reason})`;
+      results.push({ parentRef, accepted: condition('Accepted', false, 'NotAllowedByListeners', why), attachments: [] });
+      continue;
+    }
+    results.push(attachToGateway(route, parentRef, parent.gateway, parent.listenerSet?.listenerSet, api));
   }
   return results;
 }
 
-function attachToGateway(route: RouteObject, parentRef: ParentRef, gateway: GatewayState, api: GatewayApiSnapshot): ParentResult {
-  const named = gateway.listeners.filter((l) =>
+function attachToGateway(route: RouteObject, parentRef: ParentRef, gateway: GatewayState, listenerSet: ListenerSetEntry['listenerSet'] | undefined, api: GatewayApiSnapshot): ParentResult {
+  const named = gateway.listeners.filter((l) => l.listenerSet === listenerSet &&
     (parentRef.sectionName === undefined || l.listener.name === parentRef.sectionName) &&
     (parentRef.port === undefined || l.listener.port === parentRef.port));
   if (named.length === 0) {
@@ -78,29 +100,13 @@ function specificity(hostname: string | undefined): number {
 
 function allows(state: ListenerState, route: RouteObject, api: GatewayApiSnapshot): boolean {
   if (!state.supportedKinds.some((k) => k.kind === route.kind)) return false;
-  const { listener, gateway } = state;
+  const { listener } = state;
+  // "Same" is the namespace of the object the listener is written in.
+  const home = (state.listenerSet ?? state.gateway).namespace;
   switch (listener.allowedFrom) {
     case 'All': return true;
-    case 'Same': return route.namespace === gateway.namespace;
-    case 'Selector': return selected(listener.allowedSelector ?? { matchLabels: {}, matchExpressions: [] }, api.namespaceLabels?.(route.namespace));
-    default: return false;
-  }
-}
-
-/** A label selector over the route's namespace; without the namespace's labels nothing is selected. */
-function selected(selector: LabelSelectorSpec, labels: Readonly<Record<string, string>> | undefined): boolean {
-  if (labels === undefined) return false;
-  return Object.entries(selector.matchLabels).every(([k, v]) => labels[k] === v)
-    && selector.matchExpressions.every((e) => requirementHolds(e, labels));
-}
-
-function requirementHolds(e: LabelSelectorRequirement, labels: Readonly<Record<string, string>>): boolean {
-  const value = Object.hasOwn(labels, e.key) ? labels[e.key] : undefined;
-  switch (e.operator) {
-    case 'In': return value !== undefined && e.values.includes(value);
-    case 'NotIn': return value === undefined || !e.values.includes(value);
-    case 'Exists': return value !== undefined;
-    case 'DoesNotExist': return value === undefined;
+    case 'Same': return route.namespace === home;
+    case 'Selector': return selectsNamespace(listener.allowedSelector, api.namespaceLabels?.(route.namespace));
     default: return false;
   }
 }

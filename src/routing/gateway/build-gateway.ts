@@ -13,8 +13,9 @@ import { askedFor, assignAddresses, type AddressAssignment } from './addresses.t
 import { gatewayResolvedRefs, resolveBackendClientCertificate, type BackendClientCertificate } from './backend-client-certificate.ts';
 import { BackendTlsPolicies } from './backend-tls-policies.ts';
 import type { BackendTlsContext } from './backend-tls.ts';
-import { attachRoute, type Attachment, type ParentResult } from './attach.ts';
+import { attachRoute, routeParents, type Attachment, type ParentResult } from './attach.ts';
 import { allowsInsecureFallback } from './frontend-validation.ts';
+import { attachedListenerSets, listenerSetReports } from './listener-sets.ts';
 import { compileGateways, ourClasses, type GatewayState, type ListenerState } from './listeners.ts';
 import { mergeGatewayRoutes } from './merge.ts';
 import type { GatewayRouteCache } from './route-cache.ts';
@@ -50,7 +51,7 @@ export function buildGatewayApi(input: GatewayBuildInput, ingressTable: RoutingT
   const classes = ourClasses(api, input.controllerName);
   const pool = input.gatewayAddresses;
   const gateways = compileGateways(api, classes.names, snapshot, input.secretReadings, { own: pool.length > 0, reserved: new Set(input.reservedPorts ?? []) });
-  const byKey = new Map(gateways.map((g) => [`${g.gateway.namespace}/${g.gateway.name}`, g]));
+  const parents = routeParents(gateways);
   const addresses = ownAddresses(gateways, pool);
   const clientCertificates = new Map(gateways.map((g) => [g.gateway, resolveBackendClientCertificate(g.gateway, api, snapshot, input.secretReadings)]));
   const policies = new BackendTlsPolicies(api);
@@ -60,9 +61,9 @@ export function buildGatewayApi(input: GatewayBuildInput, ingressTable: RoutingT
   const candidates = new Map<string, GatewayCandidate[]>();
   const routes: RouteReport[] = [];
   for (const route of api.routes) {
-    const parents = attachRoute(route, byKey, api);
-    if (parents.length === 0) continue;
-    const attachments = parents.flatMap((p) => p.attachments);
+    const attached = attachRoute(route, parents, api);
+    if (attached.length === 0) continue;
+    const attachments = attached.flatMap((p) => p.attachments);
     for (const a of new Set(attachments.map((x) => x.listener))) a.attachedRoutes += 1;
     const keyOf = (a: Attachment) => tableKeyOf(a.listener, addresses, pool.length > 0);
     const compiled = compileCached(route, attachments, keyOf, ctx, input, inputs);
@@ -71,7 +72,7 @@ export function buildGatewayApi(input: GatewayBuildInput, ingressTable: RoutingT
       if (list === undefined) candidates.set(c.key, [...c.candidates]);
       else list.push(...c.candidates);
     }
-    routes.push(routeReport(route, parents, compiled.route));
+    routes.push(routeReport(route, attached, compiled.route));
   }
   input.mergeMemo?.begin();
   const { merged, own } = mergeByTable(ingressTable, gateways, addresses, pool.length > 0, candidates, ingressPrecedenceOf(snapshot), input.mergeMemo);
@@ -80,6 +81,7 @@ export function buildGatewayApi(input: GatewayBuildInput, ingressTable: RoutingT
     report: {
       classes: classes.reports, routes, backendTlsPolicies: policies.reports(),
       gateways: gateways.map((g) => gatewayReport(g, addresses.get(g.gateway), pool.length > 0, clientCertificates.get(g.gateway))),
+      listenerSets: listenerSetReports(gateways),
       conflicts: [...merged.conflicts, ...own.flatMap((o) => o.merged.conflicts.map((c) => `${c} (on ${o.key})`))],
     },
     diagnostics: [...merged.diagnostics, ...own.flatMap((o) => o.merged.diagnostics)],
@@ -307,9 +309,12 @@ function routeReport(route: RouteObject, parents: readonly ParentResult[], compi
  * @param assigned its address (addresses.ts), or why it has none; with `pooled` false, undefined
  *   means it shares the published addresses.
  */
-function gatewayReport(state: GatewayState, assigned: AddressAssignment | undefined, pooled: boolean, client: BackendClientCertificate | undefined): GatewayReport {
+function gatewayReport(withSets: GatewayState, assigned: AddressAssignment | undefined, pooled: boolean, client: BackendClientCertificate | undefined): GatewayReport {
   const problem = assigned?.address === undefined ? assigned : undefined;
+  // Its conditions and listeners are its own; its ListenerSets' are theirs (listener-sets.ts).
+  const state = { ...withSets, listeners: withSets.listeners.filter((l) => l.listenerSet === undefined) };
   return {
+    ...(state.gateway.allowedListeners === undefined ? {} : { attachedListenerSets: attachedListenerSets(withSets) }),
     ...(pooled ? { addresses: assigned?.address === undefined ? [] : [assigned.address] } : {}),
     ref: { namespace: state.gateway.namespace, name: state.gateway.name }, generation: state.gateway.generation,
     conditions: [

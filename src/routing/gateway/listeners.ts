@@ -6,13 +6,16 @@
 // A Gateway with an address of its own (--gateway-addresses) may also use any other port: Bollard
 // opens that port on the Gateway's address (RoutingTable.portListeners), except Bollard's own ports.
 // Any other port or protocol is not served (Accepted False: PortUnavailable / UnsupportedProtocol).
-import type { ClusterSnapshot, ObjectRef } from '../../snapshot/model.ts';
-import type { GatewayApiSnapshot, GatewayClassObject, GatewayObject, Listener, RouteKindRef } from '../../snapshot/gateway-model.ts';
+// The listeners of ListenerSets the Gateway admits (listener-sets.ts) compile here too, after the
+// Gateway's own: the same ports, protocols and certificates, and conflicts by the spec's precedence.
+import { refKey, type ClusterSnapshot, type ObjectRef } from '../../snapshot/model.ts';
+import type { GatewayApiSnapshot, GatewayClassObject, GatewayObject, Listener, ListenerSetObject, RouteKindRef } from '../../snapshot/gateway-model.ts';
 import type { SecretObject } from '../../snapshot/model.ts';
 import type { TlsCertificate } from '../types.ts';
 import { loadTlsSecret, type TlsSecretResult } from '../tls-secret.ts';
 import { resolveFrontendValidation } from './frontend-validation.ts';
 import { referencePermitted } from './grants.ts';
+import { admission, listenerSetsByParent, type ListenerSetEntry } from './listener-sets.ts';
 import { condition, type ConditionSpec, type GatewayClassReport } from './report.ts';
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
@@ -22,9 +25,11 @@ const PORT_OF: Readonly<Record<string, number>> = { HTTP: 80, HTTPS: 443 };
 /** A listener as compiled: served (with its certificate) or not, with its conditions. */
 export interface ListenerState {
   readonly gateway: GatewayObject;
+  /** The ListenerSet the listener comes from; undefined for the Gateway's own. */
+  readonly listenerSet?: ListenerSetObject;
   readonly listener: Listener;
   /** Accepted (a protocol and port Bollard serves): routes may attach and count in attachedRoutes. */
-  readonly attachable: boolean;
+  attachable: boolean;
   /** Accepted and programmed: attached routes are served. */
   served: boolean;
   readonly proto: 'http' | 'https';
@@ -38,7 +43,16 @@ export interface ListenerState {
 
 export interface GatewayState {
   readonly gateway: GatewayObject;
+  /** Its own listeners, then those of the ListenerSets it admitted, in precedence order. */
   readonly listeners: readonly ListenerState[];
+  /** The ListenerSets naming it, admitted or not, in precedence order. */
+  readonly listenerSets: readonly ListenerSetEntry[];
+}
+
+/** Where a listener is written: its Gateway, or a ListenerSet of the Gateway (ReferenceGrants are asked for it). */
+interface ListenerOwner {
+  readonly gateway: GatewayObject;
+  readonly listenerSet?: ListenerSetObject;
 }
 
 export function ourClasses(api: GatewayApiSnapshot, controllerName: string): { names: ReadonlySet<string>; reports: GatewayClassReport[] } {
@@ -64,23 +78,30 @@ export function compileGateways(
   readings: WeakMap<SecretObject, TlsSecretResult>,
   ports: ListenerPorts,
 ): GatewayState[] {
+  const sets = listenerSetsByParent(api);
   return api.gateways.filter((g) => classes.has(g.gatewayClassName)).map((gateway) => {
-    const listeners = gateway.listeners.map((l) => compileListener(gateway, l, api, snapshot, readings, ports));
+    const compile = (owner: ListenerOwner, l: Listener) => compileListener(owner, l, api, snapshot, readings, ports);
+    const own = gateway.listeners.map((l) => compile({ gateway }, l));
+    const parentAccepted = own.some((l) => l.attachable);
+    const listenerSets = (sets.get(refKey(gateway)) ?? []).map((ls) => admission(gateway, parentAccepted, ls, api));
+    const joined = listenerSets.filter((e) => e.refused === undefined).flatMap(({ listenerSet }) => listenerSet.listeners.map((l) => compile({ gateway, listenerSet }, l)));
+    const listeners = [...own, ...joined];
     markConflicts(listeners);
-    return { gateway, listeners };
+    return { gateway, listeners, listenerSets };
   });
 }
 
 function compileListener(
-  gateway: GatewayObject, listener: Listener, api: GatewayApiSnapshot, snapshot: ClusterSnapshot, readings: WeakMap<SecretObject, TlsSecretResult>,
+  owner: ListenerOwner, listener: Listener, api: GatewayApiSnapshot, snapshot: ClusterSnapshot, readings: WeakMap<SecretObject, TlsSecretResult>,
   ports: ListenerPorts,
 ): ListenerState {
+  const { gateway, listenerSet } = owner;
   const known = PORT_OF[listener.protocol] !== undefined;
-  // A protocol Bollard does not serve supports no route kind at all.
-  const { kinds, invalidKinds } = known ? supportedKinds(listener) : { kinds: [], invalidKinds: [] };
+  // A protocol Bollard does not serve supports no route kind at all: every kind it names is invalid.
+  const { kinds, invalidKinds } = known ? supportedKinds(listener) : { kinds: [], invalidKinds: listener.allowedKinds.map((k) => k.kind) };
   const proto = listener.protocol === 'HTTPS' ? 'https' : 'http';
   const acceptance = acceptedCondition(listener, ports);
-  const tls = proto === 'https' ? resolveListenerTls(gateway, listener, acceptance, api, snapshot, readings) : { ...NO_TLS, acceptance };
+  const tls = proto === 'https' ? resolveListenerTls(owner, listener, acceptance, api, snapshot, readings) : { ...NO_TLS, acceptance };
   const accepted = tls.acceptance.status === 'True';
   const conditions: ConditionSpec[] = [tls.acceptance];
   if (tls.problem !== undefined) conditions.push(condition('ResolvedRefs', false, tls.problem.reason, tls.problem.message));
@@ -89,7 +110,7 @@ function compileListener(
   const served = accepted && (proto === 'http' || tls.certificate !== undefined);
   conditions.push(served ? condition('Programmed', true, 'Programmed') : condition('Programmed', false, 'Invalid', 'the listener is not served'));
   const ownPort = PORT_OF[listener.protocol] !== listener.port;
-  return { gateway, listener, attachable: accepted, served, proto, ownPort, supportedKinds: kinds, certificate: tls.certificate, conditions, attachedRoutes: 0 };
+  return { gateway, ...(listenerSet === undefined ? {} : { listenerSet }), listener, attachable: accepted, served, proto, ownPort, supportedKinds: kinds, certificate: tls.certificate, conditions, attachedRoutes: 0 };
 }
 
 interface ListenerTls {
@@ -107,14 +128,15 @@ const NO_TLS = { certificate: undefined, problem: undefined };
  * Without any valid CA the listener is refused, not served without the validation it asks for.
  */
 function resolveListenerTls(
-  gateway: GatewayObject, listener: Listener, acceptance: ConditionSpec, api: GatewayApiSnapshot, snapshot: ClusterSnapshot, readings: WeakMap<SecretObject, TlsSecretResult>,
+  owner: ListenerOwner, listener: Listener, acceptance: ConditionSpec, api: GatewayApiSnapshot, snapshot: ClusterSnapshot, readings: WeakMap<SecretObject, TlsSecretResult>,
 ): ListenerTls {
   if (acceptance.status !== 'True') return { ...NO_TLS, acceptance };
-  const tls = resolveCertificate(gateway, listener, api, snapshot, readings);
+  const { gateway, listenerSet } = owner;
+  const tls = resolveCertificate(owner, listener, api, snapshot, readings);
   const frontend = resolveFrontendValidation(gateway, listener, api, snapshot);
   if (frontend.noValidCa) return { acceptance: condition('Accepted', false, 'NoValidCACertificate', frontend.problem?.message ?? ''), certificate: undefined, problem: tls.problem ?? frontend.problem };
   const certificate = tls.certificate === undefined ? undefined : {
-    ...tls.certificate, gatewayListener: `${gateway.namespace}/${gateway.name}/${listener.name}`,
+    ...tls.certificate, gatewayListener: `${refKey(gateway)}/${listenerSet === undefined ? '' : `${refKey(listenerSet)}/`}${listener.name}`,
     ...(frontend.validation === undefined ? {} : { clientValidation: frontend.validation }),
   };
   return { acceptance, certificate, problem: tls.problem ?? frontend.problem };
@@ -149,18 +171,22 @@ function supportedKinds(listener: Listener): { kinds: RouteKindRef[]; invalidKin
 
 type CertificateResult = { certificate: TlsCertificate | undefined; problem: { reason: string; message: string } | undefined };
 
-/** The first certificateRef (Bollard serves one certificate per listener); another namespace needs a ReferenceGrant. */
+/**
+ * The first certificateRef (Bollard serves one certificate per listener); another namespace needs a
+ * ReferenceGrant from the listener's owner (a ListenerSet's own, not its Gateway's).
+ */
 function resolveCertificate(
-  gateway: GatewayObject, listener: Listener, api: GatewayApiSnapshot, snapshot: ClusterSnapshot, readings: WeakMap<SecretObject, TlsSecretResult>,
+  owner: ListenerOwner, listener: Listener, api: GatewayApiSnapshot, snapshot: ClusterSnapshot, readings: WeakMap<SecretObject, TlsSecretResult>,
 ): CertificateResult {
   const ref = listener.certificateRefs[0];
   if (ref === undefined) return { certificate: undefined, problem: { reason: 'InvalidCertificateRef', message: 'an HTTPS listener needs tls.certificateRefs' } };
   if (ref.group !== '' || ref.kind !== 'Secret') {
     return { certificate: undefined, problem: { reason: 'InvalidCertificateRef', message: `certificateRef ${ref.kind} "${ref.name}" is not a core Secret` } };
   }
-  const namespace = ref.namespace ?? gateway.namespace;
+  const from = owner.listenerSet ?? owner.gateway;
+  const namespace = ref.namespace ?? from.namespace;
   const permitted = referencePermitted(api.referenceGrants, {
-    fromGroup: GATEWAY_GROUP, fromKind: 'Gateway', fromNamespace: gateway.namespace, toGroup: '', toKind: 'Secret', toNamespace: namespace, toName: ref.name,
+    fromGroup: GATEWAY_GROUP, fromKind: owner.listenerSet === undefined ? 'Gateway' : 'ListenerSet', fromNamespace: from.namespace, toGroup: '', toKind: 'Secret', toNamespace: namespace, toName: ref.name,
   });
   if (!permitted) return { certificate: undefined, problem: { reason: 'RefNotPermitted', message: `no ReferenceGrant in "${namespace}" allows Secret "${ref.name}"` } };
   const result = loadTlsSecret(snapshot.lookupSecret(namespace, ref.name), namespace, ref.name, readings);
@@ -168,19 +194,39 @@ function resolveCertificate(
   return { certificate: result.certificate, problem: undefined };
 }
 
-/** Listeners of one Gateway on the same port: a protocol clash or the same hostname twice is Conflicted (both lose). */
-function markConflicts(listeners: ListenerState[]): void {
+/**
+ * Listeners of one Gateway (with its ListenerSets') on the same port: a protocol clash or the same
+ * hostname twice is Conflicted. Among the Gateway's own both lose. A ListenerSet's listener loses
+ * to any of the Gateway's and to any ListenerSet listener before it in precedence that kept its
+ * port (the older ListenerSet's, or an earlier one of its own).
+ */
+function markConflicts(listeners: readonly ListenerState[]): void {
+  const own = listeners.filter((l) => l.listenerSet === undefined);
+  const kept: ListenerState[] = [];
   for (const a of listeners) {
-    const clash = listeners.find((b) => b !== a && b.listener.port === a.listener.port &&
+    const rivals = a.listenerSet === undefined ? own : [...own, ...kept];
+    const clash = rivals.find((b) => b !== a && b.listener.port === a.listener.port &&
       (b.listener.protocol !== a.listener.protocol || (b.listener.hostname ?? '') === (a.listener.hostname ?? '')));
     if (clash === undefined) {
       a.conditions.push(condition('Conflicted', false, 'NoConflicts'));
+      if (a.listenerSet !== undefined) kept.push(a);
       continue;
     }
     const reason = clash.listener.protocol === a.listener.protocol ? 'HostnameConflict' : 'ProtocolConflict';
-    a.conditions.push(condition('Conflicted', true, reason, `listener "${clash.listener.name}" uses the same port`));
-    replaceProgrammed(a);
+    const message = `listener "${clash.listener.name}"${clash.listenerSet === undefined ? '' : ` of ListenerSet ${refKey(clash.listenerSet)}`} uses the same port`;
+    a.conditions.push(condition('Conflicted', true, reason, message));
+    if (a.listenerSet === undefined) replaceProgrammed(a);
+    else refuseConflicted(a, reason, message);
   }
+}
+
+/** A ListenerSet's listener that lost its port is not accepted: no route attaches to it. */
+function refuseConflicted(state: ListenerState, reason: string, message: string): void {
+  for (const [i, c] of state.conditions.entries()) {
+    if (c.type === 'Accepted' || c.type === 'Programmed') state.conditions[i] = condition(c.type, false, reason, message);
+  }
+  state.attachable = false;
+  state.served = false;
 }
 
 function replaceProgrammed(state: ListenerState): void {

@@ -23,6 +23,17 @@ export interface GatewayReport {
   readonly ref: ObjectRef;
   readonly generation: number;
   readonly conditions: readonly ConditionSpec[];
+  /** Its own listeners (not its ListenerSets'). */
+  readonly listeners: readonly ListenerReport[];
+  /** How many ListenerSets it took and accepted; unset when its spec.allowedListeners is. */
+  readonly attachedListenerSets?: number;
+}
+
+/** A ListenerSet naming a Gateway of ours: Accepted, Programmed, and its listeners when admitted. */
+export interface ListenerSetReport {
+  readonly ref: ObjectRef;
+  readonly generation: number;
+  readonly conditions: readonly ConditionSpec[];
   readonly listeners: readonly ListenerReport[];
 }
 
@@ -35,7 +46,7 @@ export interface RouteReport {
   readonly kind: 'HTTPRoute' | 'GRPCRoute';
   readonly ref: ObjectRef;
   readonly generation: number;
-  /** One per parentRef that names a Gateway of ours, in spec order. */
+  /** One per parentRef that names a Gateway of ours (or a ListenerSet of one), in spec order. */
   readonly parents: readonly RouteParentReport[];
 }
 
@@ -62,6 +73,7 @@ export interface BackendTlsPolicyReport {
 export interface GatewayApiReport {
   readonly classes: readonly GatewayClassReport[];
   readonly gateways: readonly GatewayReport[];
+  readonly listenerSets: readonly ListenerSetReport[];
   readonly routes: readonly RouteReport[];
   readonly backendTlsPolicies: readonly BackendTlsPolicyReport[];
   /** Routes that lost a (host, path, conditions) to another route, Ingress or Gateway API: one line each. */

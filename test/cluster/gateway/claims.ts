@@ -22,6 +22,8 @@ export const SUPPORTED_FEATURES = [
   // Client certificates and 421 for misdirected requests.
   'GatewayFrontendClientCertificateValidation', 'GatewayFrontendClientCertificateValidationInsecureFallback',
   'GatewayHTTPSListenerDetectMisdirectedRequests',
+  // ListenerSets joining a Gateway's listeners (docs/gateway-api.md#listenersets).
+  'ListenerSet',
 ] as const;
 
 /** Tests skipped (with the reason); the run must pass everything else. */

@@ -20,8 +20,8 @@ import { profileLine, readConformanceReport } from './conformance-report.ts';
 
 const GATEWAY_CLASS = 'bollard';
 const SUITE_NAMESPACES = ['gateway-conformance-infra', 'gateway-conformance-app-backend', 'gateway-conformance-web-backend'];
-/** More than the suite's Gateways at any one time. */
-const GATEWAY_ADDRESSES = Array.from({ length: 32 }, (_, i) => `127.0.1.${String(i + 1)}`);
+/** More than the suite's Gateways at any one time (its parallel tests, the ListenerSet ones included, hold some 40). */
+const GATEWAY_ADDRESSES = Array.from({ length: 64 }, (_, i) => `127.0.1.${String(i + 1)}`);
 /** GatewayStaticAddresses asks for one address Bollard can use (one of the pool) and one it cannot. */
 const USABLE_ADDRESS = GATEWAY_ADDRESSES[GATEWAY_ADDRESSES.length - 1] ?? '';
 const UNUSABLE_ADDRESS = '192.0.2.1';

@@ -2,7 +2,7 @@
 // builds are tested from the YAML a user writes.
 import { ClusterState } from '../../../src/snapshot/cluster-state.ts';
 import { toEndpointSlice, toIngress, toIngressClass, toSecret, toService } from '../../../src/kube/convert.ts';
-import { toBackendTlsPolicy, toConfigMapCa, toGateway, toGatewayClass, toGrpcRoute, toHttpRoute, toReferenceGrant } from '../../../src/kube/convert-gateway.ts';
+import { toBackendTlsPolicy, toConfigMapCa, toGateway, toGatewayClass, toGrpcRoute, toHttpRoute, toListenerSet, toReferenceGrant } from '../../../src/kube/convert-gateway.ts';
 import type { Json } from '../../../src/kube/client.ts';
 import { buildRoutingTable } from '../../../src/routing/build.ts';
 import type { BuildOptions, BuildResult } from '../../../src/routing/types.ts';
@@ -13,6 +13,7 @@ const T0 = '2024-01-01T00:00:00Z';
 const UPSERT: Readonly<Record<string, (state: ClusterState, raw: Json) => void>> = {
   GatewayClass: (s, raw) => s.gateways.upsertGatewayClass(toGatewayClass(raw)),
   Gateway: (s, raw) => s.gateways.upsertGateway(toGateway(raw)),
+  ListenerSet: (s, raw) => s.gateways.upsertListenerSet(toListenerSet(raw)),
   HTTPRoute: (s, raw) => s.gateways.upsertRoute(toHttpRoute(raw)),
   GRPCRoute: (s, raw) => s.gateways.upsertRoute(toGrpcRoute(raw)),
   ReferenceGrant: (s, raw) => s.gateways.upsertReferenceGrant(toReferenceGrant(raw)),
@@ -58,6 +59,21 @@ export const gatewayClass = (name = 'bollard', controllerName = GATEWAY_CONTROLL
 
 export const gateway = (namespace: string, name: string, listeners: readonly Json[], className = 'bollard'): Json =>
   ({ kind: 'Gateway', metadata: { namespace, name }, spec: { gatewayClassName: className, listeners } });
+
+/** A ListenerSet whose parentRef names the Gateway `parent` ("ns/name"). */
+export const listenerSet = (namespace: string, name: string, parent: string, listeners: readonly Json[], metadata: Json = {}): Json => {
+  const [parentNamespace, parentName] = parent.split('/');
+  return {
+    kind: 'ListenerSet', metadata: { namespace, name, ...metadata },
+    spec: { parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: parentNamespace, name: parentName }, listeners },
+  };
+};
+
+/** A Gateway whose spec.allowedListeners admits ListenerSets from `from` ("All", "Same", "Selector" with `selector`, "None"). */
+export const gatewayAllowing = (namespace: string, name: string, listeners: readonly Json[], from: string, selector?: Json): Json => {
+  const gw = gateway(namespace, name, listeners);
+  return { ...gw, spec: { ...(gw.spec as Json), allowedListeners: { namespaces: { from, ...(selector === undefined ? {} : { selector }) } } } };
+};
 
 export const namespace = (name: string, labels: Record<string, string>): Json => ({ kind: 'Namespace', metadata: { name, labels } });
 
