@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { seededRandom } from '../../../test/support/seeded-random.ts';
 import type { Endpoint, Upstream } from '../../routing/types.ts';
 import { Balancer } from './balancer.ts';
 import { endpointHash } from './endpoint-hash.ts';
@@ -16,12 +17,7 @@ function balancerWithStats(): { balancer: Balancer; eject: (e: Endpoint) => void
     stats.set(endpointKey(e), s);
     return s;
   };
-  let seed = 1;
-  const random = (): number => {
-    seed = (seed * 48_271) % 2_147_483_647;
-    return seed / 2_147_483_647;
-  };
-  const balancer = new Balancer({ stats: statsOf, ejectionsUntil: () => Number.POSITIVE_INFINITY, now: () => 0, random });
+  const balancer = new Balancer({ stats: statsOf, ejectionsUntil: () => Number.POSITIVE_INFINITY, now: () => 0, random: seededRandom(1) });
   return { balancer, eject: (e) => { statsOf(e).ejectedUntil = 1; } };
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { seededRandom as seeded } from '../../../test/support/seeded-random.ts';
 import { POINTS_PER_ENDPOINT, RING_POSITIONS, SessionRing, ringPoints } from './session-ring.ts';
 
 /** "10.0.0.1:8080"… in the sorted order an upstream keeps (10.0.0.10 before 10.0.0.2). */
@@ -7,17 +8,6 @@ const addresses = (n: number): string[] => Array.from({ length: n }, (_, i) => `
 /** Sessions spread evenly over the ring: every part of it is sampled alike. */
 const SESSIONS = 20_000;
 const evenly = Array.from({ length: SESSIONS }, (_, i) => Math.floor(((i + 0.5) * RING_POSITIONS) / SESSIONS));
-
-/** A seeded generator in [0, 1) (mulberry32), so placed sessions are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** The address owning each position. */
 function owners(keys: readonly string[], positions: readonly number[]): string[] {

@@ -23,36 +23,49 @@ function mix32(x: number): number {
   return h >>> 0;
 }
 
-/** The ring points of the endpoint named `key` ("host:port"): a fixed function of the key. */
-export function ringPoints(key: string): Uint32Array {
+/** Writes the ring points of the endpoint named `key` ("host:port") into `into` at `at`: a fixed function of the key. */
+function writeRingPoints(key: string, into: Uint32Array, at: number): void {
   const digest = createHash('sha256').update(`bollard-session-ring ${key}`).digest();
   const base = digest.readUInt32BE(0);
   const salt = digest.readUInt32BE(4);
+  for (let i = 0; i < POINTS_PER_ENDPOINT; i++) into[at + i] = (mix32(base + Math.imul(i, GOLDEN)) ^ salt) >>> 0;
+}
+
+/** The ring points of the endpoint named `key`. */
+export function ringPoints(key: string): Uint32Array {
   const points = new Uint32Array(POINTS_PER_ENDPOINT);
-  for (let i = 0; i < POINTS_PER_ENDPOINT; i++) points[i] = (mix32(base + Math.imul(i, GOLDEN)) ^ salt) >>> 0;
+  writeRingPoints(key, points, 0);
   return points;
+}
+
+/**
+ * One stable counting pass over the 16-bit digit at `shift`, from (fromP, fromO) into (toP, toO).
+ * counts[d + 1] first counts digit d; summed up, counts[d] is where digit d's run starts.
+ */
+function radixPass(fromP: Uint32Array, fromO: Uint32Array, toP: Uint32Array, toO: Uint32Array, shift: number, counts: Uint32Array): void {
+  counts.fill(0);
+  for (let i = 0; i < fromP.length; i++) {
+    const d = (((fromP[i] ?? 0) >>> shift) & 0xffff) + 1;
+    counts[d] = (counts[d] ?? 0) + 1;
+  }
+  for (let d = 1; d < counts.length; d++) counts[d] = (counts[d] ?? 0) + (counts[d - 1] ?? 0);
+  for (let i = 0; i < fromP.length; i++) {
+    const p = fromP[i] ?? 0;
+    const d = (p >>> shift) & 0xffff;
+    const at = counts[d] ?? 0;
+    counts[d] = at + 1;
+    toP[at] = p;
+    toO[at] = fromO[i] ?? 0;
+  }
 }
 
 /** Sorts `points` with `owners` alongside, by two stable passes over 16-bit digits: linear, unlike a comparison sort. */
 function sortByPoint(points: Uint32Array, owners: Uint32Array): void {
-  const n = points.length;
-  const spareP = new Uint32Array(n);
-  const spareO = new Uint32Array(n);
+  const spareP = new Uint32Array(points.length);
+  const spareO = new Uint32Array(points.length);
   const counts = new Uint32Array(65_537);
-  for (const shift of [0, 16]) {
-    const [fromP, fromO, toP, toO] = shift === 0 ? [points, owners, spareP, spareO] : [spareP, spareO, points, owners];
-    const digit = (i: number): number => ((fromP[i] ?? 0) >>> shift) & 0xffff;
-    // counts[d + 1] counts digit d; summed up, counts[d] is where digit d's run starts.
-    counts.fill(0);
-    for (let i = 0; i < n; i++) counts[digit(i) + 1] = (counts[digit(i) + 1] ?? 0) + 1;
-    for (let d = 1; d < counts.length; d++) counts[d] = (counts[d] ?? 0) + (counts[d - 1] ?? 0);
-    for (let i = 0; i < n; i++) {
-      const at = counts[digit(i)] ?? 0;
-      counts[digit(i)] = at + 1;
-      toP[at] = fromP[i] ?? 0;
-      toO[at] = fromO[i] ?? 0;
-    }
-  }
+  radixPass(points, owners, spareP, spareO, 0, counts);
+  radixPass(spareP, spareO, points, owners, 16, counts);
 }
 
 export class SessionRing {
@@ -69,7 +82,7 @@ export class SessionRing {
     this.points = new Uint32Array(n);
     this.owners = new Uint32Array(n);
     for (const [o, key] of keys.entries()) {
-      this.points.set(ringPoints(key), o * POINTS_PER_ENDPOINT);
+      writeRingPoints(key, this.points, o * POINTS_PER_ENDPOINT);
       this.owners.fill(o, o * POINTS_PER_ENDPOINT, (o + 1) * POINTS_PER_ENDPOINT);
     }
     // Stable, and the input is in owner order: a point two owners share goes to the lower index, alike everywhere.
