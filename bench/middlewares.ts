@@ -25,7 +25,12 @@ const CASES: readonly Case[] = [
   { name: 'URLRewrite (regex capture)', ingress: { name: 'rewrite', host: 'rewrite.test', annotations: { [`${N}rewrite-target`]: '/$2' }, paths: [{ path: '/api(/|$)(.*)', pathType: 'ImplementationSpecific' }] } },
   { name: 'RequestHeaderModifier + Host', ingress: { name: 'headers', host: 'headers.test', annotations: { [`${N}x-forwarded-prefix`]: '/api', [`${N}upstream-vhost`]: 'internal.svc' } } },
   { name: 'RequestRedirect (local 301)', ingress: { name: 'moved', host: 'moved.test', annotations: { [`${N}permanent-redirect`]: 'https://new.test$request_uri' } } },
-  { name: 'SessionPersistence (cookie hit)', ingress: { name: 'sticky', host: 'sticky.test', annotations: { [`${N}affinity`]: 'cookie' } }, headers: (e) => ({ cookie: `INGRESSCOOKIE=${endpointHash(e)}` }) },
+  // Balanced (the default): any ring position leads to the one endpoint. Persistent: its hash.
+  { name: 'SessionPersistence (balanced, hit)', ingress: { name: 'sticky', host: 'sticky.test', annotations: { [`${N}affinity`]: 'cookie' } }, headers: { cookie: 'INGRESSCOOKIE=80000000' } },
+  {
+    name: 'SessionPersistence (persistent, hit)', ingress: { name: 'persistent', host: 'persistent.test', annotations: { [`${N}affinity`]: 'cookie', [`${N}affinity-mode`]: 'persistent' } },
+    headers: (e) => ({ cookie: `INGRESSCOOKIE=${endpointHash(e)}` }),
+  },
   { name: 'RateLimit (under the limit)', ingress: { name: 'limited', host: 'limited.test', annotations: { [`${N}limit-rps`]: '1000000' } } },
   {
     name: 'BasicAuth (SHA-1, remembered)', ingress: { name: 'basic', host: 'basic.test', annotations: { [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 'htpasswd' } },

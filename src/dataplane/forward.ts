@@ -14,8 +14,7 @@ import { RelayHandler, type RelayOutcome } from './relay-handler.ts';
 import { throttledResponse } from './throttled-response.ts';
 import type { SessionRequest } from './middleware/step.ts';
 import { setCookieValue } from './middleware/session-cookie.ts';
-import { endpointHash } from './upstream/endpoint-hash.ts';
-import type { Balancer } from './upstream/balancer.ts';
+import type { Balancer, Stuck } from './upstream/balancer.ts';
 import { endpointKey } from './upstream/endpoint-stats.ts';
 import type { UpstreamPools } from './upstream/pools.ts';
 
@@ -39,7 +38,7 @@ export interface Outbound {
   readonly removeResponseHeaders?: readonly string[] | undefined;
   /** Appended to the upstream's value (comma-separated), or set when it sent none (Gateway API `add`). */
   readonly appendResponseHeaders?: readonly (readonly [string, string])[] | undefined;
-  /** Sticky sessions (SessionPersistence): prefer the endpoint the cookie names; set it when another serves. */
+  /** Sticky sessions (SessionPersistence): the endpoint the cookie leads to first; set it when another serves. */
   readonly session?: SessionRequest | undefined;
   /** nginx limit-rate: the body goes to the client no faster than this. */
   readonly responseRate?: ResponseRateLimit | undefined;
@@ -78,17 +77,20 @@ function withResponseChanges(headers: OutgoingHttpHeaders, out: Outbound, cookie
   return headers;
 }
 
-const isWanted = (session: SessionRequest | undefined, e: Endpoint): boolean => session !== undefined && endpointHash(e) === session.wanted;
+/** Whether the request's session key is in the form the route's mode writes. */
+const keyInMode = (session: SessionRequest): boolean => session.key?.kind === (session.rule.mode === 'balanced' ? 'position' : 'endpoint');
 
 /**
- * The session cookie to set after `endpoint` was picked: none when the request's cookie names it,
- * nor when its endpoint failed and the rule keeps the cookie (session-cookie-change-on-failure off).
+ * Whether the answer sets the session cookie: always when the balancer picked the endpoint; not
+ * when the request's key led to it in the route's own form, unless by a detour (balanced: its own
+ * endpoint is ejected) and the cookie changes on failure; after the key's endpoint failed in this
+ * request, as session-cookie-change-on-failure says.
  */
-function sessionCookieFor(session: SessionRequest | undefined, endpoint: Endpoint, wantedFailed: boolean): string | undefined {
-  if (session === undefined) return undefined;
-  const hash = endpointHash(endpoint);
-  if (hash === session.wanted || (wantedFailed && !session.rule.changeOnFailure)) return undefined;
-  return setCookieValue(session, hash, Date.now());
+function setsCookie(session: SessionRequest, stuck: Stuck | undefined, wantedFailed: boolean): boolean {
+  const { changeOnFailure } = session.rule;
+  if (wantedFailed) return changeOnFailure;
+  if (stuck === undefined || !keyInMode(session)) return true;
+  return stuck.detour && changeOnFailure;
 }
 
 export function forward(deps: ForwardDeps, out: Outbound, res: ClientResponse, done: (r: ForwardResult) => void): void {
@@ -115,12 +117,15 @@ export function forward(deps: ForwardDeps, out: Outbound, res: ClientResponse, d
     !res.destroyed && (retryTimeoutMs === undefined || deps.now() - firstAt < retryTimeoutMs);
 
   const attempt = (): void => {
-    const endpoint = deps.balancer.pick(route.upstream, route.options.loadBalancing, tried, session?.wanted);
+    const stuck = session?.key === undefined ? undefined : deps.balancer.stick(route.upstream, session.key, tried);
+    const endpoint = stuck?.endpoint ?? deps.balancer.pick(route.upstream, route.options.loadBalancing, tried);
     if (endpoint === undefined) {
       done({ status: tried.size === 0 ? 503 : 502, bytes: 0, started: false, endpoint, attempts: tried.size });
       return;
     }
-    cookie = sessionCookieFor(session, endpoint, wantedFailed);
+    cookie = session !== undefined && setsCookie(session, stuck, wantedFailed)
+      ? setCookieValue(session, deps.balancer.sessionValue(route.upstream, endpoint, session.rule.mode), Date.now())
+      : undefined;
     const key = endpointKey(endpoint);
     tried.add(key);
     const stats = deps.pools.stats(endpoint);
@@ -132,7 +137,7 @@ export function forward(deps: ForwardDeps, out: Outbound, res: ClientResponse, d
         deps.pools.noteEjection(stats.ejectedUntil);
         deps.onEject(key, route.upstream.key);
       }
-      wantedFailed ||= failed && isWanted(session, endpoint);
+      wantedFailed ||= failed && endpoint === stuck?.endpoint;
       if (tryAgain(outcome)) attempt();
       else done({ ...outcome, endpoint, attempts: tried.size });
     }, out.intercept);

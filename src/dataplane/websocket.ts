@@ -125,7 +125,9 @@ function afterChain(deps: UpgradeDeps, host: string, target: RequestTarget, aske
     return { status: 308, text: 'redirecting to https', route, headers: { location: `https://${host}${port}${target.upstreamPath}${target.query}` } };
   }
   // A session cookie set by an earlier answer keeps the upgrade on its endpoint too (the 101 sets none).
-  const endpoint = deps.forward.balancer.pick(route.upstream, route.options.loadBalancing, undefined, plan?.session?.wanted);
+  const key = plan?.session?.key;
+  const { balancer } = deps.forward;
+  const endpoint = (key === undefined ? undefined : balancer.stick(route.upstream, key)?.endpoint) ?? balancer.pick(route.upstream, route.options.loadBalancing);
   return endpoint === undefined ? { status: 503, text: 'no ready endpoints', route } : { route, endpoint, plan };
 }
 

@@ -167,11 +167,15 @@ export interface ForwardAuth {
 
 /**
  * Sticky sessions by a cookie Bollard sets (Gateway API's SessionPersistence of type Cookie): a
- * request carrying it goes to the endpoint it names while that endpoint is eligible; otherwise the
- * balancer picks one and the answer sets the cookie. The value is an opaque hash of the endpoint.
+ * request carrying it goes to the endpoint it leads to; otherwise the balancer picks one and the
+ * answer sets the cookie. `persistent`: the cookie names the endpoint (an opaque hash of it) and the
+ * session stays there while the endpoint is eligible. `balanced` (ingress-nginx's default): the
+ * cookie is a position on a hash ring of the upstream's endpoints, so when endpoints are added about
+ * 1/N of the sessions move to the N-th, and sessions move only as the endpoint set changes.
  */
 export interface SessionPersistence {
   readonly kind: 'SessionPersistence';
+  readonly mode: 'balanced' | 'persistent';
   readonly cookieName: string;
   /** Cookie Path; undefined until the route fills in its own path (route-chain.ts). */
   readonly path: string | undefined;

@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestMirror, ResponseRateLimit, SessionPersistence } from '../../routing/middleware.ts';
 import type { RequestTarget } from '../request-path.ts';
 import type { ClientCertificateVerdict } from '../tls/client-certificate.ts';
+import type { SessionKey } from '../upstream/session-key.ts';
 
 export interface ChainRequest {
   readonly method: string;
@@ -42,7 +43,7 @@ export interface ForwardPlan {
   removeResponseHeaders: readonly string[] | undefined;
   /** Appended to the upstream's value of the response header (comma-separated), or set when it has none. */
   appendResponseHeaders?: readonly (readonly [string, string])[] | undefined;
-  /** Sticky sessions: the balancer prefers the endpoint the cookie names. */
+  /** Sticky sessions: the endpoint the cookie leads to comes before the balancer's pick. */
   session?: SessionRequest | undefined;
   /** The response body goes to the client no faster than this (../throttled-response.ts). */
   responseRate?: ResponseRateLimit | undefined;
@@ -52,8 +53,8 @@ export interface ForwardPlan {
 
 export interface SessionRequest {
   readonly rule: SessionPersistence;
-  /** The endpoint hash the request's cookie names, if any. */
-  readonly wanted: string | undefined;
+  /** What the request's session cookie holds, if it is one of ours. */
+  readonly key: SessionKey | undefined;
   readonly https: boolean;
 }
 

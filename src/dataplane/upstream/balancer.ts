@@ -1,10 +1,21 @@
 // Chooses an endpoint of an upstream: round-robin, least-request or EWMA (both as "power of two
 // choices", which balances as well as a full scan at O(1)). Ejected and already-tried endpoints
-// are skipped; when every endpoint is ejected, all are eligible again (fail open). A sticky session
-// names an endpoint by its hash: while that endpoint is eligible it is the pick, whatever the policy.
+// are skipped; when every endpoint is ejected, all are eligible again (fail open). A sticky
+// session's key leads to an endpoint (`stick`) before any policy is asked: a persistent key names
+// one by its hash, a balanced key is a position on the upstream's session ring.
+import type { SessionPersistence } from '../../routing/middleware.ts';
 import type { Endpoint, LoadBalancing, Upstream } from '../../routing/types.ts';
 import { endpointKey, type EndpointStats } from './endpoint-stats.ts';
 import { endpointHash } from './endpoint-hash.ts';
+import { formatPosition, type SessionKey } from './session-key.ts';
+import { SessionRings } from './session-rings.ts';
+
+/** Where a session key led. */
+export interface Stuck {
+  readonly endpoint: Endpoint;
+  /** The key's own endpoint is not eligible; this is the next one around the ring. */
+  readonly detour: boolean;
+}
 
 export interface BalancerDeps {
   readonly stats: (e: Endpoint) => EndpointStats;
@@ -16,18 +27,15 @@ export interface BalancerDeps {
 
 export class Balancer {
   private readonly cursors = new Map<string, number>();
+  private readonly rings = new SessionRings();
   private readonly deps: BalancerDeps;
 
   constructor(deps: BalancerDeps) {
     this.deps = deps;
   }
 
-  pick(upstream: Upstream, policy: LoadBalancing, tried?: ReadonlySet<string>, stickTo?: string): Endpoint | undefined {
+  pick(upstream: Upstream, policy: LoadBalancing, tried?: ReadonlySet<string>): Endpoint | undefined {
     const candidates = this.eligible(upstream.endpoints, tried);
-    if (stickTo !== undefined) {
-      const sticky = candidates.find((e) => endpointHash(e) === stickTo);
-      if (sticky !== undefined) return sticky;
-    }
     if (candidates.length <= 1) return candidates[0];
     if (policy === 'round-robin') {
       const i = this.cursors.get(upstream.key) ?? 0;
@@ -44,9 +52,44 @@ export class Balancer {
     return this.load(a, policy) <= this.load(b, policy) ? a : b;
   }
 
-  /** Forgets cursors of upstreams that are gone. */
+  /**
+   * The eligible endpoint a session key leads to, if any. A hash leads only to its own endpoint; a
+   * ring position leads to its owner, or while the owner is not eligible, to the next eligible
+   * owner around the ring (a detour: the same one on every replica, and the key still leads back).
+   */
+  stick(upstream: Upstream, key: SessionKey, tried?: ReadonlySet<string>): Stuck | undefined {
+    const candidates = this.eligible(upstream.endpoints, tried);
+    if (key.kind === 'position') return this.stickOnRing(upstream, key.position, candidates);
+    const endpoint = candidates.find((e) => endpointHash(e) === key.hash);
+    return endpoint === undefined ? undefined : { endpoint, detour: false };
+  }
+
+  /** The session cookie value leading to `endpoint` (one of `upstream`'s) in the route's mode. */
+  sessionValue(upstream: Upstream, endpoint: Endpoint, mode: SessionPersistence['mode']): string {
+    if (mode === 'persistent') return endpointHash(endpoint);
+    const position = this.rings.ringFor(upstream).positionIn(upstream.endpoints.indexOf(endpoint), this.deps.random);
+    return position === undefined ? endpointHash(endpoint) : formatPosition(position);
+  }
+
+  /** Forgets cursors and session rings of upstreams that are gone. */
   retain(keys: ReadonlySet<string>): void {
     for (const key of this.cursors.keys()) if (!keys.has(key)) this.cursors.delete(key);
+    this.rings.retain(keys);
+  }
+
+  private stickOnRing(upstream: Upstream, position: number, candidates: readonly Endpoint[]): Stuck | undefined {
+    const { endpoints } = upstream;
+    const ring = this.rings.ringFor(upstream);
+    const own = ring.ownerAt(position);
+    // Nothing ejected or tried (the common case): the candidates are the endpoints themselves.
+    const eligible = candidates === endpoints ? undefined : new Set(candidates);
+    const accept = (i: number): boolean => {
+      const e = endpoints[i];
+      return e !== undefined && (eligible === undefined || eligible.has(e));
+    };
+    const owner = own !== undefined && accept(own) ? own : ring.ownerFrom(position, accept);
+    const endpoint = owner === undefined ? undefined : endpoints[owner];
+    return endpoint === undefined ? undefined : { endpoint, detour: owner !== own };
   }
 
   private load(e: Endpoint, policy: LoadBalancing): number {

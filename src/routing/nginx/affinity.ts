@@ -1,5 +1,6 @@
-// affinity: cookie and the session-cookie-* annotations → one SessionPersistence middleware, with
-// ingress-nginx's defaults (cookie INGRESSCOOKIE, path of the route, a session cookie).
+// affinity: cookie, affinity-mode and the session-cookie-* annotations → one SessionPersistence
+// middleware, with ingress-nginx's defaults (balanced, cookie INGRESSCOOKIE, path of the route, a
+// session cookie).
 import type { Middleware, SessionPersistence } from '../middleware.ts';
 import type { Parsed } from '../option-values.ts';
 import type { AnnotationReader } from './reader.ts';
@@ -15,13 +16,15 @@ const parseSameSite = (w: string): Parsed<SessionPersistence['sameSite']> | unde
   return v === undefined ? undefined : { value: v };
 };
 
+const parseMode = (w: string): Parsed<SessionPersistence['mode']> | undefined => (w === 'balanced' || w === 'persistent' ? { value: w } : undefined);
+const readMode = (read: AnnotationReader): SessionPersistence['mode'] => read('affinity-mode', '"balanced" or "persistent"', parseMode)?.value ?? 'balanced';
+
 export function readAffinity(read: AnnotationReader): Middleware[] {
   if (read('affinity', '"cookie"', (w) => (w === 'cookie' ? { value: w } : undefined))?.value !== 'cookie') return [];
-  // balanced and persistent both keep a session on its endpoint while it is eligible (catalog.ts).
-  read('affinity-mode', '"balanced" or "persistent"', (w) => (w === 'balanced' || w === 'persistent' ? { value: w } : undefined));
   const seconds = (w: string) => parseWhole(w, 1, TEN_YEARS);
   return [{
     kind: 'SessionPersistence',
+    mode: readMode(read),
     cookieName: read('session-cookie-name', 'a cookie name (letters, digits and !#$%&\'*+.^_`|~-)', (w) => (TOKEN.test(w) ? { value: w } : undefined))?.value ?? DEFAULT_COOKIE_NAME,
     path: read('session-cookie-path', 'an absolute path such as /app', parseAbsolutePath)?.value,
     maxAgeSeconds: read('session-cookie-max-age', 'whole seconds', seconds)?.value,

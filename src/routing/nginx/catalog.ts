@@ -96,15 +96,15 @@ export const NGINX_ANNOTATIONS: readonly NginxAnnotationEntry[] = [
   h('canary-weight', 'requests out of canary-weight-total, drawn per request (no stickiness), per replica'),
   h('canary-weight-total', 'default 100'),
   // Sticky sessions
-  h('affinity', '`cookie`: a request carrying the session cookie goes to the endpoint it names while that endpoint is ready and not ejected by passive health, whatever load-balance says; otherwise the balancer picks and the answer sets the cookie. Its value is an opaque hash of the endpoint (not its address), the same on every replica. A WebSocket upgrade carrying the cookie goes to its endpoint as well; the 101 answer sets no cookie'),
-  p('affinity-mode', '`balanced` and `persistent` are accepted and both keep a session on its endpoint while it serves: `balanced` does not move sessions to endpoints added later'),
+  h('affinity', '`cookie`: a request carrying the session cookie goes to the endpoint it leads to (affinity-mode), whatever load-balance says; a request without one goes where the balancer picks and the answer sets the cookie. Its value is opaque (not the address) and means the same on every replica. A WebSocket upgrade carrying the cookie goes to its endpoint as well; the 101 answer sets no cookie'),
+  h('affinity-mode', '`balanced` (default): the cookie holds a position on a hash ring of the Service\'s ready endpoints (160 points each), so when the N-th endpoint is added about 1/N of the sessions move to it and none move between the others; while a session\'s endpoint is ejected by passive health it goes to the next endpoint on the ring and comes back after. ingress-nginx places new sessions at random on its ring; Bollard lets load-balance pick and writes a position that endpoint owns. `persistent`: the cookie names the endpoint, and the session stays there while it is ready and not ejected (after that the balancer picks and the cookie moves). Each mode reads the other\'s cookie, so changing the mode moves no session'),
   h('session-cookie-name', 'default `INGRESSCOOKIE`'),
   h('session-cookie-path', 'default the route\'s path; for a regex path, its literal start up to the last `/`'),
   h('session-cookie-max-age', 'whole seconds, sent as `Max-Age`; without it and session-cookie-expires the cookie lasts the browser session'),
   h('session-cookie-expires', 'whole seconds from when the cookie is set, sent as `Expires`'),
   h('session-cookie-samesite', '`None`, `Lax` or `Strict` (any case)'),
   h('session-cookie-secure', '`Secure` on plain HTTP too; on HTTPS it is always set. `HttpOnly` is always set'),
-  h('session-cookie-change-on-failure', 'when the named endpoint fails and another serves the request, `true` points the cookie at that one; `false` (default) leaves it, so the next request tries the named endpoint again'),
+  h('session-cookie-change-on-failure', 'when the cookie\'s endpoint fails and another serves the request, `true` points the cookie at that one; `false` (default) leaves it, so the next request tries the cookie\'s endpoint again. With affinity-mode balanced, `true` also moves the cookie when the session detours around an ejected endpoint'),
   // Rate limits
   h('limit-rps', 'requests per second per client address (after `--trusted-proxies`); a burst of rps × limit-burst-multiplier is served at once (nginx\'s `nodelay`), the rest get `--limit-rejection-status` (default 503, as ingress-nginx). Counted in each data-plane process: with W workers and R replicas a client may get up to W × R times the rate, where ingress-nginx counts per pod. `0` means no limit'),
   h('limit-rpm', 'as limit-rps, per minute; both apply when both are set'),
