@@ -11,8 +11,9 @@ import type {
   BackendProtocol, CanaryRule, ClientCertificateValidation, Diagnostic, DiagnosticReason, HostRoutes, LoadBalancing, MatchType, Route, RouteOptions, RoutingTable,
   SslRedirectMode, TlsCertificate, Upstream, UpstreamTls,
 } from './types.ts';
-import type { ProxySslNeed } from './nginx/proxy-ssl.ts';
+import type { ProxySslNeed, ProxySslSecretRef } from './nginx/proxy-ssl.ts';
 import type { ProxySslReading } from './proxy-ssl-secrets.ts';
+import type { ReadSlots } from './read-slots.ts';
 import type { Middleware, MiddlewareChain } from './middleware.ts';
 import type { TlsSecretResult } from './tls-secret.ts';
 import type { BasicAuthNeed } from './nginx/auth-basic.ts';
@@ -225,31 +226,6 @@ export interface SecretSlot {
   result: TlsSecretResult | undefined;
 }
 
-/** One auth Secret read one way (BasicAuthNeed.slotKey), and the Ingresses whose routes use it. */
-export interface AuthSecretSlot {
-  readonly need: BasicAuthNeed;
-  readonly users: Set<IngressEntry>;
-  secret: SecretObject | undefined;
-  reading: HtpasswdReading | undefined;
-}
-
-/** One custom-headers ConfigMap, and the Ingresses whose routes use it. */
-export interface CustomHeaderSlot {
-  readonly need: CustomHeadersNeed;
-  readonly users: Set<IngressEntry>;
-  configMap: ConfigMapObject | undefined;
-  reading: CustomHeadersReading | undefined;
-}
-
-/** One proxy-ssl-secret, and the Ingresses whose routes use it. */
-export interface ProxySslSlot {
-  readonly namespace: string;
-  readonly name: string;
-  readonly users: Set<IngressEntry>;
-  secret: SecretObject | undefined;
-  reading: ProxySslReading | undefined;
-}
-
 /** One TLS host as written: the entries naming it, oldest Ingress first, and the certificate won. */
 export interface TlsGroup {
   readonly host: string;
@@ -268,15 +244,6 @@ export interface HostClientAuth {
   readonly reading: ClientCaReading;
   /** What the host's handshakes ask for; undefined with verify-client off or an unusable Secret. */
   readonly validation: ClientCertificateValidation | undefined;
-}
-
-/** One nginx auth-tls-secret, and the TLS hosts whose client-certificate settings read it. */
-export interface ClientCaSlot {
-  readonly namespace: string;
-  readonly name: string;
-  readonly users: Set<TlsGroup>;
-  secret: SecretObject | undefined;
-  reading: ClientCaReading | undefined;
 }
 
 export interface Engine {
@@ -301,17 +268,17 @@ export interface Engine {
   /** Keys of the upstreams some route wins (RoutingTable.upstreams). */
   readonly winnerKeys: SortedKeys;
   readonly secrets: Map<string, SecretSlot>;
-  /** Auth Secrets by BasicAuthNeed.slotKey. */
-  readonly authSecrets: Map<string, AuthSecretSlot>;
-  /** custom-headers ConfigMaps by "namespace/name". */
-  readonly customHeaderMaps: Map<string, CustomHeaderSlot>;
-  /** proxy-ssl-secret Secrets by "namespace/name". */
-  readonly proxySslSecrets: Map<string, ProxySslSlot>;
+  /** Auth Secrets by BasicAuthNeed.slotKey, and the Ingresses whose routes use them. */
+  readonly authSecrets: ReadSlots<BasicAuthNeed, SecretObject, HtpasswdReading, IngressEntry>;
+  /** custom-headers ConfigMaps by "namespace/name", and the Ingresses whose routes use them. */
+  readonly customHeaderMaps: ReadSlots<CustomHeadersNeed, ConfigMapObject, CustomHeadersReading, IngressEntry>;
+  /** proxy-ssl-secret Secrets by "namespace/name", and the Ingresses whose routes use them. */
+  readonly proxySslSecrets: ReadSlots<ProxySslSecretRef, SecretObject, ProxySslReading, IngressEntry>;
   /** One UpstreamTls object per key. */
   readonly upstreamTls: Map<string, UpstreamTls>;
   readonly tlsGroups: Map<string, TlsGroup>;
-  /** nginx auth-tls-secret Secrets by "namespace/name". */
-  readonly clientCaSecrets: Map<string, ClientCaSlot>;
+  /** nginx auth-tls-secret Secrets by "namespace/name", and the TLS hosts whose client-certificate settings read them. */
+  readonly clientCaSecrets: ReadSlots<ObjectRef, SecretObject, ClientCaReading, TlsGroup>;
   /** A certificate with a host's ssl-ciphers and auth-tls validation, one object per certificate and settings (tls-ciphers.ts). */
   readonly cipheredCertificates: WeakMap<TlsCertificate, Map<string, TlsCertificate>>;
   readonly tlsHostKeys: SortedKeys;

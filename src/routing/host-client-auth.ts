@@ -2,30 +2,36 @@
 // host takes the settings of the oldest Ingress claiming it that sets auth-tls-secret (the order
 // ingress-nginx fills in its servers), and every route of that host runs them, whichever Ingress
 // gives the route. An Ingress claiming the host with other settings is reported (Conflict). The
-// Secret is read once per build it changes (a slot per Secret, like the TLS Secrets); while it is
+// Secret is read once per object (a slot per Secret: read-slots.ts); while it is
 // missing or unusable the host's handshakes ask for nothing and its routes refuse requests (503).
-import type { ObjectRef } from '../snapshot/model.ts';
-import type { ClientCaSlot, Engine, HostClientAuth, HostState, IngressOptions, TlsEntry, TlsGroup } from './engine.ts';
+import type { ObjectRef, SecretObject } from '../snapshot/model.ts';
+import type { Engine, HostClientAuth, HostState, IngressOptions, TlsEntry, TlsGroup } from './engine.ts';
 import type { BuildState } from './state.ts';
 import type { ClientCertificateValidation, Diagnostic } from './types.ts';
 import type { Middleware } from './middleware.ts';
 import type { AuthTlsNeed } from './nginx/auth-tls.ts';
+import type { ObjectReader, ReadSlot } from './read-slots.ts';
 import { authTlsOf } from './nginx/auth-tls.ts';
 import { readClientCa, sameClientCaReading, type ClientCaReading } from './nginx/client-ca.ts';
 import { NGINX_PREFIX } from './nginx/catalog.ts';
 import { diagnostic } from './diagnostics.ts';
+import { attachUser, detachUser, readSlot, refreshSlots } from './read-slots.ts';
 
 const NOT_READ: ClientCaReading = { problem: 'not read yet', notFound: false };
 
+type ClientCaSlot = ReadSlot<ObjectRef, SecretObject, ClientCaReading, TlsGroup>;
+
+const CLIENT_CA_SECRETS: ObjectReader<ObjectRef, SecretObject, ClientCaReading> = {
+  lookup: (snapshot, { namespace, name }) => snapshot.lookupSecret(namespace, name) ?? snapshot.lookupOpaqueSecret(namespace, name),
+  read: (secret, { name }) => readClientCa(secret, name),
+  same: sameClientCaReading,
+};
+
 /** Reads again the Secrets the snapshot replaced; the hosts of those whose reading changed are settled again. */
 export function refreshClientCaSecrets(state: BuildState, groups: Set<TlsGroup>): void {
-  for (const [key, slot] of state.engine.clientCaSecrets) {
-    if (slot.users.size === 0) {
-      state.engine.clientCaSecrets.delete(key);
-      continue;
-    }
-    if (reread(state, slot)) for (const group of slot.users) groups.add(group);
-  }
+  refreshSlots(state.engine.clientCaSecrets, state.snapshot, CLIENT_CA_SECRETS, (slot) => {
+    for (const group of slot.users) groups.add(group);
+  });
 }
 
 /** The host's settings from its claims (oldest first), and what to report about them. */
@@ -103,27 +109,13 @@ function validationOf(need: AuthTlsNeed, reading: ClientCaReading): ClientCertif
 function useSlot(state: BuildState, group: TlsGroup, need: AuthTlsNeed | undefined): ClientCaSlot | undefined {
   const { clientCaSecrets } = state.engine;
   const key = need === undefined ? undefined : `${need.namespace}/${need.name}`;
-  if (group.clientCaKey !== key && group.clientCaKey !== undefined) clientCaSecrets.get(group.clientCaKey)?.users.delete(group);
+  if (group.clientCaKey !== key && group.clientCaKey !== undefined) detachUser(clientCaSecrets, group.clientCaKey, group);
   group.clientCaKey = key;
   if (need === undefined || key === undefined) return undefined;
-  let slot = clientCaSecrets.get(key);
-  if (slot === undefined) {
-    slot = { namespace: need.namespace, name: need.name, users: new Set(), secret: undefined, reading: undefined };
-    clientCaSecrets.set(key, slot);
-    reread(state, slot);
-  }
-  slot.users.add(group);
+  const slot = attachUser(clientCaSecrets, key, need, group);
+  // The refresh ran before the hosts settle: a slot opened now is read here.
+  if (slot.reading === undefined) readSlot(slot, state.snapshot, CLIENT_CA_SECRETS);
   return slot;
-}
-
-function reread(state: BuildState, slot: ClientCaSlot): boolean {
-  const secret = state.snapshot.lookupSecret(slot.namespace, slot.name) ?? state.snapshot.lookupOpaqueSecret(slot.namespace, slot.name);
-  if (slot.reading !== undefined && secret === slot.secret) return false;
-  slot.secret = secret;
-  const next = readClientCa(secret, slot.name);
-  if (slot.reading !== undefined && sameClientCaReading(slot.reading, next)) return false;
-  slot.reading = next;
-  return true;
 }
 
 function conflict(host: string, loser: TlsEntry, winner: TlsEntry): Diagnostic {

@@ -1,19 +1,17 @@
-// The Secrets behind nginx proxy-ssl-secret: each read once per object (a slot per Secret, checked
-// against the snapshot on every build, like auth Secrets), and turned into the UpstreamTls of the
-// routes of the Ingresses that name it. A Secret that is missing or unusable is reported; the
-// routes then reach their upstream without its certificate and CA, which fails closed when
-// proxy-ssl-verify is on (nothing to verify against but the public roots). When a Secret's
-// reading changes, the options of its Ingresses' routes are built again.
+// The Secrets behind nginx proxy-ssl-secret: each read once per object (a slot per Secret:
+// ingress-read-slots.ts), and turned into the UpstreamTls of the routes of the Ingresses that name
+// it. A Secret that is missing or unusable is reported; the routes then reach their upstream
+// without its certificate and CA, which fails closed when proxy-ssl-verify is on (nothing to verify
+// against but the public roots). When a Secret's reading changes, the options of its Ingresses'
+// routes are built again.
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import type { SecretObject } from '../snapshot/model.ts';
-import type { Engine, IngressEntry, ProxySslSlot } from './engine.ts';
-import type { BuildState } from './state.ts';
+import type { Engine, IngressEntry } from './engine.ts';
 import type { Diagnostic, Upstream, UpstreamTls } from './types.ts';
-import type { ProxySslNeed } from './nginx/proxy-ssl.ts';
-import { clearDiagnostics, setDiagnostics, touch } from './state.ts';
+import type { ProxySslNeed, ProxySslSecretRef } from './nginx/proxy-ssl.ts';
 import { diagnostic } from './diagnostics.ts';
+import { ingressReadSlots, type IngressReadKind } from './ingress-read-slots.ts';
 import { NGINX_PREFIX } from './nginx/catalog.ts';
-import { findGroup } from './route-groups.ts';
 
 export type ProxySslReading =
   | { readonly ok: true; readonly certPem: string | undefined; readonly keyPem: string | undefined; readonly caPem: string | undefined }
@@ -21,40 +19,17 @@ export type ProxySslReading =
 
 const NOT_READ: ProxySslReading = { ok: false, problem: 'not read yet' };
 
-export function unlinkProxySslSecret(state: BuildState, entry: IngressEntry): void {
-  const ref = entry.options?.proxySsl?.secret;
-  if (ref === undefined) return;
-  clearDiagnostics(state, ref);
-  state.engine.proxySslSecrets.get(ref.slotKey)?.users.delete(entry);
-}
+const PROXY_SSL_SECRETS: IngressReadKind<ProxySslSecretRef, SecretObject, ProxySslReading> = {
+  slotsOf: (engine) => engine.proxySslSecrets,
+  refOf: (options) => options.proxySsl?.secret,
+  lookup: (snapshot, { namespace, name }) => snapshot.lookupSecret(namespace, name) ?? snapshot.lookupOpaqueSecret(namespace, name),
+  read: (secret, { namespace, name }) => readProxySslSecret(secret, namespace, name),
+  same: (a, b) => JSON.stringify(a) === JSON.stringify(b),
+  forgetBuilt: (options) => { options.shared.fill(undefined); },
+  problemsOf: (entry, _ref, reading) => problemsOf(entry, reading),
+};
 
-export function linkProxySslSecret(state: BuildState, entry: IngressEntry): void {
-  const ref = entry.options?.proxySsl?.secret;
-  if (ref === undefined) return;
-  const { proxySslSecrets } = state.engine;
-  let slot = proxySslSecrets.get(ref.slotKey);
-  if (slot === undefined) {
-    slot = { namespace: ref.namespace, name: ref.name, users: new Set(), secret: undefined, reading: undefined };
-    proxySslSecrets.set(ref.slotKey, slot);
-  }
-  slot.users.add(entry);
-  // Options kept from an earlier time the Ingress was served may hold an older reading.
-  entry.options?.shared.fill(undefined);
-  if (slot.reading !== undefined) setDiagnostics(state, ref, problemsOf(entry, slot.reading));
-}
-
-/** Drops slots nothing uses; reads again the Secrets the snapshot replaced and rebuilds their users' options. */
-export function refreshProxySslSecrets(state: BuildState): void {
-  const { proxySslSecrets } = state.engine;
-  for (const [key, slot] of proxySslSecrets) {
-    if (slot.users.size === 0) {
-      proxySslSecrets.delete(key);
-      continue;
-    }
-    if (!reread(state, slot)) continue;
-    for (const entry of slot.users) rebuildOptions(state, entry, slot);
-  }
-}
+export const proxySslSecretSlots = ingressReadSlots(PROXY_SSL_SECRETS);
 
 /** The TLS settings of a route to `upstream`, with the Secret as last read; one object per value. */
 export function upstreamTlsFor(engine: Engine, need: ProxySslNeed, upstream: Upstream): UpstreamTls {
@@ -72,28 +47,6 @@ export function upstreamTlsFor(engine: Engine, need: ProxySslNeed, upstream: Ups
   const made: UpstreamTls = { key, ...settings };
   engine.upstreamTls.set(key, made);
   return made;
-}
-
-function reread(state: BuildState, slot: ProxySslSlot): boolean {
-  const secret = state.snapshot.lookupSecret(slot.namespace, slot.name) ?? state.snapshot.lookupOpaqueSecret(slot.namespace, slot.name);
-  if (slot.reading !== undefined && secret === slot.secret) return false;
-  slot.secret = secret;
-  const next = readProxySslSecret(secret, slot.namespace, slot.name);
-  if (slot.reading !== undefined && JSON.stringify(slot.reading) === JSON.stringify(next)) return false;
-  slot.reading = next;
-  return true;
-}
-
-function rebuildOptions(state: BuildState, entry: IngressEntry, slot: ProxySslSlot): void {
-  const { options } = entry;
-  const ref = options?.proxySsl?.secret;
-  if (options === undefined || ref === undefined || slot.reading === undefined) return;
-  setDiagnostics(state, ref, problemsOf(entry, slot.reading));
-  options.shared.fill(undefined);
-  for (const claim of entry.claims?.items ?? []) {
-    const group = findGroup(state.engine, claim);
-    if (group !== undefined) touch(state, group);
-  }
 }
 
 function problemsOf(entry: IngressEntry, reading: ProxySslReading): Diagnostic[] {

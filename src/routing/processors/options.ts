@@ -42,9 +42,9 @@ import { lookupCertificate } from '../match.ts';
 import { hasNginxAnnotations, readNginxAnnotations, type NginxReading } from '../nginx/read.ts';
 import { chainFor, chainWith } from '../route-chain.ts';
 import { clientAuthFilter, hostClientAuthOf } from '../host-client-auth.ts';
-import { linkAuthSecret, refreshAuthSecrets, unlinkAuthSecret } from '../auth-secrets.ts';
-import { linkCustomHeaders, refreshCustomHeaders, unlinkCustomHeaders } from '../custom-header-maps.ts';
-import { linkProxySslSecret, refreshProxySslSecrets, unlinkProxySslSecret, upstreamTlsFor } from '../proxy-ssl-secrets.ts';
+import { authSecretSlots } from '../auth-secrets.ts';
+import { customHeaderSlots } from '../custom-header-maps.ts';
+import { proxySslSecretSlots, upstreamTlsFor } from '../proxy-ssl-secrets.ts';
 import { countUnsupported } from '../unsupported.ts';
 import { refreshWwwRedirects } from '../www-redirects.ts';
 import { refreshServerAliases } from '../server-aliases.ts';
@@ -81,6 +81,9 @@ export const TUNNEL_IDLE_TIMEOUT: OptionAnnotation<number> = {
 const ANNOTATION_NAMES = [SSL_REDIRECT, LOAD_BALANCE, BACKEND_PROTOCOL, PROXY_READ_TIMEOUT, PROXY_BODY_SIZE, TUNNEL_IDLE_TIMEOUT].map((a) => a.name);
 
 
+/** The objects annotations name that routes are built from, each read in a slot (ingress-read-slots.ts). */
+const READ_SLOTS = [authSecretSlots, proxySslSecretSlots, customHeaderSlots];
+
 const PROTOCOL_INDEX: Readonly<Record<BackendProtocol, number>> = { HTTP: 0, HTTPS: 1, H2C: 2, GRPC: 3, GRPCS: 4 };
 const PROTOCOL_COUNT = 5;
 
@@ -96,26 +99,20 @@ function sharedIndex(sslRedirect: boolean, backendProtocol: BackendProtocol): nu
 export function optionsProcessor(state: BuildState): void {
   for (const entry of state.removed) {
     clearDiagnostics(state, entry.options);
-    unlinkAuthSecret(state, entry);
-    unlinkProxySslSecret(state, entry);
-    unlinkCustomHeaders(state, entry);
+    for (const slots of READ_SLOTS) slots.unlink(state, entry);
     countUnsupported(state.engine, entry.options?.unsupported, -1);
   }
   for (const entry of state.added) {
     const options = optionsOf(state, entry);
     setDiagnostics(state, options, options.diagnostics);
-    linkAuthSecret(state, entry);
-    linkProxySslSecret(state, entry);
-    linkCustomHeaders(state, entry);
+    for (const slots of READ_SLOTS) slots.link(state, entry);
     countUnsupported(state.engine, options.unsupported, 1);
   }
   if (state.added.length > 0 || state.removed.length > 0) {
     refreshWwwRedirects(state.engine);
     refreshServerAliases(state);
   }
-  refreshAuthSecrets(state);
-  refreshProxySslSecrets(state);
-  refreshCustomHeaders(state);
+  for (const slots of READ_SLOTS) slots.refresh(state);
   for (const host of state.coverage) refreshCoverage(state, host);
   const { touched } = state;
   for (let i = 0; i < touched.length; i++) settleRoute(state, touched[i] as RouteGroup);

@@ -1,8 +1,8 @@
-// Test helper: a small random cluster (Ingresses, classes, Services, slices, Secrets) and random
+// Test helper: a small random cluster (Ingresses, classes, Services, slices, Secrets, ConfigMaps) and random
 // edits of it, drawn from few names so that hosts, paths, Services and Secrets collide often:
 // conflicts, shared upstreams, missing objects, invalid values and ties in creation time all occur.
 import type {
-  EndpointSliceObject, IngressBackend, IngressObject, IngressRule, IngressTLS, SecretObject, ServiceObject,
+  ConfigMapObject, EndpointSliceObject, IngressBackend, IngressObject, IngressRule, IngressTLS, SecretObject, ServiceObject,
 } from '../../../src/snapshot/model.ts';
 import type { BuildOptions } from '../../../src/routing/types.ts';
 import { ClusterState } from '../../../src/snapshot/cluster-state.ts';
@@ -65,6 +65,10 @@ const ANNOTATIONS: readonly [string, readonly string[]][] = [
   ['nginx.ingress.kubernetes.io/auth-tls-secret', ['ca', 'ca', 'missing', 'cert-a', 'b/ca']],
   ['nginx.ingress.kubernetes.io/auth-tls-verify-client', ['on', 'optional', 'off', 'bogus']],
   ['nginx.ingress.kubernetes.io/auth-tls-match-cn', ['CN=client-a', 'client-a']],
+  ['nginx.ingress.kubernetes.io/proxy-ssl-secret', ['cert-a', 'ca', 'ca', 'missing', 'opaque', 'b/cert-b']],
+  ['nginx.ingress.kubernetes.io/proxy-ssl-verify', ['on', 'off']],
+  ['nginx.ingress.kubernetes.io/backend-protocol', ['HTTPS', 'GRPCS', 'HTTP']],
+  ['nginx.ingress.kubernetes.io/custom-headers', ['headers', 'headers', 'missing', 'b/headers']],
   ['nginx.ingress.kubernetes.io/canary', ['true', 'true', 'false']],
   ['nginx.ingress.kubernetes.io/canary-weight', ['10', '0', '200']],
   ['nginx.ingress.kubernetes.io/canary-by-header', ['X-Canary']],
@@ -97,6 +101,8 @@ function tls(d: Draw): IngressTLS {
 function annotations(d: Draw): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, values] of ANNOTATIONS) if (d.chance(0.1)) result[name] = d.pick(values);
+  // auth-type and auth-secret go together as users write them, so Secrets with users get read often.
+  if (d.chance(0.1)) Object.assign(result, { 'nginx.ingress.kubernetes.io/auth-type': 'basic', 'nginx.ingress.kubernetes.io/auth-secret': 'htpasswd' });
   if (d.chance(0.1)) result['kubernetes.io/ingress.class'] = d.pick(CLASSES);
   return result;
 }
@@ -137,12 +143,20 @@ function secret(d: Draw, namespace: string, name: string): SecretObject {
   if (name === 'htpasswd') {
     const lines = d.some(3, () => d.pick(HTPASSWD_USERS));
     const map = Object.fromEntries(lines.map((line) => [line.split(':')[0] ?? '', Buffer.from(line.split(':')[1] ?? '')]));
-    return { namespace, name, type: 'Opaque', data: d.chance(0.5) ? { auth: Buffer.from(lines.join('\n')) } : map };
+    const file = { auth: Buffer.from(lines.join('\n')) };
+    // Both keys at once serve auth-file and auth-map alike, so some routes get users.
+    return { namespace, name, type: 'Opaque', data: d.pick([file, map, { ...map, ...file }]) };
   }
   const version = d.int(3);
   const data: Record<string, Buffer> = { 'tls.crt': PEM('crt', version), 'tls.key': PEM('key', version) };
   if (d.chance(0.1)) delete data['tls.key'];
   return { namespace, name, type: 'kubernetes.io/tls', data };
+}
+
+/** nginx custom-headers: a few response headers, some refused (framing, not a header name). */
+function configMap(d: Draw, namespace: string): ConfigMapObject {
+  const entries = d.some(3, (): [string, string] => d.pick([['X-Frame-Options', 'DENY'], ['X-Team', d.pick(['a', 'b'])], ['Content-Length', '1'], ['not a name', 'x']]));
+  return { namespace, name: 'headers', data: Object.fromEntries(entries) };
 }
 
 export function options(d: Draw): BuildOptions {
@@ -160,6 +174,7 @@ export function cluster(d: Draw, ingresses: number): ClusterState {
       state.upsertEndpointSlice(slice(d, namespace, name, 0));
     }
     for (const name of ['cert-a', 'cert-b', 'wild', 'opaque', 'htpasswd', 'ca']) upsertSecret(state, secret(d, namespace, name));
+    state.upsertConfigMap(configMap(d, namespace));
   }
   for (let i = 0; i < ingresses; i++) state.upsertIngress(ingress(d));
   for (let i = 0; i < 12; i++) edit(d, state, d.pick(OBJECT_EDITS));
@@ -176,6 +191,8 @@ const OBJECT_EDITS: readonly Edit[] = [
   (d, s) => { s.removeEndpointSlice(d.pick(NAMESPACES), `${d.pick(SERVICES)}-${d.int(2)}`); },
   (d, s) => { upsertSecret(s, secret(d, d.pick(NAMESPACES), d.pick(SECRETS))); },
   (d, s) => { const [ns, name] = [d.pick(NAMESPACES), d.pick(SECRETS)]; s.removeSecret(ns, name); s.removeOpaqueSecret(ns, name); },
+  (d, s) => { s.upsertConfigMap(configMap(d, d.pick(NAMESPACES))); },
+  (d, s) => { s.removeConfigMap(d.pick(NAMESPACES), 'headers'); },
 ];
 
 /** TLS and Opaque Secrets are watched apart, as the controller does. */
