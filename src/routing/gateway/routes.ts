@@ -1,6 +1,7 @@
 // One HTTPRoute or GRPCRoute → table candidates: for each attached hostname, each rule and each
 // match, a Route with its conditions, middlewares, weighted backends and options. A rule that
 // cannot be served (bad match, unsupported filter) is left out and reported (PartiallyInvalid).
+import { createHash } from 'node:crypto';
 import type { ClusterSnapshot, ObjectRef } from '../../snapshot/model.ts';
 import type { GatewayApiSnapshot, RouteFilter, RouteObject, BackendRef } from '../../snapshot/gateway-model.ts';
 import type { Middleware, MiddlewareChain } from '../middleware.ts';
@@ -209,14 +210,18 @@ function protocolOf(route: RouteObject, upstream: Upstream, tls: BackendTlsChoic
   return route.kind === 'GRPCRoute' && upstream.appProtocol === undefined ? 'GRPC' : protocolForAppProtocol(upstream.appProtocol);
 }
 
-/** The Gateway-only parts as one string, so tablesEqual compares them cheaply. */
+/**
+ * The Gateway-only parts as one short string (a digest of their description), so tablesEqual
+ * compares them cheaply and each route costs the workers' table copies few bytes.
+ */
 export function withKey(route: Route): Route {
   const describe = (r: Route | undefined): unknown => r === undefined ? null : [
     r.ingress.namespace, r.ingress.name, r.source ?? 'Ingress', r.upstream.key, r.middlewares?.key ?? null, r.invalidBackend === true,
     r.when === undefined ? null : conditionsKey(r.when), { ...r.options, upstreamTls: r.options.upstreamTls?.key }, r.gatewayKey ?? null,
   ];
   const split = route.split === undefined ? null : [route.split.cumulative, route.split.routes.map(describe)];
-  return { ...route, gatewayKey: JSON.stringify([describe({ ...route, gatewayKey: undefined }), split, describe(route.otherwise)]) };
+  const description = JSON.stringify([describe({ ...route, gatewayKey: undefined }), split, describe(route.otherwise)]);
+  return { ...route, gatewayKey: createHash('sha256').update(description).digest('base64url').slice(0, 24) };
 }
 
 function optionsFor(ctx: CompileContext, backendProtocol: BackendProtocol, timeoutMs: number | undefined, upstreamTls: UpstreamTls | undefined): RouteOptions {
