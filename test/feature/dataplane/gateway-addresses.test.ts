@@ -3,12 +3,11 @@
 // loopback address; the shared address serves neither.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { connect } from 'node:tls';
 import { request } from 'undici';
 import { generateSelfSigned } from '../../../src/dataplane/tls/default-certificate.ts';
 import { build, gateway, gatewayClass, httpListener, httpRoute, service, tlsSecret } from '../../support/routing/gateway-world.ts';
-import { startPlane, startUpstream, type TestUpstream } from './support.ts';
+import { startPlane, startUpstream, tlsFixture, type TestUpstream } from './support.ts';
 
 const OWN = ['127.0.0.2', '127.0.0.3'] as const;
 let plane: Awaited<ReturnType<typeof startPlane>>;
@@ -24,8 +23,7 @@ const catchAll = (gw: string, backend: string) =>
 beforeAll(async () => {
   [first, second] = await Promise.all([startUpstream('first'), startUpstream('second')]);
   // One RSA-2048 certificate (cert-manager's default, from test/fixtures/tls/) and one ECDSA.
-  const fixture = (name: string) => readFile(new URL(`../../fixtures/tls/${name}`, import.meta.url), 'utf8');
-  const certA = { certPem: await fixture('rsa-2048-a.crt'), keyPem: await fixture('rsa-2048-a.key') };
+  const certA = { certPem: await tlsFixture('rsa-2048-a.crt'), keyPem: await tlsFixture('rsa-2048-a.key') };
   const certB = await generateSelfSigned('b.gateway.test');
   plane = await startPlane({ extraAddresses: [...OWN] });
   const built = build([

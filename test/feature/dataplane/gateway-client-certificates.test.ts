@@ -4,15 +4,12 @@
 // lets every client in; other listeners ask for nothing. A request must not reach the strict
 // listener's routes over another name's handshake: it is answered 421.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readFile } from 'node:fs/promises';
 import { connect } from 'node:tls';
 import type { Json } from '../../../src/kube/client.ts';
 import { build, caConfigMap, gateway, gatewayClass, httpRoute, service, tlsSecret } from '../../support/routing/gateway-world.ts';
-import { startPlane, startUpstream, type TestUpstream } from './support.ts';
+import { startPlane, startUpstream, tlsFixture, type TestUpstream } from './support.ts';
 import { tlsRequest, type TlsAsk } from './tls-client.ts';
-
-const fixture = (name: string) => readFile(new URL(`../../fixtures/tls/${name}`, import.meta.url), 'utf8');
-const pair = async (name: string) => ({ certPem: await fixture(`${name}.crt`), keyPem: await fixture(`${name}.key`) });
+const pair = async (name: string) => ({ certPem: await tlsFixture(`${name}.crt`), keyPem: await tlsFixture(`${name}.key`) });
 
 let plane: Awaited<ReturnType<typeof startPlane>>;
 let upstreams: TestUpstream[];
@@ -37,7 +34,7 @@ beforeAll(async () => {
   plane = await startPlane();
   const [strict, fallback, open] = upstreams.map((u) => u.endpoint.port) as [number, number, number];
   const built = build([
-    gatewayClass(), tlsSecret('gw', 'server', await pair('rsa-2048-a')), caConfigMap('gw', 'ca-a', await fixture('client-ca-a.crt')),
+    gatewayClass(), tlsSecret('gw', 'server', await pair('rsa-2048-a')), caConfigMap('gw', 'ca-a', await tlsFixture('client-ca-a.crt')),
     ...site('strict', { default: { validation: caA } }, strict),
     ...site('fallback', { default: { validation: { ...caA, mode: 'AllowInsecureFallback' } } }, fallback),
     ...site('open', undefined, open),

@@ -4,13 +4,10 @@
 // ListenerSet, and on a Gateway with its own address open a port of their own.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { connect } from 'node:tls';
-import { request } from 'undici';
 import type { Json } from '../../../src/kube/client.ts';
 import { build, gateway, gatewayAllowing, gatewayClass, httpListener, httpRoute, listenerSet, service, tlsSecret } from '../../support/routing/gateway-world.ts';
-import { startPlane, startUpstream, type TestUpstream } from './support.ts';
+import { freePort, startPlane, startUpstream, tlsFixture, upstreamAt, type TestUpstream } from './support.ts';
 import { tlsRequest } from './tls-client.ts';
 
 const OWN = '127.0.0.5';
@@ -41,12 +38,6 @@ function objects(admits: boolean, lsExtra: readonly Json[] = []): Json[] {
   ];
 }
 
-async function upstreamAt(url: string, host: string): Promise<string | number> {
-  const res = await request(url, { headers: { host } });
-  const text = await res.body.text();
-  return res.statusCode === 200 ? (JSON.parse(text) as { upstream: string }).upstream : res.statusCode;
-}
-
 function certificateSubject(host: string, port: number, servername: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port, servername, rejectUnauthorized: false }, () => {
@@ -58,21 +49,11 @@ function certificateSubject(host: string, port: number, servername: string): Pro
   });
 }
 
-/** A port free on OWN right now (the kernel picks it; the test binds it again at once). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, OWN, resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => { resolve(); }));
-  return port;
-}
-
 beforeAll(async () => {
   [v1, v2] = await Promise.all([startUpstream('v1'), startUpstream('v2')]);
-  const fixture = (name: string) => readFile(new URL(`../../fixtures/tls/${name}`, import.meta.url), 'utf8');
   pairs = {
-    gateway: { certPem: await fixture('rsa-2048-a.crt'), keyPem: await fixture('rsa-2048-a.key') },
-    team: { certPem: await fixture('rsa-2048-other-host.crt'), keyPem: await fixture('rsa-2048-other-host.key') },
+    gateway: { certPem: await tlsFixture('rsa-2048-a.crt'), keyPem: await tlsFixture('rsa-2048-a.key') },
+    team: { certPem: await tlsFixture('rsa-2048-other-host.crt'), keyPem: await tlsFixture('rsa-2048-other-host.key') },
   };
   plane = await startPlane({ extraAddresses: [OWN] });
 });
@@ -104,7 +85,7 @@ describe('ListenerSets on the shared listeners', () => {
 
 describe('ListenerSets on a Gateway with its own address', () => {
   it('open a port of their own on the Gateway\'s address and serve the ListenerSet\'s routes there', async () => {
-    const port = await freePort();
+    const port = await freePort(OWN);
     const extra = [httpListener({ name: 'team-own-port', port, hostname: 'team.test' })];
     plane.tables.publish(build(objects(true, extra), { gatewayAddresses: [OWN] }).table);
     await plane.portListenersSettled();

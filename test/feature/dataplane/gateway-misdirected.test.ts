@@ -3,10 +3,9 @@
 // handshake chose is answered 421, one for a name its own listener covers is routed (200, or 404
 // without a route). The cases are the conformance suite's (HTTPRouteHTTPSListenerDetectMisdirectedRequests).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readFile } from 'node:fs/promises';
 import type { Json } from '../../../src/kube/client.ts';
 import { build, gateway, gatewayClass, httpRoute, service, tlsSecret } from '../../support/routing/gateway-world.ts';
-import { startPlane, startUpstream, type TestUpstream } from './support.ts';
+import { startPlane, startUpstream, tlsFixture, type TestUpstream } from './support.ts';
 import { tlsRequest } from './tls-client.ts';
 
 const PATH = '/detect-misdirected-requests';
@@ -22,10 +21,9 @@ const route = (name: string, sectionName: string, backend: string, hostnames: re
 
 beforeAll(async () => {
   upstreams = await Promise.all(['v1', 'v2', 'v3'].map((n) => startUpstream(n)));
-  const fixture = (name: string) => readFile(new URL(`../../fixtures/tls/${name}`, import.meta.url), 'utf8');
   plane = await startPlane();
   const built = build([
-    gatewayClass(), tlsSecret('gw', 'server', { certPem: await fixture('rsa-2048-a.crt'), keyPem: await fixture('rsa-2048-a.key') }),
+    gatewayClass(), tlsSecret('gw', 'server', { certPem: await tlsFixture('rsa-2048-a.crt'), keyPem: await tlsFixture('rsa-2048-a.key') }),
     gateway('gw', 'edge', [
       listener('https'), listener('https-with-hostname', 'second-example.org'),
       listener('https-with-wildcard-hostname', '*.wildcard.org'), listener('https-with-hostname-matching-wildcard', 'fourth-example.wildcard.org'),

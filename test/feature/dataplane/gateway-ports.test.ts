@@ -3,28 +3,18 @@
 // it cannot open with a metric, and closes a port (and its connections) when the listener goes.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { connect } from 'node:tls';
 import { request } from 'undici';
 import type { Json } from '../../../src/kube/client.ts';
 import { build, gateway, gatewayClass, httpListener, httpRoute, service, tlsSecret } from '../../support/routing/gateway-world.ts';
-import { startPlane, startUpstream, type TestUpstream } from './support.ts';
+import { freePort, startPlane, startUpstream, tlsFixture, upstreamAt, type TestUpstream } from './support.ts';
 
 const OWN = '127.0.0.4';
 let plane: Awaited<ReturnType<typeof startPlane>>;
 let v1: TestUpstream;
 let v2: TestUpstream;
 let certificate: { certPem: string; keyPem: string };
-
-/** A port free on OWN right now (the kernel picks it; the test binds it again at once). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, OWN, resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => { resolve(); }));
-  return port;
-}
 
 function objects(httpPort: number, httpsPort: number): Json[] {
   return [
@@ -39,12 +29,6 @@ function objects(httpPort: number, httpsPort: number): Json[] {
     httpRoute('gw', 'main', { parentRefs: [{ name: 'ports', sectionName: 'main' }], rules: [{ backendRefs: [{ name: 'v1', port: 80 }] }] }),
     httpRoute('gw', 'own', { parentRefs: [{ name: 'ports', port: httpPort }, { name: 'ports', port: httpsPort }], rules: [{ backendRefs: [{ name: 'v2', port: 80 }] }] }),
   ];
-}
-
-async function upstreamAt(url: string, host = 'foo.test'): Promise<string | number> {
-  const res = await request(url, { headers: { host } });
-  const text = await res.body.text();
-  return res.statusCode === 200 ? (JSON.parse(text) as { upstream: string }).upstream : res.statusCode;
 }
 
 function certificateAt(port: number): Promise<string> {
@@ -64,8 +48,7 @@ function refused(port: number): Promise<string> {
 
 beforeAll(async () => {
   [v1, v2] = await Promise.all([startUpstream('v1'), startUpstream('v2')]);
-  const fixture = (name: string) => readFile(new URL(`../../fixtures/tls/${name}`, import.meta.url), 'utf8');
-  certificate = { certPem: await fixture('rsa-2048-a.crt'), keyPem: await fixture('rsa-2048-a.key') };
+  certificate = { certPem: await tlsFixture('rsa-2048-a.crt'), keyPem: await tlsFixture('rsa-2048-a.key') };
   plane = await startPlane({ extraAddresses: [OWN] });
 });
 
@@ -76,11 +59,11 @@ afterAll(async () => {
 
 describe('Gateway listeners on ports of their own', () => {
   it('opens the ports on the Gateway\'s address and serves each one\'s routes, HTTP and HTTPS', async () => {
-    const [httpPort, httpsPort] = [await freePort(), await freePort()];
+    const [httpPort, httpsPort] = [await freePort(OWN), await freePort(OWN)];
     plane.tables.publish(build(objects(httpPort, httpsPort), { gatewayAddresses: [OWN] }).table);
     await plane.portListenersSettled();
-    expect(await upstreamAt(`http://${OWN}:${String(plane.httpPort)}/`)).toBe('v1');
-    expect(await upstreamAt(`http://${OWN}:${String(httpPort)}/`)).toBe('v2');
+    expect(await upstreamAt(`http://${OWN}:${String(plane.httpPort)}/`, 'foo.test')).toBe('v1');
+    expect(await upstreamAt(`http://${OWN}:${String(httpPort)}/`, 'foo.test')).toBe('v2');
     expect(await upstreamAt(`http://${OWN}:${String(httpPort)}/`, 'bar.test')).toBe(404);
     expect(await certificateAt(httpsPort)).toBe('CN=example.com');
     expect(await plane.metrics.dataPlaneRegistry.getSingleMetricAsString('bollard_gateway_port_listeners')).toMatch(/ 2$/m);
@@ -90,18 +73,18 @@ describe('Gateway listeners on ports of their own', () => {
     const squatter = createServer();
     await new Promise<void>((resolve) => squatter.listen(0, OWN, resolve));
     const taken = (squatter.address() as AddressInfo).port;
-    const httpsPort = await freePort();
+    const httpsPort = await freePort(OWN);
     plane.tables.publish(build(objects(taken, httpsPort), { gatewayAddresses: [OWN] }).table);
     await plane.portListenersSettled();
     expect(await plane.metrics.dataPlaneRegistry.getSingleMetricAsString('bollard_gateway_port_listener_errors_total')).toMatch(/code="EADDRINUSE"} 1$/m);
     await new Promise<void>((resolve) => squatter.close(() => { resolve(); }));
     plane.tables.publish(build(objects(taken, httpsPort), { gatewayAddresses: [OWN] }).table);
     await plane.portListenersSettled();
-    expect(await upstreamAt(`http://${OWN}:${String(taken)}/`)).toBe('v2');
+    expect(await upstreamAt(`http://${OWN}:${String(taken)}/`, 'foo.test')).toBe('v2');
   });
 
   it('closes a port, and the connections it accepted, when its listener goes', async () => {
-    const [httpPort, httpsPort] = [await freePort(), await freePort()];
+    const [httpPort, httpsPort] = [await freePort(OWN), await freePort(OWN)];
     plane.tables.publish(build(objects(httpPort, httpsPort), { gatewayAddresses: [OWN] }).table);
     await plane.portListenersSettled();
     const kept = connect({ host: OWN, port: httpsPort, servername: 'foo.test', rejectUnauthorized: false });

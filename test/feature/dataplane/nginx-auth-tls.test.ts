@@ -5,16 +5,14 @@
 // sent replaced), a missing or failed one gets 400 (or the error page's 302), a subject match-cn
 // does not find 403, and a host whose CA Secret is missing 503.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readFile } from 'node:fs/promises';
 import { request as h1request } from 'node:https';
 import { connect as h2connect } from 'node:http2';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { request } from 'undici';
 import { buildAnnotated, type IngressSpec, type SecretSpec } from './annotated-table.ts';
-import { startPlane, startUpstream, type TestUpstream } from './support.ts';
+import { startPlane, startUpstream, tlsFixture, type TestUpstream } from './support.ts';
 
 const N = 'nginx.ingress.kubernetes.io/';
-const fixture = (name: string) => readFile(new URL(`../../fixtures/tls/${name}`, import.meta.url), 'utf8');
 
 interface Client { readonly certPem: string; readonly keyPem: string }
 interface Answer { readonly status: number; readonly location: string | undefined; readonly text: string; readonly seen: Record<string, string> | undefined }
@@ -30,18 +28,18 @@ const site = (name: string, annotations: Record<string, string>): IngressSpec =>
 beforeAll(async () => {
   web = await startUpstream('web');
   for (const name of ['client-a', 'client-b', 'client-c', 'client-c-revoked', 'client-c-deep']) {
-    clients[name] = { certPem: await fixture(`${name}.crt`), keyPem: await fixture(`${name}.key`) };
+    clients[name] = { certPem: await tlsFixture(`${name}.crt`), keyPem: await tlsFixture(`${name}.key`) };
   }
   // The deep client sends its intermediate with its own certificate, as clients do.
   const deep = clients['client-c-deep'] as Client;
-  clients['client-c-deep'] = { ...deep, certPem: deep.certPem + await fixture('client-ca-c-intermediate.crt') };
-  const [caA, caC] = [await fixture('client-ca-a.crt'), await fixture('client-ca-c.crt')];
+  clients['client-c-deep'] = { ...deep, certPem: deep.certPem + await tlsFixture('client-ca-c-intermediate.crt') };
+  const [caA, caC] = [await tlsFixture('client-ca-a.crt'), await tlsFixture('client-ca-c.crt')];
   const secrets: SecretSpec[] = [
-    { name: 'server', type: 'kubernetes.io/tls', stringData: { 'tls.crt': await fixture('rsa-2048-a.crt'), 'tls.key': await fixture('rsa-2048-a.key') } },
+    { name: 'server', type: 'kubernetes.io/tls', stringData: { 'tls.crt': await tlsFixture('rsa-2048-a.crt'), 'tls.key': await tlsFixture('rsa-2048-a.key') } },
     { name: 'ca-a', stringData: { 'ca.crt': caA } },
     { name: 'ca-ac', stringData: { 'ca.crt': caA + caC } },
     { name: 'ca-c', stringData: { 'ca.crt': caC } },
-    { name: 'ca-c-crl', stringData: { 'ca.crt': caC, 'ca.crl': await fixture('client-ca-c.crl') } },
+    { name: 'ca-c-crl', stringData: { 'ca.crt': caC, 'ca.crl': await tlsFixture('client-ca-c.crl') } },
   ];
   const built = buildAnnotated([
     site('on', auth('ca-a', { 'auth-tls-pass-certificate-to-upstream': 'true' })),

@@ -1,7 +1,9 @@
 // In-process data plane on 127.0.0.1 with a hand-made routing table, real upstream servers,
 // and real clients: the feature tests' common ground.
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { request } from 'undici';
 import { startDataPlane, type DataPlane, type DataPlaneConfig, type DataPlaneDeps } from '../../../src/dataplane/data-plane.ts';
 import { defaultDataPlaneOptions } from '../../../src/dataplane/options.ts';
 import { defaultListenerLimits } from '../../../src/dataplane/servers.ts';
@@ -98,4 +100,23 @@ export async function deadEndpoint(): Promise<Endpoint> {
   const { port } = s.address() as AddressInfo;
   await new Promise<void>((resolve) => s.close(() => { resolve(); }));
   return { host: '127.0.0.1', port };
+}
+
+/** A PEM file of test/fixtures/tls/ (RSA-2048 pairs and CAs, see its README). */
+export const tlsFixture = (name: string): Promise<string> => readFile(new URL(`../../fixtures/tls/${name}`, import.meta.url), 'utf8');
+
+/** A port free on `address` right now (the kernel picks it; the test binds it again at once). */
+export async function freePort(address: string): Promise<number> {
+  const probe = createNetServer();
+  await new Promise<void>((resolve) => probe.listen(0, address, resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => { resolve(); }));
+  return port;
+}
+
+/** The name of the echo upstream (startUpstream) that answered a GET of `url` with this Host, or the status when not 200. */
+export async function upstreamAt(url: string, host: string): Promise<string | number> {
+  const res = await request(url, { headers: { host } });
+  const text = await res.body.text();
+  return res.statusCode === 200 ? (JSON.parse(text) as { upstream: string }).upstream : res.statusCode;
 }
