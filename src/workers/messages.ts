@@ -2,6 +2,7 @@
 // fork IPC channel with "advanced" serialization, which carries Maps (the routing table) as is.
 import type { DataPlaneConfig } from '../dataplane/data-plane.ts';
 import type { RoutingTable } from '../routing/types.ts';
+import type { TableDelta } from './table-delta.ts';
 
 export interface WorkerCertificate {
   /** Server name the certificate is for, e.g. "shop.example.com" or "*.example.com". */
@@ -15,6 +16,8 @@ export type ToWorker =
   | { readonly type: 'start'; readonly config: DataPlaneConfig; readonly logLevel: 'debug' | 'info' | 'warn' | 'error'; readonly worker: number; readonly primaryTimeoutMs: number }
   /** `generation` counts the primary's publishes; 0 is the empty table a worker starts with. */
   | { readonly type: 'table'; readonly table: RoutingTable; readonly generation: number }
+  /** The table of `generation` as the change from the one of `base`, the last one sent to this worker. */
+  | { readonly type: 'table-delta'; readonly delta: TableDelta; readonly base: number; readonly generation: number }
   /** `generation` counts the primary's certificate sets, acknowledged like tables. */
   | { readonly type: 'certificates'; readonly certificates: readonly WorkerCertificate[]; readonly generation: number }
   | { readonly type: 'challenge-answer'; readonly id: number; readonly keyAuthorization: string | undefined }
@@ -27,6 +30,8 @@ export type FromWorker =
   | { readonly type: 'ready'; readonly httpPort: number; readonly httpsPort: number }
   /** The worker serves this generation's table (and later ones as they come). */
   | { readonly type: 'table-applied'; readonly generation: number }
+  /** A delta came for another base than the table held: send the current table whole. */
+  | { readonly type: 'table-wanted' }
   /** The worker serves this generation's ACME certificates. */
   | { readonly type: 'certificates-applied'; readonly generation: number }
   | { readonly type: 'challenge'; readonly id: number; readonly token: string; readonly host: string }

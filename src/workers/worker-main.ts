@@ -7,6 +7,7 @@ import { createBatchedWriter, toStdout } from '../log/batched-writer.ts';
 import { createLogger } from '../log/logger.ts';
 import { createMetrics } from '../metrics/registry.ts';
 import type { RoutingTable } from '../routing/types.ts';
+import { applyTableDelta } from './table-delta.ts';
 import type { Logger } from '../log/logger.ts';
 import type { FromWorker, ToWorker, WorkerCertificate } from './messages.ts';
 import { createPrimaryRequests, type PrimaryRequests } from './primary-requests.ts';
@@ -15,6 +16,8 @@ const send = (message: FromWorker): void => { process.send?.(message); };
 let plane: DataPlane | undefined;
 /** A table that arrived while the data plane was still starting. */
 let early: { readonly table: RoutingTable; readonly generation: number } | undefined;
+/** The last table received (applied, or early): the base of the next delta. */
+let held: { readonly table: RoutingTable; readonly generation: number } | undefined;
 let certificates = new Map<string, WorkerCertificate>();
 let challengeRequests: PrimaryRequests<string | undefined> | undefined;
 let metrics: ReturnType<typeof createMetrics> | undefined;
@@ -51,12 +54,19 @@ async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<voi
 }
 
 function apply(table: RoutingTable, generation: number): void {
+  held = { table, generation };
   if (plane) {
     plane.tables.publish(table);
     send({ type: 'table-applied', generation });
   } else {
     early = { table, generation };
   }
+}
+
+/** The primary sends a delta only against the table it sent last; for anything else, ask again. */
+function applyDelta(message: Extract<ToWorker, { type: 'table-delta' }>): void {
+  if (held?.generation === message.base) apply(applyTableDelta(held.table, message.delta), message.generation);
+  else send({ type: 'table-wanted' });
 }
 
 async function answerMetrics(id: number): Promise<void> {
@@ -73,6 +83,7 @@ process.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'start': void start(message).catch((err: unknown) => { process.stderr.write(`worker failed to start: ${String(err)}\n`); process.exit(1); }); break;
     case 'table': apply(message.table, message.generation); break;
+    case 'table-delta': applyDelta(message); break;
     case 'certificates':
       certificates = new Map(message.certificates.map((c) => [c.name, c]));
       send({ type: 'certificates-applied', generation: message.generation });

@@ -9,6 +9,7 @@ import { emptyRoutingTable } from '../dataplane/table-holder.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RoutingTable } from '../routing/types.ts';
 import type { FromWorker, MetricJson, ToWorker, WorkerCertificate } from './messages.ts';
+import { tableDelta } from './table-delta.ts';
 import { workerExecArgv } from './serving-v8-flags.ts';
 
 export interface WorkerPoolDeps {
@@ -65,13 +66,23 @@ export function startWorkerPool(count: number, config: DataPlaneConfig, deps: Wo
   let closing = false;
   let draining = false;
 
-  const post = (child: ChildProcess, message: ToWorker): void => {
-    if (child.connected) child.send(message);
+  const post = (child: ChildProcess, message: ToWorker): boolean => {
+    if (!child.connected) return false;
+    child.send(message);
+    return true;
+  };
+  /** The table generation last sent to each worker: a delta is made against it. */
+  const sent = new Map<number, number>();
+  const postTable = (slot: number, child: ChildProcess): void => {
+    if (post(child, { type: 'table', table, generation })) sent.set(slot, generation);
+    else sent.delete(slot);
   };
 
   const onMessage = (slot: number, child: ChildProcess, message: FromWorker): void => {
     if (message.type === 'table-applied') {
       applied.set(slot, Math.max(applied.get(slot) ?? 0, message.generation));
+    } else if (message.type === 'table-wanted') {
+      postTable(slot, child);
     } else if (message.type === 'certificates-applied') {
       certificatesApplied.set(slot, Math.max(certificatesApplied.get(slot) ?? 0, message.generation));
     } else if (message.type === 'ready') {
@@ -99,6 +110,7 @@ export function startWorkerPool(count: number, config: DataPlaneConfig, deps: Wo
     workers.set(slot, child);
     readySlots.delete(slot);
     applied.delete(slot);
+    sent.delete(slot);
     certificatesApplied.delete(slot);
     startedWith.set(slot, generation);
     child.on('message', (m: FromWorker) => { onMessage(slot, child, m); });
@@ -109,7 +121,7 @@ export function startWorkerPool(count: number, config: DataPlaneConfig, deps: Wo
       setTimeout(() => { if (!closing) spawn(slot); }, 1_000).unref();
     });
     post(child, { type: 'start', config, logLevel: deps.logLevel, worker: slot, primaryTimeoutMs: deps.primaryTimeoutMs });
-    post(child, { type: 'table', table, generation });
+    postTable(slot, child);
     post(child, { type: 'certificates', certificates, generation: certificatesGeneration });
     if (draining) post(child, { type: 'drain' });
   };
@@ -127,9 +139,15 @@ export function startWorkerPool(count: number, config: DataPlaneConfig, deps: Wo
     requireCurrentTable() { required = generation; },
     requireCurrentCertificates() { certificatesRequired = certificatesGeneration; },
     publish(next) {
+      const base = generation;
+      const delta = tableDelta(table, next);
       table = next;
       generation += 1;
-      for (const child of workers.values()) post(child, { type: 'table', table, generation });
+      for (const [slot, child] of workers) {
+        if (delta === undefined || sent.get(slot) !== base) postTable(slot, child);
+        else if (post(child, { type: 'table-delta', delta, base, generation })) sent.set(slot, generation);
+        else sent.delete(slot);
+      }
       return generation;
     },
     setCertificates(next) {

@@ -50,6 +50,23 @@ describe('a worker pool', () => {
     expect(await statusFor('unknown.test')).toBe(404);
   }, 30_000);
 
+  it('serves a table that changed a few of 20,000 hosts (sent as the change), old hosts kept', async () => {
+    const hosts = new Map<string, ReturnType<typeof hostRoutes>>();
+    for (let i = 0; i < HOSTS; i++) hosts.set(`d${i}.test`, hostRoutes(route('/', upstream(`svc-d${i}`, []))));
+    const first = table(Object.fromEntries(hosts));
+    pool.publish(first);
+    // The same HostRoutes objects, one host more and one less: the worker gets those two entries.
+    const next = new Map(first.hosts);
+    next.delete('d0.test');
+    next.set('added.test', hostRoutes(route('/', upstream('svc-added', []))));
+    pool.publish({ ...first, hosts: next });
+    pool.requireCurrentTable();
+    await ready('worker applied the changed table');
+    expect(await statusFor('added.test')).toBe(503);
+    expect(await statusFor(`d${HOSTS - 1}.test`)).toBe(503);
+    expect(await statusFor('d0.test')).toBe(404);
+  }, 30_000);
+
   it('stays ready while a later table is on its way (no flicker on every change)', async () => {
     pool.publish(table({ 'later.test': hostRoutes(route('/', upstream('svc-later', []))) }));
     expect(pool.allReady()).toBe(true);
