@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Json } from '../kube/client.ts';
 import { toGateway, toHttpRoute } from '../kube/convert-gateway.ts';
-import { silentLogger } from '../log/logger.ts';
+import { createLogger, silentLogger } from '../log/logger.ts';
 import { createMetrics } from '../metrics/registry.ts';
 import { build, gateway, gatewayClass, httpListener, httpRoute, service, world } from '../../test/support/routing/gateway-world.ts';
 import { scriptedApi } from '../../test/support/status/scripted-api.ts';
@@ -54,5 +54,21 @@ describe('Gateway API status', () => {
     const later = apiWith(route.status);
     await syncGatewayStatus({ ...deps, client: later.api.client, now: () => '2026-01-01T00:00:00Z' }, state.gateways, report, [{ ip: '192.0.2.1' }]);
     expect(later.api.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['PATCH /apis/gateway.networking.k8s.io/v1/gatewayclasses/bollard/status']);
+  });
+
+  it('logs one info line per sync, the objects at debug level, and nothing when nothing is written', async () => {
+    const state = world(objects);
+    state.gateways.controllerName = OURS;
+    state.gateways.upsertRoute(toHttpRoute(routeRaw({})));
+    const report = build(objects).gatewayApi;
+    if (report === undefined) throw new Error('no report');
+    const lines: { level: string; msg: string; objects?: number }[] = [];
+    const log = createLogger('info', (line) => { lines.push(JSON.parse(line) as { level: string; msg: string }); });
+    const deps = { client: apiWith({}).api.client, log, metrics: createMetrics({ processMetrics: false }), controllerName: OURS, now: () => '2025-05-05T00:00:00Z' };
+    await syncGatewayStatus(deps, state.gateways, report, [{ ip: '192.0.2.1' }]);
+    expect(lines.map((l) => [l.level, l.msg, l.objects])).toEqual([['info', 'gateway api status synced', 3]]);
+    lines.length = 0;
+    await syncGatewayStatus(deps, state.gateways, { classes: [], gateways: [], listenerSets: [], routes: [], backendTlsPolicies: [], conflicts: [] }, []);
+    expect(lines).toEqual([]);
   });
 });

@@ -89,7 +89,7 @@ async function attemptWrite<E extends { readonly controllerName: string }>(deps:
     return failed(deps, target, 'write', err);
   }
   deps.metrics.statusWrites.inc({ result: 'success' });
-  deps.log.info('gateway api status updated', { path: target.path, entries: ours.length, others: others.length });
+  deps.log.debug('gateway api status updated', { path: target.path, entries: ours.length, others: others.length });
   return 'written';
 }
 
