@@ -4,7 +4,8 @@
 // port it arrived on (match.ts tableForConnection). Ports follow the table: opened when a listener
 // appears, closed (with the connections they accepted) when it goes. A port that cannot be opened
 // is counted and logged, and tried again at the next table and every `retryMs` while one fails.
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import { listenAlso } from './listen.ts';
 import type { PortListener } from '../routing/types.ts';
 
 export interface PortListenerDeps {
@@ -88,25 +89,19 @@ export class PortListeners {
 
   /** @returns true when the port could not be opened. */
   private async openPort(key: string, listener: PortListener): Promise<boolean> {
-    const sockets = new Set<Socket>();
-    const target = this.deps.servers[listener.proto];
-    const server = createServer((socket) => {
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
-      target.emit('connection', socket);
-    });
+    let server: Server;
     try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen({ host: listener.address, port: listener.port, reusePort: this.deps.reusePort }, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
+      server = await listenAlso(this.deps.servers[listener.proto], listener.port, listener.address, this.deps.reusePort);
     } catch (err) {
       this.deps.onError(listener, err as NodeJS.ErrnoException);
       return true;
     }
+    // The connections it accepts, so they end with the port (listenAlso hands each to the server).
+    const sockets = new Set<Socket>();
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
     this.open.set(key, { listener, server, sockets });
     this.deps.onOpen(listener, this.open.size);
     return false;

@@ -51,29 +51,18 @@ export class GatewayRouteCache<T> {
 }
 
 function recording(snapshot: ClusterSnapshot, reads: Read[]): ClusterSnapshot {
+  const note = <T>(what: Read['what'], look: (namespace: string, name: string) => T) => (namespace: string, name: string): T => {
+    const seen = look(namespace, name);
+    reads.push({ what, namespace, name, seen } as Read);
+    return seen;
+  };
   return {
     ingresses: () => snapshot.ingresses(),
     ingressClasses: () => snapshot.ingressClasses(),
-    lookupService: (namespace, name) => {
-      const seen = snapshot.lookupService(namespace, name);
-      reads.push({ what: 'service', namespace, name, seen });
-      return seen;
-    },
-    lookupEndpointSlices: (namespace, name) => {
-      const seen = snapshot.lookupEndpointSlices(namespace, name);
-      reads.push({ what: 'slices', namespace, name, seen });
-      return seen;
-    },
-    lookupSecret: (namespace, name) => {
-      const seen = snapshot.lookupSecret(namespace, name);
-      reads.push({ what: 'secret', namespace, name, seen });
-      return seen;
-    },
-    lookupOpaqueSecret: (namespace, name) => {
-      const seen = snapshot.lookupOpaqueSecret(namespace, name);
-      reads.push({ what: 'opaque', namespace, name, seen });
-      return seen;
-    },
+    lookupService: note('service', (ns, n) => snapshot.lookupService(ns, n)),
+    lookupEndpointSlices: note('slices', (ns, n) => snapshot.lookupEndpointSlices(ns, n)),
+    lookupSecret: note('secret', (ns, n) => snapshot.lookupSecret(ns, n)),
+    lookupOpaqueSecret: note('opaque', (ns, n) => snapshot.lookupOpaqueSecret(ns, n)),
     gatewayApi: () => snapshot.gatewayApi?.(),
   };
 }
