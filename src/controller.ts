@@ -61,7 +61,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     leaseTiming(config),
     { client, log, now: Date.now, wait, onChange: (leader) => { metrics.isLeader.set(leader ? 1 : 0); if (leader) debouncer.trigger(); } },
   );
-  const gatewayStatusDeps = { client, log, metrics, controllerName: config.gatewayControllerName, now: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+  const gatewayStatusDeps = { client, log, metrics, controllerName: config.gatewayControllerName, agreedRoutes: new WeakMap(), now: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
   const gatewayStatus = latestOnly(
     (r: { report: GatewayApiReport; addresses: readonly LoadBalancerIngress[] }) => syncGatewayStatus(gatewayStatusDeps, state.gateways, r.report, r.addresses),
     (err) => { log.error('gateway api status sync failed', { err }); },

@@ -71,6 +71,8 @@ export interface ConvergenceRow {
   readonly medianMs: number;
   readonly p99Ms: number;
   readonly maxMs: number;
+  /** The three slowest tries (index from 0, ms). */
+  readonly slowest: readonly { readonly try: number; readonly ms: number }[];
   readonly rssMiB: number;
   readonly heapUsedMiB: number;
   readonly meanBuildMs: number;
@@ -96,6 +98,9 @@ export async function measureConvergence(opts: {
       samples.push(await convergeOnce(bollard.httpUrl, host, () => opts.create(id, host)));
       if ((t + 1) % 10 === 0) say(`  ${size} ${what}: ${t + 1}/${TRIES} tries, median so far ${round(median(samples), 1)} ms`);
     }
+    // Where the tail is: the first try after the backlog, or spread over the run.
+    const slowest = samples.map((ms, i) => ({ try: i, ms: round(ms) })).sort((a, b) => b.ms - a.ms).slice(0, 3);
+    say(`  slowest tries: ${slowest.map((s) => `#${String(s.try)} ${String(s.ms)} ms`).join(', ')}`);
     const rss = await rssMiB(bollard.pid);
     const metrics = await (await fetch(`${bollard.adminUrl}/metrics`)).text();
     const valueIn = (page: string, name: string): number => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(page)?.[1] ?? 'NaN');
@@ -106,7 +111,7 @@ export async function measureConvergence(opts: {
     say(`  memory: heap total ${round(metric('nodejs_heap_size_total_bytes') / 2 ** 20, 1)} MiB, external ${round(metric('nodejs_external_memory_bytes') / 2 ** 20, 1)} MiB`);
     return {
       tries: TRIES, medianMs: round(median(samples)), p99Ms: round(percentile(samples, 99)), maxMs: round(Math.max(...samples)),
-      rssMiB: round(rss, 1), heapUsedMiB: round(metric('nodejs_heap_size_used_bytes') / 2 ** 20, 1), meanBuildMs: round(buildMs), statusBacklog,
+      slowest, rssMiB: round(rss, 1), heapUsedMiB: round(metric('nodejs_heap_size_used_bytes') / 2 ** 20, 1), meanBuildMs: round(buildMs), statusBacklog,
     };
   } finally {
     await bollard.stop();

@@ -7,6 +7,7 @@ import type { Engine } from './engine.ts';
 import type { CompiledByTable } from './gateway/build-gateway.ts';
 import { GatewayRouteCache } from './gateway/route-cache.ts';
 import { MergeMemo } from './gateway/merge-memo.ts';
+import { RouteOutcomes } from './gateway/route-outcomes.ts';
 import type { TlsSecretResult } from './tls-secret.ts';
 
 export class BuildCache {
@@ -19,6 +20,8 @@ export class BuildCache {
   readonly gatewayRoutes = new GatewayRouteCache<CompiledByTable>();
   /** Gateway API hosts as merged, by their candidates (gateway/merge-memo.ts). */
   readonly gatewayMerge = new MergeMemo();
+  /** Gateway API routes' attachments and status reports, by route object (gateway/route-outcomes.ts). */
+  readonly gatewayOutcomes = new RouteOutcomes();
   private engine: Engine | undefined;
 
   /** The engine the last build left, handed over to one build at a time. */

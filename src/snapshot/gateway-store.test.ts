@@ -56,6 +56,28 @@ describe('GatewayStore in ClusterState', () => {
     expect(state.gatewayApi()?.routes.map((r) => r.name)).toEqual(['r']);
   });
 
+  it('hands later snapshots the object a status-only change replaced, so the build\'s per-object caches still hold', () => {
+    const state = new ClusterState();
+    const first = route();
+    state.gateways.upsertRoute(first);
+    state.gateways.upsertGateway(gateway());
+    const statusParents = [{ parentRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gw' }, controllerName: 'x/y', conditions: [condition] }];
+    const echoed = route({ statusParents });
+    expect(state.gateways.upsertRoute(echoed)).toBe(false);
+    expect(state.gateways.upsertGateway(gateway({ conditions: [condition] }))).toBe(false);
+    // Another route makes a new snapshot: the echoed route and Gateway are their first objects there.
+    expect(state.gateways.upsertRoute(route({ name: 'r2' }))).toBe(true);
+    const api = state.gatewayApi();
+    expect(api?.routes[0]).toBe(first);
+    expect(api?.gateways[0]?.conditions).toEqual([]);
+    // The status writer reads the latest.
+    expect(state.gateways.lookupRoute('HTTPRoute', 'ns', 'r')).toBe(echoed);
+    // A spec change hands out the new object.
+    const changed = route({ statusParents, hostnames: ['a.test'] });
+    expect(state.gateways.upsertRoute(changed)).toBe(true);
+    expect(state.gatewayApi()?.routes[0]).toBe(changed);
+  });
+
   it('holds a status-only change without calling it relevant, and keeps the snapshot', () => {
     const state = new ClusterState();
     state.gateways.upsertRoute(route());

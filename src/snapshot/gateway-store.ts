@@ -56,6 +56,12 @@ export class GatewayStore {
   private readonly routeServices = new RefIndex();
   private cached: GatewayApiSnapshot | undefined;
   /**
+   * A held object that replaced another for its status only → the object snapshots keep handing out
+   * (the first with that spec). Routing never reads those status fields, and its caches key on
+   * objects: thousands of status echoes must not look like thousands of changed routes to the next build.
+   */
+  private readonly routable = new WeakMap<object, object>();
+  /**
    * --gateway-controller-name: a status-only route change matters when it changes our status.parents
    * entries (another controller's write may have dropped them), so the status leader writes them again.
    */
@@ -66,13 +72,13 @@ export class GatewayStore {
     if (this.cached === undefined) {
       // A copy: the snapshot stays what it was when built, whatever the watch delivers later.
       const labels = new Map(this.namespaceLabels);
-      const policies = sortedValues(this.policies);
+      const policies = this.routableValues(this.policies);
       const configMaps = this.referencedConfigMaps(policies);
       this.cached = {
-        gatewayClasses: sortedValues(this.classes),
-        gateways: sortedValues(this.gateways),
-        listenerSets: sortedValues(this.listenerSets),
-        routes: [...sortedValues(this.httpRoutes), ...sortedValues(this.grpcRoutes)],
+        gatewayClasses: this.routableValues(this.classes),
+        gateways: this.routableValues(this.gateways),
+        listenerSets: this.routableValues(this.listenerSets),
+        routes: [...this.routableValues(this.httpRoutes), ...this.routableValues(this.grpcRoutes)],
         referenceGrants: sortedValues(this.grants),
         backendTlsPolicies: policies,
         lookupConfigMapCa: (namespace, name) => configMaps.get(`${namespace}/${name}`),
@@ -80,6 +86,15 @@ export class GatewayStore {
       };
     }
     return this.cached;
+  }
+
+  private routableOf<T extends object>(held: T): T {
+    return (this.routable.get(held) as T | undefined) ?? held;
+  }
+
+  /** A map's objects sorted by key, each as snapshots hand it out (routableOf). */
+  private routableValues<T extends object>(map: ReadonlyMap<string, T>): T[] {
+    return sortedValues(map).map((v) => this.routableOf(v));
   }
 
   /** The ConfigMaps policies and Gateways' frontend validation name, copied so the snapshot stays what it was. */
@@ -331,7 +346,10 @@ export class GatewayStore {
   private put<T extends object>(map: Map<string, T>, key: string, value: T, status: readonly (keyof T)[]): boolean {
     const old = map.get(key);
     if (old !== undefined && isDeepStrictEqual(withoutStatus(old, status), withoutStatus(value, status))) {
-      if (!isDeepStrictEqual(old, value)) map.set(key, value);
+      if (!isDeepStrictEqual(old, value)) {
+        map.set(key, value);
+        this.routable.set(value, this.routableOf(old));
+      }
       return false;
     }
     map.set(key, value);

@@ -15,7 +15,7 @@ import { allBounded } from './bounded.ts';
 import { sameConditions, toConditions } from './gateway-conditions.ts';
 import { listenerSetStatusWrites } from './listener-set-status.ts';
 import { listenersOf, sameListeners } from './listener-status.ts';
-import { routeStatusWrites } from './route-status.ts';
+import { routeStatusWrites, type RouteAgreements } from './route-status.ts';
 import type { SharedListDeps } from './shared-list-write.ts';
 
 const API = '/apis/gateway.networking.k8s.io/v1';
@@ -23,6 +23,8 @@ const API = '/apis/gateway.networking.k8s.io/v1';
 export interface GatewayStatusDeps extends SharedListDeps {
   /** RFC 3339, for lastTransitionTime. */
   readonly now: () => string;
+  /** Kept from sync to sync by the caller (route-status.ts). */
+  readonly agreedRoutes?: RouteAgreements;
 }
 
 export async function syncGatewayStatus(
@@ -42,7 +44,7 @@ export async function syncGatewayStatus(
     if (status !== undefined) writes.push(() => write(deps, `${API}/namespaces/${g.ref.namespace}/gateways/${g.ref.name}/status`, { status }, `${g.ref.namespace}/${g.ref.name}`));
   }
   writes.push(...listenerSetStatusWrites(store, report.listenerSets, now, (path, status, object) => write(deps, path, { status }, object)));
-  writes.push(...routeStatusWrites(deps, store, report.routes, now));
+  writes.push(...routeStatusWrites(deps, store, report.routes, now, deps.agreedRoutes));
   writes.push(...backendTlsPolicyWrites(deps, store, report.backendTlsPolicies, now));
   if (writes.length === 0) return;
   const started = performance.now();

@@ -8,7 +8,7 @@ import { createMetrics } from '../metrics/registry.ts';
 import type { GatewayApiReport } from '../routing/gateway/report.ts';
 import { build, gateway, gatewayClass, httpListener, httpRoute, service, world } from '../../test/support/routing/gateway-world.ts';
 import { scriptedApi } from '../../test/support/status/scripted-api.ts';
-import { routeStatusWrites } from './route-status.ts';
+import { routeStatusWrites, type RouteAgreements } from './route-status.ts';
 import { allBounded } from './bounded.ts';
 import { CONFLICT_ATTEMPTS } from './shared-list-write.ts';
 
@@ -127,5 +127,34 @@ describe('route status.parents', () => {
     await allBounded(routeStatusWrites({ client: api.client, log: silentLogger, metrics, controllerName: OURS, wait: () => Promise.resolve() }, state.gateways, report.routes, '2025-05-05T00:00:00Z'));
     expect(owners(api.object(path))).toEqual(['example.com/other', OURS]);
     expect(await count(metrics.statusWriteConflicts, { kind: 'GRPCRoute' })).toBe(1);
+  });
+
+  it('with agreements kept between syncs, skips a route whose object and report it found in agreement, and compares again when either changes', async () => {
+    const { state, api, metrics, echo } = setup();
+    const agreed: RouteAgreements = new WeakMap();
+    const deps = { client: api.client, log: silentLogger, metrics, controllerName: OURS, wait: () => Promise.resolve() };
+    const report = build(objects).gatewayApi as GatewayApiReport;
+    const sync = (reports = report.routes) => allBounded(routeStatusWrites(deps, state.gateways, reports, '2025-05-05T00:00:00Z', agreed));
+    const held = () => state.gateways.lookupRoute('HTTPRoute', 'gw', 'r');
+    await sync();
+    echo();
+    const echoed = held();
+    await sync();
+    expect(echoed !== undefined && agreed.get(echoed)).toBe(report.routes[0]);
+    api.requests.length = 0;
+    // Another writer drops our entry: a new object, compared and written again.
+    api.patch(ROUTE, { status: { parents: [theirs('other-gw')] } });
+    echo();
+    await sync();
+    expect(api.requests.map((r) => r.method)).toEqual(['GET', 'PATCH']);
+    expect(owners(api.object(ROUTE))).toEqual(['example.com/other', OURS]);
+    // A new report for the same object is compared too (here it says the same: nothing written).
+    echo();
+    api.requests.length = 0;
+    const rebuilt = build(objects).gatewayApi as GatewayApiReport;
+    await sync(rebuilt.routes);
+    expect(api.requests).toEqual([]);
+    const latest = held();
+    expect(latest !== undefined && agreed.get(latest)).toBe(rebuilt.routes[0]);
   });
 });

@@ -53,6 +53,11 @@ export class BackendTlsPolicies {
     }
   }
 
+  /** No policy targets anything: every lookup answers undefined and records nothing. */
+  isEmpty(): boolean {
+    return this.byTarget.size === 0;
+  }
+
   /**
    * The policy governing a Service port for routes of these Gateways (recorded as its ancestors,
    * and as ancestors of the policies it won against); undefined when none names it.

@@ -13,13 +13,14 @@ import { askedFor, assignAddresses, type AddressAssignment } from './addresses.t
 import { gatewayResolvedRefs, resolveBackendClientCertificate, type BackendClientCertificate } from './backend-client-certificate.ts';
 import { BackendTlsPolicies } from './backend-tls-policies.ts';
 import type { BackendTlsContext } from './backend-tls.ts';
-import { attachRoute, routeParents, type Attachment, type ParentResult } from './attach.ts';
+import { attachRoute, routeParents, type Attachment, type ParentResult, type RouteParents } from './attach.ts';
 import { allowsInsecureFallback } from './frontend-validation.ts';
 import { attachedListenerSets, listenerSetReports } from './listener-sets.ts';
 import { compileGateways, ourClasses, type GatewayState, type ListenerState } from './listeners.ts';
 import { mergeGatewayRoutes } from './merge.ts';
 import type { GatewayRouteCache } from './route-cache.ts';
 import type { MergeMemo } from './merge-memo.ts';
+import { attachEnvironment, listenerKey, type RouteOutcome, type RouteOutcomes } from './route-outcomes.ts';
 import { compileRoute, type CompileContext, type CompiledRoute, type GatewayCandidate } from './routes.ts';
 import { condition, type ConditionSpec, type GatewayApiReport, type GatewayReport, type RouteReport } from './report.ts';
 
@@ -43,6 +44,8 @@ export interface GatewayBuildInput {
   readonly routeCache?: GatewayRouteCache<CompiledByTable>;
   /** Hosts merged in earlier builds (BuildCache). */
   readonly mergeMemo?: MergeMemo;
+  /** Routes' attachments and reports of earlier builds (BuildCache). */
+  readonly routeOutcomes?: RouteOutcomes;
   readonly contextKey?: string;
 }
 
@@ -60,19 +63,20 @@ export function buildGatewayApi(input: GatewayBuildInput, ingressTable: RoutingT
   const inputs = cacheInputs(api, clientCertificates);
   const candidates = new Map<string, GatewayCandidate[]>();
   const routes: RouteReport[] = [];
+  const tableKey = (l: ListenerState) => tableKeyOf(l, addresses, pool.length > 0);
+  const attaching: Attaching = {
+    parents, ctx, input, inputs, tableKey, listeners: new Map(gateways.flatMap((g) => g.listeners.map((l) => [listenerKey(l), l] as const))),
+    environment: input.routeOutcomes === undefined ? undefined : attachEnvironment(gateways, tableKey),
+  };
   for (const route of api.routes) {
-    const attached = attachRoute(route, parents, api);
-    if (attached.length === 0) continue;
-    const attachments = attached.flatMap((p) => p.attachments);
-    for (const a of new Set(attachments.map((x) => x.listener))) a.attachedRoutes += 1;
-    const keyOf = (a: Attachment) => tableKeyOf(a.listener, addresses, pool.length > 0);
-    const compiled = compileCached(route, attachments, keyOf, ctx, input, inputs);
-    for (const c of compiled.byTable) {
-      const list = candidates.get(c.key);
-      if (list === undefined) candidates.set(c.key, [...c.candidates]);
-      else list.push(...c.candidates);
+    const outcome = reusedOutcome(route, attaching) ?? freshOutcome(route, attaching);
+    if (outcome === 'unattached') continue;
+    for (const key of outcome.listeners) {
+      const listener = attaching.listeners.get(key);
+      if (listener !== undefined) listener.attachedRoutes += 1;
     }
-    routes.push(routeReport(route, attached, compiled.route));
+    for (const c of outcome.compiled.byTable) addAll(candidates, c.key, c.candidates);
+    routes.push(outcome.report);
   }
   input.mergeMemo?.begin();
   const { merged, own } = mergeByTable(ingressTable, gateways, addresses, pool.length > 0, candidates, ingressPrecedenceOf(snapshot), input.mergeMemo);
@@ -205,16 +209,61 @@ function withOwnAddresses(table: RoutingTable, own: readonly OwnTable[]): Routin
   };
 }
 
+function addAll<T>(lists: Map<string, T[]>, key: string, items: readonly T[]): void {
+  const list = lists.get(key);
+  if (list === undefined) lists.set(key, [...items]);
+  else for (const item of items) list.push(item);
+}
+
 type GoverningCall = Parameters<BackendTlsPolicies['governing']>;
+type BuildContextWithPolicies = CompileContext & { readonly backendTls: BackendTlsContext & { readonly policies: BackendTlsPolicies } };
+
+/** What attaching and compiling each route of one build shares. */
+interface Attaching {
+  readonly parents: RouteParents;
+  readonly ctx: BuildContextWithPolicies;
+  readonly input: GatewayBuildInput;
+  readonly inputs: readonly unknown[];
+  readonly tableKey: (l: ListenerState) => string | undefined;
+  /** This build's listener states by listenerKey. */
+  readonly listeners: ReadonlyMap<string, ListenerState>;
+  /** attachEnvironment; undefined: outcomes are not reused. */
+  readonly environment: string | undefined;
+}
+
+/** The route's outcome of the last build, when it still holds (route-outcomes.ts). */
+function reusedOutcome(route: RouteObject, at: Attaching): RouteOutcome | undefined {
+  const kept = at.input.routeOutcomes?.lookup(route, at.environment);
+  if (kept === undefined || kept === 'unattached') return kept;
+  const compiled = at.input.routeCache?.reuse(route, kept.attachKey, at.input.contextKey ?? '', at.inputs, at.ctx.snapshot);
+  if (compiled !== kept.compiled) return undefined;
+  const gateways = kept.listeners.map((key) => at.listeners.get(key)?.gateway).filter((g) => g !== undefined);
+  replayGoverning(compiled, gateways, at.ctx.backendTls.policies);
+  if (at.input.routeOutcomes !== undefined) at.input.routeOutcomes.reused += 1;
+  return kept;
+}
+
+function freshOutcome(route: RouteObject, at: Attaching): RouteOutcome {
+  const attached = attachRoute(route, at.parents, at.ctx.api);
+  let outcome: RouteOutcome = 'unattached';
+  if (attached.length > 0) {
+    const attachments = attached.flatMap((p) => p.attachments);
+    const keyOf = (a: Attachment) => at.tableKey(a.listener);
+    const attachKey = attachKeyOf(attachments, keyOf);
+    const compiled = compileCached(route, attachments, keyOf, attachKey, at);
+    const listeners = [...new Set(attachments.map((a) => a.listener))].map(listenerKey);
+    outcome = { attached, listeners, attachKey, compiled, report: routeReport(route, attached, compiled.route) };
+  }
+  at.input.routeOutcomes?.keep(route, at.environment, outcome);
+  return outcome;
+}
 
 /**
  * A route's compilation, from the cache when nothing it depends on changed (route-cache.ts). The
  * BackendTLSPolicy lookups it made are replayed on a cache hit: they record the policies' ancestors.
  */
-function compileCached(
-  route: RouteObject, attachments: readonly Attachment[], keyOf: (a: Attachment) => string | undefined,
-  ctx: CompileContext & { readonly backendTls: BackendTlsContext & { readonly policies: BackendTlsPolicies } }, input: GatewayBuildInput, inputs: readonly unknown[],
-): CompiledByTable {
+function compileCached(route: RouteObject, attachments: readonly Attachment[], keyOf: (a: Attachment) => string | undefined, attachKey: string, at: Attaching): CompiledByTable {
+  const { ctx, input } = at;
   const { policies } = ctx.backendTls;
   const compile = (recording: ClusterSnapshot): CompiledByTable => {
     const governed: GoverningCall[] = [];
@@ -224,22 +273,25 @@ function compileCached(
   };
   if (input.routeCache === undefined) return compile(ctx.snapshot);
   const miss = { compiled: false };
-  const compiled = input.routeCache.compile(route, attachKey(attachments, keyOf), input.contextKey ?? '', inputs, ctx.snapshot, (recording) => {
+  const compiled = input.routeCache.compile(route, attachKey, input.contextKey ?? '', at.inputs, ctx.snapshot, (recording) => {
     miss.compiled = true;
     return compile(recording);
   });
-  // Ancestors are recorded by Gateway object: a hit replays them with this build's objects.
-  if (!miss.compiled && compiled.governed.length > 0) {
-    const current = new Map(attachments.map((a) => [refKey(a.listener.gateway), a.listener.gateway]));
-    for (const [namespace, service, port, gateways] of compiled.governed) {
-      policies.governing(namespace, service, port, gateways.map((g) => current.get(refKey(g)) ?? g));
-    }
-  }
+  if (!miss.compiled) replayGoverning(compiled, attachments.map((a) => a.listener.gateway), policies);
   return compiled;
 }
 
+/** Ancestors are recorded by Gateway object: a reused compilation replays its lookups with this build's objects. */
+function replayGoverning(compiled: CompiledByTable, gateways: readonly GatewayObject[], policies: BackendTlsPolicies): void {
+  if (compiled.governed.length === 0 || policies.isEmpty()) return;
+  const current = new Map(gateways.map((g) => [refKey(g), g]));
+  for (const [namespace, service, port, governedGateways] of compiled.governed) {
+    policies.governing(namespace, service, port, governedGateways.map((g) => current.get(refKey(g)) ?? g));
+  }
+}
+
 /** What a route's compilation depends on from its attachments (route-cache.ts). */
-function attachKey(attachments: readonly Attachment[], keyOf: (a: Attachment) => string | undefined): string {
+function attachKeyOf(attachments: readonly Attachment[], keyOf: (a: Attachment) => string | undefined): string {
   return attachments.map((a) => {
     const { gateway, proto, served } = a.listener;
     return `${gateway.namespace}/${gateway.name} ${keyOf(a) ?? '-'} ${proto} ${served ? 1 : 0} ${a.hostnames.join(',')}`;

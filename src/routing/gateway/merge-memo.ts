@@ -14,9 +14,12 @@ export interface MergedHost {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** Merged hosts by table scope and host level ("scope\nlevel"), then by host key. */
+type Hosts = Map<string, Map<string, MergedHost>>;
+
 export class MergeMemo {
-  private previous = new Map<string, MergedHost>();
-  private current = new Map<string, MergedHost>();
+  private previous: Hosts = new Map();
+  private current: Hosts = new Map();
   /** Hosts merged again and reused since the memo was made (for tests and the bench). */
   merged = 0;
   reused = 0;
@@ -28,17 +31,24 @@ export class MergeMemo {
   }
 
   /** The host as last merged, if its candidates and base are the same objects. */
-  lookup(key: string, candidates: readonly GatewayCandidate[], base: HostRoutes | undefined): MergedHost | undefined {
-    const kept = this.previous.get(key);
+  lookup(scope: string, level: string, key: string, candidates: readonly GatewayCandidate[], base: HostRoutes | undefined): MergedHost | undefined {
+    const kept = this.previous.get(`${scope}\n${level}`)?.get(key);
     if (kept === undefined || kept.base !== base || !sameObjects(kept.candidates, candidates)) return undefined;
-    this.current.set(key, kept);
+    this.hostsOf(this.current, scope, level).set(key, kept);
     this.reused += 1;
     return kept;
   }
 
-  keep(key: string, host: MergedHost): void {
-    this.current.set(key, host);
+  keep(scope: string, level: string, key: string, host: MergedHost): void {
+    this.hostsOf(this.current, scope, level).set(key, host);
     this.merged += 1;
+  }
+
+  private hostsOf(hosts: Hosts, scope: string, level: string): Map<string, MergedHost> {
+    const id = `${scope}\n${level}`;
+    let found = hosts.get(id);
+    if (found === undefined) hosts.set(id, (found = new Map<string, MergedHost>()));
+    return found;
   }
 }
 

@@ -22,6 +22,10 @@ interface Bucket {
   readonly key: string;
   /** Every candidate of the host, in the order given. */
   readonly all: GatewayCandidate[];
+}
+
+/** A host's candidates by path, made only when the host is merged (not when its merge is reused). */
+interface PathBuckets {
   readonly exact: Map<string, GatewayCandidate[]>;
   readonly prefix: Map<string, GatewayCandidate[]>;
   readonly regex: Map<string, GatewayCandidate[]>;
@@ -77,33 +81,46 @@ export function mergeGatewayRoutes(
   };
 }
 
+/** Candidates by host; a Map per level, so that no key is built per candidate. */
 function bucketsOf(candidates: readonly GatewayCandidate[]): Bucket[] {
-  const buckets = new Map<string, Bucket>();
+  const levels = new Map<Bucket['level'], Map<string, Bucket>>();
+  const out: Bucket[] = [];
   for (const c of candidates) {
-    const id = `${c.host.level}:${c.host.key}`;
-    let bucket = buckets.get(id);
-    if (bucket === undefined) buckets.set(id, (bucket = { level: c.host.level, key: c.host.key, all: [], exact: new Map(), prefix: new Map(), regex: new Map() }));
+    const { level, key } = c.host;
+    let byKey = levels.get(level);
+    if (byKey === undefined) levels.set(level, (byKey = new Map<string, Bucket>()));
+    let bucket = byKey.get(key);
+    if (bucket === undefined) {
+      byKey.set(key, (bucket = { level, key, all: [] }));
+      out.push(bucket);
+    }
     bucket.all.push(c);
-    const map = c.kind === 'Exact' ? bucket.exact : c.kind === 'Prefix' ? bucket.prefix : bucket.regex;
+  }
+  return out;
+}
+
+function pathBuckets(all: readonly GatewayCandidate[]): PathBuckets {
+  const paths: PathBuckets = { exact: new Map(), prefix: new Map(), regex: new Map() };
+  for (const c of all) {
+    const map = c.kind === 'Exact' ? paths.exact : c.kind === 'Prefix' ? paths.prefix : paths.regex;
     const list = map.get(c.path);
     if (list === undefined) map.set(c.path, [c]);
     else list.push(c);
   }
-  return [...buckets.values()];
+  return paths;
 }
 
 type Merge = (cands: readonly GatewayCandidate[], ingress: Route | undefined, where: string) => Route | undefined;
 
 /** One host merged, or as merged before when nothing under it changed. */
 function mergeHostMemo(bucket: Bucket, base: HostRoutes | undefined, ingressPrecedence: (route: Route) => string, memo: MergeMemoScope | undefined): MergedHost {
-  const key = `${memo?.scope ?? ''}\n${bucket.level}:${bucket.key}`;
-  const kept = memo?.memo.lookup(key, bucket.all, base);
+  const kept = memo?.memo.lookup(memo.scope, bucket.level, bucket.key, bucket.all, base);
   if (kept !== undefined) return kept;
   const conflicts: string[] = [];
   const diagnostics: Diagnostic[] = [];
   const merge: Merge = (cands, ingress, where) => chainOf(cands, ingress, where, ingressPrecedence, conflicts, diagnostics);
   const host: MergedHost = { candidates: bucket.all, base, merged: mergeHost(bucket, base, merge), conflicts, diagnostics };
-  memo?.memo.keep(key, host);
+  memo?.memo.keep(memo.scope, bucket.level, bucket.key, host);
   return host;
 }
 
@@ -119,11 +136,11 @@ function mergePaths(
 }
 
 /** RegularExpression paths, longest expression first. */
-function mergePatterns(bucket: Bucket, name: string, merge: Merge): RegexRoute[] {
+function mergePatterns(regex: PathBuckets['regex'], name: string, merge: Merge): RegexRoute[] {
   const patterns: RegexRoute[] = [];
-  const sources = [...bucket.regex.keys()].sort((a, b) => b.length - a.length || compareStrings(a, b));
+  const sources = [...regex.keys()].sort((a, b) => b.length - a.length || compareStrings(a, b));
   for (const source of sources) {
-    const cands = bucket.regex.get(source) ?? [];
+    const cands = regex.get(source) ?? [];
     const route = merge(cands, undefined, `${name} RegularExpression ${source}`);
     const pattern = cands[0]?.pattern;
     if (route !== undefined && pattern !== undefined) patterns.push({ pattern, route });
@@ -133,11 +150,12 @@ function mergePatterns(bucket: Bucket, name: string, merge: Merge): RegexRoute[]
 
 function mergeHost(bucket: Bucket, base: HostRoutes | undefined, merge: Merge): HostRoutes {
   const name = hostName(bucket);
+  const paths = pathBuckets(bucket.all);
   const exact = new Map(base?.exact);
   const prefix = new Map(base?.prefix);
-  mergePaths(exact, bucket.exact, base?.exact, `${name} Exact`, merge);
-  mergePaths(prefix, bucket.prefix, base?.prefix, `${name} Prefix`, merge);
-  const patterns = mergePatterns(bucket, name, merge);
+  mergePaths(exact, paths.exact, base?.exact, `${name} Exact`, merge);
+  mergePaths(prefix, paths.prefix, base?.prefix, `${name} Prefix`, merge);
+  const patterns = mergePatterns(paths.regex, name, merge);
   return {
     exact: sortedMap(exact), prefix: sortedMap(prefix),
     ...(base?.regex === undefined ? {} : { regex: base.regex }),

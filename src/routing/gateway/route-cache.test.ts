@@ -161,6 +161,7 @@ describe('the Gateway API build with a BuildCache', () => {
     // The caches were used: most routes and hosts were unchanged at most steps.
     expect(cache.gatewayRoutes.hits).toBeGreaterThan(0);
     expect(cache.gatewayMerge.reused).toBeGreaterThan(0);
+    expect(cache.gatewayOutcomes.reused).toBeGreaterThan(0);
   });
 
   it('drew routes attached through ListenerSets in many of those steps', () => {

@@ -37,16 +37,21 @@ export class GatewayRouteCache<T> {
     route: RouteObject, attachKey: string, contextKey: string, inputs: readonly unknown[], snapshot: ClusterSnapshot,
     compile: (recording: ClusterSnapshot) => T,
   ): T {
-    const entry = this.entries.get(route);
-    if (entry !== undefined && entry.attachKey === attachKey && entry.contextKey === contextKey && sameList(entry.inputs, inputs) && stillRead(entry.reads, snapshot)) {
-      this.hits += 1;
-      return entry.value;
-    }
+    const kept = this.reuse(route, attachKey, contextKey, inputs, snapshot);
+    if (kept !== undefined) return kept;
     this.misses += 1;
     const reads: Read[] = [];
     const value = compile(recording(snapshot, reads));
     this.entries.set(route, { attachKey, contextKey, inputs, reads, value });
     return value;
+  }
+
+  /** The remembered compilation when nothing it read changed; undefined otherwise (nothing is compiled). */
+  reuse(route: RouteObject, attachKey: string, contextKey: string, inputs: readonly unknown[], snapshot: ClusterSnapshot): T | undefined {
+    const entry = this.entries.get(route);
+    if (entry === undefined || entry.attachKey !== attachKey || entry.contextKey !== contextKey || !sameList(entry.inputs, inputs) || !stillRead(entry.reads, snapshot)) return undefined;
+    this.hits += 1;
+    return entry.value;
   }
 }
 
