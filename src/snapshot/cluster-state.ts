@@ -52,6 +52,7 @@ export class ClusterState implements ClusterSnapshot {
   private readonly secretRefs = new RefIndex();
   private readonly configMapRefs = new RefIndex();
   private sortedIngresses: readonly IngressObject[] | undefined;
+  private lookupsChanged = 0;
   /** Gateway API objects (watched with --gateway-api); their routes' Services and Gateways' Secrets matter too. */
   readonly gateways = new GatewayStore();
 
@@ -106,6 +107,17 @@ export class ClusterState implements ClusterSnapshot {
 
   lookupConfigMap(namespace: string, name: string): ConfigMapObject | undefined {
     return this.configMapMap.get(`${namespace}/${name}`);
+  }
+
+  /** Counts changes to what lookups answer (Services, EndpointSlices, Secrets): equal counts, equal answers. */
+  readsVersion(): number {
+    return this.lookupsChanged;
+  }
+
+  /** Notes that a lookup's answer changed when `changed`; returns it. */
+  private read(changed: boolean): boolean {
+    if (changed) this.lookupsChanged += 1;
+    return changed;
   }
 
   /** Undefined while no Gateway, HTTPRoute or GRPCRoute is held, so an Ingress-only build skips it. */
@@ -176,18 +188,18 @@ export class ClusterState implements ClusterSnapshot {
   }
 
   upsertService(s: ServiceObject): boolean {
-    return this.put(this.serviceMap, refKey(s), s) && this.serviceMatters(refKey(s));
+    return this.read(this.put(this.serviceMap, refKey(s), s)) && this.serviceMatters(refKey(s));
   }
 
   removeService(namespace: string, name: string): boolean {
     const key = `${namespace}/${name}`;
-    return this.serviceMap.delete(key) && this.serviceMatters(key);
+    return this.read(this.serviceMap.delete(key)) && this.serviceMatters(key);
   }
 
   upsertEndpointSlice(s: EndpointSliceObject): boolean {
     const key = refKey(s);
     const old = this.sliceMap.get(key);
-    if (!this.put(this.sliceMap, key, s)) return false;
+    if (!this.read(this.put(this.sliceMap, key, s))) return false;
     if (old) this.slicesByService.get(`${old.namespace}/${old.serviceName}`)?.delete(key);
     const svcKey = `${s.namespace}/${s.serviceName}`;
     let slices = this.slicesByService.get(svcKey);
@@ -199,7 +211,8 @@ export class ClusterState implements ClusterSnapshot {
   removeEndpointSlice(namespace: string, name: string): boolean {
     const key = `${namespace}/${name}`;
     const old = this.sliceMap.get(key);
-    if (!old) return false;
+    if (old === undefined) return false;
+    this.read(true);
     this.sliceMap.delete(key);
     const svcKey = `${old.namespace}/${old.serviceName}`;
     const slices = this.slicesByService.get(svcKey);
@@ -209,21 +222,21 @@ export class ClusterState implements ClusterSnapshot {
   }
 
   upsertSecret(s: SecretObject): boolean {
-    return this.put(this.secretMap, refKey(s), s) && this.secretMatters(refKey(s));
+    return this.read(this.put(this.secretMap, refKey(s), s)) && this.secretMatters(refKey(s));
   }
 
   removeSecret(namespace: string, name: string): boolean {
     const key = `${namespace}/${name}`;
-    return this.secretMap.delete(key) && this.secretMatters(key);
+    return this.read(this.secretMap.delete(key)) && this.secretMatters(key);
   }
 
   upsertOpaqueSecret(s: SecretObject): boolean {
-    return this.put(this.opaqueSecretMap, refKey(s), s) && this.opaqueSecretMatters(refKey(s));
+    return this.read(this.put(this.opaqueSecretMap, refKey(s), s)) && this.opaqueSecretMatters(refKey(s));
   }
 
   removeOpaqueSecret(namespace: string, name: string): boolean {
     const key = `${namespace}/${name}`;
-    return this.opaqueSecretMap.delete(key) && this.opaqueSecretMatters(key);
+    return this.read(this.opaqueSecretMap.delete(key)) && this.opaqueSecretMatters(key);
   }
 
   /** A ConfigMap matters when an Ingress's nginx custom-headers names it. */

@@ -128,6 +128,11 @@ export interface ClusterSnapshot {
   lookupConfigMap?(namespace: string, name: string): ConfigMapObject | undefined;
   /** Gateway API objects (gateway-model.ts); absent or undefined: none (an Ingress-only build). */
   gatewayApi?(): GatewayApiSnapshot | undefined;
+  /**
+   * Changes with every change to what lookupService, lookupEndpointSlices, lookupSecret and
+   * lookupOpaqueSecret answer; absent: unknown (caches check their reads every build).
+   */
+  readsVersion?(): number;
 }
 
 export function refKey(ref: ObjectRef): string {

@@ -5,7 +5,8 @@
 //   - where it attaches (the listeners' tables, protocols and the hostnames: `attachKey`);
 //   - what every route may depend on (`inputs`: ReferenceGrants, Gateways, BackendTLSPolicies and
 //     their CA bundles) and the build's defaults (`contextKey`);
-//   - every Service, EndpointSlice list and Secret the compilation looked up (recorded as read).
+//   - every Service, EndpointSlice list and Secret the compilation looked up (recorded as read),
+//     checked again only when the snapshot's readsVersion moved since the last check.
 // A reused entry gives exactly what a new compilation would, so the cache never changes a result.
 import type { ClusterSnapshot, EndpointSliceObject, SecretObject, ServiceObject } from '../../snapshot/model.ts';
 import type { RouteObject } from '../../snapshot/gateway-model.ts';
@@ -21,6 +22,8 @@ interface Entry<T> {
   readonly inputs: readonly unknown[];
   readonly reads: readonly Read[];
   readonly value: T;
+  /** The snapshot's readsVersion when the reads were last found unchanged (undefined: always check). */
+  checkedAt: number | undefined;
 }
 
 export class GatewayRouteCache<T> {
@@ -41,15 +44,22 @@ export class GatewayRouteCache<T> {
     if (kept !== undefined) return kept;
     this.misses += 1;
     const reads: Read[] = [];
+    const checkedAt = snapshot.readsVersion?.();
     const value = compile(recording(snapshot, reads));
-    this.entries.set(route, { attachKey, contextKey, inputs, reads, value });
+    this.entries.set(route, { attachKey, contextKey, inputs, reads, value, checkedAt });
     return value;
   }
 
   /** The remembered compilation when nothing it read changed; undefined otherwise (nothing is compiled). */
   reuse(route: RouteObject, attachKey: string, contextKey: string, inputs: readonly unknown[], snapshot: ClusterSnapshot): T | undefined {
     const entry = this.entries.get(route);
-    if (entry === undefined || entry.attachKey !== attachKey || entry.contextKey !== contextKey || !sameList(entry.inputs, inputs) || !stillRead(entry.reads, snapshot)) return undefined;
+    if (entry === undefined || entry.attachKey !== attachKey || entry.contextKey !== contextKey || !sameList(entry.inputs, inputs)) return undefined;
+    // No Service, slice or Secret changed since the reads were last checked: they read the same.
+    const version = snapshot.readsVersion?.();
+    if (version === undefined || version !== entry.checkedAt) {
+      if (!stillRead(entry.reads, snapshot)) return undefined;
+      entry.checkedAt = version;
+    }
     this.hits += 1;
     return entry.value;
   }
