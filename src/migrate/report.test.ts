@@ -26,9 +26,9 @@ describe('migration report', () => {
     expect(statusOf(report, 'canary', 'canary-weight')).toBe('honoured');
     expect(statusOf(report, 'api', 'cors-allow-origin')).toBe('honoured');
     expect(statusOf(report, 'snippets', 'configuration-snippet')).toBe('partly');
-    expect(statusOf(report, 'mirror', 'mirror-target')).toBe('not yet');
-    expect(statusOf(report, 'mirror', 'rewrite-targt')).toBe('unknown');
-    expect(report.ingresses.find((i) => i.name === 'mirror')?.annotations.map((a) => a.key)).toEqual(['mirror-target', 'rewrite-targt']);
+    expect(statusOf(report, 'traced', 'enable-opentelemetry')).toBe('not yet');
+    expect(statusOf(report, 'traced', 'rewrite-targt')).toBe('unknown');
+    expect(report.ingresses.find((i) => i.name === 'traced')?.annotations.map((a) => a.key)).toEqual(['enable-opentelemetry', 'rewrite-targt']);
   });
 
   it('counts every annotation once in the summary', () => {
@@ -48,8 +48,8 @@ describe('migration report', () => {
     const json = JSON.parse(renderJson(buildMigrationReport(fixture('unknown.yaml')))) as unknown;
     expect(json).toEqual({
       ingresses: [{
-        namespace: 'web', name: 'mirror', annotations: [
-          expect.objectContaining({ key: 'mirror-target', status: 'not yet', value: 'https://test.env.com$request_uri' }),
+        namespace: 'web', name: 'traced', annotations: [
+          expect.objectContaining({ key: 'enable-opentelemetry', status: 'not yet', value: 'true' }),
           expect.objectContaining({ key: 'rewrite-targt', status: 'unknown' }),
         ],
       }],
