@@ -7,13 +7,14 @@ import type { Middleware, TextReplacement } from '../middleware.ts';
 import type { Parsed } from '../option-values.ts';
 import type { AnnotationReader } from './reader.ts';
 
-/** ingress-nginx's characters for these values: letters, digits, -._~/: and ,?&= (and "*" after a leading "~"). */
-const TEXT = /^(~\*?)?[-._~a-zA-Z0-9/:,?&=]+$/;
+/** ingress-nginx's characters for these values: letters, digits, -._~/: and ,?&=; after "~", a regular expression's too. */
+const TEXT = /^[-._~a-zA-Z0-9/:,?&=]+$/;
+const PATTERN = /^~\*?[-._~a-zA-Z0-9/:,?&=^$[\]()*+|{}\\]+$/;
 
 /** A match text: literal, or after "~" / "~*" a regular expression that must compile. */
 function matchOf(text: string, literal: TextReplacement['match']): Omit<TextReplacement, 'replacement'> | undefined {
-  if (!TEXT.test(text)) return undefined;
-  if (!text.startsWith('~')) return { match: literal, text };
+  if (!text.startsWith('~')) return TEXT.test(text) ? { match: literal, text } : undefined;
+  if (!PATTERN.test(text)) return undefined;
   const anyCase = text.startsWith('~*');
   const source = text.slice(anyCase ? 2 : 1);
   try {
