@@ -5,10 +5,13 @@
 // that never answers or refuses connections changes nothing for the client.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { H2CClient, request } from 'undici';
 import { waitFor } from '../../harness/wait-for.ts';
 import { buildAnnotated } from './annotated-table.ts';
-import { deadEndpoint, startPlane, startUpstream, type TestUpstream } from './support.ts';
+import { deadEndpoint, startPlane, startUpstream, tlsFixture, type TestUpstream } from './support.ts';
 
 const N = 'nginx.ingress.kubernetes.io/';
 
@@ -35,6 +38,9 @@ const held: ServerResponse[] = [];
 let stallArrived: Promise<void>;
 let h2: H2CClient;
 let base = '';
+let tlsMirror: HttpsServer;
+/** What the HTTPS mirror saw of each copy: its URL and the server name the handshake asked for. */
+const tlsCopies: { url: string; servername: string | false | null }[] = [];
 
 interface Echo { readonly upstream: string; readonly url: string; readonly body: string; readonly headers: Record<string, string> }
 
@@ -58,6 +64,13 @@ beforeAll(async () => {
     startUpstream('stall', (_req, res) => { held.push(res); arrived(); }),
   ]);
   const dead = await deadEndpoint();
+  // An RSA-2048 certificate the mirror's client does not verify (nginx's proxy_ssl_verify off).
+  tlsMirror = createHttpsServer({ cert: await tlsFixture('rsa-2048-a.crt'), key: await tlsFixture('rsa-2048-a.key') }, (req, res) => {
+    tlsCopies.push({ url: req.url ?? '', servername: req.socket instanceof TLSSocket ? req.socket.servername : null });
+    req.resume().on('end', () => res.writeHead(204).end());
+  });
+  await new Promise<void>((resolve) => tlsMirror.listen(0, '127.0.0.1', resolve));
+  const tlsPort = String((tlsMirror.address() as AddressInfo).port);
   plane = await startPlane({ h2c: true });
   const at = (port: number) => `127.0.0.1:${String(port)}`;
   const built = buildAnnotated([
@@ -66,6 +79,7 @@ beforeAll(async () => {
       name: 'audit', host: 'audit.test',
       annotations: { [`${N}mirror-target`]: `http://localhost:${String(shadow.endpoint.port)}/audit`, [`${N}mirror-request-body`]: 'off', [`${N}mirror-host`]: 'audit.example' },
     },
+    { name: 'secure', host: 'secure.test', annotations: { [`${N}mirror-target`]: `https://localhost:${tlsPort}/tls$request_uri` } },
     { name: 'stall', host: 'stall.test', annotations: { [`${N}mirror-target`]: `http://${at(stall.endpoint.port)}$request_uri` } },
     { name: 'dead', host: 'dead.test', annotations: { [`${N}mirror-target`]: `http://${at(dead.port)}` } },
     { name: 'moved', host: 'moved.test', annotations: { [`${N}mirror-target`]: `http://${at(shadow.endpoint.port)}/moved$request_uri`, [`${N}permanent-redirect`]: 'https://elsewhere.test/' } },
@@ -81,6 +95,8 @@ afterAll(async () => {
   await h2.close();
   await plane.close();
   await Promise.all([web, shadow, stall].map((u) => u.close()));
+  tlsMirror.closeAllConnections();
+  await new Promise<void>((resolve) => { tlsMirror.close(() => { resolve(); }); });
 });
 
 describe('mirror-target', () => {
@@ -106,6 +122,13 @@ describe('mirror-target', () => {
     const copy = await copyOf('/audit?order=9');
     // undici says so for a POST without a body; the client's length is not passed on.
     expect([copy.method, copy.body, copy.headers.host, copy.headers['content-length']]).toEqual(['POST', '', 'audit.example', '0']);
+  });
+
+  it('copies to an https URL over TLS, with the URL\'s name as SNI and the certificate not verified', async () => {
+    const res = await send('secure.test', '/paid?id=3', 'receipt');
+    expect(res.status).toBe(200);
+    const copy = await waitFor(() => Promise.resolve(tlsCopies.find((c) => c.url === '/tls/paid?id=3')), { what: 'the TLS copy', timeoutMs: 10_000, intervalMs: 10 });
+    expect(copy.servername).toBe('localhost');
   });
 
   it('does not hold the client\'s answer for a mirror that never answers', async () => {
