@@ -1,8 +1,12 @@
 // nginx upstream-hash-by over real sockets: a table built by the real builder from annotated
 // Ingresses over three real upstreams. Requests with one key (here the request URI, or a header)
 // reach one upstream whether they come over HTTP/1.1 or HTTP/2; with subsets they stay within one
-// subset; a key whose endpoint refuses connections is served by the next one on the ring; and
-// affinity: cookie wins over the hash, as in ingress-nginx.
+// subset; a key whose endpoint refuses connections is served by the next one on the ring; a
+// WebSocket upgrade is hashed like a request; and affinity: cookie wins over the hash, as in
+// ingress-nginx.
+import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { H2CClient, request } from 'undici';
 import { hashKeyPosition } from '../../../src/dataplane/upstream/hash-key.ts';
@@ -32,10 +36,32 @@ async function reached(on: Plane, host: string, path: string, headers: Record<st
   return { upstream: String(res.headers['x-upstream']), setCookie: res.headers['set-cookie'] !== undefined };
 }
 
+/** The X-Upstream of the 101 answer to a WebSocket upgrade of `path` on by-uri.test. */
+function upgradeReaches(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(plane.httpPort, '127.0.0.1');
+    let head = '';
+    socket.setEncoding('latin1').on('error', reject).on('data', (c: string) => {
+      head += c;
+      if (!head.includes('\r\n\r\n')) return;
+      socket.destroy();
+      resolve(/^x-upstream: (.*)\r$/im.exec(head)?.[1] ?? head);
+    });
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: by-uri.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+  });
+}
+
 const upstreamOf = async (host: string, path: string, headers: Record<string, string> = {}): Promise<string> => (await reached(plane, host, path, headers)).upstream;
 
 beforeAll(async () => {
   upstreams.push(await startUpstream('a'), await startUpstream('b'), await startUpstream('c'));
+  for (const [i, u] of upstreams.entries()) {
+    u.server.on('upgrade', (req, socket: Duplex) => {
+      const accept = createHash('sha1').update(`${String(req.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nX-Upstream: ${'abc'[i] ?? ''}\r\n\r\n`);
+      socket.on('end', () => socket.end());
+    });
+  }
   plane = await startPlane({ h2c: true });
   failover = await startPlane();
   const built = buildAnnotated([
@@ -112,6 +138,13 @@ describe('upstream-hash-by', () => {
     const keys = Array.from({ length: 200 }, (_, i) => `/k/${String(i)}`).filter((k) => ring.ownerAt(hashKeyPosition(k)) === deadIndex).slice(0, 4);
     expect(keys).toHaveLength(4);
     for (const key of keys) expect((await reached(failover, 'ring.test', key)).upstream).toBe('a');
+  });
+
+  it('sends a WebSocket upgrade where a request with the same URI goes', async () => {
+    for (let i = 0; i < 6; i++) {
+      const path = `/ws/${String(i)}`;
+      expect(await upgradeReaches(path)).toBe(await upstreamOf('by-uri.test', path));
+    }
   });
 
   it('gives way to affinity: cookie, which sets its cookie', async () => {
