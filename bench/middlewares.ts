@@ -13,6 +13,8 @@ import { endpointHash } from '../src/dataplane/upstream/endpoint-hash.ts';
 import type { Endpoint } from '../src/routing/types.ts';
 
 const N = 'nginx.ingress.kubernetes.io/';
+/** Stands for the port of the mirror server (started with the upstream) in annotation values. */
+const MIRROR_PORT = '{mirror-port}';
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
 /** headers: fixed, or made from the upstream's endpoint (a session cookie naming it). */
@@ -38,6 +40,19 @@ const CASES: readonly Case[] = [
   },
   { name: 'ResponseHeaderModifier (custom-headers)', ingress: { name: 'custom', host: 'custom.test', annotations: { [`${N}custom-headers`]: 'security-headers' } } },
   { name: 'ResponseRateLimit (never reached)', ingress: { name: 'rate', host: 'rate.test', annotations: { [`${N}limit-rate`]: '1048576' } } },
+  { name: 'ConsistentHash ($request_uri)', ingress: { name: 'hash', host: 'hash.test', annotations: { [`${N}upstream-hash-by`]: '$request_uri' } } },
+  {
+    name: 'ConsistentHash (subsets, $http_x_user)', ingress: { name: 'subset', host: 'subset.test', annotations: { [`${N}upstream-hash-by`]: '$http_x_user', [`${N}upstream-hash-by-subset`]: 'true' } },
+    headers: { 'x-user': 'ann' },
+  },
+  {
+    name: 'LocationRewrite + SetCookieRewrite', ingress: {
+      name: 'rewrites', host: 'rewrites.test',
+      annotations: { [`${N}proxy-redirect-from`]: 'http://internal/', [`${N}proxy-redirect-to`]: '/', [`${N}proxy-cookie-path`]: '/ /app/' },
+    },
+  },
+  // A copy of every request to a second server on 127.0.0.1: the client's exchange does not wait for it, but the process sends it.
+  { name: 'RequestMirror (mirror-target, every request)', ingress: { name: 'mirror', host: 'mirror.test', annotations: { [`${N}mirror-target`]: `http://127.0.0.1:${MIRROR_PORT}$request_uri` } } },
 ];
 
 // SHA-1 of "s3cret", as `htpasswd -s` writes it.
@@ -64,8 +79,11 @@ async function main(): Promise<void> {
   const seconds = Number(values.seconds);
   const rounds = Number(values.rounds);
   const upstream = await startUpstream('web', (_req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('x'.repeat(100)); });
+  const mirror = await startUpstream('mirror', (_req, res) => { res.writeHead(204).end(); });
   const plane = await startPlane();
-  const built = buildAnnotated(CASES.map((c) => c.ingress), [upstream.endpoint], SECRETS, {}, CONFIG_MAPS);
+  const port = String(mirror.endpoint.port);
+  const ingresses = CASES.map((c) => ({ ...c.ingress, annotations: Object.fromEntries(Object.entries(c.ingress.annotations).map(([k, v]) => [k, v.replace(MIRROR_PORT, port)])) }));
+  const built = buildAnnotated(ingresses, [upstream.endpoint], SECRETS, {}, CONFIG_MAPS);
   if (built.diagnostics.length > 0) throw new Error(`bench table: ${built.diagnostics.map((d) => d.message).join('; ')}`);
   plane.tables.publish(built.table);
   const pool = new Pool(`http://127.0.0.1:${plane.httpPort}`, { connections: 32, pipelining: 1 });
@@ -90,6 +108,7 @@ async function main(): Promise<void> {
     await pool.close();
     await plane.close();
     await upstream.close();
+    await mirror.close();
   }
 }
 

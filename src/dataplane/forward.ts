@@ -12,8 +12,9 @@ import { buildClientHeaders } from './forward-headers.ts';
 import type { DataPlaneOptions } from './options.ts';
 import { RelayHandler, type RelayOutcome } from './relay-handler.ts';
 import { throttledResponse } from './throttled-response.ts';
-import type { SessionRequest } from './middleware/step.ts';
+import type { RequestHash, ResponseRewrite, SessionRequest } from './middleware/step.ts';
 import { setCookieValue } from './middleware/session-cookie.ts';
+import { applyResponseRewrite } from './middleware/response-rewrite.ts';
 import type { Balancer, Stuck } from './upstream/balancer.ts';
 import { endpointKey } from './upstream/endpoint-stats.ts';
 import type { UpstreamPools } from './upstream/pools.ts';
@@ -44,6 +45,10 @@ export interface Outbound {
   readonly responseRate?: ResponseRateLimit | undefined;
   /** Upstream statuses not relayed (nginx custom-http-errors): the result says `intercepted`. */
   readonly intercept?: readonly number[] | undefined;
+  /** Consistent hashing (nginx upstream-hash-by): the endpoint the request's key leads to. */
+  readonly hash?: RequestHash | undefined;
+  /** nginx proxy_redirect / proxy_cookie_*: applied to the upstream's headers before the route's own. */
+  readonly responseRewrite?: ResponseRewrite | undefined;
 }
 
 export interface ForwardResult extends RelayOutcome {
@@ -64,6 +69,7 @@ export function isConnectFailure(err: Error): boolean {
 }
 
 function withResponseChanges(headers: OutgoingHttpHeaders, out: Outbound, cookie: string | undefined): OutgoingHttpHeaders {
+  if (out.responseRewrite !== undefined) applyResponseRewrite(headers, out.responseRewrite);
   Object.assign(headers, out.responseHeaders);
   for (const [name, value] of out.appendResponseHeaders ?? []) {
     const sent = headers[name];
@@ -102,7 +108,8 @@ export function forward(deps: ForwardDeps, out: Outbound, res: ClientResponse, d
   const { session } = out;
   let cookie: string | undefined;
   let wantedFailed = false;
-  const clientHeaders = out.responseHeaders === undefined && out.removeResponseHeaders === undefined && out.appendResponseHeaders === undefined && session === undefined
+  const plainAnswer = out.responseHeaders === undefined && out.removeResponseHeaders === undefined && out.appendResponseHeaders === undefined && out.responseRewrite === undefined;
+  const clientHeaders = plainAnswer && session === undefined
     ? (h: IncomingHttpHeaders) => buildClientHeaders(h, via)
     : (h: IncomingHttpHeaders) => withResponseChanges(buildClientHeaders(h, via), out, cookie);
   const firstAt = retryTimeoutMs === undefined ? 0 : deps.now();
@@ -118,7 +125,7 @@ export function forward(deps: ForwardDeps, out: Outbound, res: ClientResponse, d
 
   const attempt = (): void => {
     const stuck = session?.key === undefined ? undefined : deps.balancer.stick(route.upstream, session.key, tried);
-    const endpoint = stuck?.endpoint ?? deps.balancer.pick(route.upstream, route.options.loadBalancing, tried);
+    const endpoint = stuck?.endpoint ?? deps.balancer.choose(route.upstream, route.options.loadBalancing, out.hash, tried);
     if (endpoint === undefined) {
       done({ status: tried.size === 0 ? 503 : 502, bytes: 0, started: false, endpoint, attempts: tried.size });
       return;

@@ -197,11 +197,7 @@ function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, requestB
   const mirrored = startMirrors(deps, m, { method: base.method, path, headers, timeoutMs: m.route.options.readTimeoutMs }, limited);
   const body = mirrored === undefined ? limited : mirrored.body;
   const intercept = interceptedStatuses(m.route);
-  const out: Outbound = {
-    route: m.route, method: base.method, path, headers, body, responseHeaders: plan?.responseHeaders, removeResponseHeaders: plan?.removeResponseHeaders,
-    appendResponseHeaders: plan?.appendResponseHeaders,
-    session: plan?.session, intercept, responseRate: plan?.responseRate,
-  };
+  const out: Outbound = { route: m.route, method: base.method, path, headers, body, intercept, ...plannedForwarding(plan) };
   forward(deps.forward, out, res, (r: ForwardResult) => {
     mirrored?.done();
     const replaced = intercept === undefined ? undefined : replacedStatus(r, intercept, statusOf(r), res.destroyed);
@@ -213,6 +209,13 @@ function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, requestB
     const page = errorPageOutbound(out, replaced, { url: req.url ?? '/', host: authorityOf(req) || m.host, headers: req.headers });
     forward(deps.forward, page, res, (answer) => { finish(deps, res, base, answer, requestId); });
   });
+}
+
+/** What the middlewares' plan says about forwarding besides the request's path and headers. */
+function plannedForwarding(plan: ForwardPlan | undefined): Partial<Outbound> {
+  if (plan === undefined) return {};
+  const { responseHeaders, removeResponseHeaders, appendResponseHeaders, session, responseRate, hash, responseRewrite } = plan;
+  return { responseHeaders, removeResponseHeaders, appendResponseHeaders, session, responseRate, hash, responseRewrite };
 }
 
 /** The copies for the route's RequestMirror filters, if it has any; the body the upstream then reads. */

@@ -22,6 +22,7 @@ import { buildClientHeaders, buildUpstreamHeaders } from './forward-headers.ts';
 import { classify, type RequestRecord } from './proxy-handler.ts';
 import { normalizeRequestTarget, type RequestTarget } from './request-path.ts';
 import type { TableHolder } from './table-holder.ts';
+import type { Balancer } from './upstream/balancer.ts';
 import type { Tunnels } from './tunnels.ts';
 import { dispatchUpgrade, InvalidAcceptError, type UpgradeOutcome, type UpgradeRequest } from './upgrade-exchange.ts';
 import { webSocketAccept, webSocketKey } from './upgrade-protocol.ts';
@@ -124,11 +125,17 @@ function afterChain(deps: UpgradeDeps, host: string, target: RequestTarget, aske
     const port = deps.httpsRedirectPort === 443 ? '' : `:${deps.httpsRedirectPort}`;
     return { status: 308, text: 'redirecting to https', route, headers: { location: `https://${host}${port}${target.upstreamPath}${target.query}` } };
   }
-  // A session cookie set by an earlier answer keeps the upgrade on its endpoint too (the 101 sets none).
-  const key = plan?.session?.key;
-  const { balancer } = deps.forward;
-  const endpoint = (key === undefined ? undefined : balancer.stick(route.upstream, key)?.endpoint) ?? balancer.pick(route.upstream, route.options.loadBalancing);
+  const endpoint = upgradeEndpoint(deps.forward.balancer, route, plan);
   return endpoint === undefined ? { status: 503, text: 'no ready endpoints', route } : { route, endpoint, plan };
+}
+
+/**
+ * A session cookie set by an earlier answer keeps the upgrade on its endpoint too (the 101 sets
+ * none); a consistent-hash key leads it as it leads requests.
+ */
+function upgradeEndpoint(balancer: Balancer, route: Route, plan: ForwardPlan | undefined): Endpoint | undefined {
+  const key = plan?.session?.key;
+  return (key === undefined ? undefined : balancer.stick(route.upstream, key)?.endpoint) ?? balancer.choose(route.upstream, route.options.loadBalancing, plan?.hash);
 }
 
 /** A refusal that needs no upstream. */

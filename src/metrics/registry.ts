@@ -115,7 +115,7 @@ export function createMetrics(opts: { processMetrics: boolean } = { processMetri
     }),
     mirrorRequests: new Counter({
       name: 'bollard_mirror_requests_total',
-      help: 'Gateway API RequestMirror copies, by outcome: sent (the mirror answered, whatever its status), failed, no_endpoint, body_dropped (the mirror fell too far behind the body, or the body ended early), overloaded (too many mirror requests in flight), skipped (not sampled by percent/fraction).',
+      help: 'Request mirror copies (Gateway API RequestMirror, nginx mirror-target), by outcome: sent (the mirror answered, whatever its status), failed (including a mirror-target host that does not resolve), no_endpoint, body_dropped (the mirror fell too far behind the body, or the body ended early), overloaded (too many mirror requests in flight), skipped (not sampled by percent/fraction).',
       labelNames: ['outcome'], registers: d,
     }),
   };

@@ -26,15 +26,18 @@ describe('migration report', () => {
     expect(statusOf(report, 'canary', 'canary-weight')).toBe('honoured');
     expect(statusOf(report, 'api', 'cors-allow-origin')).toBe('honoured');
     expect(statusOf(report, 'snippets', 'configuration-snippet')).toBe('partly');
-    expect(statusOf(report, 'mirror', 'mirror-target')).toBe('not yet');
-    expect(statusOf(report, 'mirror', 'rewrite-targt')).toBe('unknown');
-    expect(report.ingresses.find((i) => i.name === 'mirror')?.annotations.map((a) => a.key)).toEqual(['mirror-target', 'rewrite-targt']);
+    expect(statusOf(report, 'mirror', 'mirror-target')).toBe('honoured');
+    expect(statusOf(report, 'nginxhello-ingress', 'upstream-hash-by-subset')).toBe('honoured');
+    expect(statusOf(report, 'legacy-app', 'proxy-redirect-from')).toBe('honoured');
+    expect(statusOf(report, 'traced', 'enable-opentelemetry')).toBe('not yet');
+    expect(statusOf(report, 'traced', 'rewrite-targt')).toBe('unknown');
+    expect(report.ingresses.find((i) => i.name === 'traced')?.annotations.map((a) => a.key)).toEqual(['enable-opentelemetry', 'rewrite-targt']);
   });
 
   it('counts every annotation once in the summary', () => {
     const report = buildMigrationReport(allFixtures());
-    expect(report.counts).toEqual({ honoured: 20, partly: 4, 'not yet': 1, never: 2, unknown: 1 });
-    expect(summaryLine(report)).toBe('9 Ingresses, 28 nginx annotations: 20 honoured, 4 partly, 1 not yet, 2 never, 1 unknown');
+    expect(report.counts).toEqual({ honoured: 31, partly: 4, 'not yet': 1, never: 2, unknown: 1 });
+    expect(summaryLine(report)).toBe('12 Ingresses, 39 nginx annotations: 31 honoured, 4 partly, 1 not yet, 2 never, 1 unknown');
   });
 
   it('prints why an annotation is only partly honoured, and an Ingress without any', () => {
@@ -48,8 +51,8 @@ describe('migration report', () => {
     const json = JSON.parse(renderJson(buildMigrationReport(fixture('unknown.yaml')))) as unknown;
     expect(json).toEqual({
       ingresses: [{
-        namespace: 'web', name: 'mirror', annotations: [
-          expect.objectContaining({ key: 'mirror-target', status: 'not yet', value: 'https://test.env.com$request_uri' }),
+        namespace: 'web', name: 'traced', annotations: [
+          expect.objectContaining({ key: 'enable-opentelemetry', status: 'not yet', value: 'true' }),
           expect.objectContaining({ key: 'rewrite-targt', status: 'unknown' }),
         ],
       }],

@@ -221,19 +221,85 @@ export interface ResponseRateLimit {
  * Gateway API's RequestMirror: a copy of the request as forwarded (method, path and query, headers
  * with the Host the upstream gets, body) goes to one endpoint of an upstream, for a `ratio` of the
  * requests; its answer is discarded and its failure or slowness never reaches the client.
+ * nginx's mirror-target adds what a URL says: where the copy goes, the path it asks for, its Host,
+ * and whether it carries the body.
  */
 export interface RequestMirror {
   readonly kind: 'RequestMirror';
-  /** A key of the table's upstreams (the data plane has a pool for each). */
+  /** A key of the table's upstreams (the data plane has a pool for each); with `url`, the URL's origin. */
   readonly upstreamKey: string;
   /** types.ts's BackendProtocol, spelled out: routing/ has no import circles. */
   readonly backendProtocol: 'HTTP' | 'HTTPS' | 'H2C' | 'GRPC' | 'GRPCS';
   /** The share of requests mirrored, 0 (none) to 1 (all). */
   readonly ratio: number;
+  /** Copies go to this host and port instead of an upstream of the table (nginx mirror-target). */
+  readonly url?: MirrorUrl;
+  /** The copy's Host header; undefined: the one the upstream gets. */
+  readonly hostname?: string;
+  /** false: copies go without the body (nginx mirror-request-body off). */
+  readonly body?: false;
+}
+
+/** Where a URL mirror sends its copies. */
+export interface MirrorUrl {
+  /** A DNS name or an address: a name is resolved by the data plane when it connects. */
+  readonly host: string;
+  readonly port: number;
+  /** The path and query the copy asks for; undefined: the ones the upstream is asked for. */
+  readonly path: readonly TemplatePart[] | undefined;
+}
+
+/** Part of a hash key: text, or a value of the request (nginx variables: $request_uri, $http_x_user, …). */
+export type HashKeyPart =
+  | string
+  | { readonly value: 'request_uri' | 'uri' | 'args' | 'is_args' | 'host' | 'scheme' | 'request_method' | 'remote_addr' }
+  | { readonly header: string }
+  | { readonly cookie: string }
+  | { readonly arg: string };
+
+/**
+ * Consistent hashing (nginx upstream-hash-by): the key made from the request picks the endpoint on a
+ * hash ring of the upstream's endpoints, so requests with one key go to one endpoint and a change of
+ * the endpoints moves only the keys of the arcs that changed owner. With `subsetSize`, the key picks a
+ * subset of that many endpoints, and each request one of them at random (upstream-hash-by-subset).
+ */
+export interface ConsistentHash {
+  readonly kind: 'ConsistentHash';
+  readonly key: readonly HashKeyPart[];
+  readonly subsetSize: number | undefined;
+}
+
+/**
+ * A change of the text of a response header value (nginx's proxy_redirect, proxy_cookie_domain,
+ * proxy_cookie_path). Prefix: a value starting with `text` (case-sensitive) gets `replacement` in
+ * its place. Domain: a value equal to `text` (any case, a leading dot ignored on both) becomes
+ * `replacement`. Pattern: a value `text` (a JavaScript regular expression, unanchored) matches
+ * becomes `replacement` as a whole.
+ */
+export interface TextReplacement {
+  readonly match: 'Prefix' | 'Domain' | 'Pattern';
+  readonly text: string;
+  readonly replacement: string;
+  /** Pattern only: matched in any case (nginx's "~*"). */
+  readonly ignoreCase?: true;
+}
+
+/** Rewrites the Location and Refresh headers of the upstream's answers (nginx proxy-redirect-from/-to). */
+export interface LocationRewrite {
+  readonly kind: 'LocationRewrite';
+  readonly rule: TextReplacement;
+}
+
+/** Rewrites the Domain and Path attributes of the upstream's Set-Cookie headers (nginx proxy-cookie-domain/-path). */
+export interface SetCookieRewrite {
+  readonly kind: 'SetCookieRewrite';
+  readonly domain: TextReplacement | undefined;
+  readonly path: TextReplacement | undefined;
 }
 
 export type Middleware =
-  | Refuse | ClientCertificateAuth | IpAccess | RequestRedirect | Cors | BasicAuth | DigestAuth | ForwardAuth | UrlRewrite | HeaderModifier | SessionPersistence | RateLimit | ResponseRateLimit | RequestMirror;
+  | Refuse | ClientCertificateAuth | IpAccess | RequestRedirect | Cors | BasicAuth | DigestAuth | ForwardAuth | UrlRewrite | HeaderModifier | SessionPersistence | RateLimit | ResponseRateLimit | RequestMirror
+  | ConsistentHash | LocationRewrite | SetCookieRewrite;
 
 /**
  * The order a chain runs in: refusals, then client certificates (nginx refuses them before any
@@ -244,7 +310,7 @@ export type Middleware =
  */
 export const MIDDLEWARE_ORDER: readonly Middleware['kind'][] = [
   'Refuse', 'ClientCertificateAuth', 'IPAccess', 'RequestRedirect', 'CORS', 'RateLimit', 'BasicAuth', 'DigestAuth', 'ForwardAuth', 'URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier',
-  'ResponseRateLimit', 'SessionPersistence', 'RequestMirror',
+  'LocationRewrite', 'SetCookieRewrite', 'ResponseRateLimit', 'SessionPersistence', 'ConsistentHash', 'RequestMirror',
 ];
 
 /** A route's middlewares, in MIDDLEWARE_ORDER; one object per distinct value within a build (interned by key). */

@@ -2,7 +2,7 @@
 // on first use, into steps (kept while the table holding it lives); a request through a route
 // without middlewares never gets here. The outcome is synchronous unless a step has to wait
 // (authentication): only then does the request wait for a promise.
-import type { HeaderModifier, Middleware, MiddlewareChain, RequestMirror, ResponseRateLimit } from '../../routing/middleware.ts';
+import type { HeaderModifier, Middleware, MiddlewareChain, RequestMirror } from '../../routing/middleware.ts';
 import type { RequestTarget } from '../request-path.ts';
 import { compileBasicAuth } from './basic-auth.ts';
 import { compileClientCertificateAuth } from './client-certificate-auth.ts';
@@ -14,6 +14,9 @@ import { compileRedirect } from './redirect.ts';
 import { compileRewrite } from './rewrite.ts';
 import { compileSessionPersistence } from './session-cookie.ts';
 import { compileRateLimit } from './rate-limit.ts';
+import { compileConsistentHash } from './consistent-hash.ts';
+import { compileLocationRewrite, compileSetCookieRewrite } from './response-rewrite.ts';
+import { renderLocation } from './redirect.ts';
 import type { ChainRequest, ForwardPlan, LocalAnswer, Step } from './step.ts';
 
 export type { ChainRequest, ForwardPlan, LocalAnswer, SessionRequest } from './step.ts';
@@ -72,18 +75,29 @@ function compileStep(filter: Middleware): Step {
   }
 }
 
-function compilePlanChange(filter: HeaderModifier | ResponseRateLimit | RequestMirror): Step {
+type PlanChange = Exclude<Middleware, { kind: 'Refuse' | 'ClientCertificateAuth' | 'IPAccess' | 'RequestRedirect' | 'CORS' | 'BasicAuth' | 'DigestAuth' | 'ForwardAuth' | 'URLRewrite' | 'RateLimit' | 'SessionPersistence' }>;
+
+function compilePlanChange(filter: PlanChange): Step {
   switch (filter.kind) {
     case 'ResponseRateLimit': return (_req, plan) => {
       plan.responseRate = filter;
       return undefined;
     };
-    case 'RequestMirror': return (_req, plan) => {
-      (plan.mirrors ??= []).push(filter);
-      return undefined;
-    };
+    case 'RequestMirror': return compileMirror(filter);
+    case 'ConsistentHash': return compileConsistentHash(filter);
+    case 'LocationRewrite': return compileLocationRewrite(filter);
+    case 'SetCookieRewrite': return compileSetCookieRewrite(filter);
     default: return compileHeaderModifier(filter);
   }
+}
+
+/** A mirror to a URL gets its path for this request now, while the request's values are at hand. */
+function compileMirror(filter: RequestMirror): Step {
+  const template = filter.url?.path;
+  return (req, plan) => {
+    (plan.mirrors ??= []).push({ rule: filter, path: template === undefined ? undefined : renderLocation(template, req) });
+    return undefined;
+  };
 }
 
 function compileHeaderModifier(filter: HeaderModifier): Step {

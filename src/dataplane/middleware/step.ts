@@ -1,10 +1,13 @@
 // What a compiled middleware is: a step over the request that either answers it locally or adds to
 // the plan for forwarding it. Steps run in the chain's order (src/routing/middleware.ts).
 import type { IncomingHttpHeaders } from 'node:http';
-import type { RequestMirror, ResponseRateLimit, SessionPersistence } from '../../routing/middleware.ts';
+import type { RequestMirror, ResponseRateLimit, SessionPersistence, TextReplacement } from '../../routing/middleware.ts';
 import type { RequestTarget } from '../request-path.ts';
 import type { ClientCertificateVerdict } from '../tls/client-certificate.ts';
 import type { SessionKey } from '../upstream/session-key.ts';
+import type { RequestHash } from '../upstream/hash-key.ts';
+
+export type { RequestHash } from '../upstream/hash-key.ts';
 
 export interface ChainRequest {
   readonly method: string;
@@ -48,7 +51,23 @@ export interface ForwardPlan {
   /** The response body goes to the client no faster than this (../throttled-response.ts). */
   responseRate?: ResponseRateLimit | undefined;
   /** Copies of the request as forwarded go there (sampled when it is forwarded: ../mirror/mirrors.ts). */
-  mirrors?: RequestMirror[] | undefined;
+  mirrors?: PlannedMirror[] | undefined;
+  /** Consistent hashing: the endpoint (or subset) the request's key leads to comes before the balancer's pick. */
+  hash?: RequestHash | undefined;
+  /** Changes to the upstream's Location, Refresh and Set-Cookie headers (./response-rewrite.ts). */
+  responseRewrite?: ResponseRewrite | undefined;
+}
+
+export interface PlannedMirror {
+  readonly rule: RequestMirror;
+  /** A URL mirror's path and query for this request; undefined: the upstream's. */
+  readonly path: string | undefined;
+}
+
+export interface ResponseRewrite {
+  readonly location?: TextReplacement | undefined;
+  readonly cookieDomain?: TextReplacement | undefined;
+  readonly cookiePath?: TextReplacement | undefined;
 }
 
 export interface SessionRequest {

@@ -9,6 +9,7 @@ import { endpointKey, type EndpointStats } from './endpoint-stats.ts';
 import { endpointHash } from './endpoint-hash.ts';
 import { formatPosition, type SessionKey } from './session-key.ts';
 import { SessionRings } from './session-rings.ts';
+import type { RequestHash } from './hash-key.ts';
 
 /** Where a session key led. */
 export interface Stuck {
@@ -53,6 +54,20 @@ export class Balancer {
   }
 
   /**
+   * The endpoint for a request: the one its consistent-hash key leads to when it has one, else the
+   * policy's pick. A key leads to the owner of its ring position, or while that one is ejected or
+   * already tried, to the next eligible owner around the ring (as a balanced session's detour). With
+   * subsets, the position picks a subset of the endpoints and the request one of its eligible
+   * members at random (ingress-nginx's chashsubset).
+   */
+  choose(upstream: Upstream, policy: LoadBalancing, hash: RequestHash | undefined, tried?: ReadonlySet<string>): Endpoint | undefined {
+    if (hash === undefined) return this.pick(upstream, policy, tried);
+    const candidates = this.eligible(upstream.endpoints, tried);
+    if (hash.subsetSize === undefined) return this.stickOnRing(upstream, hash.position, candidates)?.endpoint;
+    return this.pickInSubset(upstream, hash.position, hash.subsetSize, candidates);
+  }
+
+  /**
    * The eligible endpoint a session key leads to, if any. A hash leads only to its own endpoint; a
    * ring position leads to its owner, or while the owner is not eligible, to the next eligible
    * owner around the ring (a detour: the same one on every replica, and the key still leads back).
@@ -90,6 +105,20 @@ export class Balancer {
     const owner = own !== undefined && accept(own) ? own : ring.ownerFrom(position, accept);
     const endpoint = owner === undefined ? undefined : endpoints[owner];
     return endpoint === undefined ? undefined : { endpoint, detour: owner !== own };
+  }
+
+  private pickInSubset(upstream: Upstream, position: number, size: number, candidates: readonly Endpoint[]): Endpoint | undefined {
+    const { endpoints } = upstream;
+    const subsets = this.rings.subsetsFor(upstream, size);
+    const eligible = candidates === endpoints ? undefined : new Set(candidates);
+    const membersOf = (s: number): readonly Endpoint[] => {
+      const members = (subsets.members[s] ?? []).map((i) => endpoints[i]).filter((e): e is Endpoint => e !== undefined);
+      return eligible === undefined ? members : members.filter((e) => eligible.has(e));
+    };
+    const own = subsets.ring.ownerAt(position);
+    const subset = own !== undefined && membersOf(own).length > 0 ? own : subsets.ring.ownerFrom(position, (s) => membersOf(s).length > 0);
+    const members = subset === undefined ? [] : membersOf(subset);
+    return members[Math.floor(this.deps.random() * members.length)];
   }
 
   private load(e: Endpoint, policy: LoadBalancing): number {

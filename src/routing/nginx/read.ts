@@ -17,6 +17,9 @@ import { readAffinity } from './affinity.ts';
 import { readBackendAnnotations, type BackendReading } from './backends.ts';
 import { readRateLimit } from './rate-limit.ts';
 import { readLimitRate } from './limit-rate.ts';
+import { readMirror } from './mirror.ts';
+import { readUpstreamHash } from './upstream-hash.ts';
+import { readProxyRewrites } from './proxy-rewrites.ts';
 import { readCustomHeaders, type CustomHeadersNeed } from './custom-headers.ts';
 import { annotationReader, type AnnotationReader } from './reader.ts';
 import { translateSnippet } from './snippets.ts';
@@ -92,9 +95,11 @@ export function readNginxAnnotations(ingress: IngressObject, settings: NginxSett
   const read = annotationReader(ingress, diagnostics);
   const auth = readBasicAuth(read, ingress, diagnostics);
   const authTls = readAuthTlsChecked(read, ingress, diagnostics);
+  const affinity = readAffinity(read);
   const filters: Middleware[] = [
     ...(auth !== undefined && 'refuse' in auth ? [auth.refuse] : []), ...authTls.refuse,
-    ...readAccess(read), ...readRedirects(read), ...readCors(read), ...readRateLimit(read, `${ingress.namespace}/${ingress.name}`), ...readForwardAuth(read), ...readRequestChanges(read), ...readLimitRate(read), ...readAffinity(read),
+    ...readAccess(read), ...readRedirects(read), ...readCors(read), ...readRateLimit(read, `${ingress.namespace}/${ingress.name}`), ...readForwardAuth(read), ...readRequestChanges(read), ...readLimitRate(read),
+    ...affinity, ...readUpstreamHash(read, affinity.length > 0), ...readProxyRewrites(read), ...readMirror(read),
     ...readSnippet(ingress, 'configuration-snippet', diagnostics), ...readSnippet(ingress, 'server-snippet', diagnostics),
   ];
   checkAccepted(read);
@@ -205,11 +210,16 @@ function readRedirects(read: AnnotationReader): Middleware[] {
   return out;
 }
 
-/** Request changes: X-Forwarded-Prefix and the upstream Host. */
+/** Request changes: X-Forwarded-Prefix, the Connection header and the upstream Host. */
 function readRequestChanges(read: AnnotationReader): Middleware[] {
   const out: Middleware[] = [];
   const prefix = read('x-forwarded-prefix', 'visible characters', parseHeaderValue)?.value;
-  if (prefix !== undefined && prefix !== '') out.push({ kind: 'RequestHeaderModifier', set: [['x-forwarded-prefix', prefix]], remove: [] });
+  const connection = read('connection-proxy-header', '"keep-alive" or "close"', (w) => (w === 'keep-alive' || w === 'close' ? { value: w } : undefined))?.value;
+  const set: [string, string][] = [];
+  if (prefix !== undefined && prefix !== '') set.push(['x-forwarded-prefix', prefix]);
+  // undici sends "keep-alive" itself and reuses the connection; "close" makes it close after the answer.
+  if (connection !== undefined) set.push(['connection', connection]);
+  if (set.length > 0) out.push({ kind: 'RequestHeaderModifier', set, remove: [] });
   const vhost = read('upstream-vhost', 'a host name, optionally with a port', parseHostPort)?.value;
   if (vhost !== undefined) out.push({ kind: 'URLRewrite', path: undefined, hostname: vhost });
   return out;

@@ -24,15 +24,15 @@ describe('bollard migrate report', () => {
     expect(stdout).toContain('Ingress default/external-auth\n');
     expect(stdout).toMatch(/ {2}never {4}nginx\.ingress\.kubernetes\.io\/auth-snippet \(never executed/);
     expect(stdout).toMatch(/ {2}unknown {2}nginx\.ingress\.kubernetes\.io\/rewrite-targt \(/);
-    expect(stdout.trimEnd().split('\n').at(-1)).toBe('9 Ingresses, 28 nginx annotations: 20 honoured, 4 partly, 1 not yet, 2 never, 1 unknown');
+    expect(stdout.trimEnd().split('\n').at(-1)).toBe('12 Ingresses, 39 nginx annotations: 31 honoured, 4 partly, 1 not yet, 2 never, 1 unknown');
   });
 
   it('prints JSON with --output json', async () => {
     const { how, stdout } = await bollard(['migrate', 'report', '--output', 'json', ...files]);
     expect(how).toBe('exit code 0');
     const report = JSON.parse(stdout) as { ingresses: unknown[]; summary: Record<string, number> };
-    expect(report.ingresses).toHaveLength(9);
-    expect(report.summary).toEqual({ honoured: 20, partly: 4, 'not yet': 1, never: 2, unknown: 1 });
+    expect(report.ingresses).toHaveLength(12);
+    expect(report.summary).toEqual({ honoured: 31, partly: 4, 'not yet': 1, never: 2, unknown: 1 });
   });
 
   it('exits 1 with a message for a missing file or no source at all', async () => {

@@ -12,7 +12,7 @@ import { REPO_ROOT } from '../../harness/repo.ts';
 const ingress = (namespace: string, name: string, annotations: Record<string, string>) => ({ metadata: { namespace, name, annotations }, spec: {} });
 const PAGES: Readonly<Record<string, object>> = {
   '': { kind: 'IngressList', metadata: { continue: 'page-2' }, items: [ingress('web', 'a', { 'nginx.ingress.kubernetes.io/affinity': 'cookie' })] },
-  'page-2': { kind: 'IngressList', metadata: {}, items: [ingress('web', 'b', { 'nginx.ingress.kubernetes.io/mirror-target': 'https://m.test' })] },
+  'page-2': { kind: 'IngressList', metadata: {}, items: [ingress('web', 'b', { 'nginx.ingress.kubernetes.io/enable-opentelemetry': 'true' })] },
 };
 
 let server: Server;
