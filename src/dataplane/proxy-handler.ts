@@ -143,7 +143,7 @@ type Where = Pick<Forwardable, 'host' | 'target' | 'upstreams'>;
 
 function afterChain(deps: ProxyDeps, req: ClientRequest, matched: Route, where: Where, outcome: ChainOutcome | undefined): Decision {
   if (outcome !== undefined && isLocalAnswer(outcome)) return { ...outcome, matched };
-  const route = withDefaultBackend(chooseBackend(matched, req.headers));
+  const route = withDefaultBackend(chooseBackend(matched, req.headers, outcome));
   const refusal = refuse(deps, req, route, where.host, where.target);
   return refusal ? { ...refusal, matched: route } : { ...where, route, plan: outcome };
 }

@@ -118,7 +118,7 @@ export function decide(deps: UpgradeDeps, host: string, target: RequestTarget, a
 
 function afterChain(deps: UpgradeDeps, host: string, target: RequestTarget, asked: UpgradeAsked, matched: Route, outcome: ChainOutcome | undefined): Refusal | Decided {
   if (outcome !== undefined && isLocalAnswer(outcome)) return { status: outcome.status, text: outcome.text, route: matched, headers: outcome.headers };
-  const route = chooseBackend(matched, asked.headers);
+  const route = chooseBackend(matched, asked.headers, outcome);
   const plan = outcome;
   if (deps.proto === 'http' && route.options.sslRedirect) {
     const port = deps.httpsRedirectPort === 443 ? '' : `:${deps.httpsRedirectPort}`;

@@ -187,6 +187,10 @@ export interface SessionPersistence {
   readonly secure: boolean;
   /** After the named endpoint fails and another serves, point the cookie at that one. */
   readonly changeOnFailure: boolean;
+  /** Cookie Domain; unset: the host the client asked for (a host-only cookie). */
+  readonly domain?: string | undefined;
+  /** SameSite=None is left out for user agents known to reject cookies that carry it (ingress-nginx's list). */
+  readonly conditionalSameSiteNone?: true | undefined;
 }
 
 /**

@@ -110,6 +110,11 @@ export interface CanaryRule {
   /** Requests out of weightTotal sent to the canary when neither header nor cookie decided. */
   readonly weight: number;
   readonly weightTotal: number;
+  /**
+   * nginx affinity-canary-behavior legacy: the canary's answers set no session cookie. Unset (sticky,
+   * the default): a session the canary served stays with the canary while its cookie is sent.
+   */
+  readonly legacyAffinity?: true | undefined;
 }
 
 /** A route's second backend, from a canary Ingress of the same host and path. */

@@ -56,6 +56,12 @@ export interface SessionRequest {
   /** What the request's session cookie holds, if it is one of ours. */
   readonly key: SessionKey | undefined;
   readonly https: boolean;
+  /** The rule's SameSite=None is left out: the client is one that rejects it (conditionalSameSiteNone). */
+  readonly dropSameSiteNone?: boolean | undefined;
+  /** The cookie's key leads to an endpoint of the route's canary (nginx affinity-canary-behavior sticky). */
+  readonly keyOfCanary?: boolean | undefined;
+  /** The canary serves the request: the cookie written says so. */
+  readonly canary?: boolean | undefined;
 }
 
 /** A step that must wait (a password hash, an auth service) returns a promise; the rest answer at once. */

@@ -105,6 +105,9 @@ export const NGINX_ANNOTATIONS: readonly NginxAnnotationEntry[] = [
   h('session-cookie-samesite', '`None`, `Lax` or `Strict` (any case)'),
   h('session-cookie-secure', '`Secure` on plain HTTP too; on HTTPS it is always set. `HttpOnly` is always set'),
   h('session-cookie-change-on-failure', 'when the cookie\'s endpoint fails and another serves the request, `true` points the cookie at that one; `false` (default) leaves it, so the next request tries the cookie\'s endpoint again. With affinity-mode balanced, `true` also moves the cookie when the session detours around an ejected endpoint'),
+  h('session-cookie-domain', 'the cookie\'s `Domain` (lower-cased); without it the cookie belongs to the host asked for'),
+  h('session-cookie-conditional-samesite-none', '`"true"`: `SameSite=None` is left out for the user agents ingress-nginx leaves it out for (Chrome 40 to 69, as its `Chrome/4`, `Chrome/5`, `Chrome/6` match says; iOS 12; Safari on macOS 10.14), which reject or mis-read cookies carrying it'),
+  h('affinity-canary-behavior', 'on the canary Ingress. `sticky` (default): the canary uses the main Ingress\'s affinity, so a session it served stays with it while the cookie is sent (the cookie\'s value ends in `-c`); `legacy`: answers from the canary set no cookie and a canary cookie is not followed. Either way a request whose cookie leads to the main backend stays there, whatever canary-by-header, -cookie or -weight say, as in ingress-nginx. An invalid value means `sticky`'),
   // Rate limits
   h('limit-rps', 'requests per second per client address (after `--trusted-proxies`); a burst of rps × limit-burst-multiplier is served at once (nginx\'s `nodelay`), the rest get `--limit-rejection-status` (default 503, as ingress-nginx). Counted in each data-plane process: with W workers and R replicas a client may get up to W × R times the rate, where ingress-nginx counts per pod. `0` means no limit'),
   h('limit-rpm', 'as limit-rps, per minute; both apply when both are set'),
@@ -126,7 +129,6 @@ export const NGINX_ANNOTATIONS: readonly NginxAnnotationEntry[] = [
   h('auth-tls-pass-certificate-to-upstream', '`"true"`: the `ssl-client-cert` request header, the client\'s certificate in PEM URL-encoded as nginx\'s `$ssl_client_escaped_cert` (everything but letters, digits and `-._~` as `%XX`)'),
   p('auth-tls-match-cn', 'as in ingress-nginx the value starts with `CN=` and is a regular expression searched (unanchored, case-sensitive) in the subject DN in RFC 2253 form (`CN=client,O=Org`); no match, or no certificate: 403. JavaScript regular expressions, not PCRE: a value that does not compile is reported and the routes answer 503'),
   // Not yet
-  n('affinity-canary-behavior'), n('session-cookie-domain'), n('session-cookie-conditional-samesite-none'),
   n('auth-cache-key'), n('auth-cache-duration'), n('auth-proxy-set-headers'),
   n('auth-always-set-cookie'), n('auth-keepalive'), n('auth-keepalive-requests'), n('auth-keepalive-timeout'),
   n('auth-keepalive-share-vars'), n('enable-global-auth'),
