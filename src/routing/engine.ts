@@ -98,6 +98,8 @@ export interface IngressOptions {
   readonly basicAuth: BasicAuthNeed | undefined;
   /** nginx custom-headers: a ResponseHeaderModifier from a ConfigMap (custom-header-maps.ts). */
   readonly customHeaders: CustomHeadersNeed | undefined;
+  /** nginx satisfy any: the access checks of each route's chain pass when any one does (middleware.ts withAnyAccess). */
+  readonly satisfyAny: boolean;
   /** nginx rewrite-target: each route's path becomes a RegexCapture rewrite to it. */
   readonly rewriteTarget: string | undefined;
   /** nginx canary: how requests choose this Ingress's backend, when it is a canary. */

@@ -236,18 +236,33 @@ export interface RequestMirror {
   readonly ratio: number;
 }
 
+/** The access checks an AnyOf can hold: the ones nginx's access phase runs (satisfy covers them). */
+export type AccessCheck = IpAccess | BasicAuth | DigestAuth | ForwardAuth;
+
+/**
+ * Access when any one of the checks lets the request in (nginx's `satisfy any`), tried in order; the
+ * first that passes ends it (later ones, an authentication service included, are not asked). When
+ * none passes: a 401 (or a ForwardAuth's sign-in redirect) if one said so, else 403; any other
+ * answer (a failed authentication service: 500) at once. Without it every check must pass.
+ */
+export interface AnyOf {
+  readonly kind: 'AnyOf';
+  readonly checks: readonly AccessCheck[];
+}
+
 export type Middleware =
-  | Refuse | ClientCertificateAuth | IpAccess | RequestRedirect | Cors | BasicAuth | DigestAuth | ForwardAuth | UrlRewrite | HeaderModifier | SessionPersistence | RateLimit | ResponseRateLimit | RequestMirror;
+  | Refuse | ClientCertificateAuth | IpAccess | RequestRedirect | Cors | BasicAuth | DigestAuth | ForwardAuth | AnyOf | UrlRewrite | HeaderModifier | SessionPersistence | RateLimit | ResponseRateLimit | RequestMirror;
 
 /**
  * The order a chain runs in: refusals, then client certificates (nginx refuses them before any
  * phase runs), then address checks, then local answers (redirects and
  * CORS preflights are answered before authentication, as nginx's rewrite phase runs before its access
- * phase), then rate limits (nginx's preaccess phase), then authentication, then request changes.
+ * phase), then rate limits (nginx's preaccess phase), then authentication (with satisfy any, the
+ * address checks join it in one AnyOf, nginx's access phase), then request changes.
  * Mirrors come last: a request answered locally is not mirrored.
  */
 export const MIDDLEWARE_ORDER: readonly Middleware['kind'][] = [
-  'Refuse', 'ClientCertificateAuth', 'IPAccess', 'RequestRedirect', 'CORS', 'RateLimit', 'BasicAuth', 'DigestAuth', 'ForwardAuth', 'URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier',
+  'Refuse', 'ClientCertificateAuth', 'IPAccess', 'RequestRedirect', 'CORS', 'RateLimit', 'BasicAuth', 'DigestAuth', 'ForwardAuth', 'AnyOf', 'URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier',
   'ResponseRateLimit', 'SessionPersistence', 'RequestMirror',
 ];
 
@@ -264,4 +279,18 @@ export function chainOf(filters: readonly Middleware[]): MiddlewareChain | undef
   const rank = (m: Middleware): number => MIDDLEWARE_ORDER.indexOf(m.kind);
   const sorted = filters.map((m, i) => ({ m, i })).sort((a, b) => rank(a.m) - rank(b.m) || a.i - b.i).map(({ m }) => m);
   return { key: JSON.stringify(sorted), filters: sorted };
+}
+
+const ACCESS_KINDS: ReadonlySet<Middleware['kind']> = new Set(['IPAccess', 'BasicAuth', 'DigestAuth', 'ForwardAuth']);
+
+/**
+ * nginx `satisfy any`: the filters' access checks (address lists, Basic, Digest, forward auth) as one
+ * AnyOf, in MIDDLEWARE_ORDER; unchanged when there are fewer than two (any of one is that one).
+ */
+export function withAnyAccess(filters: readonly Middleware[]): readonly Middleware[] {
+  const checks = filters.filter((f): f is AccessCheck => ACCESS_KINDS.has(f.kind));
+  if (checks.length < 2) return filters;
+  const rank = (m: Middleware): number => MIDDLEWARE_ORDER.indexOf(m.kind);
+  const ordered = checks.map((m, i) => ({ m, i })).sort((a, b) => rank(a.m) - rank(b.m) || a.i - b.i).map(({ m }) => m);
+  return [...filters.filter((f) => !ACCESS_KINDS.has(f.kind)), { kind: 'AnyOf', checks: ordered }];
 }

@@ -5,7 +5,7 @@
 // object and an unchanged chain is the same object in the next table.
 import type { Claim, Engine, IngressOptions } from './engine.ts';
 import type { Middleware, MiddlewareChain, SessionPersistence, UrlRewrite } from './middleware.ts';
-import { chainOf } from './middleware.ts';
+import { chainOf, withAnyAccess } from './middleware.ts';
 import { basicAuthFilter } from './auth-secrets.ts';
 import { customHeadersFilter } from './custom-header-maps.ts';
 
@@ -16,7 +16,8 @@ export function chainFor(engine: Engine, options: IngressOptions, claim: Claim):
   const byPath = rewriteTarget === undefined && !cookieByPath ? '' : `${claim.pathType} ${claim.path}`;
   if (chains.has(byPath)) return chains.get(byPath);
   const own = cookieByPath ? options.filters.map((f) => withCookiePath(f, claim)) : options.filters;
-  const filters = [...own, ...fromObjects(engine, options)];
+  const joined = [...own, ...fromObjects(engine, options)];
+  const filters = options.satisfyAny ? withAnyAccess(joined) : joined;
   const built = chainOf(rewriteTarget === undefined ? filters : withRewrite(filters, claim, rewriteTarget));
   const chain = built === undefined ? undefined : intern(engine, built);
   chains.set(byPath, chain);

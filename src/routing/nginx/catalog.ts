@@ -70,6 +70,7 @@ export const NGINX_ANNOTATIONS: readonly NginxAnnotationEntry[] = [
   // Access
   h('whitelist-source-range', 'the client address is the peer\'s, or with `--trusted-proxies` the last untrusted one in X-Forwarded-For; 403 outside the ranges. An invalid range refuses every request with 503 instead of opening the route'),
   h('allowlist-source-range', 'as whitelist-source-range, which it replaces; allowlist wins when both are set'),
+  h('satisfy', '`any`: the checks of nginx\'s access phase become alternatives: the address lists (whitelist/allowlist and denylist-source-range together, as nginx\'s allow/deny rules are one check: a denied address with valid credentials is let in, and a deny list alone lets nobody in by itself), auth-type basic or digest, and auth-url; the first that lets the request in ends it, so the authentication service is not asked for an allowed address. When none does: 401 (or auth-signin\'s redirect) if an authentication said so, else 403; a failed authentication service is 500 at once. Client certificates (auth-tls-*) and rate limits are not in the access phase and still apply; a misconfigured auth annotation still refuses (503). `all` (default): every check must pass; an invalid value means `all`'),
   h('denylist-source-range', '403 inside the ranges; checked before the allowlist. An invalid range refuses every request with 503'),
   // CORS
   h('enable-cors', 'preflights (OPTIONS with a matching or any Origin) are answered 204 by Bollard; other responses get the CORS headers when the Origin matches. An echoed origin adds `Vary: Origin`'),
@@ -139,7 +140,7 @@ export const NGINX_ANNOTATIONS: readonly NginxAnnotationEntry[] = [
   h('custom-headers', 'the ConfigMap (`namespace/name`, or `name`) whose data are response headers sent to the client with the upstream\'s answers, replacing the upstream\'s own (nginx\'s `more_set_headers`); Bollard\'s own answers (401, redirects, 503) do not get them. Only a ConfigMap of the Ingress\'s own namespace, where ingress-nginx reads any; and ingress-nginx only sends the headers its `global-allowed-response-headers` lists, which Bollard has no equivalent of: any header is sent except those about the connection or framing (`Connection`, `Content-Length`, `Transfer-Encoding`, …), which are left out and reported (InvalidCustomHeaders). A missing ConfigMap is reported (ConfigMapNotFound) and the annotation ignored until it exists; a changed ConfigMap takes effect at the next table build (ingress-nginx needs a restart)'),
   n('mirror-target'), n('mirror-request-body'), n('mirror-host'),
   n('http2-push-preload'), n('enable-rewrite-log'),
-  h('enable-access-log', '`"false"`: no access-log line for the Ingress\'s requests; they are still counted in the request metrics'), n('satisfy'),
+  h('enable-access-log', '`"false"`: no access-log line for the Ingress\'s requests; they are still counted in the request metrics'),
   n('enable-opentracing'), n('opentracing-trust-incoming-span'), n('enable-opentelemetry'), n('opentelemetry-trust-incoming-span'),
   n('enable-influxdb'), n('influxdb-measurement'), n('influxdb-port'), n('influxdb-host'), n('influxdb-server-name'),
   // Never

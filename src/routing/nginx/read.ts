@@ -44,6 +44,8 @@ export interface NginxReading extends BackendReading {
   readonly basicAuth: BasicAuthNeed | undefined;
   /** custom-headers: a ResponseHeaderModifier, once its ConfigMap is read. */
   readonly customHeaders: CustomHeadersNeed | undefined;
+  /** satisfy any: address lists and authentication are alternatives (nginx's access phase). */
+  readonly satisfyAny: boolean;
   readonly canary: CanaryRule | undefined;
   /** rewrite-target: each route's path becomes a RegexCapture rewrite to it. */
   readonly rewriteTarget: string | undefined;
@@ -112,6 +114,7 @@ export function readNginxAnnotations(ingress: IngressObject, settings: NginxSett
     canary: readCanary(read),
     basicAuth: auth !== undefined && 'need' in auth ? auth.need : undefined,
     customHeaders: readCustomHeaders(read, ingress),
+    satisfyAny: readSatisfy(read),
     rewriteTarget: read('rewrite-target', 'a path such as /$2 (not a URL)', parseRewriteTarget)?.value,
     wwwRedirect: read('from-to-www-redirect', '"true" or "false"', parseGoBoolean)?.value === true,
     proxySsl: readProxySsl(read, ingress),
@@ -148,6 +151,11 @@ function readSnippet(ingress: IngressObject, key: string, diagnostics: Diagnosti
     diagnostics.push(diagnostic(ingress, 'InvalidAnnotation', message));
   }
   return filters;
+}
+
+/** satisfy: an invalid value keeps nginx's default, all (every check must pass): it opens nothing. */
+function readSatisfy(read: AnnotationReader): boolean {
+  return read('satisfy', '"any" or "all"', (w) => (w === 'any' || w === 'all' ? { value: w } : undefined), 'Every check must pass (all)')?.value === 'any';
 }
 
 function readSslRedirect(read: AnnotationReader): SslRedirectMode | undefined {
