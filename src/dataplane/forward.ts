@@ -44,6 +44,8 @@ export interface Outbound {
   readonly responseRate?: ResponseRateLimit | undefined;
   /** Upstream statuses not relayed (nginx custom-http-errors): the result says `intercepted`. */
   readonly intercept?: readonly number[] | undefined;
+  /** A forward auth service's Set-Cookie values (ForwardPlan.authCookies). */
+  readonly authCookies?: { readonly values: readonly string[]; readonly always: boolean } | undefined;
 }
 
 export interface ForwardResult extends RelayOutcome {
@@ -63,18 +65,30 @@ export function isConnectFailure(err: Error): boolean {
   return code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH';
 }
 
-function withResponseChanges(headers: OutgoingHttpHeaders, out: Outbound, cookie: string | undefined): OutgoingHttpHeaders {
+/** The statuses nginx's add_header (without `always`) adds to. */
+const ADD_HEADER_STATUSES = new Set([200, 201, 204, 206, 301, 302, 303, 304, 307, 308]);
+
+function withResponseChanges(headers: OutgoingHttpHeaders, out: Outbound, cookie: string | undefined, status: number): OutgoingHttpHeaders {
   Object.assign(headers, out.responseHeaders);
   for (const [name, value] of out.appendResponseHeaders ?? []) {
     const sent = headers[name];
     headers[name] = sent === undefined ? value : `${Array.isArray(sent) ? sent.join(',') : String(sent)},${value}`;
   }
   for (const name of out.removeResponseHeaders ?? []) Reflect.deleteProperty(headers, name);
-  if (cookie !== undefined) {
-    const upstream = headers['set-cookie'];
-    headers['set-cookie'] = upstream === undefined ? [cookie] : [...(Array.isArray(upstream) ? upstream : [upstream]), cookie];
-  }
+  addCookies(headers, [...authCookiesFor(out, status), ...(cookie === undefined ? [] : [cookie])]);
   return headers;
+}
+
+function authCookiesFor(out: Outbound, status: number): readonly string[] {
+  const auth = out.authCookies;
+  return auth !== undefined && (auth.always || ADD_HEADER_STATUSES.has(status)) ? auth.values : [];
+}
+
+/** Set-Cookie values after the upstream's own. */
+function addCookies(headers: OutgoingHttpHeaders, added: readonly string[]): void {
+  if (added.length === 0) return;
+  const upstream = headers['set-cookie'];
+  headers['set-cookie'] = upstream === undefined ? [...added] : [...(Array.isArray(upstream) ? upstream : [upstream]), ...added];
 }
 
 /** Whether the request's session key is in the form the route's mode writes. */
@@ -102,9 +116,10 @@ export function forward(deps: ForwardDeps, out: Outbound, res: ClientResponse, d
   const { session } = out;
   let cookie: string | undefined;
   let wantedFailed = false;
-  const clientHeaders = out.responseHeaders === undefined && out.removeResponseHeaders === undefined && out.appendResponseHeaders === undefined && session === undefined
+  const clientHeaders = out.responseHeaders === undefined && out.removeResponseHeaders === undefined && out.appendResponseHeaders === undefined && session === undefined &&
+    out.authCookies === undefined
     ? (h: IncomingHttpHeaders) => buildClientHeaders(h, via)
-    : (h: IncomingHttpHeaders) => withResponseChanges(buildClientHeaders(h, via), out, cookie);
+    : (h: IncomingHttpHeaders, status: number) => withResponseChanges(buildClientHeaders(h, via), out, cookie, status);
   const firstAt = retryTimeoutMs === undefined ? 0 : deps.now();
   let current: RelayHandler | undefined;
   const client = out.responseRate === undefined ? res : throttledResponse(res, out.responseRate);

@@ -163,6 +163,43 @@ export interface ForwardAuth {
   readonly copyHeaders: readonly string[];
   /** X-Auth-Request-Redirect sent to the service; undefined: the request URI. */
   readonly requestRedirect: string | undefined;
+  /**
+   * The service's Set-Cookie goes to the client on every answer (nginx `add_header … always`): its
+   * 401 and 403 passed on, and upstream errors. Unset: only on 2xx and 3xx answers, as nginx's add_header.
+   */
+  readonly alwaysSetCookie?: true | undefined;
+  /** Request headers set on the request to the service (nginx auth-proxy-set-headers), lower-case names. */
+  readonly setHeaders?: readonly (readonly [string, readonly TemplatePart[]])[] | undefined;
+  readonly cache?: AuthCache | undefined;
+  /** The service is reached over keep-alive connections of its own (nginx auth-keepalive). */
+  readonly keepalive?: AuthKeepalive | undefined;
+  /** Which route the chain belongs to: answers are cached per route and host, as nginx caches per location. */
+  readonly cacheScope?: string | undefined;
+}
+
+/** A part of a cache key: text, a request value, a request header (nginx $http_*) or cookie ($cookie_*). */
+export type KeyPart =
+  | string | { readonly value: RequestValue | 'remote_addr' | 'remote_user' | 'request_method' }
+  | { readonly header: string } | { readonly cookie: string };
+
+/**
+ * The service's answers kept per replica process (nginx auth-cache-key, auth-cache-duration): an
+ * answer whose status a duration lists is reused for requests with the same key during it.
+ */
+export interface AuthCache {
+  readonly key: readonly KeyPart[];
+  /** In order, the first that lists the status wins; `any` lists every status. */
+  readonly durations: readonly { readonly statuses: readonly number[] | 'any'; readonly seconds: number }[];
+}
+
+export interface AuthKeepalive {
+  /** Idle connections nginx keeps (keepalive); Bollard keeps every idle one until `idleTimeoutMs`. */
+  readonly connections: number;
+  /** Requests per connection before it is closed (keepalive_requests). */
+  readonly requestsPerConnection: number;
+  readonly idleTimeoutMs: number;
+  /** The service gets the X-Request-ID the upstream gets (auth-keepalive-share-vars); else one of its own. */
+  readonly shareRequestId: boolean;
 }
 
 /**

@@ -12,10 +12,10 @@ import { customHeadersFilter } from './custom-header-maps.ts';
 export function chainFor(engine: Engine, options: IngressOptions, claim: Claim): MiddlewareChain | undefined {
   const { rewriteTarget, chains, basicAuth, customHeaders } = options;
   if (options.filters.length === 0 && rewriteTarget === undefined && basicAuth === undefined && customHeaders === undefined) return undefined;
-  const cookieByPath = options.filters.some((f) => f.kind === 'SessionPersistence' && f.path === undefined);
-  const byPath = rewriteTarget === undefined && !cookieByPath ? '' : `${claim.pathType} ${claim.path}`;
+  const partsByPath = options.filters.some(takesRouteParts);
+  const byPath = rewriteTarget === undefined && !partsByPath ? '' : `${claim.pathType} ${claim.path}`;
   if (chains.has(byPath)) return chains.get(byPath);
-  const own = cookieByPath ? options.filters.map((f) => withCookiePath(f, claim)) : options.filters;
+  const own = partsByPath ? options.filters.map((f) => withRouteParts(f, claim)) : options.filters;
   const joined = [...own, ...fromObjects(engine, options)];
   const filters = options.satisfyAny ? withAnyAccess(joined) : joined;
   const built = chainOf(rewriteTarget === undefined ? filters : withRewrite(filters, claim, rewriteTarget));
@@ -39,6 +39,20 @@ function withRewrite(filters: readonly Middleware[], claim: Claim, replacement: 
   const hostname = filters.find((f): f is UrlRewrite => f.kind === 'URLRewrite')?.hostname;
   const rewrite: UrlRewrite = { kind: 'URLRewrite', path: { type: 'RegexCapture', pattern, replacement }, hostname };
   return [...filters.filter((f) => f.kind !== 'URLRewrite'), rewrite];
+}
+
+/** Whether the filter differs by route (withRouteParts), so chains are kept by path. */
+function takesRouteParts(f: Middleware): boolean {
+  return (f.kind === 'SessionPersistence' && f.path === undefined) || (f.kind === 'ForwardAuth' && f.cache !== undefined);
+}
+
+/** What a filter takes from its route: a session cookie's default Path, a forward auth cache's scope. */
+function withRouteParts(filter: Middleware, claim: Claim): Middleware {
+  if (filter.kind === 'ForwardAuth' && filter.cache !== undefined) {
+    // nginx keys its auth cache by server and location: answers for one route never serve another.
+    return { ...filter, cacheScope: `${claim.entry.ref.namespace}/${claim.entry.ref.name} ${claim.pathType} ${claim.path}` };
+  }
+  return withCookiePath(filter, claim);
 }
 
 /**

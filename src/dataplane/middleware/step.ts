@@ -5,6 +5,7 @@ import type { RequestMirror, ResponseRateLimit, SessionPersistence } from '../..
 import type { RequestTarget } from '../request-path.ts';
 import type { ClientCertificateVerdict } from '../tls/client-certificate.ts';
 import type { SessionKey } from '../upstream/session-key.ts';
+import type { AuthServices } from './auth-services.ts';
 
 export interface ChainRequest {
   readonly method: string;
@@ -21,12 +22,15 @@ export interface ChainRequest {
   readonly limitRejectionStatus: number;
   /** Calls `release` once the answer to this request is over (sent, or the client gone). */
   readonly whenDone: (release: () => void) => void;
+  /** Connections and cache counters for authentication services (ForwardAuth); without them, Node's shared pool. */
+  readonly authServices?: AuthServices | undefined;
 }
 
 export interface LocalAnswer {
   readonly status: number;
   readonly text: string;
-  readonly headers: Record<string, string>;
+  /** Set-Cookie may have several values (a forward auth service's cookies). */
+  readonly headers: Record<string, string | string[]>;
 }
 
 /** How the request is forwarded; unset parts are left as they are. */
@@ -49,6 +53,10 @@ export interface ForwardPlan {
   responseRate?: ResponseRateLimit | undefined;
   /** Copies of the request as forwarded go there (sampled when it is forwarded: ../mirror/mirrors.ts). */
   mirrors?: RequestMirror[] | undefined;
+  /** A forward auth service's Set-Cookie values for the client's answer: on 2xx and 3xx only, or `always`. */
+  authCookies?: { readonly values: readonly string[]; readonly always: boolean } | undefined;
+  /** The X-Request-ID the upstream gets, when a forward auth service was sent it first. */
+  requestId?: string | undefined;
 }
 
 export interface SessionRequest {
