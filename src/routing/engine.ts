@@ -100,6 +100,8 @@ export interface IngressOptions {
   readonly customHeaders: CustomHeadersNeed | undefined;
   /** nginx satisfy any: the access checks of each route's chain pass when any one does (middleware.ts withAnyAccess). */
   readonly satisfyAny: boolean;
+  /** The controller's global auth applies (BuildOptions.globalAuth): no auth-url of its own, enable-global-auth not "false". */
+  readonly globalAuth: boolean;
   /** nginx rewrite-target: each route's path becomes a RegexCapture rewrite to it. */
   readonly rewriteTarget: string | undefined;
   /** nginx canary: how requests choose this Ingress's backend, when it is a canary. */

@@ -4,24 +4,34 @@
 // key in the engine, so routes alike share one chain
 // object and an unchanged chain is the same object in the next table.
 import type { Claim, Engine, IngressOptions } from './engine.ts';
-import type { Middleware, MiddlewareChain, SessionPersistence, UrlRewrite } from './middleware.ts';
+import type { ForwardAuth, Middleware, MiddlewareChain, SessionPersistence, UrlRewrite } from './middleware.ts';
 import { chainOf, withAnyAccess } from './middleware.ts';
 import { basicAuthFilter } from './auth-secrets.ts';
 import { customHeadersFilter } from './custom-header-maps.ts';
 
-export function chainFor(engine: Engine, options: IngressOptions, claim: Claim): MiddlewareChain | undefined {
+export function chainFor(engine: Engine, options: IngressOptions, claim: Claim, globalAuth?: ForwardAuth): MiddlewareChain | undefined {
   const { rewriteTarget, chains, basicAuth, customHeaders } = options;
-  if (options.filters.length === 0 && rewriteTarget === undefined && basicAuth === undefined && customHeaders === undefined) return undefined;
-  const partsByPath = options.filters.some(takesRouteParts);
+  const base = withGlobalAuth(options, globalAuth, claim);
+  if (base.length === 0 && rewriteTarget === undefined && basicAuth === undefined && customHeaders === undefined) return undefined;
+  const partsByPath = base.some(takesRouteParts);
   const byPath = rewriteTarget === undefined && !partsByPath ? '' : `${claim.pathType} ${claim.path}`;
   if (chains.has(byPath)) return chains.get(byPath);
-  const own = partsByPath ? options.filters.map((f) => withRouteParts(f, claim)) : options.filters;
+  const own = partsByPath ? base.map((f) => withRouteParts(f, claim)) : base;
   const joined = [...own, ...fromObjects(engine, options)];
   const filters = options.satisfyAny ? withAnyAccess(joined) : joined;
   const built = chainOf(rewriteTarget === undefined ? filters : withRewrite(filters, claim, rewriteTarget));
   const chain = built === undefined ? undefined : intern(engine, built);
   chains.set(byPath, chain);
   return chain;
+}
+
+/** ingress-nginx's no-auth-locations default: certificate challenges (cert-manager's solver Ingresses) are never behind the global auth. */
+const NO_GLOBAL_AUTH = '/.well-known/acme-challenge';
+
+/** The Ingress's own filters, and the controller's global auth when it applies to the Ingress and route. */
+function withGlobalAuth(options: IngressOptions, globalAuth: ForwardAuth | undefined, claim: Claim): readonly Middleware[] {
+  const applies = globalAuth !== undefined && options.globalAuth && !claim.path.startsWith(NO_GLOBAL_AUTH);
+  return applies ? [...options.filters, globalAuth] : options.filters;
 }
 
 /** The middlewares made from the Secrets and ConfigMaps the Ingress names, as last read. */

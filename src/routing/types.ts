@@ -1,7 +1,7 @@
 // The routing table: a readonly value built by a pure function (build.ts) from a ClusterSnapshot.
 // The data plane reads it through one atomic reference and never changes it.
 import type { ObjectRef } from '../snapshot/model.ts';
-import type { MiddlewareChain } from './middleware.ts';
+import type { ForwardAuth, MiddlewareChain } from './middleware.ts';
 import type { GatewayApiReport } from './gateway/report.ts';
 
 /** Where a request may go: an IP address (EndpointSlice) or a DNS name (ExternalName Service). */
@@ -365,6 +365,8 @@ export interface BuildOptions {
   readonly defaults?: Partial<RouteDefaults>;
   /** --enable-ssl-passthrough: honour nginx ssl-passthrough (otherwise it is reported and ignored). */
   readonly sslPassthrough?: boolean;
+  /** --global-auth-url and its companions: forward authentication for every Ingress route (nginx enable-global-auth). */
+  readonly globalAuth?: ForwardAuth;
 }
 
 export interface RouteDefaults {

@@ -46,6 +46,8 @@ export interface NginxReading extends BackendReading {
   readonly customHeaders: CustomHeadersNeed | undefined;
   /** satisfy any: address lists and authentication are alternatives (nginx's access phase). */
   readonly satisfyAny: boolean;
+  /** The controller's global auth applies: no auth-url here, and enable-global-auth is not "false". */
+  readonly globalAuth: boolean;
   readonly canary: CanaryRule | undefined;
   /** rewrite-target: each route's path becomes a RegexCapture rewrite to it. */
   readonly rewriteTarget: string | undefined;
@@ -115,6 +117,7 @@ export function readNginxAnnotations(ingress: IngressObject, settings: NginxSett
     basicAuth: auth !== undefined && 'need' in auth ? auth.need : undefined,
     customHeaders: readCustomHeaders(read, ingress),
     satisfyAny: readSatisfy(read),
+    globalAuth: readGlobalAuth(read),
     rewriteTarget: read('rewrite-target', 'a path such as /$2 (not a URL)', parseRewriteTarget)?.value,
     wwwRedirect: read('from-to-www-redirect', '"true" or "false"', parseGoBoolean)?.value === true,
     proxySsl: readProxySsl(read, ingress),
@@ -151,6 +154,12 @@ function readSnippet(ingress: IngressObject, key: string, diagnostics: Diagnosti
     diagnostics.push(diagnostic(ingress, 'InvalidAnnotation', message));
   }
   return filters;
+}
+
+/** enable-global-auth: an invalid value keeps the default, on (ignoring it opens nothing); an auth-url of the Ingress wins. */
+function readGlobalAuth(read: AnnotationReader): boolean {
+  const enabled = read('enable-global-auth', '"true" or "false"', parseGoBoolean, 'The global authentication applies')?.value !== false;
+  return enabled && !read.has('auth-url');
 }
 
 /** satisfy: an invalid value keeps nginx's default, all (every check must pass): it opens nothing. */

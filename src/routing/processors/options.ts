@@ -127,7 +127,7 @@ function optionsOf(state: BuildState, entry: IngressEntry): IngressOptions {
   } else {
     entry.options ??= state.engine.unannotated ??= {
       ...defaults, sslRedirect: undefined, backendProtocol: undefined, connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined,
-      filters: [], basicAuth: undefined, customHeaders: undefined, satisfyAny: false, canary: undefined, rewriteTarget: undefined, wwwRedirect: false, customHttpErrors: [], serverAliases: [], sslPassthrough: false, accessLogOff: false, proxySsl: undefined, authTls: undefined, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
+      filters: [], basicAuth: undefined, customHeaders: undefined, satisfyAny: false, globalAuth: true, canary: undefined, rewriteTarget: undefined, wwwRedirect: false, customHttpErrors: [], serverAliases: [], sslPassthrough: false, accessLogOff: false, proxySsl: undefined, authTls: undefined, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
     };
   }
   return entry.options;
@@ -154,6 +154,7 @@ function readAnnotations(ingress: IngressObject, defaults: RouteDefaults, sslPas
     basicAuth: nginx.basicAuth,
     customHeaders: nginx.customHeaders,
     satisfyAny: nginx.satisfyAny,
+    globalAuth: nginx.globalAuth,
     canary: nginx.canary,
     rewriteTarget: nginx.rewriteTarget,
     wwwRedirect: nginx.wwwRedirect,
@@ -177,7 +178,7 @@ function first<T>(ours: T | undefined, nginx: T | undefined): T | undefined {
 /** An Ingress without nginx annotations. */
 const NO_NGINX: NginxReading = {
   sslRedirect: undefined, backendProtocol: undefined, loadBalancing: undefined, readTimeoutMs: undefined, maxBodyBytes: undefined,
-  connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined, filters: [], basicAuth: undefined, customHeaders: undefined, satisfyAny: false, canary: undefined, rewriteTarget: undefined, wwwRedirect: false,
+  connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined, filters: [], basicAuth: undefined, customHeaders: undefined, satisfyAny: false, globalAuth: true, canary: undefined, rewriteTarget: undefined, wwwRedirect: false,
   customHttpErrors: [], serverAliases: [], sslPassthrough: false, accessLogOff: false, proxySsl: undefined, authTls: undefined, diagnostics: [], unsupported: [],
 };
 
@@ -234,7 +235,7 @@ function settleRoute(state: BuildState, group: RouteGroup): void {
 /** The winner's chain, with its host's client-certificate check (nginx auth-tls) when it has one. */
 function routeChain(state: BuildState, group: RouteGroup, ingress: IngressOptions, sslRedirect: boolean): MiddlewareChain | undefined {
   const { engine } = state;
-  const own = chainFor(engine, ingress, group.winner as Claim);
+  const own = chainFor(engine, ingress, group.winner as Claim, state.context.globalAuth);
   const auth = hostClientAuthOf(engine, group.host);
   group.host.clientAuth = auth;
   const hostFilter = clientAuthFilter(group.host, auth, ingress, sslRedirect);
