@@ -8,6 +8,7 @@ import type { ForwardAuth, Middleware, MiddlewareChain, SessionPersistence, UrlR
 import { chainOf, withAnyAccess } from './middleware.ts';
 import { basicAuthFilter } from './auth-secrets.ts';
 import { customHeadersFilter } from './custom-header-maps.ts';
+import { withAuthProxyHeaders } from './auth-proxy-header-maps.ts';
 
 export function chainFor(engine: Engine, options: IngressOptions, claim: Claim, globalAuth?: ForwardAuth): MiddlewareChain | undefined {
   const { rewriteTarget, chains, basicAuth, customHeaders } = options;
@@ -17,7 +18,7 @@ export function chainFor(engine: Engine, options: IngressOptions, claim: Claim, 
   const byPath = rewriteTarget === undefined && !partsByPath ? '' : `${claim.pathType} ${claim.path}`;
   if (chains.has(byPath)) return chains.get(byPath);
   const own = partsByPath ? base.map((f) => withRouteParts(f, claim)) : base;
-  const joined = [...own, ...fromObjects(engine, options)];
+  const joined = [...withProxyHeaders(engine, options, own), ...fromObjects(engine, options)];
   const filters = options.satisfyAny ? withAnyAccess(joined) : joined;
   const built = chainOf(rewriteTarget === undefined ? filters : withRewrite(filters, claim, rewriteTarget));
   const chain = built === undefined ? undefined : intern(engine, built);
@@ -32,6 +33,11 @@ const NO_GLOBAL_AUTH = '/.well-known/acme-challenge';
 function withGlobalAuth(options: IngressOptions, globalAuth: ForwardAuth | undefined, claim: Claim): readonly Middleware[] {
   const applies = globalAuth !== undefined && options.globalAuth && !claim.path.startsWith(NO_GLOBAL_AUTH);
   return applies ? [...options.filters, globalAuth] : options.filters;
+}
+
+/** auth-proxy-set-headers: the ConfigMap's headers on the ForwardAuth, as last read (or a refusal). */
+function withProxyHeaders(engine: Engine, options: IngressOptions, filters: readonly Middleware[]): readonly Middleware[] {
+  return options.authProxyHeaders === undefined ? filters : withAuthProxyHeaders(engine, options.authProxyHeaders, filters);
 }
 
 /** The middlewares made from the Secrets and ConfigMaps the Ingress names, as last read. */

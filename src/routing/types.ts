@@ -337,10 +337,15 @@ export type DiagnosticReason =
   /** An auth-secret that is missing or unusable: the Ingress's routes refuse requests (503). */
   | 'AuthSecretNotFound'
   | 'InvalidAuthSecret'
-  /** A custom-headers ConfigMap that is missing: the annotation is ignored (no headers added). */
+  /**
+   * A custom-headers ConfigMap that is missing: the annotation is ignored (no headers added); an
+   * auth-proxy-set-headers one: the routes refuse requests (503).
+   */
   | 'ConfigMapNotFound'
   /** custom-headers entries that cannot be response headers: they are left out. */
   | 'InvalidCustomHeaders'
+  /** auth-proxy-set-headers entries that cannot be sent to the authentication service: the routes refuse requests (503). */
+  | 'InvalidAuthProxyHeaders'
   | 'InvalidTLSSecret'
   /** The host's certificate names neither the host nor a wildcard over it: clients will reject it. */
   | 'TLSHostNotCovered';

@@ -11,6 +11,7 @@ import { parseBackendProtocol, parseSize } from '../option-values.ts';
 import { isHonoured, NGINX_PREFIX } from './catalog.ts';
 import { readBasicAuth, type BasicAuthNeed } from './auth-basic.ts';
 import { readForwardAuth } from './auth-forward.ts';
+import { readAuthProxyHeaders, type AuthProxyHeadersNeed } from './auth-proxy-headers.ts';
 import { readCanary } from './canary.ts';
 import { readCors } from './cors.ts';
 import { readAffinity } from './affinity.ts';
@@ -48,6 +49,8 @@ export interface NginxReading extends BackendReading {
   readonly satisfyAny: boolean;
   /** The controller's global auth applies: no auth-url here, and enable-global-auth is not "false". */
   readonly globalAuth: boolean;
+  /** auth-proxy-set-headers: auth-url's request headers, once its ConfigMap is read; refuse: unusable. */
+  readonly authProxyHeaders: AuthProxyHeadersNeed | 'refuse' | undefined;
   readonly canary: CanaryRule | undefined;
   /** rewrite-target: each route's path becomes a RegexCapture rewrite to it. */
   readonly rewriteTarget: string | undefined;
@@ -118,6 +121,7 @@ export function readNginxAnnotations(ingress: IngressObject, settings: NginxSett
     customHeaders: readCustomHeaders(read, ingress),
     satisfyAny: readSatisfy(read),
     globalAuth: readGlobalAuth(read),
+    authProxyHeaders: readAuthProxyHeaders(read, ingress),
     rewriteTarget: read('rewrite-target', 'a path such as /$2 (not a URL)', parseRewriteTarget)?.value,
     wwwRedirect: read('from-to-www-redirect', '"true" or "false"', parseGoBoolean)?.value === true,
     proxySsl: readProxySsl(read, ingress),
