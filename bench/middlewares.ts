@@ -20,7 +20,7 @@ const say = (line: string): void => void process.stdout.write(`${line}\n`);
 /** headers: fixed, or made from the upstream's endpoint (a session cookie naming it). */
 interface Case { readonly name: string; readonly ingress: IngressSpec; readonly headers?: Record<string, string> | ((e: Endpoint) => Record<string, string>) }
 
-const CASES: readonly Case[] = [
+const STATIC_CASES: readonly Case[] = [
   { name: 'none', ingress: { name: 'plain', host: 'plain.test', annotations: {} } },
   { name: 'IPAccess (allowlist)', ingress: { name: 'allow', host: 'allow.test', annotations: { [`${N}whitelist-source-range`]: '10.0.0.0/8, 127.0.0.0/8' } } },
   { name: 'CORS (matching Origin)', ingress: { name: 'cors', host: 'cors.test', annotations: { [`${N}enable-cors`]: 'true', [`${N}cors-allow-origin`]: 'https://app.example.com' } }, headers: { origin: 'https://app.example.com' } },
@@ -55,6 +55,18 @@ const CASES: readonly Case[] = [
   { name: 'RequestMirror (mirror-target, every request)', ingress: { name: 'mirror', host: 'mirror.test', annotations: { [`${N}mirror-target`]: `http://127.0.0.1:${MIRROR_PORT}$request_uri` } } },
 ];
 
+/** Forward auth to a local service that always says yes: asked on every request, and answered from the cache. */
+function authCases(url: string): Case[] {
+  const ask = { [`${N}auth-url`]: url };
+  return [
+    { name: 'ForwardAuth (service asked)', ingress: { name: 'forward', host: 'forward.test', annotations: ask }, headers: { authorization: 'Bearer t' } },
+    {
+      name: 'ForwardAuth (cached answer)', ingress: { name: 'cached', host: 'cached.test', annotations: { ...ask, [`${N}auth-cache-key`]: '$http_authorization', [`${N}auth-cache-duration`]: '200 1h' } },
+      headers: { authorization: 'Bearer t' },
+    },
+  ];
+}
+
 // SHA-1 of "s3cret", as `htpasswd -s` writes it.
 const SECRETS = [{ name: 'htpasswd', stringData: { auth: 'ann:{SHA}/vNB+F2HQ559kaLUZbmHHvZrXpg=' } }];
 const CONFIG_MAPS = [{ name: 'security-headers', data: { 'X-Frame-Options': 'DENY', 'X-Content-Type-Options': 'nosniff' } }];
@@ -80,6 +92,8 @@ async function main(): Promise<void> {
   const rounds = Number(values.rounds);
   const upstream = await startUpstream('web', (_req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('x'.repeat(100)); });
   const mirror = await startUpstream('mirror', (_req, res) => { res.writeHead(204).end(); });
+  const auth = await startUpstream('auth', (_req, res) => { res.writeHead(200).end(); });
+  const CASES = [...STATIC_CASES, ...authCases(`http://127.0.0.1:${auth.endpoint.port}/verify`)];
   const plane = await startPlane();
   const port = String(mirror.endpoint.port);
   const ingresses = CASES.map((c) => ({ ...c.ingress, annotations: Object.fromEntries(Object.entries(c.ingress.annotations).map(([k, v]) => [k, v.replace(MIRROR_PORT, port)])) }));
@@ -109,6 +123,7 @@ async function main(): Promise<void> {
     await plane.close();
     await upstream.close();
     await mirror.close();
+    await auth.close();
   }
 }
 

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { dataPlaneShape } from './schema-dataplane.ts';
 import { acmeShape, checkAcme } from './schema-acme.ts';
+import { globalAuthShape } from './schema-global-auth.ts';
 import { isLabelSelector } from './label-selector.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -44,6 +45,7 @@ export const controllerConfigSchema = z
     drainSeconds: z.coerce.number().min(0).max(3600),
     logLevel: z.enum(['debug', 'info', 'warn', 'error']),
     ...dataPlaneShape,
+    ...globalAuthShape,
     ...acmeShape,
   })
   .refine((c) => c.watchNamespaceSelector === '' || c.watchNamespaces.length === 0, {

@@ -3,17 +3,45 @@
 // cookie (`always`/`never`), then the weight. The route sent to the canary is made once per route.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { CanaryRule, Route } from '../routing/types.ts';
+import type { ForwardPlan, SessionRequest } from './middleware/step.ts';
 
 const canaryRoutes = new WeakMap<Route, Route>();
 const patterns = new WeakMap<CanaryRule, RegExp | undefined>();
 
-/** The route itself, or the same route with the canary's upstream. */
-export function chooseBackend(route: Route, headers: IncomingHttpHeaders, random: () => number = Math.random): Route {
+/**
+ * The route itself, or the same route with the canary's upstream. With a session cookie (the plan's
+ * SessionPersistence), as ingress-nginx: a session with the main backend stays there; one the canary
+ * served stays with the canary unless the canary says affinity-canary-behavior legacy; only requests
+ * without such a session are decided by the canary's rules. The plan's session is fitted to the choice.
+ */
+export function chooseBackend(route: Route, headers: IncomingHttpHeaders, plan?: ForwardPlan, random: () => number = Math.random): Route {
   const { canary } = route;
-  if (canary === undefined || !wantsCanary(canary.rule, headers, random)) return route;
+  if (canary === undefined) return route;
+  const session = plan?.session;
+  const legacy = canary.rule.legacyAffinity === true;
+  const held = heldBy(session, legacy);
+  const toCanary = held === undefined ? wantsCanary(canary.rule, headers, random) : held === 'canary';
+  if (plan !== undefined && session !== undefined) plan.session = toCanary && legacy ? undefined : fitted(session, toCanary);
+  return toCanary ? canaryRoute(route, canary.upstream) : route;
+}
+
+/** Which backend the request's session cookie holds it to, if any. */
+function heldBy(session: SessionRequest | undefined, legacy: boolean): 'main' | 'canary' | undefined {
+  if (session?.key === undefined) return undefined;
+  if (session.keyOfCanary !== true) return 'main';
+  return legacy ? undefined : 'canary';
+}
+
+/** A key meant for the other backend leads nowhere here: the balancer picks and the cookie is written anew. */
+function fitted(session: SessionRequest, toCanary: boolean): SessionRequest {
+  const keyFits = (session.keyOfCanary === true) === toCanary;
+  return { ...session, key: keyFits ? session.key : undefined, canary: toCanary };
+}
+
+function canaryRoute(route: Route, upstream: Route['upstream']): Route {
   let chosen = canaryRoutes.get(route);
   if (chosen === undefined) {
-    chosen = { ...route, upstream: canary.upstream };
+    chosen = { ...route, upstream };
     canaryRoutes.set(route, chosen);
   }
   return chosen;

@@ -29,7 +29,7 @@ export interface ClientResponse {
  * A short plain-text answer (the body gets a newline), unless the response already started.
  * Returns the body bytes sent, for the access log.
  */
-export function reply(res: ClientResponse, status: number, text: string, headers: Record<string, string>): number {
+export function reply(res: ClientResponse, status: number, text: string, headers: Record<string, string | string[]>): number {
   if (res.headersSent || res.destroyed) return 0;
   const body = text === '' ? '' : `${text}\n`;
   const bytes = Buffer.byteLength(body);

@@ -10,6 +10,7 @@ import { guardHandlers, type HandlerFailure } from './handler-guard.ts';
 import type { Server } from 'node:net';
 import { closeGracefully, listen, listenAlso } from './listen.ts';
 import type { DataPlaneOptions } from './options.ts';
+import { createAuthServices } from './middleware/auth-services.ts';
 import { Mirrors } from './mirror/mirrors.ts';
 import { PortListeners } from './port-listeners.ts';
 import { createProxyHandler, type ChallengeResponder } from './proxy-handler.ts';
@@ -97,6 +98,7 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
       log.warn('endpoint ejected after consecutive failures', { endpoint, upstream });
     },
   };
+  const authServices = createAuthServices((result) => { metrics.authCacheLookups.inc({ result }); });
   const mirrors = new Mirrors({ pools, balancer, random: Math.random, onOutcome: (outcome) => { metrics.mirrorRequests.inc({ outcome }); } });
   const write = deps.accessLog ?? ((line: string) => { process.stdout.write(line); });
   const onDone = createRequestRecorder(metrics, config.accessLog ? write : undefined, deps.accessLogFields);
@@ -108,10 +110,10 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   });
   const handlerFor = (proto: 'http' | 'https') => {
     const publicPort = proto === 'http' ? config.httpPublicPort : config.httpsRedirectPort;
-    const upgradeDeps = { tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, onDone, tunnels };
+    const upgradeDeps = { tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, onDone, tunnels, authServices };
     return {
       request: createProxyHandler({
-        tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, mirrors, onDone, ...(deps.challenges ? { challenges: deps.challenges } : {}),
+        tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, mirrors, onDone, authServices, ...(deps.challenges ? { challenges: deps.challenges } : {}),
       }),
       upgrade: createUpgradeHandler(upgradeDeps),
       connect: createH2WebSocketHandler(upgradeDeps),
@@ -170,6 +172,7 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
       await Promise.all([ports.close(), ...extras.map((s) => new Promise<void>((resolve) => s.close(() => { resolve(); })))]);
       await Promise.all([closeGracefully(http), closeGracefully(https)]);
       await pools.close();
+      await authServices.close();
     },
   };
 }

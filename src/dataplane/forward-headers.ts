@@ -76,7 +76,8 @@ function setForwarding(out: Record<string, string | string[]>, incoming: Incomin
   out.forwarded = priorForwarded ? `${priorForwarded}, ${element}` : element;
 }
 
-function requestIdOf(incoming: IncomingHttpHeaders): string {
+/** The client's X-Request-ID when it is a sane one, else a new one. */
+export function requestIdOf(incoming: IncomingHttpHeaders): string {
   const id = incoming['x-request-id'];
   return typeof id === 'string' && /^[\w.:-]{1,200}$/.test(id) ? id : randomUUID();
 }

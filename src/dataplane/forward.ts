@@ -49,6 +49,8 @@ export interface Outbound {
   readonly hash?: RequestHash | undefined;
   /** nginx proxy_redirect / proxy_cookie_*: applied to the upstream's headers before the route's own. */
   readonly responseRewrite?: ResponseRewrite | undefined;
+  /** A forward auth service's Set-Cookie values (ForwardPlan.authCookies). */
+  readonly authCookies?: { readonly values: readonly string[]; readonly always: boolean } | undefined;
 }
 
 export interface ForwardResult extends RelayOutcome {
@@ -68,7 +70,10 @@ export function isConnectFailure(err: Error): boolean {
   return code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH';
 }
 
-function withResponseChanges(headers: OutgoingHttpHeaders, out: Outbound, cookie: string | undefined): OutgoingHttpHeaders {
+/** The statuses nginx's add_header (without `always`) adds to. */
+const ADD_HEADER_STATUSES = new Set([200, 201, 204, 206, 301, 302, 303, 304, 307, 308]);
+
+function withResponseChanges(headers: OutgoingHttpHeaders, out: Outbound, cookie: string | undefined, status: number): OutgoingHttpHeaders {
   if (out.responseRewrite !== undefined) applyResponseRewrite(headers, out.responseRewrite);
   Object.assign(headers, out.responseHeaders);
   for (const [name, value] of out.appendResponseHeaders ?? []) {
@@ -76,11 +81,20 @@ function withResponseChanges(headers: OutgoingHttpHeaders, out: Outbound, cookie
     headers[name] = sent === undefined ? value : `${Array.isArray(sent) ? sent.join(',') : String(sent)},${value}`;
   }
   for (const name of out.removeResponseHeaders ?? []) Reflect.deleteProperty(headers, name);
-  if (cookie !== undefined) {
-    const upstream = headers['set-cookie'];
-    headers['set-cookie'] = upstream === undefined ? [cookie] : [...(Array.isArray(upstream) ? upstream : [upstream]), cookie];
-  }
+  addCookies(headers, [...authCookiesFor(out, status), ...(cookie === undefined ? [] : [cookie])]);
   return headers;
+}
+
+function authCookiesFor(out: Outbound, status: number): readonly string[] {
+  const auth = out.authCookies;
+  return auth !== undefined && (auth.always || ADD_HEADER_STATUSES.has(status)) ? auth.values : [];
+}
+
+/** Set-Cookie values after the upstream's own. */
+function addCookies(headers: OutgoingHttpHeaders, added: readonly string[]): void {
+  if (added.length === 0) return;
+  const upstream = headers['set-cookie'];
+  headers['set-cookie'] = upstream === undefined ? [...added] : [...(Array.isArray(upstream) ? upstream : [upstream]), ...added];
 }
 
 /** Whether the request's session key is in the form the route's mode writes. */
@@ -108,10 +122,11 @@ export function forward(deps: ForwardDeps, out: Outbound, res: ClientResponse, d
   const { session } = out;
   let cookie: string | undefined;
   let wantedFailed = false;
-  const plainAnswer = out.responseHeaders === undefined && out.removeResponseHeaders === undefined && out.appendResponseHeaders === undefined && out.responseRewrite === undefined;
+  const plainAnswer = out.responseHeaders === undefined && out.removeResponseHeaders === undefined && out.appendResponseHeaders === undefined && out.responseRewrite === undefined &&
+    out.authCookies === undefined;
   const clientHeaders = plainAnswer && session === undefined
     ? (h: IncomingHttpHeaders) => buildClientHeaders(h, via)
-    : (h: IncomingHttpHeaders) => withResponseChanges(buildClientHeaders(h, via), out, cookie);
+    : (h: IncomingHttpHeaders, status: number) => withResponseChanges(buildClientHeaders(h, via), out, cookie, status);
   const firstAt = retryTimeoutMs === undefined ? 0 : deps.now();
   let current: RelayHandler | undefined;
   const client = out.responseRate === undefined ? res : throttledResponse(res, out.responseRate);

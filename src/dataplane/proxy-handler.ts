@@ -13,8 +13,9 @@ import { errorPageOutbound, interceptedStatuses, replacedStatus, withDefaultBack
 import { clientAddress, type TrustCheck } from './client-address.ts';
 import { reply, type ClientRequest, type ClientResponse } from './client-response.ts';
 import { forward, type ForwardDeps, type ForwardResult, type Outbound } from './forward.ts';
-import { buildUpstreamHeaders } from './forward-headers.ts';
+import { buildUpstreamHeaders, type UpstreamHeaders } from './forward-headers.ts';
 import { applyPlan, isLocalAnswer, runChain, whenSettled, type ChainOutcome, type ChainRequest, type ForwardPlan } from './middleware/chain.ts';
+import type { AuthServices } from './middleware/auth-services.ts';
 import { normalizeRequestTarget, type RequestTarget } from './request-path.ts';
 import type { MirroredRequest, Mirrors, MirrorStart } from './mirror/mirrors.ts';
 import { pickBackend, requestFacts } from './request-facts.ts';
@@ -58,6 +59,8 @@ export interface ProxyDeps {
   readonly challenges?: ChallengeResponder;
   /** Sends the copies of Gateway API RequestMirror filters. */
   readonly mirrors: Mirrors;
+  /** Connections to forward authentication services, and their cache counters. */
+  readonly authServices?: AuthServices;
   readonly onDone: (record: RequestRecord) => void;
 }
 
@@ -143,7 +146,7 @@ type Where = Pick<Forwardable, 'host' | 'target' | 'upstreams'>;
 
 function afterChain(deps: ProxyDeps, req: ClientRequest, matched: Route, where: Where, outcome: ChainOutcome | undefined): Decision {
   if (outcome !== undefined && isLocalAnswer(outcome)) return { ...outcome, matched };
-  const route = withDefaultBackend(chooseBackend(matched, req.headers));
+  const route = withDefaultBackend(chooseBackend(matched, req.headers, outcome));
   const refusal = refuse(deps, req, route, where.host, where.target);
   return refusal ? { ...refusal, matched: route } : { ...where, route, plan: outcome };
 }
@@ -155,6 +158,7 @@ function chainRequest(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, 
     clientAddress: () => clientAddress(req.socket?.remoteAddress ?? '', req.headers['x-forwarded-for'], deps.trusted),
     clientCertificate: () => handshakeOf(req.socket)?.client,
     limitRejectionStatus: deps.forward.options.limitRejectionStatus,
+    authServices: deps.authServices,
     whenDone: (release) => {
       if (res.destroyed || res.writableFinished) release();
       else res.on('close', release);
@@ -162,7 +166,7 @@ function chainRequest(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, 
   };
 }
 
-interface Refusal { readonly status: number; readonly text: string; readonly headers: Record<string, string> }
+interface Refusal { readonly status: number; readonly text: string; readonly headers: Record<string, string | string[]> }
 
 /** Plain HTTP on a route that redirects to https (ssl-redirect), ACME challenges aside. */
 function httpsRedirect(deps: ProxyDeps, route: Route, host: string, target: RequestTarget): Refusal | undefined {
@@ -184,13 +188,22 @@ function refuse(deps: ProxyDeps, req: ClientRequest, route: Route, host: string,
   return undefined;
 }
 
-function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, requestBody: Readable | null, base: Record0, m: Forwardable): void {
+/** The upstream request's headers, with the X-Request-ID a forward auth service was sent first, if one was. */
+function upstreamHeaders(deps: ProxyDeps, req: ClientRequest, m: Forwardable): UpstreamHeaders {
   const clientIp = req.socket?.remoteAddress ?? '';
-  const { headers, requestId } = buildUpstreamHeaders(req.headers, {
+  const built = buildUpstreamHeaders(req.headers, {
     clientIp, proto: deps.proto, host: authorityOf(req) || m.host, port: deps.publicPort,
     trusted: deps.trusted(clientIp), via: deps.forward.options.via,
   });
+  const shared = m.plan?.requestId;
+  if (shared === undefined) return built;
+  built.headers['x-request-id'] = shared;
+  return { headers: built.headers, requestId: shared };
+}
+
+function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, requestBody: Readable | null, base: Record0, m: Forwardable): void {
   const { plan } = m;
+  const { headers, requestId } = upstreamHeaders(deps, req, m);
   const path = applyPlan(headers, plan, m.target);
   const max = m.route.options.maxBodyBytes;
   const limited = requestBody === null || max === undefined ? requestBody : limitBody(requestBody, max);
@@ -214,8 +227,8 @@ function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, requestB
 /** What the middlewares' plan says about forwarding besides the request's path and headers. */
 function plannedForwarding(plan: ForwardPlan | undefined): Partial<Outbound> {
   if (plan === undefined) return {};
-  const { responseHeaders, removeResponseHeaders, appendResponseHeaders, session, responseRate, hash, responseRewrite } = plan;
-  return { responseHeaders, removeResponseHeaders, appendResponseHeaders, session, responseRate, hash, responseRewrite };
+  const { responseHeaders, removeResponseHeaders, appendResponseHeaders, session, responseRate, hash, responseRewrite, authCookies } = plan;
+  return { responseHeaders, removeResponseHeaders, appendResponseHeaders, session, responseRate, hash, responseRewrite, authCookies };
 }
 
 /** The copies for the route's RequestMirror filters, if it has any; the body the upstream then reads. */

@@ -24,7 +24,7 @@ export class RelayHandler implements Dispatcher.DispatchHandler {
   private bytes = 0;
   private controller: Dispatcher.DispatchController | undefined;
   private readonly res: ClientResponse;
-  private readonly rewriteHeaders: (h: IncomingHttpHeaders) => OutgoingHttpHeaders;
+  private readonly rewriteHeaders: (h: IncomingHttpHeaders, status: number) => OutgoingHttpHeaders;
   private readonly done: (outcome: RelayOutcome) => void;
   private finished = false;
   /** The upstream's answer is complete: ending the client response (which closes it) aborts nothing. */
@@ -34,7 +34,7 @@ export class RelayHandler implements Dispatcher.DispatchHandler {
   private intercepted: number | undefined;
 
   constructor(
-    res: ClientResponse, rewriteHeaders: (h: IncomingHttpHeaders) => OutgoingHttpHeaders, done: (outcome: RelayOutcome) => void,
+    res: ClientResponse, rewriteHeaders: (h: IncomingHttpHeaders, status: number) => OutgoingHttpHeaders, done: (outcome: RelayOutcome) => void,
     intercept?: readonly number[],
   ) {
     this.res = res;
@@ -71,7 +71,7 @@ export class RelayHandler implements Dispatcher.DispatchHandler {
       controller.abort(new Error('client gone'));
       return;
     }
-    this.res.writeHead(statusCode, this.rewriteHeaders(headers));
+    this.res.writeHead(statusCode, this.rewriteHeaders(headers, statusCode));
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {

@@ -12,6 +12,7 @@ import { pickBackend, requestFacts } from './request-facts.ts';
 import type { Endpoint, Route } from '../routing/types.ts';
 import { chooseBackend } from './canary.ts';
 import { clientAddress, type TrustCheck } from './client-address.ts';
+import type { AuthServices } from './middleware/auth-services.ts';
 import { applyPlan, isLocalAnswer, runChain, whenSettled, type ChainOutcome, type ForwardPlan } from './middleware/chain.ts';
 import { closingResponse } from './closing-response.ts';
 import { misdirected } from './misdirected.ts';
@@ -37,6 +38,8 @@ export interface UpgradeDeps {
   readonly onDone: (record: RequestRecord) => void;
   /** Open tunnels: counted, timed out when idle, closed once the drain period is over. */
   readonly tunnels: Tunnels;
+  /** Connections to forward authentication services, and their cache counters. */
+  readonly authServices?: AuthServices;
 }
 
 /** A record before its outcome is known. */
@@ -82,7 +85,7 @@ function upgrade(
   res.on('close', () => { if (!res.writableFinished) abort(); });
 }
 
-interface Refusal { readonly status: number; readonly text: string; readonly route?: Route; readonly headers?: Record<string, string> }
+interface Refusal { readonly status: number; readonly text: string; readonly route?: Route; readonly headers?: Record<string, string | string[]> }
 
 /** An upgrade that goes ahead: its route, the endpoint asked and the middlewares' plan. */
 export type Decided = { route: Route; endpoint: Endpoint; plan: ForwardPlan | undefined };
@@ -109,6 +112,7 @@ export function decide(deps: UpgradeDeps, host: string, target: RequestTarget, a
     clientAddress: () => clientAddress(asked.peer, asked.headers['x-forwarded-for'], deps.trusted),
     clientCertificate: () => handshakeOf(asked.connection)?.client,
     limitRejectionStatus: deps.forward.options.limitRejectionStatus,
+    authServices: deps.authServices,
     // An upgrade is not counted as in progress once decided (catalog.ts: limit-connections).
     whenDone: (release) => { release(); },
   });
@@ -119,7 +123,7 @@ export function decide(deps: UpgradeDeps, host: string, target: RequestTarget, a
 
 function afterChain(deps: UpgradeDeps, host: string, target: RequestTarget, asked: UpgradeAsked, matched: Route, outcome: ChainOutcome | undefined): Refusal | Decided {
   if (outcome !== undefined && isLocalAnswer(outcome)) return { status: outcome.status, text: outcome.text, route: matched, headers: outcome.headers };
-  const route = chooseBackend(matched, asked.headers);
+  const route = chooseBackend(matched, asked.headers, outcome);
   const plan = outcome;
   if (deps.proto === 'http' && route.options.sslRedirect) {
     const port = deps.httpsRedirectPort === 443 ? '' : `:${deps.httpsRedirectPort}`;

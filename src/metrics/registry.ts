@@ -38,6 +38,7 @@ export interface Metrics {
   readonly tunnelBytes: Counter<'service' | 'direction'>;
   readonly tunnelsClosed: Counter<'reason'>;
   readonly mirrorRequests: Counter<'outcome'>;
+  readonly authCacheLookups: Counter<'result'>;
 }
 
 export function createMetrics(opts: { processMetrics: boolean } = { processMetrics: true }): Metrics {
@@ -117,6 +118,11 @@ export function createMetrics(opts: { processMetrics: boolean } = { processMetri
       name: 'bollard_mirror_requests_total',
       help: 'Request mirror copies (Gateway API RequestMirror, nginx mirror-target), by outcome: sent (the mirror answered, whatever its status), failed (including a mirror-target host that does not resolve), no_endpoint, body_dropped (the mirror fell too far behind the body, or the body ended early), overloaded (too many mirror requests in flight), skipped (not sampled by percent/fraction).',
       labelNames: ['outcome'], registers: d,
+    }),
+    authCacheLookups: new Counter({
+      name: 'bollard_auth_cache_lookups_total',
+      help: 'Forward authentication (nginx auth-url with auth-cache-key) answers looked up in the per-process cache, by result: hit (the cached answer was used) or miss (the service was asked).',
+      labelNames: ['result'], registers: d,
     }),
   };
 }

@@ -2,6 +2,7 @@
 // are ours and the route defaults. A BuildCache is only reused while this stays the same.
 import type { ClusterSnapshot } from '../snapshot/model.ts';
 import type { BuildOptions, RouteDefaults } from './types.ts';
+import type { ForwardAuth } from './middleware.ts';
 import { resolveDefaults } from './defaults.ts';
 
 export interface BuildContext {
@@ -14,6 +15,8 @@ export interface BuildContext {
   readonly defaults: RouteDefaults;
   /** BuildOptions.sslPassthrough. */
   readonly sslPassthrough: boolean;
+  /** BuildOptions.globalAuth. */
+  readonly globalAuth: ForwardAuth | undefined;
 }
 
 export function buildContext(snapshot: ClusterSnapshot, options: BuildOptions): BuildContext {
@@ -25,6 +28,7 @@ export function buildContext(snapshot: ClusterSnapshot, options: BuildOptions): 
   const sslPassthrough = options.sslPassthrough === true;
   const key = JSON.stringify([
     [...ourClasses].sort(), ourDefault, sslRedirect, forceSslRedirect, loadBalancing, readTimeoutMs, maxBodyBytes ?? null, tunnelIdleTimeoutMs, sslPassthrough,
+    options.globalAuth ?? null,
   ]);
-  return { key, ourClasses, ourDefault, defaults, sslPassthrough };
+  return { key, ourClasses, ourDefault, defaults, sslPassthrough, globalAuth: options.globalAuth };
 }

@@ -19,6 +19,7 @@ import type { TlsSecretResult } from './tls-secret.ts';
 import type { BasicAuthNeed } from './nginx/auth-basic.ts';
 import type { HtpasswdReading } from './nginx/htpasswd.ts';
 import type { CustomHeadersNeed, CustomHeadersReading } from './nginx/custom-headers.ts';
+import type { AuthProxyHeadersNeed, AuthProxyHeadersReading } from './nginx/auth-proxy-headers.ts';
 import type { AuthTlsNeed } from './nginx/auth-tls.ts';
 import type { ClientCaReading } from './nginx/client-ca.ts';
 import type { ConfigMapObject } from '../snapshot/model.ts';
@@ -98,6 +99,12 @@ export interface IngressOptions {
   readonly basicAuth: BasicAuthNeed | undefined;
   /** nginx custom-headers: a ResponseHeaderModifier from a ConfigMap (custom-header-maps.ts). */
   readonly customHeaders: CustomHeadersNeed | undefined;
+  /** nginx satisfy any: the access checks of each route's chain pass when any one does (middleware.ts withAnyAccess). */
+  readonly satisfyAny: boolean;
+  /** nginx auth-proxy-set-headers: request headers for auth-url's service from a ConfigMap (auth-proxy-header-maps.ts); refuse: unusable. */
+  readonly authProxyHeaders: AuthProxyHeadersNeed | 'refuse' | undefined;
+  /** The controller's global auth applies (BuildOptions.globalAuth): no auth-url of its own, enable-global-auth not "false". */
+  readonly globalAuth: boolean;
   /** nginx rewrite-target: each route's path becomes a RegexCapture rewrite to it. */
   readonly rewriteTarget: string | undefined;
   /** nginx canary: how requests choose this Ingress's backend, when it is a canary. */
@@ -272,6 +279,7 @@ export interface Engine {
   readonly authSecrets: ReadSlots<BasicAuthNeed, SecretObject, HtpasswdReading, IngressEntry>;
   /** custom-headers ConfigMaps by "namespace/name", and the Ingresses whose routes use them. */
   readonly customHeaderMaps: ReadSlots<CustomHeadersNeed, ConfigMapObject, CustomHeadersReading, IngressEntry>;
+  readonly authProxyHeaderMaps: ReadSlots<AuthProxyHeadersNeed, ConfigMapObject, AuthProxyHeadersReading, IngressEntry>;
   /** proxy-ssl-secret Secrets by "namespace/name", and the Ingresses whose routes use them. */
   readonly proxySslSecrets: ReadSlots<ProxySslSecretRef, SecretObject, ProxySslReading, IngressEntry>;
   /** One UpstreamTls object per key. */
@@ -333,6 +341,7 @@ export function newEngine(context: string): Engine {
     secrets: new Map(),
     authSecrets: new Map(),
     customHeaderMaps: new Map(),
+    authProxyHeaderMaps: new Map(),
     proxySslSecrets: new Map(),
     upstreamTls: new Map(),
     tlsGroups: new Map(),

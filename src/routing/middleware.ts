@@ -163,6 +163,43 @@ export interface ForwardAuth {
   readonly copyHeaders: readonly string[];
   /** X-Auth-Request-Redirect sent to the service; undefined: the request URI. */
   readonly requestRedirect: string | undefined;
+  /**
+   * The service's Set-Cookie goes to the client on every answer (nginx `add_header … always`): its
+   * 401 and 403 passed on, and upstream errors. Unset: only on 2xx and 3xx answers, as nginx's add_header.
+   */
+  readonly alwaysSetCookie?: true | undefined;
+  /** Request headers set on the request to the service (nginx auth-proxy-set-headers), lower-case names. */
+  readonly setHeaders?: readonly (readonly [string, readonly TemplatePart[]])[] | undefined;
+  readonly cache?: AuthCache | undefined;
+  /** The service is reached over keep-alive connections of its own (nginx auth-keepalive). */
+  readonly keepalive?: AuthKeepalive | undefined;
+  /** Which route the chain belongs to: answers are cached per route and host, as nginx caches per location. */
+  readonly cacheScope?: string | undefined;
+}
+
+/** A part of a cache key: text, a request value, a request header (nginx $http_*) or cookie ($cookie_*). */
+export type KeyPart =
+  | string | { readonly value: RequestValue | 'remote_addr' | 'remote_user' | 'request_method' }
+  | { readonly header: string } | { readonly cookie: string };
+
+/**
+ * The service's answers kept per replica process (nginx auth-cache-key, auth-cache-duration): an
+ * answer whose status a duration lists is reused for requests with the same key during it.
+ */
+export interface AuthCache {
+  readonly key: readonly KeyPart[];
+  /** In order, the first that lists the status wins; `any` lists every status. */
+  readonly durations: readonly { readonly statuses: readonly number[] | 'any'; readonly seconds: number }[];
+}
+
+export interface AuthKeepalive {
+  /** Idle connections nginx keeps (keepalive); Bollard keeps every idle one until `idleTimeoutMs`. */
+  readonly connections: number;
+  /** Requests per connection before it is closed (keepalive_requests). */
+  readonly requestsPerConnection: number;
+  readonly idleTimeoutMs: number;
+  /** The service gets the X-Request-ID the upstream gets (auth-keepalive-share-vars); else one of its own. */
+  readonly shareRequestId: boolean;
 }
 
 /**
@@ -187,6 +224,10 @@ export interface SessionPersistence {
   readonly secure: boolean;
   /** After the named endpoint fails and another serves, point the cookie at that one. */
   readonly changeOnFailure: boolean;
+  /** Cookie Domain; unset: the host the client asked for (a host-only cookie). */
+  readonly domain?: string | undefined;
+  /** SameSite=None is left out for user agents known to reject cookies that carry it (ingress-nginx's list). */
+  readonly conditionalSameSiteNone?: true | undefined;
 }
 
 /**
@@ -297,19 +338,34 @@ export interface SetCookieRewrite {
   readonly path: TextReplacement | undefined;
 }
 
+/** The access checks an AnyOf can hold: the ones nginx's access phase runs (satisfy covers them). */
+export type AccessCheck = IpAccess | BasicAuth | DigestAuth | ForwardAuth;
+
+/**
+ * Access when any one of the checks lets the request in (nginx's `satisfy any`), tried in order; the
+ * first that passes ends it (later ones, an authentication service included, are not asked). When
+ * none passes: a 401 (or a ForwardAuth's sign-in redirect) if one said so, else 403; any other
+ * answer (a failed authentication service: 500) at once. Without it every check must pass.
+ */
+export interface AnyOf {
+  readonly kind: 'AnyOf';
+  readonly checks: readonly AccessCheck[];
+}
+
 export type Middleware =
-  | Refuse | ClientCertificateAuth | IpAccess | RequestRedirect | Cors | BasicAuth | DigestAuth | ForwardAuth | UrlRewrite | HeaderModifier | SessionPersistence | RateLimit | ResponseRateLimit | RequestMirror
+  | Refuse | ClientCertificateAuth | IpAccess | RequestRedirect | Cors | BasicAuth | DigestAuth | ForwardAuth | AnyOf | UrlRewrite | HeaderModifier | SessionPersistence | RateLimit | ResponseRateLimit | RequestMirror
   | ConsistentHash | LocationRewrite | SetCookieRewrite;
 
 /**
  * The order a chain runs in: refusals, then client certificates (nginx refuses them before any
  * phase runs), then address checks, then local answers (redirects and
  * CORS preflights are answered before authentication, as nginx's rewrite phase runs before its access
- * phase), then rate limits (nginx's preaccess phase), then authentication, then request changes.
+ * phase), then rate limits (nginx's preaccess phase), then authentication (with satisfy any, the
+ * address checks join it in one AnyOf, nginx's access phase), then request changes.
  * Mirrors come last: a request answered locally is not mirrored.
  */
 export const MIDDLEWARE_ORDER: readonly Middleware['kind'][] = [
-  'Refuse', 'ClientCertificateAuth', 'IPAccess', 'RequestRedirect', 'CORS', 'RateLimit', 'BasicAuth', 'DigestAuth', 'ForwardAuth', 'URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier',
+  'Refuse', 'ClientCertificateAuth', 'IPAccess', 'RequestRedirect', 'CORS', 'RateLimit', 'BasicAuth', 'DigestAuth', 'ForwardAuth', 'AnyOf', 'URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier',
   'LocationRewrite', 'SetCookieRewrite', 'ResponseRateLimit', 'SessionPersistence', 'ConsistentHash', 'RequestMirror',
 ];
 
@@ -326,4 +382,18 @@ export function chainOf(filters: readonly Middleware[]): MiddlewareChain | undef
   const rank = (m: Middleware): number => MIDDLEWARE_ORDER.indexOf(m.kind);
   const sorted = filters.map((m, i) => ({ m, i })).sort((a, b) => rank(a.m) - rank(b.m) || a.i - b.i).map(({ m }) => m);
   return { key: JSON.stringify(sorted), filters: sorted };
+}
+
+const ACCESS_KINDS: ReadonlySet<Middleware['kind']> = new Set(['IPAccess', 'BasicAuth', 'DigestAuth', 'ForwardAuth']);
+
+/**
+ * nginx `satisfy any`: the filters' access checks (address lists, Basic, Digest, forward auth) as one
+ * AnyOf, in MIDDLEWARE_ORDER; unchanged when there are fewer than two (any of one is that one).
+ */
+export function withAnyAccess(filters: readonly Middleware[]): readonly Middleware[] {
+  const checks = filters.filter((f): f is AccessCheck => ACCESS_KINDS.has(f.kind));
+  if (checks.length < 2) return filters;
+  const rank = (m: Middleware): number => MIDDLEWARE_ORDER.indexOf(m.kind);
+  const ordered = checks.map((m, i) => ({ m, i })).sort((a, b) => rank(a.m) - rank(b.m) || a.i - b.i).map(({ m }) => m);
+  return [...filters.filter((f) => !ACCESS_KINDS.has(f.kind)), { kind: 'AnyOf', checks: ordered }];
 }

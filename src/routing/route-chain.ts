@@ -4,23 +4,40 @@
 // key in the engine, so routes alike share one chain
 // object and an unchanged chain is the same object in the next table.
 import type { Claim, Engine, IngressOptions } from './engine.ts';
-import type { Middleware, MiddlewareChain, SessionPersistence, UrlRewrite } from './middleware.ts';
-import { chainOf } from './middleware.ts';
+import type { ForwardAuth, Middleware, MiddlewareChain, SessionPersistence, UrlRewrite } from './middleware.ts';
+import { chainOf, withAnyAccess } from './middleware.ts';
 import { basicAuthFilter } from './auth-secrets.ts';
 import { customHeadersFilter } from './custom-header-maps.ts';
+import { withAuthProxyHeaders } from './auth-proxy-header-maps.ts';
 
-export function chainFor(engine: Engine, options: IngressOptions, claim: Claim): MiddlewareChain | undefined {
+export function chainFor(engine: Engine, options: IngressOptions, claim: Claim, globalAuth?: ForwardAuth): MiddlewareChain | undefined {
   const { rewriteTarget, chains, basicAuth, customHeaders } = options;
-  if (options.filters.length === 0 && rewriteTarget === undefined && basicAuth === undefined && customHeaders === undefined) return undefined;
-  const cookieByPath = options.filters.some((f) => f.kind === 'SessionPersistence' && f.path === undefined);
-  const byPath = rewriteTarget === undefined && !cookieByPath ? '' : `${claim.pathType} ${claim.path}`;
+  const base = withGlobalAuth(options, globalAuth, claim);
+  if (base.length === 0 && rewriteTarget === undefined && basicAuth === undefined && customHeaders === undefined) return undefined;
+  const partsByPath = base.some(takesRouteParts);
+  const byPath = rewriteTarget === undefined && !partsByPath ? '' : `${claim.pathType} ${claim.path}`;
   if (chains.has(byPath)) return chains.get(byPath);
-  const own = cookieByPath ? options.filters.map((f) => withCookiePath(f, claim)) : options.filters;
-  const filters = [...own, ...fromObjects(engine, options)];
+  const own = partsByPath ? base.map((f) => withRouteParts(f, claim)) : base;
+  const joined = [...withProxyHeaders(engine, options, own), ...fromObjects(engine, options)];
+  const filters = options.satisfyAny ? withAnyAccess(joined) : joined;
   const built = chainOf(rewriteTarget === undefined ? filters : withRewrite(filters, claim, rewriteTarget));
   const chain = built === undefined ? undefined : intern(engine, built);
   chains.set(byPath, chain);
   return chain;
+}
+
+/** ingress-nginx's no-auth-locations default: certificate challenges (cert-manager's solver Ingresses) are never behind the global auth. */
+const NO_GLOBAL_AUTH = '/.well-known/acme-challenge';
+
+/** The Ingress's own filters, and the controller's global auth when it applies to the Ingress and route. */
+function withGlobalAuth(options: IngressOptions, globalAuth: ForwardAuth | undefined, claim: Claim): readonly Middleware[] {
+  const applies = globalAuth !== undefined && options.globalAuth && !claim.path.startsWith(NO_GLOBAL_AUTH);
+  return applies ? [...options.filters, globalAuth] : options.filters;
+}
+
+/** auth-proxy-set-headers: the ConfigMap's headers on the ForwardAuth, as last read (or a refusal). */
+function withProxyHeaders(engine: Engine, options: IngressOptions, filters: readonly Middleware[]): readonly Middleware[] {
+  return options.authProxyHeaders === undefined ? filters : withAuthProxyHeaders(engine, options.authProxyHeaders, filters);
 }
 
 /** The middlewares made from the Secrets and ConfigMaps the Ingress names, as last read. */
@@ -38,6 +55,20 @@ function withRewrite(filters: readonly Middleware[], claim: Claim, replacement: 
   const hostname = filters.find((f): f is UrlRewrite => f.kind === 'URLRewrite')?.hostname;
   const rewrite: UrlRewrite = { kind: 'URLRewrite', path: { type: 'RegexCapture', pattern, replacement }, hostname };
   return [...filters.filter((f) => f.kind !== 'URLRewrite'), rewrite];
+}
+
+/** Whether the filter differs by route (withRouteParts), so chains are kept by path. */
+function takesRouteParts(f: Middleware): boolean {
+  return (f.kind === 'SessionPersistence' && f.path === undefined) || (f.kind === 'ForwardAuth' && f.cache !== undefined);
+}
+
+/** What a filter takes from its route: a session cookie's default Path, a forward auth cache's scope. */
+function withRouteParts(filter: Middleware, claim: Claim): Middleware {
+  if (filter.kind === 'ForwardAuth' && filter.cache !== undefined) {
+    // nginx keys its auth cache by server and location: answers for one route never serve another.
+    return { ...filter, cacheScope: `${claim.entry.ref.namespace}/${claim.entry.ref.name} ${claim.pathType} ${claim.path}` };
+  }
+  return withCookiePath(filter, claim);
 }
 
 /**

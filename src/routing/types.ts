@@ -1,7 +1,7 @@
 // The routing table: a readonly value built by a pure function (build.ts) from a ClusterSnapshot.
 // The data plane reads it through one atomic reference and never changes it.
 import type { ObjectRef } from '../snapshot/model.ts';
-import type { MiddlewareChain } from './middleware.ts';
+import type { ForwardAuth, MiddlewareChain } from './middleware.ts';
 import type { GatewayApiReport } from './gateway/report.ts';
 
 /** Where a request may go: an IP address (EndpointSlice) or a DNS name (ExternalName Service). */
@@ -110,6 +110,11 @@ export interface CanaryRule {
   /** Requests out of weightTotal sent to the canary when neither header nor cookie decided. */
   readonly weight: number;
   readonly weightTotal: number;
+  /**
+   * nginx affinity-canary-behavior legacy: the canary's answers set no session cookie. Unset (sticky,
+   * the default): a session the canary served stays with the canary while its cookie is sent.
+   */
+  readonly legacyAffinity?: true | undefined;
 }
 
 /** A route's second backend, from a canary Ingress of the same host and path. */
@@ -332,10 +337,15 @@ export type DiagnosticReason =
   /** An auth-secret that is missing or unusable: the Ingress's routes refuse requests (503). */
   | 'AuthSecretNotFound'
   | 'InvalidAuthSecret'
-  /** A custom-headers ConfigMap that is missing: the annotation is ignored (no headers added). */
+  /**
+   * A custom-headers ConfigMap that is missing: the annotation is ignored (no headers added); an
+   * auth-proxy-set-headers one: the routes refuse requests (503).
+   */
   | 'ConfigMapNotFound'
   /** custom-headers entries that cannot be response headers: they are left out. */
   | 'InvalidCustomHeaders'
+  /** auth-proxy-set-headers entries that cannot be sent to the authentication service: the routes refuse requests (503). */
+  | 'InvalidAuthProxyHeaders'
   | 'InvalidTLSSecret'
   /** The host's certificate names neither the host nor a wildcard over it: clients will reject it. */
   | 'TLSHostNotCovered';
@@ -360,6 +370,8 @@ export interface BuildOptions {
   readonly defaults?: Partial<RouteDefaults>;
   /** --enable-ssl-passthrough: honour nginx ssl-passthrough (otherwise it is reported and ignored). */
   readonly sslPassthrough?: boolean;
+  /** --global-auth-url and its companions: forward authentication for every Ingress route (nginx enable-global-auth). */
+  readonly globalAuth?: ForwardAuth;
 }
 
 export interface RouteDefaults {

@@ -46,6 +46,16 @@ describe('ClusterState relevance', () => {
     expect(s.upsertConfigMap({ ...headers, data: {} })).toBe(false);
   });
 
+  it('a ConfigMap matters while an nginx auth-proxy-set-headers names it (its name alone: the Ingress\'s namespace)', () => {
+    const s = new ClusterState();
+    const headers = { namespace: 'shop', name: 'auth-headers', data: { 'X-Tenant': 'shop' } };
+    expect(s.upsertConfigMap(headers)).toBe(false);
+    expect(s.upsertIngress(ingress('front', 'web', { annotations: { 'nginx.ingress.kubernetes.io/auth-proxy-set-headers': 'auth-headers' } }))).toBe(true);
+    expect(s.upsertConfigMap({ ...headers, data: { 'X-Tenant': 'other' } })).toBe(true);
+    expect(s.removeIngress('shop', 'front')).toBe(true);
+    expect(s.upsertConfigMap(headers)).toBe(false);
+  });
+
   it('ignores Services and slices no Ingress refers to, until one does', () => {
     const s = new ClusterState();
     expect(s.upsertService(service('web'))).toBe(false);

@@ -21,6 +21,8 @@ const PROXY_SSL_SECRET = 'nginx.ingress.kubernetes.io/proxy-ssl-secret';
 const AUTH_TLS_SECRET = 'nginx.ingress.kubernetes.io/auth-tls-secret';
 /** nginx custom-headers: "namespace/name" (or "name") of a ConfigMap of response headers. */
 const CUSTOM_HEADERS = 'nginx.ingress.kubernetes.io/custom-headers';
+/** nginx auth-proxy-set-headers: the same, of request headers for auth-url's service. */
+const AUTH_PROXY_SET_HEADERS = 'nginx.ingress.kubernetes.io/auth-proxy-set-headers';
 
 export interface StateOptions {
   /** Services that matter even when no Ingress names them (e.g. the one published in status). */
@@ -239,7 +241,7 @@ export class ClusterState implements ClusterSnapshot {
     return this.read(this.opaqueSecretMap.delete(key)) && this.opaqueSecretMatters(key);
   }
 
-  /** A ConfigMap matters when an Ingress's nginx custom-headers names it. */
+  /** A ConfigMap matters when an Ingress's nginx custom-headers or auth-proxy-set-headers names it. */
   upsertConfigMap(c: ConfigMapObject): boolean {
     return this.put(this.configMapMap, refKey(c), c) && this.configMapRefs.has(refKey(c));
   }
@@ -309,9 +311,12 @@ function secretTargets(i: IngressObject): string[] {
   return targets;
 }
 
-/** The ConfigMap an Ingress's nginx custom-headers names ("name" is in its own namespace). */
+/** The ConfigMaps an Ingress's nginx custom-headers and auth-proxy-set-headers name ("name" is in its own namespace). */
 function configMapTargets(i: IngressObject): string[] {
-  const written = i.annotations[CUSTOM_HEADERS];
-  if (written === undefined || written === '') return [];
-  return [written.includes('/') ? written : `${i.namespace}/${written}`];
+  const targets: string[] = [];
+  for (const annotation of [CUSTOM_HEADERS, AUTH_PROXY_SET_HEADERS]) {
+    const written = i.annotations[annotation];
+    if (written !== undefined && written !== '') targets.push(written.includes('/') ? written : `${i.namespace}/${written}`);
+  }
+  return targets;
 }

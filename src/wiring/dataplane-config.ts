@@ -4,6 +4,7 @@ import type { ControllerConfig } from '../config/schema.ts';
 import type { DataPlaneConfig } from '../dataplane/data-plane.ts';
 import { generateSelfSigned } from '../dataplane/tls/default-certificate.ts';
 import type { BuildOptions } from '../routing/types.ts';
+import { buildGlobalAuth } from '../routing/nginx/global-auth.ts';
 
 export async function dataPlaneConfig(config: ControllerConfig): Promise<DataPlaneConfig> {
   const pair = config.defaultTlsCertFile === ''
@@ -53,6 +54,7 @@ export function buildOptions(config: ControllerConfig): BuildOptions {
     gatewayAddresses: config.gatewayAddresses,
     reservedPorts: [config.httpPort, config.httpsPort, config.adminPort],
     sslPassthrough: config.enableSslPassthrough,
+    ...globalAuthOf(config),
     defaults: {
       sslRedirect: config.sslRedirect,
       forceSslRedirect: config.forceSslRedirect,
@@ -62,4 +64,14 @@ export function buildOptions(config: ControllerConfig): BuildOptions {
       tunnelIdleTimeoutMs: config.tunnelIdleTimeoutSeconds * 1000,
     },
   };
+}
+
+/** --global-auth-*: the ForwardAuth every Ingress route runs (routing/nginx/global-auth.ts). */
+function globalAuthOf(config: ControllerConfig): Pick<BuildOptions, 'globalAuth'> {
+  const globalAuth = buildGlobalAuth({
+    url: config.globalAuthUrl, method: config.globalAuthMethod, signin: config.globalAuthSignin, responseHeaders: config.globalAuthResponseHeaders,
+    requestRedirect: config.globalAuthRequestRedirect, alwaysSetCookie: config.globalAuthAlwaysSetCookie, cacheKey: config.globalAuthCacheKey,
+    cacheDuration: config.globalAuthCacheDuration,
+  });
+  return globalAuth === undefined ? {} : { globalAuth };
 }

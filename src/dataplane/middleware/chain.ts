@@ -2,8 +2,9 @@
 // on first use, into steps (kept while the table holding it lives); a request through a route
 // without middlewares never gets here. The outcome is synchronous unless a step has to wait
 // (authentication): only then does the request wait for a promise.
-import type { HeaderModifier, Middleware, MiddlewareChain, RequestMirror } from '../../routing/middleware.ts';
+import type { AnyOf, BasicAuth, DigestAuth, ForwardAuth, HeaderModifier, Middleware, MiddlewareChain, RequestMirror } from '../../routing/middleware.ts';
 import type { RequestTarget } from '../request-path.ts';
+import { compileAnyOf } from './any-of.ts';
 import { compileBasicAuth } from './basic-auth.ts';
 import { compileClientCertificateAuth } from './client-certificate-auth.ts';
 import { compileCors } from './cors.ts';
@@ -57,16 +58,17 @@ export function isLocalAnswer(outcome: ChainOutcome): outcome is LocalAnswer {
   return 'status' in outcome;
 }
 
+const ACCESS = new Set<Middleware['kind']>(['BasicAuth', 'DigestAuth', 'ForwardAuth', 'AnyOf']);
+const isAccess = (filter: Middleware): filter is BasicAuth | DigestAuth | ForwardAuth | AnyOf => ACCESS.has(filter.kind);
+
 function compileStep(filter: Middleware): Step {
+  if (isAccess(filter)) return compileAccess(filter);
   switch (filter.kind) {
     case 'Refuse': return () => ({ status: filter.status, text: 'refused: the route is misconfigured', headers: {} });
     case 'ClientCertificateAuth': return compileClientCertificateAuth(filter);
     case 'IPAccess': return compileIpAccess(filter);
     case 'RequestRedirect': return compileRedirect(filter);
     case 'CORS': return compileCors(filter);
-    case 'BasicAuth': return compileBasicAuth(filter);
-    case 'DigestAuth': return compileDigestAuth(filter);
-    case 'ForwardAuth': return compileForwardAuth(filter);
     case 'URLRewrite': return compileRewrite(filter);
     case 'RateLimit': return compileRateLimit(filter);
     case 'SessionPersistence': return compileSessionPersistence(filter);
@@ -75,7 +77,17 @@ function compileStep(filter: Middleware): Step {
   }
 }
 
-type PlanChange = Exclude<Middleware, { kind: 'Refuse' | 'ClientCertificateAuth' | 'IPAccess' | 'RequestRedirect' | 'CORS' | 'BasicAuth' | 'DigestAuth' | 'ForwardAuth' | 'URLRewrite' | 'RateLimit' | 'SessionPersistence' }>;
+/** Authentication, and nginx satisfy any over it and the address checks. */
+function compileAccess(filter: BasicAuth | DigestAuth | ForwardAuth | AnyOf): Step {
+  switch (filter.kind) {
+    case 'BasicAuth': return compileBasicAuth(filter);
+    case 'DigestAuth': return compileDigestAuth(filter);
+    case 'ForwardAuth': return compileForwardAuth(filter);
+    case 'AnyOf': return compileAnyOf(filter, compileStep);
+  }
+}
+
+type PlanChange = Exclude<Middleware, { kind: 'Refuse' | 'ClientCertificateAuth' | 'IPAccess' | 'RequestRedirect' | 'CORS' | 'BasicAuth' | 'DigestAuth' | 'ForwardAuth' | 'AnyOf' | 'URLRewrite' | 'RateLimit' | 'SessionPersistence' }>;
 
 function compilePlanChange(filter: PlanChange): Step {
   switch (filter.kind) {

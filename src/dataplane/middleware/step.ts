@@ -5,6 +5,7 @@ import type { RequestMirror, ResponseRateLimit, SessionPersistence, TextReplacem
 import type { RequestTarget } from '../request-path.ts';
 import type { ClientCertificateVerdict } from '../tls/client-certificate.ts';
 import type { SessionKey } from '../upstream/session-key.ts';
+import type { AuthServices } from './auth-services.ts';
 import type { RequestHash } from '../upstream/hash-key.ts';
 
 export type { RequestHash } from '../upstream/hash-key.ts';
@@ -24,12 +25,15 @@ export interface ChainRequest {
   readonly limitRejectionStatus: number;
   /** Calls `release` once the answer to this request is over (sent, or the client gone). */
   readonly whenDone: (release: () => void) => void;
+  /** Connections and cache counters for authentication services (ForwardAuth); without them, Node's shared pool. */
+  readonly authServices?: AuthServices | undefined;
 }
 
 export interface LocalAnswer {
   readonly status: number;
   readonly text: string;
-  readonly headers: Record<string, string>;
+  /** Set-Cookie may have several values (a forward auth service's cookies). */
+  readonly headers: Record<string, string | string[]>;
 }
 
 /** How the request is forwarded; unset parts are left as they are. */
@@ -56,6 +60,10 @@ export interface ForwardPlan {
   hash?: RequestHash | undefined;
   /** Changes to the upstream's Location, Refresh and Set-Cookie headers (./response-rewrite.ts). */
   responseRewrite?: ResponseRewrite | undefined;
+  /** A forward auth service's Set-Cookie values for the client's answer: on 2xx and 3xx only, or `always`. */
+  authCookies?: { readonly values: readonly string[]; readonly always: boolean } | undefined;
+  /** The X-Request-ID the upstream gets, when a forward auth service was sent it first. */
+  requestId?: string | undefined;
 }
 
 export interface PlannedMirror {
@@ -75,6 +83,12 @@ export interface SessionRequest {
   /** What the request's session cookie holds, if it is one of ours. */
   readonly key: SessionKey | undefined;
   readonly https: boolean;
+  /** The rule's SameSite=None is left out: the client is one that rejects it (conditionalSameSiteNone). */
+  readonly dropSameSiteNone?: boolean | undefined;
+  /** The cookie's key leads to an endpoint of the route's canary (nginx affinity-canary-behavior sticky). */
+  readonly keyOfCanary?: boolean | undefined;
+  /** The canary serves the request: the cookie written says so. */
+  readonly canary?: boolean | undefined;
 }
 
 /** A step that must wait (a password hash, an auth service) returns a promise; the rest answer at once. */

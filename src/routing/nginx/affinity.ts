@@ -10,6 +10,8 @@ export const DEFAULT_COOKIE_NAME = 'INGRESSCOOKIE';
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
 const SAME_SITE: Readonly<Record<string, SessionPersistence['sameSite']>> = { none: 'None', lax: 'Lax', strict: 'Strict' };
 const TEN_YEARS = 315_360_000;
+/** A cookie Domain: host-name labels, optionally with the leading dot old browsers wrote. */
+const DOMAIN = /^\.?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/i;
 
 const parseSameSite = (w: string): Parsed<SessionPersistence['sameSite']> | undefined => {
   const v = SAME_SITE[w.toLowerCase()];
@@ -32,5 +34,13 @@ export function readAffinity(read: AnnotationReader): Middleware[] {
     sameSite: read('session-cookie-samesite', 'None, Lax or Strict', parseSameSite)?.value,
     secure: read('session-cookie-secure', '"true" or "false"', parseGoBoolean)?.value === true,
     changeOnFailure: read('session-cookie-change-on-failure', '"true" or "false"', parseGoBoolean)?.value === true,
+    ...readCookieScope(read),
   }];
+}
+
+/** session-cookie-domain and session-cookie-conditional-samesite-none: set only when written, so other chains keep their keys. */
+function readCookieScope(read: AnnotationReader): Pick<SessionPersistence, 'domain' | 'conditionalSameSiteNone'> {
+  const domain = read('session-cookie-domain', 'a domain such as example.com', (w) => (w.length <= 253 && DOMAIN.test(w) ? { value: w.toLowerCase() } : undefined))?.value;
+  const conditional = read('session-cookie-conditional-samesite-none', '"true" or "false"', parseGoBoolean)?.value === true;
+  return { ...(domain === undefined ? {} : { domain }), ...(conditional ? { conditionalSameSiteNone: true } : {}) };
 }

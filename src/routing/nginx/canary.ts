@@ -27,7 +27,14 @@ export function readCanary(read: AnnotationReader): CanaryRule | undefined {
     cookie: read('canary-by-cookie', 'a cookie name', name(COOKIE_NAME))?.value,
     weight: read('canary-weight', `a whole number from 0 to canary-weight-total (${weightTotal})`, (w) => parseWhole(w, 0, weightTotal))?.value ?? 0,
     weightTotal,
+    ...readAffinityBehavior(read),
   };
+}
+
+/** affinity-canary-behavior: only `legacy` changes anything (sticky is the default). */
+function readAffinityBehavior(read: AnnotationReader): Pick<CanaryRule, 'legacyAffinity'> {
+  const behavior = read('affinity-canary-behavior', '"sticky" or "legacy"', (w) => (w === 'sticky' || w === 'legacy' ? { value: w } : undefined))?.value;
+  return behavior === 'legacy' ? { legacyAffinity: true } : {};
 }
 
 function compiles(source: string): boolean {

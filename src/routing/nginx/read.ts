@@ -11,6 +11,7 @@ import { parseBackendProtocol, parseSize } from '../option-values.ts';
 import { isHonoured, NGINX_PREFIX } from './catalog.ts';
 import { readBasicAuth, type BasicAuthNeed } from './auth-basic.ts';
 import { readForwardAuth } from './auth-forward.ts';
+import { readAuthProxyHeaders, type AuthProxyHeadersNeed } from './auth-proxy-headers.ts';
 import { readCanary } from './canary.ts';
 import { readCors } from './cors.ts';
 import { readAffinity } from './affinity.ts';
@@ -47,6 +48,12 @@ export interface NginxReading extends BackendReading {
   readonly basicAuth: BasicAuthNeed | undefined;
   /** custom-headers: a ResponseHeaderModifier, once its ConfigMap is read. */
   readonly customHeaders: CustomHeadersNeed | undefined;
+  /** satisfy any: address lists and authentication are alternatives (nginx's access phase). */
+  readonly satisfyAny: boolean;
+  /** The controller's global auth applies: no auth-url here, and enable-global-auth is not "false". */
+  readonly globalAuth: boolean;
+  /** auth-proxy-set-headers: auth-url's request headers, once its ConfigMap is read; refuse: unusable. */
+  readonly authProxyHeaders: AuthProxyHeadersNeed | 'refuse' | undefined;
   readonly canary: CanaryRule | undefined;
   /** rewrite-target: each route's path becomes a RegexCapture rewrite to it. */
   readonly rewriteTarget: string | undefined;
@@ -117,6 +124,9 @@ export function readNginxAnnotations(ingress: IngressObject, settings: NginxSett
     canary: readCanary(read),
     basicAuth: auth !== undefined && 'need' in auth ? auth.need : undefined,
     customHeaders: readCustomHeaders(read, ingress),
+    satisfyAny: readSatisfy(read),
+    globalAuth: readGlobalAuth(read),
+    authProxyHeaders: readAuthProxyHeaders(read, ingress),
     rewriteTarget: read('rewrite-target', 'a path such as /$2 (not a URL)', parseRewriteTarget)?.value,
     wwwRedirect: read('from-to-www-redirect', '"true" or "false"', parseGoBoolean)?.value === true,
     proxySsl: readProxySsl(read, ingress),
@@ -153,6 +163,17 @@ function readSnippet(ingress: IngressObject, key: string, diagnostics: Diagnosti
     diagnostics.push(diagnostic(ingress, 'InvalidAnnotation', message));
   }
   return filters;
+}
+
+/** enable-global-auth: an invalid value keeps the default, on (ignoring it opens nothing); an auth-url of the Ingress wins. */
+function readGlobalAuth(read: AnnotationReader): boolean {
+  const enabled = read('enable-global-auth', '"true" or "false"', parseGoBoolean, 'The global authentication applies')?.value !== false;
+  return enabled && !read.has('auth-url');
+}
+
+/** satisfy: an invalid value keeps nginx's default, all (every check must pass): it opens nothing. */
+function readSatisfy(read: AnnotationReader): boolean {
+  return read('satisfy', '"any" or "all"', (w) => (w === 'any' || w === 'all' ? { value: w } : undefined), 'Every check must pass (all)')?.value === 'any';
 }
 
 function readSslRedirect(read: AnnotationReader): SslRedirectMode | undefined {

@@ -126,3 +126,19 @@ export function parseUrlTemplate(written: string): Parsed<readonly TemplatePart[
   const parsed = parseLocation(written);
   return parsed !== undefined && /^https?:\/\/[^/]/i.test(written) ? parsed : undefined;
 }
+
+/** Header-value text in which the variables of parseLocation are filled in (auth-proxy-set-headers); any other variable makes it invalid. */
+export function parseValueTemplate(written: string): Parsed<readonly TemplatePart[]> | undefined {
+  if (!/^[\t\x20-\x7e]*$/.test(written)) return undefined;
+  const parts: TemplatePart[] = [];
+  let at = 0;
+  for (const match of written.matchAll(VARIABLE)) {
+    const value = VARIABLES.get(match[1] ?? match[2] ?? '');
+    if (value === undefined) return undefined;
+    if (match.index > at) parts.push(written.slice(at, match.index));
+    parts.push({ value });
+    at = match.index + match[0].length;
+  }
+  if (at < written.length) parts.push(written.slice(at));
+  return parts.some((p) => typeof p === 'string' && p.includes('$')) ? undefined : { value: parts };
+}

@@ -44,6 +44,7 @@ import { chainFor, chainWith } from '../route-chain.ts';
 import { clientAuthFilter, hostClientAuthOf } from '../host-client-auth.ts';
 import { authSecretSlots } from '../auth-secrets.ts';
 import { customHeaderSlots } from '../custom-header-maps.ts';
+import { authProxyHeaderSlots } from '../auth-proxy-header-maps.ts';
 import { proxySslSecretSlots, upstreamTlsFor } from '../proxy-ssl-secrets.ts';
 import { countUnsupported } from '../unsupported.ts';
 import { refreshWwwRedirects } from '../www-redirects.ts';
@@ -82,7 +83,7 @@ const ANNOTATION_NAMES = [SSL_REDIRECT, LOAD_BALANCE, BACKEND_PROTOCOL, PROXY_RE
 
 
 /** The objects annotations name that routes are built from, each read in a slot (ingress-read-slots.ts). */
-const READ_SLOTS = [authSecretSlots, proxySslSecretSlots, customHeaderSlots];
+const READ_SLOTS = [authSecretSlots, proxySslSecretSlots, customHeaderSlots, authProxyHeaderSlots];
 
 const PROTOCOL_INDEX: Readonly<Record<BackendProtocol, number>> = { HTTP: 0, HTTPS: 1, H2C: 2, GRPC: 3, GRPCS: 4 };
 const PROTOCOL_COUNT = 5;
@@ -127,7 +128,7 @@ function optionsOf(state: BuildState, entry: IngressEntry): IngressOptions {
   } else {
     entry.options ??= state.engine.unannotated ??= {
       ...defaults, sslRedirect: undefined, backendProtocol: undefined, connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined,
-      filters: [], basicAuth: undefined, customHeaders: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false, customHttpErrors: [], serverAliases: [], sslPassthrough: false, accessLogOff: false, proxySsl: undefined, authTls: undefined, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
+      filters: [], basicAuth: undefined, customHeaders: undefined, satisfyAny: false, globalAuth: true, authProxyHeaders: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false, customHttpErrors: [], serverAliases: [], sslPassthrough: false, accessLogOff: false, proxySsl: undefined, authTls: undefined, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
     };
   }
   return entry.options;
@@ -153,6 +154,9 @@ function readAnnotations(ingress: IngressObject, defaults: RouteDefaults, sslPas
     filters: nginx.filters,
     basicAuth: nginx.basicAuth,
     customHeaders: nginx.customHeaders,
+    satisfyAny: nginx.satisfyAny,
+    globalAuth: nginx.globalAuth,
+    authProxyHeaders: nginx.authProxyHeaders,
     canary: nginx.canary,
     rewriteTarget: nginx.rewriteTarget,
     wwwRedirect: nginx.wwwRedirect,
@@ -176,7 +180,7 @@ function first<T>(ours: T | undefined, nginx: T | undefined): T | undefined {
 /** An Ingress without nginx annotations. */
 const NO_NGINX: NginxReading = {
   sslRedirect: undefined, backendProtocol: undefined, loadBalancing: undefined, readTimeoutMs: undefined, maxBodyBytes: undefined,
-  connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined, filters: [], basicAuth: undefined, customHeaders: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false,
+  connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined, filters: [], basicAuth: undefined, customHeaders: undefined, satisfyAny: false, globalAuth: true, authProxyHeaders: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false,
   customHttpErrors: [], serverAliases: [], sslPassthrough: false, accessLogOff: false, proxySsl: undefined, authTls: undefined, diagnostics: [], unsupported: [],
 };
 
@@ -233,7 +237,7 @@ function settleRoute(state: BuildState, group: RouteGroup): void {
 /** The winner's chain, with its host's client-certificate check (nginx auth-tls) when it has one. */
 function routeChain(state: BuildState, group: RouteGroup, ingress: IngressOptions, sslRedirect: boolean): MiddlewareChain | undefined {
   const { engine } = state;
-  const own = chainFor(engine, ingress, group.winner as Claim);
+  const own = chainFor(engine, ingress, group.winner as Claim, state.context.globalAuth);
   const auth = hostClientAuthOf(engine, group.host);
   group.host.clientAuth = auth;
   const hostFilter = clientAuthFilter(group.host, auth, ingress, sslRedirect);
