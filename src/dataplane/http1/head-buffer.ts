@@ -4,9 +4,9 @@
 // the new bytes (and the three held before them) instead of starting over. So a head dripped one
 // byte per chunk costs work linear in its size. A drip's cost is per chunk more than per byte, so
 // its chunks take a short path: one bound check, then each byte is copied and, only if it is a
-// LF, the three bytes before it are compared; nothing allocated, no search state kept. Counters
-// of bytes scanned and copied, and of stores allocated, let a unit test check all this without
-// timing it.
+// LF, the three bytes before it are compared; nothing allocated, no search state kept, not even
+// counters (the bytes it added are counted when read). Counters of bytes scanned and copied, and
+// of stores allocated, let a unit test check all this without timing it.
 
 const CR = 13;
 const LF = 10;
@@ -23,15 +23,13 @@ function step(matched: number, byte: number | undefined): number {
 }
 
 export class HeadBuffer {
-  /**
-   * Bytes looked at while searching for the blank line, over the buffer's life: each new byte
-   * once; the up to three held bytes a chunk's search begins with are not counted.
-   */
-  scanned = 0;
-  /** Bytes copied to join chunks, over the buffer's life. */
-  copied = 0;
   /** Stores allocated, over the buffer's life. */
   stores = 0;
+  /** Bytes scanned and copied other than by the short path, and by it in earlier heads. */
+  private scannedElsewhere = 0;
+  private copiedElsewhere = 0;
+  /** Bytes of the current head added other than by the short path (which copies and scans each once). */
+  private bytesElsewhere = 0;
   /** Past this many bytes without a blank line, push() reports the head too large. */
   private readonly cap: number;
   /** The only chunk, kept by reference, while there is just one. */
@@ -56,6 +54,19 @@ export class HeadBuffer {
   }
 
   /**
+   * Bytes looked at while searching for the blank line, over the buffer's life: each new byte
+   * once; the up to three held bytes a chunk's search begins with are not counted.
+   */
+  get scanned(): number {
+    return this.scannedElsewhere + this.bytes - this.bytesElsewhere;
+  }
+
+  /** Bytes copied to join chunks, over the buffer's life. */
+  get copied(): number {
+    return this.copiedElsewhere + this.bytes - this.bytesElsewhere;
+  }
+
+  /**
    * Adds bytes; empty lines before a request line (RFC 9112 §2.2: CR and LF) are dropped. True
    * when the caller has something to do: the first bytes of a head arrived, the head is complete,
    * or the bytes held pass the cap.
@@ -63,6 +74,7 @@ export class HeadBuffer {
   push(chunk: Buffer): boolean {
     const at = this.bytes;
     const count = chunk.length;
+    if (count === 1 && at < this.dripRoom) return this.dripByte(chunk[0] ?? 0, at);
     if (count < BYTEWISE_BELOW && at + count <= this.dripRoom) return this.drip(chunk, count, at);
     this.pushAny(chunk);
     return (at === 0 && this.bytes > 0) || this.headEnd !== -1 || this.bytes > this.cap;
@@ -81,11 +93,25 @@ export class HeadBuffer {
   }
 
   clear(): void {
+    const dripped = this.bytes - this.bytesElsewhere;
+    this.scannedElsewhere += dripped;
+    this.copiedElsewhere += dripped;
+    this.bytesElsewhere = 0;
     this.single = EMPTY;
     this.store = EMPTY;
     this.bytes = 0;
     this.headEnd = -1;
     this.dripRoom = 0;
+  }
+
+  /** The short path for one byte: see drip(). */
+  private dripByte(byte: number, at: number): boolean {
+    const store = this.store;
+    store[at] = byte;
+    this.bytes = at + 1;
+    if (byte !== LF || !endsBlankLine(store, at)) return false;
+    this.found(at + 1);
+    return true;
   }
 
   /**
@@ -95,19 +121,17 @@ export class HeadBuffer {
   private drip(input: Buffer, count: number, at: number): boolean {
     const store = this.store;
     this.bytes = at + count;
-    this.copied += count;
     for (let i = 0; i < count; i++) {
       const byte = input[i] ?? 0;
-      const end = at + i;
-      store[end] = byte;
-      if (byte === LF && end >= 3 && store[end - 1] === CR && store[end - 2] === LF && store[end - 3] === CR) {
+      store[at + i] = byte;
+      if (byte === LF && endsBlankLine(store, at + i)) {
         for (let j = i + 1; j < count; j++) store[at + j] = input[j] ?? 0;
-        this.scanned += i + 1;
-        this.found(end + 1);
+        // Copied but, behind the head, not searched.
+        this.scannedElsewhere -= count - i - 1;
+        this.found(at + i + 1);
         return true;
       }
     }
-    this.scanned += count;
     return false;
   }
 
@@ -116,6 +140,7 @@ export class HeadBuffer {
     if (this.bytes === 0) input = skipEmptyLines(input);
     if (input.length === 0) return;
     const at = this.bytes;
+    this.bytesElsewhere += input.length;
     this.append(input);
     if (this.headEnd === -1) this.search(input, at);
   }
@@ -128,17 +153,17 @@ export class HeadBuffer {
     for (let i = 0; i < lead; i++) {
       matched = step(matched, input[i]);
       if (matched === 4) {
-        this.scanned += i + 1;
+        this.scannedElsewhere += i + 1;
         this.found(at + i + 1);
         return;
       }
     }
-    this.scanned += lead;
+    this.scannedElsewhere += lead;
     if (input.length === lead) return;
     // The search goes on from the partial blank line the first bytes end with, if any.
     const from = lead - matched;
     const end = input.indexOf(BLANK_LINE, from, 'latin1');
-    this.scanned += (end === -1 ? input.length : end + 4) - from;
+    this.scannedElsewhere += (end === -1 ? input.length : end + 4) - from;
     if (end !== -1) this.found(at + end + 4);
   }
 
@@ -161,7 +186,7 @@ export class HeadBuffer {
     const store = this.room(at, need);
     if (input.length < BYTEWISE_BELOW) for (let i = 0; i < input.length; i++) store[at + i] = input[i] ?? 0;
     else input.copy(store, at);
-    this.copied += input.length;
+    this.copiedElsewhere += input.length;
   }
 
   /** A store with room for `need` bytes holding the first `held` bytes. */
@@ -170,7 +195,7 @@ export class HeadBuffer {
     if (this.single === EMPTY && old.length >= need) return old;
     const store = Buffer.allocUnsafe(Math.max(need, 2 * (this.store.length || FIRST_STORE_BYTES / 2)));
     old.copy(store, 0, 0, held);
-    this.copied += held;
+    this.copiedElsewhere += held;
     this.stores++;
     this.single = EMPTY;
     this.store = store;
@@ -182,6 +207,11 @@ export class HeadBuffer {
     this.headEnd = end;
     this.dripRoom = 0;
   }
+}
+
+/** Whether the LF at `end` in `store` ends a blank line: CR LF CR before it. */
+function endsBlankLine(store: Buffer, end: number): boolean {
+  return end >= 3 && store[end - 1] === CR && store[end - 2] === LF && store[end - 3] === CR;
 }
 
 function skipEmptyLines(input: Buffer): Buffer {
