@@ -56,7 +56,7 @@ export class Http1Connection implements ResponseOwner {
   minor = 1;
   private state: State = 'head';
   /** Bytes of the next request head (and, while answering, of pipelined requests). */
-  private readonly pending = new HeadBuffer();
+  private readonly pending: HeadBuffer;
   private response: Http1Response | undefined;
   private body: RequestBody | undefined;
   private decoder: BodyDecoder | undefined;
@@ -80,6 +80,7 @@ export class Http1Connection implements ResponseOwner {
     this.socket = socket;
     this.limits = limits;
     this.handlers = handlers;
+    this.pending = new HeadBuffer(limits.maxHeaderBytes);
     this.deadline = now + limits.headersTimeoutMs;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => { this.onData(chunk); });
@@ -158,15 +159,13 @@ export class Http1Connection implements ResponseOwner {
     else if (this.state === 'busy') this.onPipelined(chunk);
   }
 
-  /** Part of a request head: kept until the head is complete (or too large), then parsed. */
+  /**
+   * Part of a request head: kept until the head is complete (or too large), then parsed. Most
+   * chunks of a head change nothing else; push() says which do: the first bytes (parseOne starts
+   * the head deadline), the last, or those past the limit.
+   */
   private onHeadBytes(chunk: Buffer): void {
-    const pending = this.pending;
-    pending.push(chunk);
-    if (pending.headLength() === -1 && pending.length <= this.limits.maxHeaderBytes) {
-      if (this.deadlineKind === 'idle' && pending.length > 0) this.setDeadline('head', this.limits.headersTimeoutMs);
-      return;
-    }
-    this.parse();
+    if (this.pending.push(chunk)) this.parse();
   }
 
   /** Bytes behind the request being answered (pipelining): kept, and read paused past the head limit. */

@@ -5,7 +5,7 @@ const bytes = (text: string): Buffer => Buffer.from(text, 'latin1');
 
 /** Pushes `pieces` and returns the buffer with its head length, or -1 when incomplete. */
 function fed(pieces: readonly Buffer[]): { buffer: HeadBuffer; headLength: number } {
-  const buffer = new HeadBuffer();
+  const buffer = new HeadBuffer(1 << 20);
   for (const piece of pieces) buffer.push(piece);
   return { buffer, headLength: buffer.headLength() };
 }
@@ -60,8 +60,22 @@ describe('HeadBuffer: finding the end of a head', () => {
     expect(buffer.take().toString('latin1')).toBe(Buffer.concat(pieces).toString('latin1'));
   });
 
+  it('tells the caller only of the first bytes, the complete head and bytes past the cap', () => {
+    const buffer = new HeadBuffer(1 << 20);
+    const told = oneByOne(request).map((piece) => buffer.push(piece));
+    expect(told[0]).toBe(true);
+    expect(told.slice(1, -1).every((t) => !t)).toBe(true);
+    expect(told.at(-1)).toBe(true);
+    const capped = new HeadBuffer(20);
+    const past = oneByOne('GET / HTTP/1.1\r\nX: 123456789\r\n').map((piece) => capped.push(piece));
+    // The 21st byte passes the cap: from there on every push says so.
+    expect(past.indexOf(true, 1)).toBe(20);
+    expect(past.slice(20).every((t) => t)).toBe(true);
+    expect(capped.headLength()).toBe(-1);
+  });
+
   it('starts afresh after take()', () => {
-    const buffer = new HeadBuffer();
+    const buffer = new HeadBuffer(1 << 20);
     buffer.push(bytes(request));
     buffer.take();
     buffer.push(bytes('GET /2 HTTP/1.1\r\n'));
@@ -101,7 +115,7 @@ describe('HeadBuffer: work is linear in the input', () => {
   });
 
   it('does not scan past a found head: pipelined bytes behind it are searched only once their turn comes', () => {
-    const buffer = new HeadBuffer();
+    const buffer = new HeadBuffer(1 << 20);
     buffer.push(bytes(head));
     for (let i = 0; i < 1000; i++) buffer.push(bytes('GET /next HTTP/1.1\r\n'));
     expect(buffer.scanned).toBeLessThanOrEqual(head.length);

@@ -45,6 +45,22 @@ describe('request smuggling and malformed requests', () => {
     expect(statusLine(answer)).toBe('HTTP/1.1 408 Request Timeout');
   });
 
+  it('a kept-alive client that begins its next head and never finishes it gets 408 (the head deadline, not the idle one)', async () => {
+    const { connect } = await import('node:net');
+    const answer = await new Promise<string>((resolve) => {
+      let text = '';
+      const socket = connect(plane.httpPort, '127.0.0.1', () => { socket.write('GET / HTTP/1.1\r\nHost: shop.test\r\n\r\n'); });
+      socket.setEncoding('latin1').on('data', (c: string) => {
+        const first = text === '';
+        text += c;
+        // Idle between requests now; the next head's first bytes, then nothing.
+        if (first) socket.write('GET / HTTP/1.1\r\nHost: shop.test\r\n');
+      }).on('close', () => { resolve(text); });
+    });
+    expect(answer.startsWith('HTTP/1.1 200 OK')).toBe(true);
+    expect(answer).toContain('HTTP/1.1 408 Request Timeout');
+  });
+
   it('still serves a well-formed request afterwards', async () => {
     expect(statusLine(await send('GET / HTTP/1.1\r\nHost: shop.test\r\nConnection: close\r\n\r\n'))).toBe('HTTP/1.1 200 OK');
     const codes = (await plane.metrics.clientErrors.get()).values.map((v) => v.labels.code);
