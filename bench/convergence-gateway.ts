@@ -8,7 +8,7 @@ import { startControlPlane } from '../test/harness/control-plane.ts';
 import { createBackendNetwork } from '../test/harness/netns.ts';
 import { RUN_DIR } from '../test/harness/repo.ts';
 import { endpointSlice, service } from '../test/support/manifests.ts';
-import { createMany, measureConvergence, TRIES } from './lib/convergence.ts';
+import { createMany, measureConvergence, CREATED_PER_MEASUREMENT } from './lib/convergence.ts';
 import { writeResults } from './lib/results.ts';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
       await createMany(present, size, (i) => client.request('POST', routesPath, anHttpRoute(`load-${i}`, `load-${i}.bench.test`)), say, 'HTTPRoutes');
       present = size;
       results.push(await measureAt(client, plane.kubeconfig, size));
-      present += TRIES;
+      present += CREATED_PER_MEASUREMENT;
     }
     const file = await writeResults('convergence-gateway', { goal: { p99Ms: 100 }, results });
     say(`wrote ${file}`);

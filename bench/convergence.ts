@@ -7,7 +7,7 @@ import { startControlPlane } from '../test/harness/control-plane.ts';
 import { createBackendNetwork } from '../test/harness/netns.ts';
 import { RUN_DIR } from '../test/harness/repo.ts';
 import { endpointSlice, ingress, ingressClass, service } from '../test/support/manifests.ts';
-import { createMany, measureConvergence, TRIES } from './lib/convergence.ts';
+import { createMany, measureConvergence, CREATED_PER_MEASUREMENT } from './lib/convergence.ts';
 import { writeResults } from './lib/results.ts';
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
       await createMany(present, size, (i) => client.request('POST', ingressPath, anIngress(`load-${i}`, `load-${i}.bench.test`)), say, 'Ingresses');
       present = size;
       results.push(await measureAt(client, plane.kubeconfig, size));
-      present += TRIES;
+      present += CREATED_PER_MEASUREMENT;
     }
     const file = await writeResults('convergence', { goal: { p99Ms: 100, rssMiB: 300 }, results });
     say(`wrote ${file}`);
