@@ -237,8 +237,10 @@ function reusedOutcome(route: RouteObject, at: Attaching): RouteOutcome | undefi
   if (kept === undefined || kept === 'unattached') return kept;
   const compiled = at.input.routeCache?.reuse(route, kept.attachKey, at.input.contextKey ?? '', at.inputs, at.ctx.snapshot);
   if (compiled !== kept.compiled) return undefined;
-  const gateways = kept.listeners.map((key) => at.listeners.get(key)?.gateway).filter((g) => g !== undefined);
-  replayGoverning(compiled, gateways, at.ctx.backendTls.policies);
+  const { policies } = at.ctx.backendTls;
+  if (compiled.governed.length > 0 && !policies.isEmpty()) {
+    replayGoverning(compiled, kept.listeners.map((key) => at.listeners.get(key)?.gateway).filter((g) => g !== undefined), policies);
+  }
   if (at.input.routeOutcomes !== undefined) at.input.routeOutcomes.reused += 1;
   return kept;
 }

@@ -3,6 +3,7 @@
 // unchanged routes) and the Ingress routes under it are the same object. A host that one route
 // changed is merged again; the other thousands come back as the same objects, so the merge and
 // tablesEqual cost what changed. Entries of hosts no build asks for any more are dropped.
+import { SortedKeys } from '../sorted-keys.ts';
 import type { Diagnostic, HostRoutes } from '../types.ts';
 import type { GatewayCandidate } from './routes.ts';
 
@@ -20,6 +21,8 @@ type Hosts = Map<string, Map<string, MergedHost>>;
 export class MergeMemo {
   private previous: Hosts = new Map();
   private current: Hosts = new Map();
+  /** orderedKeys, by "scope\nlevel". */
+  private readonly order = new Map<string, SortedKeys>();
   /** Hosts merged again and reused since the memo was made (for tests and the bench). */
   merged = 0;
   reused = 0;
@@ -42,6 +45,23 @@ export class MergeMemo {
   keep(scope: string, level: string, key: string, host: MergedHost): void {
     this.hostsOf(this.current, scope, level).set(key, host);
     this.merged += 1;
+  }
+
+  /**
+   * The keys of (scope, level) merged in this build, in key order. Kept between builds, so a build
+   * sorts only the hosts that came or went, and the table's maps are made in one ordered pass.
+   */
+  orderedKeys(scope: string, level: string): readonly string[] {
+    const id = `${scope}\n${level}`;
+    const current = this.current.get(id);
+    let keys = this.order.get(id);
+    if (keys === undefined) this.order.set(id, (keys = new SortedKeys()));
+    const held = keys;
+    const gone = held.values().filter((key) => current?.has(key) !== true);
+    for (const key of gone) held.remove(key);
+    const added = current === undefined ? [] : [...current.keys()].filter((key) => !held.has(key));
+    for (const key of added) held.insert(key);
+    return held.values();
   }
 
   private hostsOf(hosts: Hosts, scope: string, level: string): Map<string, MergedHost> {

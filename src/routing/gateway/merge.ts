@@ -57,23 +57,23 @@ export function mergeGatewayRoutes(
   if (candidates.length === 0 && certificates.size === 0) return { table, conflicts: [], diagnostics: [] };
   const conflicts: string[] = [];
   const diagnostics: Diagnostic[] = [];
-  const hosts = new Map(table.hosts);
-  const wildcards = new Map(table.wildcards);
+  const hosts = new Map<string, HostRoutes>();
+  const wildcards = new Map<string, HostRoutes>();
   let anyHost = table.anyHost;
   for (const bucket of bucketsOf(candidates)) {
     const base = bucket.level === 'exact' ? table.hosts.get(bucket.key) : bucket.level === 'wildcard' ? table.wildcards.get(bucket.key) : table.anyHost;
     const host = mergeHostMemo(bucket, base, ingressPrecedence, memo);
-    conflicts.push(...host.conflicts);
-    diagnostics.push(...host.diagnostics);
+    if (host.conflicts.length > 0) conflicts.push(...host.conflicts);
+    if (host.diagnostics.length > 0) diagnostics.push(...host.diagnostics);
     const { merged } = host;
     if (bucket.level === 'exact') hosts.set(bucket.key, merged);
     else if (bucket.level === 'wildcard') wildcards.set(bucket.key, merged);
     else anyHost = merged;
   }
-  const deep = [...new Set(candidates.filter((c) => c.host.level === 'wildcard').map((c) => c.host.key))];
+  const deep = [...wildcards.keys()];
   return {
     table: {
-      ...table, hosts: sortedMap(hosts), wildcards: sortedMap(wildcards), anyHost,
+      ...table, hosts: withHosts(table.hosts, hosts, memo, 'exact'), wildcards: withHosts(table.wildcards, wildcards, memo, 'wildcard'), anyHost,
       ...(deep.length === 0 ? {} : { deepWildcards: new Set(deep.sort()) }),
       upstreams: withUpstreams(table.upstreams, candidates), tls: withCertificates(table.tls, certificates),
     },
@@ -215,6 +215,31 @@ function report(loser: Entry, winner: Entry, where: string, conflicts: string[],
 
 function sortedMap<V>(map: ReadonlyMap<string, V>): Map<string, V> {
   return new Map([...map.entries()].sort(([a], [b]) => compareStrings(a, b)));
+}
+
+/**
+ * The table's hosts (or wildcards) with the merged ones in place, in key order: with a memo, one
+ * ordered pass over the base (kept sorted by the Ingress build) and the merged keys (kept sorted
+ * by the memo); without, a sort.
+ */
+function withHosts(base: ReadonlyMap<string, HostRoutes>, merged: ReadonlyMap<string, HostRoutes>, memo: MergeMemoScope | undefined, level: string): ReadonlyMap<string, HostRoutes> {
+  if (merged.size === 0) return base;
+  if (memo === undefined) return sortedMap(new Map([...base, ...merged]));
+  const keys = memo.memo.orderedKeys(memo.scope, level);
+  const out = new Map<string, HostRoutes>();
+  let i = 0;
+  const take = (key: string): void => {
+    const value = merged.get(key);
+    if (value !== undefined) out.set(key, value);
+    i += 1;
+  };
+  for (const key of base.keys()) {
+    while (i < keys.length && compareStrings(keys[i] as string, key) < 0) take(keys[i] as string);
+    if (keys[i] === key) take(key);
+    else out.set(key, base.get(key) as HostRoutes);
+  }
+  while (i < keys.length) take(keys[i] as string);
+  return out;
 }
 
 function withUpstreams(upstreams: ReadonlyMap<string, Upstream>, candidates: readonly GatewayCandidate[]): ReadonlyMap<string, Upstream> {
