@@ -1,6 +1,8 @@
 // A request's consistent-hash key (nginx upstream-hash-by) as a position on a 32-bit ring: FNV-1a
 // over the key's UTF-16 code units, then murmur3's finaliser so that keys differing in their last
 // characters still land far apart. A fixed function: every replica sends one key to one endpoint.
+import { mix32 } from './session-ring.ts';
+
 /** Where a request's key leads (ConsistentHash): a ring position, and the subset size if any. */
 export interface RequestHash {
   readonly position: number;
@@ -13,10 +15,5 @@ const FNV_PRIME = 0x01000193;
 export function hashKeyPosition(key: string): number {
   let h = FNV_OFFSET;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), FNV_PRIME);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return mix32(h);
 }

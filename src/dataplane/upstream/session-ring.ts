@@ -13,7 +13,8 @@ export const POINTS_PER_ENDPOINT = 160;
 const GOLDEN = 0x9e3779b9;
 
 /** murmur3's 32-bit finaliser: spreads a sequence of inputs over the whole ring. */
-function mix32(x: number): number {
+/** murmur3's 32-bit finaliser: spreads nearby inputs over the whole ring. */
+export function mix32(x: number): number {
   let h = x >>> 0;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);

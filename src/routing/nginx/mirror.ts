@@ -7,7 +7,7 @@
 import type { Middleware, RequestValue, TemplatePart } from '../middleware.ts';
 import type { Parsed } from '../option-values.ts';
 import type { AnnotationReader } from './reader.ts';
-import { parseHostPort } from './values.ts';
+import { parseHostPort, splitTemplate } from './values.ts';
 
 interface MirrorTarget {
   readonly tls: boolean;
@@ -28,17 +28,7 @@ const UNSAFE = /[\s"<>\\^`{|}#\p{Cc}]/u;
 
 /** The text and variables of a path template; undefined when a variable is not one the mirror knows. */
 function templateParts(rest: string): TemplatePart[] | undefined {
-  const parts: TemplatePart[] = [];
-  let at = 0;
-  for (const match of rest.matchAll(VARIABLE)) {
-    const value = VARIABLES.get(match[1] ?? match[2] ?? '');
-    if (value === undefined) return undefined;
-    if (match.index > at) parts.push(rest.slice(at, match.index));
-    parts.push({ value });
-    at = match.index + match[0].length;
-  }
-  if (at < rest.length) parts.push(rest.slice(at));
-  return parts;
+  return splitTemplate(rest, VARIABLES, VARIABLE);
 }
 
 /** The path template of what follows the origin ({ value: undefined }: none written); undefined when not acceptable. */

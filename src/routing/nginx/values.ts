@@ -62,21 +62,31 @@ const VARIABLE = /\$(?:\{([a-z_]+)\}|([a-z_]+))/g;
 const UNSAFE = /[\s"<>\\^`{|}\p{Cc}]/u;
 
 /**
- * A redirect target: an absolute http(s) URL or an absolute path, in which the nginx variables
- * $scheme, $host, $http_host, $request_uri, $escaped_request_uri, $uri, $args, $query_string and
- * $is_args are filled in.
+ * Text with nginx variables (`$name` or `${name}`, as `pattern` matches them) as literal parts and
+ * request values; undefined when a variable is not one of `variables`.
  */
-export function parseLocation(written: string): Parsed<readonly TemplatePart[]> | undefined {
+export function splitTemplate(written: string, variables: ReadonlyMap<string, RequestValue>, pattern: RegExp): TemplatePart[] | undefined {
   const parts: TemplatePart[] = [];
   let at = 0;
-  for (const match of written.matchAll(VARIABLE)) {
-    const value = VARIABLES.get(match[1] ?? match[2] ?? '');
+  for (const match of written.matchAll(pattern)) {
+    const value = variables.get(match[1] ?? match[2] ?? '');
     if (value === undefined) return undefined;
     if (match.index > at) parts.push(written.slice(at, match.index));
     parts.push({ value });
     at = match.index + match[0].length;
   }
   if (at < written.length) parts.push(written.slice(at));
+  return parts;
+}
+
+/**
+ * A redirect target: an absolute http(s) URL or an absolute path, in which the nginx variables
+ * $scheme, $host, $http_host, $request_uri, $escaped_request_uri, $uri, $args, $query_string and
+ * $is_args are filled in.
+ */
+export function parseLocation(written: string): Parsed<readonly TemplatePart[]> | undefined {
+  const parts = splitTemplate(written, VARIABLES, VARIABLE);
+  if (parts === undefined) return undefined;
   const literal = parts.map((p) => (typeof p === 'string' ? p : 'x')).join('');
   if (UNSAFE.test(literal) || literal.includes('$')) return undefined;
   const absolute = /^(https?|x):\/\/[^/]/.test(literal) || (literal.startsWith('/') && !literal.startsWith('//'));
@@ -130,15 +140,7 @@ export function parseUrlTemplate(written: string): Parsed<readonly TemplatePart[
 /** Header-value text in which the variables of parseLocation are filled in (auth-proxy-set-headers); any other variable makes it invalid. */
 export function parseValueTemplate(written: string): Parsed<readonly TemplatePart[]> | undefined {
   if (!/^[\t\x20-\x7e]*$/.test(written)) return undefined;
-  const parts: TemplatePart[] = [];
-  let at = 0;
-  for (const match of written.matchAll(VARIABLE)) {
-    const value = VARIABLES.get(match[1] ?? match[2] ?? '');
-    if (value === undefined) return undefined;
-    if (match.index > at) parts.push(written.slice(at, match.index));
-    parts.push({ value });
-    at = match.index + match[0].length;
-  }
-  if (at < written.length) parts.push(written.slice(at));
+  const parts = splitTemplate(written, VARIABLES, VARIABLE);
+  if (parts === undefined) return undefined;
   return parts.some((p) => typeof p === 'string' && p.includes('$')) ? undefined : { value: parts };
 }
