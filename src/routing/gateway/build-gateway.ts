@@ -17,10 +17,11 @@ import { attachRoute, routeParents, type Attachment, type ParentResult, type Rou
 import { allowsInsecureFallback } from './frontend-validation.ts';
 import { attachedListenerSets, listenerSetReports } from './listener-sets.ts';
 import { compileGateways, ourClasses, type GatewayState, type ListenerState } from './listeners.ts';
+import { groupByHost, HostBuckets } from './host-buckets.ts';
 import { mergeGatewayRoutes } from './merge.ts';
 import type { GatewayRouteCache } from './route-cache.ts';
 import type { MergeMemo } from './merge-memo.ts';
-import { attachEnvironment, listenerKey, type RouteOutcome, type RouteOutcomes } from './route-outcomes.ts';
+import { attachEnvironment, listenerKey, type AttachedOutcome, type RouteOutcome, type RouteOutcomes } from './route-outcomes.ts';
 import { compileRoute, type CompileContext, type CompiledRoute, type GatewayCandidate } from './routes.ts';
 import { condition, type ConditionSpec, type GatewayApiReport, type GatewayReport, type RouteReport } from './report.ts';
 
@@ -61,7 +62,7 @@ export function buildGatewayApi(input: GatewayBuildInput, ingressTable: RoutingT
   const backendTls = { policies, clientCertificates, interned: new Map<string, UpstreamTls>() };
   const ctx = { api, snapshot, defaults: input.defaults, options: new Map<string, RouteOptions>(), chains: new Map<string, MiddlewareChain>(), backendTls };
   const inputs = cacheInputs(api, clientCertificates);
-  const candidates = new Map<string, GatewayCandidate[]>();
+  const candidates = new Map<string, HostBuckets>();
   const routes: RouteReport[] = [];
   const tableKey = (l: ListenerState) => tableKeyOf(l, addresses, pool.length > 0);
   const attaching: Attaching = {
@@ -71,11 +72,7 @@ export function buildGatewayApi(input: GatewayBuildInput, ingressTable: RoutingT
   for (const route of api.routes) {
     const outcome = reusedOutcome(route, attaching) ?? freshOutcome(route, attaching);
     if (outcome === 'unattached') continue;
-    for (const key of outcome.listeners) {
-      const listener = attaching.listeners.get(key);
-      if (listener !== undefined) listener.attachedRoutes += 1;
-    }
-    for (const c of outcome.compiled.byTable) addAll(candidates, c.key, c.candidates);
+    gather(outcome, attaching.listeners, candidates);
     routes.push(outcome.report);
   }
   input.mergeMemo?.begin();
@@ -131,13 +128,13 @@ interface OwnTable {
 /** The shared table (the Ingress table with the Gateways without an own address), and one table per own address and port. */
 function mergeByTable(
   ingressTable: RoutingTable, gateways: readonly GatewayState[], addresses: ReadonlyMap<GatewayObject, AddressAssignment>, pooled: boolean,
-  candidates: ReadonlyMap<string, readonly GatewayCandidate[]>, precedence: (route: Route) => string, memo: MergeMemo | undefined,
+  candidates: ReadonlyMap<string, HostBuckets>, precedence: (route: Route) => string, memo: MergeMemo | undefined,
 ): { merged: ReturnType<typeof mergeGatewayRoutes>; own: OwnTable[] } {
   const { shared, byKey } = listenersByTable(gateways, addresses, pooled);
   const scoped = (scope: string) => (memo === undefined ? undefined : { memo, scope });
-  const merged = mergeGatewayRoutes(ingressTable, candidates.get('') ?? [], listenerCertificates(shared), precedence, scoped(''));
+  const merged = mergeGatewayRoutes(ingressTable, candidates.get('') ?? new HostBuckets(), listenerCertificates(shared), precedence, scoped(''));
   const own = [...byKey].sort(([a], [b]) => compareStrings(a, b)).map(([key, { address, port, listeners }]) => {
-    const result = mergeGatewayRoutes(EMPTY_TABLE, candidates.get(key) ?? [], listenerCertificates(listeners), precedence, scoped(key));
+    const result = mergeGatewayRoutes(EMPTY_TABLE, candidates.get(key) ?? new HostBuckets(), listenerCertificates(listeners), precedence, scoped(key));
     return { key, address, port, listeners, merged: { ...result, table: withListenerHosts(result.table, listeners) } };
   });
   return { merged, own };
@@ -209,10 +206,17 @@ function withOwnAddresses(table: RoutingTable, own: readonly OwnTable[]): Routin
   };
 }
 
-function addAll<T>(lists: Map<string, T[]>, key: string, items: readonly T[]): void {
-  const list = lists.get(key);
-  if (list === undefined) lists.set(key, [...items]);
-  else for (const item of items) list.push(item);
+/** An attached route counts in its listeners' attachedRoutes, and its candidates join their tables' hosts. */
+function gather(outcome: AttachedOutcome, listeners: ReadonlyMap<string, ListenerState>, candidates: Map<string, HostBuckets>): void {
+  for (const key of outcome.listeners) {
+    const listener = listeners.get(key);
+    if (listener !== undefined) listener.attachedRoutes += 1;
+  }
+  for (const { key, groups } of outcome.hostGroups) {
+    let buckets = candidates.get(key);
+    if (buckets === undefined) candidates.set(key, (buckets = new HostBuckets()));
+    for (const group of groups) buckets.add(group);
+  }
 }
 
 type GoverningCall = Parameters<BackendTlsPolicies['governing']>;
@@ -254,7 +258,8 @@ function freshOutcome(route: RouteObject, at: Attaching): RouteOutcome {
     const attachKey = attachKeyOf(attachments, keyOf);
     const compiled = compileCached(route, attachments, keyOf, attachKey, at);
     const listeners = [...new Set(attachments.map((a) => a.listener))].map(listenerKey);
-    outcome = { attached, listeners, attachKey, compiled, report: routeReport(route, attached, compiled.route) };
+    const hostGroups = compiled.byTable.map((t) => ({ key: t.key, groups: groupByHost(t.candidates) }));
+    outcome = { attached, listeners, attachKey, compiled, hostGroups, report: routeReport(route, attached, compiled.route) };
   }
   at.input.routeOutcomes?.keep(route, at.environment, outcome);
   return outcome;

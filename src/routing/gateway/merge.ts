@@ -10,18 +10,12 @@ import { diagnostic } from '../diagnostics.ts';
 import type { GatewayCandidate } from './routes.ts';
 import { withKey } from './routes.ts';
 import type { MergedHost, MergeMemo } from './merge-memo.ts';
+import type { Bucket, HostBuckets } from './host-buckets.ts';
 
 export interface MergeResult {
   readonly table: RoutingTable;
   readonly conflicts: readonly string[];
   readonly diagnostics: readonly Diagnostic[];
-}
-
-interface Bucket {
-  readonly level: GatewayCandidate['host']['level'];
-  readonly key: string;
-  /** Every candidate of the host, in the order given. */
-  readonly all: GatewayCandidate[];
 }
 
 /** A host's candidates by path, made only when the host is merged (not when its merge is reused). */
@@ -49,18 +43,19 @@ export interface MergeMemoScope {
 /** @param ingressPrecedence the precedence key of the Ingress a route comes from (its creationTimestamp first). */
 export function mergeGatewayRoutes(
   table: RoutingTable,
-  candidates: readonly GatewayCandidate[],
+  byHost: HostBuckets,
   certificates: ReadonlyMap<string, TlsCertificate>,
   ingressPrecedence: (route: Route) => string,
   memo?: MergeMemoScope,
 ): MergeResult {
-  if (candidates.length === 0 && certificates.size === 0) return { table, conflicts: [], diagnostics: [] };
+  const buckets = byHost.buckets();
+  if (buckets.length === 0 && certificates.size === 0) return { table, conflicts: [], diagnostics: [] };
   const conflicts: string[] = [];
   const diagnostics: Diagnostic[] = [];
   const hosts = new Map<string, HostRoutes>();
   const wildcards = new Map<string, HostRoutes>();
   let anyHost = table.anyHost;
-  for (const bucket of bucketsOf(candidates)) {
+  for (const bucket of buckets) {
     const base = bucket.level === 'exact' ? table.hosts.get(bucket.key) : bucket.level === 'wildcard' ? table.wildcards.get(bucket.key) : table.anyHost;
     const host = mergeHostMemo(bucket, base, ingressPrecedence, memo);
     if (host.conflicts.length > 0) conflicts.push(...host.conflicts);
@@ -75,28 +70,10 @@ export function mergeGatewayRoutes(
     table: {
       ...table, hosts: withHosts(table.hosts, hosts, memo, 'exact'), wildcards: withHosts(table.wildcards, wildcards, memo, 'wildcard'), anyHost,
       ...(deep.length === 0 ? {} : { deepWildcards: new Set(deep.sort()) }),
-      upstreams: withUpstreams(table.upstreams, candidates), tls: withCertificates(table.tls, certificates),
+      upstreams: withUpstreams(table.upstreams, buckets), tls: withCertificates(table.tls, certificates),
     },
     conflicts, diagnostics,
   };
-}
-
-/** Candidates by host; a Map per level, so that no key is built per candidate. */
-function bucketsOf(candidates: readonly GatewayCandidate[]): Bucket[] {
-  const levels = new Map<Bucket['level'], Map<string, Bucket>>();
-  const out: Bucket[] = [];
-  for (const c of candidates) {
-    const { level, key } = c.host;
-    let byKey = levels.get(level);
-    if (byKey === undefined) levels.set(level, (byKey = new Map<string, Bucket>()));
-    let bucket = byKey.get(key);
-    if (bucket === undefined) {
-      byKey.set(key, (bucket = { level, key, all: [] }));
-      out.push(bucket);
-    }
-    bucket.all.push(c);
-  }
-  return out;
 }
 
 function pathBuckets(all: readonly GatewayCandidate[]): PathBuckets {
@@ -242,16 +219,17 @@ function withHosts(base: ReadonlyMap<string, HostRoutes>, merged: ReadonlyMap<st
   return out;
 }
 
-function withUpstreams(upstreams: ReadonlyMap<string, Upstream>, candidates: readonly GatewayCandidate[]): ReadonlyMap<string, Upstream> {
+function withUpstreams(upstreams: ReadonlyMap<string, Upstream>, buckets: readonly Bucket[]): ReadonlyMap<string, Upstream> {
   const out = new Map(upstreams);
   const add = (r: Route): void => {
     if (r.invalidBackend !== true && !out.has(r.upstream.key)) out.set(r.upstream.key, r.upstream);
   };
-  for (const c of candidates) {
+  const addAll = (c: GatewayCandidate): void => {
     add(c.route);
     for (const r of c.route.split?.routes ?? []) add(r);
     for (const u of c.mirrorUpstreams) if (!out.has(u.key)) out.set(u.key, u);
-  }
+  };
+  for (const bucket of buckets) for (const c of bucket.all) addAll(c);
   return out.size === upstreams.size ? upstreams : sortedMap(out);
 }
 

@@ -8,6 +8,7 @@ import type { RouteObject } from '../../snapshot/gateway-model.ts';
 import { refKey } from '../../snapshot/model.ts';
 import type { ParentResult } from './attach.ts';
 import type { CompiledByTable } from './build-gateway.ts';
+import type { HostGroup } from './host-buckets.ts';
 import type { GatewayState, ListenerState } from './listeners.ts';
 import type { RouteReport } from './report.ts';
 
@@ -17,6 +18,8 @@ export interface AttachedOutcome {
   readonly listeners: readonly string[];
   readonly attachKey: string;
   readonly compiled: CompiledByTable;
+  /** The compiled candidates of each table grouped by host (host-buckets.ts). */
+  readonly hostGroups: readonly { readonly key: string; readonly groups: readonly HostGroup[] }[];
   readonly report: RouteReport;
 }
 
