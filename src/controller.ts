@@ -19,6 +19,7 @@ import { ClusterState } from './snapshot/cluster-state.ts';
 import { desiredAddresses } from './status/addresses.ts';
 import { syncIngressStatus } from './status/status-writer.ts';
 import { syncGatewayStatus } from './status/gateway-status.ts';
+import { syncGatewayServices } from './status/gateway-services.ts';
 import { latestOnly } from './status/latest-only.ts';
 import type { GatewayApiReport } from './routing/gateway/report.ts';
 import { createAcmeReadiness } from './wiring/acme-readiness.ts';
@@ -27,6 +28,8 @@ import { buildOptions, dataPlaneConfig } from './wiring/dataplane-config.ts';
 import { startServing } from './wiring/serving.ts';
 
 const wait = (ms: number, signal: AbortSignal): Promise<void> => sleep(ms, undefined, { signal }).catch(() => undefined);
+
+const NO_GATEWAYS: GatewayApiReport = { classes: [], gateways: [], listenerSets: [], routes: [], backendTlsPolicies: [], conflicts: [] };
 
 export interface RunningController {
   /** Drains (readiness off for drain-seconds), then stops everything; resolves when done. */
@@ -66,6 +69,22 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
     (r: { report: GatewayApiReport; addresses: readonly LoadBalancerIngress[] }) => syncGatewayStatus(gatewayStatusDeps, state.gateways, r.report, r.addresses),
     (err) => { log.error('gateway api status sync failed', { err }); },
   );
+  // --gateway-infrastructure-services: the Gateways' ExternalName Services, beside their status.
+  const gatewayServicesDeps = config.gatewayInfrastructureServices && config.publishService !== undefined
+    ? { client, log, controllerName: config.gatewayControllerName, target: config.publishService, clusterDomain: config.clusterDomain, refused: new Set<string>() }
+    : undefined;
+  const gatewayServices = latestOnly(
+    (report: GatewayApiReport) => (gatewayServicesDeps === undefined ? Promise.resolve() : syncGatewayServices(gatewayServicesDeps, {
+      lookupGateway: (ns, name) => state.gateways.lookupGateway(ns, name), lookupService: (ns, name) => state.lookupService(ns, name), generatedServices: () => state.generatedServices(),
+    }, report)),
+    (err) => { log.error('gateway services sync failed', { err }); },
+  );
+  /** The leader's writes derived from a Gateway API build: status, and the Gateways' Services. */
+  const submitGatewayWrites = (report: GatewayApiReport | undefined): void => {
+    if (report !== undefined) gatewayStatus.submit({ report, addresses: desiredAddresses(config, state) });
+    // No report once the last Gateway API object is gone: its Services go too.
+    if (gatewayServicesDeps !== undefined) gatewayServices.submit(report ?? NO_GATEWAYS);
+  };
   /** Conflicts logged once each, when they appear. */
   let reportedConflicts: ReadonlySet<string> = new Set();
   const syncStatus = (): Promise<void> =>
@@ -89,7 +108,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       await reporter.report(result.diagnostics, (ns, name) => state.lookupIngress(ns, name), leader);
       if (leader) await syncStatus();
       // In the background: the next build (a route's convergence) never waits for these writes.
-      if (leader && result.gatewayApi !== undefined) gatewayStatus.submit({ report: result.gatewayApi, addresses: desiredAddresses(config, state) });
+      if (leader) submitGatewayWrites(result.gatewayApi);
       for (const line of result.gatewayApi?.conflicts ?? []) if (!reportedConflicts.has(line)) log.warn('gateway api route conflict', { conflict: line });
       reportedConflicts = new Set(result.gatewayApi?.conflicts ?? []);
     },
@@ -131,7 +150,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
       acmeReadiness.stop();
       await acme?.stop();
       await serving.close();
-      await Promise.allSettled([watch.done, electionRun, debouncer.idle(), gatewayStatus.idle()]);
+      await Promise.allSettled([watch.done, electionRun, debouncer.idle(), gatewayStatus.idle(), gatewayServices.idle()]);
       await closeGracefully(admin);
       log.info('stopped');
     },

@@ -31,6 +31,15 @@ describe('loadControllerConfig', () => {
       .toThrow(/--watch-namespace-selector cannot be combined with --watch-namespaces/);
   });
 
+  it('takes --gateway-infrastructure-services only with --publish-service, and a cluster domain', () => {
+    const off = loadControllerConfig([], {});
+    expect([off.gatewayInfrastructureServices, off.clusterDomain]).toEqual([false, 'cluster.local']);
+    const on = loadControllerConfig(['--gateway-infrastructure-services', 'true', '--publish-service', 'ingress/bollard', '--cluster-domain', 'k8s.example'], {});
+    expect([on.gatewayInfrastructureServices, on.clusterDomain]).toEqual([true, 'k8s.example']);
+    expect(() => loadControllerConfig(['--gateway-infrastructure-services', 'true'], {})).toThrow(/needs --publish-service/);
+    expect(() => loadControllerConfig(['--cluster-domain', 'Not_A_Domain'], {})).toThrow(/--cluster-domain/);
+  });
+
   it('rejects unknown flags', () => {
     expect(() => loadControllerConfig(['--nope', '1'], {})).toThrow(/nope/);
   });

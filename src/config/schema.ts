@@ -31,6 +31,8 @@ export const controllerConfigSchema = z
     gatewayApi: z.enum(['auto', 'true', 'false']),
     gatewayControllerName: z.string().regex(/^[a-z0-9.-]+\/[A-Za-z0-9._/-]+$/, 'expected a domain-prefixed path such as bollard.io/gateway-controller'),
     gatewayAddresses: list.pipe(z.array(z.union([z.ipv4(), z.ipv6()]))),
+    gatewayInfrastructureServices: z.enum(['true', 'false']).transform((s) => s === 'true'),
+    clusterDomain: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'expected a DNS domain such as cluster.local'),
     watchNamespaces: list,
     watchNamespaceSelector: z.string().trim().refine(isLabelSelector, 'expected a label selector such as team=web,env!=dev'),
     publishStatusAddress: list,
@@ -50,6 +52,9 @@ export const controllerConfigSchema = z
   })
   .refine((c) => c.watchNamespaceSelector === '' || c.watchNamespaces.length === 0, {
     message: '--watch-namespace-selector cannot be combined with --watch-namespaces', path: ['watchNamespaceSelector'],
+  })
+  .refine((c) => !c.gatewayInfrastructureServices || c.publishService !== undefined, {
+    message: '--gateway-infrastructure-services needs --publish-service (the Service its ExternalName Services point at)', path: ['gatewayInfrastructureServices'],
   })
   .refine((c) => c.debounceMaxMs >= c.debounceMs, { message: 'debounce-max-ms must be >= debounce-ms', path: ['debounceMaxMs'] })
   .superRefine(checkAcme);

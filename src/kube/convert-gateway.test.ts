@@ -64,6 +64,15 @@ describe('Gateway API conversion', () => {
     expect(toConfigMapCa({ metadata: { namespace: 'ns', name: 'ca' } }).caCrt).toBeUndefined();
   });
 
+  it('reads spec.infrastructure: labels, annotations and parametersRef; absent when unset', () => {
+    const gw = toGateway({ metadata: { namespace: 'ns', name: 'gw' }, spec: { listeners: [], infrastructure: {
+      labels: { key2: 'value2', junk: 1 }, annotations: { key1: 'value1' }, parametersRef: { group: 'invalid.io', kind: 'InvalidParameters', name: 'invalid' },
+    } } });
+    expect(gw.infrastructure).toEqual({ labels: { key2: 'value2' }, annotations: { key1: 'value1' }, parametersRef: { group: 'invalid.io', kind: 'InvalidParameters', name: 'invalid' } });
+    expect(toGateway({ metadata: { namespace: 'ns', name: 'gw' }, spec: { listeners: [], infrastructure: { labels: { a: 'b' } } } }).infrastructure).toEqual({ labels: { a: 'b' }, annotations: {} });
+    expect(toGateway({ metadata: { namespace: 'ns', name: 'gw' }, spec: { listeners: [] } }).infrastructure).toBeUndefined();
+  });
+
   it('reads an HTTPRoute: default match and weight, filters, status parents of other controllers', () => {
     const route = toHttpRoute({
       metadata: { namespace: 'ns', name: 'r' },

@@ -2,7 +2,7 @@
 // server has applied the CRDs' defaults, but nothing here relies on it: every default the spec
 // names is applied again, and a malformed field reads as empty.
 import type {
-  AllowedListeners, BackendRef, BackendTlsPolicyObject, ConfigMapCa, Condition, CorsFilter, FrontendTls, FrontendValidation, GatewayClassObject, GatewayObject, GrpcRouteObject, GrpcRouteRule, HeaderFilter, HttpRouteMatch,
+  AllowedListeners, BackendRef, BackendTlsPolicyObject, ConfigMapCa, Condition, CorsFilter, FrontendTls, FrontendValidation, GatewayClassObject, GatewayInfrastructure, GatewayObject, GrpcRouteObject, GrpcRouteRule, HeaderFilter, HttpRouteMatch,
   HttpRouteObject, HttpRouteRule, LabelSelectorSpec, Listener, ListenerSetObject, ListenerStatus, ParentRef, PathModifier, PolicyAncestorStatus, ReferenceGrantObject, RequestMirrorFilter, RouteFilter, RouteParentStatus,
   StringMatch, TypedRef,
 } from '../snapshot/gateway-model.ts';
@@ -94,6 +94,17 @@ export function toGateway(raw: Json): GatewayObject {
     statusAddresses: arr(obj(raw.status).addresses).map((a) => str(obj(a).value) ?? '').filter((v) => v !== ''),
     ...opt('attachedListenerSets', num(obj(raw.status).attachedListenerSets)),
     ...opt('backendClientCertificateRef', clientCertificateRef(obj(obj(obj(spec.tls).backend)).clientCertificateRef)),
+    ...opt('infrastructure', infrastructure(spec.infrastructure)),
+  };
+}
+
+function infrastructure(raw: unknown): GatewayInfrastructure | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const i = obj(raw);
+  const ref = i.parametersRef === undefined || i.parametersRef === null ? undefined : obj(i.parametersRef);
+  return {
+    labels: strMap(i.labels), annotations: strMap(i.annotations),
+    ...opt('parametersRef', ref === undefined ? undefined : { group: str(ref.group) ?? '', kind: str(ref.kind) ?? '', name: str(ref.name) ?? '' }),
   };
 }
 

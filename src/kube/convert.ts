@@ -4,6 +4,7 @@ import type {
   EndpointSliceObject, IngressBackend, IngressClassObject, IngressObject, IngressPath, IngressRule,
   LoadBalancerIngress, SecretObject, ServiceObject, ServicePort,
 } from '../snapshot/model.ts';
+import { generatedServiceMeta } from '../snapshot/generated-service.ts';
 import type { Json } from './client.ts';
 
 const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
@@ -105,7 +106,7 @@ function servicePort(raw: unknown): ServicePort {
 }
 
 export function toService(raw: Json): ServiceObject {
-  const { namespace, name } = meta(raw);
+  const { namespace, name, labels, annotations, m } = meta(raw);
   const spec = obj(raw.spec);
   const externalName = str(spec.externalName);
   const clusterIP = str(spec.clusterIP);
@@ -117,7 +118,14 @@ export function toService(raw: Json): ServiceObject {
     externalIPs: arr(spec.externalIPs).filter((x): x is string => typeof x === 'string'),
     ports: arr(spec.ports).map(servicePort),
     statusLoadBalancer: lbIngress(obj(obj(raw.status).loadBalancer)),
+    ...generatedOf(labels, annotations, m),
   };
+}
+
+/** Only a Service Bollard generated for a Gateway keeps its labels, annotations and owners. */
+function generatedOf(labels: Record<string, string>, annotations: Record<string, string>, m: Json) {
+  const generated = generatedServiceMeta(labels, annotations, arr(m.ownerReferences).map((o) => str(obj(o).uid) ?? ''));
+  return generated === undefined ? {} : { generated };
 }
 
 export function toEndpointSlice(raw: Json): EndpointSliceObject {

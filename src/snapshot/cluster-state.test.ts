@@ -93,6 +93,19 @@ describe('ClusterState relevance', () => {
     expect(s.upsertService(service('lb'))).toBe(true);
   });
 
+  it('a Service generated for a Gateway matters (the leader repairs it) and is listed until it goes or loses its labels', () => {
+    const s = new ClusterState();
+    const generated = { gatewayName: 'edge', controllerName: 'bollard.io/gateway-controller', labels: {}, annotations: {}, ownerUids: ['u'] };
+    expect(s.upsertService({ ...service('edge-bollard-gateway'), generated })).toBe(true);
+    expect(s.upsertService({ ...service('edge-bollard-gateway'), generated })).toBe(false);
+    expect(s.generatedServices().map((x) => x.name)).toEqual(['edge-bollard-gateway']);
+    expect(s.upsertService(service('edge-bollard-gateway'))).toBe(true);
+    expect(s.generatedServices()).toEqual([]);
+    s.upsertService({ ...service('edge-bollard-gateway'), generated });
+    expect(s.removeService('shop', 'edge-bollard-gateway')).toBe(true);
+    expect(s.generatedServices()).toEqual([]);
+  });
+
   it('keeps ingresses sorted and moves a slice between services', () => {
     const s = new ClusterState();
     s.upsertIngress(ingress('b', 'web'));

@@ -43,6 +43,8 @@ export class ClusterState implements ClusterSnapshot {
   private readonly ingressMap = new Map<string, IngressObject>();
   private readonly classMap = new Map<string, IngressClassObject>();
   private readonly serviceMap = new Map<string, ServiceObject>();
+  /** Keys of the Services with `generated` set. */
+  private readonly generatedKeys = new Set<string>();
   private readonly sliceMap = new Map<string, EndpointSliceObject>();
   private readonly slicesByService = new Map<string, Map<string, EndpointSliceObject>>();
   private readonly secretMap = new Map<string, SecretObject>();
@@ -189,13 +191,24 @@ export class ClusterState implements ClusterSnapshot {
     return this.classMap.delete(name);
   }
 
+  /** A Service Bollard generated for a Gateway matters too: the leader repairs it when it is changed or deleted. */
   upsertService(s: ServiceObject): boolean {
-    return this.read(this.put(this.serviceMap, refKey(s), s)) && this.serviceMatters(refKey(s));
+    const key = refKey(s);
+    const wasGenerated = this.serviceMap.get(key)?.generated !== undefined;
+    if (s.generated === undefined) this.generatedKeys.delete(key);
+    else this.generatedKeys.add(key);
+    return this.read(this.put(this.serviceMap, key, s)) && (this.serviceMatters(key) || wasGenerated || s.generated !== undefined);
   }
 
   removeService(namespace: string, name: string): boolean {
     const key = `${namespace}/${name}`;
-    return this.read(this.serviceMap.delete(key)) && this.serviceMatters(key);
+    const wasGenerated = this.generatedKeys.delete(key);
+    return this.read(this.serviceMap.delete(key)) && (this.serviceMatters(key) || wasGenerated);
+  }
+
+  /** The Services Bollard generated for Gateways (generated-service.ts), any controller's. */
+  generatedServices(): ServiceObject[] {
+    return [...this.generatedKeys].flatMap((key) => this.serviceMap.get(key) ?? []);
   }
 
   upsertEndpointSlice(s: EndpointSliceObject): boolean {

@@ -87,6 +87,14 @@ export interface AllowedListeners {
   readonly selector?: LabelSelectorSpec;
 }
 
+/** spec.infrastructure: metadata for what an implementation generates for the Gateway, and its parameters. */
+export interface GatewayInfrastructure {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** parametersRef: Bollard takes no parameters object, so a Gateway naming one is not accepted. */
+  readonly parametersRef?: { readonly group: string; readonly kind: string; readonly name: string };
+}
+
 export interface GatewayObject extends GatewayApiMeta {
   readonly gatewayClassName: string;
   readonly listeners: readonly Listener[];
@@ -105,6 +113,8 @@ export interface GatewayObject extends GatewayApiMeta {
   readonly attachedListenerSets?: number;
   /** spec.tls.backend.clientCertificateRef: the certificate the Gateway shows to TLS backends. */
   readonly backendClientCertificateRef?: TypedRef;
+  /** spec.infrastructure; absent when the Gateway has none. */
+  readonly infrastructure?: GatewayInfrastructure;
 }
 
 /**

@@ -1,5 +1,6 @@
 // The slim, readonly projections of Kubernetes objects that the rest of Bollard works on.
 // kube/ converts raw API JSON into these; routing/ never sees the Kubernetes client's types.
+import type { GeneratedServiceMeta } from './generated-service.ts';
 import type { GatewayApiSnapshot } from './gateway-model.ts';
 
 export interface ObjectRef {
@@ -76,6 +77,8 @@ export interface ServiceObject extends ObjectRef {
   readonly externalIPs: readonly string[];
   readonly ports: readonly ServicePort[];
   readonly statusLoadBalancer: readonly LoadBalancerIngress[];
+  /** Set only on a Service Bollard generated for a Gateway (generated-service.ts). */
+  readonly generated?: GeneratedServiceMeta;
 }
 
 export interface EndpointSlicePort {

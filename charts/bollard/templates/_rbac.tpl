@@ -1,6 +1,7 @@
 {{/*
 The namespaced permissions: what the informers list and watch (Ingresses, Services,
-EndpointSlices, Secrets, ConfigMaps (nginx custom-headers, Gateway API CA bundles), Gateway API objects), the status the leader writes and the Events it records. Secret writes
+EndpointSlices, Secrets, ConfigMaps (nginx custom-headers, Gateway API CA bundles), Gateway API objects), the status the leader writes and the Events it records, and with
+gatewayApi.infrastructureServices the Gateways' Services it writes. Secret writes
 only when ACME writes certificates into the Ingresses' TLS Secrets (acme.writeTlsSecrets).
 */}}
 {{- define "bollard.namespacedRules" -}}
@@ -30,6 +31,12 @@ only when ACME writes certificates into the Ingresses' TLS Secrets (acme.writeTl
 - apiGroups: [gateway.networking.k8s.io]
   resources: [gateways/status, listenersets/status, httproutes/status, grpcroutes/status, backendtlspolicies/status]
   verbs: [update, patch]
+{{- if .Values.gatewayApi.infrastructureServices }}
+# gatewayApi.infrastructureServices: each Gateway's ExternalName Service in the Gateway's namespace.
+- apiGroups: [""]
+  resources: [services]
+  verbs: [create, update, patch, delete]
+{{- end }}
 {{- if and .Values.acme.enabled .Values.acme.writeTlsSecrets }}
 - apiGroups: [""]
   resources: [secrets]

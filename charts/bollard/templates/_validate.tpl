@@ -16,6 +16,9 @@ Every message names the values to change.
 {{- if and $c.watchNamespaces (include "bollard.publishService" .) (not (has .Release.Namespace $c.watchNamespaces)) -}}
 {{- fail (printf "controller.watchNamespaces does not include the release namespace %q, so the controller cannot see its own Service to publish it in Ingress status: add %q to controller.watchNamespaces, or set controller.publishStatusAddresses, or service.enabled=false" .Release.Namespace .Release.Namespace) -}}
 {{- end -}}
+{{- if and .Values.gatewayApi.infrastructureServices (not .Values.service.enabled) -}}
+{{- fail "gatewayApi.infrastructureServices needs service.enabled: the Gateways' ExternalName Services point at the chart's Service" -}}
+{{- end -}}
 {{- $a := $c.autoscaling -}}
 {{- if and (eq $c.kind "Deployment") $a.enabled -}}
 {{- if gt (int $a.minReplicas) (int $a.maxReplicas) -}}

@@ -15,6 +15,7 @@ import { BackendTlsPolicies } from './backend-tls-policies.ts';
 import type { BackendTlsContext } from './backend-tls.ts';
 import { attachRoute, routeParents, type Attachment, type ParentResult, type RouteParents } from './attach.ts';
 import { allowsInsecureFallback } from './frontend-validation.ts';
+import { invalidParameters, invalidParametersCondition } from './infrastructure.ts';
 import { attachedListenerSets, listenerSetReports } from './listener-sets.ts';
 import { compileGateways, ourClasses, type GatewayState, type ListenerState } from './listeners.ts';
 import { groupByHost, HostBuckets } from './host-buckets.ts';
@@ -387,6 +388,8 @@ function gatewayReport(withSets: GatewayState, assigned: AddressAssignment | und
 type AddressProblem = Exclude<AddressAssignment, { address: string }>;
 
 function acceptedGateway(state: GatewayState, problem: AddressProblem | undefined): ConditionSpec {
+  const parameters = invalidParameters(state.gateway);
+  if (parameters !== undefined) return invalidParametersCondition(parameters);
   if (problem?.reason === 'UnsupportedAddress') return condition('Accepted', false, problem.reason, problem.message);
   const valid = state.listeners.filter((l) => l.served).length;
   const all = state.listeners.length;

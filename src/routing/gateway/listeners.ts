@@ -15,6 +15,7 @@ import type { TlsCertificate } from '../types.ts';
 import { loadTlsSecret, type TlsSecretResult } from '../tls-secret.ts';
 import { resolveFrontendValidation } from './frontend-validation.ts';
 import { referencePermitted } from './grants.ts';
+import { invalidParameters, refuseForParameters } from './infrastructure.ts';
 import { admission, listenerSetsByParent, type ListenerSetEntry } from './listener-sets.ts';
 import { condition, type ConditionSpec, type GatewayClassReport } from './report.ts';
 
@@ -82,6 +83,8 @@ export function compileGateways(
   return api.gateways.filter((g) => classes.has(g.gatewayClassName)).map((gateway) => {
     const compile = (owner: ListenerOwner, l: Listener) => compileListener(owner, l, api, snapshot, readings, ports);
     const own = gateway.listeners.map((l) => compile({ gateway }, l));
+    const parameters = invalidParameters(gateway);
+    if (parameters !== undefined) refuseForParameters(own, parameters);
     const parentAccepted = own.some((l) => l.attachable);
     const listenerSets = (sets.get(refKey(gateway)) ?? []).map((ls) => admission(gateway, parentAccepted, ls, api));
     const joined = listenerSets.filter((e) => e.refused === undefined).flatMap(({ listenerSet }) => listenerSet.listeners.map((l) => compile({ gateway, listenerSet }, l)));

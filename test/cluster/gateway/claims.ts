@@ -24,6 +24,9 @@ export const SUPPORTED_FEATURES = [
   'GatewayHTTPSListenerDetectMisdirectedRequests',
   // ListenerSets joining a Gateway's listeners (docs/gateway-api.md#listenersets).
   'ListenerSet',
+  // spec.infrastructure: parametersRef refused (InvalidParameters), labels and annotations on each
+  // Gateway's ExternalName Service (docs/gateway-api.md#gateway-infrastructure).
+  'GatewayInfrastructure',
 ] as const;
 
 /** Tests skipped (with the reason); the run must pass everything else. */

@@ -48,6 +48,9 @@ beforeAll(async () => {
     'controller.containerPorts.http': 80, 'controller.containerPorts.https': 443,
     'controller.podSecurityContext': { runAsNonRoot: false, runAsUser: 0, seccompProfile: { type: 'RuntimeDefault' } },
     'controller.extraArgs': { 'bind-address': '127.0.0.1', 'admin-address': cluster.nodeIp, 'gateway-addresses': GATEWAY_ADDRESSES.join(',') },
+    // GatewayInfrastructureMetadata: each Gateway's ExternalName Service (to the chart's Service,
+    // which the chart passes as --publish-service) carries its spec.infrastructure labels and annotations.
+    'gatewayApi.infrastructureServices': true,
   });
   installed = true;
   // Routes an interrupted run left behind (each test deletes its own when it ends); the chart

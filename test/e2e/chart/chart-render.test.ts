@@ -118,6 +118,19 @@ describe('namespace selector', () => {
   });
 });
 
+describe('gateway infrastructure Services', () => {
+  it('passes the flag, the published Service and the cluster domain, and may write Services only then', async () => {
+    const objects = await mode('gateway-infrastructure');
+    const c = container(findObject(objects, 'Deployment'), 'controller');
+    expect(c.args).toEqual(expect.arrayContaining(['--publish-service=kube-system/bollard', '--gateway-infrastructure-services=true', '--cluster-domain=k8s.example']));
+    const writes = (o: readonly KubeObject[]) => (at(findObject(o, 'ClusterRole', 'bollard'), 'rules') as { resources: string[]; verbs: string[] }[])
+      .filter((r) => r.resources.includes('services')).flatMap((r) => r.verbs).filter((v) => !['get', 'list', 'watch'].includes(v));
+    expect(writes(objects)).toEqual(['create', 'update', 'patch', 'delete']);
+    expect(writes(await mode('default'))).toEqual([]);
+    expect(container(findObject(await mode('default'), 'Deployment'), 'controller').args?.some((a) => a.startsWith('--gateway-infrastructure-services'))).toBe(false);
+  });
+});
+
 describe('Deployment with an HPA', () => {
   it('scales on CPU and requests/s, leaves replicas to the HPA, never puts two on one node', async () => {
     const objects = await mode('deployment-hpa');

@@ -1,6 +1,7 @@
 // Test helper: a KubeClient over a few objects held by path, answering as the API server does for
 // what the status writers use — GET an object, PATCH a JSON merge patch to its /status, with a
-// metadata.resourceVersion in the patch as a precondition (409 Conflict when the object moved on).
+// metadata.resourceVersion in the patch as a precondition (409 Conflict when the object moved on) —
+// and what the Gateway Service writer uses: POST to a collection, PATCH an object, DELETE it.
 // Every request is recorded, and a test can run a step just before a request is answered (another
 // writer landing between our read and our write) or fail one.
 import { KubeApiError, type Json, type KubeClient } from '../../../src/kube/client.ts';
@@ -59,6 +60,36 @@ export function scriptedApi(): ScriptedApi {
     store(path, { ...current, status: mergePatch(current.status, body.status) });
     return objects.get(path) ?? {};
   };
+  const patchObject = (path: string, body: Json): Json => {
+    const current = objects.get(path);
+    if (current === undefined) throw new KubeApiError(404, 'NotFound', `${path} not found`);
+    store(path, mergePatch(current, body) as Json);
+    return objects.get(path) ?? {};
+  };
+  const create = (collection: string, body: Json): Json => {
+    const name = isObject(body.metadata) ? body.metadata.name : undefined;
+    const path = `${collection}/${String(name)}`;
+    if (objects.has(path)) throw new KubeApiError(409, 'AlreadyExists', `${path} already exists`);
+    store(path, viaJson(body));
+    return objects.get(path) ?? {};
+  };
+  const remove = (path: string): Json => {
+    if (!objects.delete(path)) throw new KubeApiError(404, 'NotFound', `${path} not found`);
+    return {};
+  };
+  const get = (path: string): Json => {
+    const held = objects.get(path);
+    if (held === undefined) throw new KubeApiError(404, 'NotFound', `${path} not found`);
+    return viaJson(held);
+  };
+  const answer = (method: Method, path: string, body: Json | undefined): Json => {
+    if (method === 'GET') return get(path);
+    if (method === 'DELETE') return remove(path);
+    if (body === undefined) throw new KubeApiError(400, 'BadRequest', `${method} ${path} without a body`);
+    if (method === 'PATCH') return path.endsWith('/status') ? patchStatus(path.slice(0, -'/status'.length), body) : patchObject(path, body);
+    if (method === 'POST') return create(path, body);
+    throw new KubeApiError(405, 'MethodNotAllowed', `${method} ${path}`);
+  };
   const api: ScriptedApi = {
     requests,
     put: store,
@@ -74,13 +105,7 @@ export function scriptedApi(): ScriptedApi {
             s.left -= 1;
             s.step();
           }
-          if (method === 'GET') {
-            const held = objects.get(path);
-            if (held === undefined) throw new KubeApiError(404, 'NotFound', `${path} not found`);
-            return Promise.resolve(viaJson(held));
-          }
-          if (method === 'PATCH' && path.endsWith('/status') && body !== undefined) return Promise.resolve(patchStatus(path.slice(0, -'/status'.length), body));
-          throw new KubeApiError(405, 'MethodNotAllowed', `${method} ${path}`);
+          return Promise.resolve(answer(method, path, body));
         } catch (err: unknown) {
           return Promise.reject(err instanceof Error ? err : new Error(String(err)));
         }
