@@ -71,7 +71,7 @@ export async function startController(config: ControllerConfig, log: Logger): Pr
   );
   // --gateway-infrastructure-services: the Gateways' ExternalName Services, beside their status.
   const gatewayServicesDeps = config.gatewayInfrastructureServices && config.publishService !== undefined
-    ? { client, log, controllerName: config.gatewayControllerName, target: config.publishService, clusterDomain: config.clusterDomain, refused: new Set<string>() }
+    ? { client, log, events, writes: metrics.gatewayServiceWrites, controllerName: config.gatewayControllerName, target: config.publishService, clusterDomain: config.clusterDomain, refused: new Set<string>() }
     : undefined;
   const gatewayServices = latestOnly(
     (report: GatewayApiReport) => (gatewayServicesDeps === undefined ? Promise.resolve() : syncGatewayServices(gatewayServicesDeps, {

@@ -15,6 +15,7 @@ export interface Metrics {
   readonly unsupportedAnnotations: Gauge<'annotation'>;
   readonly isLeader: Gauge;
   readonly statusWrites: Counter<'result'>;
+  readonly gatewayServiceWrites: Counter<'action' | 'result'>;
   /** Gateway API status writes refused with 409 Conflict (another writer came first), by kind. */
   readonly statusWriteConflicts: Counter<'kind'>;
   /** Bound per route and status class by the data plane (cells: no label hashing per request). */
@@ -65,6 +66,10 @@ export function createMetrics(opts: { processMetrics: boolean } = { processMetri
     }),
     isLeader: new Gauge({ name: 'bollard_leader', help: '1 when this replica is the elected status writer.', registers: c }),
     statusWrites: new Counter({ name: 'bollard_status_writes_total', help: 'Status updates (Ingress and Gateway API objects), by result.', labelNames: ['result'], registers: c }),
+    gatewayServiceWrites: new Counter({
+      name: 'bollard_gateway_service_writes_total', help: 'Writes of the Services generated per Gateway (--gateway-infrastructure-services), by action (created, updated, deleted) and result (success, stale: the informer was behind, error).',
+      labelNames: ['action', 'result'], registers: c,
+    }),
     statusWriteConflicts: new Counter({
       name: 'bollard_status_write_conflicts_total',
       help: 'Route and BackendTLSPolicy status writes refused with 409 Conflict because another writer changed the object after Bollard read it, by kind; each is retried with a fresh read.',

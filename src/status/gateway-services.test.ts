@@ -6,6 +6,8 @@ import { createLogger, silentLogger } from '../log/logger.ts';
 import type { ClusterState } from '../snapshot/cluster-state.ts';
 import { build, gateway, gatewayClass, httpListener, world } from '../../test/support/routing/gateway-world.ts';
 import { scriptedApi, type ScriptedApi } from '../../test/support/status/scripted-api.ts';
+import { createEventRecorder } from '../kube/events.ts';
+import { createMetrics } from '../metrics/registry.ts';
 import { gatewayServiceName, syncGatewayServices, type GatewayServiceDeps } from './gateway-services.ts';
 
 const OURS = 'bollard.io/gateway-controller';
@@ -20,7 +22,8 @@ const edge = (infrastructure: Json = { labels: { key2: 'value2' }, annotations: 
 /** The state and report of a build over `objects`, the API, and a sync that feeds what the API holds back into the state (the informer). */
 function setup(objects: readonly Json[], api: ScriptedApi = scriptedApi(), log = silentLogger) {
   const state = world(objects);
-  const deps: GatewayServiceDeps = { client: api.client, log, controllerName: OURS, target: { namespace: 'ingress', name: 'bollard' }, clusterDomain: 'cluster.local', refused: new Set() };
+  const metrics = createMetrics({ processMetrics: false });
+  const deps: GatewayServiceDeps = { client: api.client, log, events: createEventRecorder(api.client, OURS, 'test'), writes: metrics.gatewayServiceWrites, controllerName: OURS, target: { namespace: 'ingress', name: 'bollard' }, clusterDomain: 'cluster.local', refused: new Set() };
   const sync = async (s: ClusterState = state, objs: readonly Json[] = objects) => {
     const report = build(objs).gatewayApi ?? { classes: [], gateways: [], listenerSets: [], routes: [], backendTlsPolicies: [], conflicts: [] };
     await syncGatewayServices(deps, { lookupGateway: (ns, n) => s.gateways.lookupGateway(ns, n), lookupService: (ns, n) => s.lookupService(ns, n), generatedServices: () => s.generatedServices() }, report);
@@ -29,14 +32,16 @@ function setup(objects: readonly Json[], api: ScriptedApi = scriptedApi(), log =
     else s.upsertService(toService(held));
   };
   const writes = () => api.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`);
-  return { api, state, sync, writes };
+  const counted = async (action: string, result: string) => (await metrics.gatewayServiceWrites.get()).values.find((v) => v.labels.action === action && v.labels.result === result)?.value ?? 0;
+  return { api, state, sync, writes, counted };
 }
 
 describe('Gateway infrastructure Services', () => {
   it('creates an ExternalName Service with the infrastructure labels and annotations, owned by the Gateway; then writes nothing', async () => {
-    const { api, sync, writes } = setup([gatewayClass(), edge()]);
+    const { api, sync, writes, counted } = setup([gatewayClass(), edge()]);
     await sync();
     expect(writes()).toEqual([`POST ${SERVICES}`]);
+    expect(await counted('created', 'success')).toBe(1);
     expect(api.object(PATH)).toMatchObject({
       metadata: {
         name: 'edge-bollard-gateway', namespace: 'gw',

@@ -10,8 +10,10 @@
 // A Service at the name that Bollard did not generate for that Gateway is never touched: the Gateway
 // gets a Warning Event and the leader a log line instead.
 import { createHash } from 'node:crypto';
+import type { Counter } from 'prom-client';
 import { isDeepStrictEqual } from 'node:util';
 import { KubeApiError, type Json, type KubeClient } from '../kube/client.ts';
+import type { EventRecorder } from '../kube/events.ts';
 import type { Logger } from '../log/logger.ts';
 import type { GatewayApiReport } from '../routing/gateway/report.ts';
 import type { GatewayObject } from '../snapshot/gateway-model.ts';
@@ -33,6 +35,9 @@ export interface GatewayServiceDeps {
   readonly target: ObjectRef;
   /** --cluster-domain. */
   readonly clusterDomain: string;
+  readonly events: EventRecorder;
+  /** Counts each write by action and result. */
+  readonly writes?: Counter<'action' | 'result'>;
   /** Foreign Services already reported (by namespace/name and Gateway UID), kept from sync to sync by the caller. */
   readonly refused?: Set<string>;
 }
@@ -142,9 +147,11 @@ async function remove(deps: GatewayServiceDeps, s: ServiceObject): Promise<void>
 async function attempt(deps: GatewayServiceDeps, done: string, namespace: string, name: string, call: () => Promise<Json>): Promise<void> {
   try {
     await call();
+    deps.writes?.inc({ action: done, result: 'success' });
     deps.log.info('gateway service written', { action: done, service: `${namespace}/${name}` });
   } catch (err: unknown) {
     const stale = err instanceof KubeApiError && (err.status === 409 || err.status === 404);
+    deps.writes?.inc({ action: done, result: stale ? 'stale' : 'error' });
     if (stale) deps.log.debug('gateway service write skipped: the informer is behind', { action: done, service: `${namespace}/${name}`, err });
     else deps.log.warn('gateway service write failed', { action: done, service: `${namespace}/${name}`, err });
   }
@@ -160,20 +167,12 @@ async function refuse(deps: GatewayServiceDeps, gateway: GatewayObject, current:
   await postEvent(deps, gateway, 'InfrastructureServiceNameTaken', message);
 }
 
-/** Named from the Gateway's UID, reason and message, so a repeat (a new leader) is the same Event. */
+/** A Warning Event on the Gateway (named from its UID, reason and message: a repeat is the same Event). */
 async function postEvent(deps: GatewayServiceDeps, gateway: GatewayObject, reason: string, message: string): Promise<void> {
-  const digest = createHash('sha256').update(`${gateway.uid}\n${reason}\n${message}`).digest('hex').slice(0, 16);
-  const time = new Date().toISOString();
-  const body = {
-    apiVersion: 'v1', kind: 'Event',
-    metadata: { name: `${gateway.name}.${digest}`, namespace: gateway.namespace },
-    involvedObject: { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', namespace: gateway.namespace, name: gateway.name, uid: gateway.uid },
-    type: 'Warning', reason, message, source: { component: 'bollard' },
-    firstTimestamp: time, lastTimestamp: time, count: 1,
-  };
+  const involved = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', namespace: gateway.namespace, name: gateway.name, uid: gateway.uid };
   try {
-    await deps.client.request('POST', `/api/v1/namespaces/${gateway.namespace}/events`, body);
+    await deps.events.recordOn(involved, { type: 'Warning', reason, message });
   } catch (err: unknown) {
-    if (!(err instanceof KubeApiError && err.status === 409)) deps.log.warn('gateway event not recorded', { gateway: `${gateway.namespace}/${gateway.name}`, err });
+    deps.log.warn('gateway event not recorded', { gateway: `${gateway.namespace}/${gateway.name}`, err });
   }
 }
