@@ -158,7 +158,7 @@ export const NGINX_ANNOTATIONS: readonly NginxAnnotationEntry[] = [
   h('mirror-request-body', '`on` (default) or `off`: the copy goes with an empty body (the client\'s Content-Length is not passed on)'),
   h('mirror-host', 'the Host header of the copy; default the mirror-target\'s host without its port, as ingress-nginx'),
   never('http2-push-preload', PUSH),
-  n('enable-rewrite-log'),
+  h('enable-rewrite-log', '`"true"`: each request whose path rewrite-target changes, or whose Host upstream-vhost changes, is one JSON log line of the data plane (level `info`, so not with `--log-level warn`; msg `rewrite`, with `ingress`, `route`, `host`, `path` and `rewrittenPath` with the query, and `rewrittenHost`), where nginx writes each rewrite rule\'s verdict, match or not, to its error log at notice level. Requests the rewrite leaves as they are get no line; app-root and the other redirects are not rewrites, nor is x-forwarded-prefix'),
   h('enable-access-log', '`"false"`: no access-log line for the Ingress\'s requests; they are still counted in the request metrics'),
   never('enable-opentracing', OPENTRACING), never('opentracing-trust-incoming-span', OPENTRACING),
   n('enable-opentelemetry'), n('opentelemetry-trust-incoming-span'),
