@@ -3,22 +3,46 @@
 // 32 requests in flight. Hosts alternate within each round, so drift on a shared machine hits them
 // alike. Prints req/s per host and the ratio to the same route without middlewares; writes
 // bench/results/middlewares.json. The last line is the plain route's req/s (the no-middleware path).
+// Client certificates need HTTPS: those rows go over a TLS pool of their own (one per server name,
+// keep-alive, so handshakes are not counted) and their ratio is to a plain HTTPS route's row, named
+// in the row's `baseline`.
 // Flags: --seconds N (per host and round, default 2), --rounds N (default 3).
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
-import { buildAnnotated, type IngressSpec } from '../test/feature/dataplane/annotated-table.ts';
+import { buildAnnotated, type IngressSpec, type SecretSpec } from '../test/feature/dataplane/annotated-table.ts';
 import { startPlane, startUpstream } from '../test/feature/dataplane/support.ts';
 import { writeResults } from './lib/results.ts';
+import { digestClient } from './lib/digest-client.ts';
 import { endpointHash } from '../src/dataplane/upstream/endpoint-hash.ts';
-import type { Endpoint } from '../src/routing/types.ts';
+import type { DigestAuth } from '../src/routing/middleware.ts';
+import type { Endpoint, RoutingTable } from '../src/routing/types.ts';
 
 const N = 'nginx.ingress.kubernetes.io/';
 /** Stands for the port of the mirror server (started with the upstream) in annotation values. */
 const MIRROR_PORT = '{mirror-port}';
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
-/** headers: fixed, or made from the upstream's endpoint (a session cookie naming it). */
-interface Case { readonly name: string; readonly ingress: IngressSpec; readonly headers?: Record<string, string> | ((e: Endpoint) => Record<string, string>) }
+/** What a case's requests carry: fixed headers, or headers made once per request. */
+type HeadersFor = () => Record<string, string>;
+
+/** The tables and client material a case's headers may depend on. */
+interface Setting { readonly endpoint: Endpoint; readonly table: RoutingTable }
+
+/**
+ * headers: fixed, or made from the setting (a session cookie naming the endpoint, a Digest client
+ * over the route's users). tls: over HTTPS with this SNI, presenting the client certificate if asked;
+ * the ratio is then to the `baseline` row.
+ */
+interface Case {
+  readonly name: string;
+  readonly ingress: IngressSpec;
+  readonly headers?: Record<string, string> | ((s: Setting) => Record<string, string> | HeadersFor);
+  readonly tls?: { readonly clientCertificate: boolean };
+  readonly baseline?: string;
+  /** The status every request must get (default 200). */
+  readonly status?: number;
+}
 
 const STATIC_CASES: readonly Case[] = [
   { name: 'none', ingress: { name: 'plain', host: 'plain.test', annotations: {} } },
@@ -26,17 +50,22 @@ const STATIC_CASES: readonly Case[] = [
   { name: 'CORS (matching Origin)', ingress: { name: 'cors', host: 'cors.test', annotations: { [`${N}enable-cors`]: 'true', [`${N}cors-allow-origin`]: 'https://app.example.com' } }, headers: { origin: 'https://app.example.com' } },
   { name: 'URLRewrite (regex capture)', ingress: { name: 'rewrite', host: 'rewrite.test', annotations: { [`${N}rewrite-target`]: '/$2' }, paths: [{ path: '/api(/|$)(.*)', pathType: 'ImplementationSpecific' }] } },
   { name: 'RequestHeaderModifier + Host', ingress: { name: 'headers', host: 'headers.test', annotations: { [`${N}x-forwarded-prefix`]: '/api', [`${N}upstream-vhost`]: 'internal.svc' } } },
-  { name: 'RequestRedirect (local 301)', ingress: { name: 'moved', host: 'moved.test', annotations: { [`${N}permanent-redirect`]: 'https://new.test$request_uri' } } },
+  { name: 'RequestRedirect (local 301)', ingress: { name: 'moved', host: 'moved.test', annotations: { [`${N}permanent-redirect`]: 'https://new.test$request_uri' } }, status: 301 },
   // Balanced (the default): any ring position leads to the one endpoint. Persistent: its hash.
   { name: 'SessionPersistence (balanced, hit)', ingress: { name: 'sticky', host: 'sticky.test', annotations: { [`${N}affinity`]: 'cookie' } }, headers: { cookie: 'INGRESSCOOKIE=80000000' } },
   {
     name: 'SessionPersistence (persistent, hit)', ingress: { name: 'persistent', host: 'persistent.test', annotations: { [`${N}affinity`]: 'cookie', [`${N}affinity-mode`]: 'persistent' } },
-    headers: (e) => ({ cookie: `INGRESSCOOKIE=${endpointHash(e)}` }),
+    headers: ({ endpoint }) => ({ cookie: `INGRESSCOOKIE=${endpointHash(endpoint)}` }),
   },
   { name: 'RateLimit (under the limit)', ingress: { name: 'limited', host: 'limited.test', annotations: { [`${N}limit-rps`]: '1000000' } } },
   {
     name: 'BasicAuth (SHA-1, remembered)', ingress: { name: 'basic', host: 'basic.test', annotations: { [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 'htpasswd' } },
     headers: { authorization: `Basic ${Buffer.from('ann:s3cret').toString('base64')}` },
+  },
+  {
+    // A correct response computed per request (bench/lib/digest-client.ts), a new nonce every 20 requests.
+    name: 'DigestAuth (MD5, per-request response)', ingress: { name: 'digest', host: 'digest.test', annotations: { [`${N}auth-type`]: 'digest', [`${N}auth-secret`]: 'htdigest', [`${N}auth-realm`]: 'Staff only' } },
+    headers: ({ table }) => digestClient(digestOf(table, 'digest.test'), 'ann', 's3cret', PATH),
   },
   { name: 'ResponseHeaderModifier (custom-headers)', ingress: { name: 'custom', host: 'custom.test', annotations: { [`${N}custom-headers`]: 'security-headers' } } },
   { name: 'ResponseRateLimit (never reached)', ingress: { name: 'rate', host: 'rate.test', annotations: { [`${N}limit-rate`]: '1048576' } } },
@@ -53,7 +82,22 @@ const STATIC_CASES: readonly Case[] = [
   },
   // A copy of every request to a second server on 127.0.0.1: the client's exchange does not wait for it, but the process sends it.
   { name: 'RequestMirror (mirror-target, every request)', ingress: { name: 'mirror', host: 'mirror.test', annotations: { [`${N}mirror-target`]: `http://127.0.0.1:${MIRROR_PORT}$request_uri` } } },
+  // HTTPS rows: keep-alive connections, so the handshake (and its certificate check) is paid once per connection.
+  { name: 'none (HTTPS)', ingress: { name: 'tls-plain', host: 'tls.example.com', annotations: {}, tlsSecret: 'server' }, tls: { clientCertificate: false } },
+  {
+    name: 'ClientCertificateAuth (auth-tls, verified)', ingress: { name: 'mtls', host: 'mtls.example.com', annotations: { [`${N}auth-tls-secret`]: 'client-ca' }, tlsSecret: 'server' },
+    tls: { clientCertificate: true }, baseline: 'none (HTTPS)',
+  },
 ];
+
+const PATH = '/api/x';
+
+/** The DigestAuth of the host's "/" route, as the data plane holds it. */
+function digestOf(table: RoutingTable, host: string): DigestAuth {
+  const found = table.hosts.get(host)?.prefix.get('/')?.middlewares?.filters.find((f): f is DigestAuth => f.kind === 'DigestAuth');
+  if (found === undefined) throw new Error(`bench table: no DigestAuth on ${host}`);
+  return found;
+}
 
 /** Forward auth to a local service that always says yes: asked on every request, and answered from the cache. */
 function authCases(url: string): Case[] {
@@ -67,16 +111,31 @@ function authCases(url: string): Case[] {
   ];
 }
 
-// SHA-1 of "s3cret", as `htpasswd -s` writes it.
-const SECRETS = [{ name: 'htpasswd', stringData: { auth: 'ann:{SHA}/vNB+F2HQ559kaLUZbmHHvZrXpg=' } }];
+// SHA-1 of "s3cret", as `htpasswd -s` writes it; MD5 of "ann:Staff only:s3cret", as `htdigest` writes it.
+const AUTH_SECRETS: SecretSpec[] = [
+  { name: 'htpasswd', stringData: { auth: 'ann:{SHA}/vNB+F2HQ559kaLUZbmHHvZrXpg=' } },
+  { name: 'htdigest', stringData: { auth: 'ann:Staff only:51c8611ed105cf6a34389006830773ff\n' } },
+];
+
+const tlsFixture = (name: string): Promise<string> => readFile(new URL(`../test/fixtures/tls/${name}`, import.meta.url), 'utf8');
+
+/** The server certificate (RSA-2048, *.example.com) and the CA of the client certificate (test/fixtures/tls). */
+async function tlsSecrets(): Promise<SecretSpec[]> {
+  return [
+    { name: 'server', type: 'kubernetes.io/tls', stringData: { 'tls.crt': await tlsFixture('rsa-2048-a.crt'), 'tls.key': await tlsFixture('rsa-2048-a.key') } },
+    { name: 'client-ca', stringData: { 'ca.crt': await tlsFixture('client-ca-a.crt') } },
+  ];
+}
 const CONFIG_MAPS = [{ name: 'security-headers', data: { 'X-Frame-Options': 'DENY', 'X-Content-Type-Options': 'nosniff' } }];
 
-async function drive(pool: Pool, host: string, path: string, headers: Record<string, string>, seconds: number): Promise<number> {
+/** Requests per second over `seconds`; a request answered otherwise than `status` stops the bench (it would measure the wrong thing). */
+async function drive(pool: Pool, host: string, path: string, headers: HeadersFor, seconds: number, status: number): Promise<number> {
   const until = performance.now() + seconds * 1000;
   let done = 0;
   const worker = async (): Promise<void> => {
     while (performance.now() < until) {
-      const res = await pool.request({ path, method: 'GET', headers: { host, ...headers } });
+      const res = await pool.request({ path, method: 'GET', headers: { host, ...headers() } });
+      if (res.statusCode !== status) throw new Error(`bench: ${host} answered ${res.statusCode}, not ${status}`);
       await res.body.dump();
       done += 1;
     }
@@ -84,6 +143,28 @@ async function drive(pool: Pool, host: string, path: string, headers: Record<str
   const started = performance.now();
   await Promise.all(Array.from({ length: 32 }, worker));
   return done / ((performance.now() - started) / 1000);
+}
+
+/** The pool each case is driven through: plain HTTP, or a TLS pool of its own for its server name. */
+async function poolsFor(cases: readonly Case[], httpPort: number, httpsPort: number): Promise<Map<string, Pool>> {
+  const plain = new Pool(`http://127.0.0.1:${httpPort}`, { connections: 32, pipelining: 1 });
+  const client = { cert: await tlsFixture('client-a.crt'), key: await tlsFixture('client-a.key') };
+  return new Map(cases.map((c) => {
+    if (c.tls === undefined) return [c.name, plain];
+    const connect = { servername: c.ingress.host, rejectUnauthorized: false, ...(c.tls.clientCertificate ? client : {}) };
+    return [c.name, new Pool(`https://127.0.0.1:${httpsPort}`, { connections: 32, pipelining: 1, connect })];
+  }));
+}
+
+interface Row { readonly middleware: string; readonly reqPerSecond: number; readonly ratioToNone: number; readonly baseline?: string }
+
+function rowsOf(cases: readonly Case[], rates: ReadonlyMap<string, readonly number[]>): Row[] {
+  const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  return cases.map((c) => {
+    const rate = median(rates.get(c.name) ?? []);
+    const base = median(rates.get(c.baseline ?? 'none') ?? []);
+    return { middleware: c.name, reqPerSecond: Math.round(rate), ratioToNone: Number((rate / base).toFixed(3)), ...(c.baseline === undefined ? {} : { baseline: c.baseline }) };
+  });
 }
 
 async function main(): Promise<void> {
@@ -97,29 +178,29 @@ async function main(): Promise<void> {
   const plane = await startPlane();
   const port = String(mirror.endpoint.port);
   const ingresses = CASES.map((c) => ({ ...c.ingress, annotations: Object.fromEntries(Object.entries(c.ingress.annotations).map(([k, v]) => [k, v.replace(MIRROR_PORT, port)])) }));
-  const built = buildAnnotated(ingresses, [upstream.endpoint], SECRETS, {}, CONFIG_MAPS);
+  const built = buildAnnotated(ingresses, [upstream.endpoint], [...AUTH_SECRETS, ...await tlsSecrets()], {}, CONFIG_MAPS);
   if (built.diagnostics.length > 0) throw new Error(`bench table: ${built.diagnostics.map((d) => d.message).join('; ')}`);
   plane.tables.publish(built.table);
-  const pool = new Pool(`http://127.0.0.1:${plane.httpPort}`, { connections: 32, pipelining: 1 });
+  const pools = await poolsFor(CASES, plane.httpPort, plane.httpsPort);
+  const poolOf = (c: Case): Pool => pools.get(c.name) as Pool;
+  const setting: Setting = { endpoint: upstream.endpoint, table: built.table };
+  const headersOf = (c: Case): HeadersFor => {
+    const made = typeof c.headers === 'function' ? c.headers(setting) : c.headers ?? {};
+    return typeof made === 'function' ? made : () => made;
+  };
   try {
     const rates = new Map<string, number[]>(CASES.map((c) => [c.name, []]));
-    const headersOf = (c: Case): Record<string, string> => (typeof c.headers === 'function' ? c.headers(upstream.endpoint) : c.headers ?? {});
-    for (const c of CASES) await drive(pool, c.ingress.host, '/api/x', headersOf(c), 0.3);
+    for (const c of CASES) await drive(poolOf(c), c.ingress.host, PATH, headersOf(c), 0.3, c.status ?? 200);
     for (let round = 0; round < rounds; round++) {
-      for (const c of CASES) rates.get(c.name)?.push(await drive(pool, c.ingress.host, '/api/x', headersOf(c), seconds));
+      for (const c of CASES) rates.get(c.name)?.push(await drive(poolOf(c), c.ingress.host, PATH, headersOf(c), seconds, c.status ?? 200));
     }
-    const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-    const plain = median(rates.get('none') ?? []);
-    const rows = CASES.map((c) => {
-      const rate = median(rates.get(c.name) ?? []);
-      return { middleware: c.name, reqPerSecond: Math.round(rate), ratioToNone: Number((rate / plain).toFixed(3)) };
-    });
-    for (const r of rows) say(`middlewares: ${r.middleware.padEnd(40)} ${String(r.reqPerSecond).padStart(7)} req/s  ratio ${r.ratioToNone.toFixed(3)}`);
+    const rows = rowsOf(CASES, rates);
+    for (const r of rows) say(`middlewares: ${r.middleware.padEnd(44)} ${String(r.reqPerSecond).padStart(7)} req/s  ratio ${r.ratioToNone.toFixed(3)}${r.baseline === undefined ? '' : ` to ${r.baseline}`}`);
     const file = await writeResults('middlewares', { seconds, rounds, concurrency: 32, rows });
     say(`middlewares: results in ${file}`);
-    say(`middlewares: route without middlewares ${Math.round(plain)} req/s`);
+    say(`middlewares: route without middlewares ${rows[0]?.reqPerSecond ?? 0} req/s`);
   } finally {
-    await pool.close();
+    await Promise.all([...new Set(pools.values())].map((p) => p.close()));
     await plane.close();
     await upstream.close();
     await mirror.close();

@@ -110,10 +110,10 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   });
   const handlerFor = (proto: 'http' | 'https') => {
     const publicPort = proto === 'http' ? config.httpPublicPort : config.httpsRedirectPort;
-    const upgradeDeps = { tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, onDone, tunnels, authServices };
+    const upgradeDeps = { tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, onDone, tunnels, authServices, log };
     return {
       request: createProxyHandler({
-        tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, mirrors, onDone, authServices, ...(deps.challenges ? { challenges: deps.challenges } : {}),
+        tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, mirrors, onDone, authServices, log, ...(deps.challenges ? { challenges: deps.challenges } : {}),
       }),
       upgrade: createUpgradeHandler(upgradeDeps),
       connect: createH2WebSocketHandler(upgradeDeps),

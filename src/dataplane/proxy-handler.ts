@@ -4,6 +4,7 @@
 import type { Readable } from 'node:stream';
 import { errors } from 'undici';
 import { lookupWwwRedirect, matchRoute, normalizeHost, tableForConnection } from '../routing/match.ts';
+import type { Logger } from '../log/logger.ts';
 import type { Route, Upstream } from '../routing/types.ts';
 import { BodyTooLargeError, limitBody } from './body-limit.ts';
 import { misdirected } from './misdirected.ts';
@@ -61,6 +62,8 @@ export interface ProxyDeps {
   readonly mirrors: Mirrors;
   /** Connections to forward authentication services, and their cache counters. */
   readonly authServices?: AuthServices;
+  /** Where middlewares log (nginx enable-rewrite-log). */
+  readonly log?: Logger;
   readonly onDone: (record: RequestRecord) => void;
 }
 
@@ -159,6 +162,7 @@ function chainRequest(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, 
     clientCertificate: () => handshakeOf(req.socket)?.client,
     limitRejectionStatus: deps.forward.options.limitRejectionStatus,
     authServices: deps.authServices,
+    log: deps.log,
     whenDone: (release) => {
       if (res.destroyed || res.writableFinished) release();
       else res.on('close', release);

@@ -23,6 +23,7 @@ import { buildClientHeaders, buildUpstreamHeaders } from './forward-headers.ts';
 import { classify, type RequestRecord } from './proxy-handler.ts';
 import { normalizeRequestTarget, type RequestTarget } from './request-path.ts';
 import type { TableHolder } from './table-holder.ts';
+import type { Logger } from '../log/logger.ts';
 import type { Balancer } from './upstream/balancer.ts';
 import type { Tunnels } from './tunnels.ts';
 import { dispatchUpgrade, InvalidAcceptError, type UpgradeOutcome, type UpgradeRequest } from './upgrade-exchange.ts';
@@ -40,6 +41,8 @@ export interface UpgradeDeps {
   readonly tunnels: Tunnels;
   /** Connections to forward authentication services, and their cache counters. */
   readonly authServices?: AuthServices;
+  /** Where middlewares log (nginx enable-rewrite-log). */
+  readonly log?: Logger;
 }
 
 /** A record before its outcome is known. */
@@ -113,6 +116,7 @@ export function decide(deps: UpgradeDeps, host: string, target: RequestTarget, a
     clientCertificate: () => handshakeOf(asked.connection)?.client,
     limitRejectionStatus: deps.forward.options.limitRejectionStatus,
     authServices: deps.authServices,
+    log: deps.log,
     // An upgrade is not counted as in progress once decided (catalog.ts: limit-connections).
     whenDone: (release) => { release(); },
   });

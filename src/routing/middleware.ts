@@ -44,6 +44,16 @@ export interface UrlRewrite {
     | undefined;
   /** The Host header sent upstream instead of the client's. */
   readonly hostname: string | undefined;
+  /** nginx enable-rewrite-log: each request whose path or Host this rewrite changes is logged (level info, msg "rewrite"). */
+  readonly log?: RewriteLog | undefined;
+}
+
+/** Whose rewrite a "rewrite" log line reports. */
+export interface RewriteLog {
+  /** "namespace/name" of the Ingress. */
+  readonly ingress: string;
+  /** The route's path type and path ("Prefix /api(/|$)(.*)"); empty until the chain is made for a route. */
+  readonly route: string;
 }
 
 /**

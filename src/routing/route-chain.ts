@@ -1,5 +1,5 @@
 // A route's middleware chain: its Ingress's middlewares, plus, with nginx's rewrite-target, the
-// rewrite of the route's own path, a session cookie's default Path (the route's), the BasicAuth from its auth Secret and the
+// rewrite of the route's own path, a session cookie's default Path (the route's), the route a rewrite log names, the BasicAuth from its auth Secret and the
 // custom-headers from its ConfigMap as last read. Interned per
 // key in the engine, so routes alike share one chain
 // object and an unchanged chain is the same object in the next table.
@@ -52,22 +52,24 @@ function fromObjects(engine: Engine, { basicAuth, customHeaders }: IngressOption
 /** The route's path as a RegexCapture rewrite, merged into the URLRewrite that sets the Host, if any. */
 function withRewrite(filters: readonly Middleware[], claim: Claim, replacement: string): Middleware[] {
   const pattern = claim.pathType === 'Exact' ? `${escapeRegex(claim.path)}$` : claim.path;
-  const hostname = filters.find((f): f is UrlRewrite => f.kind === 'URLRewrite')?.hostname;
-  const rewrite: UrlRewrite = { kind: 'URLRewrite', path: { type: 'RegexCapture', pattern, replacement }, hostname };
+  const own = filters.find((f): f is UrlRewrite => f.kind === 'URLRewrite');
+  const rewrite: UrlRewrite = { kind: 'URLRewrite', path: { type: 'RegexCapture', pattern, replacement }, hostname: own?.hostname, ...(own?.log === undefined ? {} : { log: own.log }) };
   return [...filters.filter((f) => f.kind !== 'URLRewrite'), rewrite];
 }
 
 /** Whether the filter differs by route (withRouteParts), so chains are kept by path. */
 function takesRouteParts(f: Middleware): boolean {
-  return (f.kind === 'SessionPersistence' && f.path === undefined) || (f.kind === 'ForwardAuth' && f.cache !== undefined);
+  return (f.kind === 'SessionPersistence' && f.path === undefined) || (f.kind === 'ForwardAuth' && f.cache !== undefined) ||
+    (f.kind === 'URLRewrite' && f.log !== undefined);
 }
 
-/** What a filter takes from its route: a session cookie's default Path, a forward auth cache's scope. */
+/** What a filter takes from its route: a session cookie's default Path, a forward auth cache's scope, the route a rewrite log names. */
 function withRouteParts(filter: Middleware, claim: Claim): Middleware {
   if (filter.kind === 'ForwardAuth' && filter.cache !== undefined) {
     // nginx keys its auth cache by server and location: answers for one route never serve another.
     return { ...filter, cacheScope: `${claim.entry.ref.namespace}/${claim.entry.ref.name} ${claim.pathType} ${claim.path}` };
   }
+  if (filter.kind === 'URLRewrite' && filter.log !== undefined) return { ...filter, log: { ...filter.log, route: `${claim.pathType} ${claim.path}` } };
   return withCookiePath(filter, claim);
 }
 

@@ -1,13 +1,14 @@
 // URLRewrite: the Host sent upstream, and the path. RegexCapture works like nginx's `rewrite … break`:
 // when the pattern matches the path as sent, the whole path becomes the replacement with $1…$9 filled
-// in; the client's query is kept (after the replacement's own, when it has one).
-import type { UrlRewrite } from '../../routing/middleware.ts';
-import type { Step } from './step.ts';
+// in; the client's query is kept (after the replacement's own, when it has one). With nginx's
+// enable-rewrite-log, each request the rewrite changes is one "rewrite" log line.
+import type { RewriteLog, UrlRewrite } from '../../routing/middleware.ts';
+import type { ChainRequest, ForwardPlan, Step } from './step.ts';
 
 export function compileRewrite(filter: UrlRewrite): Step {
-  const { hostname, path } = filter;
+  const { hostname, path, log } = filter;
   const pattern = path?.type === 'RegexCapture' ? compile(path.pattern) : undefined;
-  return (req, plan) => {
+  const rewrite = (req: ChainRequest, plan: ForwardPlan): undefined => {
     if (hostname !== undefined) plan.hostname = hostname;
     const sent = req.target.upstreamPath;
     if (path?.type === 'RegexCapture' && pattern !== undefined) {
@@ -18,6 +19,24 @@ export function compileRewrite(filter: UrlRewrite): Step {
     }
     return undefined;
   };
+  if (log === undefined) return rewrite;
+  return (req, plan) => {
+    rewrite(req, plan);
+    logRewrite(log, req, plan);
+    return undefined;
+  };
+}
+
+/** One line when the path or the Host the upstream gets differs from what the client sent. */
+function logRewrite(log: RewriteLog, req: ChainRequest, plan: ForwardPlan): void {
+  const sent = req.target.upstreamPath + req.target.query;
+  const pathChanged = plan.path !== undefined && plan.path !== sent;
+  const hostChanged = plan.hostname !== undefined && plan.hostname !== req.host;
+  if (!pathChanged && !hostChanged) return;
+  req.log?.info('rewrite', {
+    ingress: log.ingress, route: log.route, host: req.host, path: sent, rewrittenPath: plan.path ?? sent,
+    ...(hostChanged ? { rewrittenHost: plan.hostname } : {}),
+  });
 }
 
 function compile(source: string): RegExp | undefined {

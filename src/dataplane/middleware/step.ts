@@ -1,6 +1,7 @@
 // What a compiled middleware is: a step over the request that either answers it locally or adds to
 // the plan for forwarding it. Steps run in the chain's order (src/routing/middleware.ts).
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from '../../log/logger.ts';
 import type { RequestMirror, ResponseRateLimit, SessionPersistence, TextReplacement } from '../../routing/middleware.ts';
 import type { RequestTarget } from '../request-path.ts';
 import type { ClientCertificateVerdict } from '../tls/client-certificate.ts';
@@ -27,6 +28,8 @@ export interface ChainRequest {
   readonly whenDone: (release: () => void) => void;
   /** Connections and cache counters for authentication services (ForwardAuth); without them, Node's shared pool. */
   readonly authServices?: AuthServices | undefined;
+  /** The data plane's log, for the lines a middleware writes (nginx enable-rewrite-log); without it, none. */
+  readonly log?: Logger | undefined;
 }
 
 export interface LocalAnswer {

@@ -20,6 +20,11 @@ const n = (key: string, note = ''): NginxAnnotationEntry => ({ key, status: 'not
 const never = (key: string, note: string): NginxAnnotationEntry => ({ key, status: 'never', note });
 
 const SNIPPET = 'never executed: Bollard has no nginx to run configuration in';
+const PUSH = 'browsers removed HTTP/2 server push (Chrome 106, Firefox 132) and nginx 1.25.1 removed `http2_push_preload`: ignored. ' +
+  '`Link: rel=preload` headers of the upstream reach the client as sent';
+const OPENTRACING = 'OpenTracing is archived and ingress-nginx removed it (v1.10). Trace headers (`traceparent`, `tracestate`, `uber-trace-id`, ' +
+  '`x-b3-*`) pass through Bollard untouched to the upstream, so the application\'s own tracing still joins the caller\'s trace';
+const INFLUXDB = 'nothing is pushed to InfluxDB: Bollard exports Prometheus metrics (`/metrics` on the admin port), which InfluxDB or Telegraf can scrape';
 
 export const NGINX_ANNOTATIONS: readonly NginxAnnotationEntry[] = [
   // Redirects
@@ -152,10 +157,13 @@ export const NGINX_ANNOTATIONS: readonly NginxAnnotationEntry[] = [
   h('mirror-target', 'an http(s) URL: every request to the Ingress\'s routes that is forwarded (not one Bollard answers itself) is copied there, fire-and-forget: the answer is thrown away, a failure is only counted (`bollard_mirror_requests_total`), and the client\'s answer never waits for the mirror (nginx holds the request until its mirror answers). The URL\'s host is resolved when a connection opens by the data plane\'s resolver — in a Pod, cluster DNS, so `http://shadow.ns.svc.cluster.local:8080` (or `shadow.ns`) reaches the Service\'s cluster IP and kube-proxy picks the Pod; a name outside the cluster works as well. HTTPS copies are not verified and carry the URL\'s name as SNI. Its path may use `$request_uri`, `$uri`, `$args` (`$query_string`), `$is_args` and `$host` (the request\'s as sent upstream, before rewrite-target); another variable makes the value invalid (reported, nothing mirrored). As nginx: a URL with variables asks for exactly what they make, one with a path but no variables for that path with the request\'s query. A URL without a path asks for the path and query the upstream gets, where nginx asks for its internal `/_mirror-<uid>`. The copy carries the request\'s method and headers as forwarded (X-Forwarded-*, X-Request-ID), Host from mirror-host, and the body teed as it streams (a mirror more than 1 MiB behind loses its copy)'),
   h('mirror-request-body', '`on` (default) or `off`: the copy goes with an empty body (the client\'s Content-Length is not passed on)'),
   h('mirror-host', 'the Host header of the copy; default the mirror-target\'s host without its port, as ingress-nginx'),
-  n('http2-push-preload'), n('enable-rewrite-log'),
+  never('http2-push-preload', PUSH),
+  h('enable-rewrite-log', '`"true"`: each request whose path rewrite-target changes, or whose Host upstream-vhost changes, is one JSON log line of the data plane (level `info`, so not with `--log-level warn`; msg `rewrite`, with `ingress`, `route`, `host`, `path` and `rewrittenPath` with the query, and `rewrittenHost`), where nginx writes each rewrite rule\'s verdict, match or not, to its error log at notice level. Requests the rewrite leaves as they are get no line; app-root and the other redirects are not rewrites, nor is x-forwarded-prefix'),
   h('enable-access-log', '`"false"`: no access-log line for the Ingress\'s requests; they are still counted in the request metrics'),
-  n('enable-opentracing'), n('opentracing-trust-incoming-span'), n('enable-opentelemetry'), n('opentelemetry-trust-incoming-span'),
-  n('enable-influxdb'), n('influxdb-measurement'), n('influxdb-port'), n('influxdb-host'), n('influxdb-server-name'),
+  never('enable-opentracing', OPENTRACING), never('opentracing-trust-incoming-span', OPENTRACING),
+  n('enable-opentelemetry'), n('opentelemetry-trust-incoming-span'),
+  never('enable-influxdb', INFLUXDB), never('influxdb-measurement', INFLUXDB), never('influxdb-port', INFLUXDB), never('influxdb-host', INFLUXDB),
+  never('influxdb-server-name', INFLUXDB),
   // Never
   p('configuration-snippet', `${SNIPPET}. Its \`more_set_headers\`, \`add_header\` (always, whatever the status), \`proxy_set_header\` and \`more_clear_headers\` with plain values become header middlewares; every other directive, and one using variables, is reported by name (InvalidAnnotation)`),
   p('server-snippet', 'as configuration-snippet, for the routes of this Ingress only (not the whole server)'),

@@ -5,7 +5,7 @@
 // under the prefix that Bollard does not act on is listed in one UnsupportedAnnotation diagnostic.
 import type { IngressObject } from '../../snapshot/model.ts';
 import type { BackendProtocol, CanaryRule, Diagnostic, LoadBalancing, SslRedirectMode } from '../types.ts';
-import type { Middleware, RedirectStatus } from '../middleware.ts';
+import type { Middleware, RedirectStatus, RewriteLog } from '../middleware.ts';
 import type { Parsed } from '../option-values.ts';
 import { parseBackendProtocol, parseSize } from '../option-values.ts';
 import { isHonoured, NGINX_PREFIX } from './catalog.ts';
@@ -105,7 +105,7 @@ export function readNginxAnnotations(ingress: IngressObject, settings: NginxSett
   const affinity = readAffinity(read);
   const filters: Middleware[] = [
     ...(auth !== undefined && 'refuse' in auth ? [auth.refuse] : []), ...authTls.refuse,
-    ...readAccess(read), ...readRedirects(read), ...readCors(read), ...readRateLimit(read, `${ingress.namespace}/${ingress.name}`), ...readForwardAuth(read), ...readRequestChanges(read), ...readLimitRate(read),
+    ...readAccess(read), ...readRedirects(read), ...readCors(read), ...readRateLimit(read, `${ingress.namespace}/${ingress.name}`), ...readForwardAuth(read), ...readRequestChanges(read, ingress), ...readLimitRate(read),
     ...affinity, ...readUpstreamHash(read, affinity.length > 0), ...readProxyRewrites(read), ...readMirror(read),
     ...readSnippet(ingress, 'configuration-snippet', diagnostics), ...readSnippet(ingress, 'server-snippet', diagnostics),
   ];
@@ -231,8 +231,8 @@ function readRedirects(read: AnnotationReader): Middleware[] {
   return out;
 }
 
-/** Request changes: X-Forwarded-Prefix, the Connection header and the upstream Host. */
-function readRequestChanges(read: AnnotationReader): Middleware[] {
+/** Request changes: X-Forwarded-Prefix, the Connection header and the upstream Host (with enable-rewrite-log, logged). */
+function readRequestChanges(read: AnnotationReader, ingress: IngressObject): Middleware[] {
   const out: Middleware[] = [];
   const prefix = read('x-forwarded-prefix', 'visible characters', parseHeaderValue)?.value;
   const connection = read('connection-proxy-header', '"keep-alive" or "close"', (w) => (w === 'keep-alive' || w === 'close' ? { value: w } : undefined))?.value;
@@ -242,8 +242,20 @@ function readRequestChanges(read: AnnotationReader): Middleware[] {
   if (connection !== undefined) set.push(['connection', connection]);
   if (set.length > 0) out.push({ kind: 'RequestHeaderModifier', set, remove: [] });
   const vhost = read('upstream-vhost', 'a host name, optionally with a port', parseHostPort)?.value;
-  if (vhost !== undefined) out.push({ kind: 'URLRewrite', path: undefined, hostname: vhost });
+  const log = readRewriteLog(read, ingress, vhost !== undefined);
+  if (vhost !== undefined || log !== undefined) out.push({ kind: 'URLRewrite', path: undefined, hostname: vhost, ...(log === undefined ? {} : { log }) });
   return out;
+}
+
+/**
+ * enable-rewrite-log "true", when the Ingress rewrites anything (the Host, or a valid rewrite-target,
+ * whose URLRewrite route-chain.ts makes per route and which takes this one's log); the route is filled in there.
+ */
+function readRewriteLog(read: AnnotationReader, ingress: IngressObject, rewritesHost: boolean): RewriteLog | undefined {
+  if (read('enable-rewrite-log', '"true" or "false"', parseGoBoolean)?.value !== true) return undefined;
+  const target = ingress.annotations[`${NGINX_PREFIX}rewrite-target`];
+  const rewritesPath = target !== undefined && parseRewriteTarget(target) !== undefined;
+  return rewritesHost || rewritesPath ? { ingress: `${ingress.namespace}/${ingress.name}`, route: '' } : undefined;
 }
 
 function readRetries(read: AnnotationReader): Pick<NginxReading, 'retries' | 'retryTimeoutMs'> {
