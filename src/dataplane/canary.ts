@@ -4,6 +4,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { CanaryRule, Route } from '../routing/types.ts';
 import type { ForwardPlan, SessionRequest } from './middleware/step.ts';
+import { cookieValue } from './cookies.ts';
 
 const canaryRoutes = new WeakMap<Route, Route>();
 const patterns = new WeakMap<CanaryRule, RegExp | undefined>();
@@ -75,14 +76,4 @@ function patternOf(rule: CanaryRule): RegExp | undefined {
   }
   patterns.set(rule, pattern);
   return pattern;
-}
-
-/** The first value of the named cookie in a Cookie header. */
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (header === undefined) return undefined;
-  for (const pair of header.split(';')) {
-    const at = pair.indexOf('=');
-    if (at > 0 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim();
-  }
-  return undefined;
 }

@@ -2,6 +2,7 @@
 // annotation's key with the request's values filled in, hashed (an Authorization header may be long).
 import { createHash } from 'node:crypto';
 import type { ForwardAuth, KeyPart } from '../../routing/middleware.ts';
+import { cookieValue } from '../cookies.ts';
 import { renderLocation } from './redirect.ts';
 import type { ChainRequest } from './step.ts';
 
@@ -13,7 +14,7 @@ export function authCacheKey(filter: ForwardAuth, parts: readonly KeyPart[], req
 
 function partValue(part: Exclude<KeyPart, string>, req: ChainRequest): string {
   if ('header' in part) return joined(req.headers[part.header]);
-  if ('cookie' in part) return cookieValue(joined(req.headers.cookie), part.cookie);
+  if ('cookie' in part) return cookieValue(req.headers.cookie, part.cookie) ?? '';
   switch (part.value) {
     case 'remote_addr': return req.clientAddress();
     case 'remote_user': return basicUser(req.headers.authorization);
@@ -24,13 +25,6 @@ function partValue(part: Exclude<KeyPart, string>, req: ChainRequest): string {
 
 const joined = (value: string | string[] | undefined): string => (Array.isArray(value) ? value.join(', ') : value ?? '');
 
-function cookieValue(header: string, name: string): string {
-  for (const pair of header.split(';')) {
-    const eq = pair.indexOf('=');
-    if (eq > 0 && pair.slice(0, eq).trim() === name) return pair.slice(eq + 1).trim();
-  }
-  return '';
-}
 
 /** nginx's $remote_user: the user of a Basic Authorization header, else empty. */
 function basicUser(header: string | undefined): string {

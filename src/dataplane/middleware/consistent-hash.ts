@@ -4,6 +4,7 @@
 // and query as sent upstream before any rewrite, $uri the decoded path routes match.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ConsistentHash, HashKeyPart } from '../../routing/middleware.ts';
+import { cookieValue } from '../cookies.ts';
 import { hashKeyPosition } from '../upstream/hash-key.ts';
 import type { ChainRequest, Step } from './step.ts';
 
@@ -30,9 +31,9 @@ function headerValue(headers: IncomingHttpHeaders, name: string): string {
   return Array.isArray(v) ? v.join(name === 'cookie' ? '; ' : ', ') : v;
 }
 
-/** The first `name=value` pair of a `separator`-separated list whose name is `name` (any case). */
-function pairValue(list: string, separator: string, name: string): string {
-  for (const pair of list.split(separator)) {
+/** nginx's $arg_<name>: the first query argument named `name` (any case). */
+function argValue(query: string, name: string): string {
+  for (const pair of query.split('&')) {
     const eq = pair.indexOf('=');
     if (eq >= 0 && pair.slice(0, eq).trim().toLowerCase() === name) return pair.slice(eq + 1).trim();
   }
@@ -43,8 +44,8 @@ function partValue(part: HashKeyPart, req: ChainRequest): string {
   if (typeof part === 'string') return part;
   if ('value' in part) return valueOf(part.value, req);
   if ('header' in part) return headerValue(req.headers, part.header);
-  if ('cookie' in part) return pairValue(headerValue(req.headers, 'cookie'), ';', part.cookie);
-  return pairValue(req.target.query.slice(1), '&', part.arg);
+  if ('cookie' in part) return cookieValue(req.headers.cookie, part.cookie, true) ?? '';
+  return argValue(req.target.query.slice(1), part.arg);
 }
 
 /** The request's hash key (exported for tests). */
