@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { seededRandom } from '../../../test/support/seeded-random.ts';
+import { balancerWithStats } from '../../../test/support/balancer-with-stats.ts';
 import type { Endpoint, Upstream } from '../../routing/types.ts';
 import { Balancer } from './balancer.ts';
-import { EndpointStats, endpointKey } from './endpoint-stats.ts';
+import { endpointKey } from './endpoint-stats.ts';
 import { hashKeyPosition } from './hash-key.ts';
 import { cutSubsets } from './session-rings.ts';
 
@@ -11,16 +11,6 @@ const upstream = (count: number): Upstream => ({
   key: 'shop/web:80', service: { namespace: 'shop', name: 'web' }, endpoints: Array.from({ length: count }, (_, i) => endpoint(i + 1)),
 });
 
-function balancerWithStats(): { balancer: Balancer; eject: (e: Endpoint) => void } {
-  const stats = new Map<string, EndpointStats>();
-  const statsOf = (e: Endpoint): EndpointStats => {
-    const s = stats.get(endpointKey(e)) ?? new EndpointStats();
-    stats.set(endpointKey(e), s);
-    return s;
-  };
-  const balancer = new Balancer({ stats: statsOf, ejectionsUntil: () => Number.POSITIVE_INFINITY, now: () => 0, random: seededRandom(7) });
-  return { balancer, eject: (e) => { statsOf(e).ejectedUntil = 1; } };
-}
 
 const keys = Array.from({ length: 3000 }, (_, i) => `/items/${i}`);
 const hostFor = (balancer: Balancer, on: Upstream, key: string, subsetSize?: number, tried?: ReadonlySet<string>): string =>
@@ -28,7 +18,7 @@ const hostFor = (balancer: Balancer, on: Upstream, key: string, subsetSize?: num
 
 describe('consistent hashing (upstream-hash-by)', () => {
   it('sends one key to one endpoint, whatever the policy and however often', () => {
-    const { balancer } = balancerWithStats();
+    const { balancer } = balancerWithStats(7);
     const on = upstream(5);
     for (const key of keys.slice(0, 50)) {
       const first = hostFor(balancer, on, key);
@@ -37,7 +27,7 @@ describe('consistent hashing (upstream-hash-by)', () => {
   });
 
   it('spreads keys over every endpoint, and a fifth endpoint takes about a fifth of them from the others, moving none between them', () => {
-    const { balancer } = balancerWithStats();
+    const { balancer } = balancerWithStats(7);
     const before = new Map(keys.map((k) => [k, hostFor(balancer, upstream(4), k)]));
     expect(new Set(before.values()).size).toBe(4);
     const after = new Map(keys.map((k) => [k, hostFor(balancer, upstream(5), k)]));
@@ -48,7 +38,7 @@ describe('consistent hashing (upstream-hash-by)', () => {
   });
 
   it('goes around an ejected or already tried endpoint to the next on the ring, and back once it is eligible', () => {
-    const { balancer, eject } = balancerWithStats();
+    const { balancer, eject } = balancerWithStats(7);
     const on = upstream(3);
     const key = keys.find((k) => hostFor(balancer, on, k) === endpoint(2).host) ?? '';
     const tried = new Set([endpointKey(endpoint(2))]);
@@ -59,7 +49,7 @@ describe('consistent hashing (upstream-hash-by)', () => {
   });
 
   it('with subsets, keeps each key within one subset of that size and uses all of its members', () => {
-    const { balancer } = balancerWithStats();
+    const { balancer } = balancerWithStats(7);
     const on = upstream(7);
     for (const key of keys.slice(0, 20)) {
       const seen = new Set(Array.from({ length: 60 }, () => hostFor(balancer, on, key, 3)));
@@ -77,7 +67,7 @@ describe('consistent hashing (upstream-hash-by)', () => {
   });
 
   it('finds no endpoint in an empty upstream', () => {
-    const { balancer } = balancerWithStats();
+    const { balancer } = balancerWithStats(7);
     expect(hostFor(balancer, upstream(0), '/x')).toBe('none');
     expect(hostFor(balancer, upstream(0), '/x', 3)).toBe('none');
   });

@@ -1,25 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { seededRandom } from '../../../test/support/seeded-random.ts';
+import { balancerWithStats } from '../../../test/support/balancer-with-stats.ts';
 import type { Endpoint, Upstream } from '../../routing/types.ts';
 import { Balancer } from './balancer.ts';
 import { endpointHash } from './endpoint-hash.ts';
-import { EndpointStats, endpointKey } from './endpoint-stats.ts';
+import { endpointKey } from './endpoint-stats.ts';
 import { formatPosition, parseSessionKey, type SessionKey } from './session-key.ts';
 
 const endpoint = (i: number): Endpoint => ({ host: `10.1.0.${i}`, port: 8080 });
 const upstream = (...endpoints: Endpoint[]): Upstream => ({ key: 'shop/web:80', service: { namespace: 'shop', name: 'web' }, endpoints });
 
-/** A balancer over per-endpoint stats the test can eject, with a seeded random source. */
-function balancerWithStats(): { balancer: Balancer; eject: (e: Endpoint) => void } {
-  const stats = new Map<string, EndpointStats>();
-  const statsOf = (e: Endpoint): EndpointStats => {
-    const s = stats.get(endpointKey(e)) ?? new EndpointStats();
-    stats.set(endpointKey(e), s);
-    return s;
-  };
-  const balancer = new Balancer({ stats: statsOf, ejectionsUntil: () => Number.POSITIVE_INFINITY, now: () => 0, random: seededRandom(1) });
-  return { balancer, eject: (e) => { statsOf(e).ejectedUntil = 1; } };
-}
 
 const keyOf = (value: string): SessionKey => {
   const key = parseSessionKey(value);
@@ -44,7 +33,7 @@ describe('Balancer.stick and sessionValue', () => {
   const three = upstream(endpoint(1), endpoint(2), endpoint(3));
 
   it('leads every new session back to the endpoint that served it, in either mode', () => {
-    const { balancer } = balancerWithStats();
+    const { balancer } = balancerWithStats(1);
     for (const mode of ['balanced', 'persistent'] as const) {
       for (let i = 0; i < 50; i++) {
         const picked = balancer.pick(three, 'round-robin');
@@ -57,7 +46,7 @@ describe('Balancer.stick and sessionValue', () => {
   });
 
   it('balanced: when a third endpoint is added, about a third of the sessions move, all to it', () => {
-    const { balancer } = balancerWithStats();
+    const { balancer } = balancerWithStats(1);
     const values = sessions(balancer, two, 'balanced', 3000);
     const before = values.map((v) => hostOf(balancer, two, v));
     const after = values.map((v) => hostOf(balancer, three, v));
@@ -69,7 +58,7 @@ describe('Balancer.stick and sessionValue', () => {
   });
 
   it('balanced: when an endpoint is removed, only its sessions move', () => {
-    const { balancer } = balancerWithStats();
+    const { balancer } = balancerWithStats(1);
     const values = sessions(balancer, three, 'balanced', 900);
     const before = values.map((v) => hostOf(balancer, three, v));
     const after = values.map((v) => hostOf(balancer, two, v));
@@ -78,7 +67,7 @@ describe('Balancer.stick and sessionValue', () => {
   });
 
   it('persistent: adding or removing other endpoints moves no session', () => {
-    const { balancer } = balancerWithStats();
+    const { balancer } = balancerWithStats(1);
     const values = sessions(balancer, two, 'persistent', 300);
     const before = values.map((v) => hostOf(balancer, two, v));
     expect(values.map((v) => hostOf(balancer, three, v))).toEqual(before);
@@ -90,7 +79,7 @@ describe('Balancer.stick and sessionValue', () => {
   });
 
   it('balanced: a session whose endpoint is ejected or tried detours to the next endpoint on the ring, the same each time', () => {
-    const { balancer, eject } = balancerWithStats();
+    const { balancer, eject } = balancerWithStats(1);
     const values = sessions(balancer, three, 'balanced', 300).filter((v) => hostOf(balancer, three, v) === '10.1.0.2');
     expect(values.length).toBeGreaterThan(50);
     const tried = new Set([endpointKey(endpoint(2))]);
@@ -104,7 +93,7 @@ describe('Balancer.stick and sessionValue', () => {
   });
 
   it('persistent: a session whose endpoint is ejected leads nowhere (the balancer picks)', () => {
-    const { balancer, eject } = balancerWithStats();
+    const { balancer, eject } = balancerWithStats(1);
     const value = endpointHash(endpoint(2));
     expect(hostOf(balancer, three, value)).toBe('10.1.0.2');
     eject(endpoint(2));
@@ -112,7 +101,7 @@ describe('Balancer.stick and sessionValue', () => {
   });
 
   it('reads both forms in either mode, so changing affinity-mode moves no session', () => {
-    const { balancer } = balancerWithStats();
+    const { balancer } = balancerWithStats(1);
     expect(hostOf(balancer, three, endpointHash(endpoint(3)))).toBe('10.1.0.3');
     const position = balancer.sessionValue(three, endpoint(1), 'balanced');
     expect(hostOf(balancer, three, position)).toBe('10.1.0.1');
@@ -122,7 +111,7 @@ describe('Balancer.stick and sessionValue', () => {
   });
 
   it('leads nowhere on an upstream without endpoints', () => {
-    const { balancer } = balancerWithStats();
+    const { balancer } = balancerWithStats(1);
     expect(balancer.stick(upstream(), keyOf('00000000'))).toBeUndefined();
     expect(balancer.stick(upstream(), keyOf(endpointHash(endpoint(1))))).toBeUndefined();
   });

@@ -5,7 +5,6 @@
 // endpoints to three, balanced moves about a third of the sessions to the new one (the share its
 // points take of the session ring) and persistent moves none.
 import { createHash } from 'node:crypto';
-import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request } from 'undici';
@@ -15,7 +14,7 @@ import { formatPosition } from '../../../src/dataplane/upstream/session-key.ts';
 import { RING_POSITIONS, SessionRing } from '../../../src/dataplane/upstream/session-ring.ts';
 import type { Endpoint } from '../../../src/routing/types.ts';
 import { buildAnnotated } from './annotated-table.ts';
-import { deadEndpoint, startPlane, startUpstream, type TestUpstream } from './support.ts';
+import { deadEndpoint, startPlane, startUpstream, upgradeAnswerUpstream, type TestUpstream } from './support.ts';
 
 const N = 'nginx.ingress.kubernetes.io/';
 type Plane = Awaited<ReturnType<typeof startPlane>>;
@@ -109,26 +108,12 @@ describe('affinity: cookie', () => {
   });
 });
 
-/** The X-Upstream of the 101 answer to a WebSocket upgrade carrying `cookie`. */
-function upgradeReaches(cookie: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(sticky.httpPort, '127.0.0.1');
-    let head = '';
-    socket.setEncoding('latin1').on('error', reject).on('data', (c: string) => {
-      head += c;
-      if (!head.includes('\r\n\r\n')) return;
-      socket.destroy();
-      resolve(/^x-upstream: (.*)\r$/im.exec(head)?.[1] ?? head);
-    });
-    socket.write(`GET /ws HTTP/1.1\r\nHost: sticky.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nCookie: ${cookie}\r\n\r\n`);
-  });
-}
 
 describe('affinity: cookie and WebSocket upgrades', () => {
   it('sends an upgrade carrying the cookie to the endpoint it names', async () => {
     for (const [i, u] of upstreams.slice(0, 3).entries()) {
       const cookie = `route=${endpointHash(u.endpoint)}`;
-      for (let n = 0; n < 3; n++) expect(await upgradeReaches(cookie)).toBe('abc'[i]);
+      for (let n = 0; n < 3; n++) expect(await upgradeAnswerUpstream(sticky.httpPort, 'sticky.test', '/ws', `Cookie: ${cookie}\r\n`)).toBe('abc'[i]);
     }
   });
 });

@@ -5,7 +5,6 @@
 // WebSocket upgrade is hashed like a request; and affinity: cookie wins over the hash, as in
 // ingress-nginx.
 import { createHash } from 'node:crypto';
-import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { H2CClient, request } from 'undici';
@@ -14,7 +13,7 @@ import { endpointKey } from '../../../src/dataplane/upstream/endpoint-stats.ts';
 import { SessionRing } from '../../../src/dataplane/upstream/session-ring.ts';
 import type { Endpoint } from '../../../src/routing/types.ts';
 import { buildAnnotated } from './annotated-table.ts';
-import { deadEndpoint, startPlane, startUpstream, type TestUpstream } from './support.ts';
+import { deadEndpoint, startPlane, startUpstream, upgradeAnswerUpstream, type TestUpstream } from './support.ts';
 
 const N = 'nginx.ingress.kubernetes.io/';
 type Plane = Awaited<ReturnType<typeof startPlane>>;
@@ -36,20 +35,6 @@ async function reached(on: Plane, host: string, path: string, headers: Record<st
   return { upstream: String(res.headers['x-upstream']), setCookie: res.headers['set-cookie'] !== undefined };
 }
 
-/** The X-Upstream of the 101 answer to a WebSocket upgrade of `path` on by-uri.test. */
-function upgradeReaches(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(plane.httpPort, '127.0.0.1');
-    let head = '';
-    socket.setEncoding('latin1').on('error', reject).on('data', (c: string) => {
-      head += c;
-      if (!head.includes('\r\n\r\n')) return;
-      socket.destroy();
-      resolve(/^x-upstream: (.*)\r$/im.exec(head)?.[1] ?? head);
-    });
-    socket.write(`GET ${path} HTTP/1.1\r\nHost: by-uri.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
-  });
-}
 
 const upstreamOf = async (host: string, path: string, headers: Record<string, string> = {}): Promise<string> => (await reached(plane, host, path, headers)).upstream;
 
@@ -143,7 +128,7 @@ describe('upstream-hash-by', () => {
   it('sends a WebSocket upgrade where a request with the same URI goes', async () => {
     for (let i = 0; i < 6; i++) {
       const path = `/ws/${String(i)}`;
-      expect(await upgradeReaches(path)).toBe(await upstreamOf('by-uri.test', path));
+      expect(await upgradeAnswerUpstream(plane.httpPort, 'by-uri.test', path)).toBe(await upstreamOf('by-uri.test', path));
     }
   });
 

@@ -2,7 +2,7 @@
 // and real clients: the feature tests' common ground.
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { startDataPlane, type DataPlane, type DataPlaneConfig, type DataPlaneDeps } from '../../../src/dataplane/data-plane.ts';
 import { defaultDataPlaneOptions } from '../../../src/dataplane/options.ts';
@@ -119,4 +119,22 @@ export async function upstreamAt(url: string, host: string): Promise<string | nu
   const res = await request(url, { headers: { host } });
   const text = await res.body.text();
   return res.statusCode === 200 ? (JSON.parse(text) as { upstream: string }).upstream : res.statusCode;
+}
+
+/**
+ * The X-Upstream of the answer to a WebSocket upgrade of `path` on `host` (with `extraHead` lines,
+ * each ending in CRLF), read from the raw head; the whole head when it has none.
+ */
+export function upgradeAnswerUpstream(port: number, host: string, path: string, extraHead = ''): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let head = '';
+    socket.setEncoding('latin1').on('error', reject).on('data', (c: string) => {
+      head += c;
+      if (!head.includes('\r\n\r\n')) return;
+      socket.destroy();
+      resolve(/^x-upstream: (.*)\r$/im.exec(head)?.[1] ?? head);
+    });
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n${extraHead}\r\n`);
+  });
 }
