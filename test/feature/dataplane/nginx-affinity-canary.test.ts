@@ -9,6 +9,7 @@ import { request } from 'undici';
 import { parseFixture } from '../../support/routing/fixture-snapshot.ts';
 import { buildFixture } from './annotated-table.ts';
 import { startPlane, startUpstream, type TestUpstream } from './support.ts';
+import { shopIngress, shopService } from './shop-objects.ts';
 
 const N = 'nginx.ingress.kubernetes.io/';
 const OLD_CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/62.0.3202.94 Safari/537.36';
@@ -19,20 +20,6 @@ let plane: Awaited<ReturnType<typeof startPlane>>;
 let stable: TestUpstream;
 let canary: TestUpstream;
 let base = '';
-
-function ingress(name: string, host: string, service: string, annotations: Record<string, string>) {
-  return {
-    metadata: { namespace: 'shop', name, annotations },
-    spec: { ingressClassName: 'bollard', rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service, port: { number: 80 } } } }] } }] },
-  };
-}
-
-function service(name: string, port: number) {
-  return {
-    service: { metadata: { namespace: 'shop', name }, spec: { ports: [{ port: 80 }] } },
-    slice: { metadata: { namespace: 'shop', name, labels: { 'kubernetes.io/service-name': name } }, ports: [{ port }], endpoints: [{ addresses: ['127.0.0.1'] }] },
-  };
-}
 
 interface Reached { readonly upstream: string; readonly setCookie: string | undefined }
 
@@ -50,23 +37,23 @@ beforeAll(async () => {
   stable = await startUpstream('stable');
   canary = await startUpstream('canary');
   plane = await startPlane({ h2c: true });
-  const web = service('web', stable.endpoint.port);
-  const v2 = service('web-v2', canary.endpoint.port);
+  const web = shopService('web', stable.endpoint.port);
+  const v2 = shopService('web-v2', canary.endpoint.port);
   const affinity = { [`${N}affinity`]: 'cookie', [`${N}session-cookie-name`]: 'route' };
   const rules = { [`${N}canary`]: 'true', [`${N}canary-by-header`]: 'X-Canary', [`${N}canary-weight`]: '0' };
   const fixture = parseFixture({
     ingresses: [
-      ingress('scoped', 'scoped.test', 'web', {
+      shopIngress('scoped', 'scoped.test', 'web', {
         ...affinity, [`${N}session-cookie-domain`]: '.Example.com', [`${N}session-cookie-samesite`]: 'None', [`${N}session-cookie-conditional-samesite-none`]: 'true',
       }),
-      ingress('always-none', 'always-none.test', 'web', { ...affinity, [`${N}session-cookie-samesite`]: 'None' }),
-      ingress('bad-domain', 'bad-domain.test', 'web', { ...affinity, [`${N}session-cookie-domain`]: 'not a domain' }),
-      ingress('sticky', 'sticky.test', 'web', affinity),
-      ingress('sticky-canary', 'sticky.test', 'web-v2', rules),
-      ingress('legacy', 'legacy.test', 'web', affinity),
-      ingress('legacy-canary', 'legacy.test', 'web-v2', { ...rules, [`${N}affinity-canary-behavior`]: 'legacy' }),
-      ingress('odd', 'odd.test', 'web', affinity),
-      ingress('odd-canary', 'odd.test', 'web-v2', { ...rules, [`${N}affinity-canary-behavior`]: 'sometimes' }),
+      shopIngress('always-none', 'always-none.test', 'web', { ...affinity, [`${N}session-cookie-samesite`]: 'None' }),
+      shopIngress('bad-domain', 'bad-domain.test', 'web', { ...affinity, [`${N}session-cookie-domain`]: 'not a domain' }),
+      shopIngress('sticky', 'sticky.test', 'web', affinity),
+      shopIngress('sticky-canary', 'sticky.test', 'web-v2', rules),
+      shopIngress('legacy', 'legacy.test', 'web', affinity),
+      shopIngress('legacy-canary', 'legacy.test', 'web-v2', { ...rules, [`${N}affinity-canary-behavior`]: 'legacy' }),
+      shopIngress('odd', 'odd.test', 'web', affinity),
+      shopIngress('odd-canary', 'odd.test', 'web-v2', { ...rules, [`${N}affinity-canary-behavior`]: 'sometimes' }),
     ],
     services: [web.service, v2.service],
     endpointSlices: [web.slice, v2.slice],

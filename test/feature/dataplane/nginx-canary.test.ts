@@ -6,6 +6,7 @@ import { request } from 'undici';
 import { parseFixture } from '../../support/routing/fixture-snapshot.ts';
 import { buildFixture } from './annotated-table.ts';
 import { startPlane, startUpstream, type TestUpstream } from './support.ts';
+import { shopIngress, shopService } from './shop-objects.ts';
 
 const N = 'nginx.ingress.kubernetes.io/';
 
@@ -13,20 +14,6 @@ let plane: Awaited<ReturnType<typeof startPlane>>;
 let stable: TestUpstream;
 let canary: TestUpstream;
 let base = '';
-
-function ingress(name: string, host: string, service: string, annotations: Record<string, string>) {
-  return {
-    metadata: { namespace: 'shop', name, annotations },
-    spec: { ingressClassName: 'bollard', rules: [{ host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service, port: { number: 80 } } } }] } }] },
-  };
-}
-
-function service(name: string, port: number) {
-  return {
-    service: { metadata: { namespace: 'shop', name }, spec: { ports: [{ port: 80 }] } },
-    slice: { metadata: { namespace: 'shop', name, labels: { 'kubernetes.io/service-name': name } }, ports: [{ port }], endpoints: [{ addresses: ['127.0.0.1'] }] },
-  };
-}
 
 async function reached(host: string, headers: Record<string, string> = {}): Promise<string> {
   const res = await request(`${base}/`, { headers: { host, ...headers } });
@@ -38,18 +25,18 @@ beforeAll(async () => {
   stable = await startUpstream('stable');
   canary = await startUpstream('canary');
   plane = await startPlane();
-  const web = service('web', stable.endpoint.port);
-  const v2 = service('web-v2', canary.endpoint.port);
+  const web = shopService('web', stable.endpoint.port);
+  const v2 = shopService('web-v2', canary.endpoint.port);
   const fixture = parseFixture({
     ingresses: [
-      ingress('main', 'shop.test', 'web', {}),
-      ingress('main-canary', 'shop.test', 'web-v2', { [`${N}canary`]: 'true', [`${N}canary-by-header`]: 'X-Canary', [`${N}canary-by-cookie`]: 'canary' }),
-      ingress('valued', 'valued.test', 'web', {}),
-      ingress('valued-canary', 'valued.test', 'web-v2', { [`${N}canary`]: 'true', [`${N}canary-by-header`]: 'X-Region', [`${N}canary-by-header-value`]: 'eu-west', [`${N}canary-weight`]: '100' }),
-      ingress('pattern', 'pattern.test', 'web', {}),
-      ingress('pattern-canary', 'pattern.test', 'web-v2', { [`${N}canary`]: 'true', [`${N}canary-by-header`]: 'X-User', [`${N}canary-by-header-pattern`]: '^(ann|bob)$' }),
-      ingress('half', 'half.test', 'web', {}),
-      ingress('half-canary', 'half.test', 'web-v2', { [`${N}canary`]: 'true', [`${N}canary-weight`]: '1', [`${N}canary-weight-total`]: '2' }),
+      shopIngress('main', 'shop.test', 'web', {}),
+      shopIngress('main-canary', 'shop.test', 'web-v2', { [`${N}canary`]: 'true', [`${N}canary-by-header`]: 'X-Canary', [`${N}canary-by-cookie`]: 'canary' }),
+      shopIngress('valued', 'valued.test', 'web', {}),
+      shopIngress('valued-canary', 'valued.test', 'web-v2', { [`${N}canary`]: 'true', [`${N}canary-by-header`]: 'X-Region', [`${N}canary-by-header-value`]: 'eu-west', [`${N}canary-weight`]: '100' }),
+      shopIngress('pattern', 'pattern.test', 'web', {}),
+      shopIngress('pattern-canary', 'pattern.test', 'web-v2', { [`${N}canary`]: 'true', [`${N}canary-by-header`]: 'X-User', [`${N}canary-by-header-pattern`]: '^(ann|bob)$' }),
+      shopIngress('half', 'half.test', 'web', {}),
+      shopIngress('half-canary', 'half.test', 'web-v2', { [`${N}canary`]: 'true', [`${N}canary-weight`]: '1', [`${N}canary-weight-total`]: '2' }),
     ],
     services: [web.service, v2.service],
     endpointSlices: [web.slice, v2.slice],
