@@ -18,7 +18,7 @@ import { createHttpListener, createHttpsListener, type DrainableServer, type Lis
 import { TableHolder } from './table-holder.ts';
 import { Tunnels } from './tunnels.ts';
 import { SniContexts, type CertificateSource } from './tls/sni-contexts.ts';
-import { createPassthrough } from './tls/passthrough.ts';
+import { createTlsRouting } from './tls/passthrough.ts';
 import { Balancer } from './upstream/balancer.ts';
 import { UpstreamPools } from './upstream/pools.ts';
 import { createUpgradeHandler } from './websocket.ts';
@@ -126,12 +126,12 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   const plain = guardHandlers(handlerFor('http'), failed);
   const secure = guardHandlers(handlerFor('https'), failed);
   const http: DrainableServer = createHttpListener(plain, config.limits, hooks('http'), config.h2c ?? false);
-  const passthrough = config.tls.sslPassthrough === true ? createPassthrough({
-    tables, balancer, tunnels, connectTimeoutMs: config.options.connectTimeoutMs, onDone,
+  const routing = createTlsRouting({
+    tables, balancer, tunnels, connectTimeoutMs: config.options.connectTimeoutMs, onDone, nginx: config.tls.sslPassthrough === true,
     onOutcome: (outcome) => { metrics.tlsPassthroughConnections.inc({ outcome }); },
-  }) : undefined;
+  });
   const https: DrainableServer = createHttpsListener(secure, config.limits, {
-    ...config.tls, lookup: (name, connection) => sni.lookup(name, connection), ...(passthrough === undefined ? {} : { passthrough }),
+    ...config.tls, lookup: (name, connection) => sni.lookup(name, connection), routing,
     onHandshakeError: (code) => { metrics.tlsHandshakeErrors.inc({ code }); },
     onCertificateChoice: (choice) => { metrics.tlsCertificateChoices.inc({ choice }); },
   }, hooks('https'));

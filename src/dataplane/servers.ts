@@ -14,7 +14,7 @@ import type { Http1Request } from './http1/connection.ts';
 import { Http1ConnectionSet } from './http1/connection-set.ts';
 import { secureContextOptions, type SniLookup } from './tls/sni-contexts.ts';
 import { acceptTls, type CertificateChoice, type TlsAcceptOptions } from './tls/tls-accept.ts';
-import type { Passthrough } from './tls/passthrough.ts';
+import type { TlsRouting } from './tls/passthrough.ts';
 
 export interface ListenerLimits {
   readonly maxHeaderBytes: number;
@@ -166,8 +166,8 @@ export interface TlsListenerOptions {
   readonly sniStrict: boolean;
   readonly onHandshakeError: (code: string) => void;
   readonly onCertificateChoice: (choice: CertificateChoice) => void;
-  /** nginx ssl-passthrough (--enable-ssl-passthrough): connections it takes are not terminated. */
-  readonly passthrough?: Passthrough;
+  /** nginx ssl-passthrough and Gateway API TLSRoutes: connections routed by server name, not answered with HTTP. */
+  readonly routing?: TlsRouting;
 }
 
 /**
@@ -190,15 +190,16 @@ class TlsFrontServer extends NetServer implements DrainableServer {
       defaultContext: createSecureContext(secureContextOptions(tls, { certPem: tls.defaultCertPem, keyPem: tls.defaultKeyPem })),
       lookup: tls.lookup, sniStrict: tls.sniStrict, alpnProtocols: ['h2', 'http/1.1'], handshakeTimeoutMs: limits.headersTimeoutMs,
       onChoice: tls.onCertificateChoice, onHandshakeError: tls.onHandshakeError,
-      ...(tls.passthrough === undefined ? {} : { passthrough: tls.passthrough }),
+      ...(tls.routing === undefined ? {} : { routeHello: tls.routing.routeHello }),
     };
     this.on('connection', (raw: Socket) => {
       this.handshaking.add(raw);
       raw.once('close', () => this.handshaking.delete(raw));
-      acceptTls(raw, accept, (socket: TLSSocket) => {
+      acceptTls(raw, accept, (socket: TLSSocket, stream) => {
         this.handshaking.delete(raw);
         this.emit('secureConnection', socket);
-        if (socket.alpnProtocol === 'h2') h2.adopt(socket);
+        if (stream !== undefined) tls.routing?.relayTerminated(socket, stream);
+        else if (socket.alpnProtocol === 'h2') h2.adopt(socket);
         else http1.adopt(socket);
       });
     });

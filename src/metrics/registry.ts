@@ -100,7 +100,7 @@ export function createMetrics(opts: { processMetrics: boolean } = { processMetri
     }),
     tlsPassthroughConnections: new Counter({
       name: 'bollard_tls_passthrough_connections_total',
-      help: 'TLS connections passed through unterminated (nginx ssl-passthrough), by outcome: connected, no_endpoints, connect_error. Open ones are tunnels (bollard_tunnels_open).',
+      help: 'TLS connections routed by server name to a backend as a byte stream (nginx ssl-passthrough, Gateway API TLSRoutes in Passthrough and Terminate mode), by outcome: connected, no_endpoints, connect_error, no_route (refused: no TLSRoute takes the name on a port of TLS listeners only). Open ones are tunnels (bollard_tunnels_open).',
       labelNames: ['outcome'], registers: d,
     }),
     clientErrors: new Counter({ name: 'bollard_client_errors_total', help: 'Malformed or timed-out client requests rejected before routing, by parser error code.', labelNames: ['code'], registers: d }),

@@ -19,7 +19,7 @@
 // at one path a chain of routes in precedence order, the first the request meets wins, and when
 // none does the search goes on to shorter paths. Their RegularExpression paths are tried after
 // Exact and before Prefix.
-import type { HostRoutes, RegexRoute, Route, RoutingTable, TlsCertificate, TlsTable } from './types.ts';
+import type { HostRoutes, RegexRoute, Route, RoutingTable, TlsCertificate, TlsStream, TlsStreams, TlsTable } from './types.ts';
 import { pickRoute, type RequestFacts } from './conditions.ts';
 
 export { normalizeHost } from './host-header.ts';
@@ -66,6 +66,29 @@ export function ownTable<T>(own: ReadonlyMap<string, T>, ports: readonly unknown
 }
 
 export const plainAddress = (address: string): string => (address.startsWith('::ffff:') ? address.slice(7) : address);
+
+/**
+ * The TLSRoute stream a TLS connection takes by its server name (RoutingTable.tlsStreams): exact,
+ * then wildcards over ever shorter suffixes, then the listener without a hostname. "refused": the
+ * table serves TLS routes only and none takes the name; undefined: the connection is HTTPS.
+ */
+export function lookupTlsStream(table: RoutingTable, servername: string | undefined): TlsStream | 'refused' | undefined {
+  const streams = table.tlsStreams;
+  if (streams === undefined) return undefined;
+  const found = servername === undefined ? undefined : streamOfName(streams, servername);
+  if (found === 'https') return undefined;
+  return found ?? streams.anyHost ?? (streams.refuseOthers ? 'refused' : undefined);
+}
+
+function streamOfName(streams: TlsStreams, name: string): TlsStream | 'https' | undefined {
+  const exact = streams.hosts.get(name);
+  if (exact !== undefined || streams.wildcards.size === 0) return exact;
+  for (let dot = name.indexOf('.'); dot > 0; dot = name.indexOf('.', dot + 1)) {
+    const found = streams.wildcards.get(name.slice(dot + 1));
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
 
 /** nginx from-to-www-redirect: where a host without routes of its own redirects to, if anywhere. */
 export function lookupWwwRedirect(table: RoutingTable, host: string): string | undefined {

@@ -3,7 +3,7 @@
 // An incremental build (build.ts with a BuildCache) reuses every unchanged part of the previous
 // table, so identity settles each comparison first and only the changed parts are walked.
 import type { ObjectRef } from '../snapshot/model.ts';
-import type { Canary, Endpoint, ErrorBackend, HostRoutes, PortListener, RegexRoute, Route, RouteOptions, RoutingTable, TlsCertificate, TlsTable, Upstream } from './types.ts';
+import type { Canary, Endpoint, ErrorBackend, HostRoutes, PortListener, RegexRoute, Route, RouteOptions, RoutingTable, TlsCertificate, TlsStream, TlsStreams, TlsTable, Upstream } from './types.ts';
 import { sameClientValidation } from './client-validation.ts';
 
 export function tablesEqual(a: RoutingTable, b: RoutingTable): boolean {
@@ -14,8 +14,15 @@ export function tablesEqual(a: RoutingTable, b: RoutingTable): boolean {
     setsEqual(a.deepWildcards, b.deepWildcards) &&
     optionalEqual(a.anyHost, b.anyHost, hostRoutesEqual) &&
     optionalEqual(a.defaultBackend, b.defaultBackend, routesEqual) &&
-    tlsEqual(a.tls, b.tls) && hostMapsEqual(a, b) && ownTablesEqual(a, b)
+    tlsEqual(a.tls, b.tls) && hostMapsEqual(a, b) && ownTablesEqual(a, b) && optionalEqual(a.tlsStreams, b.tlsStreams, streamsEqual)
   );
+}
+
+/** Gateway API TLSRoutes by server name. */
+function streamsEqual(a: TlsStreams, b: TlsStreams): boolean {
+  const same = (x: TlsStream | 'https' | undefined, y: TlsStream | 'https' | undefined): boolean =>
+    x === y || (typeof x === 'object' && typeof y === 'object' && x.mode === y.mode && routesEqual(x.route, y.route));
+  return a.refuseOthers === b.refuseOthers && same(a.anyHost, b.anyHost) && mapsEqual(a.hosts, b.hosts, same) && mapsEqual(a.wildcards, b.wildcards, same);
 }
 
 /** Gateways' own addresses: their tables and ports. */

@@ -164,7 +164,7 @@ export interface RouteSplit {
 }
 
 /** Which kind of object a route comes from: an Ingress (the default) or a Gateway API route. */
-export type RouteSource = 'Ingress' | 'HTTPRoute' | 'GRPCRoute';
+export type RouteSource = 'Ingress' | 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute';
 
 export interface Route {
   /** The object the route comes from (an Ingress, or an HTTPRoute / GRPCRoute when `source` says so). */
@@ -308,6 +308,32 @@ export interface RoutingTable {
    * ("shop.example.net" → "shop.example.com"). Absent or empty: none.
    */
   readonly hostAliases?: ReadonlyMap<string, string> | undefined;
+  /** Gateway API TLSRoutes of the table's TLS listeners, by server name. Absent: none. */
+  readonly tlsStreams?: TlsStreams | undefined;
+}
+
+/**
+ * TLS connections routed by server name before any HTTP (Gateway API TLSRoutes). A name maps to
+ * its stream, or to "https" where an HTTPS listener more specific than a TLS listener owns it.
+ */
+export interface TlsStreams {
+  readonly hosts: ReadonlyMap<string, TlsStream | 'https'>;
+  /** By the suffix after "*.", matching one or more labels (Gateway API wildcards). */
+  readonly wildcards: ReadonlyMap<string, TlsStream | 'https'>;
+  /** A route on a TLS listener without a hostname, for names nothing above takes. */
+  readonly anyHost?: TlsStream | undefined;
+  /**
+   * No HTTPS listener shares the port: a connection no stream takes (or without a server name) is
+   * closed, not answered with a certificate and HTTP.
+   */
+  readonly refuseOthers: boolean;
+}
+
+export interface TlsStream {
+  /** passthrough: the client's TLS bytes go to the backend unopened; terminate: the decrypted bytes do. */
+  readonly mode: 'passthrough' | 'terminate';
+  /** source "TLSRoute"; its upstream (or split, by weight) is where the bytes go. */
+  readonly route: Route;
 }
 
 /** A port of a Gateway's own address that a Gateway listener uses (RoutingTable.portListeners). */

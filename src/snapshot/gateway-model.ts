@@ -255,7 +255,21 @@ export interface GrpcRouteObject extends RouteMeta {
   readonly rules: readonly GrpcRouteRule[];
 }
 
-export type RouteObject = HttpRouteObject | GrpcRouteObject;
+/** A TLSRoute rule: connections whose server name the route takes go to these backends (weighted). */
+export interface TlsRouteRule {
+  readonly backendRefs: readonly BackendRef[];
+}
+
+/** gateway.networking.k8s.io/v1 TLSRoute: TLS connections routed by server name (SNI), on TLS listeners. */
+export interface TlsRouteObject extends RouteMeta {
+  readonly kind: 'TLSRoute';
+  readonly rules: readonly TlsRouteRule[];
+}
+
+export type RouteObject = HttpRouteObject | GrpcRouteObject | TlsRouteObject;
+
+/** The routes that carry HTTP requests (matches, filters): routing/gateway/routes.ts compiles them. */
+export type RequestRouteObject = HttpRouteObject | GrpcRouteObject;
 
 /** A metav1.LabelSelector: every matchLabels pair and every expression must hold. */
 export interface LabelSelectorSpec {

@@ -6,8 +6,8 @@
 // merges into them) but do not matter.
 import { isDeepStrictEqual } from 'node:util';
 import type {
-  BackendTlsPolicyObject, ConfigMapCa, GatewayApiSnapshot, PolicyAncestorStatus, GatewayClassObject, GatewayObject, GrpcRouteObject, HttpRouteObject, ListenerSetObject, ReferenceGrantObject,
-  RouteObject, RouteParentStatus,
+  BackendRef, BackendTlsPolicyObject, ConfigMapCa, GatewayApiSnapshot, PolicyAncestorStatus, GatewayClassObject, GatewayObject, GrpcRouteObject, HttpRouteObject, ListenerSetObject, ReferenceGrantObject,
+  RouteObject, RouteParentStatus, TlsRouteObject,
 } from './gateway-model.ts';
 import { refKey } from './model.ts';
 import { RefIndex } from './ref-index.ts';
@@ -18,7 +18,7 @@ import { RefIndex } from './ref-index.ts';
  *   BackendTLSPolicy caCertificateRefs and Gateways' frontend client-certificate validation.
  */
 export type GatewayKind =
-  | 'GatewayClass' | 'Gateway' | 'ListenerSet' | 'HTTPRoute' | 'GRPCRoute' | 'ReferenceGrant' | 'BackendTLSPolicy' | 'GatewayNamespace' | 'GatewayConfigMap';
+  | 'GatewayClass' | 'Gateway' | 'ListenerSet' | 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'ReferenceGrant' | 'BackendTLSPolicy' | 'GatewayNamespace' | 'GatewayConfigMap';
 
 const sortedValues = <T>(map: ReadonlyMap<string, T>): T[] =>
   [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
@@ -36,6 +36,7 @@ export class GatewayStore {
   private readonly listenerSets = new Map<string, ListenerSetObject>();
   private readonly httpRoutes = new Map<string, HttpRouteObject>();
   private readonly grpcRoutes = new Map<string, GrpcRouteObject>();
+  private readonly tlsRoutes = new Map<string, TlsRouteObject>();
   private readonly grants = new Map<string, ReferenceGrantObject>();
   private readonly namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
   private readonly policies = new Map<string, BackendTlsPolicyObject>();
@@ -78,7 +79,7 @@ export class GatewayStore {
         gatewayClasses: this.routableValues(this.classes),
         gateways: this.routableValues(this.gateways),
         listenerSets: this.routableValues(this.listenerSets),
-        routes: [...this.routableValues(this.httpRoutes), ...this.routableValues(this.grpcRoutes)],
+        routes: [...this.routableValues(this.httpRoutes), ...this.routableValues(this.grpcRoutes), ...this.routableValues(this.tlsRoutes)],
         referenceGrants: sortedValues(this.grants),
         backendTlsPolicies: policies,
         lookupConfigMapCa: (namespace, name) => configMaps.get(`${namespace}/${name}`),
@@ -110,7 +111,7 @@ export class GatewayStore {
 
   /** Whether any Gateway API object is held (an Ingress-only cluster skips the Gateway build). */
   isEmpty(): boolean {
-    return this.classes.size === 0 && this.gateways.size === 0 && this.listenerSets.size === 0 && this.httpRoutes.size === 0 && this.grpcRoutes.size === 0;
+    return this.classes.size === 0 && this.gateways.size === 0 && this.listenerSets.size === 0 && this.httpRoutes.size === 0 && this.grpcRoutes.size === 0 && this.tlsRoutes.size === 0;
   }
 
   usesService(key: string): boolean {
@@ -141,12 +142,17 @@ export class GatewayStore {
   }
 
   lookupRoute(kind: RouteObject['kind'], namespace: string, name: string): RouteObject | undefined {
-    return (kind === 'HTTPRoute' ? this.httpRoutes : this.grpcRoutes).get(`${namespace}/${name}`);
+    return this.routesOfKind(kind).get(`${namespace}/${name}`);
   }
 
   /** Every route held (the latest object, status included), for the status writer. */
   allRoutes(): Iterable<RouteObject> {
-    return [...this.httpRoutes.values(), ...this.grpcRoutes.values()];
+    return [...this.httpRoutes.values(), ...this.grpcRoutes.values(), ...this.tlsRoutes.values()];
+  }
+
+  private routesOfKind(kind: RouteObject['kind']): Map<string, RouteObject> {
+    const maps: Record<RouteObject['kind'], Map<string, RouteObject>> = { HTTPRoute: this.httpRoutes, GRPCRoute: this.grpcRoutes, TLSRoute: this.tlsRoutes };
+    return maps[kind];
   }
 
   lookupGatewayClass(name: string): GatewayClassObject | undefined {
@@ -201,13 +207,14 @@ export class GatewayStore {
   }
 
   upsertRoute(r: RouteObject): boolean {
-    const map: Map<string, RouteObject> = r.kind === 'HTTPRoute' ? this.httpRoutes : this.grpcRoutes;
+    const map = this.routesOfKind(r.kind);
     const key = refKey(r);
     const old = map.get(key);
     if (!this.put(map, key, r, ['statusParents'])) return old !== undefined && this.ourParentsChanged(old, r);
     const source = `${r.kind}:${key}`;
     this.routeParents.set(source, [...new Set(r.parentRefs.map((p) => `${p.namespace ?? r.namespace}/${p.name}`))]);
-    const services = r.rules.flatMap((rule) => rule.backendRefs.map((b) => `${b.namespace ?? r.namespace}/${b.name}`));
+    const rules: readonly { readonly backendRefs: readonly BackendRef[] }[] = r.rules;
+    const services = rules.flatMap((rule) => rule.backendRefs.map((b) => `${b.namespace ?? r.namespace}/${b.name}`));
     this.routeServices.set(source, [...new Set(services)]);
     return true;
   }
@@ -217,7 +224,7 @@ export class GatewayStore {
     this.writtenParents.delete(`${kind}:${key}`);
     this.routeParents.delete(`${kind}:${key}`);
     this.routeServices.delete(`${kind}:${key}`);
-    return this.drop(kind === 'HTTPRoute' ? this.httpRoutes : this.grpcRoutes, key);
+    return this.drop(this.routesOfKind(kind), key);
   }
 
   upsertReferenceGrant(g: ReferenceGrantObject): boolean {
@@ -316,7 +323,7 @@ export class GatewayStore {
 
   keys(kind: GatewayKind): readonly string[] {
     const maps: Record<GatewayKind, Map<string, unknown>> = {
-      GatewayClass: this.classes, Gateway: this.gateways, ListenerSet: this.listenerSets, HTTPRoute: this.httpRoutes, GRPCRoute: this.grpcRoutes, ReferenceGrant: this.grants,
+      GatewayClass: this.classes, Gateway: this.gateways, ListenerSet: this.listenerSets, HTTPRoute: this.httpRoutes, GRPCRoute: this.grpcRoutes, TLSRoute: this.tlsRoutes, ReferenceGrant: this.grants,
       BackendTLSPolicy: this.policies, GatewayNamespace: this.namespaceLabels, GatewayConfigMap: this.configMaps,
     };
     return [...maps[kind].keys()];

@@ -1,4 +1,4 @@
-// HTTPRoute and GRPCRoute status.parents from the build's report: one entry per parentRef naming a
+// HTTPRoute, GRPCRoute and TLSRoute status.parents from the build's report: one entry per parentRef naming a
 // Gateway of ours, with our controllerName. Other controllers' entries stay as the API holds them
 // (shared-list-write.ts reads them back right before writing), and ours for parents we no longer
 // serve are dropped. A route is written only when our entries differ from what it holds.
@@ -42,7 +42,7 @@ export function routeStatusWrites(
 async function writeRoute(
   deps: SharedListDeps, store: GatewayStore, route: RouteObject, ours: (read: readonly RouteParentStatus[]) => RouteParentStatus[] | undefined,
 ): Promise<void> {
-  const plural = route.kind === 'HTTPRoute' ? 'httproutes' : 'grpcroutes';
+  const plural = `${route.kind.toLowerCase()}s`;
   const ok = await writeOurEntries(deps, {
     kind: route.kind, path: `${API}/namespaces/${route.namespace}/${plural}/${route.name}`, uid: route.uid, list: 'parents',
     parse: toRouteParentStatus, ours,

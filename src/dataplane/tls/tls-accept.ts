@@ -11,7 +11,8 @@ import { clientCertificateProblem, clientCertificateVerdict } from './client-cer
 import { recordHandshake } from './handshake-record.ts';
 import type { ServerContext, SniLookup } from './sni-contexts.ts';
 import type { LocalEnd } from '../../routing/match.ts';
-import type { Passthrough } from './passthrough.ts';
+import type { HelloRouter } from './passthrough.ts';
+import type { Route } from '../../routing/types.ts';
 
 /** How the certificate for a connection was chosen; labels bollard_tls_handshakes_total. */
 export type CertificateChoice = 'sni' | 'default_no_sni' | 'default_unknown_name' | 'default_certificate_error' | 'default_unreadable_hello';
@@ -27,15 +28,21 @@ export interface TlsAcceptOptions {
   readonly handshakeTimeoutMs: number;
   readonly onChoice: (choice: CertificateChoice) => void;
   readonly onHandshakeError: (code: string) => void;
-  /** nginx ssl-passthrough: may take the connection, by its server name, before any TLS code runs. */
-  readonly passthrough?: Passthrough;
+  /**
+   * nginx ssl-passthrough and Gateway API TLSRoutes (passthrough.ts): may take the connection, by
+   * its server name, before any TLS code runs, or ask for its plain bytes to go to a backend.
+   */
+  readonly routeHello?: HelloRouter;
 }
 
 /** TLS alert record: fatal (2), unrecognized_name (112) — RFC 8446 §6.2. */
 const UNRECOGNIZED_NAME_ALERT = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x70]);
 
-/** Runs the handshake on `raw`; `secured` gets the TLS socket once it is established. */
-export function acceptTls(raw: Socket, options: TlsAcceptOptions, secured: (socket: TLSSocket) => void): void {
+/**
+ * Runs the handshake on `raw`; `secured` gets the TLS socket once it is established, with the
+ * TLSRoute (Terminate) whose backend takes its plain bytes, or undefined for HTTP.
+ */
+export function acceptTls(raw: Socket, options: TlsAcceptOptions, secured: Secured): void {
   const reader = new ClientHelloReader();
   const timer = setTimeout(() => {
     options.onHandshakeError('ERR_TLS_HANDSHAKE_TIMEOUT');
@@ -46,7 +53,8 @@ export function acceptTls(raw: Socket, options: TlsAcceptOptions, secured: (sock
     if (hello === undefined) return;
     raw.off('data', onData);
     raw.pause();
-    if (hello.kind !== 'unreadable' && hello.servername !== undefined && options.passthrough?.(hello.servername, raw, reader.bytes()) === true) {
+    const verdict = hello.kind === 'unreadable' || options.routeHello === undefined ? 'http' : options.routeHello(hello.servername, raw, reader.bytes());
+    if (verdict === 'taken') {
       clearTimeout(timer);
       return;
     }
@@ -58,7 +66,8 @@ export function acceptTls(raw: Socket, options: TlsAcceptOptions, secured: (sock
       return;
     }
     raw.unshift(reader.bytes());
-    handshake(raw, chosen, hello.kind === 'unreadable' ? undefined : hello.servername, { options, timer, secured });
+    const stream = verdict === 'http' ? undefined : verdict.stream;
+    handshake(raw, chosen, hello.kind === 'unreadable' ? undefined : hello.servername, { options, timer, secured, stream });
   };
   raw.on('data', onData);
   raw.on('error', () => { /* 'close' follows */ });
@@ -85,19 +94,23 @@ function chooseContext(hello: HelloInspection, options: TlsAcceptOptions, connec
   return byDefault;
 }
 
+type Secured = (socket: TLSSocket, stream: Route | undefined) => void;
+
 interface Handshaking {
   readonly options: TlsAcceptOptions;
   readonly timer: NodeJS.Timeout;
-  readonly secured: (socket: TLSSocket) => void;
+  readonly secured: Secured;
+  /** A TLSRoute (Terminate): no ALPN is offered, the plain bytes are not HTTP. */
+  readonly stream: Route | undefined;
 }
 
-function handshake(raw: Socket, chosen: ServerContext, servername: string | undefined, { options, timer, secured }: Handshaking): void {
+function handshake(raw: Socket, chosen: ServerContext, servername: string | undefined, { options, timer, secured, stream }: Handshaking): void {
   const validation = chosen.entry?.clientValidation;
   const required = validation?.mode === 'AllowValidOnly';
   // TLSSocket reads the bytes put back on `raw` before its own reads (_tls_wrap's _init).
   // requestCert asks for a client certificate; rejectUnauthorized makes OpenSSL refuse a handshake without one.
   const socket = new TLSSocket(raw, {
-    isServer: true, secureContext: chosen.context, ALPNProtocols: [...options.alpnProtocols], requestCert: validation !== undefined, rejectUnauthorized: required,
+    isServer: true, secureContext: chosen.context, ALPNProtocols: stream === undefined ? [...options.alpnProtocols] : [], requestCert: validation !== undefined, rejectUnauthorized: required,
   });
   const onError = (err: NodeJS.ErrnoException): void => {
     clearTimeout(timer);
@@ -119,6 +132,6 @@ function handshake(raw: Socket, chosen: ServerContext, servername: string | unde
     // tls.Server clears this for its own sockets; node:http2 waits for it to be false before it
     // starts a session on the socket.
     Object.assign(socket, { secureConnecting: false });
-    secured(socket);
+    secured(socket, stream);
   });
 }

@@ -2,12 +2,12 @@
 // to them → candidates merged into the table the Ingress build assembled (merge.ts), with the
 // status of every object computed alongside (report.ts). Pure, like the Ingress build.
 import type { ClusterSnapshot, SecretObject } from '../../snapshot/model.ts';
-import type { GatewayApiSnapshot, GatewayObject, RouteObject } from '../../snapshot/gateway-model.ts';
+import type { GatewayApiSnapshot, GatewayObject, RequestRouteObject, RouteObject, TlsRouteObject } from '../../snapshot/gateway-model.ts';
 import { refKey } from '../../snapshot/model.ts';
 import { compareStrings } from '../compare.ts';
 import type { MiddlewareChain } from '../middleware.ts';
 import { portTableKey } from '../match.ts';
-import type { Diagnostic, HostRoutes, PortListener, Route, RouteDefaults, RouteOptions, RoutingTable, TlsCertificate, UpstreamTls } from '../types.ts';
+import type { Diagnostic, HostRoutes, PortListener, Route, RouteDefaults, RouteOptions, RoutingTable, TlsCertificate, TlsStreams, Upstream, UpstreamTls } from '../types.ts';
 import type { TlsSecretResult } from '../tls-secret.ts';
 import { askedFor, assignAddresses, type AddressAssignment } from './addresses.ts';
 import { gatewayResolvedRefs, resolveBackendClientCertificate, type BackendClientCertificate } from './backend-client-certificate.ts';
@@ -24,6 +24,7 @@ import type { GatewayRouteCache } from './route-cache.ts';
 import type { MergeMemo } from './merge-memo.ts';
 import { attachEnvironment, listenerKey, type AttachedOutcome, type RouteOutcome, type RouteOutcomes } from './route-outcomes.ts';
 import { compileRoute, type CompileContext, type CompiledRoute, type GatewayCandidate } from './routes.ts';
+import { compileTlsRoute, streamUpstreams, tlsStreamsByTable, type StreamCandidate } from './tls-routes.ts';
 import { condition, type ConditionSpec, type GatewayApiReport, type GatewayReport, type RouteReport } from './report.ts';
 
 export interface GatewayBuild {
@@ -70,14 +71,21 @@ export function buildGatewayApi(input: GatewayBuildInput, ingressTable: RoutingT
     parents, ctx, input, inputs, tableKey, listeners: new Map(gateways.flatMap((g) => g.listeners.map((l) => [listenerKey(l), l] as const))),
     environment: input.routeOutcomes === undefined ? undefined : attachEnvironment(gateways, tableKey),
   };
+  const streamCandidates: StreamCandidate[] = [];
   for (const route of api.routes) {
+    if (route.kind === 'TLSRoute') {
+      const report = attachTlsRoute(route, attaching, streamCandidates);
+      if (report !== undefined) routes.push(report);
+      continue;
+    }
     const outcome = reusedOutcome(route, attaching) ?? freshOutcome(route, attaching);
     if (outcome === 'unattached') continue;
     gather(outcome, attaching.listeners, candidates);
     routes.push(outcome.report);
   }
   input.mergeMemo?.begin();
-  const { merged, own } = mergeByTable(ingressTable, gateways, addresses, pool.length > 0, candidates, ingressPrecedenceOf(snapshot), input.mergeMemo);
+  const byTable = mergeByTable(ingressTable, gateways, addresses, pool.length > 0, candidates, ingressPrecedenceOf(snapshot), input.mergeMemo);
+  const { merged, own } = withTlsStreams(byTable, streamCandidates);
   return {
     table: own.length === 0 ? merged.table : withOwnAddresses(merged.table, own),
     report: {
@@ -130,7 +138,7 @@ interface OwnTable {
 function mergeByTable(
   ingressTable: RoutingTable, gateways: readonly GatewayState[], addresses: ReadonlyMap<GatewayObject, AddressAssignment>, pooled: boolean,
   candidates: ReadonlyMap<string, HostBuckets>, precedence: (route: Route) => string, memo: MergeMemo | undefined,
-): { merged: ReturnType<typeof mergeGatewayRoutes>; own: OwnTable[] } {
+): MergedTables {
   const { shared, byKey } = listenersByTable(gateways, addresses, pooled);
   const scoped = (scope: string) => (memo === undefined ? undefined : { memo, scope });
   const merged = mergeGatewayRoutes(ingressTable, candidates.get('') ?? new HostBuckets(), listenerCertificates(shared), precedence, scoped(''));
@@ -138,7 +146,37 @@ function mergeByTable(
     const result = mergeGatewayRoutes(EMPTY_TABLE, candidates.get(key) ?? new HostBuckets(), listenerCertificates(listeners), precedence, scoped(key));
     return { key, address, port, listeners, merged: { ...result, table: withListenerHosts(result.table, listeners) } };
   });
-  return { merged, own };
+  return { merged, shared, own };
+}
+
+interface MergedTables {
+  readonly merged: ReturnType<typeof mergeGatewayRoutes>;
+  /** The listeners served from the shared table. */
+  readonly shared: readonly ListenerState[];
+  readonly own: OwnTable[];
+}
+
+/** A TLSRoute's parents and report; its streams join `candidates` and count in their listeners' attachedRoutes. */
+function attachTlsRoute(route: TlsRouteObject, at: Attaching, candidates: StreamCandidate[]): RouteReport | undefined {
+  const attached = attachRoute(route, at.parents, at.ctx.api);
+  if (attached.length === 0) return undefined;
+  const attachments = attached.flatMap((p) => p.attachments);
+  for (const listener of new Set(attachments.map((a) => a.listener))) listener.attachedRoutes += 1;
+  const compiled = compileTlsRoute(route, attachments, at.tableKey, at.ctx);
+  candidates.push(...compiled.candidates);
+  return routeReport(route, attached, { candidates: [], backendProblems: compiled.backendProblems, ruleProblems: [] });
+}
+
+/** Each table with TLS listeners gets its streams (tls-routes.ts), and the streams' upstreams join its pools. */
+function withTlsStreams(tables: MergedTables, candidates: readonly StreamCandidate[]): MergedTables {
+  const listeners = new Map<string, readonly ListenerState[]>([['', tables.shared], ...tables.own.map((o) => [o.key, o.listeners] as const)]);
+  const streams = tlsStreamsByTable(candidates, listeners);
+  if (streams.size === 0) return tables;
+  const add = <T extends { readonly table: RoutingTable }>(merged: T, key: string): T => {
+    const found = streams.get(key);
+    return found === undefined ? merged : { ...merged, table: { ...merged.table, tlsStreams: found, upstreams: withStreamUpstreams(merged.table.upstreams, found) } };
+  };
+  return { ...tables, merged: add(tables.merged, ''), own: tables.own.map((o) => ({ ...o, merged: add(o.merged, o.key) })) };
 }
 
 /** Listeners by the table they serve in (tableKeyOf); every Gateway with an own address has its address's table. */
@@ -207,6 +245,13 @@ function withOwnAddresses(table: RoutingTable, own: readonly OwnTable[]): Routin
   };
 }
 
+/** The table's upstreams with those its streams use (sorted by key, like the build's). */
+function withStreamUpstreams(upstreams: ReadonlyMap<string, Upstream>, streams: TlsStreams): ReadonlyMap<string, Upstream> {
+  const added = streamUpstreams(streams).filter((u) => !upstreams.has(u.key));
+  if (added.length === 0) return upstreams;
+  return new Map([...upstreams, ...added.map((u) => [u.key, u] as const)].sort(([a], [b]) => compareStrings(a, b)));
+}
+
 /** An attached route counts in its listeners' attachedRoutes, and its candidates join their tables' hosts. */
 function gather(outcome: AttachedOutcome, listeners: ReadonlyMap<string, ListenerState>, candidates: Map<string, HostBuckets>): void {
   for (const key of outcome.listeners) {
@@ -237,7 +282,7 @@ interface Attaching {
 }
 
 /** The route's outcome of the last build, when it still holds (route-outcomes.ts). */
-function reusedOutcome(route: RouteObject, at: Attaching): RouteOutcome | undefined {
+function reusedOutcome(route: RequestRouteObject, at: Attaching): RouteOutcome | undefined {
   const kept = at.input.routeOutcomes?.lookup(route, at.environment);
   if (kept === undefined || kept === 'unattached') return kept;
   const compiled = at.input.routeCache?.reuse(route, kept.attachKey, at.input.contextKey ?? '', at.inputs, at.ctx.snapshot);
@@ -250,7 +295,7 @@ function reusedOutcome(route: RouteObject, at: Attaching): RouteOutcome | undefi
   return kept;
 }
 
-function freshOutcome(route: RouteObject, at: Attaching): RouteOutcome {
+function freshOutcome(route: RequestRouteObject, at: Attaching): RouteOutcome {
   const attached = attachRoute(route, at.parents, at.ctx.api);
   let outcome: RouteOutcome = 'unattached';
   if (attached.length > 0) {
@@ -270,7 +315,7 @@ function freshOutcome(route: RouteObject, at: Attaching): RouteOutcome {
  * A route's compilation, from the cache when nothing it depends on changed (route-cache.ts). The
  * BackendTLSPolicy lookups it made are replayed on a cache hit: they record the policies' ancestors.
  */
-function compileCached(route: RouteObject, attachments: readonly Attachment[], keyOf: (a: Attachment) => string | undefined, attachKey: string, at: Attaching): CompiledByTable {
+function compileCached(route: RequestRouteObject, attachments: readonly Attachment[], keyOf: (a: Attachment) => string | undefined, attachKey: string, at: Attaching): CompiledByTable {
   const { ctx, input } = at;
   const { policies } = ctx.backendTls;
   const compile = (recording: ClusterSnapshot): CompiledByTable => {
@@ -332,7 +377,7 @@ export interface CompiledByTable {
  * not depend on the attachments: they come from the first compilation.
  */
 function compileByTable(
-  route: RouteObject, attachments: readonly Attachment[], keyOf: (a: Attachment) => string | undefined, ctx: CompileContext,
+  route: RequestRouteObject, attachments: readonly Attachment[], keyOf: (a: Attachment) => string | undefined, ctx: CompileContext,
 ): Omit<CompiledByTable, 'governed'> {
   const groups = new Map<string, Attachment[]>();
   for (const a of attachments) {

@@ -5,6 +5,9 @@
 //   HTTP on port 80 → the HTTP listener, HTTPS on port 443 → the HTTPS listener (TLS terminated).
 // A Gateway with an address of its own (--gateway-addresses) may also use any other port: Bollard
 // opens that port on the Gateway's address (RoutingTable.portListeners), except Bollard's own ports.
+//   TLS on port 443 → the HTTPS listener too: its TLSRoutes take connections by server name before
+//   any HTTP (Passthrough: the bytes go to the backend unopened; Terminate: TLS ends here and the
+//   plain stream goes to the backend); other names are left to the HTTPS listener's certificates.
 // Any other port or protocol is not served (Accepted False: PortUnavailable / UnsupportedProtocol).
 // The listeners of ListenerSets the Gateway admits (listener-sets.ts) compile here too, after the
 // Gateway's own: the same ports, protocols and certificates, and conflicts by the spec's precedence.
@@ -20,8 +23,14 @@ import { admission, listenerSetsByParent, type ListenerSetEntry } from './listen
 import { condition, type ConditionSpec, type GatewayClassReport } from './report.ts';
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
-const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute'];
-const PORT_OF: Readonly<Record<string, number>> = { HTTP: 80, HTTPS: 443 };
+/** The route kinds each served protocol takes. */
+const ROUTE_KINDS: Readonly<Record<string, readonly string[]>> = { HTTP: ['HTTPRoute', 'GRPCRoute'], HTTPS: ['HTTPRoute', 'GRPCRoute'], TLS: ['TLSRoute'] };
+const PORT_OF: Readonly<Record<string, number>> = { HTTP: 80, HTTPS: 443, TLS: 443 };
+/** Protocols that may share a port: both are TLS, told apart by server name. */
+const TLS_PROTOCOLS: ReadonlySet<string> = new Set(['HTTPS', 'TLS']);
+
+/** How a TLS listener's TLSRoutes are served. */
+export type StreamMode = 'passthrough' | 'terminate';
 
 /** A listener as compiled: served (with its certificate) or not, with its conditions. */
 export interface ListenerState {
@@ -34,6 +43,8 @@ export interface ListenerState {
   /** Accepted and programmed: attached routes are served. */
   served: boolean;
   readonly proto: 'http' | 'https';
+  /** A TLS listener: its TLSRoutes' connections are passed through or terminated here; undefined for HTTP and HTTPS. */
+  readonly stream: StreamMode | undefined;
   /** Served on a port of its own on the Gateway's address, not on Bollard's HTTP or HTTPS listener. */
   readonly ownPort: boolean;
   readonly supportedKinds: readonly RouteKindRef[];
@@ -102,18 +113,20 @@ function compileListener(
   const known = PORT_OF[listener.protocol] !== undefined;
   // A protocol Bollard does not serve supports no route kind at all: every kind it names is invalid.
   const { kinds, invalidKinds } = known ? supportedKinds(listener) : { kinds: [], invalidKinds: listener.allowedKinds.map((k) => k.kind) };
-  const proto = listener.protocol === 'HTTPS' ? 'https' : 'http';
+  const proto = TLS_PROTOCOLS.has(listener.protocol) ? 'https' : 'http';
+  const stream = streamModeOf(listener);
   const acceptance = acceptedCondition(listener, ports);
-  const tls = proto === 'https' ? resolveListenerTls(owner, listener, acceptance, api, snapshot, readings) : { ...NO_TLS, acceptance };
+  const needsCertificate = proto === 'https' && stream !== 'passthrough';
+  const tls = needsCertificate ? resolveListenerTls(owner, listener, acceptance, api, snapshot, readings) : { ...NO_TLS, acceptance };
   const accepted = tls.acceptance.status === 'True';
   const conditions: ConditionSpec[] = [tls.acceptance];
   if (tls.problem !== undefined) conditions.push(condition('ResolvedRefs', false, tls.problem.reason, tls.problem.message));
   else if (invalidKinds.length > 0) conditions.push(condition('ResolvedRefs', false, 'InvalidRouteKinds', `route kinds not supported: ${invalidKinds.join(', ')}`));
   else conditions.push(condition('ResolvedRefs', true, 'ResolvedRefs'));
-  const served = accepted && (proto === 'http' || tls.certificate !== undefined);
+  const served = accepted && (!needsCertificate || tls.certificate !== undefined);
   conditions.push(served ? condition('Programmed', true, 'Programmed') : condition('Programmed', false, 'Invalid', 'the listener is not served'));
   const ownPort = PORT_OF[listener.protocol] !== listener.port;
-  return { gateway, ...(listenerSet === undefined ? {} : { listenerSet }), listener, attachable: accepted, served, proto, ownPort, supportedKinds: kinds, certificate: tls.certificate, conditions, attachedRoutes: 0 };
+  return { gateway, ...(listenerSet === undefined ? {} : { listenerSet }), listener, attachable: accepted, served, proto, stream, ownPort, supportedKinds: kinds, certificate: tls.certificate, conditions, attachedRoutes: 0 };
 }
 
 interface ListenerTls {
@@ -148,8 +161,8 @@ function resolveListenerTls(
 /** Accepted when Bollard serves the listener's protocol on its port. */
 function acceptedCondition(listener: Listener, ports: ListenerPorts): ConditionSpec {
   const main = PORT_OF[listener.protocol];
-  if (main === undefined || listener.tlsMode === 'Passthrough') {
-    return condition('Accepted', false, 'UnsupportedProtocol', `protocol ${listener.protocol}${listener.tlsMode === 'Passthrough' ? ' (Passthrough)' : ''} is not served: use HTTP or HTTPS (Terminate)`);
+  if (main === undefined || (listener.protocol === 'HTTPS' && listener.tlsMode === 'Passthrough')) {
+    return condition('Accepted', false, 'UnsupportedProtocol', `protocol ${listener.protocol}${listener.tlsMode === 'Passthrough' ? ' (Passthrough)' : ''} is not served: use HTTP, HTTPS (Terminate) or TLS`);
   }
   if (main === listener.port) return condition('Accepted', true, 'Accepted');
   if (!ports.own) {
@@ -161,12 +174,19 @@ function acceptedCondition(listener: Listener, ports: ListenerPorts): ConditionS
   return condition('Accepted', true, 'Accepted');
 }
 
+/** TLS listeners: Passthrough, or Terminate (the spec's default). */
+function streamModeOf(listener: Listener): StreamMode | undefined {
+  if (listener.protocol !== 'TLS') return undefined;
+  return listener.tlsMode === 'Passthrough' ? 'passthrough' : 'terminate';
+}
+
 function supportedKinds(listener: Listener): { kinds: RouteKindRef[]; invalidKinds: string[] } {
-  if (listener.allowedKinds.length === 0) return { kinds: ROUTE_KINDS.map((kind) => ({ group: GATEWAY_GROUP, kind })), invalidKinds: [] };
+  const served = ROUTE_KINDS[listener.protocol] ?? [];
+  if (listener.allowedKinds.length === 0) return { kinds: served.map((kind) => ({ group: GATEWAY_GROUP, kind })), invalidKinds: [] };
   const kinds: RouteKindRef[] = [];
   const invalidKinds: string[] = [];
   for (const k of listener.allowedKinds) {
-    if (k.group === GATEWAY_GROUP && ROUTE_KINDS.includes(k.kind)) kinds.push(k);
+    if (k.group === GATEWAY_GROUP && served.includes(k.kind)) kinds.push(k);
     else invalidKinds.push(k.kind);
   }
   return { kinds, invalidKinds };
@@ -209,18 +229,23 @@ function markConflicts(listeners: readonly ListenerState[]): void {
   for (const a of listeners) {
     const rivals = a.listenerSet === undefined ? own : [...own, ...kept];
     const clash = rivals.find((b) => b !== a && b.listener.port === a.listener.port &&
-      (b.listener.protocol !== a.listener.protocol || (b.listener.hostname ?? '') === (a.listener.hostname ?? '')));
+      (!compatibleProtocols(a.listener, b.listener) || (b.listener.hostname ?? '') === (a.listener.hostname ?? '')));
     if (clash === undefined) {
       a.conditions.push(condition('Conflicted', false, 'NoConflicts'));
       if (a.listenerSet !== undefined) kept.push(a);
       continue;
     }
-    const reason = clash.listener.protocol === a.listener.protocol ? 'HostnameConflict' : 'ProtocolConflict';
+    const reason = compatibleProtocols(a.listener, clash.listener) ? 'HostnameConflict' : 'ProtocolConflict';
     const message = `listener "${clash.listener.name}"${clash.listenerSet === undefined ? '' : ` of ListenerSet ${refKey(clash.listenerSet)}`} uses the same port`;
     a.conditions.push(condition('Conflicted', true, reason, message));
     if (a.listenerSet === undefined) replaceProgrammed(a);
     else refuseConflicted(a, reason, message);
   }
+}
+
+/** The same protocol, or HTTPS and TLS (in either TLS mode): connections are told apart by server name. */
+function compatibleProtocols(a: Listener, b: Listener): boolean {
+  return a.protocol === b.protocol || (TLS_PROTOCOLS.has(a.protocol) && TLS_PROTOCOLS.has(b.protocol));
 }
 
 /** A ListenerSet's listener that lost its port is not accepted: no route attaches to it. */

@@ -3,7 +3,7 @@
 // cannot be served (bad match, unsupported filter) is left out and reported (PartiallyInvalid).
 import { createHash } from 'node:crypto';
 import type { ClusterSnapshot, ObjectRef } from '../../snapshot/model.ts';
-import type { GatewayApiSnapshot, RouteFilter, RouteObject, BackendRef } from '../../snapshot/gateway-model.ts';
+import type { GatewayApiSnapshot, RouteFilter, RequestRouteObject, BackendRef } from '../../snapshot/gateway-model.ts';
 import type { Middleware, MiddlewareChain } from '../middleware.ts';
 import { chainOf } from '../middleware.ts';
 import { compareRefs } from '../compare.ts';
@@ -60,7 +60,7 @@ interface RuleParts {
   readonly timeoutMs: number | undefined;
 }
 
-export function compileRoute(route: RouteObject, attachments: readonly Attachment[], ctx: CompileContext): CompiledRoute {
+export function compileRoute(route: RequestRouteObject, attachments: readonly Attachment[], ctx: CompileContext): CompiledRoute {
   const hosts = servedHosts(attachments);
   const listenerPort = ownPortOf(attachments);
   const candidates: GatewayCandidate[] = [];
@@ -104,7 +104,7 @@ export function compileRoute(route: RouteObject, attachments: readonly Attachmen
   return { candidates, backendProblems, ruleProblems };
 }
 
-function rulesOf(route: RouteObject): RuleParts[] {
+function rulesOf(route: RequestRouteObject): RuleParts[] {
   if (route.kind === 'GRPCRoute') {
     return route.rules.map((rule) => ({ matches: rule.matches.map(compileGrpcMatch), filters: rule.filters, backendRefs: rule.backendRefs, timeoutMs: undefined }));
   }
@@ -175,7 +175,7 @@ function backendChains(
 }
 
 function baseRoute(
-  route: RouteObject, ref: ObjectRef, match: CompiledMatch, chains: readonly (MiddlewareChain | undefined)[],
+  route: RequestRouteObject, ref: ObjectRef, match: CompiledMatch, chains: readonly (MiddlewareChain | undefined)[],
   backends: readonly WeightedUpstream[], timeoutMs: number | undefined, ctx: CompileContext, gateways: readonly GatewayObject[],
 ): Route {
   const pathType = match.kind === 'Prefix' ? 'Prefix' : 'Exact';
@@ -205,7 +205,7 @@ function baseRoute(
 const PLAIN: BackendTlsChoice = { kind: 'plain' };
 
 /** A BackendTLSPolicy makes the backend TLS (gRPC over TLS for a GRPCRoute); else the Service port's appProtocol says. */
-function protocolOf(route: RouteObject, upstream: Upstream, tls: BackendTlsChoice): BackendProtocol {
+function protocolOf(route: RequestRouteObject, upstream: Upstream, tls: BackendTlsChoice): BackendProtocol {
   if (tls.kind === 'tls') return route.kind === 'GRPCRoute' ? 'GRPCS' : 'HTTPS';
   return route.kind === 'GRPCRoute' && upstream.appProtocol === undefined ? 'GRPC' : protocolForAppProtocol(upstream.appProtocol);
 }
@@ -224,7 +224,7 @@ export function withKey(route: Route): Route {
   return { ...route, gatewayKey: createHash('sha256').update(description).digest('base64url').slice(0, 24) };
 }
 
-function optionsFor(ctx: CompileContext, backendProtocol: BackendProtocol, timeoutMs: number | undefined, upstreamTls: UpstreamTls | undefined): RouteOptions {
+export function optionsFor(ctx: CompileContext, backendProtocol: BackendProtocol, timeoutMs: number | undefined, upstreamTls: UpstreamTls | undefined): RouteOptions {
   const { defaults } = ctx;
   const options: RouteOptions = {
     sslRedirect: false, loadBalancing: defaults.loadBalancing, backendProtocol, readTimeoutMs: timeoutMs ?? defaults.readTimeoutMs,
