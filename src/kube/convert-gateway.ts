@@ -256,6 +256,7 @@ function routeMeta(raw: Json) {
     parentRefs: arr(spec.parentRefs).map(parentRef),
     hostnames: arr(spec.hostnames).filter((h): h is string => typeof h === 'string').map((h) => h.toLowerCase()),
     statusParents: arr(obj(raw.status).parents).map(toRouteParentStatus),
+    resourceVersion: str(obj(raw.metadata).resourceVersion) ?? '',
   };
 }
 

@@ -243,6 +243,8 @@ interface RouteMeta extends GatewayApiMeta {
   /** Lower-case as written. */
   readonly hostnames: readonly string[];
   readonly statusParents: readonly RouteParentStatus[];
+  /** metadata.resourceVersion ("" when unknown): the status writer PATCHes against it without a read first. */
+  readonly resourceVersion: string;
 }
 
 export interface HttpRouteObject extends RouteMeta {

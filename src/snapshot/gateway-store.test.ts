@@ -9,7 +9,7 @@ const gateway = (extra: Partial<GatewayObject> = {}): GatewayObject => ({
 });
 const route = (extra: Partial<HttpRouteObject> = {}): HttpRouteObject => ({
   kind: 'HTTPRoute', namespace: 'ns', name: 'r', uid: 'u', generation: 1, creationTimestamp: '2024-01-01T00:00:00Z',
-  parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gw' }], hostnames: [], statusParents: [],
+  parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gw' }], hostnames: [], statusParents: [], resourceVersion: '',
   rules: [{ matches: [], filters: [], backendRefs: [{ group: '', kind: 'Service', name: 'web', port: 80, weight: 1, filters: [] }], timeouts: {} }],
   ...extra,
 });

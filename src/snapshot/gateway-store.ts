@@ -210,7 +210,7 @@ export class GatewayStore {
     const map = this.routesOfKind(r.kind);
     const key = refKey(r);
     const old = map.get(key);
-    if (!this.put(map, key, r, ['statusParents'])) return old !== undefined && this.ourParentsChanged(old, r);
+    if (!this.put(map, key, r, ['statusParents', 'resourceVersion'])) return old !== undefined && this.ourParentsChanged(old, r);
     const source = `${r.kind}:${key}`;
     this.routeParents.set(source, [...new Set(r.parentRefs.map((p) => `${p.namespace ?? r.namespace}/${p.name}`))]);
     const rules: readonly { readonly backendRefs: readonly BackendRef[] }[] = r.rules;

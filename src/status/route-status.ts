@@ -1,6 +1,6 @@
 // HTTPRoute, GRPCRoute and TLSRoute status.parents from the build's report: one entry per parentRef naming a
 // Gateway of ours, with our controllerName. Other controllers' entries stay as the API holds them
-// (shared-list-write.ts reads them back right before writing), and ours for parents we no longer
+// (shared-list-write.ts writes against the informer's object, reading it again after a 409), and ours for parents we no longer
 // serve are dropped. A route is written only when our entries differ from what it holds.
 import { toRouteParentStatus } from '../kube/convert-gateway.ts';
 import type { RouteReport } from '../routing/gateway/report.ts';
@@ -46,6 +46,7 @@ async function writeRoute(
   const ok = await writeOurEntries(deps, {
     kind: route.kind, path: `${API}/namespaces/${route.namespace}/${plural}/${route.name}`, uid: route.uid, list: 'parents',
     parse: toRouteParentStatus, ours,
+    known: route.resourceVersion === '' ? undefined : { resourceVersion: route.resourceVersion, entries: route.statusParents },
     // Noted before the PATCH (its echo may come from the watch before its answer): the echo is
     // then no news, no rebuild; only another writer's change to our entries is.
     writing: (entries) => { store.noteOurParents(route, entries); },

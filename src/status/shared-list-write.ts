@@ -4,6 +4,11 @@
 // resourceVersion read. The API server applies a merge patch carrying metadata.resourceVersion only
 // if the object is still at that version, else answers 409 Conflict: another writer came between
 // our read and our write, so read again and redo, a few times with backoff.
+// The first attempt may skip the read: given the object as the informer holds it (its
+// resourceVersion and the entries parsed from it), it PATCHes at once, everyone else's entries
+// written back from the parsed model. That model holds every field of the list's schema, and the
+// API server prunes any other, so nothing is lost; a stale informer object is refused with 409 like
+// any race, and the retries read. A fresh controller's status backlog then costs one request per object.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeApiError, type KubeClient } from '../kube/client.ts';
 import { arr, obj, str } from '../kube/json-read.ts';
@@ -41,6 +46,8 @@ export interface SharedListTarget<E extends { readonly controllerName: string }>
   readonly ours: (read: readonly E[]) => readonly E[] | undefined;
   /** Called with our entries right before each PATCH: its echo may come from the watch before its answer. */
   readonly writing: (ours: readonly E[]) => void;
+  /** The object as the informer holds it: the first attempt writes against it without a read. */
+  readonly known?: { readonly resourceVersion: string; readonly entries: readonly E[] } | undefined;
 }
 
 type Outcome = 'written' | 'unchanged' | 'conflict' | 'failed';
@@ -51,7 +58,7 @@ export async function writeOurEntries<E extends { readonly controllerName: strin
 ): Promise<boolean> {
   const wait = deps.wait ?? ((ms: number) => sleep(ms));
   for (let attempt = 1; ; attempt++) {
-    const outcome = await attemptWrite(deps, target);
+    const outcome = attempt === 1 && target.known !== undefined ? await writeAgainst(deps, target, target.known) : await attemptWrite(deps, target);
     if (outcome !== 'conflict') return outcome !== 'failed';
     deps.metrics.statusWriteConflicts.inc({ kind: target.kind });
     if (attempt === CONFLICT_ATTEMPTS) {
@@ -80,8 +87,23 @@ async function attemptWrite<E extends { readonly controllerName: string }>(deps:
   }
   // Everyone else's entries go back as read (no round trip through our model), in their order.
   const others = read.entries.filter((_, i) => parsed[i]?.controllerName !== deps.controllerName);
+  return patch(deps, target, read.resourceVersion, others, ours);
+}
+
+/** The first attempt without a read: against the informer's object (nothing to write if it holds ours). */
+async function writeAgainst<E extends { readonly controllerName: string }>(
+  deps: SharedListDeps, target: SharedListTarget<E>, known: { readonly resourceVersion: string; readonly entries: readonly E[] },
+): Promise<Outcome> {
+  const ours = target.ours(known.entries);
+  if (ours === undefined) return 'unchanged';
+  return patch(deps, target, known.resourceVersion, known.entries.filter((e) => e.controllerName !== deps.controllerName), ours);
+}
+
+async function patch<E extends { readonly controllerName: string }>(
+  deps: SharedListDeps, target: SharedListTarget<E>, resourceVersion: string, others: readonly unknown[], ours: readonly E[],
+): Promise<Outcome> {
   target.writing(ours);
-  const body = { metadata: { resourceVersion: read.resourceVersion }, status: { [target.list]: [...others, ...ours] } };
+  const body = { metadata: { resourceVersion }, status: { [target.list]: [...others, ...ours] } };
   try {
     await deps.client.request('PATCH', `${target.path}/status`, body);
   } catch (err: unknown) {
