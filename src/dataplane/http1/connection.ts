@@ -74,7 +74,8 @@ export class Http1Connection implements ResponseOwner {
   private parseAgain = false;
   /** Reads of the current request head; past a budget, reading is spaced out (read-hold.ts). */
   private headReads = 0;
-  private readHold: ReadHold | undefined;
+  /** Made at the first hold; null when the socket cannot be held. */
+  private readHold: ReadHold | null | undefined;
   private deadline: number;
   private deadlineKind: Deadline = 'head';
   private readonly limits: Http1Limits;
@@ -175,8 +176,13 @@ export class Http1Connection implements ResponseOwner {
    * reads spaced out, so a drip costs Node fewer of them (read-hold.ts).
    */
   private onHeadBytes(chunk: Buffer): void {
-    if (++this.headReads > READS_BEFORE_HOLD) (this.readHold ??= new ReadHold(this.socket)).hold();
+    if (++this.headReads > READS_BEFORE_HOLD && this.readHold !== null) this.holdReads();
     if (this.pending.push(chunk)) this.parse();
+  }
+
+  private holdReads(): void {
+    this.readHold ??= ReadHold.of(this.socket);
+    this.readHold?.hold();
   }
 
   /** Bytes behind the request being answered (pipelining): kept, and read paused past the head limit. */
@@ -215,6 +221,7 @@ export class Http1Connection implements ResponseOwner {
     }
     const input = pending.take();
     this.headReads = 0;
+    this.readHold?.reset();
     if (this.isH2Preface(input, end)) {
       this.handOffH2(input);
       return;

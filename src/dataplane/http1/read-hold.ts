@@ -1,10 +1,12 @@
 // Read coalescing for a client that drips its request head. Each read of a socket costs Node a
 // wake-up, a syscall and a Buffer, whatever it returns, so a head sent one byte per segment costs
 // tens of times the same head in one segment however cheap the parser is. Past a budget of reads
-// for one head, reading stops for a few milliseconds after each read: the kernel keeps the bytes
-// that arrive meanwhile, and the next read returns them together. A head that arrives in one read,
-// or a few, never waits; a dripping one is answered at most HOLD_MS after its last byte, and its
-// head deadline (slowloris) runs as before.
+// for one head, reading stops for a while after each read: the kernel keeps the bytes that arrive
+// meanwhile, and the next read returns them together. The pause starts at 1 ms and doubles with
+// each read of the same head, up to MAX_HOLD_MS (each wake-up after a pause costs more than a
+// read does, so a fast drip should cost few of them). A head that arrives in one read, or a few,
+// never waits; a dripping one is answered at most MAX_HOLD_MS after its last byte, and its head
+// deadline (slowloris) runs as before.
 //
 // net.Socket#pause() does not stop reading (the stream keeps reading into its buffer up to its
 // 64 KiB high-water mark; only sockets made with `onread` stop), so the hold stops the socket's
@@ -16,8 +18,10 @@ import type { Socket } from 'node:net';
 
 /** Reads of one request head before its reads are spaced out; a head rarely takes more than a few. */
 export const READS_BEFORE_HOLD = 32;
-/** How long reading stops after each read past the budget. */
-export const HOLD_MS = 5;
+/** How long reading stops after the first read past the budget; each next pause doubles it. */
+export const FIRST_HOLD_MS = 1;
+/** The longest pause, and so the longest a dripped head's answer can be delayed. */
+export const MAX_HOLD_MS = 16;
 
 /** The part of a libuv stream handle (TCP, or TLS over it) the hold uses. */
 interface StreamHandle {
@@ -33,30 +37,47 @@ function streamHandle(socket: Socket): StreamHandle | undefined {
   return typeof h.readStart === 'function' && typeof h.readStop === 'function' ? (handle as StreamHandle) : undefined;
 }
 
+/**
+ * Stops reading `socket` now; the function returned starts it again. Undefined when the socket
+ * cannot be stopped this way (no stream handle, or Node is not reading it).
+ */
+export function stopReading(socket: Socket): (() => void) | undefined {
+  const handle = streamHandle(socket);
+  if (handle?.reading !== true || handle.readStop() !== 0) return undefined;
+  // Node stops the handle itself when a paused stream's buffer is full, clearing `reading`; it
+  // then restarts it when the buffer drains.
+  return () => { if (!socket.destroyed && handle.reading === true) handle.readStart(); };
+}
+
 export class ReadHold {
   /** Times reading was stopped, over the connection's life (tests count them). */
   holds = 0;
   private held = false;
+  private nextMs = FIRST_HOLD_MS;
   private readonly socket: Socket;
 
-  constructor(socket: Socket) {
+  private constructor(socket: Socket) {
     this.socket = socket;
   }
 
-  /** Stops reading for HOLD_MS, unless already stopped or the socket cannot be held. */
-  hold(): void {
-    if (this.held || this.socket.destroyed) return;
-    const handle = streamHandle(this.socket);
-    if (handle?.reading !== true || handle.readStop() !== 0) return;
-    this.held = true;
-    this.holds++;
-    setTimeout(() => { this.release(handle); }, HOLD_MS);
+  /** Null for a socket that cannot be held (no stream handle, as a test's stand-in socket). */
+  static of(socket: Socket): ReadHold | null {
+    return streamHandle(socket) === undefined ? null : new ReadHold(socket);
   }
 
-  private release(handle: StreamHandle): void {
-    this.held = false;
-    // Node stops the handle itself when a paused stream's buffer is full, clearing `reading`; it
-    // then restarts it when the buffer drains.
-    if (!this.socket.destroyed && handle.reading === true) handle.readStart();
+  /** A new head: its pauses start short again. */
+  reset(): void {
+    this.nextMs = FIRST_HOLD_MS;
+  }
+
+  /** Stops reading for a while, unless already stopped. */
+  hold(): void {
+    if (this.held || this.socket.destroyed) return;
+    const resume = stopReading(this.socket);
+    if (resume === undefined) return;
+    this.held = true;
+    this.holds++;
+    setTimeout(() => { this.held = false; resume(); }, this.nextMs);
+    this.nextMs = Math.min(MAX_HOLD_MS, 2 * this.nextMs);
   }
 }
