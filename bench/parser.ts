@@ -1,6 +1,13 @@
 // HTTP/1 front end: CPU per request for adversarial inputs next to an ordinary head of the same
-// size, fed to Http1Connection over an in-memory socket (no kernel, so the figures are the
-// parser's and buffer's own work). Cases, each about 32,000 bytes (inside the 32 KiB head limit):
+// size. The headline drip is the one a client really sends: the ordinary head over real loopback
+// TCP, one byte per write from a client in another process, against the same head in one write
+// (server process CPU from the first byte to the answer, medians of TCP_ROUNDS). There Node's
+// per-read work dominates, and the connection's read coalescing (src/dataplane/http1/read-hold.ts)
+// is what keeps it down; beside it, two servers that only count the bytes: one reading as they
+// come (each read's cost without coalescing), one holding reads until the client has written the
+// last byte (the floor: the kernel's work for 32,000 segments, as far as it is charged to us).
+// The other cases are fed to Http1Connection over an in-memory socket (no kernel, so the figures
+// are the parser's and buffer's own work; no read coalescing there). Each about 32,000 bytes:
 //   ordinary      a request line and ~500 ordinary fields, in one chunk (the yardstick)
 //   long OWS      one field `X: x`, 32,000 spaces, `y` (a backtracking value regex costs O(n²))
 //   tiny fields   ~6,400 fields `x:y` (per-field overhead)
@@ -8,14 +15,12 @@
 //   long trailers a chunked body of one byte with ~32,000 bytes of trailer fields
 //   drip 2 KB     the first 2,000 bytes of a head, one byte per chunk: with the 32 KB drip, shows
 //                 whether the cost per byte grows with the size (1 = linear; quadratic ≈ 16)
-// Goal: every adversarial case within 3x the ordinary one's CPU. A drip also pays a fixed cost per
-// chunk that no parser avoids: the 'data' event, and reaching 32,000 separate chunk objects
-// (cache misses). That floor is measured too ('drip events': the same chunks to a listener that
-// does nothing) and printed beside it. For scale, node:http (llhttp) is fed the ordinary head and
-// the same drip the same way (bench/lib/llhttp-feed.ts), and its drip ratio printed; and the
-// ordinary head goes over real loopback TCP, whole and one byte per write, from a client in
-// another process (bench/lib/tcp-drip.ts), next to a listener that only counts the bytes: the
-// CPU per read there is Node's, whichever parser is behind it.
+// Goal: every adversarial case within 3x the ordinary one's CPU. The in-memory drip also pays a
+// fixed cost per chunk that no parser avoids: the 'data' event, and reaching 32,000 separate
+// chunk objects (cache misses). That floor is measured too ('drip events': the same chunks to a
+// listener that does nothing) and printed beside it. For scale, node:http (llhttp) is fed the
+// ordinary head and the same drip the same way (bench/lib/llhttp-feed.ts), and its drip ratio
+// printed.
 // Chunks are fed by index: a for-of loop that the JIT leaves unoptimized allocates an iterator
 // result per chunk, and the garbage was being charged to the parser.
 // Writes bench/results/parser.json.
