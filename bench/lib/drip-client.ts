@@ -1,6 +1,7 @@
 // Child process of bench/lib/tcp-drip.ts: connects to 127.0.0.1:<port>, sends the bytes read from
 // stdin one byte per write (a macrotask apart, so each leaves as its own segment) or all in one
-// write ('whole'), waits for the answer's first bytes, and exits.
+// write ('whole'), says so on stdout once the last byte is written, waits for the answer's first
+// bytes, and exits.
 import { connect } from 'node:net';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
       await nextTurn();
     }
   }
+  process.stdout.write('sent\n');
   await answered;
   socket.destroy();
 }

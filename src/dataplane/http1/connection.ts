@@ -10,6 +10,7 @@ import type { ClientRequest } from '../client-response.ts';
 import { BadChunkError, ChunkedDecoder, LengthDecoder, TrailersTooLargeError, type BodyDecoder } from './body-decoder.ts';
 import { HeadBuffer } from './head-buffer.ts';
 import { RequestBody } from './request-body.ts';
+import { READS_BEFORE_HOLD, ReadHold } from './read-hold.ts';
 import { parseRequestHead, type RequestHead } from './request-head.ts';
 import { Http1Response, type ResponseOwner } from './response.ts';
 import { offersWebSocket } from '../upgrade-protocol.ts';
@@ -71,6 +72,10 @@ export class Http1Connection implements ResponseOwner {
   private parsing = false;
   private firstRequest = true;
   private parseAgain = false;
+  /** Reads of the current request head; past a budget, reading is spaced out (read-hold.ts). */
+  private headReads = 0;
+  /** Made at the first hold; null when the socket cannot be held. */
+  private readHold: ReadHold | null | undefined;
   private deadline: number;
   private deadlineKind: Deadline = 'head';
   private readonly limits: Http1Limits;
@@ -104,6 +109,11 @@ export class Http1Connection implements ResponseOwner {
    */
   drain(): void {
     this.draining = true;
+  }
+
+  /** Times reading was held for a dripping head, over the connection's life. */
+  get readHolds(): number {
+    return this.readHold?.holds ?? 0;
   }
 
   /** Called by the sweeper; acts on a passed deadline. */
@@ -162,10 +172,17 @@ export class Http1Connection implements ResponseOwner {
   /**
    * Part of a request head: kept until the head is complete (or too large), then parsed. Most
    * chunks of a head change nothing else; push() says which do: the first bytes (parseOne starts
-   * the head deadline), the last, or those past the limit.
+   * the head deadline), the last, or those past the limit. A head that takes many reads has its
+   * reads spaced out, so a drip costs Node fewer of them (read-hold.ts).
    */
   private onHeadBytes(chunk: Buffer): void {
+    if (++this.headReads > READS_BEFORE_HOLD && this.readHold !== null) this.holdReads();
     if (this.pending.push(chunk)) this.parse();
+  }
+
+  private holdReads(): void {
+    this.readHold ??= ReadHold.of(this.socket);
+    this.readHold?.hold();
   }
 
   /** Bytes behind the request being answered (pipelining): kept, and read paused past the head limit. */
@@ -203,6 +220,8 @@ export class Http1Connection implements ResponseOwner {
       return;
     }
     const input = pending.take();
+    this.headReads = 0;
+    this.readHold?.reset();
     if (this.isH2Preface(input, end)) {
       this.handOffH2(input);
       return;
