@@ -1,0 +1,104 @@
+// The local side of a GlobalRateLimit: per counter and window, the total of all replicas as last
+// synced, what this process admitted since (pending) and what it sent and awaits the answer for
+// (in flight). A request is admitted while the approximate sliding-window count — the previous
+// window's total weighted by the share of it still inside the sliding window, plus the current
+// window's — stays within the limit, as lua-resty-global-throttle (ingress-nginx) estimates it.
+// No I/O and no clock of its own: the caller passes wall-clock milliseconds.
+import type { CountItem } from './count-sync.ts';
+
+interface Slot {
+  readonly counter: string;
+  readonly windowSeconds: number;
+  readonly window: number;
+  /** Total of all replicas at the last answer (our deltas up to then included). */
+  shared: number;
+  pending: number;
+  inFlight: number;
+}
+
+const slotKey = (counter: string, window: number): string => `${counter}\n${window}`;
+const total = (slot: Slot | undefined): number => (slot === undefined ? 0 : slot.shared + slot.pending + slot.inFlight);
+
+export class SlidingCounters {
+  private readonly slots = new Map<string, Slot>();
+  /** Slots with requests admitted since the last takeDeltas(). */
+  private readonly touched = new Set<Slot>();
+
+  /** Counts the request in and returns true, or returns false when it would pass the limit (not counted). */
+  admit(counter: string, limit: number, windowSeconds: number, nowMs: number): boolean {
+    const windowMs = windowSeconds * 1000;
+    const window = Math.floor(nowMs / windowMs);
+    const current = this.slot(counter, windowSeconds, window);
+    const left = 1 - (nowMs - window * windowMs) / windowMs;
+    const estimate = total(this.slots.get(slotKey(counter, window - 1))) * left + total(current);
+    if (estimate + 1 > limit) return false;
+    current.pending += 1;
+    this.touched.add(current);
+    return true;
+  }
+
+  /**
+   * What to send: each touched window's pending count (moved to in flight), and for each its
+   * previous window too (its total weighs in the estimate). Forgets windows no request can weigh
+   * in any more.
+   */
+  takeDeltas(nowMs: number): CountItem[] {
+    const items = new Map<Slot, CountItem>();
+    const add = (slot: Slot): void => {
+      if (items.has(slot)) return;
+      items.set(slot, { counter: slot.counter, windowSeconds: slot.windowSeconds, window: slot.window, delta: slot.pending });
+      slot.inFlight += slot.pending;
+      slot.pending = 0;
+    };
+    for (const slot of this.touched) {
+      add(slot);
+      const previous = this.slots.get(slotKey(slot.counter, slot.window - 1));
+      add(previous ?? this.slot(slot.counter, slot.windowSeconds, slot.window - 1));
+    }
+    this.touched.clear();
+    this.prune(nowMs);
+    return [...items.values()];
+  }
+
+  /** The answer to `items` (as takeDeltas gave them): each window's total of all replicas. */
+  applyTotals(items: readonly CountItem[], totals: readonly number[]): void {
+    items.forEach((item, i) => {
+      const slot = this.slot(item.counter, item.windowSeconds, item.window);
+      slot.inFlight -= item.delta;
+      slot.shared = Math.max(slot.shared, totals[i] ?? 0);
+    });
+  }
+
+  /** No answer came for `items`: their counts go out again with the next exchange. */
+  restore(items: readonly CountItem[]): void {
+    for (const item of items) {
+      const slot = this.slot(item.counter, item.windowSeconds, item.window);
+      slot.inFlight -= item.delta;
+      slot.pending += item.delta;
+      if (item.delta > 0) this.touched.add(slot);
+    }
+  }
+
+  /** Windows held (tests, and a bound on memory). */
+  get size(): number {
+    return this.slots.size;
+  }
+
+  private slot(counter: string, windowSeconds: number, window: number): Slot {
+    const key = slotKey(counter, window);
+    let slot = this.slots.get(key);
+    if (slot === undefined) {
+      slot = { counter, windowSeconds, window, shared: 0, pending: 0, inFlight: 0 };
+      this.slots.set(key, slot);
+    }
+    return slot;
+  }
+
+  /** A window two windows old no longer counts; it goes once nothing of it waits to be sent. */
+  private prune(nowMs: number): void {
+    for (const [key, slot] of this.slots) {
+      const over = (slot.window + 2) * slot.windowSeconds * 1000 <= nowMs;
+      if (over && slot.pending === 0 && slot.inFlight === 0) this.slots.delete(key);
+    }
+  }
+}
