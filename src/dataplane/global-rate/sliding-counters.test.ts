@@ -63,3 +63,16 @@ describe('SlidingCounters', () => {
     expect(c.size).toBe(0);
   });
 });
+
+describe('SlidingCounters freshness', () => {
+  it('reads the total of a counter asked for lately at every exchange, and of a quiet one no more', () => {
+    const c = new SlidingCounters();
+    c.admit('k', 10, W, T0);
+    c.applyTotals(c.takeDeltas(T0), [1, 0]);
+    expect(c.takeDeltas(T0 + 5_000)).toEqual([
+      { counter: 'k', windowSeconds: W, window: 1000, delta: 0 },
+      { counter: 'k', windowSeconds: W, window: 999, delta: 0 },
+    ]);
+    expect(c.takeDeltas(T0 + 20_000)).toEqual([]);
+  });
+});

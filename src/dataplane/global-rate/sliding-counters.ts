@@ -14,15 +14,22 @@ interface Slot {
   shared: number;
   pending: number;
   inFlight: number;
+  /** When a request of this window last came here (admitted or not). */
+  seenMs: number;
 }
+
+/**
+ * A counter asked for within this long has its total read at every exchange, even without new
+ * counts here: a replica that served a key a moment ago knows what the others add to it. A key
+ * quiet here for longer is read again with its next count.
+ */
+export const KEEP_FRESH_MS = 10_000;
 
 const slotKey = (counter: string, window: number): string => `${counter}\n${window}`;
 const total = (slot: Slot | undefined): number => (slot === undefined ? 0 : slot.shared + slot.pending + slot.inFlight);
 
 export class SlidingCounters {
   private readonly slots = new Map<string, Slot>();
-  /** Slots with requests admitted since the last takeDeltas(). */
-  private readonly touched = new Set<Slot>();
 
   /** Counts the request in and returns true, or returns false when it would pass the limit (not counted). */
   admit(counter: string, limit: number, windowSeconds: number, nowMs: number): boolean {
@@ -31,18 +38,19 @@ export class SlidingCounters {
     const current = this.slot(counter, windowSeconds, window);
     const left = 1 - (nowMs - window * windowMs) / windowMs;
     const estimate = total(this.slots.get(slotKey(counter, window - 1))) * left + total(current);
+    current.seenMs = nowMs;
     if (estimate + 1 > limit) return false;
     current.pending += 1;
-    this.touched.add(current);
     return true;
   }
 
   /**
-   * What to send: each touched window's pending count (moved to in flight), and for each its
-   * previous window too (its total weighs in the estimate). Forgets windows no request can weigh
-   * in any more.
+   * What to send: the pending count of every window that has one (moved to in flight), and the
+   * window of each counter asked for within KEEP_FRESH_MS; with each, its previous window (its total
+   * weighs in the estimate). Forgets windows no request can weigh in any more.
    */
   takeDeltas(nowMs: number): CountItem[] {
+    this.prune(nowMs);
     const items = new Map<Slot, CountItem>();
     const add = (slot: Slot): void => {
       if (items.has(slot)) return;
@@ -50,13 +58,12 @@ export class SlidingCounters {
       slot.inFlight += slot.pending;
       slot.pending = 0;
     };
-    for (const slot of this.touched) {
+    for (const slot of [...this.slots.values()]) {
+      const current = slot.window === Math.floor(nowMs / (slot.windowSeconds * 1000));
+      if (slot.pending === 0 && !(current && nowMs - slot.seenMs <= KEEP_FRESH_MS)) continue;
       add(slot);
-      const previous = this.slots.get(slotKey(slot.counter, slot.window - 1));
-      add(previous ?? this.slot(slot.counter, slot.windowSeconds, slot.window - 1));
+      add(this.slots.get(slotKey(slot.counter, slot.window - 1)) ?? this.slot(slot.counter, slot.windowSeconds, slot.window - 1));
     }
-    this.touched.clear();
-    this.prune(nowMs);
     return [...items.values()];
   }
 
@@ -75,7 +82,6 @@ export class SlidingCounters {
       const slot = this.slot(item.counter, item.windowSeconds, item.window);
       slot.inFlight -= item.delta;
       slot.pending += item.delta;
-      if (item.delta > 0) this.touched.add(slot);
     }
   }
 
@@ -88,7 +94,7 @@ export class SlidingCounters {
     const key = slotKey(counter, window);
     let slot = this.slots.get(key);
     if (slot === undefined) {
-      slot = { counter, windowSeconds, window, shared: 0, pending: 0, inFlight: 0 };
+      slot = { counter, windowSeconds, window, shared: 0, pending: 0, inFlight: 0, seenMs: -Infinity };
       this.slots.set(key, slot);
     }
     return slot;
