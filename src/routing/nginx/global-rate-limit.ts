@@ -40,7 +40,8 @@ export function readGlobalRateLimit(read: AnnotationReader, ingress: Pick<Ingres
     'No global rate limit applies')?.value;
   const key = read('global-rate-limit-key', 'text and nginx variables, such as $remote_addr, $http_x_api_client or ${remote_addr}-${http_x_api_client}',
     parseKeyTemplate, 'The key is $remote_addr')?.value;
-  const exempt = read('global-rate-limit-ignored-cidrs', 'a comma-separated list of addresses and CIDRs', parseCidrList,
+  // Empty means none, as ingress-nginx reads it.
+  const exempt = read('global-rate-limit-ignored-cidrs', 'a comma-separated list of addresses and CIDRs', (w) => (w.trim() === '' ? { value: [] } : parseCidrList(w)),
     'No global rate limit applies, as in ingress-nginx');
   const usable = limit !== undefined && limit > 0 && windowSeconds !== undefined;
   if (!usable || (read.has('global-rate-limit-ignored-cidrs') && exempt === undefined)) return [];

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request } from 'undici';
+import { connectEtcd } from '../../../src/acme/etcd-connection.ts';
 import { defaultDataPlaneOptions } from '../../../src/dataplane/options.ts';
 import { startSharedCounts, type SharedCounts } from '../../../src/global-rate/start-shared-counts.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
@@ -109,6 +110,25 @@ describe('global-rate-limit shared by two replicas through etcd', () => {
     expect(await status(replicaA, 'api.test', client('alpha'))).toBe(429);
     expect(await counter(replicaB, 'bollard_global_rate_limit_rejections_total')).toBe(1);
     expect(await gauge(replicaA, 'bollard_global_rate_limit_shared')).toBe(1);
+  });
+
+  it('keeps one key per replica and window in etcd, under a lease of two windows, naming no client', async () => {
+    const connection = await connectEtcd({ endpoints: [etcd?.url ?? ''] });
+    try {
+      const { kvs } = await connection.client.getAll().prefix('/grl-test/').exec();
+      const keys = kvs.map((kv) => kv.key.toString());
+      expect(keys.length).toBeGreaterThanOrEqual(2);
+      expect(keys.filter((k) => k.includes('/replica-a-')).length).toBeGreaterThan(0);
+      expect(keys.filter((k) => k.includes('/replica-b-')).length).toBeGreaterThan(0);
+      expect(keys.some((k) => k.includes('alpha'))).toBe(false);
+      for (const kv of kvs) {
+        expect(kv.lease).not.toBe('0');
+        const ttl = await connection.client.leaseClient.leaseTimeToLive({ ID: kv.lease });
+        expect(Number(ttl.grantedTTL)).toBe(2 * 60 + 10);
+      }
+    } finally {
+      await connection.close();
+    }
   });
 
   it('does not limit another key', async () => {
