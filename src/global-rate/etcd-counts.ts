@@ -57,6 +57,7 @@ export function createEtcdCounts(opts: EtcdCountsOptions): CountBackend {
       if (c.changed) ops.push({ request_put: { key: Buffer.from(dir + opts.replica), value: Buffer.from(String(c.mine)), lease: await leaseFor(c) } });
       ops.push({ request_range: { key: Buffer.from(dir), range_end: rangeEnd(dir) } });
     }
+    // The raw transaction: puts and range reads in one round trip, which etcd3's builders do not offer.
     const { responses } = await opts.client.kv.txn({ success: ops });
     let at = 0;
     return counts.map((c, i) => {

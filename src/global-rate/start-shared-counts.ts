@@ -1,8 +1,10 @@
 // The replica's shared global rate limit counts, in the controller (primary) process: its data-plane
 // processes send their counts here (over IPC, or directly with --workers 0), and with
 // --etcd-endpoints they meet the other replicas' in etcd through this process's one client for
-// them. Without etcd, or while it fails, the replica counts alone: logged when that starts and
-// ends, and bollard_global_rate_limit_shared says which.
+// them (workers open none). It is not ACME's client: ACME connects only with --acme-enabled and after
+// the initial sync, and closes its client with release steps (resign, revoke) at shutdown; both are
+// made from the same --etcd-* flags. Without etcd, or while it fails, the replica counts alone:
+// logged when that starts and ends, and bollard_global_rate_limit_shared says which.
 import { randomBytes } from 'node:crypto';
 import { connectEtcd, type EtcdConnection } from '../acme/etcd-connection.ts';
 import type { CountSync } from '../dataplane/global-rate/count-sync.ts';
