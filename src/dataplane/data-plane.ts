@@ -198,6 +198,7 @@ function startGlobalRateLimits(options: DataPlaneOptions, deps: DataPlaneDeps): 
     status: options.globalRateLimitStatus ?? 429,
     ...(deps.globalRateClock === undefined ? {} : { now: deps.globalRateClock }),
     onRejection: () => { metrics.globalRateLimitRejections.inc(); },
+    onUntracked: () => { metrics.globalRateLimitUntracked.inc(); },
     onSyncFailure: (err) => {
       metrics.globalRateLimitExchangeFailures.inc();
       log.debug('global rate limit counts not exchanged; kept for the next time', { error: err instanceof Error ? err.message : String(err) });

@@ -43,6 +43,7 @@ export interface Metrics {
   /** Data plane: requests refused by a GlobalRateLimit, and failed exchanges of counts with the primary. */
   readonly globalRateLimitRejections: Counter;
   readonly globalRateLimitExchangeFailures: Counter;
+  readonly globalRateLimitUntracked: Counter;
   /** Controller: this replica's exchanges of counts with etcd, and whether counting is shared. */
   readonly globalRateLimitSyncDuration: Histogram;
   readonly globalRateLimitSyncErrors: Counter;
@@ -144,6 +145,11 @@ export function createMetrics(opts: { processMetrics: boolean } = { processMetri
     globalRateLimitExchangeFailures: new Counter({
       name: 'bollard_global_rate_limit_exchange_failures_total',
       help: 'Exchanges of global rate limit counts between a data-plane process and the primary that got no answer in time (the counts go with the next one).',
+      registers: d,
+    }),
+    globalRateLimitUntracked: new Counter({
+      name: 'bollard_global_rate_limit_untracked_total',
+      help: 'Requests a global rate limit let through uncounted: the data-plane process already held its most counters (100,000 windows; keys made of values a client chooses can grow without bound).',
       registers: d,
     }),
     globalRateLimitSyncDuration: new Histogram({

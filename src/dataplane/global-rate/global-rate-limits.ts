@@ -13,6 +13,8 @@ export interface GlobalRateLimitsOptions {
   /** Wall-clock milliseconds: windows are the same on every replica. */
   readonly now?: () => number;
   readonly onRejection?: () => void;
+  /** A request passed uncounted: this process holds as many counters as it may (MAX_SLOTS). */
+  readonly onUntracked?: () => void;
   /** An exchange failed (the primary did not answer): its counts are kept for the next. */
   readonly onSyncFailure?: (err: unknown) => void;
 }
@@ -49,9 +51,10 @@ export function createGlobalRateLimits(opts: GlobalRateLimitsOptions): GlobalRat
   return {
     status: opts.status,
     admit(rule, limit, windowSeconds, key) {
-      const admitted = counters.admit(counterId(rule, windowSeconds, key), limit, windowSeconds, now());
-      if (!admitted) opts.onRejection?.();
-      return admitted;
+      const admission = counters.admit(counterId(rule, windowSeconds, key), limit, windowSeconds, now());
+      if (admission === 'refused') opts.onRejection?.();
+      else if (admission === 'untracked') opts.onUntracked?.();
+      return admission !== 'refused';
     },
     async flush() {
       if (running !== undefined) await running;

@@ -6,7 +6,7 @@ const T0 = 1_000 * W * 1000; // the start of window 1000
 
 const admitMany = (c: SlidingCounters, n: number, limit: number, at: number): number => {
   let admitted = 0;
-  for (let i = 0; i < n; i++) if (c.admit('k', limit, W, at)) admitted++;
+  for (let i = 0; i < n; i++) if (c.admit('k', limit, W, at) === 'admitted') admitted++;
   return admitted;
 };
 
@@ -54,9 +54,9 @@ describe('SlidingCounters', () => {
 
   it('keeps counters apart, and forgets windows two windows old', () => {
     const c = new SlidingCounters();
-    expect(c.admit('a', 1, W, T0)).toBe(true);
-    expect(c.admit('a', 1, W, T0)).toBe(false);
-    expect(c.admit('b', 1, W, T0)).toBe(true);
+    expect(c.admit('a', 1, W, T0)).toBe('admitted');
+    expect(c.admit('a', 1, W, T0)).toBe('refused');
+    expect(c.admit('b', 1, W, T0)).toBe('admitted');
     c.applyTotals(c.takeDeltas(T0), [1, 0, 1, 0]);
     expect(c.size).toBe(4);
     c.takeDeltas(T0 + 2 * W * 1000);
@@ -74,5 +74,16 @@ describe('SlidingCounters freshness', () => {
       { counter: 'k', windowSeconds: W, window: 999, delta: 0 },
     ]);
     expect(c.takeDeltas(T0 + 20_000)).toEqual([]);
+  });
+});
+
+describe('SlidingCounters bound', () => {
+  it('lets a new key through uncounted once it holds as many windows as it may; known keys still count', () => {
+    const c = new SlidingCounters(2);
+    expect(c.admit('a', 1, W, T0)).toBe('admitted');
+    expect(c.admit('b', 1, W, T0)).toBe('admitted');
+    expect(c.admit('c', 1, W, T0)).toBe('untracked');
+    expect(c.admit('a', 1, W, T0)).toBe('refused');
+    expect(c.size).toBe(2);
   });
 });

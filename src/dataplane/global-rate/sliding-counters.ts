@@ -25,23 +25,41 @@ interface Slot {
  */
 export const KEEP_FRESH_MS = 10_000;
 
+/**
+ * Windows held at most (two per key in use). Keys are request values a client may vary at will
+ * ($http_x_api_client): past this, a new key's requests pass uncounted rather than grow this
+ * process's memory, and the etcd keys of the replica, without bound.
+ */
+export const MAX_SLOTS = 100_000;
+
+/** What became of a request: counted in, refused, or let through uncounted (MAX_SLOTS reached). */
+export type Admission = 'admitted' | 'refused' | 'untracked';
+
 const slotKey = (counter: string, window: number): string => `${counter}\n${window}`;
 const total = (slot: Slot | undefined): number => (slot === undefined ? 0 : slot.shared + slot.pending + slot.inFlight);
 
 export class SlidingCounters {
   private readonly slots = new Map<string, Slot>();
 
-  /** Counts the request in and returns true, or returns false when it would pass the limit (not counted). */
-  admit(counter: string, limit: number, windowSeconds: number, nowMs: number): boolean {
+  private readonly maxSlots: number;
+
+  constructor(maxSlots = MAX_SLOTS) {
+    this.maxSlots = maxSlots;
+  }
+
+  /** Counts the request in, or refuses it when it would pass the limit (not counted). */
+  admit(counter: string, limit: number, windowSeconds: number, nowMs: number): Admission {
     const windowMs = windowSeconds * 1000;
     const window = Math.floor(nowMs / windowMs);
-    const current = this.slot(counter, windowSeconds, window);
+    const known = this.slots.get(slotKey(counter, window));
+    if (known === undefined && this.slots.size >= this.maxSlots) return 'untracked';
+    const current = known ?? this.slot(counter, windowSeconds, window);
     const left = 1 - (nowMs - window * windowMs) / windowMs;
     const estimate = total(this.slots.get(slotKey(counter, window - 1))) * left + total(current);
     current.seenMs = nowMs;
-    if (estimate + 1 > limit) return false;
+    if (estimate + 1 > limit) return 'refused';
     current.pending += 1;
-    return true;
+    return 'admitted';
   }
 
   /**
