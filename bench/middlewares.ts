@@ -63,6 +63,11 @@ const STATIC_CASES: readonly Case[] = [
     headers: ({ endpoint }) => ({ cookie: `INGRESSCOOKIE=${endpointHash(endpoint)}` }),
   },
   { name: 'RateLimit (under the limit)', ingress: { name: 'limited', host: 'limited.test', annotations: { [`${N}limit-rps`]: '1000000' } } },
+  // Counted in the data plane; the exchange with the primary and etcd runs apart, every 200 ms.
+  {
+    name: 'GlobalRateLimit (under the limit)',
+    ingress: { name: 'global', host: 'global.test', annotations: { [`${N}global-rate-limit`]: '100000000', [`${N}global-rate-limit-window`]: '1m' } },
+  },
   {
     name: 'BasicAuth (SHA-1, remembered)', ingress: { name: 'basic', host: 'basic.test', annotations: { [`${N}auth-type`]: 'basic', [`${N}auth-secret`]: 'htpasswd' } },
     headers: { authorization: `Basic ${Buffer.from('ann:s3cret').toString('base64')}` },

@@ -2,7 +2,7 @@
 import { option, type OptionSpec } from './option.ts';
 
 export const acmeOptions: readonly OptionSpec[] = [
-  option('etcd-endpoints', 'Comma-separated etcd client URLs (http:// or https://) holding ACME state.', ''),
+  option('etcd-endpoints', 'Comma-separated etcd client URLs (http:// or https://) holding ACME state and the global rate limit counts shared by the replicas.', ''),
   option('etcd-prefix', 'Prefix of every etcd key Bollard writes.', '/bollard/acme/'),
   option('etcd-ca-file', 'PEM CA bundle that signed the etcd servers\' certificates (enables TLS).', ''),
   option('etcd-cert-file', 'PEM client certificate for etcd (with --etcd-key-file).', ''),

@@ -1,6 +1,9 @@
 // Assembles one data plane: the table holder, upstream dispatchers and balancer, SNI contexts,
 // and the HTTP and HTTPS listeners. Each worker process runs one and is fed tables by the
 // primary; with --workers 0 the controller runs one in its own process.
+import type { CountSync } from './global-rate/count-sync.ts';
+import { createGlobalRateLimits, type GlobalRateLimits } from './global-rate/global-rate-limits.ts';
+import { createSharedCounts } from './global-rate/shared-counts.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { createRequestRecorder, type AccessLogWrite } from './access-log.ts';
@@ -59,6 +62,10 @@ export interface DataPlaneDeps {
   readonly accessLogFields?: Readonly<Record<string, string | number>>;
   readonly challenges?: ChallengeResponder;
   readonly certificates?: CertificateSource;
+  /** Where global rate limit counts are shared (the primary over IPC); without it, this process counts alone. */
+  readonly globalRateSync?: CountSync;
+  /** Wall clock of the global rate limit windows (tests drive it). */
+  readonly globalRateClock?: () => number;
 }
 
 export interface DataPlane {
@@ -73,6 +80,8 @@ export interface DataPlane {
   drain(): void;
   /** Settles when the ports Gateway listeners ask for in the current table (RoutingTable.portListeners) are open, or failed. */
   portListenersSettled(): Promise<void>;
+  /** Exchanges the global rate limit counts now (tests; the data plane does it every interval). */
+  syncGlobalRateLimits(): Promise<void>;
   /** Stops accepting, closes idle connections, lets in-flight requests finish, closes pools. */
   close(): Promise<void>;
 }
@@ -99,6 +108,7 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
     },
   };
   const authServices = createAuthServices((result) => { metrics.authCacheLookups.inc({ result }); });
+  const globalRateLimits = startGlobalRateLimits(config.options, deps);
   const mirrors = new Mirrors({ pools, balancer, random: Math.random, onOutcome: (outcome) => { metrics.mirrorRequests.inc({ outcome }); } });
   const write = deps.accessLog ?? ((line: string) => { process.stdout.write(line); });
   const onDone = createRequestRecorder(metrics, config.accessLog ? write : undefined, deps.accessLogFields);
@@ -110,10 +120,10 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   });
   const handlerFor = (proto: 'http' | 'https') => {
     const publicPort = proto === 'http' ? config.httpPublicPort : config.httpsRedirectPort;
-    const upgradeDeps = { tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, onDone, tunnels, authServices, log };
+    const upgradeDeps = { tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, onDone, tunnels, authServices, globalRateLimits, log };
     return {
       request: createProxyHandler({
-        tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, mirrors, onDone, authServices, log, ...(deps.challenges ? { challenges: deps.challenges } : {}),
+        tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, mirrors, onDone, authServices, globalRateLimits, log, ...(deps.challenges ? { challenges: deps.challenges } : {}),
       }),
       upgrade: createUpgradeHandler(upgradeDeps),
       connect: createH2WebSocketHandler(upgradeDeps),
@@ -166,6 +176,7 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
       https.drain();
     },
     portListenersSettled: () => ports.settled(),
+    syncGlobalRateLimits: () => globalRateLimits.flush(),
     async close() {
       // Tunnels (WebSocket) never finish on their own: the drain period was their notice.
       tunnels.closeAll();
@@ -173,6 +184,24 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
       await Promise.all([closeGracefully(http), closeGracefully(https)]);
       await pools.close();
       await authServices.close();
+      globalRateLimits.stop();
     },
   };
+}
+
+/** The counters of GlobalRateLimits; without a sync from the primary, this process counts alone. */
+function startGlobalRateLimits(options: DataPlaneOptions, deps: DataPlaneDeps): GlobalRateLimits {
+  const { metrics, log } = deps;
+  return createGlobalRateLimits({
+    sync: deps.globalRateSync ?? createSharedCounts(),
+    intervalMs: options.globalRateLimitSyncMs ?? 200,
+    status: options.globalRateLimitStatus ?? 429,
+    ...(deps.globalRateClock === undefined ? {} : { now: deps.globalRateClock }),
+    onRejection: () => { metrics.globalRateLimitRejections.inc(); },
+    onUntracked: () => { metrics.globalRateLimitUntracked.inc(); },
+    onSyncFailure: (err) => {
+      metrics.globalRateLimitExchangeFailures.inc();
+      log.debug('global rate limit counts not exchanged; kept for the next time', { error: err instanceof Error ? err.message : String(err) });
+    },
+  });
 }

@@ -14,6 +14,10 @@ export interface DataPlaneOptions {
   readonly ejectMs: number;
   /** The status of a request refused by a rate limit (nginx limit-rps/-rpm). */
   readonly limitRejectionStatus: number;
+  /** The status of a request refused by a global rate limit (nginx global-rate-limit; ingress-nginx: 429). */
+  readonly globalRateLimitStatus?: number;
+  /** How often global rate limit counts are exchanged with the primary (and etcd). */
+  readonly globalRateLimitSyncMs?: number;
 }
 
 export const defaultDataPlaneOptions: DataPlaneOptions = {
@@ -24,4 +28,6 @@ export const defaultDataPlaneOptions: DataPlaneOptions = {
   ejectAfterFailures: 5,
   ejectMs: 10_000,
   limitRejectionStatus: 503,
+  globalRateLimitStatus: 429,
+  globalRateLimitSyncMs: 200,
 };

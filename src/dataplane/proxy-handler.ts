@@ -17,6 +17,7 @@ import { forward, type ForwardDeps, type ForwardResult, type Outbound } from './
 import { buildUpstreamHeaders, type UpstreamHeaders } from './forward-headers.ts';
 import { applyPlan, isLocalAnswer, runChain, whenSettled, type ChainOutcome, type ChainRequest, type ForwardPlan } from './middleware/chain.ts';
 import type { AuthServices } from './middleware/auth-services.ts';
+import type { GlobalRateLimits } from './global-rate/global-rate-limits.ts';
 import { normalizeRequestTarget, type RequestTarget } from './request-path.ts';
 import type { MirroredRequest, Mirrors, MirrorStart } from './mirror/mirrors.ts';
 import { pickBackend, requestFacts } from './request-facts.ts';
@@ -62,6 +63,7 @@ export interface ProxyDeps {
   readonly mirrors: Mirrors;
   /** Connections to forward authentication services, and their cache counters. */
   readonly authServices?: AuthServices;
+  readonly globalRateLimits?: GlobalRateLimits;
   /** Where middlewares log (nginx enable-rewrite-log). */
   readonly log?: Logger;
   readonly onDone: (record: RequestRecord) => void;
@@ -162,6 +164,7 @@ function chainRequest(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, 
     clientCertificate: () => handshakeOf(req.socket)?.client,
     limitRejectionStatus: deps.forward.options.limitRejectionStatus,
     authServices: deps.authServices,
+    globalRateLimits: deps.globalRateLimits,
     log: deps.log,
     whenDone: (release) => {
       if (res.destroyed || res.writableFinished) release();

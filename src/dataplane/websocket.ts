@@ -13,6 +13,7 @@ import type { Endpoint, Route } from '../routing/types.ts';
 import { chooseBackend } from './canary.ts';
 import { clientAddress, type TrustCheck } from './client-address.ts';
 import type { AuthServices } from './middleware/auth-services.ts';
+import type { GlobalRateLimits } from './global-rate/global-rate-limits.ts';
 import { applyPlan, isLocalAnswer, runChain, whenSettled, type ChainOutcome, type ForwardPlan } from './middleware/chain.ts';
 import { closingResponse } from './closing-response.ts';
 import { misdirected } from './misdirected.ts';
@@ -41,6 +42,7 @@ export interface UpgradeDeps {
   readonly tunnels: Tunnels;
   /** Connections to forward authentication services, and their cache counters. */
   readonly authServices?: AuthServices;
+  readonly globalRateLimits?: GlobalRateLimits;
   /** Where middlewares log (nginx enable-rewrite-log). */
   readonly log?: Logger;
 }
@@ -116,6 +118,7 @@ export function decide(deps: UpgradeDeps, host: string, target: RequestTarget, a
     clientCertificate: () => handshakeOf(asked.connection)?.client,
     limitRejectionStatus: deps.forward.options.limitRejectionStatus,
     authServices: deps.authServices,
+    globalRateLimits: deps.globalRateLimits,
     log: deps.log,
     // An upgrade is not counted as in progress once decided (catalog.ts: limit-connections).
     whenDone: (release) => { release(); },

@@ -40,6 +40,14 @@ export interface Metrics {
   readonly tunnelsClosed: Counter<'reason'>;
   readonly mirrorRequests: Counter<'outcome'>;
   readonly authCacheLookups: Counter<'result'>;
+  /** Data plane: requests refused by a GlobalRateLimit, and failed exchanges of counts with the primary. */
+  readonly globalRateLimitRejections: Counter;
+  readonly globalRateLimitExchangeFailures: Counter;
+  readonly globalRateLimitUntracked: Counter;
+  /** Controller: this replica's exchanges of counts with etcd, and whether counting is shared. */
+  readonly globalRateLimitSyncDuration: Histogram;
+  readonly globalRateLimitSyncErrors: Counter;
+  readonly globalRateLimitShared: Gauge;
 }
 
 export function createMetrics(opts: { processMetrics: boolean } = { processMetrics: true }): Metrics {
@@ -128,6 +136,36 @@ export function createMetrics(opts: { processMetrics: boolean } = { processMetri
       name: 'bollard_auth_cache_lookups_total',
       help: 'Forward authentication (nginx auth-url with auth-cache-key) answers looked up in the per-process cache, by result: hit (the cached answer was used) or miss (the service was asked).',
       labelNames: ['result'], registers: d,
+    }),
+    globalRateLimitRejections: new Counter({
+      name: 'bollard_global_rate_limit_rejections_total',
+      help: 'Requests refused by a global rate limit (nginx global-rate-limit) with --global-rate-limit-status.',
+      registers: d,
+    }),
+    globalRateLimitExchangeFailures: new Counter({
+      name: 'bollard_global_rate_limit_exchange_failures_total',
+      help: 'Exchanges of global rate limit counts between a data-plane process and the primary that got no answer in time (the counts go with the next one).',
+      registers: d,
+    }),
+    globalRateLimitUntracked: new Counter({
+      name: 'bollard_global_rate_limit_untracked_total',
+      help: 'Requests a global rate limit let through uncounted: the data-plane process already held its most counters (100,000 windows; keys made of values a client chooses can grow without bound).',
+      registers: d,
+    }),
+    globalRateLimitSyncDuration: new Histogram({
+      name: 'bollard_global_rate_limit_sync_duration_seconds',
+      help: 'Time of one exchange of this replica\'s global rate limit counts with etcd (writes and reads of the windows in one round).',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: c,
+    }),
+    globalRateLimitSyncErrors: new Counter({
+      name: 'bollard_global_rate_limit_sync_errors_total',
+      help: 'Exchanges of global rate limit counts with etcd that failed; the replica then limits on its own counts.',
+      registers: c,
+    }),
+    globalRateLimitShared: new Gauge({
+      name: 'bollard_global_rate_limit_shared',
+      help: '1 while global rate limits are counted across replicas through etcd; 0 while this replica counts alone (no --etcd-endpoints, or etcd unreachable).',
+      registers: c,
     }),
   };
 }

@@ -257,6 +257,25 @@ export interface RateLimit {
 }
 
 /**
+ * A request limit per window shared by every replica (nginx global-rate-limit): at most `limit`
+ * requests with one key (text and request values, as a hash key) per `windowSeconds`, counted
+ * together for all routes of one `rule` (ingress-nginx counts per Ingress), over an approximate
+ * sliding window. Each data-plane process counts locally and syncs with the others through the
+ * primary (and etcd, when configured); a request over it gets the data plane's global rejection
+ * status (429 by default). Exempt addresses are never counted nor refused.
+ */
+export interface GlobalRateLimit {
+  readonly kind: 'GlobalRateLimit';
+  /** Whose counters: the Ingress's UID, so every path of it counts together and a new Ingress starts afresh. */
+  readonly rule: string;
+  readonly limit: number;
+  readonly windowSeconds: number;
+  readonly key: readonly HashKeyPart[];
+  /** CIDRs or addresses never limited. */
+  readonly exempt: readonly string[];
+}
+
+/**
  * Slows the response body sent to the client (nginx's limit_rate and limit_rate_after, per request):
  * by `t` seconds after forwarding starts, at most afterBytes + bytesPerSecond × (t + 1) bytes have
  * gone out (nginx grants the first second at once). The body is never buffered for it: the upstream
@@ -363,7 +382,7 @@ export interface AnyOf {
 }
 
 export type Middleware =
-  | Refuse | ClientCertificateAuth | IpAccess | RequestRedirect | Cors | BasicAuth | DigestAuth | ForwardAuth | AnyOf | UrlRewrite | HeaderModifier | SessionPersistence | RateLimit | ResponseRateLimit | RequestMirror
+  | Refuse | ClientCertificateAuth | IpAccess | RequestRedirect | Cors | BasicAuth | DigestAuth | ForwardAuth | AnyOf | UrlRewrite | HeaderModifier | SessionPersistence | RateLimit | GlobalRateLimit | ResponseRateLimit | RequestMirror
   | ConsistentHash | LocationRewrite | SetCookieRewrite;
 
 /**
@@ -375,7 +394,7 @@ export type Middleware =
  * Mirrors come last: a request answered locally is not mirrored.
  */
 export const MIDDLEWARE_ORDER: readonly Middleware['kind'][] = [
-  'Refuse', 'ClientCertificateAuth', 'IPAccess', 'RequestRedirect', 'CORS', 'RateLimit', 'BasicAuth', 'DigestAuth', 'ForwardAuth', 'AnyOf', 'URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier',
+  'Refuse', 'ClientCertificateAuth', 'IPAccess', 'RequestRedirect', 'CORS', 'RateLimit', 'GlobalRateLimit', 'BasicAuth', 'DigestAuth', 'ForwardAuth', 'AnyOf', 'URLRewrite', 'RequestHeaderModifier', 'ResponseHeaderModifier',
   'LocationRewrite', 'SetCookieRewrite', 'ResponseRateLimit', 'SessionPersistence', 'ConsistentHash', 'RequestMirror',
 ];
 

@@ -35,6 +35,8 @@ export async function dataPlaneConfig(config: ControllerConfig): Promise<DataPla
       ejectAfterFailures: config.ejectAfterFailures,
       ejectMs: config.ejectSeconds * 1000,
       limitRejectionStatus: config.limitRejectionStatus,
+      globalRateLimitStatus: config.globalRateLimitStatus,
+      globalRateLimitSyncMs: config.globalRateLimitSyncMs,
     },
     tls: {
       defaultCertPem: pair.certPem,

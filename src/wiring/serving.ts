@@ -13,6 +13,7 @@ import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { TablePublisher } from '../reconcile/reconciler.ts';
 import { startWorkerPool, type WorkerPool } from '../workers/worker-pool.ts';
+import { startSharedCounts } from '../global-rate/start-shared-counts.ts';
 
 export interface Serving {
   readonly publisher: TablePublisher;
@@ -30,12 +31,14 @@ export interface Serving {
 export async function startServing(config: ControllerConfig, dp: DataPlaneConfig, deps: { log: Logger; metrics: Metrics }): Promise<Serving> {
   let acme: RunningAcme | undefined;
   const { log, metrics } = deps;
+  // One holder of the replica's global rate limit counts (and of the etcd client for them), here in the primary.
+  const counts = await startSharedCounts(config, { log, metrics });
   // In the controller's process, serving shares an isolate with the informers' caches: in the
   // proxy benchmark that served about 14% fewer requests per CPU second than one worker process
   // (5 alternating rounds, 29,800 vs 34,000), so even one worker is a process of its own.
   if (config.workers === 0) {
     const plane = await startDataPlane(dp, {
-      metrics, log, accessLog: createBatchedWriter(toStdout).write,
+      metrics, log, accessLog: createBatchedWriter(toStdout).write, globalRateSync: counts.sync,
       challenges: (token, host) => acme?.responder.lookup(token, host),
       certificates: (servername) => {
         const c = acme?.certificates.lookup(servername);
@@ -50,7 +53,7 @@ export async function startServing(config: ControllerConfig, dp: DataPlaneConfig
       },
       attachAcme: (a) => { acme = a; },
       drain: () => { plane.drain(); },
-      close: () => plane.close(),
+      close: async () => { await plane.close(); await counts.close(); },
     };
   }
   const httpPort = dp.httpPort === 0 ? await reservePort(dp.bindAddress) : dp.httpPort;
@@ -59,6 +62,7 @@ export async function startServing(config: ControllerConfig, dp: DataPlaneConfig
     log, logLevel: config.logLevel,
     challenge: async (token, host) => acme?.responder.lookup(token, host),
     primaryTimeoutMs: config.workerIpcTimeoutMs,
+    globalRateSync: counts.sync,
   });
   await pool.ready;
   log.info('listening', { listener: 'http', address: dp.bindAddress, port: httpPort, workers: config.workers });
@@ -74,7 +78,7 @@ export async function startServing(config: ControllerConfig, dp: DataPlaneConfig
       feedCertificates(pool, a.certificates);
     },
     drain: () => { pool.drain(); },
-    close: () => pool.close(),
+    close: async () => { await pool.close(); await counts.close(); },
   };
 }
 

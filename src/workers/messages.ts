@@ -2,6 +2,7 @@
 // fork IPC channel with "advanced" serialization, which carries Maps (the routing table) as is.
 import type { DataPlaneConfig } from '../dataplane/data-plane.ts';
 import type { RoutingTable } from '../routing/types.ts';
+import type { CountItem } from '../dataplane/global-rate/count-sync.ts';
 import type { TableDelta } from './table-delta.ts';
 
 export interface WorkerCertificate {
@@ -22,6 +23,8 @@ export type ToWorker =
   | { readonly type: 'certificates'; readonly certificates: readonly WorkerCertificate[]; readonly generation: number }
   | { readonly type: 'challenge-answer'; readonly id: number; readonly keyAuthorization: string | undefined }
   | { readonly type: 'metrics-request'; readonly id: number }
+  /** Every replica's totals for the windows of the worker's `rate-sync` `id`, in its order. */
+  | { readonly type: 'rate-totals'; readonly id: number; readonly totals: readonly number[] }
   /** The drain period began (DataPlane.drain). */
   | { readonly type: 'drain' }
   | { readonly type: 'close' };
@@ -36,6 +39,8 @@ export type FromWorker =
   | { readonly type: 'certificates-applied'; readonly generation: number }
   | { readonly type: 'challenge'; readonly id: number; readonly token: string; readonly host: string }
   | { readonly type: 'metrics'; readonly id: number; readonly metrics: readonly MetricJson[] }
+  /** Global rate limit counts admitted since the last exchange (the primary shares them: etcd). */
+  | { readonly type: 'rate-sync'; readonly id: number; readonly items: readonly CountItem[] }
   | { readonly type: 'closed' };
 
 /** One metric as prom-client's getMetricsAsJSON() gives it (opaque here; aggregated by the primary). */

@@ -1,6 +1,6 @@
 // Entry point of a data-plane worker process (forked by workers/worker-pool.ts): runs one data
 // plane on the shared ports (SO_REUSEPORT), takes tables and ACME certificates from the primary,
-// and asks the primary for HTTP-01 answers (with a deadline: a stuck primary costs a challenge
+// exchanges global rate limit counts with the primary, and asks the primary for HTTP-01 answers (with a deadline: a stuck primary costs a challenge
 // request its answer, never the request itself). Its data-plane metrics are collected by the primary.
 import { startDataPlane, type DataPlane } from '../dataplane/data-plane.ts';
 import { createBatchedWriter, toStdout } from '../log/batched-writer.ts';
@@ -20,6 +20,7 @@ let early: { readonly table: RoutingTable; readonly generation: number } | undef
 let held: { readonly table: RoutingTable; readonly generation: number } | undefined;
 let certificates = new Map<string, WorkerCertificate>();
 let challengeRequests: PrimaryRequests<string | undefined> | undefined;
+let rateRequests: PrimaryRequests<readonly number[]> | undefined;
 let metrics: ReturnType<typeof createMetrics> | undefined;
 
 function lookupCertificate(servername: string): WorkerCertificate | undefined {
@@ -41,9 +42,13 @@ async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<voi
   const accessLog = createBatchedWriter(toStdout).write;
   const requests = createPrimaryRequests<string | undefined>({ timeoutMs: message.primaryTimeoutMs, what: 'an HTTP-01 challenge' });
   challengeRequests = requests;
+  const rates = createPrimaryRequests<readonly number[]>({ timeoutMs: message.primaryTimeoutMs, what: 'global rate limit counts' });
+  rateRequests = rates;
   plane = await startDataPlane(message.config, {
     metrics, log, accessLog, accessLogFields: { worker: message.worker },
     challenges: (token, host) => askPrimary(requests, log, token, host),
+    // Counts go through the primary, which holds the replica's one etcd client.
+    globalRateSync: (items) => rates.ask((id) => { send({ type: 'rate-sync', id, items }); }),
     certificates: (servername) => {
       const c = lookupCertificate(servername);
       return c ? { secret: { namespace: '', name: `acme:${c.name}` }, certPem: c.certPem, keyPem: c.keyPem } : undefined;
@@ -69,6 +74,17 @@ function applyDelta(message: Extract<ToWorker, { type: 'table-delta' }>): void {
   else send({ type: 'table-wanted' });
 }
 
+/** The primary's answer to one of this worker's questions. */
+function settleAnswer(message: Extract<ToWorker, { type: 'challenge-answer' | 'rate-totals' }>): void {
+  if (message.type === 'challenge-answer') challengeRequests?.settle(message.id, message.keyAuthorization);
+  else rateRequests?.settle(message.id, message.totals);
+}
+
+function applyCertificates(message: Extract<ToWorker, { type: 'certificates' }>): void {
+  certificates = new Map(message.certificates.map((c) => [c.name, c]));
+  send({ type: 'certificates-applied', generation: message.generation });
+}
+
 async function answerMetrics(id: number): Promise<void> {
   send({ type: 'metrics', id, metrics: metrics ? await metrics.dataPlaneRegistry.getMetricsAsJSON() : [] });
 }
@@ -84,11 +100,8 @@ process.on('message', (message: ToWorker) => {
     case 'start': void start(message).catch((err: unknown) => { process.stderr.write(`worker failed to start: ${String(err)}\n`); process.exit(1); }); break;
     case 'table': apply(message.table, message.generation); break;
     case 'table-delta': applyDelta(message); break;
-    case 'certificates':
-      certificates = new Map(message.certificates.map((c) => [c.name, c]));
-      send({ type: 'certificates-applied', generation: message.generation });
-      break;
-    case 'challenge-answer': challengeRequests?.settle(message.id, message.keyAuthorization); break;
+    case 'certificates': applyCertificates(message); break;
+    case 'challenge-answer': case 'rate-totals': settleAnswer(message); break;
     case 'metrics-request': void answerMetrics(message.id); break;
     case 'drain': plane?.drain(); break;
     case 'close': void close(); break;

@@ -1,10 +1,12 @@
 // The primary's side of multi-core serving: forks N data-plane workers that share the HTTP and
 // HTTPS ports through SO_REUSEPORT (the kernel spreads connections), pushes every published
-// table and the ACME certificates to each, answers their HTTP-01 questions, restarts a worker
+// table and the ACME certificates to each, answers their HTTP-01 questions and shares their
+// global rate limit counts, restarts a worker
 // that dies, and aggregates their metrics for the admin endpoint.
 import { fork, type ChildProcess } from 'node:child_process';
 import { AggregatorRegistry } from 'prom-client';
 import type { DataPlaneConfig } from '../dataplane/data-plane.ts';
+import type { CountItem, CountSync } from '../dataplane/global-rate/count-sync.ts';
 import { emptyRoutingTable } from '../dataplane/table-holder.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RoutingTable } from '../routing/types.ts';
@@ -18,6 +20,8 @@ export interface WorkerPoolDeps {
   readonly challenge: (token: string, host: string) => Promise<string | undefined>;
   /** How long a worker waits for the answer to `challenge` (--worker-ipc-timeout-ms). */
   readonly primaryTimeoutMs: number;
+  /** The replica's shared global rate limit counts; without it, a worker's exchange is not answered. */
+  readonly globalRateSync?: CountSync;
 }
 
 export interface WorkerPool {
@@ -78,6 +82,21 @@ export function startWorkerPool(count: number, config: DataPlaneConfig, deps: Wo
     else sent.delete(slot);
   };
 
+  const collectMetrics = (id: number, metrics: readonly MetricJson[]): void => {
+    const request = metricRequests.get(id);
+    if (!request) return;
+    request.parts.push([...metrics]);
+    request.pending -= 1;
+    if (request.pending === 0) {
+      metricRequests.delete(id);
+      void AggregatorRegistry.aggregate(request.parts).metrics().then(request.done);
+    }
+  };
+  const answerRateSync = (child: ChildProcess, id: number, items: readonly CountItem[]): void => {
+    void deps.globalRateSync?.(items)
+      .then((totals) => { post(child, { type: 'rate-totals', id, totals }); })
+      .catch(() => undefined);
+  };
   const onMessage = (slot: number, child: ChildProcess, message: FromWorker): void => {
     if (message.type === 'table-applied') {
       applied.set(slot, Math.max(applied.get(slot) ?? 0, message.generation));
@@ -90,14 +109,9 @@ export function startWorkerPool(count: number, config: DataPlaneConfig, deps: Wo
       deps.log.info('worker ready', { worker: slot, pid: child.pid, httpPort: message.httpPort, httpsPort: message.httpsPort });
       if (readySlots.size === count) resolveReady(undefined);
     } else if (message.type === 'metrics') {
-      const request = metricRequests.get(message.id);
-      if (!request) return;
-      request.parts.push([...message.metrics]);
-      request.pending -= 1;
-      if (request.pending === 0) {
-        metricRequests.delete(message.id);
-        void AggregatorRegistry.aggregate(request.parts).metrics().then(request.done);
-      }
+      collectMetrics(message.id, message.metrics);
+    } else if (message.type === 'rate-sync') {
+      answerRateSync(child, message.id, message.items);
     } else if (message.type === 'challenge') {
       void deps.challenge(message.token, message.host)
         .catch(() => undefined)

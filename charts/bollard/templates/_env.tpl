@@ -17,6 +17,8 @@ names the AcmeIssuer holding the same settings plus EAB, key type and challenge.
   value: {{ include "bollard.issuerName" . | quote }}
 - name: BOLLARD_ACME_WRITE_TLS_SECRETS
   value: {{ .Values.acme.writeTlsSecrets | quote }}
+{{- end }}
+{{- if include "bollard.etcdUsed" . }}
 - name: BOLLARD_ETCD_ENDPOINTS
   value: {{ include "bollard.etcdEndpoints" . | quote }}
 - name: BOLLARD_ETCD_PREFIX

@@ -91,13 +91,13 @@ app.kubernetes.io/component: {{ .component }}
 {{- if or (lt (int $p.http) 1024) (lt (int $p.https) 1024) (lt (int $p.admin) 1024) -}}true{{- end -}}
 {{- end -}}
 
-{{/* "true" when the chart uses etcd: ACME on. */}}
+{{/* "true" when the chart uses etcd: ACME on, or global rate limit counts shared through it. */}}
 {{- define "bollard.etcdUsed" -}}
-{{- if .Values.acme.enabled -}}true{{- end -}}
+{{- if or .Values.acme.enabled .Values.globalRateLimit.sharedThroughEtcd -}}true{{- end -}}
 {{- end -}}
 
 {{- define "bollard.etcdBundled" -}}
-{{- if and .Values.acme.enabled (eq .Values.etcd.mode "bundled") -}}true{{- end -}}
+{{- if and (include "bollard.etcdUsed" .) (eq .Values.etcd.mode "bundled") -}}true{{- end -}}
 {{- end -}}
 
 {{- define "bollard.etcdFullname" -}}

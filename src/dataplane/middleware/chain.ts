@@ -15,6 +15,7 @@ import { compileRedirect } from './redirect.ts';
 import { compileRewrite } from './rewrite.ts';
 import { compileSessionPersistence } from './session-cookie.ts';
 import { compileRateLimit } from './rate-limit.ts';
+import { compileGlobalRateLimit } from './global-rate-limit.ts';
 import { compileConsistentHash } from './consistent-hash.ts';
 import { compileLocationRewrite, compileSetCookieRewrite } from './response-rewrite.ts';
 import { renderLocation } from './redirect.ts';
@@ -71,6 +72,7 @@ function compileStep(filter: Middleware): Step {
     case 'CORS': return compileCors(filter);
     case 'URLRewrite': return compileRewrite(filter);
     case 'RateLimit': return compileRateLimit(filter);
+    case 'GlobalRateLimit': return compileGlobalRateLimit(filter);
     case 'SessionPersistence': return compileSessionPersistence(filter);
     // The rest only add to the plan (a default, for the complexity limit).
     default: return compilePlanChange(filter);
@@ -87,7 +89,7 @@ function compileAccess(filter: BasicAuth | DigestAuth | ForwardAuth | AnyOf): St
   }
 }
 
-type PlanChange = Exclude<Middleware, { kind: 'Refuse' | 'ClientCertificateAuth' | 'IPAccess' | 'RequestRedirect' | 'CORS' | 'BasicAuth' | 'DigestAuth' | 'ForwardAuth' | 'AnyOf' | 'URLRewrite' | 'RateLimit' | 'SessionPersistence' }>;
+type PlanChange = Exclude<Middleware, { kind: 'Refuse' | 'ClientCertificateAuth' | 'IPAccess' | 'RequestRedirect' | 'CORS' | 'BasicAuth' | 'DigestAuth' | 'ForwardAuth' | 'AnyOf' | 'URLRewrite' | 'RateLimit' | 'GlobalRateLimit' | 'SessionPersistence' }>;
 
 function compilePlanChange(filter: PlanChange): Step {
   switch (filter.kind) {

@@ -48,7 +48,7 @@ function partValue(part: HashKeyPart, req: ChainRequest): string {
   return argValue(req.target.query.slice(1), part.arg);
 }
 
-/** The request's hash key (exported for tests). */
+/** The request's key, as nginx fills in the variables (also the key of a GlobalRateLimit). */
 export function hashKeyOf(parts: readonly HashKeyPart[], req: ChainRequest): string {
   let key = '';
   for (const part of parts) key += partValue(part, req);

@@ -7,6 +7,7 @@ import type { RequestTarget } from '../request-path.ts';
 import type { ClientCertificateVerdict } from '../tls/client-certificate.ts';
 import type { SessionKey } from '../upstream/session-key.ts';
 import type { AuthServices } from './auth-services.ts';
+import type { GlobalRateLimits } from '../global-rate/global-rate-limits.ts';
 import type { RequestHash } from '../upstream/hash-key.ts';
 
 export type { RequestHash } from '../upstream/hash-key.ts';
@@ -28,6 +29,8 @@ export interface ChainRequest {
   readonly whenDone: (release: () => void) => void;
   /** Connections and cache counters for authentication services (ForwardAuth); without them, Node's shared pool. */
   readonly authServices?: AuthServices | undefined;
+  /** The data plane's counters shared with the other replicas (GlobalRateLimit); without them, no global limit. */
+  readonly globalRateLimits?: GlobalRateLimits | undefined;
   /** The data plane's log, for the lines a middleware writes (nginx enable-rewrite-log); without it, none. */
   readonly log?: Logger | undefined;
 }

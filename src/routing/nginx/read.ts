@@ -17,6 +17,7 @@ import { readCors } from './cors.ts';
 import { readAffinity } from './affinity.ts';
 import { readBackendAnnotations, type BackendReading } from './backends.ts';
 import { readRateLimit } from './rate-limit.ts';
+import { readGlobalRateLimit } from './global-rate-limit.ts';
 import { readLimitRate } from './limit-rate.ts';
 import { readMirror } from './mirror.ts';
 import { readUpstreamHash } from './upstream-hash.ts';
@@ -105,7 +106,7 @@ export function readNginxAnnotations(ingress: IngressObject, settings: NginxSett
   const affinity = readAffinity(read);
   const filters: Middleware[] = [
     ...(auth !== undefined && 'refuse' in auth ? [auth.refuse] : []), ...authTls.refuse,
-    ...readAccess(read), ...readRedirects(read), ...readCors(read), ...readRateLimit(read, `${ingress.namespace}/${ingress.name}`), ...readForwardAuth(read), ...readRequestChanges(read, ingress), ...readLimitRate(read),
+    ...readAccess(read), ...readRedirects(read), ...readCors(read), ...readRateLimit(read, `${ingress.namespace}/${ingress.name}`), ...readGlobalRateLimit(read, ingress), ...readForwardAuth(read), ...readRequestChanges(read, ingress), ...readLimitRate(read),
     ...affinity, ...readUpstreamHash(read, affinity.length > 0), ...readProxyRewrites(read), ...readMirror(read),
     ...readSnippet(ingress, 'configuration-snippet', diagnostics), ...readSnippet(ingress, 'server-snippet', diagnostics),
   ];

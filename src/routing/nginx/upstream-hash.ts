@@ -31,7 +31,8 @@ function partOf(name: string): HashKeyPart | undefined {
   return kind === 'cookie' ? { cookie: rest.toLowerCase() } : { arg: rest.toLowerCase() };
 }
 
-export function parseHashKey(written: string): Parsed<readonly HashKeyPart[]> | undefined {
+/** Text and known variables as key parts; undefined for an unknown variable or a stray "$" or control character. */
+export function parseKeyTemplate(written: string): Parsed<readonly HashKeyPart[]> | undefined {
   const parts: HashKeyPart[] = [];
   let at = 0;
   for (const match of written.matchAll(VARIABLE)) {
@@ -43,9 +44,14 @@ export function parseHashKey(written: string): Parsed<readonly HashKeyPart[]> | 
   }
   if (at < written.length) parts.push(written.slice(at));
   const literal = parts.filter((p): p is string => typeof p === 'string').join('');
+  return /[$\p{Cc}]/u.test(literal) ? undefined : { value: parts };
+}
+
+export function parseHashKey(written: string): Parsed<readonly HashKeyPart[]> | undefined {
+  const parsed = parseKeyTemplate(written);
   // A key of text alone would send everything to one endpoint: nginx allows it, but it is surely a mistake.
-  if (/[$\p{Cc}]/u.test(literal) || parts.every((p) => typeof p === 'string')) return undefined;
-  return { value: parts };
+  if (parsed === undefined || parsed.value.every((p) => typeof p === 'string')) return undefined;
+  return parsed;
 }
 
 export function readUpstreamHash(read: AnnotationReader, affinity: boolean): Middleware[] {

@@ -37,6 +37,7 @@ const cases: readonly [string, Record<string, unknown>, RegExp][] = [
   ['dns-01 without a nameserver', { ...acme, 'acme.challenge.type': 'dns-01' }, /at '\/acme\/challenge\/dns01\/rfc2136\/nameserver': '' does not match pattern/],
   ['EAB without its Secret', { ...acme, 'acme.externalAccountBinding.keyId': 'kid' }, /at '\/acme\/externalAccountBinding\/hmacSecretName': minLength: got 0, want 1/],
   ['external etcd without endpoints', { ...acme, 'etcd.mode': 'external' }, /at '\/etcd\/external\/endpoints': minItems: got 0, want 1/],
+  ['shared global rate limits on external etcd without endpoints', { 'globalRateLimit.sharedThroughEtcd': true, 'etcd.mode': 'external' }, /at '\/etcd\/external\/endpoints': minItems: got 0, want 1/],
   ['an etcd endpoint that is no URL', { ...acme, 'etcd.mode': 'external', 'etcd.external.endpoints': ['etcd-0:2379'] }, /at '\/etcd\/external\/endpoints\/0': 'etcd-0:2379' does not match pattern/],
   ['an even number of etcd members', { 'etcd.bundled.replicas': 2 }, /at '\/etcd\/bundled\/replicas': value must be one of 1, 3, 5, 7/],
   ['etcd without persistence and with 3 members', { 'etcd.bundled.persistence.enabled': false }, /at '\/etcd\/bundled\/replicas': value must be 1/],
