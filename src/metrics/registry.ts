@@ -40,6 +40,10 @@ export interface Metrics {
   readonly tunnelsClosed: Counter<'reason'>;
   readonly mirrorRequests: Counter<'outcome'>;
   readonly authCacheLookups: Counter<'result'>;
+  /** OpenTelemetry server spans (--otel-*, nginx enable-opentelemetry). */
+  readonly traceSpansExported: Counter;
+  readonly traceSpansDropped: Counter<'reason'>;
+  readonly traceExportErrors: Counter;
 }
 
 export function createMetrics(opts: { processMetrics: boolean } = { processMetrics: true }): Metrics {
@@ -128,6 +132,17 @@ export function createMetrics(opts: { processMetrics: boolean } = { processMetri
       name: 'bollard_auth_cache_lookups_total',
       help: 'Forward authentication (nginx auth-url with auth-cache-key) answers looked up in the per-process cache, by result: hit (the cached answer was used) or miss (the service was asked).',
       labelNames: ['result'], registers: d,
+    }),
+    traceSpansExported: new Counter({
+      name: 'bollard_trace_spans_exported_total', help: 'Sampled server spans the OTLP collector (--otel-endpoint) accepted.', registers: d,
+    }),
+    traceSpansDropped: new Counter({
+      name: 'bollard_trace_spans_dropped_total',
+      help: 'Sampled server spans never exported, by reason: queue_full (--otel-max-queue-size spans were already waiting), export_failed (the batch\'s export failed; not retried).',
+      labelNames: ['reason'], registers: d,
+    }),
+    traceExportErrors: new Counter({
+      name: 'bollard_trace_export_errors_total', help: 'Span batch exports that failed (no answer in --otel-export-timeout-ms, a connection error, or an answer other than 2xx); logged at warn.', registers: d,
     }),
   };
 }
