@@ -22,6 +22,7 @@ import { createPassthrough } from './tls/passthrough.ts';
 import { Balancer } from './upstream/balancer.ts';
 import { UpstreamPools } from './upstream/pools.ts';
 import { createUpgradeHandler } from './websocket.ts';
+import { startTracing, type TracingConfig } from './tracing/start-tracing.ts';
 import { createH2WebSocketHandler } from './websocket-h2.ts';
 
 export interface DataPlaneConfig {
@@ -48,6 +49,8 @@ export interface DataPlaneConfig {
     /** --enable-ssl-passthrough: hosts with nginx ssl-passthrough get their TLS connections unterminated. */
     readonly sslPassthrough?: boolean;
   };
+  /** OpenTelemetry (--otel-*): absent when no collector is configured, and then nothing is traced. */
+  readonly tracing?: TracingConfig;
 }
 
 export interface DataPlaneDeps {
@@ -101,7 +104,13 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   const authServices = createAuthServices((result) => { metrics.authCacheLookups.inc({ result }); });
   const mirrors = new Mirrors({ pools, balancer, random: Math.random, onOutcome: (outcome) => { metrics.mirrorRequests.inc({ outcome }); } });
   const write = deps.accessLog ?? ((line: string) => { process.stdout.write(line); });
-  const onDone = createRequestRecorder(metrics, config.accessLog ? write : undefined, deps.accessLogFields);
+  const tracing = config.tracing === undefined ? undefined : startTracing(config.tracing, { metrics, log });
+  const record = createRequestRecorder(metrics, config.accessLog ? write : undefined, deps.accessLogFields);
+  const tracer = tracing?.tracer;
+  const onDone: typeof record = tracer === undefined ? record : (r) => {
+    record(r);
+    tracer.end(r);
+  };
   const trusted = trustChecker(config.options.trustedProxies);
   const tunnels = new Tunnels(metrics, onDone);
   const hooks = (listener: string) => ({
@@ -113,7 +122,7 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
     const upgradeDeps = { tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, onDone, tunnels, authServices, log };
     return {
       request: createProxyHandler({
-        tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, mirrors, onDone, authServices, log, ...(deps.challenges ? { challenges: deps.challenges } : {}),
+        tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, mirrors, onDone, authServices, log, tracer, ...(deps.challenges ? { challenges: deps.challenges } : {}),
       }),
       upgrade: createUpgradeHandler(upgradeDeps),
       connect: createH2WebSocketHandler(upgradeDeps),
@@ -173,6 +182,7 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
       await Promise.all([closeGracefully(http), closeGracefully(https)]);
       await pools.close();
       await authServices.close();
+      await tracing?.close();
     },
   };
 }

@@ -27,15 +27,10 @@ export interface Tracing {
 
 const SCOPE = 'bollard';
 
-export function startTracing(config: TracingConfig, deps: { metrics: Metrics; log: Logger; worker?: number }): Tracing {
+export function startTracing(config: TracingConfig, deps: { metrics: Metrics; log: Logger }): Tracing {
   const { metrics, log } = deps;
   const exporter = createOtlpExporter(config.endpoint, config.exportTimeoutMs);
-  const resource = {
-    attributes: [
-      ['service.name', config.serviceName] as const, ['service.instance.id', config.serviceInstanceId] as const,
-      ...(deps.worker === undefined ? [] : [['bollard.worker', deps.worker] as const]),
-    ],
-  };
+  const resource = { attributes: [['service.name', config.serviceName], ['service.instance.id', config.serviceInstanceId]] as const };
   const batcher = new Batcher<FinishedSpan>(config, {
     send: (spans) => exporter.send(encodeSpans(resource, SCOPE, spans)),
     schedule: (ms, run) => {
