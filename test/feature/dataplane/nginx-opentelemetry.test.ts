@@ -9,7 +9,7 @@ import { buildAnnotated } from './annotated-table.ts';
 import { startPlane, startUpstream, type TestUpstream } from './support.ts';
 import { attributesOf, startOtlpReceiver, type OtlpReceiver } from '../../support/otlp-receiver.ts';
 import { parseTraceparent } from '../../../src/dataplane/tracing/trace-context.ts';
-import type { TracingConfig } from '../../../src/dataplane/tracing/start-tracing.ts';
+import { tracingConfig } from './tracing-support.ts';
 
 const N = 'nginx.ingress.kubernetes.io/';
 const CLIENT_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -19,14 +19,6 @@ const CLIENT_HEADERS = { traceparent: `00-${CLIENT_TRACE}-${CLIENT_SPAN}-01`, tr
 let plane: Awaited<ReturnType<typeof startPlane>>;
 let web: TestUpstream;
 let receiver: OtlpReceiver;
-
-export function tracingConfig(endpoint: string, overrides: Partial<TracingConfig> = {}): TracingConfig {
-  return {
-    endpoint, serviceName: 'bollard-test', serviceInstanceId: 'pod-0', enabled: false, trustIncomingSpan: true, ratio: 1, parentBased: false,
-    // One span per export, so each request's span leaves as soon as it ends.
-    maxQueueSize: 100, maxBatchSize: 1, scheduleDelayMs: 60_000, exportTimeoutMs: 5000, ...overrides,
-  };
-}
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
