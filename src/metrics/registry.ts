@@ -138,7 +138,7 @@ export function createMetrics(opts: { processMetrics: boolean } = { processMetri
     }),
     traceSpansDropped: new Counter({
       name: 'bollard_trace_spans_dropped_total',
-      help: 'Sampled server spans never exported, by reason: queue_full (--otel-max-queue-size spans were already waiting), export_failed (the batch\'s export failed; not retried).',
+      help: 'Sampled server spans never exported, by reason: queue_full (--otel-max-queue-size spans were already waiting), export_failed (the batch\'s export failed; not retried), shutdown (still queued when the data plane stopped and the collector had not taken the rest within --otel-export-timeout-ms).',
       labelNames: ['reason'], registers: d,
     }),
     traceExportErrors: new Counter({

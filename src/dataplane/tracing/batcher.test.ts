@@ -106,4 +106,16 @@ describe('Batcher', () => {
     expect(h.counts.exported).toBe(5);
     expect(h.live()).toHaveLength(0);
   });
+
+  it('discard empties the queue without exporting, so a flush under way ends with the batch in flight', async () => {
+    const h = harness({ maxQueueSize: 10, maxBatchSize: 3, scheduleDelayMs: 5000 });
+    for (let i = 1; i <= 7; i++) h.batcher.add(i);
+    const flushed = h.batcher.flush();
+    expect(h.batcher.discard()).toBe(4);
+    h.sends[0]?.settle(false);
+    await flushed;
+    expect(h.sends).toHaveLength(1);
+    expect(h.counts).toEqual({ exported: 0, queueFull: 0, exportFailed: 3, errors: 1 });
+    expect(h.live()).toHaveLength(0);
+  });
 });

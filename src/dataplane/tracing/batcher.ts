@@ -61,6 +61,12 @@ export class Batcher<T> {
     this.stopTimer();
   }
 
+  /** Empties the queue without exporting (a shutdown that cannot wait); returns how many were dropped. */
+  discard(): number {
+    this.stopTimer();
+    return this.queue.splice(0).length;
+  }
+
   private stopTimer(): void {
     this.cancelTimer?.();
     this.cancelTimer = undefined;

@@ -9,6 +9,8 @@ export class OtlpExportError extends Error {
 export interface OtlpExporter {
   send(body: string): Promise<void>;
   close(): Promise<void>;
+  /** Closes at once, failing an export under way. */
+  destroy(): Promise<void>;
 }
 
 export function createOtlpExporter(endpoint: string, timeoutMs: number): OtlpExporter {
@@ -26,5 +28,6 @@ export function createOtlpExporter(endpoint: string, timeoutMs: number): OtlpExp
       }
     },
     close: () => agent.close(),
+    destroy: () => agent.destroy(),
   };
 }

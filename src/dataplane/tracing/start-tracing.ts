@@ -1,5 +1,6 @@
 // Tracing for one data plane (each worker process has its own): the tracer the proxy handler asks,
 // the batcher its sampled spans wait in, and the OTLP/HTTP exporter the batches leave through.
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../../log/logger.ts';
 import type { Metrics } from '../../metrics/registry.ts';
 import { Batcher, type BatcherSettings } from './batcher.ts';
@@ -21,7 +22,7 @@ export interface TracingConfig extends TracerSettings, BatcherSettings {
 
 export interface Tracing {
   readonly tracer: Tracer;
-  /** Exports what is queued, then closes the exporter's connections. */
+  /** Exports what is queued, then closes the exporter's connections; gives up after one export timeout. */
   close(): Promise<void>;
 }
 
@@ -48,8 +49,16 @@ export function startTracing(config: TracingConfig, deps: { metrics: Metrics; lo
   return {
     tracer,
     async close() {
-      await batcher.flush();
-      await exporter.close();
+      // A collector that is down must not hold the shutdown for one timeout per queued batch.
+      const flushed = await Promise.race([batcher.flush().then(() => true), delay(config.exportTimeoutMs, false, { ref: false })]);
+      if (flushed) {
+        await exporter.close();
+        return;
+      }
+      const left = batcher.discard();
+      if (left > 0) metrics.traceSpansDropped.inc({ reason: 'shutdown' }, left);
+      log.warn('spans still queued at shutdown are dropped', { endpoint: config.endpoint, spans: left });
+      await exporter.destroy();
     },
   };
 }

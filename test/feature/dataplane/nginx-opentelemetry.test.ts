@@ -4,6 +4,8 @@
 // client's trace headers untouched and exports nothing. (Against a real receiver, Jaeger:
 // test/e2e/tracing/jaeger.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { buildAnnotated } from './annotated-table.ts';
 import { startPlane, startUpstream, type TestUpstream } from './support.ts';
@@ -139,4 +141,23 @@ it('counts exported spans, and drops a batch the collector refuses (counted; req
   expect(spans.slice(before).map((s) => attributesOf(s)['url.path'])).toEqual(['/after-refusal']);
   expect((await plane.metrics.traceSpansDropped.get()).values).toEqual([expect.objectContaining({ labels: { reason: 'export_failed' }, value: 1 })]);
   expect((await plane.metrics.traceExportErrors.get()).values[0]?.value).toBe(1);
+});
+
+it('does not let a collector that never answers hold the shutdown: what is still queued after one export timeout is dropped and counted', async () => {
+  // Accepts connections and never answers.
+  const silent = createServer(() => undefined);
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const { port } = silent.address() as AddressInfo;
+  const stuck = await startPlane({ tracing: tracingConfig(`http://127.0.0.1:${port}/v1/traces`, { enabled: true, exportTimeoutMs: 1000 }) });
+  try {
+    stuck.tables.publish(buildAnnotated([{ name: 'traced', host: 'traced.test', annotations: {} }], [web.endpoint]).table);
+    for (let i = 0; i < 3; i++) expect((await request(`http://127.0.0.1:${stuck.httpPort}/`, { headers: { host: 'traced.test' } }).then(async (r) => { await r.body.dump(); return r.statusCode; }))).toBe(200);
+    await stuck.close();
+    const dropped = (await stuck.metrics.traceSpansDropped.get()).values;
+    expect(dropped.find((v) => v.labels.reason === 'shutdown')?.value).toBeGreaterThanOrEqual(1);
+    expect((await stuck.metrics.traceSpansExported.get()).values[0]?.value ?? 0).toBe(0);
+  } finally {
+    silent.closeAllConnections();
+    await new Promise<void>((resolve) => silent.close(() => { resolve(); }));
+  }
 });
