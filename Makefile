@@ -7,7 +7,7 @@ export PATH := $(NODE_DIR):$(CURDIR)/node_modules/.bin:$(PATH):$(CURDIR)/.tools/
 RUN := $(CURDIR)/.run
 STAMP := node_modules/.stamp-$(shell sha256sum package-lock.json 2>/dev/null | cut -c1-12)
 
-.PHONY: help deps node-modules kube-apiserver h2spec gateway-api-crds gateway-conformance-build gateway-conformance dev up down cluster-deps cluster-binaries cluster dev-cluster cluster-down test test-main test-unit test-e2e test-cluster typecheck lint build bench fuzz image image-echo image-check manifests chart-test clean
+.PHONY: help deps node-modules kube-apiserver h2spec jaeger gateway-api-crds gateway-conformance-build gateway-conformance dev up down cluster-deps cluster-binaries cluster dev-cluster cluster-down test test-main test-unit test-e2e test-cluster typecheck lint build bench fuzz image image-echo image-check manifests chart-test clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ gateway-conformance: deps cluster-deps node-modules cluster-binaries ## the Gate
 
 h2spec: ## build (once, cached in ~/.cache/bollard) the pinned h2spec, the HTTP/2 conformance suite
 	@scripts/h2spec.sh >/dev/null
+
+jaeger: ## build (once, cached in ~/.cache/bollard; about 10 minutes on 2 busy cores) the pinned Jaeger, the tracing test's receiver
+	@scripts/jaeger-build.sh >/dev/null
 
 dev: deps node-modules kube-apiserver ## local control plane + controller + example Ingresses; prints curl lines
 	@node scripts/dev.ts
@@ -76,12 +79,12 @@ lint: node-modules ## eslint (type-aware, no floating promises)
 
 test: test-main test-cluster ## every test: typecheck, lint, unit, feature, e2e, h2spec, then Bollard as Pods on the one-node cluster
 
-test-main: deps node-modules kube-apiserver h2spec typecheck lint ## every test but the cluster's: typecheck, lint, unit, feature, e2e, h2spec
+test-main: deps node-modules kube-apiserver h2spec jaeger typecheck lint ## every test but the cluster's: typecheck, lint, unit, feature, e2e, h2spec, Jaeger
 	@mkdir -p $(RUN)
 	@node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects unit e2e --ci --json --outputFile=$(RUN)/jest.json; rc=$$?; \
 	  node scripts/summarize-jest.ts $(RUN)/jest.json; exit $$rc
 
-test-unit: deps node-modules h2spec ## unit and feature tests (real etcd and Pebble, no control plane)
+test-unit: deps node-modules h2spec jaeger ## unit and feature tests (real etcd and Pebble, no control plane)
 	@node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects unit
 
 test-e2e: deps node-modules kube-apiserver ## end-to-end tests against the real local control plane

@@ -9,12 +9,17 @@
 // Client certificates need HTTPS: those rows go over a TLS pool of their own (one per server name,
 // keep-alive, so handshakes are not counted) and their ratio is to a plain HTTPS route's row, named
 // in the row's `baseline`.
+// The plane has tracing configured (a local sink stands for the collector, the controller default
+// off), so the baseline pays what an untraced route pays for it; the tracing row's Ingress turns it
+// on, and every span is sampled and exported (--otel-* defaults: batches of 512, a queue of 2048;
+// spans that find the queue full are dropped and counted, and the last lines say how many).
 // Flags: --seconds N (per host and round, default 2), --rounds N (default 3).
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { buildAnnotated, type IngressSpec, type SecretSpec } from '../test/feature/dataplane/annotated-table.ts';
 import { startPlane, startUpstream } from '../test/feature/dataplane/support.ts';
+import { tracingConfig } from '../test/feature/dataplane/tracing-support.ts';
 import { writeResults } from './lib/results.ts';
 import { digestClient } from './lib/digest-client.ts';
 import { endpointHash } from '../src/dataplane/upstream/endpoint-hash.ts';
@@ -90,6 +95,7 @@ const STATIC_CASES: readonly Case[] = [
       annotations: { [`${N}proxy-redirect-from`]: 'http://internal/', [`${N}proxy-redirect-to`]: '/', [`${N}proxy-cookie-path`]: '/ /app/' },
     },
   },
+  { name: 'Tracing (sampled, exported over OTLP)', ingress: { name: 'traced', host: 'traced.test', annotations: { [`${N}enable-opentelemetry`]: 'true' } } },
   // A copy of every request to a second server on 127.0.0.1: the client's exchange does not wait for it, but the process sends it.
   { name: 'RequestMirror (mirror-target, every request)', ingress: { name: 'mirror', host: 'mirror.test', annotations: { [`${N}mirror-target`]: `http://127.0.0.1:${MIRROR_PORT}$request_uri` } } },
   // HTTPS rows: keep-alive connections, so the handshake (and its certificate check) is paid once per connection.
@@ -207,8 +213,10 @@ async function main(): Promise<void> {
   const upstream = await startUpstream('web', (_req, res) => { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('x'.repeat(100)); });
   const mirror = await startUpstream('mirror', (_req, res) => { res.writeHead(204).end(); });
   const auth = await startUpstream('auth', (_req, res) => { res.writeHead(200).end(); });
+  const collector = await startUpstream('collector', (req, res) => { req.resume().on('end', () => { res.writeHead(200, { 'content-type': 'application/json' }).end('{}'); }); });
   const CASES = [...STATIC_CASES, ...authCases(`http://127.0.0.1:${auth.endpoint.port}/verify`)];
-  const plane = await startPlane();
+  const otlp = `http://127.0.0.1:${collector.endpoint.port}/v1/traces`;
+  const plane = await startPlane({ tracing: tracingConfig(otlp, { maxQueueSize: 2048, maxBatchSize: 512, scheduleDelayMs: 5000 }) });
   const port = String(mirror.endpoint.port);
   const ingresses = CASES.map((c) => ({ ...c.ingress, annotations: Object.fromEntries(Object.entries(c.ingress.annotations).map(([k, v]) => [k, v.replace(MIRROR_PORT, port)])) }));
   const built = buildAnnotated(ingresses, [upstream.endpoint], [...AUTH_SECRETS, ...await tlsSecrets()], {}, CONFIG_MAPS);
@@ -228,6 +236,9 @@ async function main(): Promise<void> {
     for (const r of rows) say(`middlewares: ${r.middleware.padEnd(44)} ${String(r.reqPerSecond).padStart(7)} req/s  ratio ${r.ratioToNone.toFixed(3)}${r.baseline === undefined ? '' : ` to ${r.baseline}`}`);
     const file = await writeResults('middlewares', { seconds, rounds, concurrency: 32, rows });
     say(`middlewares: results in ${file}`);
+    const exported = (await plane.metrics.traceSpansExported.get()).values[0]?.value ?? 0;
+    const dropped = (await plane.metrics.traceSpansDropped.get()).values.map((v) => `${String(v.value)} ${String(v.labels.reason)}`).join(', ');
+    say(`middlewares: tracing row: ${String(exported)} spans exported, dropped: ${dropped === '' ? 'none' : dropped}`);
     say(`middlewares: route without middlewares ${rows[0]?.reqPerSecond ?? 0} req/s`);
   } finally {
     await Promise.all([...new Set(pools.values())].map((p) => p.close()));
@@ -235,6 +246,7 @@ async function main(): Promise<void> {
     await upstream.close();
     await mirror.close();
     await auth.close();
+    await collector.close();
   }
 }
 

@@ -4,6 +4,7 @@ import { option, type OptionSpec } from './option.ts';
 import { dataPlaneOptions } from './options-dataplane.ts';
 import { acmeOptions } from './options-acme.ts';
 import { globalAuthOptions } from './options-global-auth.ts';
+import { tracingOptions } from './options-tracing.ts';
 
 export type { OptionSpec } from './option.ts';
 
@@ -35,4 +36,4 @@ const coreOptions: readonly OptionSpec[] = [
   option('log-level', 'debug, info, warn or error.', 'info'),
 ];
 
-export const controllerOptions: readonly OptionSpec[] = [...coreOptions, ...dataPlaneOptions, ...globalAuthOptions, ...acmeOptions];
+export const controllerOptions: readonly OptionSpec[] = [...coreOptions, ...dataPlaneOptions, ...globalAuthOptions, ...tracingOptions, ...acmeOptions];

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { dataPlaneShape } from './schema-dataplane.ts';
 import { acmeShape, checkAcme } from './schema-acme.ts';
 import { globalAuthShape } from './schema-global-auth.ts';
+import { checkTracing, tracingShape } from './schema-tracing.ts';
 import { isLabelSelector } from './label-selector.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -48,6 +49,7 @@ export const controllerConfigSchema = z
     logLevel: z.enum(['debug', 'info', 'warn', 'error']),
     ...dataPlaneShape,
     ...globalAuthShape,
+    ...tracingShape,
     ...acmeShape,
   })
   .refine((c) => c.watchNamespaceSelector === '' || c.watchNamespaces.length === 0, {
@@ -57,6 +59,7 @@ export const controllerConfigSchema = z
     message: '--gateway-infrastructure-services needs --publish-service (the Service its ExternalName Services point at)', path: ['gatewayInfrastructureServices'],
   })
   .refine((c) => c.debounceMaxMs >= c.debounceMs, { message: 'debounce-max-ms must be >= debounce-ms', path: ['debounceMaxMs'] })
-  .superRefine(checkAcme);
+  .superRefine(checkAcme)
+  .superRefine(checkTracing);
 
 export type ControllerConfig = Readonly<z.infer<typeof controllerConfigSchema>>;

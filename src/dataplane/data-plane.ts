@@ -25,6 +25,7 @@ import { createTlsRouting } from './tls/passthrough.ts';
 import { Balancer } from './upstream/balancer.ts';
 import { UpstreamPools } from './upstream/pools.ts';
 import { createUpgradeHandler } from './websocket.ts';
+import { startTracing, type TracingConfig } from './tracing/start-tracing.ts';
 import { createH2WebSocketHandler } from './websocket-h2.ts';
 
 export interface DataPlaneConfig {
@@ -51,6 +52,8 @@ export interface DataPlaneConfig {
     /** --enable-ssl-passthrough: hosts with nginx ssl-passthrough get their TLS connections unterminated. */
     readonly sslPassthrough?: boolean;
   };
+  /** OpenTelemetry (--otel-*): absent when no collector is configured, and then nothing is traced. */
+  readonly tracing?: TracingConfig;
 }
 
 export interface DataPlaneDeps {
@@ -111,7 +114,13 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   const globalRateLimits = startGlobalRateLimits(config.options, deps);
   const mirrors = new Mirrors({ pools, balancer, random: Math.random, onOutcome: (outcome) => { metrics.mirrorRequests.inc({ outcome }); } });
   const write = deps.accessLog ?? ((line: string) => { process.stdout.write(line); });
-  const onDone = createRequestRecorder(metrics, config.accessLog ? write : undefined, deps.accessLogFields);
+  const tracing = config.tracing === undefined ? undefined : startTracing(config.tracing, { metrics, log });
+  const record = createRequestRecorder(metrics, config.accessLog ? write : undefined, deps.accessLogFields);
+  const tracer = tracing?.tracer;
+  const onDone: typeof record = tracer === undefined ? record : (r) => {
+    record(r);
+    tracer.end(r);
+  };
   const trusted = trustChecker(config.options.trustedProxies);
   const tunnels = new Tunnels(metrics, onDone);
   const hooks = (listener: string) => ({
@@ -123,7 +132,7 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
     const upgradeDeps = { tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, onDone, tunnels, authServices, globalRateLimits, log };
     return {
       request: createProxyHandler({
-        tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, mirrors, onDone, authServices, globalRateLimits, log, ...(deps.challenges ? { challenges: deps.challenges } : {}),
+        tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, mirrors, onDone, authServices, globalRateLimits, log, tracer, ...(deps.challenges ? { challenges: deps.challenges } : {}),
       }),
       upgrade: createUpgradeHandler(upgradeDeps),
       connect: createH2WebSocketHandler(upgradeDeps),
@@ -185,6 +194,7 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
       await pools.close();
       await authServices.close();
       globalRateLimits.stop();
+      await tracing?.close();
     },
   };
 }

@@ -22,6 +22,8 @@ import { normalizeRequestTarget, type RequestTarget } from './request-path.ts';
 import type { MirroredRequest, Mirrors, MirrorStart } from './mirror/mirrors.ts';
 import { pickBackend, requestFacts } from './request-facts.ts';
 import type { TableHolder } from './table-holder.ts';
+import type { Tracer } from './tracing/tracer.ts';
+import type { ServerSpan } from './tracing/span.ts';
 
 export interface RequestRecord {
   readonly method: string;
@@ -36,6 +38,8 @@ export interface RequestRecord {
   readonly startedAt: number;
   /** Set for an upgraded connection (WebSocket), recorded once, when it closes; `bytes` then counts what reached the client. */
   readonly tunnel?: TunnelSummary;
+  /** The request's server span, when its route is traced (tracing/). */
+  readonly span?: ServerSpan;
 }
 
 export interface TunnelSummary {
@@ -66,6 +70,8 @@ export interface ProxyDeps {
   readonly globalRateLimits?: GlobalRateLimits;
   /** Where middlewares log (nginx enable-rewrite-log). */
   readonly log?: Logger;
+  /** Server spans for traced routes; undefined: no collector, nothing traced. */
+  readonly tracer?: Tracer | undefined;
   readonly onDone: (record: RequestRecord) => void;
 }
 
@@ -105,7 +111,8 @@ function respond(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, body:
   // After a malformed request the connection's state is doubtful: close it (HTTP/1 only).
   const close = answer.status === 400 && req.httpVersionMajor === 1;
   const bytes = reply(res, answer.status, answer.text, close ? { ...answer.headers, connection: 'close' } : answer.headers);
-  deps.onDone({ ...base, route: answer.matched, status: answer.status, bytes, upstream: undefined, errorKind: undefined, requestId: undefined });
+  const span = answer.matched === undefined ? undefined : deps.tracer?.begin(answer.matched, req, deps.proto);
+  deps.onDone({ ...base, route: answer.matched, status: answer.status, bytes, upstream: undefined, errorKind: undefined, requestId: undefined, span });
 }
 
 /** Host (HTTP/1) or :authority (HTTP/2) as the client sent it. */
@@ -208,9 +215,12 @@ function upstreamHeaders(deps: ProxyDeps, req: ClientRequest, m: Forwardable): U
   return { headers: built.headers, requestId: shared };
 }
 
-function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, requestBody: Readable | null, base: Record0, m: Forwardable): void {
+function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, requestBody: Readable | null, untraced: Record0, m: Forwardable): void {
   const { plan } = m;
   const { headers, requestId } = upstreamHeaders(deps, req, m);
+  const span = deps.tracer?.begin(m.route, req, deps.proto);
+  if (span !== undefined) deps.tracer?.propagate(span, headers);
+  const base = span === undefined ? untraced : { ...untraced, span };
   const path = applyPlan(headers, plan, m.target);
   const max = m.route.options.maxBodyBytes;
   const limited = requestBody === null || max === undefined ? requestBody : limitBody(requestBody, max);

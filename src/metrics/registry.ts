@@ -48,6 +48,10 @@ export interface Metrics {
   readonly globalRateLimitSyncDuration: Histogram;
   readonly globalRateLimitSyncErrors: Counter;
   readonly globalRateLimitShared: Gauge;
+  /** OpenTelemetry server spans (--otel-*, nginx enable-opentelemetry). */
+  readonly traceSpansExported: Counter;
+  readonly traceSpansDropped: Counter<'reason'>;
+  readonly traceExportErrors: Counter;
 }
 
 export function createMetrics(opts: { processMetrics: boolean } = { processMetrics: true }): Metrics {
@@ -166,6 +170,17 @@ export function createMetrics(opts: { processMetrics: boolean } = { processMetri
       name: 'bollard_global_rate_limit_shared',
       help: '1 while global rate limits are counted across replicas through etcd; 0 while this replica counts alone (no --etcd-endpoints, or etcd unreachable).',
       registers: c,
+    }),
+    traceSpansExported: new Counter({
+      name: 'bollard_trace_spans_exported_total', help: 'Sampled server spans the OTLP collector (--otel-endpoint) accepted.', registers: d,
+    }),
+    traceSpansDropped: new Counter({
+      name: 'bollard_trace_spans_dropped_total',
+      help: 'Sampled server spans never exported, by reason: queue_full (--otel-max-queue-size spans were already waiting), export_failed (the batch\'s export failed; not retried), shutdown (still queued when the data plane stopped and the collector had not taken the rest within --otel-export-timeout-ms).',
+      labelNames: ['reason'], registers: d,
+    }),
+    traceExportErrors: new Counter({
+      name: 'bollard_trace_export_errors_total', help: 'Span batch exports that failed (no answer in --otel-export-timeout-ms, a connection error, or an answer other than 2xx); logged at warn.', registers: d,
     }),
   };
 }

@@ -29,15 +29,15 @@ describe('migration report', () => {
     expect(statusOf(report, 'mirror', 'mirror-target')).toBe('honoured');
     expect(statusOf(report, 'nginxhello-ingress', 'upstream-hash-by-subset')).toBe('honoured');
     expect(statusOf(report, 'legacy-app', 'proxy-redirect-from')).toBe('honoured');
-    expect(statusOf(report, 'traced', 'enable-opentelemetry')).toBe('not yet');
+    expect(statusOf(report, 'traced', 'enable-opentelemetry')).toBe('honoured');
     expect(statusOf(report, 'traced', 'rewrite-targt')).toBe('unknown');
     expect(report.ingresses.find((i) => i.name === 'traced')?.annotations.map((a) => a.key)).toEqual(['enable-opentelemetry', 'rewrite-targt']);
   });
 
   it('counts every annotation once in the summary', () => {
     const report = buildMigrationReport(allFixtures());
-    expect(report.counts).toEqual({ honoured: 31, partly: 4, 'not yet': 1, never: 2, unknown: 1 });
-    expect(summaryLine(report)).toBe('12 Ingresses, 39 nginx annotations: 31 honoured, 4 partly, 1 not yet, 2 never, 1 unknown');
+    expect(report.counts).toEqual({ honoured: 32, partly: 4, 'not yet': 0, never: 2, unknown: 1 });
+    expect(summaryLine(report)).toBe('12 Ingresses, 39 nginx annotations: 32 honoured, 4 partly, 0 not yet, 2 never, 1 unknown');
   });
 
   it('prints why an annotation is only partly honoured, and an Ingress without any', () => {
@@ -52,11 +52,11 @@ describe('migration report', () => {
     expect(json).toEqual({
       ingresses: [{
         namespace: 'web', name: 'traced', annotations: [
-          expect.objectContaining({ key: 'enable-opentelemetry', status: 'not yet', value: 'true' }),
+          expect.objectContaining({ key: 'enable-opentelemetry', status: 'honoured', value: 'true' }),
           expect.objectContaining({ key: 'rewrite-targt', status: 'unknown' }),
         ],
       }],
-      summary: { honoured: 0, partly: 0, 'not yet': 1, never: 0, unknown: 1 },
+      summary: { honoured: 1, partly: 0, 'not yet': 0, never: 0, unknown: 1 },
     });
   });
 

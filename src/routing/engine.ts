@@ -8,7 +8,7 @@ import type {
   EndpointSliceObject, IngressBackend, IngressObject, ObjectRef, SecretObject, ServiceBackendPort, ServiceObject,
 } from '../snapshot/model.ts';
 import type {
-  BackendProtocol, CanaryRule, ClientCertificateValidation, Diagnostic, DiagnosticReason, HostRoutes, LoadBalancing, MatchType, Route, RouteOptions, RoutingTable,
+  BackendProtocol, CanaryRule, ClientCertificateValidation, Diagnostic, DiagnosticReason, HostRoutes, LoadBalancing, MatchType, Route, RouteOptions, RouteTracing, RoutingTable,
   SslRedirectMode, TlsCertificate, Upstream, UpstreamTls,
 } from './types.ts';
 import type { ProxySslNeed, ProxySslSecretRef } from './nginx/proxy-ssl.ts';
@@ -119,6 +119,8 @@ export interface IngressOptions {
   readonly sslPassthrough: boolean;
   /** nginx enable-access-log "false" (RouteOptions.accessLog). */
   readonly accessLogOff: boolean;
+  /** nginx enable-opentelemetry and its companions (RouteOptions.tracing). */
+  readonly tracing: RouteTracing | undefined;
   /** nginx proxy-ssl-*: RouteOptions.upstreamTls of HTTPS and GRPCS routes (proxy-ssl-secrets.ts). */
   readonly proxySsl: ProxySslNeed | undefined;
   /** nginx auth-tls-*: the settings it offers its spec.tls hosts (host-client-auth.ts); its routes elsewhere refuse. */

@@ -62,6 +62,23 @@ export interface RouteOptions {
   readonly accessLog?: false;
   /** TLS towards the upstream (nginx proxy-ssl-*), for HTTPS and GRPCS backends; absent: Bollard's defaults (no verification). */
   readonly upstreamTls?: UpstreamTls;
+  /** nginx enable-opentelemetry and its companions; absent: the controller's tracing settings (--otel-*) alone. */
+  readonly tracing?: RouteTracing;
+}
+
+/**
+ * An Ingress's OpenTelemetry annotations: each field set overrides the controller's setting for its
+ * routes; the data plane resolves the rest against --otel-* (dataplane/tracing/).
+ */
+export interface RouteTracing {
+  /** Equal keys mean equal settings. */
+  readonly key: string;
+  /** enable-opentelemetry; undefined: --otel-enabled. */
+  readonly enabled: boolean | undefined;
+  /** opentelemetry-trust-incoming-span: continue the client's traceparent; undefined: --otel-trust-incoming-span. */
+  readonly trustIncomingSpan: boolean | undefined;
+  /** opentelemetry-operation-name: the span's name; undefined: "<method> <route path>". */
+  readonly operationName: string | undefined;
 }
 
 /**

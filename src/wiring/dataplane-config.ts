@@ -46,6 +46,21 @@ export async function dataPlaneConfig(config: ControllerConfig): Promise<DataPla
       sniStrict: config.sniStrict,
       sslPassthrough: config.enableSslPassthrough,
     },
+    ...tracingOf(config),
+  };
+}
+
+/** --otel-*: tracing only with a collector to export to. */
+function tracingOf(config: ControllerConfig): Pick<DataPlaneConfig, 'tracing'> {
+  if (config.otelEndpoint === '') return {};
+  return {
+    tracing: {
+      endpoint: config.otelEndpoint, serviceName: config.otelServiceName, serviceInstanceId: config.podName,
+      enabled: config.otelEnabled, trustIncomingSpan: config.otelTrustIncomingSpan,
+      ratio: config.otelSamplerRatio, parentBased: config.otelSamplerParentBased,
+      maxQueueSize: config.otelMaxQueueSize, maxBatchSize: config.otelMaxExportBatchSize,
+      scheduleDelayMs: config.otelScheduleDelayMs, exportTimeoutMs: config.otelExportTimeoutMs,
+    },
   };
 }
 

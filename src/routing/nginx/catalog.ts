@@ -16,7 +16,6 @@ export interface NginxAnnotationEntry {
 
 const h = (key: string, note = ''): NginxAnnotationEntry => ({ key, status: 'honoured', note });
 const p = (key: string, note: string): NginxAnnotationEntry => ({ key, status: 'partly', note });
-const n = (key: string, note = ''): NginxAnnotationEntry => ({ key, status: 'not yet', note });
 const never = (key: string, note: string): NginxAnnotationEntry => ({ key, status: 'never', note });
 
 const SNIPPET = 'never executed: Bollard has no nginx to run configuration in';
@@ -164,7 +163,10 @@ export const NGINX_ANNOTATIONS: readonly NginxAnnotationEntry[] = [
   h('enable-rewrite-log', '`"true"`: each request whose path rewrite-target changes, or whose Host upstream-vhost changes, is one JSON log line of the data plane (level `info`, so not with `--log-level warn`; msg `rewrite`, with `ingress`, `route`, `host`, `path` and `rewrittenPath` with the query, and `rewrittenHost`), where nginx writes each rewrite rule\'s verdict, match or not, to its error log at notice level. Requests the rewrite leaves as they are get no line; app-root and the other redirects are not rewrites, nor is x-forwarded-prefix'),
   h('enable-access-log', '`"false"`: no access-log line for the Ingress\'s requests; they are still counted in the request metrics'),
   never('enable-opentracing', OPENTRACING), never('opentracing-trust-incoming-span', OPENTRACING),
-  n('enable-opentelemetry'), n('opentelemetry-trust-incoming-span'),
+  h('enable-opentelemetry', '`"true"` traces the Ingress\'s requests, `"false"` does not, whatever `--otel-enabled` says (ingress-nginx\'s ConfigMap key `enable-opentelemetry`). Each request gets one server span (W3C trace context: the upstream is sent a `traceparent` naming it as parent, `tracestate` passed on), exported over OTLP/HTTP to `--otel-endpoint`, where ingress-nginx speaks OTLP/gRPC to `otlp-collector-host`; without `--otel-endpoint` nothing is traced. Requests Bollard answers itself (redirects, 401/403, 503) are traced too; WebSocket upgrades and TLS passthrough are not'),
+  h('opentelemetry-trust-incoming-span', '`"true"` (the default, `--otel-trust-incoming-span`): a valid `traceparent` from the client becomes the span\'s parent, its trace continued and its `tracestate` passed on; `"false"`: every request starts a new trace and the client\'s `traceparent` and `tracestate` are not sent upstream'),
+  h('opentelemetry-operation-name', 'the span\'s name: letters, digits, `_` and `-`, as ingress-nginx checks it; default `<method> <path>` (the Ingress path, OpenTelemetry\'s HTTP `{method} {http.route}`)'),
+  p('opentelemetry-propagation-type', '`w3c` only: `b3` is reported and W3C trace context is used'),
   never('enable-influxdb', INFLUXDB), never('influxdb-measurement', INFLUXDB), never('influxdb-port', INFLUXDB), never('influxdb-host', INFLUXDB),
   never('influxdb-server-name', INFLUXDB),
   // Never

@@ -4,7 +4,7 @@
 // where ignoring it would open access: then the route refuses requests with 503. Every annotation
 // under the prefix that Bollard does not act on is listed in one UnsupportedAnnotation diagnostic.
 import type { IngressObject } from '../../snapshot/model.ts';
-import type { BackendProtocol, CanaryRule, Diagnostic, LoadBalancing, SslRedirectMode } from '../types.ts';
+import type { BackendProtocol, CanaryRule, Diagnostic, LoadBalancing, RouteTracing, SslRedirectMode } from '../types.ts';
 import type { Middleware, RedirectStatus, RewriteLog } from '../middleware.ts';
 import type { Parsed } from '../option-values.ts';
 import { parseBackendProtocol, parseSize } from '../option-values.ts';
@@ -20,6 +20,7 @@ import { readRateLimit } from './rate-limit.ts';
 import { readGlobalRateLimit } from './global-rate-limit.ts';
 import { readLimitRate } from './limit-rate.ts';
 import { readMirror } from './mirror.ts';
+import { readTracing } from './tracing.ts';
 import { readUpstreamHash } from './upstream-hash.ts';
 import { readProxyRewrites } from './proxy-rewrites.ts';
 import { readCustomHeaders, type CustomHeadersNeed } from './custom-headers.ts';
@@ -64,6 +65,8 @@ export interface NginxReading extends BackendReading {
   readonly sslPassthrough: boolean;
   /** enable-access-log "false". */
   readonly accessLogOff: boolean;
+  /** enable-opentelemetry and its companions, when any is set. */
+  readonly tracing: RouteTracing | undefined;
   /** proxy-ssl-*: TLS towards HTTPS and GRPCS upstreams, once its Secret is read. */
   readonly proxySsl: ProxySslNeed | undefined;
   /** auth-tls-*: client certificates on the Ingress's spec.tls hosts (../host-client-auth.ts). */
@@ -134,6 +137,7 @@ export function readNginxAnnotations(ingress: IngressObject, settings: NginxSett
     authTls: authTls.need,
     sslPassthrough: readSslPassthrough(read, settings, (message) => diagnostics.push(diagnostic(ingress, 'InvalidAnnotation', message))),
     accessLogOff: read('enable-access-log', '"true" or "false"', parseGoBoolean)?.value === false,
+    tracing: readTracing(read),
     diagnostics,
     unsupported: Object.keys(ingress.annotations).filter((name) => name.startsWith(NGINX_PREFIX) && !isHonoured(name.slice(NGINX_PREFIX.length))).sort(),
   };

@@ -128,7 +128,7 @@ function optionsOf(state: BuildState, entry: IngressEntry): IngressOptions {
   } else {
     entry.options ??= state.engine.unannotated ??= {
       ...defaults, sslRedirect: undefined, backendProtocol: undefined, connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined,
-      filters: [], basicAuth: undefined, customHeaders: undefined, satisfyAny: false, globalAuth: true, authProxyHeaders: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false, customHttpErrors: [], serverAliases: [], sslPassthrough: false, accessLogOff: false, proxySsl: undefined, authTls: undefined, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
+      filters: [], basicAuth: undefined, customHeaders: undefined, satisfyAny: false, globalAuth: true, authProxyHeaders: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false, customHttpErrors: [], serverAliases: [], sslPassthrough: false, accessLogOff: false, tracing: undefined, proxySsl: undefined, authTls: undefined, unsupported: [], shared: [], chains: new Map(), diagnostics: [],
     };
   }
   return entry.options;
@@ -164,6 +164,7 @@ function readAnnotations(ingress: IngressObject, defaults: RouteDefaults, sslPas
     serverAliases: nginx.serverAliases,
     sslPassthrough: nginx.sslPassthrough,
     accessLogOff: nginx.accessLogOff,
+    tracing: nginx.tracing,
     proxySsl: nginx.proxySsl,
     authTls: nginx.authTls,
     unsupported: nginx.unsupported,
@@ -181,7 +182,7 @@ function first<T>(ours: T | undefined, nginx: T | undefined): T | undefined {
 const NO_NGINX: NginxReading = {
   sslRedirect: undefined, backendProtocol: undefined, loadBalancing: undefined, readTimeoutMs: undefined, maxBodyBytes: undefined,
   connectTimeoutMs: undefined, retries: undefined, retryTimeoutMs: undefined, filters: [], basicAuth: undefined, customHeaders: undefined, satisfyAny: false, globalAuth: true, authProxyHeaders: undefined, canary: undefined, rewriteTarget: undefined, wwwRedirect: false,
-  customHttpErrors: [], serverAliases: [], sslPassthrough: false, accessLogOff: false, proxySsl: undefined, authTls: undefined, diagnostics: [], unsupported: [],
+  customHttpErrors: [], serverAliases: [], sslPassthrough: false, accessLogOff: false, tracing: undefined, proxySsl: undefined, authTls: undefined, diagnostics: [], unsupported: [],
 };
 
 /** The nginx front-end's reports, and one UnsupportedAnnotation listing what it does not act on. */
@@ -296,14 +297,15 @@ function plainOptions(ingress: IngressOptions, sslRedirect: boolean, backendProt
     sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs,
     ...(ingress.sslPassthrough ? { sslPassthrough: true } : {}),
     ...(ingress.accessLogOff ? { accessLog: false } : {}),
+    ...(ingress.tracing === undefined ? {} : { tracing: ingress.tracing }),
   };
 }
 
 /** One object per distinct RouteOptions value, so equal options are the same object in every table. */
 function internOptions(state: BuildState, options: RouteOptions): RouteOptions {
-  const { sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs, sslPassthrough, upstreamTls, accessLog } = options;
+  const { sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs, sslPassthrough, upstreamTls, accessLog, tracing } = options;
   const key = `${sslRedirect}|${loadBalancing}|${backendProtocol}|${readTimeoutMs}|${maxBodyBytes ?? ''}|${tunnelIdleTimeoutMs}|` +
-    `${connectTimeoutMs ?? ''}|${retries ?? ''}|${retryTimeoutMs ?? ''}|${sslPassthrough === true ? 'passthrough' : ''}|${upstreamTls?.key ?? ''}|${accessLog === false ? 'quiet' : ''}`;
+    `${connectTimeoutMs ?? ''}|${retries ?? ''}|${retryTimeoutMs ?? ''}|${sslPassthrough === true ? 'passthrough' : ''}|${upstreamTls?.key ?? ''}|${accessLog === false ? 'quiet' : ''}|${tracing?.key ?? ''}`;
   const interned = state.engine.routeOptions.get(key);
   if (interned !== undefined) return interned;
   state.engine.routeOptions.set(key, options);

@@ -14,6 +14,9 @@ function describeOptions(options: RouteOptions): Record<string, unknown> {
     ...options, maxBodyBytes: options.maxBodyBytes ?? null, connectTimeoutMs: options.connectTimeoutMs ?? null,
     retries: options.retries ?? null, retryTimeoutMs: options.retryTimeoutMs ?? null, sslPassthrough: options.sslPassthrough ?? false,
     accessLog: options.accessLog ?? null,
+    tracing: options.tracing === undefined ? null : {
+      enabled: options.tracing.enabled ?? null, trustIncomingSpan: options.tracing.trustIncomingSpan ?? null, operationName: options.tracing.operationName ?? null,
+    },
     upstreamTls: options.upstreamTls === undefined ? null : Object.fromEntries(Object.entries(options.upstreamTls).map(([k, v]) => [k, v ?? null])),
   };
 }

@@ -93,6 +93,8 @@ const options = z.strictObject({
   sslPassthrough: z.boolean().optional(),
   /** false: no access-log lines (nginx enable-access-log); null: logged. */
   accessLog: z.literal(false).nullable().optional(),
+  /** RouteTracing without its key, unset fields null; null: the controller's settings alone. */
+  tracing: z.strictObject({ enabled: z.boolean().nullable(), trustIncomingSpan: z.boolean().nullable(), operationName: z.string().nullable() }).nullable().optional(),
   /** UpstreamTls, any subset of its fields; null: none. */
   upstreamTls: z.record(z.string(), z.unknown()).nullable().optional(),
 });
