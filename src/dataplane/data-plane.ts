@@ -17,11 +17,12 @@ import { createAuthServices } from './middleware/auth-services.ts';
 import { Mirrors } from './mirror/mirrors.ts';
 import { PortListeners } from './port-listeners.ts';
 import { createProxyHandler, type ChallengeResponder } from './proxy-handler.ts';
-import { createHttpListener, createHttpsListener, type DrainableServer, type ListenerLimits } from './servers.ts';
+import { createHttpListener, createHttpsListener, trackConnections, type DrainableServer, type ListenerLimits } from './servers.ts';
 import { TableHolder } from './table-holder.ts';
 import { Tunnels } from './tunnels.ts';
 import { SniContexts, type CertificateSource } from './tls/sni-contexts.ts';
 import { createTlsRouting } from './tls/passthrough.ts';
+import { createTcpStreamServer } from './tcp-streams.ts';
 import { Balancer } from './upstream/balancer.ts';
 import { UpstreamPools } from './upstream/pools.ts';
 import { createUpgradeHandler } from './websocket.ts';
@@ -145,10 +146,12 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   const plain = guardHandlers(handlerFor('http'), failed);
   const secure = guardHandlers(handlerFor('https'), failed);
   const http: DrainableServer = createHttpListener(plain, config.limits, hooks('http'), config.h2c ?? false);
+  const streamDeps = { tables, balancer, tunnels, connectTimeoutMs: config.options.connectTimeoutMs, onDone };
   const routing = createTlsRouting({
-    tables, balancer, tunnels, connectTimeoutMs: config.options.connectTimeoutMs, onDone, nginx: config.tls.sslPassthrough === true,
-    onOutcome: (outcome) => { metrics.tlsPassthroughConnections.inc({ outcome }); },
+    ...streamDeps, nginx: config.tls.sslPassthrough === true, onOutcome: (outcome) => { metrics.tlsPassthroughConnections.inc({ outcome }); },
   });
+  const tcp = createTcpStreamServer({ ...streamDeps, onOutcome: (outcome) => { metrics.tcpRouteConnections.inc({ outcome }); } });
+  trackConnections(tcp, 'connection', hooks('tcp'));
   const https: DrainableServer = createHttpsListener(secure, config.limits, {
     ...config.tls, lookup: (name, connection) => sni.lookup(name, connection), routing,
     onHandshakeError: (code) => { metrics.tlsHandshakeErrors.inc({ code }); },
@@ -157,7 +160,7 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   const httpPort = await listen(http, config.httpPort, config.bindAddress, config.reusePort);
   const httpsPort = await listen(https, config.httpsPort, config.bindAddress, config.reusePort);
   const ports = new PortListeners({
-    servers: { http, https }, reusePort: config.reusePort ?? false, retryMs: 10_000,
+    servers: { http, https, tcp }, reusePort: config.reusePort ?? false, retryMs: 10_000,
     onOpen: (l, open) => {
       metrics.gatewayPortListeners.set(open);
       log.info('listening', { listener: `gateway-${l.proto}`, address: l.address, port: l.port });

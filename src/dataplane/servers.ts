@@ -225,7 +225,8 @@ export function createHttpsListener(handlers: ListenerHandlers, limits: Listener
   return server;
 }
 
-function trackConnections(server: NetServer, event: 'connection' | 'secureConnection', hooks: ListenerHooks): void {
+/** Counts `server`'s open connections in the hooks (bollard_active_connections). */
+export function trackConnections(server: NetServer, event: 'connection' | 'secureConnection', hooks: ListenerHooks): void {
   server.on(event, (socket: Socket) => {
     hooks.onConnection(1);
     socket.once('close', () => { hooks.onConnection(-1); });

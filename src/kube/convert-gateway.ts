@@ -4,7 +4,7 @@
 import type {
   AllowedListeners, BackendRef, BackendTlsPolicyObject, ConfigMapCa, Condition, CorsFilter, FrontendTls, FrontendValidation, GatewayClassObject, GatewayInfrastructure, GatewayObject, GrpcRouteObject, GrpcRouteRule, HeaderFilter, HttpRouteMatch,
   HttpRouteObject, HttpRouteRule, LabelSelectorSpec, Listener, ListenerSetObject, ListenerStatus, ParentRef, PathModifier, PolicyAncestorStatus, ReferenceGrantObject, RequestMirrorFilter, RouteFilter, RouteParentStatus,
-  StringMatch, TlsRouteObject, TypedRef,
+  StringMatch, TcpRouteObject, TlsRouteObject, TypedRef,
 } from '../snapshot/gateway-model.ts';
 import type { Json } from './client.ts';
 import { arr, num, obj, opt, str, strMap } from './json-read.ts';
@@ -268,8 +268,14 @@ export function toGrpcRoute(raw: Json): GrpcRouteObject {
   return { kind: 'GRPCRoute', ...routeMeta(raw), rules: arr(obj(raw.spec).rules).map(grpcRule) };
 }
 
+const streamRules = (raw: Json) => arr(obj(raw.spec).rules).map((r) => ({ backendRefs: arr(obj(r).backendRefs).map(backendRef) }));
+
 export function toTlsRoute(raw: Json): TlsRouteObject {
-  return { kind: 'TLSRoute', ...routeMeta(raw), rules: arr(obj(raw.spec).rules).map((r) => ({ backendRefs: arr(obj(r).backendRefs).map(backendRef) })) };
+  return { kind: 'TLSRoute', ...routeMeta(raw), rules: streamRules(raw) };
+}
+
+export function toTcpRoute(raw: Json): TcpRouteObject {
+  return { kind: 'TCPRoute', ...routeMeta(raw), rules: streamRules(raw) };
 }
 
 export function toReferenceGrant(raw: Json): ReferenceGrantObject {

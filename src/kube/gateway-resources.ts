@@ -3,7 +3,7 @@
 import type { ClusterState } from '../snapshot/cluster-state.ts';
 import type { KubeClient } from './client.ts';
 import { KubeApiError } from './client.ts';
-import { toBackendTlsPolicy, toGateway, toGatewayClass, toGrpcRoute, toHttpRoute, toListenerSet, toReferenceGrant, toTlsRoute } from './convert-gateway.ts';
+import { toBackendTlsPolicy, toGateway, toGatewayClass, toGrpcRoute, toHttpRoute, toListenerSet, toReferenceGrant, toTcpRoute, toTlsRoute } from './convert-gateway.ts';
 import { arr, obj, str, strMap } from './json-read.ts';
 import type { WatchedResource } from './resources.ts';
 
@@ -59,6 +59,12 @@ export const gatewayApiResources: readonly WatchedResource[] = [
     keyOf: metaKey,
   },
   {
+    kind: 'TCPRoute', prefix: PREFIX, plural: 'tcproutes', namespaced: true,
+    upsert: (s, raw) => store(s).upsertRoute(toTcpRoute(raw)),
+    remove: (s, key) => store(s).removeRoute('TCPRoute', ...split(key)),
+    keyOf: metaKey,
+  },
+  {
     kind: 'ReferenceGrant', prefix: PREFIX, plural: 'referencegrants', namespaced: true,
     upsert: (s, raw) => store(s).upsertReferenceGrant(toReferenceGrant(raw)),
     remove: (s, key) => store(s).removeReferenceGrant(...split(key)),
@@ -96,7 +102,7 @@ export async function discoverGatewayApi(client: KubeClient): Promise<ReadonlySe
 
 /**
  * The resources to watch given what the cluster serves; GatewayClass, Gateway and HTTPRoute are
- * required; GRPCRoute, TLSRoute, ListenerSet, ReferenceGrant and BackendTLSPolicy are watched when served. (ConfigMaps, which BackendTLSPolicies name for CA bundles, are always watched: resources.ts.)
+ * required; GRPCRoute, TLSRoute, TCPRoute, ListenerSet, ReferenceGrant and BackendTLSPolicy are watched when served. (ConfigMaps, which BackendTLSPolicies name for CA bundles, are always watched: resources.ts.)
  */
 export function gatewayResourcesServed(served: ReadonlySet<string>): readonly WatchedResource[] {
   const required = ['gatewayclasses', 'gateways', 'httproutes'];

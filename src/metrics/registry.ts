@@ -27,6 +27,7 @@ export interface Metrics {
   readonly tlsCertificateErrors: Counter;
   readonly tlsCertificateChoices: Counter<'choice'>;
   readonly tlsPassthroughConnections: Counter<'outcome'>;
+  readonly tcpRouteConnections: Counter<'outcome'>;
   /** Ports opened on Gateways' own addresses for listeners on other ports than 80 and 443. */
   readonly gatewayPortListeners: Gauge;
   readonly gatewayPortListenerErrors: Counter<'code'>;
@@ -109,6 +110,11 @@ export function createMetrics(opts: { processMetrics: boolean } = { processMetri
     gatewayPortListenerErrors: new Counter({
       name: 'bollard_gateway_port_listener_errors_total', help: 'Ports on Gateways\' own addresses that could not be opened, by error code (EADDRINUSE, EACCES, ...).',
       labelNames: ['code'], registers: d,
+    }),
+    tcpRouteConnections: new Counter({
+      name: 'bollard_tcp_route_connections_total',
+      help: 'Connections to Gateway API TCP listeners\' ports, by outcome: connected, no_endpoints, connect_error, no_route (no TCPRoute bound to the port: closed). Open ones are tunnels (bollard_tunnels_open).',
+      labelNames: ['outcome'], registers: d,
     }),
     tlsPassthroughConnections: new Counter({
       name: 'bollard_tls_passthrough_connections_total',

@@ -14,7 +14,8 @@ export function tablesEqual(a: RoutingTable, b: RoutingTable): boolean {
     setsEqual(a.deepWildcards, b.deepWildcards) &&
     optionalEqual(a.anyHost, b.anyHost, hostRoutesEqual) &&
     optionalEqual(a.defaultBackend, b.defaultBackend, routesEqual) &&
-    tlsEqual(a.tls, b.tls) && hostMapsEqual(a, b) && ownTablesEqual(a, b) && optionalEqual(a.tlsStreams, b.tlsStreams, streamsEqual)
+    tlsEqual(a.tls, b.tls) && hostMapsEqual(a, b) && ownTablesEqual(a, b) && optionalEqual(a.tlsStreams, b.tlsStreams, streamsEqual) &&
+    optionalEqual(a.tcpRoute, b.tcpRoute, routesEqual)
   );
 }
 

@@ -181,7 +181,7 @@ export interface RouteSplit {
 }
 
 /** Which kind of object a route comes from: an Ingress (the default) or a Gateway API route. */
-export type RouteSource = 'Ingress' | 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute';
+export type RouteSource = 'Ingress' | 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute';
 
 export interface Route {
   /** The object the route comes from (an Ingress, or an HTTPRoute / GRPCRoute when `source` says so). */
@@ -327,6 +327,11 @@ export interface RoutingTable {
   readonly hostAliases?: ReadonlyMap<string, string> | undefined;
   /** Gateway API TLSRoutes of the table's TLS listeners, by server name. Absent: none. */
   readonly tlsStreams?: TlsStreams | undefined;
+  /**
+   * The Gateway API TCPRoute every connection to this table's port takes (the table of a TCP
+   * listener's port on its Gateway's own address). Absent: none, the connection is closed.
+   */
+  readonly tcpRoute?: Route | undefined;
 }
 
 /**
@@ -357,7 +362,8 @@ export interface TlsStream {
 export interface PortListener {
   readonly address: string;
   readonly port: number;
-  readonly proto: 'http' | 'https';
+  /** tcp: a TCP listener's port; its connections go to the table's tcpRoute. */
+  readonly proto: 'http' | 'https' | 'tcp';
 }
 
 export type DiagnosticReason =

@@ -257,18 +257,24 @@ export interface GrpcRouteObject extends RouteMeta {
   readonly rules: readonly GrpcRouteRule[];
 }
 
-/** A TLSRoute rule: connections whose server name the route takes go to these backends (weighted). */
-export interface TlsRouteRule {
+/** A TLSRoute or TCPRoute rule: the route's connections go to these backends (weighted). */
+export interface StreamRouteRule {
   readonly backendRefs: readonly BackendRef[];
 }
 
 /** gateway.networking.k8s.io/v1 TLSRoute: TLS connections routed by server name (SNI), on TLS listeners. */
 export interface TlsRouteObject extends RouteMeta {
   readonly kind: 'TLSRoute';
-  readonly rules: readonly TlsRouteRule[];
+  readonly rules: readonly StreamRouteRule[];
 }
 
-export type RouteObject = HttpRouteObject | GrpcRouteObject | TlsRouteObject;
+/** gateway.networking.k8s.io/v1 TCPRoute: every connection to a TCP listener's port, to its backends. */
+export interface TcpRouteObject extends RouteMeta {
+  readonly kind: 'TCPRoute';
+  readonly rules: readonly StreamRouteRule[];
+}
+
+export type RouteObject = HttpRouteObject | GrpcRouteObject | TlsRouteObject | TcpRouteObject;
 
 /** The routes that carry HTTP requests (matches, filters): routing/gateway/routes.ts compiles them. */
 export type RequestRouteObject = HttpRouteObject | GrpcRouteObject;

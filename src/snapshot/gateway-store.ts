@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type {
   BackendRef, BackendTlsPolicyObject, ConfigMapCa, GatewayApiSnapshot, PolicyAncestorStatus, GatewayClassObject, GatewayObject, GrpcRouteObject, HttpRouteObject, ListenerSetObject, ReferenceGrantObject,
-  RouteObject, RouteParentStatus, TlsRouteObject,
+  RouteObject, RouteParentStatus, TcpRouteObject, TlsRouteObject,
 } from './gateway-model.ts';
 import { refKey } from './model.ts';
 import { RefIndex } from './ref-index.ts';
@@ -18,7 +18,7 @@ import { RefIndex } from './ref-index.ts';
  *   BackendTLSPolicy caCertificateRefs and Gateways' frontend client-certificate validation.
  */
 export type GatewayKind =
-  | 'GatewayClass' | 'Gateway' | 'ListenerSet' | 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'ReferenceGrant' | 'BackendTLSPolicy' | 'GatewayNamespace' | 'GatewayConfigMap';
+  | 'GatewayClass' | 'Gateway' | 'ListenerSet' | 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'ReferenceGrant' | 'BackendTLSPolicy' | 'GatewayNamespace' | 'GatewayConfigMap';
 
 const sortedValues = <T>(map: ReadonlyMap<string, T>): T[] =>
   [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
@@ -37,6 +37,7 @@ export class GatewayStore {
   private readonly httpRoutes = new Map<string, HttpRouteObject>();
   private readonly grpcRoutes = new Map<string, GrpcRouteObject>();
   private readonly tlsRoutes = new Map<string, TlsRouteObject>();
+  private readonly tcpRoutes = new Map<string, TcpRouteObject>();
   private readonly grants = new Map<string, ReferenceGrantObject>();
   private readonly namespaceLabels = new Map<string, Readonly<Record<string, string>>>();
   private readonly policies = new Map<string, BackendTlsPolicyObject>();
@@ -79,7 +80,7 @@ export class GatewayStore {
         gatewayClasses: this.routableValues(this.classes),
         gateways: this.routableValues(this.gateways),
         listenerSets: this.routableValues(this.listenerSets),
-        routes: [...this.routableValues(this.httpRoutes), ...this.routableValues(this.grpcRoutes), ...this.routableValues(this.tlsRoutes)],
+        routes: [...this.routableValues(this.httpRoutes), ...this.routableValues(this.grpcRoutes), ...this.routableValues(this.tlsRoutes), ...this.routableValues(this.tcpRoutes)],
         referenceGrants: sortedValues(this.grants),
         backendTlsPolicies: policies,
         lookupConfigMapCa: (namespace, name) => configMaps.get(`${namespace}/${name}`),
@@ -111,7 +112,7 @@ export class GatewayStore {
 
   /** Whether any Gateway API object is held (an Ingress-only cluster skips the Gateway build). */
   isEmpty(): boolean {
-    return this.classes.size === 0 && this.gateways.size === 0 && this.listenerSets.size === 0 && this.httpRoutes.size === 0 && this.grpcRoutes.size === 0 && this.tlsRoutes.size === 0;
+    return this.classes.size === 0 && this.gateways.size === 0 && this.listenerSets.size === 0 && this.httpRoutes.size === 0 && this.grpcRoutes.size === 0 && this.tlsRoutes.size === 0 && this.tcpRoutes.size === 0;
   }
 
   usesService(key: string): boolean {
@@ -147,11 +148,11 @@ export class GatewayStore {
 
   /** Every route held (the latest object, status included), for the status writer. */
   allRoutes(): Iterable<RouteObject> {
-    return [...this.httpRoutes.values(), ...this.grpcRoutes.values(), ...this.tlsRoutes.values()];
+    return [...this.httpRoutes.values(), ...this.grpcRoutes.values(), ...this.tlsRoutes.values(), ...this.tcpRoutes.values()];
   }
 
   private routesOfKind(kind: RouteObject['kind']): Map<string, RouteObject> {
-    const maps: Record<RouteObject['kind'], Map<string, RouteObject>> = { HTTPRoute: this.httpRoutes, GRPCRoute: this.grpcRoutes, TLSRoute: this.tlsRoutes };
+    const maps: Record<RouteObject['kind'], Map<string, RouteObject>> = { HTTPRoute: this.httpRoutes, GRPCRoute: this.grpcRoutes, TLSRoute: this.tlsRoutes, TCPRoute: this.tcpRoutes };
     return maps[kind];
   }
 
@@ -323,7 +324,7 @@ export class GatewayStore {
 
   keys(kind: GatewayKind): readonly string[] {
     const maps: Record<GatewayKind, Map<string, unknown>> = {
-      GatewayClass: this.classes, Gateway: this.gateways, ListenerSet: this.listenerSets, HTTPRoute: this.httpRoutes, GRPCRoute: this.grpcRoutes, TLSRoute: this.tlsRoutes, ReferenceGrant: this.grants,
+      GatewayClass: this.classes, Gateway: this.gateways, ListenerSet: this.listenerSets, HTTPRoute: this.httpRoutes, GRPCRoute: this.grpcRoutes, TLSRoute: this.tlsRoutes, TCPRoute: this.tcpRoutes, ReferenceGrant: this.grants,
       BackendTLSPolicy: this.policies, GatewayNamespace: this.namespaceLabels, GatewayConfigMap: this.configMaps,
     };
     return [...maps[kind].keys()];

@@ -34,7 +34,7 @@ export interface SharedListDeps {
 }
 
 export interface SharedListTarget<E extends { readonly controllerName: string }> {
-  readonly kind: 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'BackendTLSPolicy';
+  readonly kind: 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute' | 'BackendTLSPolicy';
   /** The object's path: GET there (read access is what the informers have), PATCH its /status. */
   readonly path: string;
   /** The object the build saw: a read finding another uid (deleted and re-created) writes nothing. */

@@ -11,7 +11,7 @@ export async function installGatewayApiCrds(kubeconfig: string): Promise<void> {
   await runKubectl(kubeconfig, [
     'wait', '--for=condition=Established', '--timeout=30s',
     'crd/gatewayclasses.gateway.networking.k8s.io', 'crd/gateways.gateway.networking.k8s.io',
-    'crd/httproutes.gateway.networking.k8s.io', 'crd/grpcroutes.gateway.networking.k8s.io', 'crd/tlsroutes.gateway.networking.k8s.io',
+    'crd/httproutes.gateway.networking.k8s.io', 'crd/grpcroutes.gateway.networking.k8s.io', 'crd/tlsroutes.gateway.networking.k8s.io', 'crd/tcproutes.gateway.networking.k8s.io',
     'crd/referencegrants.gateway.networking.k8s.io',
   ]);
 }

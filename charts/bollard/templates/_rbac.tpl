@@ -26,10 +26,10 @@ only when ACME writes certificates into the Ingresses' TLS Secrets (acme.writeTl
   resources: [events]
   verbs: [create, patch]
 - apiGroups: [gateway.networking.k8s.io]
-  resources: [gateways, listenersets, httproutes, grpcroutes, tlsroutes, referencegrants, backendtlspolicies]
+  resources: [gateways, listenersets, httproutes, grpcroutes, tlsroutes, tcproutes, referencegrants, backendtlspolicies]
   verbs: [get, list, watch]
 - apiGroups: [gateway.networking.k8s.io]
-  resources: [gateways/status, listenersets/status, httproutes/status, grpcroutes/status, tlsroutes/status, backendtlspolicies/status]
+  resources: [gateways/status, listenersets/status, httproutes/status, grpcroutes/status, tlsroutes/status, tcproutes/status, backendtlspolicies/status]
   verbs: [update, patch]
 {{- if .Values.gatewayApi.infrastructureServices }}
 # gatewayApi.infrastructureServices: each Gateway's ExternalName Service in the Gateway's namespace.

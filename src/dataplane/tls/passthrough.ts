@@ -91,7 +91,7 @@ export function createTlsRouting(deps: PassthroughDeps): TlsRouting {
   };
 }
 
-interface Relayed {
+export interface Relayed {
   readonly route: Route;
   readonly client: Duplex;
   /** Bytes already read from the client (the ClientHello), sent first. */
@@ -100,7 +100,8 @@ interface Relayed {
   readonly method: string;
 }
 
-function relay(deps: PassthroughDeps, { route, client, pending, host, method }: Relayed): void {
+/** Joins `client` to an endpoint of `route` as a tunnel (also used for TCPRoutes, ../tcp-streams.ts). */
+export function relay(deps: Omit<PassthroughDeps, 'nginx'>, { route, client, pending, host, method }: Relayed): void {
   const startedAt = performance.now();
   const base = { method, host, path: '', route, requestId: undefined, startedAt };
   const endpoint = deps.balancer.pick(route.upstream, route.options.loadBalancing);

@@ -43,7 +43,7 @@ describe('Gateway API build', () => {
 
   it('reports listeners it cannot serve and routes they refuse', () => {
     const result = build([
-      gatewayClass(), gateway('gw', 'odd', [httpListener({ port: 8080 }), { name: 'tcp', port: 9000, protocol: 'TCP' }]),
+      gatewayClass(), gateway('gw', 'odd', [httpListener({ port: 8080 }), { name: 'udp', port: 9000, protocol: 'UDP' }]),
       ...service('gw', 'web', 80, ['10.0.0.1']),
       httpRoute('gw', 'r', { parentRefs: [{ name: 'odd' }], rules: [{ backendRefs: [ref('web', 80)] }] }),
     ]);

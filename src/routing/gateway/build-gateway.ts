@@ -2,12 +2,12 @@
 // to them → candidates merged into the table the Ingress build assembled (merge.ts), with the
 // status of every object computed alongside (report.ts). Pure, like the Ingress build.
 import type { ClusterSnapshot, SecretObject } from '../../snapshot/model.ts';
-import type { GatewayApiSnapshot, GatewayObject, RequestRouteObject, RouteObject, TlsRouteObject } from '../../snapshot/gateway-model.ts';
+import type { GatewayApiSnapshot, GatewayObject, RequestRouteObject, RouteObject, TcpRouteObject, TlsRouteObject } from '../../snapshot/gateway-model.ts';
 import { refKey } from '../../snapshot/model.ts';
 import { compareStrings } from '../compare.ts';
 import type { MiddlewareChain } from '../middleware.ts';
 import { portTableKey } from '../match.ts';
-import type { Diagnostic, HostRoutes, PortListener, Route, RouteDefaults, RouteOptions, RoutingTable, TlsCertificate, TlsStreams, Upstream, UpstreamTls } from '../types.ts';
+import type { Diagnostic, HostRoutes, PortListener, Route, RouteDefaults, RouteOptions, RoutingTable, TlsCertificate, Upstream, UpstreamTls } from '../types.ts';
 import type { TlsSecretResult } from '../tls-secret.ts';
 import { askedFor, assignAddresses, type AddressAssignment } from './addresses.ts';
 import { gatewayResolvedRefs, resolveBackendClientCertificate, type BackendClientCertificate } from './backend-client-certificate.ts';
@@ -24,7 +24,8 @@ import type { GatewayRouteCache } from './route-cache.ts';
 import type { MergeMemo } from './merge-memo.ts';
 import { attachEnvironment, listenerKey, type AttachedOutcome, type RouteOutcome, type RouteOutcomes } from './route-outcomes.ts';
 import { compileRoute, type CompileContext, type CompiledRoute, type GatewayCandidate } from './routes.ts';
-import { compileTlsRoute, streamUpstreams, tlsStreamsByTable, type StreamCandidate } from './tls-routes.ts';
+import { compileTcpRoute, tcpRoutesByTable, type TcpCandidate } from './tcp-routes.ts';
+import { compileTlsRoute, routeUpstreams, streamUpstreams, tlsStreamsByTable, type StreamCandidate } from './tls-routes.ts';
 import { condition, type ConditionSpec, type GatewayApiReport, type GatewayReport, type RouteReport } from './report.ts';
 
 export interface GatewayBuild {
@@ -71,10 +72,10 @@ export function buildGatewayApi(input: GatewayBuildInput, ingressTable: RoutingT
     parents, ctx, input, inputs, tableKey, listeners: new Map(gateways.flatMap((g) => g.listeners.map((l) => [listenerKey(l), l] as const))),
     environment: input.routeOutcomes === undefined ? undefined : attachEnvironment(gateways, tableKey),
   };
-  const streamCandidates: StreamCandidate[] = [];
+  const streams: StreamCandidates = { tls: [], tcp: [] };
   for (const route of api.routes) {
-    if (route.kind === 'TLSRoute') {
-      const report = attachTlsRoute(route, attaching, streamCandidates);
+    if (route.kind === 'TLSRoute' || route.kind === 'TCPRoute') {
+      const report = attachStreamRoute(route, attaching, streams);
       if (report !== undefined) routes.push(report);
       continue;
     }
@@ -85,7 +86,7 @@ export function buildGatewayApi(input: GatewayBuildInput, ingressTable: RoutingT
   }
   input.mergeMemo?.begin();
   const byTable = mergeByTable(ingressTable, gateways, addresses, pool.length > 0, candidates, ingressPrecedenceOf(snapshot), input.mergeMemo);
-  const { merged, own } = withTlsStreams(byTable, streamCandidates);
+  const { merged, own } = withStreams(byTable, streams);
   return {
     table: own.length === 0 ? merged.table : withOwnAddresses(merged.table, own),
     report: {
@@ -156,25 +157,46 @@ interface MergedTables {
   readonly own: OwnTable[];
 }
 
-/** A TLSRoute's parents and report; its streams join `candidates` and count in their listeners' attachedRoutes. */
-function attachTlsRoute(route: TlsRouteObject, at: Attaching, candidates: StreamCandidate[]): RouteReport | undefined {
+/** TLSRoutes' and TCPRoutes' candidates, by the tables they are served in. */
+interface StreamCandidates {
+  readonly tls: StreamCandidate[];
+  readonly tcp: TcpCandidate[];
+}
+
+/** A TLSRoute's or TCPRoute's parents and report; its candidates join `streams` and count in their listeners' attachedRoutes. */
+function attachStreamRoute(route: TlsRouteObject | TcpRouteObject, at: Attaching, streams: StreamCandidates): RouteReport | undefined {
   const attached = attachRoute(route, at.parents, at.ctx.api);
   if (attached.length === 0) return undefined;
   const attachments = attached.flatMap((p) => p.attachments);
   for (const listener of new Set(attachments.map((a) => a.listener))) listener.attachedRoutes += 1;
-  const compiled = compileTlsRoute(route, attachments, at.tableKey, at.ctx);
-  candidates.push(...compiled.candidates);
-  return routeReport(route, attached, { candidates: [], backendProblems: compiled.backendProblems, ruleProblems: [] });
+  let backendProblems: CompiledRoute['backendProblems'];
+  if (route.kind === 'TLSRoute') {
+    const compiled = compileTlsRoute(route, attachments, at.tableKey, at.ctx);
+    streams.tls.push(...compiled.candidates);
+    backendProblems = compiled.backendProblems;
+  } else {
+    const compiled = compileTcpRoute(route, attachments, at.tableKey, at.ctx);
+    streams.tcp.push(...compiled.candidates);
+    backendProblems = compiled.backendProblems;
+  }
+  return routeReport(route, attached, { candidates: [], backendProblems, ruleProblems: [] });
 }
 
-/** Each table with TLS listeners gets its streams (tls-routes.ts), and the streams' upstreams join its pools. */
-function withTlsStreams(tables: MergedTables, candidates: readonly StreamCandidate[]): MergedTables {
+/**
+ * Each table with TLS listeners gets its streams (tls-routes.ts), each TCP listener's its route
+ * (tcp-routes.ts), and their upstreams join its pools.
+ */
+function withStreams(tables: MergedTables, candidates: StreamCandidates): MergedTables {
   const listeners = new Map<string, readonly ListenerState[]>([['', tables.shared], ...tables.own.map((o) => [o.key, o.listeners] as const)]);
-  const streams = tlsStreamsByTable(candidates, listeners);
-  if (streams.size === 0) return tables;
+  const tls = tlsStreamsByTable(candidates.tls, listeners);
+  const tcp = tcpRoutesByTable(candidates.tcp);
+  if (tls.size === 0 && tcp.size === 0) return tables;
   const add = <T extends { readonly table: RoutingTable }>(merged: T, key: string): T => {
-    const found = streams.get(key);
-    return found === undefined ? merged : { ...merged, table: { ...merged.table, tlsStreams: found, upstreams: withStreamUpstreams(merged.table.upstreams, found) } };
+    const streams = tls.get(key);
+    const tcpRoute = tcp.get(key);
+    if (streams === undefined && tcpRoute === undefined) return merged;
+    const upstreams = withStreamUpstreams(merged.table.upstreams, [...(streams === undefined ? [] : streamUpstreams(streams)), ...(tcpRoute === undefined ? [] : routeUpstreams(tcpRoute))]);
+    return { ...merged, table: { ...merged.table, ...(streams === undefined ? {} : { tlsStreams: streams }), ...(tcpRoute === undefined ? {} : { tcpRoute }), upstreams } };
   };
   return { ...tables, merged: add(tables.merged, ''), own: tables.own.map((o) => ({ ...o, merged: add(o.merged, o.key) })) };
 }
@@ -237,7 +259,7 @@ function withOwnAddresses(table: RoutingTable, own: readonly OwnTable[]): Routin
   const portListeners: PortListener[] = [];
   for (const { address, port, listeners } of own) {
     const served = listeners.find((l) => l.served);
-    if (port !== undefined && served !== undefined) portListeners.push({ address, port, proto: served.proto });
+    if (port !== undefined && served !== undefined) portListeners.push({ address, port, proto: served.stream === 'tcp' ? 'tcp' : served.proto });
   }
   return {
     ...table, upstreams: sorted, byAddress: new Map(own.map((o) => [o.key, o.merged.table])),
@@ -246,8 +268,8 @@ function withOwnAddresses(table: RoutingTable, own: readonly OwnTable[]): Routin
 }
 
 /** The table's upstreams with those its streams use (sorted by key, like the build's). */
-function withStreamUpstreams(upstreams: ReadonlyMap<string, Upstream>, streams: TlsStreams): ReadonlyMap<string, Upstream> {
-  const added = streamUpstreams(streams).filter((u) => !upstreams.has(u.key));
+function withStreamUpstreams(upstreams: ReadonlyMap<string, Upstream>, used: readonly Upstream[]): ReadonlyMap<string, Upstream> {
+  const added = used.filter((u) => !upstreams.has(u.key));
   if (added.length === 0) return upstreams;
   return new Map([...upstreams, ...added.map((u) => [u.key, u] as const)].sort(([a], [b]) => compareStrings(a, b)));
 }

@@ -135,9 +135,9 @@ describe('ListenerSets: routes attached through their listeners', () => {
   });
 
   it('a listener of a protocol Bollard does not serve names no valid route kind (InvalidRouteKinds)', () => {
-    const ls = listenerSet(INFRA, 'ls', `${INFRA}/gw`, [{ name: 'tcp-only', port: 9000, protocol: 'TCP', hostname: 'tcp.test', allowedRoutes: { ...all, kinds: [{ kind: 'HTTPRoute' }] } }]);
+    const ls = listenerSet(INFRA, 'ls', `${INFRA}/gw`, [{ name: 'udp-only', port: 9000, protocol: 'UDP', hostname: 'udp.test', allowedRoutes: { ...all, kinds: [{ kind: 'HTTPRoute' }] } }]);
     const r = report(build([gatewayClass(), gatewayAllowing(INFRA, 'gw', [listener('gw', 'gw.test')], 'All'), ls]));
-    const l = listenerOf(setOf(r, INFRA, 'ls')?.listeners, 'tcp-only');
+    const l = listenerOf(setOf(r, INFRA, 'ls')?.listeners, 'udp-only');
     expect(l?.conditions.find((c) => c.type === 'ResolvedRefs')).toMatchObject({ status: 'False', reason: 'InvalidRouteKinds' });
     expect(l?.supportedKinds).toEqual([]);
     expect(conditionsOf(setOf(r, INFRA, 'ls')?.conditions ?? [])).toEqual(NOT_VALID);

@@ -8,6 +8,8 @@
 //   TLS on port 443 → the HTTPS listener too: its TLSRoutes take connections by server name before
 //   any HTTP (Passthrough: the bytes go to the backend unopened; Terminate: TLS ends here and the
 //   plain stream goes to the backend); other names are left to the HTTPS listener's certificates.
+//   TCP, with --gateway-addresses, on a port of its own (any but Bollard's and 80/443): every
+//   connection to that port goes to the oldest TCPRoute attached to the listener.
 // Any other port or protocol is not served (Accepted False: PortUnavailable / UnsupportedProtocol).
 // The listeners of ListenerSets the Gateway admits (listener-sets.ts) compile here too, after the
 // Gateway's own: the same ports, protocols and certificates, and conflicts by the spec's precedence.
@@ -24,13 +26,14 @@ import { condition, type ConditionSpec, type GatewayClassReport } from './report
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 /** The route kinds each served protocol takes. */
-const ROUTE_KINDS: Readonly<Record<string, readonly string[]>> = { HTTP: ['HTTPRoute', 'GRPCRoute'], HTTPS: ['HTTPRoute', 'GRPCRoute'], TLS: ['TLSRoute'] };
-const PORT_OF: Readonly<Record<string, number>> = { HTTP: 80, HTTPS: 443, TLS: 443 };
+const ROUTE_KINDS: Readonly<Record<string, readonly string[]>> = { HTTP: ['HTTPRoute', 'GRPCRoute'], HTTPS: ['HTTPRoute', 'GRPCRoute'], TLS: ['TLSRoute'], TCP: ['TCPRoute'] };
+/** The port of Bollard's listener a protocol is served on; TCP has none (ports of their own only). */
+const PORT_OF: Readonly<Record<string, number | undefined>> = { HTTP: 80, HTTPS: 443, TLS: 443, TCP: undefined };
 /** Protocols that may share a port: both are TLS, told apart by server name. */
 const TLS_PROTOCOLS: ReadonlySet<string> = new Set(['HTTPS', 'TLS']);
 
-/** How a TLS listener's TLSRoutes are served. */
-export type StreamMode = 'passthrough' | 'terminate';
+/** How a TLS listener's TLSRoutes are served ('passthrough', 'terminate'), or a TCP listener's TCPRoutes ('tcp'). */
+export type StreamMode = 'passthrough' | 'terminate' | 'tcp';
 
 /** A listener as compiled: served (with its certificate) or not, with its conditions. */
 export interface ListenerState {
@@ -43,7 +46,7 @@ export interface ListenerState {
   /** Accepted and programmed: attached routes are served. */
   served: boolean;
   readonly proto: 'http' | 'https';
-  /** A TLS listener: its TLSRoutes' connections are passed through or terminated here; undefined for HTTP and HTTPS. */
+  /** A TLS listener (its TLSRoutes' connections passed through or terminated here) or a TCP one; undefined for HTTP and HTTPS. */
   readonly stream: StreamMode | undefined;
   /** Served on a port of its own on the Gateway's address, not on Bollard's HTTP or HTTPS listener. */
   readonly ownPort: boolean;
@@ -110,7 +113,7 @@ function compileListener(
   ports: ListenerPorts,
 ): ListenerState {
   const { gateway, listenerSet } = owner;
-  const known = PORT_OF[listener.protocol] !== undefined;
+  const known = Object.hasOwn(PORT_OF, listener.protocol);
   // A protocol Bollard does not serve supports no route kind at all: every kind it names is invalid.
   const { kinds, invalidKinds } = known ? supportedKinds(listener) : { kinds: [], invalidKinds: listener.allowedKinds.map((k) => k.kind) };
   const proto = TLS_PROTOCOLS.has(listener.protocol) ? 'https' : 'http';
@@ -161,9 +164,10 @@ function resolveListenerTls(
 /** Accepted when Bollard serves the listener's protocol on its port. */
 function acceptedCondition(listener: Listener, ports: ListenerPorts): ConditionSpec {
   const main = PORT_OF[listener.protocol];
-  if (main === undefined || (listener.protocol === 'HTTPS' && listener.tlsMode === 'Passthrough')) {
-    return condition('Accepted', false, 'UnsupportedProtocol', `protocol ${listener.protocol}${listener.tlsMode === 'Passthrough' ? ' (Passthrough)' : ''} is not served: use HTTP, HTTPS (Terminate) or TLS`);
+  if (!Object.hasOwn(PORT_OF, listener.protocol) || (listener.protocol === 'HTTPS' && listener.tlsMode === 'Passthrough')) {
+    return condition('Accepted', false, 'UnsupportedProtocol', `protocol ${listener.protocol}${listener.tlsMode === 'Passthrough' ? ' (Passthrough)' : ''} is not served: use HTTP, HTTPS (Terminate), TLS or TCP`);
   }
+  if (main === undefined) return ownPortCondition(listener, ports);
   if (main === listener.port) return condition('Accepted', true, 'Accepted');
   if (!ports.own) {
     return condition('Accepted', false, 'PortUnavailable', `without --gateway-addresses Bollard serves ${listener.protocol} on port ${String(main)} only (docs/gateway-api.md)`);
@@ -174,8 +178,18 @@ function acceptedCondition(listener: Listener, ports: ListenerPorts): ConditionS
   return condition('Accepted', true, 'Accepted');
 }
 
-/** TLS listeners: Passthrough, or Terminate (the spec's default). */
+/** A TCP listener takes every connection to its own port: only with --gateway-addresses, and not on Bollard's ports. */
+function ownPortCondition(listener: Listener, ports: ListenerPorts): ConditionSpec {
+  if (!ports.own) return condition('Accepted', false, 'PortUnavailable', `${listener.protocol} listeners need ports of their own: --gateway-addresses (docs/gateway-api.md)`);
+  if (ports.reserved.has(listener.port) || listener.port === 80 || listener.port === 443) {
+    return condition('Accepted', false, 'PortUnavailable', `port ${String(listener.port)} is taken by Bollard's own listeners`);
+  }
+  return condition('Accepted', true, 'Accepted');
+}
+
+/** TLS listeners: Passthrough, or Terminate (the spec's default); TCP listeners. */
 function streamModeOf(listener: Listener): StreamMode | undefined {
+  if (listener.protocol === 'TCP') return 'tcp';
   if (listener.protocol !== 'TLS') return undefined;
   return listener.tlsMode === 'Passthrough' ? 'passthrough' : 'terminate';
 }

@@ -43,7 +43,7 @@ export interface RouteParentReport {
 }
 
 export interface RouteReport {
-  readonly kind: 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute';
+  readonly kind: 'HTTPRoute' | 'GRPCRoute' | 'TLSRoute' | 'TCPRoute';
   readonly ref: ObjectRef;
   readonly generation: number;
   /** One per parentRef that names a Gateway of ours (or a ListenerSet of one), in spec order. */

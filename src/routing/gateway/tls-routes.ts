@@ -3,7 +3,7 @@
 // routes claiming one name on one table: the oldest wins (creationTimestamp, then namespace/name),
 // as for HTTPRoutes. A name an HTTPS listener of the same table owns more specifically than a TLS
 // listener's stays HTTPS ("https"), so a passthrough wildcard never takes its connections.
-import type { TlsRouteObject } from '../../snapshot/gateway-model.ts';
+import type { TcpRouteObject, TlsRouteObject } from '../../snapshot/gateway-model.ts';
 import type { ObjectRef } from '../../snapshot/model.ts';
 import { compareStrings } from '../compare.ts';
 import type { Route, RouteSplit, TlsStream, TlsStreams, Upstream } from '../types.ts';
@@ -33,27 +33,32 @@ export interface CompiledTlsRoute {
 export function compileTlsRoute(
   route: TlsRouteObject, attachments: readonly Attachment[], tableKey: (l: ListenerState) => string | undefined, ctx: CompileContext,
 ): CompiledTlsRoute {
-  const resolved = resolveBackends(route, route.rules.flatMap((r) => r.backendRefs), ctx.api, ctx.snapshot);
-  const ref: ObjectRef = { namespace: route.namespace, name: route.name };
-  const base = streamRoute(ref, resolved.backends, ctx);
+  const { route: base, backendProblems } = compileStreamRoute(route, ctx);
   const precedence = `${route.creationTimestamp}\n${route.namespace}\n${route.name}`;
   const candidates: StreamCandidate[] = [];
   for (const { listener, hostnames } of attachments) {
     const key = tableKey(listener);
-    if (!listener.served || listener.stream === undefined || key === undefined) continue;
-    const stream: TlsStream = { mode: listener.stream, route: base };
+    const mode = listener.stream;
+    if (!listener.served || (mode !== 'passthrough' && mode !== 'terminate') || key === undefined) continue;
+    const stream: TlsStream = { mode, route: base };
     for (const host of hostnames) candidates.push({ key, host, precedence, stream });
   }
-  return { candidates, backendProblems: resolved.problems };
+  return { candidates, backendProblems };
+}
+
+/** A TLSRoute's or TCPRoute's backends as the route its connections take, and the references that failed. */
+export function compileStreamRoute(route: TlsRouteObject | TcpRouteObject, ctx: CompileContext): { route: Route; backendProblems: readonly BackendProblem[] } {
+  const resolved = resolveBackends(route, route.rules.flatMap((r) => r.backendRefs), ctx.api, ctx.snapshot);
+  return { route: streamRoute({ namespace: route.namespace, name: route.name }, route.kind, resolved.backends, ctx), backendProblems: resolved.problems };
 }
 
 /** The route a stream's connections take: one backend, or a split by weight; none valid → no endpoints. */
-function streamRoute(ref: ObjectRef, backends: readonly WeightedUpstream[], ctx: CompileContext): Route {
+function streamRoute(ref: ObjectRef, source: 'TLSRoute' | 'TCPRoute', backends: readonly WeightedUpstream[], ctx: CompileContext): Route {
   const variant = (b: WeightedUpstream | undefined): Route => {
     // An invalid reference's upstream has no endpoints (backends.ts): its share of connections is closed.
     const upstream = b?.upstream ?? { key: `invalid:${ref.namespace}/${ref.name}`, service: ref, endpoints: [] };
     return {
-      ingress: ref, source: 'TLSRoute', pathType: 'Prefix', path: '/', upstream, options: optionsFor(ctx, 'HTTP', undefined, undefined),
+      ingress: ref, source, pathType: 'Prefix', path: '/', upstream, options: optionsFor(ctx, 'HTTP', undefined, undefined),
       ...(b === undefined || b.invalid ? { invalidBackend: true } : {}),
     };
   };
@@ -70,9 +75,14 @@ export function streamUpstreams(streams: TlsStreams): Upstream[] {
   const values = [...streams.hosts.values(), ...streams.wildcards.values(), streams.anyHost];
   for (const stream of values) {
     if (stream === undefined || stream === 'https') continue;
-    for (const r of stream.route.split?.routes ?? [stream.route]) if (r.invalidBackend !== true) out.set(r.upstream.key, r.upstream);
+    for (const u of routeUpstreams(stream.route)) out.set(u.key, u);
   }
   return [...out.values()];
+}
+
+/** The valid upstreams of a stream route (its split's, when it has one). */
+export function routeUpstreams(route: Route): Upstream[] {
+  return (route.split?.routes ?? [route]).filter((r) => r.invalidBackend !== true).map((r) => r.upstream);
 }
 
 /**
@@ -89,7 +99,7 @@ export function tlsStreamsByTable(candidates: readonly StreamCandidate[], tables
   }
   const out = new Map<string, TlsStreams>();
   for (const [key, listeners] of tables) {
-    if (!listeners.some((l) => l.served && l.stream !== undefined)) continue;
+    if (!listeners.some((l) => l.served && (l.stream === 'passthrough' || l.stream === 'terminate'))) continue;
     out.set(key, streamsOf(byKey.get(key) ?? [], listeners, key !== '' && !servesHttps(listeners)));
   }
   return out;

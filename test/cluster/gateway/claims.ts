@@ -1,11 +1,11 @@
 // What Bollard claims for the Gateway API conformance suite: the profiles it runs and the features
 // it says it supports. The suite runs every test of a claimed feature and reports the rest as
 // unsupported; docs/gateway-api.md explains the features left out.
-export const PROFILES = ['GATEWAY-HTTP', 'GATEWAY-GRPC', 'GATEWAY-TLS'] as const;
+export const PROFILES = ['GATEWAY-HTTP', 'GATEWAY-GRPC', 'GATEWAY-TLS', 'GATEWAY-TCP'] as const;
 
 export const SUPPORTED_FEATURES = [
-  // Core of GATEWAY-HTTP, GATEWAY-GRPC and GATEWAY-TLS.
-  'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'ReferenceGrant',
+  // Core of GATEWAY-HTTP, GATEWAY-GRPC, GATEWAY-TLS and GATEWAY-TCP.
+  'Gateway', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'ReferenceGrant',
   // TLSRoutes on TLS listeners in Terminate mode, and both modes on one port (docs/gateway-api.md#tlsroutes).
   'TLSRouteModeTerminate', 'TLSRouteModeMixed',
   // Extended.

@@ -1,7 +1,7 @@
 // The official Gateway API conformance suite (sigs.k8s.io/gateway-api/conformance, pinned in
 // hack/gateway-conformance) against Bollard running as Pods: the chart installs a DaemonSet whose
 // hostPorts 80 and 443 on the node are the address every Gateway publishes, the suite deploys its
-// own backends (echo-basic, built here) and runs the GATEWAY-HTTP, GATEWAY-GRPC and GATEWAY-TLS profiles with
+// own backends (echo-basic, built here) and runs the GATEWAY-HTTP, GATEWAY-GRPC, GATEWAY-TLS and GATEWAY-TCP profiles with
 // the features in claims.ts. Its ConformanceReport goes to .run/conformance/ (`make
 // gateway-conformance` sets BOLLARD_CONFORMANCE_REPORT to write docs/conformance/ instead).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -101,7 +101,7 @@ async function runSuite(): Promise<string> {
 }
 
 describe('Gateway API conformance', () => {
-  it('passes the core of GATEWAY-HTTP, GATEWAY-GRPC and GATEWAY-TLS and every extended feature Bollard claims', async () => {
+  it('passes the core of GATEWAY-HTTP, GATEWAY-GRPC, GATEWAY-TLS and GATEWAY-TCP and every extended feature Bollard claims', async () => {
     const t0 = Date.now();
     const exit = await runSuite();
     const profiles = await readConformanceReport(REPORT);

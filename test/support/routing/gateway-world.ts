@@ -2,7 +2,7 @@
 // builds are tested from the YAML a user writes.
 import { ClusterState } from '../../../src/snapshot/cluster-state.ts';
 import { toEndpointSlice, toIngress, toIngressClass, toSecret, toService } from '../../../src/kube/convert.ts';
-import { toBackendTlsPolicy, toConfigMapCa, toGateway, toGatewayClass, toGrpcRoute, toHttpRoute, toListenerSet, toReferenceGrant, toTlsRoute } from '../../../src/kube/convert-gateway.ts';
+import { toBackendTlsPolicy, toConfigMapCa, toGateway, toGatewayClass, toGrpcRoute, toHttpRoute, toListenerSet, toReferenceGrant, toTcpRoute, toTlsRoute } from '../../../src/kube/convert-gateway.ts';
 import type { Json } from '../../../src/kube/client.ts';
 import { buildRoutingTable } from '../../../src/routing/build.ts';
 import type { BuildOptions, BuildResult } from '../../../src/routing/types.ts';
@@ -17,6 +17,7 @@ const UPSERT: Readonly<Record<string, (state: ClusterState, raw: Json) => void>>
   HTTPRoute: (s, raw) => s.gateways.upsertRoute(toHttpRoute(raw)),
   GRPCRoute: (s, raw) => s.gateways.upsertRoute(toGrpcRoute(raw)),
   TLSRoute: (s, raw) => s.gateways.upsertRoute(toTlsRoute(raw)),
+  TCPRoute: (s, raw) => s.gateways.upsertRoute(toTcpRoute(raw)),
   ReferenceGrant: (s, raw) => s.gateways.upsertReferenceGrant(toReferenceGrant(raw)),
   BackendTLSPolicy: (s, raw) => s.gateways.upsertBackendTlsPolicy(toBackendTlsPolicy(raw)),
   ConfigMap: (s, raw) => s.gateways.upsertConfigMap(toConfigMapCa(raw)),
@@ -85,6 +86,9 @@ export const httpRoute = (namespace: string, name: string, spec: Json, metadata:
 
 export const tlsRoute = (namespace: string, name: string, spec: Json, metadata: Json = {}): Json =>
   ({ kind: 'TLSRoute', metadata: { namespace, name, ...metadata }, spec });
+
+export const tcpRoute = (namespace: string, name: string, spec: Json, metadata: Json = {}): Json =>
+  ({ kind: 'TCPRoute', metadata: { namespace, name, ...metadata }, spec });
 
 /** A Service with one port and its ready endpoints. */
 export function service(namespace: string, name: string, port: number, addresses: readonly string[], targetPort = 8080): Json[] {
