@@ -77,7 +77,8 @@ export class ReadHold {
     if (resume === undefined) return;
     this.held = true;
     this.holds++;
-    setTimeout(() => { this.held = false; resume(); }, this.nextMs);
+    // Unref'd: a held dripping client must not keep a closing process alive.
+    setTimeout(() => { this.held = false; resume(); }, this.nextMs).unref();
     this.nextMs = Math.min(MAX_HOLD_MS, 2 * this.nextMs);
   }
 }

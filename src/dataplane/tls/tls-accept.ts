@@ -53,7 +53,9 @@ export function acceptTls(raw: Socket, options: TlsAcceptOptions, secured: Secur
     if (hello === undefined) return;
     raw.off('data', onData);
     raw.pause();
-    const verdict = hello.kind === 'unreadable' || options.routeHello === undefined ? 'http' : options.routeHello(hello.servername, raw, reader.bytes());
+    // An unreadable hello has no server name, but a port of TLS listeners only still refuses it.
+    const servername = hello.kind === 'unreadable' ? undefined : hello.servername;
+    const verdict = options.routeHello === undefined ? 'http' : options.routeHello(servername, raw, reader.bytes());
     if (verdict === 'taken') {
       clearTimeout(timer);
       return;

@@ -86,14 +86,15 @@ export function buildGatewayApi(input: GatewayBuildInput, ingressTable: RoutingT
   }
   input.mergeMemo?.begin();
   const byTable = mergeByTable(ingressTable, gateways, addresses, pool.length > 0, candidates, ingressPrecedenceOf(snapshot), input.mergeMemo);
-  const { merged, own } = withStreams(byTable, streams);
+  const streamConflicts: string[] = [];
+  const { merged, own } = withStreams(byTable, streams, ingressTable, streamConflicts);
   return {
     table: own.length === 0 ? merged.table : withOwnAddresses(merged.table, own),
     report: {
       classes: classes.reports, routes, backendTlsPolicies: policies.reports(),
       gateways: gateways.map((g) => gatewayReport(g, addresses.get(g.gateway), pool.length > 0, clientCertificates.get(g.gateway))),
       listenerSets: listenerSetReports(gateways),
-      conflicts: [...merged.conflicts, ...own.flatMap((o) => o.merged.conflicts.map((c) => `${c} (on ${o.key})`))],
+      conflicts: [...merged.conflicts, ...own.flatMap((o) => o.merged.conflicts.map((c) => `${c} (on ${o.key})`)), ...streamConflicts],
     },
     diagnostics: [...merged.diagnostics, ...own.flatMap((o) => o.merged.diagnostics)],
   };
@@ -186,9 +187,9 @@ function attachStreamRoute(route: TlsRouteObject | TcpRouteObject, at: Attaching
  * Each table with TLS listeners gets its streams (tls-routes.ts), each TCP listener's its route
  * (tcp-routes.ts), and their upstreams join its pools.
  */
-function withStreams(tables: MergedTables, candidates: StreamCandidates): MergedTables {
+function withStreams(tables: MergedTables, candidates: StreamCandidates, ingress: RoutingTable, conflicts: string[]): MergedTables {
   const listeners = new Map<string, readonly ListenerState[]>([['', tables.shared], ...tables.own.map((o) => [o.key, o.listeners] as const)]);
-  const tls = tlsStreamsByTable(candidates.tls, listeners);
+  const tls = tlsStreamsByTable(candidates.tls, listeners, ingress, conflicts);
   const tcp = tcpRoutesByTable(candidates.tcp);
   if (tls.size === 0 && tcp.size === 0) return tables;
   const add = <T extends { readonly table: RoutingTable }>(merged: T, key: string): T => {

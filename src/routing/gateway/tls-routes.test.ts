@@ -121,6 +121,29 @@ describe('Gateway API TLSRoutes: streams', () => {
     expect(lookupTlsStream(result.table, 'q.example.com')).toBeUndefined();
   });
 
+  it('on the shared addresses an Ingress keeps its names, however old the TLSRoute; the route is reported', () => {
+    const ingress = (name: string, host: string | undefined): Json => ({
+      kind: 'Ingress', metadata: { namespace: 'app', name, creationTimestamp: '2025-01-01T00:00:00Z' },
+      spec: { ingressClassName: 'bollard', rules: [{ ...(host === undefined ? {} : { host }), http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] },
+    });
+    const objects = (hosts: (string | undefined)[]) => [
+      gatewayClass(), { kind: 'IngressClass', metadata: { name: 'bollard' }, spec: { controller: 'bollard.io/ingress-controller' } },
+      ...service('app', 'web', 80, ['10.0.0.9']), ...hosts.map((h, i) => ingress(`i${String(i)}`, h)),
+      gateway('gw', 'tls', [passthrough('tls')]), ...backends,
+      route('wild', { parentRefs: [{ name: 'tls' }], hostnames: ['*.example.com'], ...to('a') }, '2020-01-01T00:00:00Z'),
+      route('any', { parentRefs: [{ name: 'tls' }], ...to('b') }, '2020-01-01T00:00:00Z'),
+    ];
+    const named = build(objects(['shop.example.com']));
+    expect(lookupTlsStream(named.table, 'shop.example.com')).toBeUndefined();
+    expect(lookupTlsStream(named.table, 'blog.example.com')).toMatchObject({ route: { upstream: { key: 'gw/a:443' } } });
+    expect(lookupTlsStream(named.table, 'example.org')).toMatchObject({ route: { upstream: { key: 'gw/b:443' } } });
+    expect(named.gatewayApi?.conflicts).toEqual(['TLSRoute gw/wild: shop.example.com is served by an Ingress on the shared addresses; the Ingress keeps it']);
+    // An Ingress rule without a host serves every name: no TLSRoute takes the names nothing else claims.
+    const hostless = build(objects([undefined]));
+    expect(lookupTlsStream(hostless.table, 'example.org')).toBeUndefined();
+    expect(hostless.gatewayApi?.conflicts).toContain('TLSRoute gw/any: every name is served by an Ingress on the shared addresses; the Ingress keeps it');
+  });
+
   it('a changed TLSRoute makes a different table; the same objects built again make an equal one', () => {
     const objects = (backend: string) => [gatewayClass(), gateway('gw', 'tls', [passthrough('tls')]), ...backends, route('p', { parentRefs: [{ name: 'tls' }], ...to(backend) })];
     const first = build(objects('a'), { gatewayAddresses: [OWN] }).table;

@@ -2,14 +2,17 @@
 // the backends, passed through (TLS listener mode Passthrough) or terminated here (Terminate). Two
 // routes claiming one name on one table: the oldest wins (creationTimestamp, then namespace/name),
 // as for HTTPRoutes. A name an HTTPS listener of the same table owns more specifically than a TLS
-// listener's stays HTTPS ("https"), so a passthrough wildcard never takes its connections.
+// listener's stays HTTPS ("https"), so a passthrough wildcard never takes its connections. On the
+// shared addresses, every name an Ingress serves stays HTTPS whatever the ages (a TLSRoute would
+// take the whole name, every path and certificate of the Ingress with it), and the route that
+// wanted it is reported as a conflict.
 import type { TcpRouteObject, TlsRouteObject } from '../../snapshot/gateway-model.ts';
 import type { ObjectRef } from '../../snapshot/model.ts';
 import { compareStrings } from '../compare.ts';
-import type { Route, RouteSplit, TlsStream, TlsStreams, Upstream } from '../types.ts';
+import type { Route, RouteSplit, RoutingTable, TlsStream, TlsStreams, Upstream } from '../types.ts';
 import type { Attachment } from './attach.ts';
 import { resolveBackends, type BackendProblem, type WeightedUpstream } from './backends.ts';
-import { tableHost } from './hostnames.ts';
+import { tableHost, under } from './hostnames.ts';
 import type { ListenerState } from './listeners.ts';
 import { optionsFor, withKey, type CompileContext } from './routes.ts';
 
@@ -90,7 +93,9 @@ export function routeUpstreams(route: Route): Upstream[] {
  * An own table whose served listeners on the port are all TLS refuses the names no stream takes,
  * routes attached or not; the shared table ("") never does (Ingress HTTPS is served there).
  */
-export function tlsStreamsByTable(candidates: readonly StreamCandidate[], tables: ReadonlyMap<string, readonly ListenerState[]>): Map<string, TlsStreams> {
+export function tlsStreamsByTable(
+  candidates: readonly StreamCandidate[], tables: ReadonlyMap<string, readonly ListenerState[]>, ingress: RoutingTable, conflicts: string[],
+): Map<string, TlsStreams> {
   const byKey = new Map<string, StreamCandidate[]>();
   for (const c of candidates) {
     const list = byKey.get(c.key);
@@ -100,31 +105,81 @@ export function tlsStreamsByTable(candidates: readonly StreamCandidate[], tables
   const out = new Map<string, TlsStreams>();
   for (const [key, listeners] of tables) {
     if (!listeners.some((l) => l.served && (l.stream === 'passthrough' || l.stream === 'terminate'))) continue;
-    out.set(key, streamsOf(byKey.get(key) ?? [], listeners, key !== '' && !servesHttps(listeners)));
+    const shared = key === '' ? ingress : undefined;
+    out.set(key, streamsOf(byKey.get(key) ?? [], listeners, { refuseOthers: key !== '' && !servesHttps(listeners), ingress: shared, conflicts }));
   }
   return out;
 }
 
-function streamsOf(candidates: StreamCandidate[], listeners: readonly ListenerState[], refuseOthers: boolean): TlsStreams {
-  const hosts = new Map<string, TlsStream | 'https'>();
-  const wildcards = new Map<string, TlsStream | 'https'>();
-  const claim = (name: string, value: TlsStream | 'https'): void => {
+interface TableFacts {
+  /** No HTTPS listener shares the port (tlsStreams.refuseOthers). */
+  readonly refuseOthers: boolean;
+  /** The Ingress table, for the shared table only: its names stay HTTPS. */
+  readonly ingress: RoutingTable | undefined;
+  readonly conflicts: string[];
+}
+
+function streamsOf(candidates: StreamCandidate[], listeners: readonly ListenerState[], facts: TableFacts): TlsStreams {
+  const claims = new NameClaims();
+  const ingressNames = facts.ingress === undefined ? [] : ingressServedNames(facts.ingress);
+  for (const name of ingressNames) claims.claim(name, 'https');
+  const anyHost = placeRoutes(candidates, claims, facts, ingressNames);
+  for (const l of listeners) {
+    const name = l.listener.hostname;
+    if (l.served && l.stream === undefined && l.proto === 'https' && name !== undefined) claims.claim(name, 'https');
+  }
+  return { hosts: claims.hosts, wildcards: claims.wildcards, ...(anyHost === undefined ? {} : { anyHost }), refuseOthers: facts.refuseOthers };
+}
+
+/** Names taken so far, the first claim winning: exact hosts, and wildcards by their suffix. */
+class NameClaims {
+  readonly hosts = new Map<string, TlsStream | 'https'>();
+  readonly wildcards = new Map<string, TlsStream | 'https'>();
+
+  claim(name: string, value: TlsStream | 'https'): void {
     const { level, key } = tableHost(name);
-    const map = level === 'exact' ? hosts : wildcards;
+    const map = level === 'exact' ? this.hosts : this.wildcards;
     if (!map.has(key)) map.set(key, value);
+  }
+
+  heldByHttps(name: string): boolean {
+    const { level, key } = tableHost(name);
+    return (level === 'exact' ? this.hosts : this.wildcards).get(key) === 'https';
+  }
+}
+
+/** The routes' names, oldest first, except those an Ingress keeps; returns the stream for any other name. */
+function placeRoutes(candidates: StreamCandidate[], claims: NameClaims, facts: TableFacts, ingressNames: readonly string[]): TlsStream | undefined {
+  const ingress = facts.ingress;
+  const ingressTakesAny = ingress !== undefined && (ingress.anyHost !== undefined || ingress.defaultBackend !== undefined);
+  const kept = (c: StreamCandidate, what: string): void => {
+    facts.conflicts.push(`TLSRoute ${routeOf(c)}: ${what} is served by an Ingress on the shared addresses; the Ingress keeps it`);
   };
   let anyHost: TlsStream | undefined;
   candidates.sort((a, b) => compareStrings(a.precedence, b.precedence) || compareStrings(a.host, b.host));
   for (const c of candidates) {
+    if (c.host === '' ? ingressTakesAny : ingress !== undefined && claims.heldByHttps(c.host)) {
+      kept(c, c.host === '' ? 'every name' : c.host);
+      continue;
+    }
+    // A wildcard route serves the names under it but those the Ingress keeps: say which.
+    if (c.host.startsWith('*.')) for (const name of ingressNames.filter((n) => under(n, c.host.slice(2)))) kept(c, name);
     if (c.host === '') anyHost ??= c.stream;
-    else claim(c.host, c.stream);
+    else claims.claim(c.host, c.stream);
   }
-  for (const l of listeners) {
-    const name = l.listener.hostname;
-    if (l.served && l.stream === undefined && l.proto === 'https' && name !== undefined) claim(name, 'https');
-  }
-  return { hosts, wildcards, ...(anyHost === undefined ? {} : { anyHost }), refuseOthers };
+  return anyHost;
 }
+
+/** The names an Ingress serves on the shared addresses: its hosts (exact and "*.") and its certificates'. */
+function ingressServedNames(table: RoutingTable): string[] {
+  const wild = (suffix: string): string => `*.${suffix}`;
+  return [
+    ...table.hosts.keys(), ...[...table.wildcards.keys()].map(wild), ...table.tls.hosts.keys(), ...[...table.tls.wildcards.keys()].map(wild),
+    ...table.hostAliases?.keys() ?? [], ...table.wwwRedirects?.keys() ?? [],
+  ];
+}
+
+const routeOf = (c: StreamCandidate): string => `${c.stream.route.ingress.namespace}/${c.stream.route.ingress.name}`;
 
 /** Whether a served HTTPS listener shares the table (on an own address: port 443 with the TLS listeners). */
 function servesHttps(listeners: readonly ListenerState[]): boolean {

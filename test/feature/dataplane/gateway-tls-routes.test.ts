@@ -4,7 +4,7 @@
 // bytes to a TCP backend that speaks first; both modes share a port told apart by server name; a
 // port of TLS listeners only closes connections no route takes. Certificates are RSA-2048.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createServer as createTcpServer, type AddressInfo, type Server } from 'node:net';
+import { connect as netConnect, createServer as createTcpServer, type AddressInfo, type Server } from 'node:net';
 import { connect, createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Json } from '../../../src/kube/client.ts';
 import { selfSignedCertificate, type TestCertificate } from '../../harness/tls-keys.ts';
@@ -119,6 +119,17 @@ function refusal(port: number, servername: string): Promise<string> {
   return open(port, servername).then(({ socket }) => { socket.destroy(); return 'handshake completed'; }, (err: unknown) => (err as { code?: string }).code ?? 'error');
 }
 
+/** What a plain HTTP request to `port` gets back before the connection closes. */
+function plainAnswer(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = netConnect({ host: OWN, port }, () => { socket.write('GET / HTTP/1.1\r\nHost: other.test\r\n\r\n'); });
+    let got = '';
+    socket.on('data', (chunk: Buffer) => { got += chunk.toString(); });
+    socket.on('error', () => undefined);
+    socket.once('close', () => { resolve(got); });
+  });
+}
+
 beforeAll(async () => {
   [backendCert, listenerCert] = await Promise.all([
     selfSignedCertificate('RSA-2048', ['*.pass.test', 'mixed.test']), selfSignedCertificate('RSA-2048', ['term.test']),
@@ -165,10 +176,12 @@ describe('Gateway API TLSRoutes', () => {
   it('a port of TLS listeners only closes a connection no route takes, and one whose backend does not exist', async () => {
     const before = accessLog.lines.length;
     expect(await refusal(ownPort, 'other.test')).toBe('ECONNRESET');
+    // Not TLS at all (an unreadable ClientHello): closed too, no certificate and no HTTP answer.
+    expect(await plainAnswer(ownPort)).toBe('');
     expect(await refusal(plane.httpsPort, 'not-routed.test')).toBe('ECONNRESET');
     expect(await refusal(plane.httpsPort, 'gone.pass.test')).toBe('ECONNRESET');
     const counted = await plane.metrics.dataPlaneRegistry.getSingleMetricAsString('bollard_tls_passthrough_connections_total');
-    expect(counted).toMatch(/outcome="no_route"} 2$/m);
+    expect(counted).toMatch(/outcome="no_route"} 3$/m);
     expect(counted).toMatch(/outcome="no_endpoints"} 1$/m);
     // Refused names leave no access-log line (a scanner would fill it); the missing backend does, as nginx's stream module logs it.
     const failed = accessLog.lines.slice(before).filter((l) => l['status'] !== 200);
