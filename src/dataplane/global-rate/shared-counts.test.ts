@@ -4,24 +4,33 @@ import { createSharedCounts, type CountBackend, type ReplicaCount } from './shar
 
 const item = (count: number, window = 5, counter = 'c'): CountItem => ({ counter, windowSeconds: 10, window, count });
 
-/** A backend whose answers wait until released: an etcd that is slow to answer. */
-function stalledBackend(): { backend: CountBackend; seen: ReplicaCount[][]; inFlight: () => number; maxInFlight: () => number; release: () => void } {
+/** A backend that holds its answers until released (an etcd slow to answer), then answers at once. */
+function stalledBackend(): { backend: CountBackend; seen: ReplicaCount[][]; inFlight: () => number; maxInFlight: () => number; release: () => void; answered: (n: number) => Promise<void> } {
   const seen: ReplicaCount[][] = [];
-  let waiting: (() => void)[] = [];
+  const { promise: released, resolve: release } = Promise.withResolvers<undefined>();
+  let stalled = true;
   let inFlight = 0;
   let maxInFlight = 0;
+  let done = 0;
+  const watchers: { n: number; resolve: () => void }[] = [];
   const backend: CountBackend = {
     totals: async (counts) => {
       seen.push([...counts]);
       inFlight += 1;
       maxInFlight = Math.max(maxInFlight, inFlight);
-      await new Promise<void>((resolve) => { waiting.push(resolve); });
+      if (stalled) await released;
       inFlight -= 1;
+      done += 1;
+      for (const w of watchers) if (done >= w.n) w.resolve();
       return counts.map((c) => c.mine + 100);
     },
   };
-  const release = (): void => { const w = waiting; waiting = []; for (const r of w) r(); };
-  return { backend, seen, inFlight: () => inFlight, maxInFlight: () => maxInFlight, release };
+  return {
+    backend, seen, inFlight: () => inFlight, maxInFlight: () => maxInFlight,
+    release: () => { stalled = false; release(undefined); },
+    // Resolves once n exchanges have been answered.
+    answered: (n) => new Promise<void>((resolve) => { if (done >= n) resolve(); else watchers.push({ n, resolve }); }),
+  };
 }
 
 describe('createSharedCounts', () => {
@@ -73,31 +82,36 @@ describe('createSharedCounts', () => {
     expect(await sync('a', [item(2)])).toEqual([2]);
     slow.release();
     expect(await first).toEqual([102]);
-    const next = sync('a', [item(3)]);
-    slow.release();
-    expect(await next).toEqual([103]);
-    expect(slow.seen.map((s) => s.map((c) => c.mine))).toEqual([[2], [3]]);
+    // The resend's window is read once more (asked for meanwhile), not written again.
+    await slow.answered(2);
+    expect(await sync('a', [item(3)])).toEqual([103]);
+    expect(slow.seen.map((s) => s.map((c) => [c.mine, c.changed]))).toEqual([[[2, true]], [[2, false]], [[3, true]]]);
   });
 
-  it('keeps one exchange in flight: processes asking meanwhile are answered at once, their windows go with the next', async () => {
+  it('keeps one exchange in flight: processes asking meanwhile are answered at once, their counts go with the next', async () => {
     const slow = stalledBackend();
     const sync = createSharedCounts({ backend: slow.backend, now: () => 55_000 });
     const first = sync('a', [item(1, 5, 'x')]);
+    // Three workers, each sending its cumulative count again and again (50 messages).
     const meanwhile = await Promise.all(Array.from({ length: 50 }, (_, i) => sync(`w${i % 3}`, [item(i + 1, 5, 'y')])));
     expect(meanwhile.at(-1)).toEqual([48 + 49 + 50]);
-    expect(slow.inFlight()).toBe(1);
+    expect(slow.seen).toHaveLength(1);
     slow.release();
-    await first;
-    const next = sync('a', [item(1, 5, 'x')]);
-    slow.release();
-    expect(await next).toEqual([101]);
+    expect(await first).toEqual([101]);
+    // At once after it, one exchange publishes what came meanwhile: the workers' latest counts, summed.
+    await slow.answered(2);
+    expect(slow.seen.map((s) => s.map((c) => [c.counter, c.mine]))).toEqual([[['x', 1]], [['y', 147]]]);
     expect(slow.maxInFlight()).toBe(1);
-    expect(slow.seen.map((s) => s.map((c) => [c.counter, c.mine]))).toEqual([[['x', 1]], [['y', 147], ['x', 1]]]);
-    // Another exchange for y alone, now published: read, not written again.
-    const again = sync('w0', [item(0, 5, 'y')]);
-    slow.release();
-    expect(await again).toEqual([247]);
-    expect(slow.seen.at(-1)?.map((c) => [c.counter, c.mine, c.changed])).toEqual([['y', 147, false]]);
+    expect(await sync('w0', [item(0, 5, 'y')])).toEqual([247]);
+  });
+
+  it('does not start another exchange after a failed one (the next sync retries)', async () => {
+    const seen: number[] = [];
+    const backend: CountBackend = { totals: (counts) => { seen.push(counts.length); return Promise.reject(new Error('etcd down')); } };
+    const sync = createSharedCounts({ backend, now: () => 55_000 });
+    expect(await sync('a', [item(2)])).toEqual([2]);
+    expect(await sync('a', [item(2)])).toEqual([2]);
+    expect(seen).toEqual([1, 1]);
   });
 
   it('forgets windows two windows old', async () => {

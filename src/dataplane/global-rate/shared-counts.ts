@@ -4,7 +4,8 @@
 // with a backend (etcd) publishes their sum and reads back the total of every replica.
 // Counts are recorded when a message arrives. At most one exchange with the backend runs: a
 // process asking meanwhile is answered at once from the last totals read, and its windows go with
-// the next exchange, so nothing queues behind a slow backend. Without a backend, or while it
+// the next exchange (started as soon as this one succeeds), so nothing queues behind a slow
+// backend. Without a backend, or while it
 // fails, the totals are this replica's alone: each replica then limits by itself (the shared part
 // fails open).
 import type { CountItem, SourcedCountSync } from './count-sync.ts';
@@ -89,7 +90,10 @@ export function createSharedCounts(opts: SharedCountsOptions = {}): SourcedCount
     const mine = replicaCount(w);
     return shared === true ? Math.max(mine, w.total + mine - w.totalMine) : mine;
   };
-  const exchange = async (backend: CountBackend): Promise<void> => {
+  const unpublished = (): boolean => [...windows.values()].some((w) => replicaCount(w) > w.published);
+  /** Whether the backend answered. */
+  const exchange = async (backend: CountBackend): Promise<boolean> => {
+    prune();
     const batch = new Set(wanted);
     wanted.clear();
     for (const w of windows.values()) if (replicaCount(w) > w.published) batch.add(w);
@@ -109,10 +113,24 @@ export function createSharedCounts(opts: SharedCountsOptions = {}): SourcedCount
         w.totalMine = mine;
       });
       note(true, 'the shared store answers');
+      return true;
     } catch (err: unknown) {
       opts.onExchange?.((performance.now() - started) / 1000, true);
       note(false, err instanceof Error ? err.message : String(err));
+      return false;
     }
+  };
+  /**
+   * Runs an exchange; once it succeeds, another for what came meanwhile (counts asked for while it
+   * ran would otherwise wait for the next process to ask). Not after a failure: the next sync retries.
+   */
+  const start = (backend: CountBackend): Promise<void> => {
+    const run = exchange(backend).then((answered) => {
+      running = undefined;
+      if (answered && (wanted.size > 0 || unpublished())) void start(backend);
+    });
+    running = run;
+    return run;
   };
   return async (source, items) => {
     prune();
@@ -123,10 +141,7 @@ export function createSharedCounts(opts: SharedCountsOptions = {}): SourcedCount
       return asked.map(known);
     }
     for (const w of asked) wanted.add(w);
-    if (running === undefined) {
-      running = exchange(backend).finally(() => { running = undefined; });
-      await running;
-    }
+    if (running === undefined) await start(backend);
     return asked.map(known);
   };
 }
