@@ -39,8 +39,9 @@ interface WindowCounts {
   readonly counter: string;
   readonly windowSeconds: number;
   readonly window: number;
-  /** The highest cumulative count each data-plane process reported. */
+  /** The highest cumulative count each data-plane process reported, and their sum. */
   readonly bySource: Map<string, number>;
+  sum: number;
   /** The replica's count last written to the backend. */
   published: number;
   /** Every replica's total as last read, and the replica's count it included. */
@@ -48,16 +49,13 @@ interface WindowCounts {
   totalMine: number;
 }
 
-const replicaCount = (w: WindowCounts): number => {
-  let sum = 0;
-  for (const count of w.bySource.values()) sum += count;
-  return sum;
-};
-
 export function createSharedCounts(opts: SharedCountsOptions = {}): SourcedCountSync {
   const windows = new Map<string, WindowCounts>();
   /** Windows asked for since the last exchange began: read by the next one. */
   const wanted = new Set<WindowCounts>();
+  /** Windows whose count grew since it was last written: written by the next exchange. */
+  const dirty = new Set<WindowCounts>();
+  let prunedAt = -Infinity;
   const now = opts.now ?? Date.now;
   let shared: boolean | undefined;
   let running: Promise<void> | undefined;
@@ -70,38 +68,41 @@ export function createSharedCounts(opts: SharedCountsOptions = {}): SourcedCount
     const key = `${item.counter}\n${item.window}`;
     let w = windows.get(key);
     if (w === undefined) {
-      w = { counter: item.counter, windowSeconds: item.windowSeconds, window: item.window, bySource: new Map(), published: 0, total: 0, totalMine: 0 };
+      w = { counter: item.counter, windowSeconds: item.windowSeconds, window: item.window, bySource: new Map(), sum: 0, published: 0, total: 0, totalMine: 0 };
       windows.set(key, w);
     }
-    w.bySource.set(source, Math.max(w.bySource.get(source) ?? 0, item.count));
+    const before = w.bySource.get(source) ?? 0;
+    w.bySource.set(source, Math.max(before, item.count));
+    if (item.count > before) {
+      w.sum += item.count - before;
+      dirty.add(w);
+    }
     return w;
   };
-  /** A window two windows old no longer weighs in any estimate. */
+  /** A window two windows old no longer weighs in any estimate (looked for at most once a second). */
   const prune = (): void => {
     const at = now();
+    if (at - prunedAt < 1000) return;
+    prunedAt = at;
     for (const [key, w] of windows) {
       if ((w.window + 2) * w.windowSeconds * 1000 > at) continue;
       windows.delete(key);
       wanted.delete(w);
+      dirty.delete(w);
     }
   };
   /** The last total read plus what this replica counted since; its own count alone while unshared. */
   const known = (w: WindowCounts): number => {
-    const mine = replicaCount(w);
+    const mine = w.sum;
     return shared === true ? Math.max(mine, w.total + mine - w.totalMine) : mine;
   };
-  const unpublished = (): boolean => [...windows.values()].some((w) => replicaCount(w) > w.published);
   /** Whether the backend answered. */
   const exchange = async (backend: CountBackend): Promise<boolean> => {
     prune();
-    const batch = new Set(wanted);
+    const list = [...new Set([...wanted, ...dirty])];
     wanted.clear();
-    for (const w of windows.values()) if (replicaCount(w) > w.published) batch.add(w);
-    const list = [...batch];
-    const counts = list.map((w): ReplicaCount => {
-      const mine = replicaCount(w);
-      return { counter: w.counter, windowSeconds: w.windowSeconds, window: w.window, mine, changed: mine > w.published };
-    });
+    dirty.clear();
+    const counts = list.map((w): ReplicaCount => ({ counter: w.counter, windowSeconds: w.windowSeconds, window: w.window, mine: w.sum, changed: w.sum > w.published }));
     const started = performance.now();
     try {
       const totals = await backend.totals(counts);
@@ -115,6 +116,8 @@ export function createSharedCounts(opts: SharedCountsOptions = {}): SourcedCount
       note(true, 'the shared store answers');
       return true;
     } catch (err: unknown) {
+      // Written again with the next exchange (if the windows still matter then).
+      for (const w of list) if (w.sum > w.published && windows.get(`${w.counter}\n${w.window}`) === w) dirty.add(w);
       opts.onExchange?.((performance.now() - started) / 1000, true);
       note(false, err instanceof Error ? err.message : String(err));
       return false;
@@ -127,7 +130,7 @@ export function createSharedCounts(opts: SharedCountsOptions = {}): SourcedCount
   const start = (backend: CountBackend): Promise<void> => {
     const run = exchange(backend).then((answered) => {
       running = undefined;
-      if (answered && (wanted.size > 0 || unpublished())) void start(backend);
+      if (answered && (wanted.size > 0 || dirty.size > 0)) void start(backend);
     });
     running = run;
     return run;
