@@ -202,11 +202,17 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   };
 }
 
+/** This process's counts as the only source of the replica's (no primary to share them with). */
+function countAlone(): CountSync {
+  const holder = createSharedCounts();
+  return (items) => holder('self', items);
+}
+
 /** The counters of GlobalRateLimits; without a sync from the primary, this process counts alone. */
 function startGlobalRateLimits(options: DataPlaneOptions, deps: DataPlaneDeps): GlobalRateLimits {
   const { metrics, log } = deps;
   return createGlobalRateLimits({
-    sync: deps.globalRateSync ?? createSharedCounts(),
+    sync: deps.globalRateSync ?? countAlone(),
     intervalMs: options.globalRateLimitSyncMs ?? 200,
     status: options.globalRateLimitStatus ?? 429,
     ...(deps.globalRateClock === undefined ? {} : { now: deps.globalRateClock }),

@@ -7,7 +7,7 @@
 // logged when that starts and ends, and bollard_global_rate_limit_shared says which.
 import { randomBytes } from 'node:crypto';
 import { connectEtcd, type EtcdConnection } from '../acme/etcd-connection.ts';
-import type { CountSync } from '../dataplane/global-rate/count-sync.ts';
+import type { SourcedCountSync } from '../dataplane/global-rate/count-sync.ts';
 import { createSharedCounts, type CountBackend } from '../dataplane/global-rate/shared-counts.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/registry.ts';
@@ -23,7 +23,7 @@ export interface SharedCountsSettings {
 }
 
 export interface SharedCounts {
-  readonly sync: CountSync;
+  readonly sync: SourcedCountSync;
   close(): Promise<void>;
 }
 

@@ -159,7 +159,7 @@ export function createMetrics(opts: { processMetrics: boolean } = { processMetri
     }),
     globalRateLimitUntracked: new Counter({
       name: 'bollard_global_rate_limit_untracked_total',
-      help: 'Requests a global rate limit let through uncounted: the data-plane process already held its most counters (100,000 windows; keys made of values a client chooses can grow without bound).',
+      help: 'Requests a global rate limit let through uncounted: the data-plane process already held its most counters for that rule (100,000 windows per rule; keys made of values a client chooses can grow without bound).',
       registers: d,
     }),
     globalRateLimitSyncDuration: new Histogram({

@@ -38,7 +38,7 @@ export async function startServing(config: ControllerConfig, dp: DataPlaneConfig
   // (5 alternating rounds, 29,800 vs 34,000), so even one worker is a process of its own.
   if (config.workers === 0) {
     const plane = await startDataPlane(dp, {
-      metrics, log, accessLog: createBatchedWriter(toStdout).write, globalRateSync: counts.sync,
+      metrics, log, accessLog: createBatchedWriter(toStdout).write, globalRateSync: (items) => counts.sync('primary', items),
       challenges: (token, host) => acme?.responder.lookup(token, host),
       certificates: (servername) => {
         const c = acme?.certificates.lookup(servername);

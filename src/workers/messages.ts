@@ -39,7 +39,7 @@ export type FromWorker =
   | { readonly type: 'certificates-applied'; readonly generation: number }
   | { readonly type: 'challenge'; readonly id: number; readonly token: string; readonly host: string }
   | { readonly type: 'metrics'; readonly id: number; readonly metrics: readonly MetricJson[] }
-  /** Global rate limit counts admitted since the last exchange (the primary shares them: etcd). */
+  /** Global rate limit counts: the worker's cumulative count per window (the primary shares them: etcd). */
   | { readonly type: 'rate-sync'; readonly id: number; readonly items: readonly CountItem[] }
   | { readonly type: 'closed' };
 

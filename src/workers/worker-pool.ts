@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { AggregatorRegistry } from 'prom-client';
 import type { DataPlaneConfig } from '../dataplane/data-plane.ts';
-import type { CountItem, CountSync } from '../dataplane/global-rate/count-sync.ts';
+import type { CountItem, SourcedCountSync } from '../dataplane/global-rate/count-sync.ts';
 import { emptyRoutingTable } from '../dataplane/table-holder.ts';
 import type { Logger } from '../log/logger.ts';
 import type { RoutingTable } from '../routing/types.ts';
@@ -21,7 +21,7 @@ export interface WorkerPoolDeps {
   /** How long a worker waits for the answer to `challenge` (--worker-ipc-timeout-ms). */
   readonly primaryTimeoutMs: number;
   /** The replica's shared global rate limit counts; without it, a worker's exchange is not answered. */
-  readonly globalRateSync?: CountSync;
+  readonly globalRateSync?: SourcedCountSync;
 }
 
 export interface WorkerPool {
@@ -92,8 +92,11 @@ export function startWorkerPool(count: number, config: DataPlaneConfig, deps: Wo
       void AggregatorRegistry.aggregate(request.parts).metrics().then(request.done);
     }
   };
+  /** Each forked process is a source of its own: a restarted worker's counts start again from 0. */
+  const sources = new Map<ChildProcess, string>();
+  let forks = 0;
   const answerRateSync = (child: ChildProcess, id: number, items: readonly CountItem[]): void => {
-    void deps.globalRateSync?.(items)
+    void deps.globalRateSync?.(sources.get(child) ?? 'unknown', items)
       .then((totals) => { post(child, { type: 'rate-totals', id, totals }); })
       .catch(() => undefined);
   };
@@ -122,6 +125,7 @@ export function startWorkerPool(count: number, config: DataPlaneConfig, deps: Wo
   const spawn = (slot: number): void => {
     const child = fork(WORKER_ENTRY, [], { serialization: 'advanced', execArgv: workerExecArgv(process.execArgv), stdio: 'inherit' });
     workers.set(slot, child);
+    sources.set(child, `worker-${slot}-${forks++}`);
     readySlots.delete(slot);
     applied.delete(slot);
     sent.delete(slot);
@@ -130,6 +134,7 @@ export function startWorkerPool(count: number, config: DataPlaneConfig, deps: Wo
     child.on('message', (m: FromWorker) => { onMessage(slot, child, m); });
     child.once('exit', (code, signal) => {
       workers.delete(slot);
+      sources.delete(child);
       if (closing) return;
       deps.log.error('worker exited; restarting it', { worker: slot, code, signal });
       setTimeout(() => { if (!closing) spawn(slot); }, 1_000).unref();

@@ -11,12 +11,12 @@ describe('createGlobalRateLimits', () => {
     const sent: CountItem[][] = [];
     let rejections = 0;
     limits = createGlobalRateLimits({
-      sync: (items) => { sent.push([...items]); return Promise.resolve(items.map((i) => i.delta + 2)); },
+      sync: (items) => { sent.push([...items]); return Promise.resolve(items.map((i) => i.count + 2)); },
       intervalMs: 3_600_000, status: 429, now: () => T0, onRejection: () => { rejections++; },
     });
     expect([limits.admit('r', 3, 60, 'k'), limits.admit('r', 3, 60, 'other')]).toEqual([true, true]);
     await limits.flush();
-    expect(sent[0]?.filter((i) => i.delta > 0).map((i) => i.counter)).toEqual(['r\n60\nk', 'r\n60\nother']);
+    expect(sent[0]?.filter((i) => i.count > 0).map((i) => i.counter)).toEqual(['r\n60\nk', 'r\n60\nother']);
     // Two more from the other replicas: 3 in all for k.
     expect(limits.admit('r', 3, 60, 'k')).toBe(false);
     expect(rejections).toBe(1);
@@ -29,8 +29,8 @@ describe('createGlobalRateLimits', () => {
     const deltas: number[] = [];
     limits = createGlobalRateLimits({
       sync: (items) => {
-        deltas.push(items.reduce((sum, i) => sum + i.delta, 0));
-        return fail ? Promise.reject(new Error('no answer')) : Promise.resolve(items.map((i) => i.delta));
+        deltas.push(items.reduce((sum, i) => sum + i.count, 0));
+        return fail ? Promise.reject(new Error('no answer')) : Promise.resolve(items.map((i) => i.count));
       },
       intervalMs: 3_600_000, status: 429, now: () => T0, onSyncFailure: (err) => { failures.push(err); },
     });

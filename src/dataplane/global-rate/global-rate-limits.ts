@@ -1,7 +1,8 @@
 // A data-plane process's GlobalRateLimit state: the sliding counters, and the loop that sends what
-// was admitted to the holder of the shared counts every interval and takes back the totals. One
-// exchange at a time: while one waits, new counts wait for the next.
-import { counterId, type CountSync } from './count-sync.ts';
+// was admitted (cumulative per window) to the holder of the shared counts every interval and takes
+// back the totals. One exchange at a time: while one waits, new counts wait for the next; after a
+// failed one the next sends the same cumulative counts again, which the holder counts once.
+import type { CountSync } from './count-sync.ts';
 import { SlidingCounters } from './sliding-counters.ts';
 
 export interface GlobalRateLimitsOptions {
@@ -13,9 +14,9 @@ export interface GlobalRateLimitsOptions {
   /** Wall-clock milliseconds: windows are the same on every replica. */
   readonly now?: () => number;
   readonly onRejection?: () => void;
-  /** A request passed uncounted: this process holds as many counters as it may (MAX_SLOTS). */
+  /** A request passed uncounted: its rule holds as many windows as it may (MAX_WINDOWS_PER_RULE). */
   readonly onUntracked?: () => void;
-  /** An exchange failed (the primary did not answer): its counts are kept for the next. */
+  /** An exchange failed (the primary did not answer): its counts go again with the next. */
   readonly onSyncFailure?: (err: unknown) => void;
 }
 
@@ -29,16 +30,17 @@ export interface GlobalRateLimits {
 }
 
 export function createGlobalRateLimits(opts: GlobalRateLimitsOptions): GlobalRateLimits {
-  const counters = new SlidingCounters();
+  // The other replicas' last counts of a window reach etcd within about an interval and an etcd
+  // exchange or two (each has a 2 s deadline) after it ends.
+  const counters = new SlidingCounters({ settleMs: opts.intervalMs + 5_000 });
   const now = opts.now ?? Date.now;
   let running: Promise<void> | undefined;
   const exchange = async (): Promise<void> => {
-    const items = counters.takeDeltas(now());
+    const items = counters.takeItems(now());
     if (items.length === 0) return;
     try {
       counters.applyTotals(items, await opts.sync(items));
     } catch (err: unknown) {
-      counters.restore(items);
       opts.onSyncFailure?.(err);
     }
   };
@@ -51,7 +53,7 @@ export function createGlobalRateLimits(opts: GlobalRateLimitsOptions): GlobalRat
   return {
     status: opts.status,
     admit(rule, limit, windowSeconds, key) {
-      const admission = counters.admit(counterId(rule, windowSeconds, key), limit, windowSeconds, now());
+      const admission = counters.admit(rule, key, limit, windowSeconds, now());
       if (admission === 'refused') opts.onRejection?.();
       else if (admission === 'untracked') opts.onUntracked?.();
       return admission !== 'refused';

@@ -56,7 +56,7 @@ async function replica(name: string, endpoints: readonly string[]): Promise<Plan
   // The interval never fires in a test: flush() exchanges the counts.
   const plane = await startPlane(
     { options: { ...defaultDataPlaneOptions, trustedProxies: ['127.0.0.1/32'], globalRateLimitSyncMs: 3_600_000 } },
-    { globalRateSync: shared.sync, globalRateClock: () => now, metrics },
+    { globalRateSync: (items) => shared.sync('self', items), globalRateClock: () => now, metrics },
   );
   plane.tables.publish(buildAnnotated(ingresses, [upstream.endpoint]).table);
   const withMetrics = Object.assign(plane, { recorded: metrics });

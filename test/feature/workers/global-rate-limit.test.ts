@@ -25,9 +25,9 @@ beforeAll(async () => {
   httpPort = await freePort();
   pool = startOneWorker({ httpPort, httpsPort: 0 }, pair, {
     // The other replicas have admitted 100 in every window asked for.
-    globalRateSync: (items) => {
+    globalRateSync: (_source, items) => {
       received.push([...items]);
-      return Promise.resolve(items.map((i) => i.delta + 100));
+      return Promise.resolve(items.map((i) => i.count + 100));
     },
   });
   await pool.ready;
@@ -50,7 +50,7 @@ const statusFor = async (): Promise<number> => {
 it('sends its counts to the primary and refuses once the primary\'s totals pass the limit', async () => {
   expect(defaultDataPlaneOptions.globalRateLimitSyncMs).toBe(200);
   expect(await statusFor()).toBe(200);
-  const first = await waitFor(() => Promise.resolve(received.flat().find((i) => i.delta > 0)), { what: 'the worker\'s counts at the primary', timeoutMs: 10_000, intervalMs: 20 });
-  expect(first).toMatchObject({ windowSeconds: 60, delta: 1 });
+  const first = await waitFor(() => Promise.resolve(received.flat().find((i) => i.count > 0)), { what: 'the worker\'s counts at the primary', timeoutMs: 10_000, intervalMs: 20 });
+  expect(first).toMatchObject({ windowSeconds: 60, count: 1 });
   await waitFor(async () => ((await statusFor()) === 429 ? true : undefined), { what: 'a 429 once the totals came back', timeoutMs: 10_000, intervalMs: 20 });
 });
