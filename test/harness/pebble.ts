@@ -88,10 +88,24 @@ async function startChallTestSrv(dir: string, address: string, started: Managed[
 const countLines = async (file: string, needle: string): Promise<number> =>
   (await readFile(file, 'utf8').catch(() => '')).split('\n').filter((l) => l.includes(needle)).length;
 
+/** Times Pebble (with its DNS server) is started on fresh ports when a port it was given got taken meanwhile. */
+const PORT_ATTEMPTS = 3;
+
 export async function startPebble(opts: PebbleOptions): Promise<Pebble> {
   const address = opts.address ?? '127.0.0.1';
   await makeTlsCertificate(opts.dir, address);
   const caPem = await readFile(join(opts.dir, 'pebble-ca.pem'), 'utf8');
+  // A free port is only free until another process on the machine binds it: start again on new ones.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePorts(opts, address, caPem);
+    } catch (err: unknown) {
+      if (attempt === PORT_ATTEMPTS || !String(err instanceof Error ? err.message : err).includes('address already in use')) throw err;
+    }
+  }
+}
+
+async function startOnFreePorts(opts: PebbleOptions, address: string, caPem: string): Promise<Pebble> {
   const [acmePort, mgmtPort, tlsPort] = await Promise.all([freePort(address), freePort(), freePort()]);
   const started: Managed[] = [];
   const stop = async (): Promise<void> => { for (const p of started.splice(0).reverse()) await p.stop(); };

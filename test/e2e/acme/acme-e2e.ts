@@ -103,10 +103,17 @@ export interface AcmeWorld<F extends Front | undefined = ValidationFront> {
 async function startEtcdAndPebble(opts: Pick<AcmeWorldOptions<undefined>, 'pebble' | 'pebbleSubdir'>, dir: string, front: Front | undefined, sidecar: Sidecar | undefined): Promise<{ fx: EtcdFixture; pebble: Pebble; caFile: string }> {
   const pebbleDir = opts.pebbleSubdir === undefined ? dir : join(dir, opts.pebbleSubdir);
   if (pebbleDir !== dir) await mkdir(pebbleDir);
-  const [fx, pebble] = await Promise.all([
+  const [etcd, acme] = await Promise.allSettled([
     startEtcdFixture(),
     startPebble({ dir: pebbleDir, validationPort: front?.port ?? 0, ...sidecar?.pebble, ...opts.pebble }),
   ]);
+  // One failed: stop the other, or its process outlives the test (and keeps jest from exiting).
+  if (etcd.status === 'rejected' || acme.status === 'rejected') {
+    if (etcd.status === 'fulfilled') await etcd.value.stop();
+    if (acme.status === 'fulfilled') await acme.value.stop();
+    throw etcd.status === 'rejected' ? etcd.reason : (acme as PromiseRejectedResult).reason;
+  }
+  const [fx, pebble] = [etcd.value, acme.value];
   const caFile = join(dir, 'pebble-directory-ca.pem');
   await writeFile(caFile, pebble.caPem);
   return { fx, pebble, caFile };
@@ -125,7 +132,12 @@ export async function startAcmeWorld<F extends Front | undefined = ValidationFro
   // The default front is a ValidationFront, which is what F defaults to when opts.front is left out.
   const front = await (opts.front ?? (startValidationFront as unknown as () => Promise<F>))();
   const sidecar = opts.sidecar ? await opts.sidecar(dir) : undefined;
-  const { fx, pebble, caFile } = await startEtcdAndPebble(opts, dir, front, sidecar);
+  const { fx, pebble, caFile } = await startEtcdAndPebble(opts, dir, front, sidecar).catch(async (err: unknown) => {
+    await front?.close();
+    await sidecar?.stop();
+    await deleteTestNamespace(namespace);
+    throw err;
+  });
   const state = new ClusterState();
   const replicas: AcmeReplica[] = [];
   const stopWatch = new AbortController();
