@@ -6,13 +6,13 @@
 // gateway-conformance` sets BOLLARD_CONFORMANCE_REPORT to write docs/conformance/ instead).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Cluster } from '../../harness/cluster/env.ts';
 import { theCluster } from '../../harness/cluster/env.ts';
 import { spawnManaged, killPid } from '../../harness/processes.ts';
 import { RUN_DIR } from '../../harness/repo.ts';
-import { installBollard, uninstallBollard } from '../support/bollard.ts';
+import { installBollard, NAMESPACE, SELECTOR, uninstallBollard } from '../support/bollard.ts';
 import { provideConformanceSuite } from '../support/conformance-images.ts';
 import { printSummary } from '../support/summary.ts';
 import { PROFILES, SKIPPED_TESTS, SUPPORTED_FEATURES } from './claims.ts';
@@ -28,6 +28,8 @@ const UNUSABLE_ADDRESS = '192.0.2.1';
 const CONTROLLER_NAME = 'bollard.io/gateway-controller';
 const REPORT = process.env.BOLLARD_CONFORMANCE_REPORT ?? `${RUN_DIR}/conformance/report.yaml`;
 const SUITE_LOG = `${RUN_DIR}/conformance/suite.log`;
+/** Bollard's own log, kept when a test of the suite fails (the Pods go with the cluster). */
+const CONTROLLER_LOG = `${RUN_DIR}/conformance/bollard.log`;
 const VERSION = process.env.BOLLARD_VERSION ?? 'dev';
 const log = (line: string): void => void process.stderr.write(`[conformance] ${line}\n`);
 
@@ -55,7 +57,7 @@ beforeAll(async () => {
   installed = true;
   // Routes an interrupted run left behind (each test deletes its own when it ends); the chart
   // installed the CRDs on a fresh cluster.
-  for (const ns of SUITE_NAMESPACES) await cluster.kubectl(['delete', 'httproutes,grpcroutes', '--all', '-n', ns, '--ignore-not-found']);
+  for (const ns of SUITE_NAMESPACES) await cluster.kubectl(['delete', 'httproutes,grpcroutes,tlsroutes,tcproutes', '--all', '-n', ns, '--ignore-not-found']);
   await cluster.kubectl(['apply', '-f', '-'], JSON.stringify({
     apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: GATEWAY_CLASS }, spec: { controllerName: CONTROLLER_NAME },
   }));
@@ -100,10 +102,18 @@ async function runSuite(): Promise<string> {
   }
 }
 
+async function saveControllerLog(): Promise<void> {
+  const logs = await cluster.kubectl(['logs', '-n', NAMESPACE, '-l', SELECTOR, '--all-containers', '--prefix', '--tail=-1'])
+    .catch((err: unknown) => `could not read Bollard's log: ${err instanceof Error ? err.message : String(err)}\n`);
+  await writeFile(CONTROLLER_LOG, logs);
+  await printSummary(`conformance: a test failed; Bollard's log is in ${CONTROLLER_LOG}`);
+}
+
 describe('Gateway API conformance', () => {
   it('passes the core of GATEWAY-HTTP, GATEWAY-GRPC, GATEWAY-TLS and GATEWAY-TCP and every extended feature Bollard claims', async () => {
     const t0 = Date.now();
     const exit = await runSuite();
+    if (exit !== 'exit code 0') await saveControllerLog();
     const profiles = await readConformanceReport(REPORT);
     const minutes = ((Date.now() - t0) / 60_000).toFixed(1);
     for (const p of profiles) await printSummary(`conformance: ${profileLine(p)}`);
