@@ -3,7 +3,7 @@
 // cannot be served (bad match, unsupported filter) is left out and reported (PartiallyInvalid).
 import { createHash } from 'node:crypto';
 import type { ClusterSnapshot, ObjectRef } from '../../snapshot/model.ts';
-import type { GatewayApiSnapshot, RouteFilter, RequestRouteObject, BackendRef } from '../../snapshot/gateway-model.ts';
+import type { GatewayApiSnapshot, RouteFilter, RequestRouteObject, RouteObject, BackendRef } from '../../snapshot/gateway-model.ts';
 import type { Middleware, MiddlewareChain } from '../middleware.ts';
 import { chainOf } from '../middleware.ts';
 import { compareRefs } from '../compare.ts';
@@ -67,7 +67,7 @@ export function compileRoute(route: RequestRouteObject, attachments: readonly At
   const backendProblems: BackendProblem[] = [];
   const ruleProblems: string[] = [];
   const ref: ObjectRef = { namespace: route.namespace, name: route.name };
-  const precedence = `${route.creationTimestamp}\n${route.kind}\n${route.namespace}\n${route.name}`;
+  const precedence = routePrecedence(route);
   const gateways = gatewaysOf(attachments);
   rulesOf(route).forEach((rule, r) => {
     const resolved = resolveBackends(route, rule.backendRefs, ctx.api, ctx.snapshot);
@@ -102,6 +102,11 @@ export function compileRoute(route: RequestRouteObject, attachments: readonly At
     });
   });
   return { candidates, backendProblems, ruleProblems };
+}
+
+/** How routes are ordered when they claim the same thing: the oldest first (creationTimestamp), then kind, namespace, name. */
+export function routePrecedence(route: RouteObject): string {
+  return `${route.creationTimestamp}\n${route.kind}\n${route.namespace}\n${route.name}`;
 }
 
 function rulesOf(route: RequestRouteObject): RuleParts[] {

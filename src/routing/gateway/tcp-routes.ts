@@ -8,7 +8,7 @@ import type { Route } from '../types.ts';
 import type { Attachment } from './attach.ts';
 import type { BackendProblem } from './backends.ts';
 import type { ListenerState } from './listeners.ts';
-import type { CompileContext } from './routes.ts';
+import { routePrecedence, type CompileContext } from './routes.ts';
 import { compileStreamRoute } from './tls-routes.ts';
 
 /** A TCPRoute bound to the table of one TCP listener, if it is the oldest there. */
@@ -22,7 +22,7 @@ export function compileTcpRoute(
   route: TcpRouteObject, attachments: readonly Attachment[], tableKey: (l: ListenerState) => string | undefined, ctx: CompileContext,
 ): { candidates: TcpCandidate[]; backendProblems: readonly BackendProblem[] } {
   const compiled = compileStreamRoute(route, ctx);
-  const precedence = `${route.creationTimestamp}\n${route.namespace}\n${route.name}`;
+  const precedence = routePrecedence(route);
   const keys = new Set<string>();
   for (const { listener } of attachments) {
     const key = tableKey(listener);

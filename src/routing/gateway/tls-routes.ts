@@ -14,7 +14,7 @@ import type { Attachment } from './attach.ts';
 import { resolveBackends, type BackendProblem, type WeightedUpstream } from './backends.ts';
 import { tableHost, under } from './hostnames.ts';
 import type { ListenerState } from './listeners.ts';
-import { optionsFor, withKey, type CompileContext } from './routes.ts';
+import { optionsFor, routePrecedence, withKey, type CompileContext } from './routes.ts';
 
 /** One name a TLSRoute takes on one table. */
 export interface StreamCandidate {
@@ -22,7 +22,7 @@ export interface StreamCandidate {
   readonly key: string;
   /** As the route is served under it: "a.example.com", "*.example.com" or "" (any). */
   readonly host: string;
-  /** creationTimestamp, namespace, name: the oldest route wins a name. */
+  /** routePrecedence: the oldest route wins a name. */
   readonly precedence: string;
   readonly stream: TlsStream;
 }
@@ -37,7 +37,7 @@ export function compileTlsRoute(
   route: TlsRouteObject, attachments: readonly Attachment[], tableKey: (l: ListenerState) => string | undefined, ctx: CompileContext,
 ): CompiledTlsRoute {
   const { route: base, backendProblems } = compileStreamRoute(route, ctx);
-  const precedence = `${route.creationTimestamp}\n${route.namespace}\n${route.name}`;
+  const precedence = routePrecedence(route);
   const candidates: StreamCandidate[] = [];
   for (const { listener, hostnames } of attachments) {
     const key = tableKey(listener);
