@@ -92,9 +92,10 @@ interface Opened {
   readonly alpn: string | false | null;
 }
 
-function open(port: number, servername: string): Promise<Opened> {
+/** `servername` undefined: no SNI at all (the host is an address). */
+function open(port: number, servername: string | undefined): Promise<Opened> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: OWN, port, servername, rejectUnauthorized: false, ALPNProtocols: ['h2', 'http/1.1'] }, () => {
+    const socket = connect({ host: OWN, port, ...(servername === undefined ? {} : { servername }), rejectUnauthorized: false, ALPNProtocols: ['h2', 'http/1.1'] }, () => {
       resolve({ socket, fingerprint: socket.getPeerCertificate().fingerprint256, alpn: socket.alpnProtocol });
     });
     socket.once('error', reject);
@@ -115,7 +116,7 @@ function read(socket: TLSSocket, expected: number): Promise<string> {
 }
 
 /** How a handshake that Bollard refuses ends for the client: the connection closes before it completes. */
-function refusal(port: number, servername: string): Promise<string> {
+function refusal(port: number, servername: string | undefined): Promise<string> {
   return open(port, servername).then(({ socket }) => { socket.destroy(); return 'handshake completed'; }, (err: unknown) => (err as { code?: string }).code ?? 'error');
 }
 
@@ -176,12 +177,13 @@ describe('Gateway API TLSRoutes', () => {
   it('a port of TLS listeners only closes a connection no route takes, and one whose backend does not exist', async () => {
     const before = accessLog.lines.length;
     expect(await refusal(ownPort, 'other.test')).toBe('ECONNRESET');
+    expect(await refusal(ownPort, undefined)).toBe('ECONNRESET');
     // Not TLS at all (an unreadable ClientHello): closed too, no certificate and no HTTP answer.
     expect(await plainAnswer(ownPort)).toBe('');
     expect(await refusal(plane.httpsPort, 'not-routed.test')).toBe('ECONNRESET');
     expect(await refusal(plane.httpsPort, 'gone.pass.test')).toBe('ECONNRESET');
     const counted = await plane.metrics.dataPlaneRegistry.getSingleMetricAsString('bollard_tls_passthrough_connections_total');
-    expect(counted).toMatch(/outcome="no_route"} 3$/m);
+    expect(counted).toMatch(/outcome="no_route"} 4$/m);
     expect(counted).toMatch(/outcome="no_endpoints"} 1$/m);
     // Refused names leave no access-log line (a scanner would fill it); the missing backend does, as nginx's stream module logs it.
     const failed = accessLog.lines.slice(before).filter((l) => l['status'] !== 200);
