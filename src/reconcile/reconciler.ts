@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { buildRoutingTable } from '../routing/build.ts';
 import { createBuildCache } from '../routing/cache.ts';
+import { givenAddresses } from '../routing/gateway/addresses.ts';
 import { tablesEqual } from '../routing/table-equal.ts';
 import type { BuildOptions, BuildResult, RoutingTable } from '../routing/types.ts';
 import type { ClusterSnapshot } from '../snapshot/model.ts';
@@ -29,9 +30,12 @@ export function createReconciler(deps: ReconcileDeps): () => Promise<void> {
   const cache = createBuildCache();
   /** The counts last written to the gauge (the build hands out a new map only when they change). */
   let reported: ReadonlyMap<string, number> | undefined;
+  /** The Gateways' addresses of the last build: each keeps its own until its status shows it. */
+  let given: ReadonlyMap<string, string> = new Map();
   return async () => {
     const started = performance.now();
-    const result = buildRoutingTable(deps.snapshot, deps.options, cache);
+    const result = buildRoutingTable(deps.snapshot, given.size === 0 ? deps.options : { ...deps.options, givenAddresses: given }, cache);
+    given = givenAddresses(result.gatewayApi);
     const seconds = (performance.now() - started) / 1000;
     deps.metrics.tableBuildDuration.observe(seconds);
     if (!tablesEqual(result.table, deps.publisher.current())) {

@@ -64,6 +64,7 @@ function withGatewayApi(result: BuildResult, snapshot: ClusterSnapshot, options:
   if (api === undefined || options.gatewayControllerName === undefined) return result;
   const gateway = buildGatewayApi({
     snapshot, api, controllerName: options.gatewayControllerName, defaults: context.defaults, secretReadings: cache.secretReadings, gatewayAddresses: options.gatewayAddresses ?? [],
+    givenAddresses: options.givenAddresses ?? new Map(),
     routeCache: cache.gatewayRoutes, mergeMemo: cache.gatewayMerge, routeOutcomes: cache.gatewayOutcomes, contextKey: context.key,
     ...(options.reservedPorts === undefined ? {} : { reservedPorts: options.reservedPorts }),
   }, result.table);

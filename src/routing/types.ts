@@ -413,6 +413,11 @@ export interface BuildOptions {
   readonly gatewayControllerName?: string;
   /** --gateway-addresses: each Gateway gets one of these for itself (RoutingTable.byAddress); empty: Gateways share the published addresses. */
   readonly gatewayAddresses?: readonly string[];
+  /**
+   * The address each Gateway got in the previous build (namespace/name → address; the reconciler
+   * passes it on): a Gateway whose status does not show its address yet keeps it (gateway/addresses.ts).
+   */
+  readonly givenAddresses?: ReadonlyMap<string, string>;
   /** Bollard's own ports (HTTP, HTTPS, admin): Gateway listeners cannot use them on their own addresses. */
   readonly reservedPorts?: readonly number[];
   /** Controller-wide defaults for RouteOptions; annotations override them per Ingress. */

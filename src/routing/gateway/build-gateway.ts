@@ -42,6 +42,8 @@ export interface GatewayBuildInput {
   readonly secretReadings: WeakMap<SecretObject, TlsSecretResult>;
   /** --gateway-addresses (addresses.ts); empty: every Gateway shares the published addresses. */
   readonly gatewayAddresses: readonly string[];
+  /** BuildOptions.givenAddresses. */
+  readonly givenAddresses?: ReadonlyMap<string, string>;
   /** Bollard's own ports, which no Gateway listener on a port of its own may take. */
   readonly reservedPorts?: readonly number[];
   /** Compiled routes of earlier builds (BuildCache), and the key of the defaults they were compiled with. */
@@ -59,7 +61,7 @@ export function buildGatewayApi(input: GatewayBuildInput, ingressTable: RoutingT
   const pool = input.gatewayAddresses;
   const gateways = compileGateways(api, classes.names, snapshot, input.secretReadings, { own: pool.length > 0, reserved: new Set(input.reservedPorts ?? []) });
   const parents = routeParents(gateways);
-  const addresses = ownAddresses(gateways, pool);
+  const addresses = ownAddresses(gateways, pool, input.givenAddresses);
   const clientCertificates = new Map(gateways.map((g) => [g.gateway, resolveBackendClientCertificate(g.gateway, api, snapshot, input.secretReadings)]));
   const policies = new BackendTlsPolicies(api);
   const backendTls = { policies, clientCertificates, interned: new Map<string, UpstreamTls>() };
@@ -104,8 +106,8 @@ export function buildGatewayApi(input: GatewayBuildInput, ingressTable: RoutingT
  * Each Gateway's own address (addresses.ts). Without a pool only the Gateways whose spec.addresses
  * cannot be honoured are in the map (they share the published addresses otherwise).
  */
-function ownAddresses(gateways: readonly GatewayState[], pool: readonly string[]): Map<GatewayObject, AddressAssignment> {
-  if (pool.length > 0) return assignAddresses(gateways.map((g) => g.gateway), pool);
+function ownAddresses(gateways: readonly GatewayState[], pool: readonly string[], given?: ReadonlyMap<string, string>): Map<GatewayObject, AddressAssignment> {
+  if (pool.length > 0) return assignAddresses(gateways.map((g) => g.gateway), pool, given);
   const out = new Map<GatewayObject, AddressAssignment>();
   for (const { gateway } of gateways) {
     const asked = askedFor(gateway, new Set(), new Set());
