@@ -6,6 +6,7 @@
 // is what keeps it down; beside it, two servers that only count the bytes: one reading as they
 // come (each read's cost without coalescing), one holding reads until the client has written the
 // last byte (the floor: the kernel's work for 32,000 segments, as far as it is charged to us).
+// And the reference: the Debian nginx fed by the same client, its worker's CPU whole and dripped.
 // The other cases are fed to Http1Connection over an in-memory socket (no kernel, so the figures
 // are the parser's and buffer's own work; no read coalescing there). Each about 32,000 bytes:
 //   ordinary      a request line and ~500 ordinary fields, in one chunk (the yardstick)
@@ -27,6 +28,10 @@
 import { Http1Connection, type Http1Handlers, type Http1Limits } from '../src/dataplane/http1/connection.ts';
 import { LlhttpFeed } from './lib/llhttp-feed.ts';
 import { MemorySocket } from './lib/memory-socket.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nginxTcpFeeds } from './lib/nginx-drip.ts';
 import { overTcp, type TcpFeed } from './lib/tcp-drip.ts';
 import { median, round } from './lib/stats.ts';
 import { writeResults } from './lib/results.ts';
@@ -172,6 +177,19 @@ async function tcpFigures(ordinary: Case): Promise<TcpFigures> {
   };
 }
 
+/** The same head to a Debian nginx over the same TCP (lib/nginx-drip.ts): medians of its worker's CPU. */
+async function nginxFigures(ordinary: Case): Promise<{ wholeUs: number; dripUs: number; ratio: number }> {
+  const dir = await mkdtemp(join(tmpdir(), 'bollard-bench-nginx-drip-'));
+  try {
+    const feeds = await nginxTcpFeeds(Buffer.concat(ordinary.chunks), TCP_ROUNDS, dir);
+    say(`  nginx over TCP: ${TCP_ROUNDS} rounds done`);
+    const [wholeUs, dripUs] = [median(feeds.wholeUs), median(feeds.dripUs)];
+    return { wholeUs: round(wholeUs, 1), dripUs: round(dripUs, 1), ratio: round(dripUs / wholeUs) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** Median CPU per request of each case, Bollard's rounds first, then node:http's; and the drip's event floor. */
 async function measure(all: readonly Case[], ordinaryCase: Case, dripCase: Case): Promise<{ us: (name: string) => number; eventsUs: number }> {
   const llhttp = new LlhttpFeed(LIMITS.maxHeaderBytes);
@@ -200,6 +218,7 @@ async function main(): Promise<void> {
   say(`parser: ${all.length} cases of ~${SIZE} bytes through Http1Connection on an in-memory socket, then node:http (llhttp) fed the same way, ${ROUNDS} rounds, median CPU per request`);
   const { us, eventsUs } = await measure(all, ordinaryCase, dripCase);
   const tcp = await tcpFigures(ordinaryCase);
+  const nginx = await nginxFigures(ordinaryCase);
   const base = us('ordinary');
   const figures = all.map((c) => ({
     case: c.name, bytes: c.chunks.reduce((n, b) => n + b.length, 0), chunks: c.chunks.length, cpuUsPerRequest: round(us(c.name), 1), ratio: round(us(c.name) / base),
@@ -217,6 +236,7 @@ async function main(): Promise<void> {
   say(`  node:http (llhttp), same feed: ordinary ${ll.ordinaryUs} µs, drip ${ll.dripUs} µs CPU/request: drip ${ll.ratio}x its ordinary; its drip costs ${ll.dripVsBollard}x Bollard's`);
   const tcpRatio = round(tcp.dripUs / tcp.wholeUs);
   say(`  real TCP (loopback, client in another process, one byte per write): whole head ${tcp.wholeUs} µs, drip ${tcp.dripUs} µs CPU in ${tcp.dripReads} reads (${tcpRatio}x); read as it comes and only counted: ${tcp.readsOnlyUs} µs in ${tcp.readsOnlyReads} reads (${round(tcp.readsOnlyUs / tcp.wholeUs)}x, ${round(tcp.readsOnlyUs / tcp.readsOnlyReads, 2)} µs per read); held until the last byte, then counted: ${tcp.heldUs} µs in ${tcp.heldReads} reads (${round(tcp.heldUs / tcp.wholeUs)}x, the kernel's floor)`);
+  say(`  nginx over the same TCP, same client (worker CPU from schedstat, accept included): whole head ${nginx.wholeUs} µs, drip ${nginx.dripUs} µs (${nginx.ratio}x); Bollard's drip costs ${round(tcp.dripUs / nginx.dripUs)}x nginx's`);
   const single = figures.filter((f) => f.chunks === 1 && f.case !== 'ordinary');
   const worst = single.reduce((a, b) => (b.ratio > a.ratio ? b : a));
   const file = await writeResults('parser', {
@@ -224,9 +244,10 @@ async function main(): Promise<void> {
     drip: { eventsOnlyUs: round(eventsUs, 1), ratio: drip.ratio, ratioBeyondEvents: dripBeyondEvents, nsPerChunkBeyondEvents: perChunkNs, perByteGrowth32kVs2k: perByteGrowth },
     llhttp: ll,
     tcp: { ...tcp, ratio: tcpRatio, readsOnlyRatio: round(tcp.readsOnlyUs / tcp.wholeUs), heldRatio: round(tcp.heldUs / tcp.wholeUs) },
+    nginxTcp: nginx,
     worstSingleChunk: { case: worst.case, ratio: worst.ratio },
   });
-  say(`parser adversarial/ordinary CPU ratio: worst head ${worst.ratio}x (${worst.case}); drip over TCP ${tcpRatio}x (kernel floor ${round(tcp.heldUs / tcp.wholeUs)}x); drip in memory ${drip.ratio}x, ${dripBeyondEvents}x beyond its 'data' events, per-byte growth ${perByteGrowth}x (goal ≤ ${GOAL_RATIO}x); llhttp's drip ${ll.ratio}x`);
+  say(`parser adversarial/ordinary CPU ratio: worst head ${worst.ratio}x (${worst.case}); drip over TCP ${tcpRatio}x (kernel floor ${round(tcp.heldUs / tcp.wholeUs)}x; nginx's ${nginx.ratio}x); drip in memory ${drip.ratio}x, ${dripBeyondEvents}x beyond its 'data' events, per-byte growth ${perByteGrowth}x (goal ≤ ${GOAL_RATIO}x); llhttp's drip ${ll.ratio}x`);
   say(`wrote ${file}`);
 }
 

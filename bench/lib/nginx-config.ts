@@ -39,6 +39,27 @@ function temps(dir: string): string[] {
   return ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${dir}/${t}_temp;`);
 }
 
+/**
+ * The drip reference (bench/parser.ts): one worker answering 200 to any request whose head fits
+ * large_client_header_buffers (4 × 64 KiB, room for the 32 KB head), no log.
+ */
+export function buildHeadSinkConfig(opts: { dir: string; listen: string }): string {
+  return [
+    ...common(opts.dir, 1),
+    'http {',
+    '  access_log off;',
+    ...temps(opts.dir),
+    '  client_header_buffer_size 1k;',
+    '  large_client_header_buffers 4 64k;',
+    '  server {',
+    `    listen ${opts.listen};`,
+    '    location / { return 200; }',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
 /** The backend: static bodies from `return 200`, keep-alive on, no access log. */
 export function buildBackendConfig(opts: { dir: string; listen: string; bodies: readonly ResponseBody[] }): string {
   return [

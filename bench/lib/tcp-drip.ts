@@ -22,6 +22,18 @@ export type TcpServer = 'bollard' | 'count' | 'held';
 
 const OK = 'HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n';
 
+/**
+ * The client process (drip-client.ts): sends the head to 127.0.0.1:port whole or one byte per
+ * write, calls onSent once the last byte is written, and exits once it has the answer.
+ */
+export function sendFromClient(port: number, head: Buffer, mode: 'drip' | 'whole', onSent: () => void = () => undefined): { readonly exited: Promise<void> } {
+  const client = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(import.meta.dirname, 'drip-client.ts'), String(port), mode], { stdio: ['pipe', 'pipe', 'inherit'] });
+  client.stdout.once('data', onSent);
+  const exited = new Promise<void>((resolve) => { client.once('close', () => { resolve(); }); });
+  client.stdin.end(head);
+  return { exited };
+}
+
 export async function overTcp(head: Buffer, mode: 'drip' | 'whole', limits: Http1Limits, kind: TcpServer = 'bollard'): Promise<TcpFeed> {
   let reads = 0;
   let started: NodeJS.CpuUsage | undefined;
@@ -58,10 +70,7 @@ export async function overTcp(head: Buffer, mode: 'drip' | 'whole', limits: Http
   await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', resolve); });
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
-  const client = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', join(import.meta.dirname, 'drip-client.ts'), String(port), mode], { stdio: ['pipe', 'pipe', 'inherit'] });
-  client.stdout.once('data', () => { allSent(); });
-  const exited = new Promise<void>((resolve) => { client.once('close', () => { resolve(); }); });
-  client.stdin.end(head);
+  const { exited } = sendFromClient(port, head, mode, allSent);
   try {
     return await Promise.race([result, exited.then((): never => { throw new Error('drip client exited before the answer'); })]);
   } finally {
