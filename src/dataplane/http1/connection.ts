@@ -176,8 +176,11 @@ export class Http1Connection implements ResponseOwner {
    * reads spaced out, so a drip costs Node fewer of them (read-hold.ts).
    */
   private onHeadBytes(chunk: Buffer): void {
-    if (++this.headReads > READS_BEFORE_HOLD && this.readHold !== null) this.holdReads();
+    const reads = ++this.headReads;
     if (this.pending.push(chunk)) this.parse();
+    // Held only while the same head is still incomplete (parseOne counts from 0 again once one
+    // is): the read that completes it is followed at once by its body or the next request.
+    if (reads === this.headReads && reads > READS_BEFORE_HOLD && this.readHold !== null) this.holdReads();
   }
 
   private holdReads(): void {

@@ -108,6 +108,19 @@ describe('HTTP/1 read coalescing for a dripping head', () => {
     expect(served.connection.readHolds).toBe(holds);
   });
 
+  it('the read that completes a held head is not held: its body, or the next request, is read at once', async () => {
+    const { served, socket, answers } = await serve();
+    const head = Buffer.from(HEAD, 'latin1');
+    const budget = head.subarray(0, READS_BEFORE_HOLD + 1);
+    await dripRead(socket, served, budget);
+    expect(served.connection.readHolds).toBe(1);
+    const read = served.nextRead();
+    socket.write(head.subarray(budget.length));
+    await read;
+    await answered(socket, answers, 1);
+    expect(served.connection.readHolds).toBe(1);
+  });
+
   it('a held head still meets its deadline (slowloris): 408', async () => {
     const { served, socket, answers } = await serve();
     const closed = new Promise<void>((resolve) => { socket.once('close', () => { resolve(); }); });
