@@ -4,7 +4,8 @@
 // 302 to the sign-in URL; 403: passed on; anything else, or no answer in time: 500. The service's
 // Set-Cookie reaches the client as nginx's add_header sends it: on 2xx and 3xx answers (the sign-in
 // redirect included), or on every answer with alwaysSetCookie. With a cache, answers are reused
-// (auth-answer-cache.ts); with keepalive, the service is reached over connections of its own.
+// (auth-answer-cache.ts); with keepalive, the service is reached over connections of its own. On a
+// host with auth-tls the service gets the client certificate's ssl-client-* headers too.
 import { request } from 'undici';
 import type { ForwardAuth } from '../../routing/middleware.ts';
 import { requestIdOf } from '../forward-headers.ts';
@@ -21,6 +22,8 @@ const NOT_PASSED = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect',
   'content-length', 'host', 'http2-settings',
 ]);
+/** What ClientCertificateAuth sets upstream (client-certificate-auth.ts), which the service gets too. */
+const CLIENT_CERTIFICATE_HEADERS: ReadonlySet<string> = new Set(['ssl-client-verify', 'ssl-client-subject-dn', 'ssl-client-issuer-dn', 'ssl-client-cert']);
 const FAILED: LocalAnswer = { status: 500, text: 'authentication service failed', headers: {} };
 const FORBIDDEN: LocalAnswer = { status: 403, text: 'forbidden', headers: {} };
 
@@ -102,10 +105,12 @@ function unauthorized(filter: ForwardAuth, req: ChainRequest, challenge: string 
 /** The client's headers, less hop-by-hop fields and the body's framing, plus what ingress-nginx adds. */
 function serviceHeaders(req: ChainRequest, filter: ForwardAuth, plan: ForwardPlan): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
+  const verdict = clientCertificateHeaders(plan);
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || name.startsWith(':') || NOT_PASSED.has(name)) continue;
+    if (value === undefined || name.startsWith(':') || NOT_PASSED.has(name) || verdict.replaced.has(name)) continue;
     headers[name] = value;
   }
+  for (const [name, value] of verdict.set) headers[name] = value;
   const { target } = req;
   const address = req.clientAddress();
   headers['x-original-url'] = `${req.proto}://${authority(req)}${target.upstreamPath}${target.query}`;
@@ -119,6 +124,18 @@ function serviceHeaders(req: ChainRequest, filter: ForwardAuth, plan: ForwardPla
   headers['x-request-id'] = requestIdFor(filter, req, plan);
   for (const [name, value] of filter.setHeaders ?? []) headers[name] = renderLocation(value, req);
   return headers;
+}
+
+/**
+ * ingress-nginx's auth location sets the same ssl-client-* headers as the upstream gets on a host
+ * with auth-tls: ClientCertificateAuth, which runs first, has put them in the plan, set or dropped,
+ * and the client's of those names are replaced. Without auth-tls the plan holds none, and the
+ * client's pass as nginx passes them.
+ */
+function clientCertificateHeaders(plan: ForwardPlan): { readonly replaced: ReadonlySet<string>; readonly set: readonly (readonly [string, string])[] } {
+  const set = plan.setHeaders.filter(([name]) => CLIENT_CERTIFICATE_HEADERS.has(name));
+  const replaced = new Set([...set.map(([name]) => name), ...plan.removeHeaders.filter((name) => CLIENT_CERTIFICATE_HEADERS.has(name))]);
+  return { replaced, set };
 }
 
 /**

@@ -3,7 +3,9 @@
 // nginx, the handshake asks for a certificate and completes without one; each request is judged:
 // a verified certificate gets through with the ssl-client-* headers upstream (those the client
 // sent replaced), a missing or failed one gets 400 (or the error page's 302), a subject match-cn
-// does not find 403, and a host whose CA Secret is missing 503.
+// does not find 403, and a host whose CA Secret is missing 503. With auth-url on the host, the
+// authentication service gets the same ssl-client-* headers as the upstream (ingress-nginx's auth
+// location sets them too).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request as h1request } from 'node:https';
 import { connect as h2connect } from 'node:http2';
@@ -19,6 +21,8 @@ interface Answer { readonly status: number; readonly location: string | undefine
 
 let plane: Awaited<ReturnType<typeof startPlane>>;
 let web: TestUpstream;
+/** auth-url's service: says yes, and keeps what it was sent. */
+let authService: TestUpstream;
 const clients: Record<string, Client> = {};
 let diagnostics: readonly string[] = [];
 
@@ -27,6 +31,8 @@ const site = (name: string, annotations: Record<string, string>): IngressSpec =>
 
 beforeAll(async () => {
   web = await startUpstream('web');
+  authService = await startUpstream('auth');
+  const authUrl = `http://127.0.0.1:${String(authService.endpoint.port)}/check`;
   for (const name of ['client-a', 'client-b', 'client-c', 'client-c-revoked', 'client-c-deep']) {
     clients[name] = { certPem: await tlsFixture(`${name}.crt`), keyPem: await tlsFixture(`${name}.key`) };
   }
@@ -53,6 +59,9 @@ beforeAll(async () => {
     site('deep2', auth('ca-c', { 'auth-tls-verify-depth': '2' })),
     site('missing', auth('nowhere')),
     site('plain', {}),
+    site('authurl', auth('ca-a', { 'auth-tls-pass-certificate-to-upstream': 'true', 'auth-url': authUrl })),
+    site('authurl-noca', auth('ca-a', { 'auth-tls-verify-client': 'optional_no_ca', 'auth-url': authUrl })),
+    site('authurl-plain', { [`${N}auth-url`]: authUrl }),
   ], [web.endpoint], secrets);
   diagnostics = built.diagnostics.map((d) => `${d.ingress.name} ${d.reason}`);
   plane = await startPlane();
@@ -62,6 +71,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await plane.close();
   await web.close();
+  await authService.close();
 });
 
 /** One GET over TLS: SNI and Host are `name`.example.com unless `host` says otherwise; the upstream's view of the headers when it answered. */
@@ -178,6 +188,27 @@ describe.each([['HTTP/1.1', false], ['HTTP/2', true]])('auth-tls over %s', (_pro
   it('verify-depth: a chain one intermediate deep needs depth 2', async () => {
     expect((await ask('deep1', { client: 'client-c-deep', h2 })).status).toBe(400);
     expect((await ask('deep2', { client: 'client-c-deep', h2 })).status).toBe(200);
+  });
+
+  it('auth-url: the service gets the verdict, the DNs and the PEM the upstream gets, never the client\'s forgeries', async () => {
+    const forged = { 'ssl-client-verify': 'SUCCESS', 'ssl-client-subject-dn': 'CN=admin', 'ssl-client-cert': 'forged' };
+    const sent = async (name: string, client?: string): Promise<Record<string, unknown>> => {
+      const before = authService.requests.length;
+      const answer = await ask(name, { h2, headers: forged, ...(client === undefined ? {} : { client }) });
+      expect(answer.status).toBe(200);
+      expect(authService.requests.length).toBe(before + 1);
+      return { ...authService.requests[before]?.headers };
+    };
+    const verified = await sent('authurl', 'client-a');
+    expect(verified).toMatchObject({ 'ssl-client-verify': 'SUCCESS', 'ssl-client-subject-dn': 'CN=client-a', 'ssl-client-issuer-dn': 'CN=bollard-test-client-ca-a' });
+    expect(decodeURIComponent(String(verified['ssl-client-cert']))).toBe(clients['client-a']?.certPem);
+    // No certificate under optional_no_ca: NONE, and the client's DN and PEM dropped (no pass-certificate here).
+    const none = await sent('authurl-noca');
+    expect(none['ssl-client-verify']).toBe('NONE');
+    expect(none).not.toHaveProperty('ssl-client-subject-dn');
+    expect(none).not.toHaveProperty('ssl-client-cert');
+    // Without auth-tls on the host, nginx passes the client's headers as they are, and so does Bollard.
+    expect(await sent('authurl-plain')).toMatchObject(forged);
   });
 
   it('a missing CA Secret refuses the host (503), never serves it unchecked', async () => {
