@@ -7,7 +7,7 @@ export const acmeOptions: readonly OptionSpec[] = [
   option('etcd-ca-file', 'PEM CA bundle that signed the etcd servers\' certificates (enables TLS).', ''),
   option('etcd-cert-file', 'PEM client certificate for etcd (with --etcd-key-file).', ''),
   option('etcd-key-file', 'PEM private key of --etcd-cert-file.', ''),
-  option('acme-enabled', 'Obtain certificates with ACME for spec.tls hosts without a Secret or with bollard.io/acme: "true" (true/false).', 'false'),
+  option('acme-enabled', 'Obtain certificates with ACME for spec.tls hosts without a Secret or with bollard.io/acme: "true"; an entry naming no Secret is then not reported as TLSSecretNotFound (true/false).', 'false'),
   option('acme-directory', 'ACME directory URL.', 'https://acme-v02.api.letsencrypt.org/directory'),
   option('acme-email', 'Contact email of the ACME account; empty registers none.', ''),
   option('acme-ca-file', 'PEM CA trusted for the ACME directory\'s TLS (a private ACME server); empty uses the system CAs.', ''),

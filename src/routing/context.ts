@@ -17,6 +17,8 @@ export interface BuildContext {
   readonly sslPassthrough: boolean;
   /** BuildOptions.globalAuth. */
   readonly globalAuth: ForwardAuth | undefined;
+  /** BuildOptions.acme. */
+  readonly acme: boolean;
 }
 
 export function buildContext(snapshot: ClusterSnapshot, options: BuildOptions): BuildContext {
@@ -26,9 +28,10 @@ export function buildContext(snapshot: ClusterSnapshot, options: BuildOptions): 
   const defaults = resolveDefaults(options);
   const { sslRedirect, forceSslRedirect, loadBalancing, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs } = defaults;
   const sslPassthrough = options.sslPassthrough === true;
+  const acme = options.acme === true;
   const key = JSON.stringify([
     [...ourClasses].sort(), ourDefault, sslRedirect, forceSslRedirect, loadBalancing, readTimeoutMs, maxBodyBytes ?? null, tunnelIdleTimeoutMs, sslPassthrough,
-    options.globalAuth ?? null,
+    options.globalAuth ?? null, acme,
   ]);
-  return { key, ourClasses, ourDefault, defaults, sslPassthrough, globalAuth: options.globalAuth };
+  return { key, ourClasses, ourDefault, defaults, sslPassthrough, globalAuth: options.globalAuth, acme };
 }

@@ -293,6 +293,8 @@ export interface Engine {
   readonly cipheredCertificates: WeakMap<TlsCertificate, Map<string, TlsCertificate>>;
   readonly tlsHostKeys: SortedKeys;
   readonly tlsWildcardKeys: SortedKeys;
+  /** auth-tls validations of TLS hosts without a certificate in the table, by host as written ("*.a.b" too). */
+  readonly tlsValidationsOnly: Map<string, ClientCertificateValidation>;
   /** Live TLS entries whose Secret is missing or unusable. */
   readonly failing: Set<TlsEntry>;
   /** Options of Ingresses without route annotations (set by the options processor). */
@@ -351,6 +353,7 @@ export function newEngine(context: string): Engine {
     cipheredCertificates: new WeakMap(),
     tlsHostKeys: new SortedKeys(),
     tlsWildcardKeys: new SortedKeys(),
+    tlsValidationsOnly: new Map(),
     failing: new Set(),
     unannotated: undefined,
     routeOptions: new Map(),

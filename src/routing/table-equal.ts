@@ -3,7 +3,7 @@
 // An incremental build (build.ts with a BuildCache) reuses every unchanged part of the previous
 // table, so identity settles each comparison first and only the changed parts are walked.
 import type { ObjectRef } from '../snapshot/model.ts';
-import type { Canary, Endpoint, ErrorBackend, HostRoutes, PortListener, RegexRoute, Route, RouteOptions, RoutingTable, TlsCertificate, TlsStream, TlsStreams, TlsTable, Upstream } from './types.ts';
+import type { Canary, ClientValidationsByHost, Endpoint, ErrorBackend, HostRoutes, PortListener, RegexRoute, Route, RouteOptions, RoutingTable, TlsCertificate, TlsStream, TlsStreams, TlsTable, Upstream } from './types.ts';
 import { sameClientValidation } from './client-validation.ts';
 
 export function tablesEqual(a: RoutingTable, b: RoutingTable): boolean {
@@ -143,6 +143,7 @@ function endpointEqual(a: Endpoint, b: Endpoint | undefined): boolean {
 
 /** One certificate often serves many hosts: each pair found equal is remembered, so its PEM is compared once. */
 function tlsEqual(a: TlsTable, b: TlsTable): boolean {
+  if (!optionalEqual(a.clientValidations, b.clientValidations, validationsEqual)) return false;
   if (a === b || (a.hosts === b.hosts && a.wildcards === b.wildcards && a.anyHost === b.anyHost)) return true;
   const equalPairs = new Map<TlsCertificate, TlsCertificate>();
   const eq = (x: TlsCertificate, y: TlsCertificate): boolean => {
@@ -152,6 +153,10 @@ function tlsEqual(a: TlsTable, b: TlsTable): boolean {
     return equal;
   };
   return mapsEqual(a.hosts, b.hosts, eq) && mapsEqual(a.wildcards, b.wildcards, eq) && optionalEqual(a.anyHost, b.anyHost, eq);
+}
+
+function validationsEqual(a: ClientValidationsByHost, b: ClientValidationsByHost): boolean {
+  return mapsEqual(a.hosts, b.hosts, sameClientValidation) && mapsEqual(a.wildcards, b.wildcards, sameClientValidation);
 }
 
 function certificatesEqual(x: TlsCertificate, y: TlsCertificate): boolean {

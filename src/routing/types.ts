@@ -269,6 +269,17 @@ export interface TlsTable {
    * above (nor an ACME certificate) covers, instead of the default certificate.
    */
   readonly anyHost?: TlsCertificate | undefined;
+  /**
+   * nginx auth-tls of hosts whose certificate is not in the table (ACME's answers for them), keyed
+   * as `hosts` and `wildcards` are: their handshakes still ask for a client certificate and verify
+   * it. Unset when there are none.
+   */
+  readonly clientValidations?: ClientValidationsByHost | undefined;
+}
+
+export interface ClientValidationsByHost {
+  readonly hosts: ReadonlyMap<string, ClientCertificateValidation>;
+  readonly wildcards: ReadonlyMap<string, ClientCertificateValidation>;
 }
 
 /** The routes of one host, pre-compiled so a lookup is a few map reads, never a scan. */
@@ -422,6 +433,8 @@ export interface BuildOptions {
   readonly reservedPorts?: readonly number[];
   /** Controller-wide defaults for RouteOptions; annotations override them per Ingress. */
   readonly defaults?: Partial<RouteDefaults>;
+  /** --acme-enabled: a spec.tls entry naming no Secret is ACME's to serve, not a missing Secret (TLSSecretNotFound). */
+  readonly acme?: boolean;
   /** --enable-ssl-passthrough: honour nginx ssl-passthrough (otherwise it is reported and ignored). */
   readonly sslPassthrough?: boolean;
   /** --global-auth-url and its companions: forward authentication for every Ingress route (nginx enable-global-auth). */

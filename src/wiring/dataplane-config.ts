@@ -71,6 +71,7 @@ export function buildOptions(config: ControllerConfig): BuildOptions {
     gatewayAddresses: config.gatewayAddresses,
     reservedPorts: [config.httpPort, config.httpsPort, config.adminPort],
     sslPassthrough: config.enableSslPassthrough,
+    acme: config.acmeEnabled,
     ...globalAuthOf(config),
     defaults: {
       sslRedirect: config.sslRedirect,

@@ -20,6 +20,8 @@ export interface TableDelta {
   readonly tlsHosts: MapDelta<RoutingTable['tls']['hosts'] extends ReadonlyMap<string, infer V> ? V : never>;
   readonly tlsWildcards: MapDelta<RoutingTable['tls']['wildcards'] extends ReadonlyMap<string, infer V> ? V : never>;
   readonly tlsAnyHost: RoutingTable['tls']['anyHost'];
+  /** Small (the auth-tls hosts without a certificate): whole. */
+  readonly tlsClientValidations: RoutingTable['tls']['clientValidations'];
   /** Everything else, whole. */
   readonly rest: Omit<RoutingTable, Big>;
 }
@@ -46,7 +48,8 @@ export function tableDelta(before: RoutingTable, after: RoutingTable): TableDelt
   const { hosts, wildcards, upstreams, tls, ...rest } = after;
   const delta: TableDelta = {
     hosts: mapDelta(before.hosts, hosts), wildcards: mapDelta(before.wildcards, wildcards), upstreams: mapDelta(before.upstreams, upstreams),
-    tlsHosts: mapDelta(before.tls.hosts, tls.hosts), tlsWildcards: mapDelta(before.tls.wildcards, tls.wildcards), tlsAnyHost: tls.anyHost, rest,
+    tlsHosts: mapDelta(before.tls.hosts, tls.hosts), tlsWildcards: mapDelta(before.tls.wildcards, tls.wildcards), tlsAnyHost: tls.anyHost,
+    tlsClientValidations: tls.clientValidations, rest,
   };
   const changed = delta.hosts.set.length + delta.wildcards.set.length + delta.upstreams.set.length + delta.tlsHosts.set.length;
   return changed * 2 > hosts.size + wildcards.size + upstreams.size + tls.hosts.size ? undefined : delta;
@@ -59,6 +62,9 @@ export function applyTableDelta(before: RoutingTable, delta: TableDelta): Routin
     hosts: applyMapDelta(before.hosts, delta.hosts),
     wildcards: applyMapDelta(before.wildcards, delta.wildcards),
     upstreams: applyMapDelta(before.upstreams, delta.upstreams),
-    tls: { hosts: applyMapDelta(before.tls.hosts, delta.tlsHosts), wildcards: applyMapDelta(before.tls.wildcards, delta.tlsWildcards), anyHost: delta.tlsAnyHost },
+    tls: {
+      hosts: applyMapDelta(before.tls.hosts, delta.tlsHosts), wildcards: applyMapDelta(before.tls.wildcards, delta.tlsWildcards), anyHost: delta.tlsAnyHost,
+      ...(delta.tlsClientValidations === undefined ? {} : { clientValidations: delta.tlsClientValidations }),
+    },
   };
 }

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import { lookupServerName, ownTable, type LocalEnd } from '../../routing/match.ts';
-import type { ClientCertificateValidation, TlsCertificate, TlsTable } from '../../routing/types.ts';
+import type { ClientCertificateValidation, ClientValidationsByHost, TlsCertificate, TlsTable } from '../../routing/types.ts';
 import { sameClientValidation } from '../../routing/client-validation.ts';
 
 export interface SniOptions {
@@ -21,7 +21,7 @@ interface Loaded {
   readonly context: SecureContext | 'failed';
 }
 
-/** A context for a handshake, with the table's entry it was made from (none for ACME's certificates). */
+/** A context for a handshake, with the table's entry it was made from (for ACME's certificates, only with the host's auth-tls). */
 export interface ServerContext {
   readonly context: SecureContext;
   /** Its Gateway listener and client-certificate validation: tls-accept.ts asks for a certificate, misdirected.ts compares. */
@@ -82,6 +82,8 @@ export type CertificateSource = (servername: string) => TlsCertificate | undefin
 
 export class SniContexts {
   private shared: ContextSet = NO_CONTEXTS;
+  /** auth-tls of the shared table's hosts without a certificate there (TlsTable.clientValidations): applied to ACME's. */
+  private sharedValidations: ClientValidationsByHost | undefined;
   /** Gateways' own addresses (RoutingTable.byAddress): only their certificates answer there. */
   private byAddress = new Map<string, ContextSet>();
   private portListeners: readonly unknown[] | undefined;
@@ -106,6 +108,7 @@ export class SniContexts {
       byHost: mapValues(t.hosts, resolve), byWildcard: mapValues(t.wildcards, resolve), anyHost: t.anyHost === undefined ? undefined : resolve(t.anyHost),
     });
     this.shared = contexts(tls);
+    this.sharedValidations = tls.clientValidations;
     this.byAddress = new Map([...byAddress ?? []].map(([address, table]) => [address, contexts(table.tls)]));
     this.portListeners = portListeners;
     this.loaded = nextLoaded;
@@ -122,11 +125,18 @@ export class SniContexts {
     const fromTable = lookupServerName(set.byHost, set.byWildcard, servername);
     if (fromTable !== undefined && fromTable !== 'failed') return fromTable;
     const extra = this.extra?.(servername);
-    if (extra) {
-      const context = this.load(extra, this.loaded);
-      return context === 'failed' ? context : { context, extra: true };
-    }
+    if (extra) return this.extraContext(extra, servername);
     return fromTable ?? set.anyHost;
+  }
+
+  /** An ACME certificate, asking for the host's client certificate when the host has auth-tls. */
+  private extraContext(extra: TlsCertificate, servername: string): Context {
+    const validations = this.sharedValidations;
+    const clientValidation = validations === undefined ? undefined : lookupServerName(validations.hosts, validations.wildcards, servername);
+    const served = clientValidation === undefined ? extra : { ...extra, clientValidation };
+    const context = this.load(served, this.loaded);
+    if (context === 'failed') return context;
+    return clientValidation === undefined ? { context, extra: true } : { context, extra: true, entry: served };
   }
 
   private load(cert: TlsCertificate, into: Map<string, Loaded>): SecureContext | 'failed' {

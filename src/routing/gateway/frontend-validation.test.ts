@@ -104,6 +104,21 @@ describe('Gateway frontend client-certificate validation', () => {
     expect(lookupCertificate(result.table.tls, 'open.example.com')?.secret.name).toBe('ingress-cert');
   });
 
+  it('a Gateway\'s certificates joining the shared table keep the auth-tls of Ingress hosts served by ACME', () => {
+    const acmeHost = 'acme.example.com';
+    const ingress: Json[] = [
+      { kind: 'IngressClass', metadata: { name: 'bollard' }, spec: { controller: 'bollard.io/ingress-controller' } },
+      { kind: 'Secret', metadata: { namespace: 'gw', name: 'client-ca' }, type: 'Opaque', data: { 'ca.crt': Buffer.from(CA_A).toString('base64') } },
+      {
+        kind: 'Ingress', metadata: { namespace: 'gw', name: 'mtls', annotations: { 'nginx.ingress.kubernetes.io/auth-tls-secret': 'client-ca' } },
+        spec: { ingressClassName: 'bollard', tls: [{ hosts: [acmeHost] }], rules: [{ host: acmeHost }] },
+      },
+    ];
+    const result = build([...base, ...ingress, gateway('gw', 'plain', [https('open', { hostname: 'open.example.com' })])], { acme: true });
+    expect(lookupCertificate(result.table.tls, 'open.example.com')?.gatewayListener).toBe('gw/plain/open');
+    expect(result.table.tls.clientValidations?.hosts.get(acmeHost)?.caPem).toContain('BEGIN CERTIFICATE');
+  });
+
   it('an invalid default leaves HTTP listeners alone (validation is for HTTPS)', () => {
     const result = build([...base, validating('both', { default: { validation: { caCertificateRefs: [caRef('does-not-exist')] } }, perPort: [{ port: 80, tls: { validation: { caCertificateRefs: [caRef('ca-a')] } } }] }, [https(), httpListener()])]);
     expect(listenerConditions(result, 'both', 'http')).toEqual(['Accepted=True:Accepted', 'ResolvedRefs=True:ResolvedRefs', 'Programmed=True:Programmed']);

@@ -249,5 +249,8 @@ function withCertificates(tls: RoutingTable['tls'], certificates: ReadonlyMap<st
     // then the name's handshakes must ask for one too, or its Gateway routes would be served without.
     if (!target.has(key) || certificate.clientValidation !== undefined) target.set(key, certificate);
   }
-  return { hosts: sortedMap(hosts), wildcards: sortedMap(wildcards), ...(anyHost === undefined ? {} : { anyHost }) };
+  const { clientValidations } = tls;
+  return {
+    hosts: sortedMap(hosts), wildcards: sortedMap(wildcards), ...(anyHost === undefined ? {} : { anyHost }), ...(clientValidations === undefined ? {} : { clientValidations }),
+  };
 }

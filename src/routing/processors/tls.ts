@@ -16,7 +16,7 @@
 // or went are marked for their ssl-redirect default.
 import type { BuildState, IngressEntry } from '../state.ts';
 import type { Engine, SecretSlot, TlsEntry, TlsGroup } from '../engine.ts';
-import type { Diagnostic, TlsCertificate, TlsTable } from '../types.ts';
+import type { ClientCertificateValidation, ClientValidationsByHost, Diagnostic, TlsCertificate, TlsTable } from '../types.ts';
 import type { TlsSecretResult } from '../tls-secret.ts';
 import { clearDiagnostics, markCoverage, setDiagnostics } from '../state.ts';
 import { compareStrings } from '../compare.ts';
@@ -37,17 +37,19 @@ interface TlsChanges {
   /** Table keys whose certificate changed: exact hosts, and wildcards by suffix. */
   readonly hosts: Set<string>;
   readonly wildcards: Set<string>;
+  /** Whether a host's auth-tls without a certificate of its own came, went or changed. */
+  validationsOnly: boolean;
 }
 
 export function tlsProcessor(state: BuildState): void {
-  const changes: TlsChanges = { groups: new Set(), entries: new Set(), hosts: new Set(), wildcards: new Set() };
+  const changes: TlsChanges = { groups: new Set(), entries: new Set(), hosts: new Set(), wildcards: new Set(), validationsOnly: false };
   for (const entry of state.removed) unlinkEntries(state, entry, changes);
   for (const entry of state.added) linkEntries(state, entry, changes);
   refreshSecrets(state, changes);
   refreshClientCaSecrets(state, changes.groups);
   for (const group of changes.groups) settleGroup(state, group, changes);
   state.tls = nextTlsTable(state.engine, changes);
-  const failuresChanged = updateFailing(state.engine, changes.entries);
+  const failuresChanged = updateFailing(state.engine, changes.entries, state.context.acme);
   if (failuresChanged || state.tls !== state.engine.table.tls) reportFailures(state);
 }
 
@@ -169,6 +171,21 @@ function settleGroup(state: BuildState, group: TlsGroup, changes: TlsChanges): v
   if (group.claims.length === 0) engine.tlsGroups.delete(group.host);
   if (served !== group.certificate) recordCertificate(state, group, served, changes);
   if (group.clientAuth !== previousAuth) clientAuthChanged(state, group.host);
+  recordValidationOnly(engine, group, served, changes);
+}
+
+/**
+ * A host with auth-tls but no certificate in the table (an ACME host, whose certificate the data
+ * plane gets apart) keeps its validation in the table anyway, so its handshakes still ask for a
+ * client certificate instead of every request failing for want of one.
+ */
+function recordValidationOnly(engine: Engine, group: TlsGroup, served: TlsCertificate | undefined, changes: TlsChanges): void {
+  const validation = served === undefined && group.claims.length > 0 ? group.clientAuth?.validation : undefined;
+  const held = engine.tlsValidationsOnly;
+  if (held.get(group.host) === validation) return;
+  if (validation === undefined) held.delete(group.host);
+  else held.set(group.host, validation);
+  changes.validationsOnly = true;
 }
 
 /** The routes of the host (as written in spec.tls) run its client-certificate settings: they are settled again. */
@@ -208,7 +225,23 @@ function nextTlsTable(engine: Engine, changes: TlsChanges): TlsTable {
   const previous = engine.table.tls;
   const hosts = nextMap(previous.hosts, engine.tlsHostKeys, changes.hosts, (key) => certificateOf(engine, key));
   const wildcards = nextMap(previous.wildcards, engine.tlsWildcardKeys, changes.wildcards, (key) => certificateOf(engine, `*.${key}`));
-  return hosts === previous.hosts && wildcards === previous.wildcards ? previous : { hosts, wildcards };
+  const clientValidations = changes.validationsOnly ? validationsOnly(engine) : previous.clientValidations;
+  if (hosts === previous.hosts && wildcards === previous.wildcards && clientValidations === previous.clientValidations) return previous;
+  return clientValidations === undefined ? { hosts, wildcards } : { hosts, wildcards, clientValidations };
+}
+
+/** TlsTable.clientValidations from the engine's (few) hosts with auth-tls and no certificate, sorted. */
+function validationsOnly(engine: Engine): ClientValidationsByHost | undefined {
+  if (engine.tlsValidationsOnly.size === 0) return undefined;
+  const hosts = new Map<string, ClientCertificateValidation>();
+  const wildcards = new Map<string, ClientCertificateValidation>();
+  for (const host of [...engine.tlsValidationsOnly.keys()].sort(compareStrings)) {
+    const validation = engine.tlsValidationsOnly.get(host);
+    if (validation === undefined) continue;
+    if (host.startsWith('*.')) wildcards.set(host.slice('*.'.length), validation);
+    else hosts.set(host, validation);
+  }
+  return { hosts, wildcards };
 }
 
 function certificateOf(engine: Engine, host: string): TlsCertificate {
@@ -217,11 +250,14 @@ function certificateOf(engine: Engine, host: string): TlsCertificate {
   return certificate;
 }
 
-/** Keeps engine.failing the live entries whose Secret is unusable; true when a failure may read differently. */
-function updateFailing(engine: Engine, entries: ReadonlySet<TlsEntry>): boolean {
+/**
+ * Keeps engine.failing the live entries whose Secret is unusable; true when a failure may read
+ * differently. With ACME on, an entry naming no Secret is ACME's to serve, not a failure.
+ */
+function updateFailing(engine: Engine, entries: ReadonlySet<TlsEntry>, acme: boolean): boolean {
   let changed = false;
   for (const tls of entries) {
-    const failing = tls.entry.live && !resultOf(engine, tls).ok;
+    const failing = tls.entry.live && !resultOf(engine, tls).ok && !(acme && tls.secretKey === undefined);
     if (!failing && !engine.failing.has(tls)) continue;
     if (failing) engine.failing.add(tls);
     else engine.failing.delete(tls);

@@ -12,6 +12,7 @@ export interface IngressSpec {
   readonly annotations: Record<string, string>;
   /** Default: one Prefix path "/". */
   readonly paths?: readonly { readonly path: string; readonly pathType: string }[];
+  /** A spec.tls entry for the host naming no Secret (ACME's certificate serves it), unless tlsSecret names one. */
   readonly tls?: boolean;
   /** A spec.tls entry for the host naming this Secret (give it in `secrets`, type kubernetes.io/tls). */
   readonly tlsSecret?: string;
@@ -40,7 +41,7 @@ export function buildAnnotated(
       metadata: { namespace: 'shop', name: i.name, annotations: i.annotations },
       spec: {
         ingressClassName: 'bollard',
-        ...(i.tlsSecret === undefined ? {} : { tls: [{ hosts: [i.host], secretName: i.tlsSecret }] }),
+        ...(i.tlsSecret !== undefined ? { tls: [{ hosts: [i.host], secretName: i.tlsSecret }] } : i.tls === true ? { tls: [{ hosts: [i.host] }] } : {}),
         rules: [{
           host: i.host,
           http: { paths: (i.paths ?? [{ path: '/', pathType: 'Prefix' }]).map((p) => ({ ...p, backend: { service: { name: 'web', port: { name: 'http' } } } })) },
