@@ -21,7 +21,7 @@ import { createHttpListener, createHttpsListener, trackConnections, type Drainab
 import { TableHolder } from './table-holder.ts';
 import { Tunnels } from './tunnels.ts';
 import { SniContexts, type CertificateSource } from './tls/sni-contexts.ts';
-import { createTlsRouting } from './tls/passthrough.ts';
+import { createTlsRouting } from './tls/server-name-routing.ts';
 import { createTcpStreamServer } from './tcp-streams.ts';
 import { Balancer } from './upstream/balancer.ts';
 import { UpstreamPools } from './upstream/pools.ts';

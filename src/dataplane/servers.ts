@@ -14,7 +14,7 @@ import type { Http1Request } from './http1/connection.ts';
 import { Http1ConnectionSet } from './http1/connection-set.ts';
 import { secureContextOptions, type SniLookup } from './tls/sni-contexts.ts';
 import { acceptTls, type CertificateChoice, type TlsAcceptOptions } from './tls/tls-accept.ts';
-import type { TlsRouting } from './tls/passthrough.ts';
+import type { TlsRouting } from './tls/server-name-routing.ts';
 
 export interface ListenerLimits {
   readonly maxHeaderBytes: number;

@@ -11,7 +11,7 @@ import { clientCertificateProblem, clientCertificateVerdict } from './client-cer
 import { recordHandshake } from './handshake-record.ts';
 import type { ServerContext, SniLookup } from './sni-contexts.ts';
 import type { LocalEnd } from '../../routing/match.ts';
-import type { HelloRouter } from './passthrough.ts';
+import type { HelloRouter } from './server-name-routing.ts';
 import type { Route } from '../../routing/types.ts';
 
 /** How the certificate for a connection was chosen; labels bollard_tls_handshakes_total. */
@@ -29,7 +29,7 @@ export interface TlsAcceptOptions {
   readonly onChoice: (choice: CertificateChoice) => void;
   readonly onHandshakeError: (code: string) => void;
   /**
-   * nginx ssl-passthrough and Gateway API TLSRoutes (passthrough.ts): may take the connection, by
+   * nginx ssl-passthrough and Gateway API TLSRoutes (server-name-routing.ts): may take the connection, by
    * its server name, before any TLS code runs, or ask for its plain bytes to go to a backend.
    */
   readonly routeHello?: HelloRouter;
