@@ -1,7 +1,10 @@
 // Server spans for the requests of traced routes: the route's annotations (RouteOptions.tracing) over
 // the controller's settings decide per request whether there is a span and whether the client's
 // traceparent is its parent. An untraced route costs a property read; a traced request that is not
-// sampled still gets ids, so the upstream sees a consistent traceparent with the flag off.
+// sampled still gets ids, so the upstream sees a consistent traceparent with the flag off. A request
+// no route takes (404, or refused before the lookup) is traced by the controller's settings alone,
+// as ingress-nginx's global tracing covers its default server: named by its method only (OTel's
+// rule when there is no route), without http.route or the bollard.* attributes of a route.
 import type { Route } from '../../routing/types.ts';
 import type { ClientRequest } from '../client-response.ts';
 import type { RandomIds } from './ids.ts';
@@ -32,7 +35,16 @@ export class Tracer {
   begin(route: Route, req: ClientRequest, scheme: 'http' | 'https'): ServerSpan | undefined {
     const own = route.options.tracing;
     if (!(own?.enabled ?? this.settings.enabled)) return undefined;
-    const parent = (own?.trustIncomingSpan ?? this.settings.trustIncomingSpan) ? parseTraceparent(req.headers.traceparent) : undefined;
+    return this.open(own?.trustIncomingSpan ?? this.settings.trustIncomingSpan, req, scheme);
+  }
+
+  /** The span of a request no route took, when the controller traces by default. */
+  beginUnrouted(req: ClientRequest, scheme: 'http' | 'https'): ServerSpan | undefined {
+    return this.settings.enabled ? this.open(this.settings.trustIncomingSpan, req, scheme) : undefined;
+  }
+
+  private open(trustIncomingSpan: boolean, req: ClientRequest, scheme: 'http' | 'https'): ServerSpan {
+    const parent = trustIncomingSpan ? parseTraceparent(req.headers.traceparent) : undefined;
     const traceId = parent?.traceId ?? this.ids.traceId();
     return {
       traceId, spanId: this.ids.spanId(), parentSpanId: parent?.spanId, sampled: sampled(this.settings, traceId, parent),
@@ -53,11 +65,11 @@ export class Tracer {
   /** Hands the request's span, if sampled, to the sink. */
   end(r: SpanEnd): void {
     const { span, route } = r;
-    if (span === undefined || !span.sampled || route === undefined) return;
+    if (span === undefined || !span.sampled) return;
     const endMs = performance.timeOrigin + performance.now();
     this.sink({
       traceId: span.traceId, spanId: span.spanId, parentSpanId: span.parentSpanId, traceState: span.traceState,
-      name: route.options.tracing?.operationName ?? `${r.method} ${route.path}`,
+      name: route === undefined ? r.method : route.options.tracing?.operationName ?? `${r.method} ${route.path}`,
       startMs: performance.timeOrigin + r.startedAt, endMs,
       attributes: spanAttributes(span, r, route),
       error: r.status >= 500,
@@ -70,14 +82,18 @@ function requestFacts(req: ClientRequest): Pick<ServerSpan, 'peerAddress' | 'use
 }
 
 /** OpenTelemetry's HTTP server attributes, and where Bollard sent the request as bollard.*. */
-function spanAttributes(span: ServerSpan, r: SpanEnd, route: Route): (readonly [string, AttributeValue])[] {
+function spanAttributes(span: ServerSpan, r: SpanEnd, route: Route | undefined): (readonly [string, AttributeValue])[] {
   const attributes: (readonly [string, AttributeValue])[] = [
-    ['http.request.method', r.method], ['url.scheme', span.scheme], ['url.path', r.path], ['http.route', route.path],
+    ['http.request.method', r.method], ['url.scheme', span.scheme], ['url.path', r.path],
     ['http.response.status_code', r.status], ['server.address', r.host], ['network.peer.address', span.peerAddress],
     ['network.protocol.version', span.protocolVersion],
-    ['bollard.ingress.namespace', route.ingress.namespace], ['bollard.ingress.name', route.ingress.name],
-    ['bollard.service.name', route.upstream.service.name], ['bollard.upstream', route.upstream.key],
   ];
+  if (route !== undefined) {
+    attributes.push(
+      ['http.route', route.path], ['bollard.ingress.namespace', route.ingress.namespace], ['bollard.ingress.name', route.ingress.name],
+      ['bollard.service.name', route.upstream.service.name], ['bollard.upstream', route.upstream.key],
+    );
+  }
   if (typeof span.userAgent === 'string') attributes.push(['user_agent.original', span.userAgent]);
   if (r.upstream !== undefined) attributes.push(['bollard.upstream.address', r.upstream]);
   if (r.status >= 500) attributes.push(['error.type', r.errorKind ?? String(r.status)]);

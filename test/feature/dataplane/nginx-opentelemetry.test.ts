@@ -1,7 +1,8 @@
 // nginx enable-opentelemetry and its companions over real sockets: the upstream gets a traceparent
 // naming Bollard's span as parent (continuing the client's trace only when trusted), and the span
 // reaches an OTLP/HTTP endpoint with the HTTP attributes. A route without tracing passes the
-// client's trace headers untouched and exports nothing. (Against a real receiver, Jaeger:
+// client's trace headers untouched and exports nothing; a request no route takes is traced only
+// when the controller traces by default. (Against a real receiver, Jaeger:
 // test/e2e/tracing/jaeger.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:http';
@@ -160,4 +161,37 @@ it('does not let a collector that never answers hold the shutdown: what is still
     silent.closeAllConnections();
     await new Promise<void>((resolve) => silent.close(() => { resolve(); }));
   }
+});
+
+describe('a request no route takes (404)', () => {
+  const askUnknown = async (port: number): Promise<number> => {
+    const res = await request(`http://127.0.0.1:${port}/missing?q=1`, { headers: { host: 'unknown.test', 'user-agent': 'otel-test/1', ...CLIENT_HEADERS } });
+    await res.body.dump();
+    return res.statusCode;
+  };
+
+  it('is traced when the controller traces by default (--otel-enabled): its method names it, in the client\'s trace, no route attributes', async () => {
+    const everywhere = await startPlane({ tracing: tracingConfig(receiver.url, { enabled: true }) });
+    try {
+      everywhere.tables.publish(buildAnnotated([{ name: 'plain', host: 'plain.test', annotations: {} }], [web.endpoint]).table);
+      const before = receiver.spans.length;
+      expect(await askUnknown(everywhere.httpPort)).toBe(404);
+      const span = (await receiver.waitForSpans(before + 1))[before];
+      expect(span).toMatchObject({ name: 'GET', traceId: CLIENT_TRACE, parentSpanId: CLIENT_SPAN });
+      const attributes = attributesOf(span ?? { attributes: [] });
+      expect(attributes).toMatchObject({ 'http.response.status_code': '404', 'url.path': '/missing', 'server.address': 'unknown.test' });
+      expect(Object.keys(attributes).filter((k) => k === 'http.route' || k.startsWith('bollard.'))).toEqual([]);
+    } finally {
+      await everywhere.close();
+    }
+  });
+
+  it('is not traced when only Ingresses turn tracing on', async () => {
+    const before = receiver.spans.length;
+    expect(await askUnknown(plane.httpPort)).toBe(404);
+    // Spans leave one at a time in the order requests ended: the next one to arrive is the traced request's.
+    await get('traced.test', '/after-404');
+    const spans = await receiver.waitForSpans(before + 1);
+    expect(spans.slice(before).map((s) => attributesOf(s)['url.path'])).toEqual(['/after-404']);
+  });
 });
