@@ -130,7 +130,7 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   });
   const handlerFor = (proto: 'http' | 'https') => {
     const publicPort = proto === 'http' ? config.httpPublicPort : config.httpsRedirectPort;
-    const upgradeDeps = { tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, onDone, tunnels, authServices, globalRateLimits, log };
+    const upgradeDeps = { tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, onDone, tunnels, authServices, globalRateLimits, log, tracer };
     return {
       request: createProxyHandler({
         tables, forward, proto, trusted, publicPort, httpsRedirectPort: config.httpsRedirectPort, mirrors, onDone, authServices, globalRateLimits, log, tracer, ...(deps.challenges ? { challenges: deps.challenges } : {}),

@@ -11,7 +11,7 @@ import { buildUpstreamHeaders } from './forward-headers.ts';
 import { applyPlan, whenSettled } from './middleware/chain.ts';
 import { normalizeRequestTarget, type RequestTarget } from './request-path.ts';
 import { webSocketAccept } from './upgrade-protocol.ts';
-import { answerLocally, askUpstream, decide, type Decided, type UpgradeDeps, type UpgradeRecord } from './websocket.ts';
+import { answerLocally, askUpstream, decide, tracedUpgrade, type Decided, type UpgradeDeps, type UpgradeRecord } from './websocket.ts';
 
 const EMPTY = Buffer.alloc(0);
 /** Handshake fields the client needs from the upstream's 101 (RFC 8441 §5). */
@@ -52,7 +52,7 @@ function tunnel(deps: UpgradeDeps, req: Http2ServerRequest, res: Http2ServerResp
   const key = randomBytes(16).toString('base64');
   headers['sec-websocket-key'] = key;
   headers['sec-websocket-version'] ??= '13';
-  const record: UpgradeRecord = { ...base, route, requestId };
+  const record: UpgradeRecord = { ...base, route, requestId, ...tracedUpgrade(deps, route, req, headers) };
   const abort = askUpstream(deps, res, { route, endpoint, path: upstreamPath, headers, accept: webSocketAccept(key) }, record, () => res.stream.destroyed, (outcome, upstream) => {
     const answer: Record<string, string | string[]> = {};
     for (const field of NEGOTIATED) {

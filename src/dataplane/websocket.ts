@@ -18,7 +18,7 @@ import { applyPlan, isLocalAnswer, runChain, whenSettled, type ChainOutcome, typ
 import { closingResponse } from './closing-response.ts';
 import { misdirected } from './misdirected.ts';
 import { handshakeOf } from './tls/handshake-record.ts';
-import { reply, type ClientResponse } from './client-response.ts';
+import { reply, type ClientRequest, type ClientResponse } from './client-response.ts';
 import type { ForwardDeps } from './forward.ts';
 import { buildClientHeaders, buildUpstreamHeaders } from './forward-headers.ts';
 import { classify, type RequestRecord } from './proxy-handler.ts';
@@ -27,6 +27,8 @@ import type { TableHolder } from './table-holder.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Balancer } from './upstream/balancer.ts';
 import type { Tunnels } from './tunnels.ts';
+import type { ServerSpan } from './tracing/span.ts';
+import type { Tracer } from './tracing/tracer.ts';
 import { dispatchUpgrade, InvalidAcceptError, type UpgradeOutcome, type UpgradeRequest } from './upgrade-exchange.ts';
 import { webSocketAccept, webSocketKey } from './upgrade-protocol.ts';
 
@@ -45,6 +47,8 @@ export interface UpgradeDeps {
   readonly globalRateLimits?: GlobalRateLimits;
   /** Where middlewares log (nginx enable-rewrite-log). */
   readonly log?: Logger;
+  /** Server spans of traced routes: an upgrade's ends when its tunnel closes, as its access-log line. */
+  readonly tracer?: Tracer | undefined;
 }
 
 /** A record before its outcome is known. */
@@ -82,7 +86,7 @@ function upgrade(
     clientIp, proto: deps.proto, host: req.headers.host ?? host, port: deps.publicPort, trusted: deps.trusted(clientIp), via: deps.forward.options.via,
   });
   const path = applyPlan(headers, plan, target);
-  const record: UpgradeRecord = { ...base, route, requestId };
+  const record: UpgradeRecord = { ...base, route, requestId, ...tracedUpgrade(deps, route, req, headers) };
   const abort = askUpstream(deps, res, { route, endpoint, path, headers, accept: webSocketAccept(key) }, record, () => socket.destroyed, (outcome, upstream) => {
     socket.write(switchingProtocols(outcome, deps.forward.options.via), 'latin1');
     deps.tunnels.join(socket, outcome.socket, head, { record: { ...record, status: 101, upstream, errorKind: undefined }, idleTimeoutMs: route.options.tunnelIdleTimeoutMs });
@@ -147,6 +151,17 @@ function afterChain(deps: UpgradeDeps, host: string, target: RequestTarget, aske
 function upgradeEndpoint(balancer: Balancer, route: Route, plan: ForwardPlan | undefined): Endpoint | undefined {
   const key = plan?.session?.key;
   return (key === undefined ? undefined : balancer.stick(route.upstream, key)?.endpoint) ?? balancer.choose(route.upstream, route.options.loadBalancing, plan?.hash);
+}
+
+/**
+ * The upgrade's server span when its route is traced, its traceparent told to the upstream; the
+ * span ends with the record (the tunnel's close, or the upstream's refusal).
+ */
+export function tracedUpgrade(deps: UpgradeDeps, route: Route, req: ClientRequest, headers: Record<string, string | string[]>): { span?: ServerSpan } {
+  const span = deps.tracer?.begin(route, req, deps.proto);
+  if (span === undefined) return {};
+  deps.tracer?.propagate(span, headers);
+  return { span };
 }
 
 /** A refusal that needs no upstream. */

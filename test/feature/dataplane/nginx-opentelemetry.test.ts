@@ -5,8 +5,10 @@
 // when the controller traces by default. (Against a real receiver, Jaeger:
 // test/e2e/tracing/jaeger.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { request } from 'undici';
 import { buildAnnotated } from './annotated-table.ts';
 import { startPlane, startUpstream, type TestUpstream } from './support.ts';
@@ -22,12 +24,21 @@ const CLIENT_HEADERS = { traceparent: `00-${CLIENT_TRACE}-${CLIENT_SPAN}-01`, tr
 let plane: Awaited<ReturnType<typeof startPlane>>;
 let web: TestUpstream;
 let receiver: OtlpReceiver;
+/** The headers of the last WebSocket upgrade the upstream accepted. */
+let upgradeSeen: IncomingHttpHeaders | undefined;
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
   web = await startUpstream('web', (req, res) => {
     res.writeHead(req.url === '/fail' ? 503 : 200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(req.headers));
+  });
+  // A WebSocket upstream too: 101 with the right accept, then it closes when the client does.
+  web.server.on('upgrade', (req: { headers: IncomingHttpHeaders }, socket: Duplex) => {
+    upgradeSeen = req.headers;
+    const accept = createHash('sha1').update(`${String(req.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    socket.on('end', () => socket.end());
   });
   plane = await startPlane({ tracing: tracingConfig(receiver.url) });
   const built = buildAnnotated([
@@ -194,4 +205,23 @@ describe('a request no route takes (404)', () => {
     const spans = await receiver.waitForSpans(before + 1);
     expect(spans.slice(before).map((s) => attributesOf(s)['url.path'])).toEqual(['/after-404']);
   });
+});
+
+it('traces a WebSocket upgrade of a traced route: the upstream is told the span, which ends with the tunnel (101)', async () => {
+  const before = receiver.spans.length;
+  const socket = connect(plane.httpPort, '127.0.0.1');
+  const closed = new Promise<void>((resolve) => { socket.once('close', () => { resolve(); }); });
+  const head = await new Promise<string>((resolve) => {
+    let text = '';
+    socket.setEncoding('latin1').on('data', (c: string) => { text += c; if (text.includes('\r\n\r\n')) resolve(text); });
+    socket.write(`GET /live HTTP/1.1\r\nHost: traced.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\ntraceparent: ${CLIENT_HEADERS.traceparent}\r\n\r\n`);
+  });
+  expect(head.split('\r\n')[0]).toBe('HTTP/1.1 101 Switching Protocols');
+  const sent = parseTraceparent(typeof upgradeSeen?.traceparent === 'string' ? upgradeSeen.traceparent : undefined);
+  expect(sent?.traceId).toBe(CLIENT_TRACE);
+  socket.end();
+  await closed;
+  const span = (await receiver.waitForSpans(before + 1))[before];
+  expect(span).toMatchObject({ name: 'GET /', traceId: CLIENT_TRACE, spanId: sent?.spanId, parentSpanId: CLIENT_SPAN });
+  expect(attributesOf(span ?? { attributes: [] })).toMatchObject({ 'http.response.status_code': '101', 'url.path': '/live', 'bollard.ingress.name': 'traced' });
 });
