@@ -13,12 +13,20 @@ const NO_CERTIFICATE = 'No required SSL certificate was sent';
 const BAD_CERTIFICATE = 'The SSL certificate error';
 const FORBIDDEN: LocalAnswer = { status: 403, text: 'client certificate unauthorized', headers: {} };
 const NONE: ClientCertificateVerdict = { verify: 'NONE', certificate: undefined };
+/** What this step sets for the upstream (and forward-auth.ts for its service). */
+export const CERTIFICATE_HEADERS: readonly string[] = ['ssl-client-verify', 'ssl-client-subject-dn', 'ssl-client-issuer-dn', 'ssl-client-cert'];
 
 export function compileClientCertificateAuth(filter: ClientCertificateAuth): Step {
   const pattern = filter.matchSubject === undefined ? undefined : new RegExp(filter.matchSubject);
   return (req, plan) => {
-    // The route's https redirect answers plain HTTP; without it, plain HTTP has sent no certificate.
-    if (req.proto === 'http' && filter.plainHttpRedirected) return undefined;
+    // The route's https redirect answers plain HTTP (but for what it exempts, as ACME challenges,
+    // and upgrades, whose chain runs first): nothing to judge, and as nginx's empty $ssl_client_*
+    // nothing of the client's under these names goes on, to the upstream or an auth service.
+    // Without the redirect, plain HTTP has sent no certificate.
+    if (req.proto === 'http' && filter.plainHttpRedirected) {
+      plan.removeHeaders.push(...CERTIFICATE_HEADERS);
+      return undefined;
+    }
     const verdict = (req.proto === 'https' ? req.clientCertificate() : undefined) ?? NONE;
     const refused = refusal(filter, verdict.verify);
     if (refused !== undefined) return refused;

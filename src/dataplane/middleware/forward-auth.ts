@@ -11,6 +11,7 @@ import type { ForwardAuth } from '../../routing/middleware.ts';
 import { requestIdOf } from '../forward-headers.ts';
 import { AuthAnswerCache, type CachedAnswer } from './auth-answer-cache.ts';
 import { authCacheKey } from './auth-cache-key.ts';
+import { CERTIFICATE_HEADERS } from './client-certificate-auth.ts';
 import { renderLocation } from './redirect.ts';
 import type { ChainRequest, ForwardPlan, LocalAnswer, Step } from './step.ts';
 
@@ -22,8 +23,8 @@ const NOT_PASSED = new Set([
   'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect',
   'content-length', 'host', 'http2-settings',
 ]);
-/** What ClientCertificateAuth sets upstream (client-certificate-auth.ts), which the service gets too. */
-const CLIENT_CERTIFICATE_HEADERS: ReadonlySet<string> = new Set(['ssl-client-verify', 'ssl-client-subject-dn', 'ssl-client-issuer-dn', 'ssl-client-cert']);
+/** What ClientCertificateAuth sets upstream, which the service gets too. */
+const CLIENT_CERTIFICATE_HEADERS: ReadonlySet<string> = new Set(CERTIFICATE_HEADERS);
 const FAILED: LocalAnswer = { status: 500, text: 'authentication service failed', headers: {} };
 const FORBIDDEN: LocalAnswer = { status: 403, text: 'forbidden', headers: {} };
 

@@ -226,4 +226,17 @@ describe('plain HTTP', () => {
     await res.body.dump();
     expect(res.statusCode).toBe(308);
   });
+
+  it('an ACME challenge path (not redirected) carries none of the client\'s ssl-client-* headers, to the auth service or upstream', async () => {
+    const forged = { 'ssl-client-verify': 'SUCCESS', 'ssl-client-subject-dn': 'CN=admin', 'ssl-client-issuer-dn': 'CN=ca', 'ssl-client-cert': 'forged' };
+    const before = authService.requests.length;
+    const res = await request(`http://127.0.0.1:${String(plane.httpPort)}/.well-known/acme-challenge/token`, { headers: { host: 'authurl.example.com', ...forged } });
+    const upstreamSaw = (await res.body.json() as { headers: Record<string, string> }).headers;
+    expect(res.statusCode).toBe(200);
+    const serviceSaw = authService.requests[before]?.headers ?? {};
+    expect(authService.requests.length).toBe(before + 1);
+    for (const name of Object.keys(forged)) {
+      expect({ name, service: serviceSaw[name], upstream: upstreamSaw[name] }).toEqual({ name, service: undefined, upstream: undefined });
+    }
+  });
 });
