@@ -67,9 +67,17 @@ export function secureContextOptions(
   };
 }
 
+/** validationKey's answers: a lookup of an ACME certificate's context computes it per handshake. */
+const validationKeys = new WeakMap<ClientCertificateValidation, string>();
+
 /** 32 hex characters (OpenSSL's session ID context limit) naming a validation's mode, CAs, CRL and depth. */
 function validationKey(v: ClientCertificateValidation): string {
-  return createHash('sha256').update(`${v.mode}\n${v.verifyDepth ?? ''}\n${v.caPem}\n${v.crlPem ?? ''}`).digest('hex').slice(0, 32);
+  let key = validationKeys.get(v);
+  if (key === undefined) {
+    key = createHash('sha256').update(`${v.mode}\n${v.verifyDepth ?? ''}\n${v.caPem}\n${v.crlPem ?? ''}`).digest('hex').slice(0, 32);
+    validationKeys.set(v, key);
+  }
+  return key;
 }
 
 function sameSettings(a: TlsCertificate, b: TlsCertificate): boolean {
@@ -91,6 +99,8 @@ export class SniContexts {
   private readonly options: SniOptions;
   private readonly onError: (secret: string, err: unknown) => void;
   private readonly extra: CertificateSource | undefined;
+  /** An ACME certificate with a host's auth-tls, made once per certificate and validation (not per handshake). */
+  private readonly extraWithValidation = new WeakMap<TlsCertificate, { readonly validation: ClientCertificateValidation; readonly served: TlsCertificate }>();
 
   constructor(options: SniOptions, onError: (secret: string, err: unknown) => void, extra?: CertificateSource) {
     this.options = options;
@@ -133,10 +143,18 @@ export class SniContexts {
   private extraContext(extra: TlsCertificate, servername: string): Context {
     const validations = this.sharedValidations;
     const clientValidation = validations === undefined ? undefined : lookupServerName(validations.hosts, validations.wildcards, servername);
-    const served = clientValidation === undefined ? extra : { ...extra, clientValidation };
+    const served = clientValidation === undefined ? extra : this.withValidation(extra, clientValidation);
     const context = this.load(served, this.loaded);
     if (context === 'failed') return context;
     return clientValidation === undefined ? { context, extra: true } : { context, extra: true, entry: served };
+  }
+
+  private withValidation(extra: TlsCertificate, validation: ClientCertificateValidation): TlsCertificate {
+    const made = this.extraWithValidation.get(extra);
+    if (made?.validation === validation) return made.served;
+    const served = { ...extra, clientValidation: validation };
+    this.extraWithValidation.set(extra, { validation, served });
+    return served;
   }
 
   private load(cert: TlsCertificate, into: Map<string, Loaded>): SecureContext | 'failed' {
