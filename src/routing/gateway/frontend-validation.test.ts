@@ -104,7 +104,7 @@ describe('Gateway frontend client-certificate validation', () => {
     expect(lookupCertificate(result.table.tls, 'open.example.com')?.secret.name).toBe('ingress-cert');
   });
 
-  it('a Gateway\'s certificates joining the shared table keep the auth-tls of Ingress hosts served by ACME', () => {
+  it('a Gateway\'s certificates joining the shared table keep the auth-tls of Ingress hosts served by ACME, and their names', () => {
     const acmeHost = 'acme.example.com';
     const ingress: Json[] = [
       { kind: 'IngressClass', metadata: { name: 'bollard' }, spec: { controller: 'bollard.io/ingress-controller' } },
@@ -114,9 +114,12 @@ describe('Gateway frontend client-certificate validation', () => {
         spec: { ingressClassName: 'bollard', tls: [{ hosts: [acmeHost] }], rules: [{ host: acmeHost }] },
       },
     ];
-    const result = build([...base, ...ingress, gateway('gw', 'plain', [https('open', { hostname: 'open.example.com' })])], { acme: true });
+    const listeners = [https('open', { hostname: 'open.example.com' }), https('same', { hostname: acmeHost })];
+    const result = build([...base, ...ingress, gateway('gw', 'plain', listeners)], { acme: true });
     expect(lookupCertificate(result.table.tls, 'open.example.com')?.gatewayListener).toBe('gw/plain/open');
     expect(result.table.tls.clientValidations?.hosts.get(acmeHost)?.caPem).toContain('BEGIN CERTIFICATE');
+    // A listener's certificate without validation would answer the name's handshakes without asking for the client's.
+    expect(lookupCertificate(result.table.tls, acmeHost)).toBeUndefined();
   });
 
   it('an invalid default leaves HTTP listeners alone (validation is for HTTPS)', () => {

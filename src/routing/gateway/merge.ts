@@ -233,6 +233,12 @@ function withUpstreams(upstreams: ReadonlyMap<string, Upstream>, buckets: readon
   return out.size === upstreams.size ? upstreams : sortedMap(out);
 }
 
+/** An Ingress's auth-tls host (or wildcard) without a certificate in the table: ACME serves it. */
+function heldForAuthTls(tls: RoutingTable['tls'], wildcard: boolean, key: string): boolean {
+  const held = wildcard ? tls.clientValidations?.wildcards : tls.clientValidations?.hosts;
+  return held?.has(key) === true;
+}
+
 function withCertificates(tls: RoutingTable['tls'], certificates: ReadonlyMap<string, TlsCertificate>): RoutingTable['tls'] {
   if (certificates.size === 0) return tls;
   const hosts = new Map(tls.hosts);
@@ -243,11 +249,14 @@ function withCertificates(tls: RoutingTable['tls'], certificates: ReadonlyMap<st
       anyHost ??= certificate;
       continue;
     }
-    const target = name.startsWith('*.') ? wildcards : hosts;
-    const key = name.startsWith('*.') ? name.slice(2) : name;
-    // An Ingress's certificate keeps its name, unless the listener asks for client certificates:
-    // then the name's handshakes must ask for one too, or its Gateway routes would be served without.
-    if (!target.has(key) || certificate.clientValidation !== undefined) target.set(key, certificate);
+    const wildcard = name.startsWith('*.');
+    const target = wildcard ? wildcards : hosts;
+    const key = wildcard ? name.slice(2) : name;
+    // An Ingress's certificate keeps its name, and so does an Ingress's auth-tls host served by
+    // ACME, unless the listener asks for client certificates: then the name's handshakes must ask
+    // for one too, or its Gateway routes would be served without.
+    if (!target.has(key) && !heldForAuthTls(tls, wildcard, key)) target.set(key, certificate);
+    else if (certificate.clientValidation !== undefined) target.set(key, certificate);
   }
   const { clientValidations } = tls;
   return {
