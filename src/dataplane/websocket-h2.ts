@@ -26,16 +26,16 @@ export function createH2WebSocketHandler(deps: UpgradeDeps): (req: Http2ServerRe
     const target = typeof path === 'string' ? normalizeRequestTarget(path) : undefined;
     const base: UpgradeRecord = { method: 'CONNECT', host: host ?? '', path: target?.matchPath ?? '', route: undefined, requestId: undefined, startedAt };
     if (req.headers[':protocol'] !== 'websocket') {
-      answerLocally(deps, res, base, { status: 405, text: 'only WebSocket may be tunnelled' });
+      answerLocally(deps, req, res, base, { status: 405, text: 'only WebSocket may be tunnelled' });
       return;
     }
     if (host === undefined || target === undefined) {
-      answerLocally(deps, res, base, { status: 400, text: 'bad request' });
+      answerLocally(deps, req, res, base, { status: 400, text: 'bad request' });
       return;
     }
     const clientIp = req.socket.remoteAddress ?? '';
     whenSettled(decide(deps, host, target, { method: 'GET', headers: req.headers, peer: clientIp, connection: req.socket }), (decision) => {
-      if ('status' in decision) answerLocally(deps, res, { ...base, route: decision.route }, decision);
+      if ('status' in decision) answerLocally(deps, req, res, { ...base, route: decision.route }, decision);
       else tunnel(deps, req, res, base, target, decision);
     }, () => { res.stream.destroy(); });
   };

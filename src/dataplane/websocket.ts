@@ -65,12 +65,12 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: Http1Request, soc
     const key = webSocketKey(req.method, req.headers);
     const base: UpgradeRecord = { method: req.method, host: host ?? '', path: target?.matchPath ?? '', route: undefined, requestId: undefined, startedAt };
     if (host === undefined || target === undefined || key === undefined) {
-      answerLocally(deps, res, base, { status: 400, text: 'bad websocket handshake' });
+      answerLocally(deps, req, res, base, { status: 400, text: 'bad websocket handshake' });
       return;
     }
     const clientIp = socket.remoteAddress ?? '';
     whenSettled(decide(deps, host, target, { method: req.method, headers: req.headers, peer: clientIp, connection: socket }), (decision) => {
-      if ('status' in decision) answerLocally(deps, res, { ...base, route: decision.route }, decision);
+      if ('status' in decision) answerLocally(deps, req, res, { ...base, route: decision.route }, decision);
       else upgrade(deps, req, socket, head, res, base, target, key, decision);
     }, () => { socket.destroy(); });
   };
@@ -164,10 +164,11 @@ export function tracedUpgrade(deps: UpgradeDeps, route: Route, req: ClientReques
   return { span };
 }
 
-/** A refusal that needs no upstream. */
-export function answerLocally(deps: UpgradeDeps, res: ClientResponse, base: UpgradeRecord, refusal: Refusal): void {
+/** A refusal that needs no upstream; traced as a refused request is (proxy-handler.ts). */
+export function answerLocally(deps: UpgradeDeps, req: ClientRequest, res: ClientResponse, base: UpgradeRecord, refusal: Refusal): void {
   reply(res, refusal.status, refusal.text, refusal.headers ?? {});
-  deps.onDone({ ...base, status: refusal.status, bytes: 0, upstream: undefined, errorKind: undefined });
+  const span = base.route === undefined ? deps.tracer?.beginUnrouted(req, deps.proto) : deps.tracer?.begin(base.route, req, deps.proto);
+  deps.onDone({ ...base, status: refusal.status, bytes: 0, upstream: undefined, errorKind: undefined, ...(span === undefined ? {} : { span }) });
 }
 
 /**

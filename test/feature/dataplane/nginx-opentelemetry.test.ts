@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import { connect as h2connect } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import { request } from 'undici';
 import { buildAnnotated } from './annotated-table.ts';
@@ -192,6 +193,13 @@ describe('a request no route takes (404)', () => {
       const attributes = attributesOf(span ?? { attributes: [] });
       expect(attributes).toMatchObject({ 'http.response.status_code': '404', 'url.path': '/missing', 'server.address': 'unknown.test' });
       expect(Object.keys(attributes).filter((k) => k === 'http.route' || k.startsWith('bollard.'))).toEqual([]);
+      // A WebSocket upgrade no route takes, likewise.
+      const socket = connect(everywhere.httpPort, '127.0.0.1');
+      expect((await upgradeHead(socket, 'unknown.test')).split('\r\n')[0]).toBe('HTTP/1.1 404 Not Found');
+      socket.destroy();
+      const upgradeSpan = (await receiver.waitForSpans(before + 2))[before + 1];
+      expect(upgradeSpan).toMatchObject({ name: 'GET', traceId: CLIENT_TRACE });
+      expect(attributesOf(upgradeSpan ?? { attributes: [] })).toMatchObject({ 'http.response.status_code': '404', 'url.path': '/live' });
     } finally {
       await everywhere.close();
     }
@@ -207,15 +215,20 @@ describe('a request no route takes (404)', () => {
   });
 });
 
+/** Sends a WebSocket upgrade for `host` /live with the client's traceparent; the answer's head. */
+function upgradeHead(socket: Socket, host: string): Promise<string> {
+  return new Promise<string>((resolve) => {
+    let text = '';
+    socket.setEncoding('latin1').on('data', (c: string) => { text += c; if (text.includes('\r\n\r\n')) resolve(text); });
+    socket.write(`GET /live HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\ntraceparent: ${CLIENT_HEADERS.traceparent}\r\n\r\n`);
+  });
+}
+
 it('traces a WebSocket upgrade of a traced route: the upstream is told the span, which ends with the tunnel (101)', async () => {
   const before = receiver.spans.length;
   const socket = connect(plane.httpPort, '127.0.0.1');
   const closed = new Promise<void>((resolve) => { socket.once('close', () => { resolve(); }); });
-  const head = await new Promise<string>((resolve) => {
-    let text = '';
-    socket.setEncoding('latin1').on('data', (c: string) => { text += c; if (text.includes('\r\n\r\n')) resolve(text); });
-    socket.write(`GET /live HTTP/1.1\r\nHost: traced.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\ntraceparent: ${CLIENT_HEADERS.traceparent}\r\n\r\n`);
-  });
+  const head = await upgradeHead(socket, 'traced.test');
   expect(head.split('\r\n')[0]).toBe('HTTP/1.1 101 Switching Protocols');
   const sent = parseTraceparent(typeof upgradeSeen?.traceparent === 'string' ? upgradeSeen.traceparent : undefined);
   expect(sent?.traceId).toBe(CLIENT_TRACE);
@@ -224,4 +237,21 @@ it('traces a WebSocket upgrade of a traced route: the upstream is told the span,
   const span = (await receiver.waitForSpans(before + 1))[before];
   expect(span).toMatchObject({ name: 'GET /', traceId: CLIENT_TRACE, spanId: sent?.spanId, parentSpanId: CLIENT_SPAN });
   expect(attributesOf(span ?? { attributes: [] })).toMatchObject({ 'http.response.status_code': '101', 'url.path': '/live', 'bollard.ingress.name': 'traced' });
+});
+
+it('traces a WebSocket over HTTP/2 (extended CONNECT) likewise: 200 when the tunnel closes', async () => {
+  const before = receiver.spans.length;
+  const session = h2connect(`https://127.0.0.1:${String(plane.httpsPort)}`, { rejectUnauthorized: false, servername: 'traced.test' });
+  await new Promise<void>((resolve, reject) => { session.once('remoteSettings', () => { resolve(); }); session.once('error', reject); });
+  const stream = session.request({
+    ':method': 'CONNECT', ':protocol': 'websocket', ':scheme': 'https', ':path': '/live', ':authority': 'traced.test', 'sec-websocket-version': '13', traceparent: CLIENT_HEADERS.traceparent,
+  }, { endStream: false });
+  const status = await new Promise<number>((resolve, reject) => { stream.once('response', (h) => { resolve(Number(h[':status'])); }); stream.once('error', reject); });
+  expect(status).toBe(200);
+  const sent = parseTraceparent(typeof upgradeSeen?.traceparent === 'string' ? upgradeSeen.traceparent : undefined);
+  stream.end();
+  session.close();
+  const span = (await receiver.waitForSpans(before + 1))[before];
+  expect(span).toMatchObject({ name: 'CONNECT /', traceId: CLIENT_TRACE, spanId: sent?.spanId, parentSpanId: CLIENT_SPAN });
+  expect(attributesOf(span ?? { attributes: [] })).toMatchObject({ 'http.response.status_code': '200', 'url.path': '/live' });
 });
