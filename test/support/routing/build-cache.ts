@@ -160,8 +160,10 @@ function configMap(d: Draw, namespace: string): ConfigMapObject {
 }
 
 export function options(d: Draw): BuildOptions {
-  if (d.chance(0.5)) return { controllerName: CONTROLLER };
-  return { controllerName: CONTROLLER, defaults: { sslRedirect: d.chance(0.8), forceSslRedirect: d.chance(0.3), readTimeoutMs: d.pick([5_000, 60_000]) } };
+  // --acme-enabled changes what a spec.tls entry naming no Secret reports.
+  const acme = d.chance(0.5);
+  if (d.chance(0.5)) return { controllerName: CONTROLLER, acme };
+  return { controllerName: CONTROLLER, acme, defaults: { sslRedirect: d.chance(0.8), forceSslRedirect: d.chance(0.3), readTimeoutMs: d.pick([5_000, 60_000]) } };
 }
 
 export function cluster(d: Draw, ingresses: number): ClusterState {
