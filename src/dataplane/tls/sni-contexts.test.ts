@@ -34,3 +34,17 @@ describe('SniContexts with ACME certificates', () => {
     expect(plain.context).not.toBe((sni.lookup('mtls.test') as ServerContext).context);
   });
 });
+
+describe('SniContexts with a table wildcard over an auth-tls host', () => {
+  it('asks for the client certificate on the wildcard certificate\'s handshake for that host only', () => {
+    const wildcard: TlsCertificate = { secret: { namespace: 'shop', name: 'wildcard' }, certPem: fixture('rsa-2048-b.crt'), keyPem: fixture('rsa-2048-b.key') };
+    const sni = contexts();
+    sni.update({ ...table(['mtls.example.test']), wildcards: new Map([['example.test', wildcard]]) });
+    const mtls = sni.lookup('mtls.example.test') as ServerContext;
+    const other = sni.lookup('other.example.test') as ServerContext;
+    expect(mtls.entry?.clientValidation).toBe(validation);
+    expect(mtls.entry?.certPem).toBe(wildcard.certPem);
+    expect(other.entry).toBe(wildcard);
+    expect((sni.lookup('mtls.example.test') as ServerContext).context).toBe(mtls.context);
+  });
+});

@@ -99,7 +99,7 @@ export class SniContexts {
   private readonly options: SniOptions;
   private readonly onError: (secret: string, err: unknown) => void;
   private readonly extra: CertificateSource | undefined;
-  /** An ACME certificate with a host's auth-tls, made once per certificate and validation (not per handshake). */
+  /** An ACME (or wildcard) certificate with a host's auth-tls, made once per certificate and validation (not per handshake). */
   private readonly extraWithValidation = new WeakMap<TlsCertificate, { readonly validation: ClientCertificateValidation; readonly served: TlsCertificate }>();
 
   constructor(options: SniOptions, onError: (secret: string, err: unknown) => void, extra?: CertificateSource) {
@@ -133,10 +133,22 @@ export class SniContexts {
     if (own !== undefined) return lookupServerName(own.byHost, own.byWildcard, servername) ?? own.anyHost;
     const set = this.shared;
     const fromTable = lookupServerName(set.byHost, set.byWildcard, servername);
-    if (fromTable !== undefined && fromTable !== 'failed') return fromTable;
+    if (fromTable !== undefined && fromTable !== 'failed') return this.askingIfOwnAuthTls(fromTable, servername);
     const extra = this.extra?.(servername);
     if (extra) return this.extraContext(extra, servername);
     return fromTable ?? set.anyHost;
+  }
+
+  /**
+   * A table wildcard's certificate answers a host whose own spec.tls entry (naming no Secret) sets
+   * auth-tls: the handshake asks for the host's client certificate, as that entry's routes expect.
+   */
+  private askingIfOwnAuthTls(found: ServerContext, servername: string): Context {
+    const validation = found.entry?.clientValidation === undefined ? this.sharedValidations?.hosts.get(servername) : undefined;
+    if (validation === undefined || found.entry === undefined) return found;
+    const served = this.withValidation(found.entry, validation);
+    const context = this.load(served, this.loaded);
+    return context === 'failed' ? context : { context, entry: served };
   }
 
   /** An ACME certificate, asking for the host's client certificate when the host has auth-tls. */
