@@ -99,7 +99,7 @@ export class SniContexts {
   private readonly options: SniOptions;
   private readonly onError: (secret: string, err: unknown) => void;
   private readonly extra: CertificateSource | undefined;
-  /** An ACME (or wildcard) certificate with a host's auth-tls, made once per certificate and validation (not per handshake). */
+  /** An ACME certificate with a host's auth-tls, made once per certificate and validation (not per handshake). */
   private readonly extraWithValidation = new WeakMap<TlsCertificate, { readonly validation: ClientCertificateValidation; readonly served: TlsCertificate }>();
 
   constructor(options: SniOptions, onError: (secret: string, err: unknown) => void, extra?: CertificateSource) {
@@ -117,7 +117,7 @@ export class SniContexts {
     const contexts = (t: TlsTable): ContextSet => ({
       byHost: mapValues(t.hosts, resolve), byWildcard: mapValues(t.wildcards, resolve), anyHost: t.anyHost === undefined ? undefined : resolve(t.anyHost),
     });
-    this.shared = contexts(tls);
+    this.shared = withOwnAuthTls(contexts(tls), tls, resolve);
     this.sharedValidations = tls.clientValidations;
     this.byAddress = new Map([...byAddress ?? []].map(([address, table]) => [address, contexts(table.tls)]));
     this.portListeners = portListeners;
@@ -133,22 +133,10 @@ export class SniContexts {
     if (own !== undefined) return lookupServerName(own.byHost, own.byWildcard, servername) ?? own.anyHost;
     const set = this.shared;
     const fromTable = lookupServerName(set.byHost, set.byWildcard, servername);
-    if (fromTable !== undefined && fromTable !== 'failed') return this.askingIfOwnAuthTls(fromTable, servername);
+    if (fromTable !== undefined && fromTable !== 'failed') return fromTable;
     const extra = this.extra?.(servername);
     if (extra) return this.extraContext(extra, servername);
     return fromTable ?? set.anyHost;
-  }
-
-  /**
-   * A table wildcard's certificate answers a host whose own spec.tls entry (naming no Secret) sets
-   * auth-tls: the handshake asks for the host's client certificate, as that entry's routes expect.
-   */
-  private askingIfOwnAuthTls(found: ServerContext, servername: string): Context {
-    const validation = found.entry?.clientValidation === undefined ? this.sharedValidations?.hosts.get(servername) : undefined;
-    if (validation === undefined || found.entry === undefined) return found;
-    const served = this.withValidation(found.entry, validation);
-    const context = this.load(served, this.loaded);
-    return context === 'failed' ? context : { context, entry: served };
   }
 
   /** An ACME certificate, asking for the host's client certificate when the host has auth-tls. */
@@ -187,6 +175,24 @@ export class SniContexts {
     into.set(key, { certificate: cert, context });
     return context;
   }
+}
+
+/**
+ * A table wildcard's certificate that answers a host whose own spec.tls entry (naming no Secret)
+ * sets auth-tls asks for the host's client certificate, as that entry's routes expect: the host
+ * gets the certificate with its validation among the exact names, made at the swap.
+ */
+function withOwnAuthTls(set: ContextSet, tls: TlsTable, resolve: (cert: TlsCertificate) => Context): ContextSet {
+  const validations = tls.clientValidations?.hosts;
+  if (validations === undefined) return set;
+  let byHost: Map<string, Context> | undefined;
+  for (const [host, clientValidation] of validations) {
+    const wildcard = lookupServerName(tls.hosts, tls.wildcards, host);
+    if (wildcard === undefined || wildcard.clientValidation !== undefined) continue;
+    byHost ??= new Map(set.byHost);
+    byHost.set(host, resolve({ ...wildcard, clientValidation }));
+  }
+  return byHost === undefined ? set : { ...set, byHost };
 }
 
 function mapValues<V>(source: ReadonlyMap<string, TlsCertificate>, f: (c: TlsCertificate) => V): Map<string, V> {
