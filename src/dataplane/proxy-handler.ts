@@ -111,7 +111,7 @@ function respond(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, body:
   // After a malformed request the connection's state is doubtful: close it (HTTP/1 only).
   const close = answer.status === 400 && req.httpVersionMajor === 1;
   const bytes = reply(res, answer.status, answer.text, close ? { ...answer.headers, connection: 'close' } : answer.headers);
-  const span = answer.matched === undefined ? deps.tracer?.beginUnrouted(req, deps.proto) : deps.tracer?.begin(answer.matched, req, deps.proto);
+  const span = deps.tracer?.begin(answer.matched, req, deps.proto);
   deps.onDone({ ...base, route: answer.matched, status: answer.status, bytes, upstream: undefined, errorKind: undefined, requestId: undefined, span });
 }
 

@@ -167,7 +167,7 @@ export function tracedUpgrade(deps: UpgradeDeps, route: Route, req: ClientReques
 /** A refusal that needs no upstream; traced as a refused request is (proxy-handler.ts). */
 export function answerLocally(deps: UpgradeDeps, req: ClientRequest, res: ClientResponse, base: UpgradeRecord, refusal: Refusal): void {
   reply(res, refusal.status, refusal.text, refusal.headers ?? {});
-  const span = base.route === undefined ? deps.tracer?.beginUnrouted(req, deps.proto) : deps.tracer?.begin(base.route, req, deps.proto);
+  const span = deps.tracer?.begin(base.route, req, deps.proto);
   deps.onDone({ ...base, status: refusal.status, bytes: 0, upstream: undefined, errorKind: undefined, ...(span === undefined ? {} : { span }) });
 }
 

@@ -31,20 +31,14 @@ export class Tracer {
     this.sink = sink;
   }
 
-  /** The request's span, or undefined when its route is not traced. */
-  begin(route: Route, req: ClientRequest, scheme: 'http' | 'https'): ServerSpan | undefined {
-    const own = route.options.tracing;
+  /**
+   * The request's span, or undefined when its route is not traced; a request no route took
+   * (`route` undefined) is traced by the controller's settings alone.
+   */
+  begin(route: Route | undefined, req: ClientRequest, scheme: 'http' | 'https'): ServerSpan | undefined {
+    const own = route?.options.tracing;
     if (!(own?.enabled ?? this.settings.enabled)) return undefined;
-    return this.open(own?.trustIncomingSpan ?? this.settings.trustIncomingSpan, req, scheme);
-  }
-
-  /** The span of a request no route took, when the controller traces by default. */
-  beginUnrouted(req: ClientRequest, scheme: 'http' | 'https'): ServerSpan | undefined {
-    return this.settings.enabled ? this.open(this.settings.trustIncomingSpan, req, scheme) : undefined;
-  }
-
-  private open(trustIncomingSpan: boolean, req: ClientRequest, scheme: 'http' | 'https'): ServerSpan {
-    const parent = trustIncomingSpan ? parseTraceparent(req.headers.traceparent) : undefined;
+    const parent = (own?.trustIncomingSpan ?? this.settings.trustIncomingSpan) ? parseTraceparent(req.headers.traceparent) : undefined;
     const traceId = parent?.traceId ?? this.ids.traceId();
     return {
       traceId, spanId: this.ids.spanId(), parentSpanId: parent?.spanId, sampled: sampled(this.settings, traceId, parent),
