@@ -161,27 +161,24 @@ function resolveListenerTls(
   return { acceptance, certificate, problem: tls.problem ?? frontend.problem };
 }
 
-/** Accepted when Bollard serves the listener's protocol on its port. */
+/**
+ * Accepted when Bollard serves the listener's protocol on its port: its main port (80 or 443), or,
+ * with --gateway-addresses, a port of its own that none of Bollard's listeners holds. TCP has no
+ * main port: ports of its own only.
+ */
 function acceptedCondition(listener: Listener, ports: ListenerPorts): ConditionSpec {
-  const main = PORT_OF[listener.protocol];
   if (!Object.hasOwn(PORT_OF, listener.protocol) || (listener.protocol === 'HTTPS' && listener.tlsMode === 'Passthrough')) {
     return condition('Accepted', false, 'UnsupportedProtocol', `protocol ${listener.protocol}${listener.tlsMode === 'Passthrough' ? ' (Passthrough)' : ''} is not served: use HTTP, HTTPS (Terminate), TLS or TCP`);
   }
-  if (main === undefined) return ownPortCondition(listener, ports);
+  const main = PORT_OF[listener.protocol];
   if (main === listener.port) return condition('Accepted', true, 'Accepted');
   if (!ports.own) {
-    return condition('Accepted', false, 'PortUnavailable', `without --gateway-addresses Bollard serves ${listener.protocol} on port ${String(main)} only (docs/gateway-api.md)`);
+    const why = main === undefined
+      ? `${listener.protocol} listeners need ports of their own: --gateway-addresses (docs/gateway-api.md)`
+      : `without --gateway-addresses Bollard serves ${listener.protocol} on port ${String(main)} only (docs/gateway-api.md)`;
+    return condition('Accepted', false, 'PortUnavailable', why);
   }
   if (ports.reserved.has(listener.port) || Object.values(PORT_OF).includes(listener.port)) {
-    return condition('Accepted', false, 'PortUnavailable', `port ${String(listener.port)} is taken by Bollard's own listeners`);
-  }
-  return condition('Accepted', true, 'Accepted');
-}
-
-/** A TCP listener takes every connection to its own port: only with --gateway-addresses, and not on Bollard's ports. */
-function ownPortCondition(listener: Listener, ports: ListenerPorts): ConditionSpec {
-  if (!ports.own) return condition('Accepted', false, 'PortUnavailable', `${listener.protocol} listeners need ports of their own: --gateway-addresses (docs/gateway-api.md)`);
-  if (ports.reserved.has(listener.port) || listener.port === 80 || listener.port === 443) {
     return condition('Accepted', false, 'PortUnavailable', `port ${String(listener.port)} is taken by Bollard's own listeners`);
   }
   return condition('Accepted', true, 'Accepted');
