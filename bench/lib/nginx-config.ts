@@ -44,38 +44,23 @@ function temps(dir: string): string[] {
  * large_client_header_buffers (4 × 64 KiB, room for the 32 KB head), no log.
  */
 export function buildHeadSinkConfig(opts: { dir: string; listen: string }): string {
-  return [
-    ...common(opts.dir, 1),
-    'http {',
-    '  access_log off;',
-    ...temps(opts.dir),
-    '  client_header_buffer_size 1k;',
-    '  large_client_header_buffers 4 64k;',
-    '  server {',
+  return oneWorkerServer(opts.dir, ['  client_header_buffer_size 1k;', '  large_client_header_buffers 4 64k;'], [
     `    listen ${opts.listen};`,
     '    location / { return 200; }',
-    '  }',
-    '}',
-    '',
-  ].join('\n');
+  ]);
 }
 
 /** The backend: static bodies from `return 200`, keep-alive on, no access log. */
 export function buildBackendConfig(opts: { dir: string; listen: string; bodies: readonly ResponseBody[] }): string {
-  return [
-    ...common(opts.dir, 1),
-    'http {',
-    '  access_log off;',
-    ...temps(opts.dir),
-    '  keepalive_timeout 75s;',
-    '  keepalive_requests 1000000;',
-    '  server {',
+  return oneWorkerServer(opts.dir, ['  keepalive_timeout 75s;', '  keepalive_requests 1000000;'], [
     `    listen ${opts.listen} backlog=4096;`,
     ...opts.bodies.map(bodyLocation),
-    '  }',
-    '}',
-    '',
-  ].join('\n');
+  ]);
+}
+
+/** One worker, no access log, temp files in `dir`: the http block's own lines, then one server's. */
+function oneWorkerServer(dir: string, http: readonly string[], server: readonly string[]): string {
+  return [...common(dir, 1), 'http {', '  access_log off;', ...temps(dir), ...http, '  server {', ...server, '  }', '}', ''].join('\n');
 }
 
 export interface ProxyConfigOptions {
