@@ -13,13 +13,13 @@ import type { Balancer } from './upstream/balancer.ts';
 import { endpointKey } from './upstream/endpoint-stats.ts';
 
 /** How a relayed connection began; labels bollard_tls_passthrough_connections_total and bollard_tcp_route_connections_total. */
-export type RelayOutcome = 'connected' | 'no_endpoints' | 'connect_error' | 'no_route';
+export type StreamOutcome = 'connected' | 'no_endpoints' | 'connect_error' | 'no_route';
 
 export interface RelayDeps {
   readonly balancer: Balancer;
   readonly tunnels: Tunnels;
   readonly connectTimeoutMs: number;
-  readonly onOutcome: (outcome: RelayOutcome) => void;
+  readonly onOutcome: (outcome: StreamOutcome) => void;
   /** A connection that never reached an endpoint (502, 503). */
   readonly onDone: (record: RequestRecord) => void;
 }
