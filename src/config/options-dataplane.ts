@@ -10,6 +10,7 @@ export const dataPlaneOptions: readonly OptionSpec[] = [
   option('tls-ciphers', 'OpenSSL cipher list for TLS 1.2; empty keeps Node\'s defaults.', ''),
   option('sni-strict', 'Fail the TLS handshake when no certificate matches the SNI name (true/false).', 'false'),
   option('enable-ssl-passthrough', 'Honour nginx.ingress.kubernetes.io/ssl-passthrough: TLS connections for such a host go, still encrypted, to its backend (as ingress-nginx\'s flag of the same name; true/false).', 'false'),
+  option('proxy-protocol', 'Expect a PROXY protocol header (v1 or v2, as AWS NLB and HAProxy send) at the start of every connection to the HTTP and HTTPS ports, and take the client address from it; a connection without a valid one is closed (ingress-nginx: use-proxy-protocol; true/false). Gateway TCP listeners do not read it.', 'false'),
   option('h2c', 'Also serve HTTP/2 with prior knowledge (h2c, e.g. gRPC without TLS) on the HTTP port (true/false).', 'true'),
   option('ssl-redirect', 'Redirect plain HTTP to HTTPS (308) on hosts that have a certificate from a served Ingress\'s spec.tls, as ingress-nginx does; bollard.io/ssl-redirect overrides it per Ingress (true/false).', 'true'),
   option('force-ssl-redirect', 'Redirect plain HTTP to HTTPS for every host, not only hosts with TLS; beats --ssl-redirect (true/false).', 'false'),

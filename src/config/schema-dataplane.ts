@@ -32,6 +32,7 @@ export const dataPlaneShape = {
   tlsCiphers: z.string(),
   sniStrict: bool,
   enableSslPassthrough: bool,
+  proxyProtocol: bool,
   h2c: bool,
   sslRedirect: bool,
   forceSslRedirect: bool,

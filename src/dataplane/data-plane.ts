@@ -28,6 +28,7 @@ import { UpstreamPools } from './upstream/pools.ts';
 import { createUpgradeHandler } from './websocket.ts';
 import { startTracing, type TracingConfig } from './tracing/start-tracing.ts';
 import { createH2WebSocketHandler } from './websocket-h2.ts';
+import { directFront, proxyProtocolFront } from './proxy-protocol/front.ts';
 
 export interface DataPlaneConfig {
   readonly bindAddress: string;
@@ -42,6 +43,8 @@ export interface DataPlaneConfig {
   readonly accessLog: boolean;
   /** Serve HTTP/2 with prior knowledge (h2c) on the HTTP port too. */
   readonly h2c?: boolean;
+  /** --proxy-protocol: every connection to the HTTP and HTTPS listeners starts with a PROXY header naming the client. */
+  readonly proxyProtocol?: boolean;
   readonly limits: ListenerLimits;
   readonly options: DataPlaneOptions;
   readonly tls: {
@@ -145,7 +148,10 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   };
   const plain = guardHandlers(handlerFor('http'), failed);
   const secure = guardHandlers(handlerFor('https'), failed);
-  const http: DrainableServer = createHttpListener(plain, config.limits, hooks('http'), config.h2c ?? false);
+  const front = config.proxyProtocol === true
+    ? proxyProtocolFront({ timeoutMs: config.limits.headersTimeoutMs, onRefused: (reason) => { metrics.proxyProtocolRefusals.inc({ reason }); } })
+    : directFront;
+  const http: DrainableServer = createHttpListener(plain, config.limits, hooks('http'), config.h2c ?? false, front);
   const streamDeps = { tables, balancer, tunnels, connectTimeoutMs: config.options.connectTimeoutMs, onDone };
   const routing = createTlsRouting({
     ...streamDeps, nginx: config.tls.sslPassthrough === true, onOutcome: (outcome) => { metrics.tlsPassthroughConnections.inc({ outcome }); },
@@ -156,7 +162,7 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
     ...config.tls, lookup: (name, connection) => sni.lookup(name, connection), routing,
     onHandshakeError: (code) => { metrics.tlsHandshakeErrors.inc({ code }); },
     onCertificateChoice: (choice) => { metrics.tlsCertificateChoices.inc({ choice }); },
-  }, hooks('https'));
+  }, hooks('https'), front);
   const httpPort = await listen(http, config.httpPort, config.bindAddress, config.reusePort);
   const httpsPort = await listen(https, config.httpsPort, config.bindAddress, config.reusePort);
   const ports = new PortListeners({

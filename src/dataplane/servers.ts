@@ -15,6 +15,7 @@ import { Http1ConnectionSet } from './http1/connection-set.ts';
 import { secureContextOptions, type SniLookup } from './tls/sni-contexts.ts';
 import { acceptTls, type CertificateChoice, type TlsAcceptOptions } from './tls/tls-accept.ts';
 import type { TlsRouting } from './tls/server-name-routing.ts';
+import { carryPeer, directFront, type ConnectionFront } from './proxy-protocol/front.ts';
 
 export interface ListenerLimits {
   readonly maxHeaderBytes: number;
@@ -127,14 +128,16 @@ function http1Connections(handlers: ListenerHandlers, limits: ListenerLimits, ho
 class Http1Server extends NetServer implements DrainableServer {
   private readonly http1: Http1ConnectionSet;
   private readonly h2: H2Sessions | undefined;
+  private readonly front: ConnectionFront;
 
-  constructor(handlers: ListenerHandlers, limits: ListenerLimits, hooks: ListenerHooks, h2c: boolean) {
+  constructor(handlers: ListenerHandlers, limits: ListenerLimits, hooks: ListenerHooks, h2c: boolean, front: ConnectionFront) {
     super({ noDelay: true });
     const h2 = h2c ? new H2Sessions(handlers, limits) : undefined;
     this.h2 = h2;
+    this.front = front;
     const connections = http1Connections(handlers, limits, hooks, h2);
     this.http1 = connections;
-    this.on('connection', (socket: Socket) => { connections.adopt(socket); });
+    this.on('connection', (socket: Socket) => { front.accept(socket, (s) => { connections.adopt(s); }); });
     this.on('close', () => { connections.stop(); });
   }
 
@@ -144,14 +147,18 @@ class Http1Server extends NetServer implements DrainableServer {
   }
 
   closeIdleConnections(): void {
+    this.front.closeWaiting();
     this.http1.closeIdle();
     this.h2?.closeAll();
   }
 }
 
-/** `h2c`: also serve HTTP/2 to clients that open with its preface (prior knowledge, e.g. gRPC). */
-export function createHttpListener(handlers: ListenerHandlers, limits: ListenerLimits, hooks: ListenerHooks, h2c: boolean): DrainableServer {
-  const server = new Http1Server(handlers, limits, hooks, h2c);
+/**
+ * `h2c`: also serve HTTP/2 to clients that open with its preface (prior knowledge, e.g. gRPC).
+ * `front`: what each connection goes through first (the PROXY protocol, proxy-protocol/front.ts).
+ */
+export function createHttpListener(handlers: ListenerHandlers, limits: ListenerLimits, hooks: ListenerHooks, h2c: boolean, front: ConnectionFront = directFront): DrainableServer {
+  const server = new Http1Server(handlers, limits, hooks, h2c, front);
   trackConnections(server, 'connection', hooks);
   return server;
 }
@@ -180,7 +187,7 @@ class TlsFrontServer extends NetServer implements DrainableServer {
   /** Connections still in their handshake: nothing of a request yet, so idle at shutdown. */
   private readonly handshaking = new Set<Socket>();
 
-  constructor(tls: TlsListenerOptions, handlers: ListenerHandlers, limits: ListenerLimits, hooks: ListenerHooks) {
+  constructor(tls: TlsListenerOptions, handlers: ListenerHandlers, limits: ListenerLimits, hooks: ListenerHooks, front: ConnectionFront) {
     super({ noDelay: true });
     const h2 = new H2Sessions(handlers, limits);
     const http1 = http1Connections(handlers, limits, hooks);
@@ -192,15 +199,19 @@ class TlsFrontServer extends NetServer implements DrainableServer {
       onChoice: tls.onCertificateChoice, onHandshakeError: tls.onHandshakeError,
       ...(tls.routing === undefined ? {} : { routeHello: tls.routing.routeHello }),
     };
-    this.on('connection', (raw: Socket) => {
-      this.handshaking.add(raw);
-      raw.once('close', () => this.handshaking.delete(raw));
-      acceptTls(raw, accept, (socket: TLSSocket, stream) => {
-        this.handshaking.delete(raw);
-        this.emit('secureConnection', socket);
-        if (stream !== undefined) tls.routing?.relayTerminated(socket, stream);
-        else if (socket.alpnProtocol === 'h2') h2.adopt(socket);
-        else http1.adopt(socket);
+    // `handshaking` holds connections from their acceptance, while their PROXY header is awaited too.
+    this.on('connection', (accepted: Socket) => {
+      this.handshaking.add(accepted);
+      accepted.once('close', () => this.handshaking.delete(accepted));
+      front.accept(accepted, (raw) => {
+        acceptTls(raw, accept, (socket: TLSSocket, stream) => {
+          this.handshaking.delete(raw);
+          carryPeer(raw, socket);
+          this.emit('secureConnection', socket);
+          if (stream !== undefined) tls.routing?.relayTerminated(socket, stream);
+          else if (socket.alpnProtocol === 'h2') h2.adopt(socket);
+          else http1.adopt(socket);
+        });
       });
     });
     this.on('close', () => { http1.stop(); });
@@ -219,8 +230,10 @@ class TlsFrontServer extends NetServer implements DrainableServer {
   }
 }
 
-export function createHttpsListener(handlers: ListenerHandlers, limits: ListenerLimits, tls: TlsListenerOptions, hooks: ListenerHooks): DrainableServer {
-  const server = new TlsFrontServer(tls, handlers, limits, hooks);
+export function createHttpsListener(
+  handlers: ListenerHandlers, limits: ListenerLimits, tls: TlsListenerOptions, hooks: ListenerHooks, front: ConnectionFront = directFront,
+): DrainableServer {
+  const server = new TlsFrontServer(tls, handlers, limits, hooks, front);
   trackConnections(server, 'secureConnection', hooks);
   return server;
 }

@@ -32,6 +32,7 @@ export interface Metrics {
   readonly gatewayPortListeners: Gauge;
   readonly gatewayPortListenerErrors: Counter<'code'>;
   readonly clientErrors: Counter<'code'>;
+  readonly proxyProtocolRefusals: Counter<'reason'>;
   readonly upstreamEjections: Counter<'service'>;
   readonly handlerFailures: Counter<'handler'>;
   /** Upgraded connections (WebSocket over HTTP/1.1 and HTTP/2): a tunnel is counted when it opens and when it closes. */
@@ -122,6 +123,11 @@ export function createMetrics(opts: { processMetrics: boolean } = { processMetri
       labelNames: ['outcome'], registers: d,
     }),
     clientErrors: new Counter({ name: 'bollard_client_errors_total', help: 'Malformed or timed-out client requests rejected before routing, by parser error code.', labelNames: ['code'], registers: d }),
+    proxyProtocolRefusals: new Counter({
+      name: 'bollard_proxy_protocol_refusals_total',
+      help: 'Connections closed for their PROXY protocol header (--proxy-protocol), by reason: missing (the bytes are not one), malformed, too_long, timeout.',
+      labelNames: ['reason'], registers: d,
+    }),
     upstreamEjections: new Counter({ name: 'bollard_upstream_ejections_total', help: 'Endpoints ejected by passive health checking.', labelNames: ['service'], registers: d }),
     handlerFailures: new Counter({
       name: 'bollard_handler_failures_total', help: 'Requests whose handling threw (a bug): answered 500 or closed, logged as "request handler failed".', labelNames: ['handler'], registers: d,

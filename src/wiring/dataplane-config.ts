@@ -20,6 +20,7 @@ export async function dataPlaneConfig(config: ControllerConfig): Promise<DataPla
     httpPublicPort: config.httpPublicPort,
     accessLog: config.accessLog,
     h2c: config.h2c,
+    proxyProtocol: config.proxyProtocol,
     limits: {
       maxHeaderBytes: config.maxHeaderBytes,
       headersTimeoutMs: config.clientHeaderTimeoutSeconds * 1000,
