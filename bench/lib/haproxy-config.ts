@@ -16,7 +16,7 @@ export interface HaproxyConfigOptions {
 // Bollard's access-log fields. The Host header is captured at request time (slot 0): log
 // formats run after the request buffer is gone.
 const LOG_FORMAT = 'log-format "{\\"time\\":\\"%tr\\",\\"level\\":\\"info\\",\\"msg\\":\\"request\\",\\"log\\":\\"access\\",'
-  + '\\"method\\":\\"%HM\\",\\"host\\":\\"%[capture.req.hdr(0)]\\",\\"path\\":\\"%HPO\\",\\"status\\":%ST,\\"bytes\\":%B,'
+  + '\\"client\\":\\"%ci\\",\\"method\\":\\"%HM\\",\\"host\\":\\"%[capture.req.hdr(0)]\\",\\"path\\":\\"%HPO\\",\\"status\\":%ST,\\"bytes\\":%B,'
   + '\\"durationMs\\":%Ta,\\"ingress\\":\\"bench/proxy\\",\\"service\\":\\"bench/backend:80\\",\\"upstream\\":\\"%si:%sp\\",\\"requestId\\":\\"%ID\\"}"';
 
 export function buildHaproxyConfig(o: HaproxyConfigOptions): string {

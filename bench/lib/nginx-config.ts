@@ -79,7 +79,7 @@ export interface ProxyConfigOptions {
 // (~330 bytes) to a file. With nginx's "combined" (~100 bytes) Bollard wrote three times the
 // bytes, and on the benchmark machine growing a file costs 1-2 µs per 300 bytes (page cache).
 const JSON_ACCESS_LOG = "log_format bollard_json escape=json '{\"time\":\"$time_iso8601\",\"level\":\"info\",\"msg\":\"request\",\"log\":\"access\"," +
-  '"method":"$request_method","host":"$host","path":"$uri","status":$status,"bytes":$body_bytes_sent,"durationMs":$request_time,' +
+  '"client":"$remote_addr","method":"$request_method","host":"$host","path":"$uri","status":$status,"bytes":$body_bytes_sent,"durationMs":$request_time,' +
   "\"ingress\":\"bench/proxy\",\"service\":\"bench/backend:80\",\"upstream\":\"$upstream_addr\",\"requestId\":\"$request_id\"}';";
 
 /**

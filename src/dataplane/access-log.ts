@@ -70,6 +70,6 @@ function formatLine(r: RequestRecord, time: string, seconds: number, routeFields
   const requestId = r.requestId === undefined ? '' : `,"requestId":${str(r.requestId)}`;
   const error = r.errorKind === undefined ? '' : `,"error":${str(r.errorKind)}`;
   const tunnel = r.tunnel === undefined ? '' : `,"bytesFromClient":${r.tunnel.bytesFromClient},"closedBy":"${r.tunnel.closedBy}"`;
-  return `{"time":"${time}","level":"info","msg":"request","log":"access","method":${str(r.method)},"host":${str(r.host)},"path":${str(r.path)},` +
+  return `{"time":"${time}","level":"info","msg":"request","log":"access","client":${str(r.client)},"method":${str(r.method)},"host":${str(r.host)},"path":${str(r.path)},` +
     `"status":${r.status},"bytes":${r.bytes},"durationMs":${(seconds * 1000).toFixed(3)}${routeFields}${upstream}${requestId}${error}${tunnel}${extra}}\n`;
 }

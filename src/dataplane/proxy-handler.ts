@@ -29,6 +29,8 @@ export interface RequestRecord {
   readonly method: string;
   readonly host: string;
   readonly path: string;
+  /** The client's address as access rules see it: the peer's, behind --trusted-proxies the X-Forwarded-For client. */
+  readonly client: string;
   readonly status: number;
   readonly bytes: number;
   readonly route: Route | undefined;
@@ -84,7 +86,7 @@ export function createProxyHandler(deps: ProxyDeps): (req: ClientRequest, res: C
     const startedAt = performance.now();
     const host = normalizeHost(authorityOf(req));
     const target = normalizeRequestTarget(req.url ?? '');
-    const base: Record0 = { method: req.method ?? 'GET', host: host ?? '', path: target?.matchPath ?? '', startedAt, route: undefined };
+    const base: Record0 = { method: req.method ?? 'GET', host: host ?? '', path: target?.matchPath ?? '', client: clientOf(req, deps.trusted), startedAt, route: undefined };
     if (host !== undefined && target !== undefined && deps.challenges && target.matchPath.startsWith(ACME_PREFIX)) {
       // Rare and possibly async (read-through to etcd): answered before the table is consulted.
       Promise.resolve(deps.challenges(target.matchPath.slice(ACME_PREFIX.length), host))
@@ -101,6 +103,11 @@ export function createProxyHandler(deps: ProxyDeps): (req: ClientRequest, res: C
   };
 }
 
+/** RequestRecord.client. */
+export function clientOf(req: ClientRequest, trusted: TrustCheck): string {
+  return clientAddress(req.socket?.remoteAddress ?? '', req.headers['x-forwarded-for'], trusted);
+}
+
 type Decision = Forwardable | (Refusal & { matched?: Route });
 
 function respond(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, body: Readable | null, base: Record0, answer: Decision): void {
@@ -110,7 +117,8 @@ function respond(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, body:
   }
   // After a malformed request the connection's state is doubtful: close it (HTTP/1 only).
   const close = answer.status === 400 && req.httpVersionMajor === 1;
-  const bytes = reply(res, answer.status, answer.text, close ? { ...answer.headers, connection: 'close' } : answer.headers);
+  const headers = withHsts(deps, answer.matched, answer.headers);
+  const bytes = reply(res, answer.status, answer.text, close ? { ...headers, connection: 'close' } : headers);
   const span = deps.tracer?.begin(answer.matched, req, deps.proto);
   deps.onDone({ ...base, route: answer.matched, status: answer.status, bytes, upstream: undefined, errorKind: undefined, requestId: undefined, span });
 }
@@ -227,7 +235,7 @@ function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, requestB
   const mirrored = startMirrors(deps, m, { method: base.method, path, headers, timeoutMs: m.route.options.readTimeoutMs }, limited);
   const body = mirrored === undefined ? limited : mirrored.body;
   const intercept = interceptedStatuses(m.route);
-  const out: Outbound = { route: m.route, method: base.method, path, headers, body, intercept, ...plannedForwarding(plan) };
+  const out: Outbound = { route: m.route, method: base.method, path, headers, body, intercept, ...plannedForwarding(plan, hstsOf(deps, m.route)) };
   forward(deps.forward, out, res, (r: ForwardResult) => {
     mirrored?.done();
     const replaced = intercept === undefined ? undefined : replacedStatus(r, intercept, statusOf(r), res.destroyed);
@@ -241,11 +249,26 @@ function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, requestB
   });
 }
 
-/** What the middlewares' plan says about forwarding besides the request's path and headers. */
-function plannedForwarding(plan: ForwardPlan | undefined): Partial<Outbound> {
-  if (plan === undefined) return {};
-  const { responseHeaders, removeResponseHeaders, appendResponseHeaders, session, responseRate, hash, responseRewrite, authCookies } = plan;
+/** What the middlewares' plan says about forwarding besides the request's path and headers; and HSTS, set over the upstream's own. */
+function plannedForwarding(plan: ForwardPlan | undefined, hsts: string | undefined): Partial<Outbound> {
+  const sts = hsts === undefined ? undefined : { [STS]: hsts };
+  if (plan === undefined) return sts === undefined ? {} : { responseHeaders: sts };
+  const { removeResponseHeaders, appendResponseHeaders, session, responseRate, hash, responseRewrite, authCookies } = plan;
+  const responseHeaders = sts === undefined ? plan.responseHeaders : { ...plan.responseHeaders, ...sts };
   return { responseHeaders, removeResponseHeaders, appendResponseHeaders, session, responseRate, hash, responseRewrite, authCookies };
+}
+
+const STS = 'strict-transport-security';
+
+/** RouteOptions.hsts, on HTTPS only (ingress-nginx: `if ($scheme = https)`). */
+function hstsOf(deps: ProxyDeps, route: Route | undefined): string | undefined {
+  return deps.proto === 'https' ? route?.options.hsts : undefined;
+}
+
+/** `headers` with the route's HSTS added, for an answer Bollard gives itself. */
+function withHsts(deps: ProxyDeps, route: Route | undefined, headers: Record<string, string | string[]>): Record<string, string | string[]> {
+  const hsts = hstsOf(deps, route);
+  return hsts === undefined ? headers : { ...headers, [STS]: hsts };
 }
 
 /** The copies for the route's RequestMirror filters, if it has any; the body the upstream then reads. */
@@ -264,10 +287,10 @@ function finish(deps: ProxyDeps, res: ClientResponse, base: Record0, r: ForwardR
   const failure = r.error ? classify(r.error) : undefined;
   const status = failure?.status ?? r.status;
   let bytes = r.bytes;
-  if (failure && !r.started) bytes = reply(res, failure.status, failure.text, {});
+  if (failure && !r.started) bytes = reply(res, failure.status, failure.text, withHsts(deps, base.route, {}));
   else if (failure) res.destroy();
   // No endpoint left to try: 503 when there was none, 502 when every one tried refused.
-  else if (!r.started) bytes = reply(res, r.status, r.status === 503 ? 'no ready endpoints' : 'upstream unavailable', {});
+  else if (!r.started) bytes = reply(res, r.status, r.status === 503 ? 'no ready endpoints' : 'upstream unavailable', withHsts(deps, base.route, {}));
   deps.onDone({ ...base, status, bytes, upstream, errorKind: failure?.kind, requestId });
 }
 

@@ -31,12 +31,14 @@ export interface Relayed {
   readonly pending: Buffer;
   readonly host: string;
   readonly method: string;
+  /** The client's address (the socket's peer, or the one its PROXY header named). */
+  readonly peer: string;
 }
 
 /** Joins `client` to an endpoint of `route` as a tunnel. */
-export function relay(deps: RelayDeps, { route, client, pending, host, method }: Relayed): void {
+export function relay(deps: RelayDeps, { route, client, pending, host, method, peer }: Relayed): void {
   const startedAt = performance.now();
-  const base = { method, host, path: '', route, requestId: undefined, startedAt };
+  const base = { method, host, path: '', client: peer, route, requestId: undefined, startedAt };
   const endpoint = deps.balancer.pick(route.upstream, route.options.loadBalancing);
   if (endpoint === undefined) {
     deps.onOutcome('no_endpoints');

@@ -25,7 +25,7 @@ export function createTcpStreamServer(deps: TcpStreamDeps): Server {
       socket.destroy();
       return;
     }
-    relay(deps, { route: pickBackend(route), client: socket, pending: Buffer.alloc(0), host: '', method: METHOD });
+    relay(deps, { route: pickBackend(route), client: socket, pending: Buffer.alloc(0), host: '', method: METHOD, peer: socket.remoteAddress ?? '' });
   });
   return server;
 }

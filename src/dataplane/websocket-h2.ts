@@ -12,6 +12,7 @@ import { applyPlan, whenSettled } from './middleware/chain.ts';
 import { normalizeRequestTarget, type RequestTarget } from './request-path.ts';
 import { webSocketAccept } from './upgrade-protocol.ts';
 import { answerLocally, askUpstream, decide, tracedUpgrade, type Decided, type UpgradeDeps, type UpgradeRecord } from './websocket.ts';
+import { clientOf } from './proxy-handler.ts';
 
 const EMPTY = Buffer.alloc(0);
 /** Handshake fields the client needs from the upstream's 101 (RFC 8441 §5). */
@@ -24,7 +25,7 @@ export function createH2WebSocketHandler(deps: UpgradeDeps): (req: Http2ServerRe
     const path = req.headers[':path'];
     const host = normalizeHost(req.headers[':authority'] ?? '');
     const target = typeof path === 'string' ? normalizeRequestTarget(path) : undefined;
-    const base: UpgradeRecord = { method: 'CONNECT', host: host ?? '', path: target?.matchPath ?? '', route: undefined, requestId: undefined, startedAt };
+    const base: UpgradeRecord = { method: 'CONNECT', host: host ?? '', path: target?.matchPath ?? '', client: clientOf(req, deps.trusted), route: undefined, requestId: undefined, startedAt };
     if (req.headers[':protocol'] !== 'websocket') {
       answerLocally(deps, req, res, base, { status: 405, text: 'only WebSocket may be tunnelled' });
       return;

@@ -21,7 +21,7 @@ import { handshakeOf } from './tls/handshake-record.ts';
 import { reply, type ClientRequest, type ClientResponse } from './client-response.ts';
 import type { ForwardDeps } from './forward.ts';
 import { buildClientHeaders, buildUpstreamHeaders } from './forward-headers.ts';
-import { classify, type RequestRecord } from './proxy-handler.ts';
+import { classify, clientOf, type RequestRecord } from './proxy-handler.ts';
 import { normalizeRequestTarget, type RequestTarget } from './request-path.ts';
 import type { TableHolder } from './table-holder.ts';
 import type { Logger } from '../log/logger.ts';
@@ -63,7 +63,7 @@ export function createUpgradeHandler(deps: UpgradeDeps): (req: Http1Request, soc
     const host = normalizeHost(req.headers.host ?? '');
     const target = normalizeRequestTarget(req.url);
     const key = webSocketKey(req.method, req.headers);
-    const base: UpgradeRecord = { method: req.method, host: host ?? '', path: target?.matchPath ?? '', route: undefined, requestId: undefined, startedAt };
+    const base: UpgradeRecord = { method: req.method, host: host ?? '', path: target?.matchPath ?? '', client: clientOf(req, deps.trusted), route: undefined, requestId: undefined, startedAt };
     if (host === undefined || target === undefined || key === undefined) {
       answerLocally(deps, req, res, base, { status: 400, text: 'bad websocket handshake' });
       return;

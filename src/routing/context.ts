@@ -26,12 +26,12 @@ export function buildContext(snapshot: ClusterSnapshot, options: BuildOptions): 
   const ourClasses = new Set(classes.map((c) => c.name));
   const ourDefault = classes.some((c) => c.isDefault);
   const defaults = resolveDefaults(options);
-  const { sslRedirect, forceSslRedirect, loadBalancing, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs } = defaults;
+  const { sslRedirect, forceSslRedirect, loadBalancing, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, hsts } = defaults;
   const sslPassthrough = options.sslPassthrough === true;
   const acme = options.acme === true;
   const key = JSON.stringify([
     [...ourClasses].sort(), ourDefault, sslRedirect, forceSslRedirect, loadBalancing, readTimeoutMs, maxBodyBytes ?? null, tunnelIdleTimeoutMs, sslPassthrough,
-    options.globalAuth ?? null, acme,
+    options.globalAuth ?? null, acme, hsts,
   ]);
   return { key, ourClasses, ourDefault, defaults, sslPassthrough, globalAuth: options.globalAuth, acme };
 }

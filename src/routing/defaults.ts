@@ -9,6 +9,8 @@ export const BUILT_IN_DEFAULTS: RouteDefaults = {
   readTimeoutMs: 60_000,
   maxBodyBytes: undefined,
   tunnelIdleTimeoutMs: 3_600_000,
+  // ingress-nginx's hsts, hsts-max-age, hsts-include-subdomains and hsts-preload defaults.
+  hsts: 'max-age=31536000; includeSubDomains',
 };
 
 export function resolveDefaults(options: BuildOptions): RouteDefaults {
@@ -20,5 +22,6 @@ export function resolveDefaults(options: BuildOptions): RouteDefaults {
     readTimeoutMs: given.readTimeoutMs ?? BUILT_IN_DEFAULTS.readTimeoutMs,
     maxBodyBytes: given.maxBodyBytes ?? BUILT_IN_DEFAULTS.maxBodyBytes,
     tunnelIdleTimeoutMs: given.tunnelIdleTimeoutMs ?? BUILT_IN_DEFAULTS.tunnelIdleTimeoutMs,
+    hsts: given.hsts ?? BUILT_IN_DEFAULTS.hsts,
   };
 }

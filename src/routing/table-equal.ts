@@ -127,7 +127,7 @@ function optionsEqual(a: RouteOptions, b: RouteOptions): boolean {
 function upstreamOptionsEqual(a: RouteOptions, b: RouteOptions): boolean {
   return a.connectTimeoutMs === b.connectTimeoutMs && a.retries === b.retries && a.retryTimeoutMs === b.retryTimeoutMs &&
     a.sslPassthrough === b.sslPassthrough && a.upstreamTls?.key === b.upstreamTls?.key && a.accessLog === b.accessLog &&
-    a.tracing?.key === b.tracing?.key;
+    a.tracing?.key === b.tracing?.key && a.hsts === b.hsts;
 }
 
 function upstreamsEqual(a: Upstream, b: Upstream): boolean {

@@ -64,6 +64,11 @@ export interface RouteOptions {
   readonly upstreamTls?: UpstreamTls;
   /** nginx enable-opentelemetry and its companions; absent: the controller's tracing settings (--otel-*) alone. */
   readonly tracing?: RouteTracing;
+  /**
+   * The Strict-Transport-Security value every HTTPS answer of the route carries (--hsts*, as
+   * ingress-nginx's hsts keys): set on Ingress routes whose host has a certificate. Absent: none.
+   */
+  readonly hsts?: string;
 }
 
 /**
@@ -450,6 +455,8 @@ export interface RouteDefaults {
   readonly readTimeoutMs: number;
   readonly maxBodyBytes: number | undefined;
   readonly tunnelIdleTimeoutMs: number;
+  /** Strict-Transport-Security value for HTTPS answers on hosts with a certificate (--hsts*); false: none. */
+  readonly hsts: string | false;
 }
 
 /**

@@ -81,8 +81,15 @@ export function buildOptions(config: ControllerConfig): BuildOptions {
       readTimeoutMs: config.proxyReadTimeoutSeconds * 1000,
       maxBodyBytes: config.proxyBodySize,
       tunnelIdleTimeoutMs: config.tunnelIdleTimeoutSeconds * 1000,
+      hsts: hstsOf(config),
     },
   };
+}
+
+/** --hsts*: the Strict-Transport-Security value, as ingress-nginx writes it; false when off. */
+export function hstsOf(config: Pick<ControllerConfig, 'hsts' | 'hstsMaxAgeSeconds' | 'hstsIncludeSubdomains' | 'hstsPreload'>): string | false {
+  if (!config.hsts) return false;
+  return `max-age=${String(config.hstsMaxAgeSeconds)}${config.hstsIncludeSubdomains ? '; includeSubDomains' : ''}${config.hstsPreload ? '; preload' : ''}`;
 }
 
 /** --global-auth-*: the ForwardAuth every Ingress route runs (routing/nginx/global-auth.ts). */

@@ -53,7 +53,7 @@ export function createTlsRouting(deps: TlsRoutingDeps): TlsRouting {
     const table = deps.tables.current();
     const nginx = deps.nginx && servername !== undefined ? lookupPassthroughRoute(table, servername) : undefined;
     if (nginx !== undefined) {
-      relay(deps, { route: nginx, client: raw, pending: hello, host: servername ?? '', method: PASSTHROUGH });
+      relay(deps, { route: nginx, client: raw, pending: hello, host: servername ?? '', method: PASSTHROUGH, peer: raw.remoteAddress ?? '' });
       return 'taken';
     }
     const stream = lookupTlsStream(tableForConnection(table, raw), servername);
@@ -64,14 +64,14 @@ export function createTlsRouting(deps: TlsRoutingDeps): TlsRouting {
       return 'taken';
     }
     if (stream.mode === 'terminate') return { stream: stream.route };
-    relay(deps, { route: pickBackend(stream.route), client: raw, pending: hello, host: servername ?? '', method: PASSTHROUGH });
+    relay(deps, { route: pickBackend(stream.route), client: raw, pending: hello, host: servername ?? '', method: PASSTHROUGH, peer: raw.remoteAddress ?? '' });
     return 'taken';
   };
   return {
     routeHello,
     relayTerminated: (socket, route) => {
       const host = handshakeOf(socket)?.servername ?? '';
-      relay(deps, { route: pickBackend(route), client: socket, pending: Buffer.alloc(0), host, method: TERMINATE });
+      relay(deps, { route: pickBackend(route), client: socket, pending: Buffer.alloc(0), host, method: TERMINATE, peer: socket.remoteAddress ?? '' });
     },
   };
 }

@@ -88,8 +88,9 @@ const READ_SLOTS = [authSecretSlots, proxySslSecretSlots, customHeaderSlots, aut
 const PROTOCOL_INDEX: Readonly<Record<BackendProtocol, number>> = { HTTP: 0, HTTPS: 1, H2C: 2, GRPC: 3, GRPCS: 4 };
 const PROTOCOL_COUNT = 5;
 
-function sharedIndex(sslRedirect: boolean, backendProtocol: BackendProtocol): number {
-  return (sslRedirect ? PROTOCOL_COUNT : 0) + PROTOCOL_INDEX[backendProtocol];
+/** Options an Ingress's routes share: by redirect, HSTS (on hosts with a certificate) and protocol. */
+function sharedIndex(sslRedirect: boolean, hsts: boolean, backendProtocol: BackendProtocol): number {
+  return (sslRedirect ? 2 * PROTOCOL_COUNT : 0) + (hsts ? PROTOCOL_COUNT : 0) + PROTOCOL_INDEX[backendProtocol];
 }
 
 /**
@@ -267,16 +268,19 @@ function sameCanary(a: Canary | undefined, b: Canary | undefined): boolean {
 
 function routeOptions(state: BuildState, host: HostState, ingress: IngressOptions, upstream: Upstream): RouteOptions {
   const sslRedirect = sslRedirectOf(state, host, ingress);
+  const { hsts: hstsValue } = state.context.defaults;
+  // sslRedirectOf has settled host.hasCertificate.
+  const hsts = hstsValue !== false && host.hasCertificate === true ? hstsValue : undefined;
   const backendProtocol = ingress.backendProtocol ?? protocolForAppProtocol(upstream.appProtocol);
   const upstreamTls = ingress.proxySsl !== undefined && (backendProtocol === 'HTTPS' || backendProtocol === 'GRPCS')
     ? upstreamTlsFor(state.engine, ingress.proxySsl, upstream)
     : undefined;
   // With upstream TLS the options depend on the upstream (its Service is the default proxy-ssl-name): not shared by protocol alone.
-  if (upstreamTls !== undefined) return internOptions(state, { ...plainOptions(ingress, sslRedirect, backendProtocol), upstreamTls });
-  const index = sharedIndex(sslRedirect, backendProtocol);
+  if (upstreamTls !== undefined) return internOptions(state, { ...plainOptions(ingress, sslRedirect, backendProtocol, hsts), upstreamTls });
+  const index = sharedIndex(sslRedirect, hsts !== undefined, backendProtocol);
   let options = ingress.shared[index];
   if (options === undefined) {
-    options = internOptions(state, plainOptions(ingress, sslRedirect, backendProtocol));
+    options = internOptions(state, plainOptions(ingress, sslRedirect, backendProtocol, hsts));
     ingress.shared[index] = options;
   }
   return options;
@@ -291,25 +295,31 @@ function sslRedirectOf(state: BuildState, host: HostState, ingress: IngressOptio
     : mode === 'always' || (mode === 'with-certificate' && host.hasCertificate);
 }
 
-function plainOptions(ingress: IngressOptions, sslRedirect: boolean, backendProtocol: BackendProtocol): RouteOptions {
+function plainOptions(ingress: IngressOptions, sslRedirect: boolean, backendProtocol: BackendProtocol, hsts: string | undefined): RouteOptions {
   const { loadBalancing, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs } = ingress;
   return {
     sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs,
     ...(ingress.sslPassthrough ? { sslPassthrough: true } : {}),
     ...(ingress.accessLogOff ? { accessLog: false } : {}),
     ...(ingress.tracing === undefined ? {} : { tracing: ingress.tracing }),
+    ...(hsts === undefined ? {} : { hsts }),
   };
 }
 
 /** One object per distinct RouteOptions value, so equal options are the same object in every table. */
 function internOptions(state: BuildState, options: RouteOptions): RouteOptions {
-  const { sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs, sslPassthrough, upstreamTls, accessLog, tracing } = options;
+  const { sslRedirect, loadBalancing, backendProtocol, readTimeoutMs, maxBodyBytes, tunnelIdleTimeoutMs, connectTimeoutMs, retries, retryTimeoutMs } = options;
   const key = `${sslRedirect}|${loadBalancing}|${backendProtocol}|${readTimeoutMs}|${maxBodyBytes ?? ''}|${tunnelIdleTimeoutMs}|` +
-    `${connectTimeoutMs ?? ''}|${retries ?? ''}|${retryTimeoutMs ?? ''}|${sslPassthrough === true ? 'passthrough' : ''}|${upstreamTls?.key ?? ''}|${accessLog === false ? 'quiet' : ''}|${tracing?.key ?? ''}`;
+    `${connectTimeoutMs ?? ''}|${retries ?? ''}|${retryTimeoutMs ?? ''}|${optionalKey(options)}`;
   const interned = state.engine.routeOptions.get(key);
   if (interned !== undefined) return interned;
   state.engine.routeOptions.set(key, options);
   return options;
+}
+
+/** The key part of the options a route may lack. */
+function optionalKey({ sslPassthrough, upstreamTls, accessLog, tracing, hsts }: RouteOptions): string {
+  return `${sslPassthrough === true ? 'passthrough' : ''}|${upstreamTls?.key ?? ''}|${accessLog === false ? 'quiet' : ''}|${tracing?.key ?? ''}|${hsts ?? ''}`;
 }
 
 /** Whether SNI finds a certificate for the host; never for rules without a host or the default backend. */

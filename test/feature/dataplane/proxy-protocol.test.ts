@@ -11,6 +11,7 @@ import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { defaultListenerLimits } from '../../../src/dataplane/servers.ts';
+import { waitFor } from '../../harness/wait-for.ts';
 import { startHaproxyFront, type HaproxyFront } from './haproxy-front.ts';
 import { certificate, hostRoutes, route, startPlane, startUpstream, table, tlsFixture, upstream, type TestUpstream } from './support.ts';
 
@@ -18,10 +19,11 @@ const HOST = 'shop.example.com';
 let plane: Awaited<ReturnType<typeof startPlane>>;
 let web: TestUpstream;
 let haproxy: HaproxyFront;
+const accessLog: string[] = [];
 
 beforeAll(async () => {
   web = await startUpstream('web');
-  plane = await startPlane({ proxyProtocol: true });
+  plane = await startPlane({ proxyProtocol: true, accessLog: true }, { accessLog: (line) => { accessLog.push(line); } });
   const pair = { certPem: await tlsFixture('rsa-2048-a.crt'), keyPem: await tlsFixture('rsa-2048-a.key') };
   plane.tables.publish(table({ [HOST]: hostRoutes(route('/', upstream('web', [web.endpoint]))) }, { [HOST]: certificate('shop', pair) }));
   haproxy = await startHaproxyFront([
@@ -107,6 +109,10 @@ describe('behind HAProxy (mode tcp)', () => {
     const [v1, v2] = haproxy.ports;
     expect(await get(v1 ?? 0, '127.0.0.2')).toEqual({ status: 200, forwardedFor: '127.0.0.2' });
     expect(await get(v2 ?? 0, '127.0.0.3')).toEqual({ status: 200, forwardedFor: '127.0.0.3' });
+    const logged = await waitFor(() => Promise.resolve(accessLog.length >= 2 ? accessLog.map((l) => (JSON.parse(l) as { client: string }).client) : undefined), {
+      what: 'two access-log lines', timeoutMs: 5_000, intervalMs: 10,
+    });
+    expect(logged.slice(0, 2)).toEqual(['127.0.0.2', '127.0.0.3']);
   });
 
   it('HTTPS with HTTP/1.1 and HTTP/2: the header is read before the ClientHello, and the client carried past the handshake', async () => {

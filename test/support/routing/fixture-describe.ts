@@ -14,11 +14,17 @@ function describeOptions(options: RouteOptions): Record<string, unknown> {
     ...options, maxBodyBytes: options.maxBodyBytes ?? null, connectTimeoutMs: options.connectTimeoutMs ?? null,
     retries: options.retries ?? null, retryTimeoutMs: options.retryTimeoutMs ?? null, sslPassthrough: options.sslPassthrough ?? false,
     accessLog: options.accessLog ?? null,
+    ...optionalFields(options),
     tracing: options.tracing === undefined ? null : {
       enabled: options.tracing.enabled ?? null, trustIncomingSpan: options.tracing.trustIncomingSpan ?? null, operationName: options.tracing.operationName ?? null,
     },
     upstreamTls: options.upstreamTls === undefined ? null : Object.fromEntries(Object.entries(options.upstreamTls).map(([k, v]) => [k, v ?? null])),
   };
+}
+
+/** The fields a route may lack, null when it does. */
+function optionalFields(options: RouteOptions): Record<string, unknown> {
+  return { hsts: options.hsts ?? null };
 }
 
 export function describeRoute(route: Route | undefined): Record<string, unknown> | null {

@@ -77,6 +77,8 @@ const defaults = z.strictObject({
   readTimeoutMs: z.number().int().optional(),
   maxBodyBytes: z.number().int().optional(),
   tunnelIdleTimeoutMs: z.number().int().optional(),
+  /** The Strict-Transport-Security value; false: none. */
+  hsts: z.union([z.string(), z.literal(false)]).optional(),
 });
 /** RouteOptions, any subset; maxBodyBytes null means unlimited. */
 const options = z.strictObject({
@@ -97,6 +99,8 @@ const options = z.strictObject({
   tracing: z.strictObject({ enabled: z.boolean().nullable(), trustIncomingSpan: z.boolean().nullable(), operationName: z.string().nullable() }).nullable().optional(),
   /** UpstreamTls, any subset of its fields; null: none. */
   upstreamTls: z.record(z.string(), z.unknown()).nullable().optional(),
+  /** The Strict-Transport-Security value of HTTPS answers; null: none. */
+  hsts: z.string().nullable().optional(),
 });
 const expectation = z.strictObject({
   /** The upstream key, "ns/service:port". */
