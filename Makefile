@@ -12,7 +12,7 @@ STAMP := node_modules/.stamp-$(shell sha256sum package-lock.json 2>/dev/null | c
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
-deps: ## Debian packages (etcd, pebble, wrk, nginx, haproxy, caddy) when missing
+deps: ## Debian packages (etcd, pebble, wrk, nginx and its Brotli module, haproxy, caddy) when missing
 	@scripts/deps.sh
 
 # `npm install --no-save` installs exactly the locked versions. Not `npm ci`: the registries this

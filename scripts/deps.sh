@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the control plane, ACME tests and benchmarks use. Idempotent:
+# Installs the Debian packages the control plane, ACME tests, reference comparisons and benchmarks use. Idempotent:
 # does nothing when every command is already present.
 set -euo pipefail
 need=()
@@ -8,6 +8,8 @@ command -v pebble >/dev/null || need+=(pebble)
 command -v pebble-challtestsrv >/dev/null || need+=(pebble)
 command -v wrk >/dev/null || need+=(wrk)
 command -v nginx >/dev/null || need+=(nginx-light)
+# ngx_brotli, the reference for --enable-brotli (test/feature/dataplane/compression-vs-nginx.test.ts).
+[ -e /usr/lib/nginx/modules/ngx_http_brotli_filter_module.so ] || need+=(libnginx-mod-http-brotli-filter)
 command -v haproxy >/dev/null || need+=(haproxy)
 command -v caddy >/dev/null || need+=(caddy)
 command -v ip >/dev/null || need+=(iproute2)

@@ -17,6 +17,10 @@ export function parseSize(text: string): number | undefined | null {
   return bytes === 0 ? undefined : bytes;
 }
 
+/** A list of MIME types such as `text/plain application/json`, spaces or commas between. */
+const mimeTypes = z.string().transform((s) => s.split(/[\s,]+/).map((t) => t.trim().toLowerCase()).filter((t) => t !== ''))
+  .pipe(z.array(z.string().regex(/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/, 'expected MIME types such as text/plain')));
+
 export const dataPlaneShape = {
   workers: z.string().transform((s, ctx) => {
     if (s === 'auto') return usableCpus();
@@ -44,6 +48,14 @@ export const dataPlaneShape = {
   httpPublicPort: z.coerce.number().int().min(1).max(65535),
   trustedProxies: z.string().transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== '')).pipe(z.array(cidr)),
   via: bool,
+  useGzip: bool,
+  gzipLevel: z.coerce.number().int().min(1).max(9),
+  gzipMinLength: z.coerce.number().int().min(0).max(2 ** 31 - 1),
+  gzipTypes: mimeTypes,
+  enableBrotli: bool,
+  brotliLevel: z.coerce.number().int().min(0).max(11),
+  brotliMinLength: z.coerce.number().int().min(0).max(2 ** 31 - 1),
+  brotliTypes: mimeTypes,
   accessLog: bool,
   loadBalance: z.enum(['round-robin', 'least-request', 'ewma']),
   proxyReadTimeoutSeconds: z.coerce.number().int().min(1).max(3600),

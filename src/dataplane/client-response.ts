@@ -8,6 +8,8 @@ export interface ClientRequest {
   readonly url?: string | undefined;
   readonly headers: IncomingHttpHeaders;
   readonly httpVersionMajor: number;
+  /** HTTP/1.0 or 1.1; absent: 1 (and irrelevant for HTTP/2). */
+  readonly httpVersionMinor?: number;
   readonly socket: { readonly remoteAddress?: string | undefined; readonly localPort?: number | undefined; readonly localAddress?: string | undefined } | null;
 }
 

@@ -2,6 +2,8 @@
 // answer. An idempotent request without a body whose connection attempt fails is retried on
 // another endpoint (at most the route's `retries`, else the data plane's, more; none after the
 // route's retryTimeoutMs); every outcome feeds passive health.
+import { compressingResponse } from './compression/compressing-response.ts';
+import type { CompressionRequest, CompressionSettings } from './compression/choose.ts';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { errors } from 'undici';
@@ -51,6 +53,8 @@ export interface Outbound {
   readonly responseRewrite?: ResponseRewrite | undefined;
   /** A forward auth service's Set-Cookie values (ForwardPlan.authCookies). */
   readonly authCookies?: { readonly values: readonly string[]; readonly always: boolean } | undefined;
+  /** --use-gzip / --enable-brotli, and what the request accepts (compression/). */
+  readonly compression?: { readonly settings: CompressionSettings; readonly request: CompressionRequest } | undefined;
 }
 
 export interface ForwardResult extends RelayOutcome {
@@ -129,7 +133,9 @@ export function forward(deps: ForwardDeps, out: Outbound, res: ClientResponse, d
     : (h: IncomingHttpHeaders, status: number) => withResponseChanges(buildClientHeaders(h, via), out, cookie, status);
   const firstAt = retryTimeoutMs === undefined ? 0 : deps.now();
   let current: RelayHandler | undefined;
-  const client = out.responseRate === undefined ? res : throttledResponse(res, out.responseRate);
+  // Compressed first, then paced: limit-rate counts the bytes that go out, as nginx's does.
+  const paced = out.responseRate === undefined ? res : throttledResponse(res, out.responseRate);
+  const client = out.compression === undefined ? paced : compressingResponse(paced, out.compression.settings, out.compression.request);
   // Not `res.writableFinished`: node:http2's compatibility response reports it true when the
   // client resets the stream, which left the upstream request (and its connection) open.
   res.on('close', () => { current?.abort(() => new errors.RequestAbortedError()); });

@@ -1,4 +1,6 @@
 // Data-plane settings, derived from the controller configuration by controller.ts.
+import type { CompressionSettings } from './compression/choose.ts';
+
 export interface DataPlaneOptions {
   /** CIDRs whose X-Forwarded-* / Forwarded headers are trusted and extended; others are replaced. */
   readonly trustedProxies: readonly string[];
@@ -18,6 +20,8 @@ export interface DataPlaneOptions {
   readonly globalRateLimitStatus?: number;
   /** How often global rate limit counts are exchanged with the primary (and etcd). */
   readonly globalRateLimitSyncMs?: number;
+  /** --use-gzip, --enable-brotli: answers compressed for clients that accept it; absent: none. */
+  readonly compression?: CompressionSettings;
 }
 
 export const defaultDataPlaneOptions: DataPlaneOptions = {

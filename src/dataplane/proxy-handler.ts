@@ -1,6 +1,7 @@
 // The per-request path: read the current table once, match, run the route's middlewares if it has
 // any, then answer locally (ACME challenge, redirect, 4xx/5xx) or forward. Everything else was done
 // when the table was built.
+import { acceptedEncodings, type CompressionSettings } from './compression/choose.ts';
 import type { Readable } from 'node:stream';
 import { errors } from 'undici';
 import { lookupWwwRedirect, matchRoute, normalizeHost, tableForConnection } from '../routing/match.ts';
@@ -235,7 +236,10 @@ function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, requestB
   const mirrored = startMirrors(deps, m, { method: base.method, path, headers, timeoutMs: m.route.options.readTimeoutMs }, limited);
   const body = mirrored === undefined ? limited : mirrored.body;
   const intercept = interceptedStatuses(m.route);
-  const out: Outbound = { route: m.route, method: base.method, path, headers, body, intercept, ...plannedForwarding(plan, hstsOf(deps, m.route)) };
+  const compression = compressionOf(deps.forward.options.compression, req, base.method);
+  const out: Outbound = {
+    route: m.route, method: base.method, path, headers, body, intercept, ...plannedForwarding(plan, hstsOf(deps, m.route)), ...(compression === undefined ? {} : { compression }),
+  };
   forward(deps.forward, out, res, (r: ForwardResult) => {
     mirrored?.done();
     const replaced = intercept === undefined ? undefined : replacedStatus(r, intercept, statusOf(r), res.destroyed);
@@ -259,6 +263,13 @@ function plannedForwarding(plan: ForwardPlan | undefined, hsts: string | undefin
 }
 
 const STS = 'strict-transport-security';
+
+/** --use-gzip / --enable-brotli: what the answer may be compressed with, from the request. */
+function compressionOf(settings: CompressionSettings | undefined, req: ClientRequest, method: string): Outbound['compression'] {
+  if (settings === undefined) return undefined;
+  const accepts = acceptedEncodings(req.headers['accept-encoding'], { major: req.httpVersionMajor, minor: req.httpVersionMinor ?? 1 });
+  return { settings, request: { accepts, headerOnly: method === 'HEAD' } };
+}
 
 /** RouteOptions.hsts, on HTTPS only (ingress-nginx: `if ($scheme = https)`). */
 function hstsOf(deps: ProxyDeps, route: Route | undefined): string | undefined {

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ControllerConfig } from '../config/schema.ts';
 import type { DataPlaneConfig } from '../dataplane/data-plane.ts';
+import type { CompressionCodec, CompressionSettings } from '../dataplane/compression/choose.ts';
 import { generateSelfSigned } from '../dataplane/tls/default-certificate.ts';
 import type { BuildOptions } from '../routing/types.ts';
 import { buildGlobalAuth } from '../routing/nginx/global-auth.ts';
@@ -38,6 +39,7 @@ export async function dataPlaneConfig(config: ControllerConfig): Promise<DataPla
       limitRejectionStatus: config.limitRejectionStatus,
       globalRateLimitStatus: config.globalRateLimitStatus,
       globalRateLimitSyncMs: config.globalRateLimitSyncMs,
+      ...compressionOf(config),
     },
     tls: {
       defaultCertPem: pair.certPem,
@@ -49,6 +51,16 @@ export async function dataPlaneConfig(config: ControllerConfig): Promise<DataPla
     },
     ...tracingOf(config),
   };
+}
+
+/** --use-gzip, --enable-brotli and their settings. */
+export function compressionOf(config: ControllerConfig): { compression?: CompressionSettings } {
+  const codec = (level: number, minLength: number, types: readonly string[]): CompressionCodec => ({ level, minLength, types: new Set(types) });
+  const compression: CompressionSettings = {
+    ...(config.useGzip ? { gzip: codec(config.gzipLevel, config.gzipMinLength, config.gzipTypes) } : {}),
+    ...(config.enableBrotli ? { brotli: codec(config.brotliLevel, config.brotliMinLength, config.brotliTypes) } : {}),
+  };
+  return config.useGzip || config.enableBrotli ? { compression } : {};
 }
 
 /** --otel-*: tracing only with a collector to export to. */

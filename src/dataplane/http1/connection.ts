@@ -237,7 +237,7 @@ export class Http1Connection implements ResponseOwner {
       return;
     }
     this.minor = head.minor;
-    const req: Http1Request = { method: head.method, url: head.url, headers: head.headers, httpVersionMajor: 1, socket: this.socket };
+    const req: Http1Request = { method: head.method, url: head.url, headers: head.headers, httpVersionMajor: 1, httpVersionMinor: head.minor, socket: this.socket };
     if (takesUpgrade(head)) {
       this.handOff(req, rest);
       return;

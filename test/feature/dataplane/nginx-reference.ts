@@ -31,14 +31,20 @@ function locations(r: ReferenceRoute): string[] {
   return [`location ${r.path}/ ${pass}`, `location = ${r.path} ${pass}`];
 }
 
-export function buildReferenceConfig(dir: string, port: number, routes: readonly ReferenceRoute[]): string {
+/**
+ * `httpDirectives`: more lines for the http block, as ingress-nginx writes its ConfigMap settings
+ * there (gzip, …); `mainDirectives`: for the main context (load_module).
+ */
+export function buildReferenceConfig(dir: string, port: number, routes: readonly ReferenceRoute[], httpDirectives: readonly string[] = [], mainDirectives: readonly string[] = []): string {
   return [
+    ...mainDirectives,
     'worker_processes 1;',
     `pid ${dir}/nginx.pid;`,
     `error_log ${dir}/error.log warn;`,
     'events { worker_connections 64; }',
     'http {',
     '  access_log off;',
+    ...httpDirectives.map((d) => `  ${d}`),
     ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${dir}/${t}_temp;`),
     '  server {',
     `    listen 127.0.0.1:${port};`,
@@ -56,11 +62,11 @@ const accepts = (port: number): Promise<true | undefined> =>
     socket.once('error', () => { resolve(undefined); });
   });
 
-export async function startNginxReference(routes: readonly ReferenceRoute[]): Promise<NginxReference> {
+export async function startNginxReference(routes: readonly ReferenceRoute[], httpDirectives: readonly string[] = [], mainDirectives: readonly string[] = []): Promise<NginxReference> {
   const dir = await mkdtemp(join(tmpdir(), 'bollard-nginx-'));
   const port = await freePort();
   const conf = join(dir, 'nginx.conf');
-  await writeFile(conf, buildReferenceConfig(dir, port, routes));
+  await writeFile(conf, buildReferenceConfig(dir, port, routes, httpDirectives, mainDirectives));
   const logFile = join(dir, 'stderr.log');
   const proc = spawnManaged('nginx', ['-p', dir, '-c', conf, '-e', join(dir, 'error.log'), '-g', 'daemon off;'], { logFile });
   await waitUntilReady(proc, () => accepts(port), { what: 'nginx (reference)', timeoutMs: 10_000, intervalMs: 20, logFile });
