@@ -2,8 +2,6 @@
 // answer. An idempotent request without a body whose connection attempt fails is retried on
 // another endpoint (at most the route's `retries`, else the data plane's, more; none after the
 // route's retryTimeoutMs); every outcome feeds passive health.
-import { compressingResponse } from './compression/compressing-response.ts';
-import type { CompressionRequest, CompressionSettings } from './compression/choose.ts';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { errors } from 'undici';
@@ -14,6 +12,8 @@ import { buildClientHeaders } from './forward-headers.ts';
 import type { DataPlaneOptions } from './options.ts';
 import { RelayHandler, type RelayOutcome } from './relay-handler.ts';
 import { throttledResponse } from './throttled-response.ts';
+import { compressingResponse } from './compression/compressing-response.ts';
+import type { CompressionRequest, CompressionSettings } from './compression/choose.ts';
 import type { RequestHash, ResponseRewrite, SessionRequest } from './middleware/step.ts';
 import { setCookieValue } from './middleware/session-cookie.ts';
 import { applyResponseRewrite } from './middleware/response-rewrite.ts';

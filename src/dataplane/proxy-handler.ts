@@ -1,7 +1,6 @@
 // The per-request path: read the current table once, match, run the route's middlewares if it has
 // any, then answer locally (ACME challenge, redirect, 4xx/5xx) or forward. Everything else was done
 // when the table was built.
-import { acceptedEncodings, type CompressionSettings } from './compression/choose.ts';
 import type { Readable } from 'node:stream';
 import { errors } from 'undici';
 import { lookupWwwRedirect, matchRoute, normalizeHost, tableForConnection } from '../routing/match.ts';
@@ -13,6 +12,7 @@ import { handshakeOf } from './tls/handshake-record.ts';
 import { chooseBackend } from './canary.ts';
 import { errorPageOutbound, interceptedStatuses, replacedStatus, withDefaultBackend } from './error-backend.ts';
 import { clientAddress, type TrustCheck } from './client-address.ts';
+import { acceptedEncodings, type CompressionSettings } from './compression/choose.ts';
 import { reply, type ClientRequest, type ClientResponse } from './client-response.ts';
 import { forward, type ForwardDeps, type ForwardResult, type Outbound } from './forward.ts';
 import { buildUpstreamHeaders, type UpstreamHeaders } from './forward-headers.ts';
