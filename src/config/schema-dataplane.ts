@@ -37,6 +37,7 @@ export const dataPlaneShape = {
   sniStrict: bool,
   enableSslPassthrough: bool,
   proxyProtocol: bool,
+  proxyProtocolTrustedCidrs: z.string().transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== '')).pipe(z.array(cidr)),
   h2c: bool,
   sslRedirect: bool,
   forceSslRedirect: bool,

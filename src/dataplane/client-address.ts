@@ -2,6 +2,7 @@
 // client address they vouch for.
 import { BlockList, isIP, isIPv6 } from 'node:net';
 import { plainAddress } from '../routing/match.ts';
+import type { ClientRequest } from './client-response.ts';
 
 export type TrustCheck = (address: string) => boolean;
 
@@ -18,6 +19,11 @@ export function trustChecker(cidrs: readonly string[]): TrustCheck {
     const plain = plainAddress(address);
     return list.check(plain, isIPv6(plain) ? 'ipv6' : 'ipv4');
   };
+}
+
+/** The client's address for a request (access rules, the access log): clientAddress of its peer and X-Forwarded-For. */
+export function clientOf(req: ClientRequest, trusted: TrustCheck): string {
+  return clientAddress(req.socket?.remoteAddress ?? '', req.headers['x-forwarded-for'], trusted);
 }
 
 /**

@@ -28,7 +28,7 @@ import { UpstreamPools } from './upstream/pools.ts';
 import { createUpgradeHandler } from './websocket.ts';
 import { startTracing, type TracingConfig } from './tracing/start-tracing.ts';
 import { createH2WebSocketHandler } from './websocket-h2.ts';
-import { directFront, proxyProtocolFront } from './proxy-protocol/front.ts';
+import { directFront, proxyProtocolFront, type ConnectionFront } from './proxy-protocol/front.ts';
 
 export interface DataPlaneConfig {
   readonly bindAddress: string;
@@ -45,6 +45,8 @@ export interface DataPlaneConfig {
   readonly h2c?: boolean;
   /** --proxy-protocol: every connection to the HTTP and HTTPS listeners starts with a PROXY header naming the client. */
   readonly proxyProtocol?: boolean;
+  /** --proxy-protocol-trusted-cidrs: the balancers whose headers are believed; empty or absent: every peer. */
+  readonly proxyProtocolTrustedCidrs?: readonly string[];
   readonly limits: ListenerLimits;
   readonly options: DataPlaneOptions;
   readonly tls: {
@@ -148,9 +150,7 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
   };
   const plain = guardHandlers(handlerFor('http'), failed);
   const secure = guardHandlers(handlerFor('https'), failed);
-  const front = config.proxyProtocol === true
-    ? proxyProtocolFront({ timeoutMs: config.limits.headersTimeoutMs, onRefused: (reason) => { metrics.proxyProtocolRefusals.inc({ reason }); } })
-    : directFront;
+  const front = connectionFront(config, metrics);
   const http: DrainableServer = createHttpListener(plain, config.limits, hooks('http'), config.h2c ?? false, front);
   const streamDeps = { tables, balancer, tunnels, connectTimeoutMs: config.options.connectTimeoutMs, onDone };
   const routing = createTlsRouting({
@@ -206,6 +206,17 @@ export async function startDataPlane(config: DataPlaneConfig, deps: DataPlaneDep
       await tracing?.close();
     },
   };
+}
+
+/** --proxy-protocol: the PROXY header read first on every connection; else connections go straight on. */
+function connectionFront(config: DataPlaneConfig, metrics: Metrics): ConnectionFront {
+  if (config.proxyProtocol !== true) return directFront;
+  const cidrs = config.proxyProtocolTrustedCidrs ?? [];
+  return proxyProtocolFront({
+    timeoutMs: config.limits.headersTimeoutMs,
+    trusted: cidrs.length === 0 ? () => true : trustChecker(cidrs),
+    onRefused: (reason) => { metrics.proxyProtocolRefusals.inc({ reason }); },
+  });
 }
 
 /** This process's counts as the only source of the replica's (no primary to share them with). */

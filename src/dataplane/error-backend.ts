@@ -47,7 +47,13 @@ export function errorPageOutbound(sent: Outbound, status: number, client: { read
   else Reflect.deleteProperty(headers, 'x-format');
   for (const [name, value] of backend?.headers ?? []) headers[name] = value;
   const route = backend === undefined ? sent.route : errorRoute(sent.route, backend);
-  return { route, method: sent.method, path: '/', headers, body: null };
+  // Compressed and marked with HSTS as the answer it replaces would have been; the route's other
+  // response headers belong to its upstream's answers only.
+  const sts = sent.responseHeaders?.['strict-transport-security'];
+  return {
+    route, method: sent.method, path: '/', headers, body: null,
+    ...(sent.compression === undefined ? {} : { compression: sent.compression }), ...(sts === undefined ? {} : { responseHeaders: { 'strict-transport-security': sts } }),
+  };
 }
 
 function errorRoute(route: Route, backend: ErrorBackend): Route {

@@ -11,7 +11,7 @@ import { misdirected } from './misdirected.ts';
 import { handshakeOf } from './tls/handshake-record.ts';
 import { chooseBackend } from './canary.ts';
 import { errorPageOutbound, interceptedStatuses, replacedStatus, withDefaultBackend } from './error-backend.ts';
-import { clientAddress, type TrustCheck } from './client-address.ts';
+import { clientOf, type TrustCheck } from './client-address.ts';
 import { acceptedEncodings, type CompressionSettings } from './compression/choose.ts';
 import { reply, type ClientRequest, type ClientResponse } from './client-response.ts';
 import { forward, type ForwardDeps, type ForwardResult, type Outbound } from './forward.ts';
@@ -104,11 +104,6 @@ export function createProxyHandler(deps: ProxyDeps): (req: ClientRequest, res: C
   };
 }
 
-/** RequestRecord.client. */
-export function clientOf(req: ClientRequest, trusted: TrustCheck): string {
-  return clientAddress(req.socket?.remoteAddress ?? '', req.headers['x-forwarded-for'], trusted);
-}
-
 type Decision = Forwardable | (Refusal & { matched?: Route });
 
 function respond(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, body: Readable | null, base: Record0, answer: Decision): void {
@@ -176,7 +171,7 @@ function afterChain(deps: ProxyDeps, req: ClientRequest, matched: Route, where: 
 function chainRequest(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, host: string, target: RequestTarget): ChainRequest {
   return {
     method: req.method ?? 'GET', headers: req.headers, proto: deps.proto, host, target,
-    clientAddress: () => clientAddress(req.socket?.remoteAddress ?? '', req.headers['x-forwarded-for'], deps.trusted),
+    clientAddress: () => clientOf(req, deps.trusted),
     clientCertificate: () => handshakeOf(req.socket)?.client,
     limitRejectionStatus: deps.forward.options.limitRejectionStatus,
     authServices: deps.authServices,

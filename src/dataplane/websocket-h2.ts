@@ -12,7 +12,7 @@ import { applyPlan, whenSettled } from './middleware/chain.ts';
 import { normalizeRequestTarget, type RequestTarget } from './request-path.ts';
 import { webSocketAccept } from './upgrade-protocol.ts';
 import { answerLocally, askUpstream, decide, tracedUpgrade, type Decided, type UpgradeDeps, type UpgradeRecord } from './websocket.ts';
-import { clientOf } from './proxy-handler.ts';
+import { clientOf } from './client-address.ts';
 
 const EMPTY = Buffer.alloc(0);
 /** Handshake fields the client needs from the upstream's 101 (RFC 8441 §5). */

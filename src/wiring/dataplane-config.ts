@@ -22,6 +22,7 @@ export async function dataPlaneConfig(config: ControllerConfig): Promise<DataPla
     accessLog: config.accessLog,
     h2c: config.h2c,
     proxyProtocol: config.proxyProtocol,
+    proxyProtocolTrustedCidrs: config.proxyProtocolTrustedCidrs,
     limits: {
       maxHeaderBytes: config.maxHeaderBytes,
       headersTimeoutMs: config.clientHeaderTimeoutSeconds * 1000,

@@ -5,7 +5,7 @@
 // limits read), and hands the socket on. A connection without a valid header, or that has not
 // sent one within the time allowed, is closed without an answer, as nginx does.
 import type { Socket } from 'node:net';
-import { headerLengthAtLeast, readProxyHeader, type PeerAddress, type RefusalReason } from './header.ts';
+import { headerLengthAtLeast, readProxyHeader, V2_MAX, type PeerAddress, type RefusalReason } from './header.ts';
 
 /** What a listener runs on each accepted socket before its own handling (`next`). */
 export interface ConnectionFront {
@@ -17,6 +17,11 @@ export interface ConnectionFront {
 export interface ProxyProtocolOptions {
   /** Time allowed for the whole header, from accepting the connection. */
   readonly timeoutMs: number;
+  /**
+   * Whether a header from this peer (the balancer's address) is believed; when not, the header is
+   * still required and read, but the peer stays the client (nginx's set_real_ip_from).
+   */
+  readonly trusted: (peer: string) => boolean;
   readonly onRefused: (reason: RefusalReason) => void;
 }
 
@@ -86,6 +91,11 @@ function readHeader(raw: Socket, options: ProxyProtocolOptions, done: (rest: Buf
     const head = chunks.length === 1 ? chunk : Buffer.concat(chunks, received);
     chunks = [head];
     needed = headerLengthAtLeast(head);
+    // A v2 header says its length first: one past the cap is refused before its bytes are awaited.
+    if (needed > V2_MAX) {
+      refuse('too_long');
+      return;
+    }
     if (received < needed) return;
     const reading = readProxyHeader(head);
     if (reading.kind === 'incomplete') return;
@@ -95,7 +105,7 @@ function readHeader(raw: Socket, options: ProxyProtocolOptions, done: (rest: Buf
     }
     clearTimeout(timer);
     raw.off('data', onData);
-    if (reading.source !== undefined) presentPeer(raw, reading.source);
+    if (reading.source !== undefined && options.trusted(raw.remoteAddress ?? '')) presentPeer(raw, reading.source);
     done(head.subarray(reading.length));
   };
   raw.on('data', onData);

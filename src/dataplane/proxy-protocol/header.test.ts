@@ -27,6 +27,11 @@ describe('PROXY protocol v1', () => {
     });
   });
 
+  it('writes a TCP6 client as the socket would (lower case, zeros compressed), and refuses a zone', () => {
+    expect(readProxyHeader(text('PROXY TCP6 2001:DB8:0::7 2001:db8::1 4000 443\r\n'))).toMatchObject({ source: { address: '2001:db8::7' } });
+    expect(readProxyHeader(text('PROXY TCP6 fe80::1%eth0 2001:db8::1 4000 443\r\n'))).toEqual({ kind: 'invalid', reason: 'malformed' });
+  });
+
   it('keeps the connection\'s own peer for UNKNOWN, whatever follows on the line', () => {
     expect(readProxyHeader(text('PROXY UNKNOWN\r\n'))).toEqual({ kind: 'header', length: 15, source: undefined });
     expect(readProxyHeader(text('PROXY UNKNOWN ffff::1 ffff::2 1 2\r\n'))).toMatchObject({ kind: 'header', source: undefined });

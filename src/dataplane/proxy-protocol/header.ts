@@ -3,7 +3,7 @@
 // Parsing only: reading it off a socket is front.ts's job. A connection's bytes either start with
 // a whole header, are a prefix of one (wait for more), or cannot be one (refuse the connection:
 // with the protocol on, nginx refuses them too, since the client address would be the balancer's).
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv4, isIPv6, SocketAddress } from 'node:net';
 
 export interface PeerAddress {
   readonly address: string;
@@ -68,14 +68,21 @@ function readV1(bytes: Buffer): HeaderReading {
 function v1Source(fields: readonly string[]): PeerAddress | undefined {
   const family = V1_FAMILIES.get(fields[0] ?? '');
   if (family === undefined || fields.length !== 5) return undefined;
-  const [, src, dst, srcPort, dstPort] = fields;
-  const isIp = family === 'IPv4' ? isIPv4 : isIPv6;
-  if (!isIp(src ?? '') || !isIp(dst ?? '') || !isPort(srcPort) || !isPort(dstPort)) return undefined;
-  return { address: src ?? '', port: Number(srcPort), family };
+  const [, src = '', dst = '', srcPort = '', dstPort = ''] = fields;
+  const isIp = family === 'IPv4' ? isIPv4 : isPlainIPv6;
+  if (![src, dst].every(isIp) || ![srcPort, dstPort].every(isPort)) return undefined;
+  // One text per address (as v2's and the socket's), so logs and rate limits see one client.
+  const address = family === 'IPv4' ? src : new SocketAddress({ address: src, family: 'ipv6' }).address;
+  return { address, port: Number(srcPort), family };
 }
 
-function isPort(text: string | undefined): boolean {
-  return text !== undefined && PORT.test(text) && Number(text) <= 65535;
+/** An IPv6 address without a zone (`%eth0` names an interface of the balancer, not a client). */
+function isPlainIPv6(text: string): boolean {
+  return isIPv6(text) && !text.includes('%');
+}
+
+function isPort(text: string): boolean {
+  return PORT.test(text) && Number(text) <= 65535;
 }
 
 function readV2(bytes: Buffer): HeaderReading {

@@ -267,10 +267,10 @@ function sameCanary(a: Canary | undefined, b: Canary | undefined): boolean {
 }
 
 function routeOptions(state: BuildState, host: HostState, ingress: IngressOptions, upstream: Upstream): RouteOptions {
-  const sslRedirect = sslRedirectOf(state, host, ingress);
+  host.hasCertificate ??= hasCertificate(state, host);
+  const sslRedirect = sslRedirectOf(state, host.hasCertificate, ingress);
   const { hsts: hstsValue } = state.context.defaults;
-  // sslRedirectOf has settled host.hasCertificate.
-  const hsts = hstsValue !== false && host.hasCertificate === true ? hstsValue : undefined;
+  const hsts = hstsValue !== false && host.hasCertificate ? hstsValue : undefined;
   const backendProtocol = ingress.backendProtocol ?? protocolForAppProtocol(upstream.appProtocol);
   const upstreamTls = ingress.proxySsl !== undefined && (backendProtocol === 'HTTPS' || backendProtocol === 'GRPCS')
     ? upstreamTlsFor(state.engine, ingress.proxySsl, upstream)
@@ -286,13 +286,12 @@ function routeOptions(state: BuildState, host: HostState, ingress: IngressOption
   return options;
 }
 
-function sslRedirectOf(state: BuildState, host: HostState, ingress: IngressOptions): boolean {
-  host.hasCertificate ??= hasCertificate(state, host);
+function sslRedirectOf(state: BuildState, hostHasCertificate: boolean, ingress: IngressOptions): boolean {
   const { defaults } = state.context;
   const mode = ingress.sslRedirect;
   return mode === undefined
-    ? defaults.forceSslRedirect || (defaults.sslRedirect && host.hasCertificate)
-    : mode === 'always' || (mode === 'with-certificate' && host.hasCertificate);
+    ? defaults.forceSslRedirect || (defaults.sslRedirect && hostHasCertificate)
+    : mode === 'always' || (mode === 'with-certificate' && hostHasCertificate);
 }
 
 function plainOptions(ingress: IngressOptions, sslRedirect: boolean, backendProtocol: BackendProtocol, hsts: string | undefined): RouteOptions {

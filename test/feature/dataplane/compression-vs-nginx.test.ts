@@ -18,7 +18,8 @@ const GZIP_TYPES = 'application/atom+xml application/javascript application/x-ja
   + 'application/x-font-ttf application/x-web-app-manifest+json application/xhtml+xml application/xml font/opentype image/svg+xml image/x-icon text/css '
   + 'text/javascript text/plain text/x-component';
 const BROTLI_TYPES = `application/xml+rss ${GZIP_TYPES}`;
-const NGINX_GZIP = ['gzip on;', 'gzip_comp_level 1;', 'gzip_http_version 1.1;', 'gzip_min_length 256;', `gzip_types ${GZIP_TYPES};`, 'gzip_proxied any;', 'gzip_vary on;'];
+// ingress-nginx's proxy-buffering default is off: nginx then streams, and its filters flush each chunk.
+const NGINX_GZIP = ['proxy_buffering off;', 'gzip on;', 'gzip_comp_level 1;', 'gzip_http_version 1.1;', 'gzip_min_length 256;', `gzip_types ${GZIP_TYPES};`, 'gzip_proxied any;', 'gzip_vary on;'];
 const NGINX_BROTLI = ['brotli on;', 'brotli_comp_level 4;', 'brotli_min_length 20;', `brotli_types ${BROTLI_TYPES};`];
 const BROTLI_MODULE = 'load_module /usr/lib/nginx/modules/ngx_http_brotli_filter_module.so;';
 const GZIP = { level: 1, minLength: 256, types: new Set(GZIP_TYPES.split(' ')) };
@@ -41,7 +42,7 @@ function answer(url: URL): { status: number; headers: Record<string, string>; bo
   const length = Number(q.get('len') ?? '1000');
   const body = Buffer.from(LINE.repeat(Math.ceil(length / LINE.length)).slice(0, length));
   const headers: Record<string, string> = {};
-  for (const [param, name] of [['type', 'content-type'], ['encoding', 'content-encoding'], ['etag', 'etag'], ['vary', 'vary']] as const) {
+  for (const [param, name] of [['type', 'content-type'], ['encoding', 'content-encoding'], ['etag', 'etag'], ['vary', 'vary'], ['ranges', 'accept-ranges']] as const) {
     const value = q.get(param);
     if (value !== null) headers[name] = value;
   }
@@ -82,6 +83,7 @@ interface Seen {
   readonly varyAcceptEncoding: boolean;
   readonly etag: string | null;
   readonly contentLength: boolean;
+  readonly acceptRanges: boolean;
   /** The body, decoded when it came compressed. */
   readonly body: string;
 }
@@ -114,7 +116,7 @@ function parse(raw: Buffer): Seen {
   const vary = all('vary').flatMap((v) => v.split(',')).map((v) => v.trim().toLowerCase());
   return {
     status: Number(lines[0]?.split(' ')[1]), encoding, varyAcceptEncoding: vary.includes('accept-encoding'),
-    etag: all('etag')[0] ?? null, contentLength: all('content-length').length > 0,
+    etag: all('etag')[0] ?? null, contentLength: all('content-length').length > 0, acceptRanges: all('accept-ranges').length > 0,
     body: decode(encoding, body).toString('latin1'),
   };
 }
@@ -169,6 +171,8 @@ const CASES: readonly (readonly [string, string, string, '1.0' | '1.1', string |
   ['a weak ETag', 'GET', q({ ...TEXT, etag: 'W/"v1"' }), '1.1', 'gzip'],
   ['a strong ETag, not compressed for this client', 'GET', q({ ...TEXT, etag: '"v1"' }), '1.1', undefined],
   ['the upstream\'s own Vary', 'GET', q({ ...TEXT, vary: 'Cookie' }), '1.1', 'gzip'],
+  ['the upstream offers byte ranges', 'GET', q({ ...TEXT, ranges: 'bytes' }), '1.1', 'gzip'],
+  ['the upstream offers byte ranges, not compressed for this client', 'GET', q({ ...TEXT, ranges: 'bytes' }), '1.1', undefined],
 ];
 
 async function sideBySide(pair: Pair, method: string, path: string, version: '1.0' | '1.1', acceptEncoding: string | undefined): Promise<void> {

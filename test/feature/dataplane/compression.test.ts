@@ -1,13 +1,14 @@
 // --use-gzip with --enable-brotli through the real data plane, where nginx is no reference (its
 // Brotli module is not in the comparison): Brotli is preferred when the client takes both, each
 // codec keeps its own minimum length, bodies survive over HTTP/1.1 and HTTP/2 (a large one across
-// the encoder's backpressure), and a client going away mid-body does not break the next request.
+// the encoder's backpressure), a streamed answer reaches the client before the upstream ends, and
+// a client going away mid-body does not break the next request.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import { connect as h2connect } from 'node:http2';
 import { type AddressInfo } from 'node:net';
 import { request } from 'undici';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { brotliDecompressSync, createBrotliDecompress, createGunzip, gunzipSync } from 'node:zlib';
 import { defaultDataPlaneOptions } from '../../../src/dataplane/options.ts';
 import { hostRoutes, route, startPlane, table, upstream } from './support.ts';
 
@@ -15,9 +16,17 @@ const HOST = 'shop.example.com';
 const BIG = Buffer.from(Array.from({ length: 60_000 }, (_, i) => `line ${String(i)} of the catalogue\n`).join(''));
 let origin: Server;
 let plane: Awaited<ReturnType<typeof startPlane>>;
+/** Ends the streamed answer of /stream, once the client has seen its first part. */
+let endStream: () => void = () => undefined;
 
 beforeAll(async () => {
   origin = createServer((req, res) => {
+    if (req.url === '/stream') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.write('<html><body>first part, rendered early');
+      endStream = () => { res.end(' and the rest</body></html>'); };
+      return;
+    }
     const body = req.url === '/big' ? BIG : Buffer.from('x'.repeat(req.url === '/short' ? 100 : 1000));
     res.writeHead(200, { 'content-type': 'text/plain', 'content-length': String(body.length) }).end(body);
   });
@@ -78,6 +87,22 @@ describe('gzip and Brotli together', () => {
     } finally {
       session.close();
     }
+  });
+
+  it.each(['gzip', 'br'])('sends what the upstream streamed so far, compressed with %s, before the upstream ends', async (coding) => {
+    const res = await request(`http://127.0.0.1:${String(plane.httpPort)}/stream`, { headers: { host: HOST, 'accept-encoding': coding } });
+    expect(res.headers['content-encoding']).toBe(coding);
+    const decoder = coding === 'br' ? createBrotliDecompress() : createGunzip();
+    let text = '';
+    decoder.setEncoding('utf8').on('data', (c: string) => { text += c; });
+    const early = new Promise<void>((resolve) => { decoder.on('data', () => { if (text.includes('rendered early')) resolve(); }); });
+    const ended = new Promise<void>((resolve) => { decoder.on('end', resolve); });
+    res.body.pipe(decoder);
+    // Without a flush per chunk this waits forever: the upstream ends only after it.
+    await early;
+    endStream();
+    await ended;
+    expect(text).toBe('<html><body>first part, rendered early and the rest</body></html>');
   });
 
   it('serves the next request after a client left in the middle of a compressed body', async () => {

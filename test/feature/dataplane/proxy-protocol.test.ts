@@ -97,6 +97,9 @@ function rawExchange(port: number, localAddress: string, parts: readonly Buffer[
   });
 }
 
+const V2_SIGNATURE = [0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a];
+/** A v2 PROXY header for TCP over IPv4 from `source`:40000 to 10.0.0.1:443. */
+const v2Header = (source: readonly number[]): Buffer => Buffer.from([...V2_SIGNATURE, 0x21, 0x11, 0x00, 0x0c, ...source, 10, 0, 0, 1, 0x9c, 0x40, 0x01, 0xbb]);
 const REQUEST = Buffer.from(`GET / HTTP/1.1\r\nHost: ${HOST}\r\nConnection: close\r\n\r\n`, 'latin1');
 /** The X-Forwarded-For the echo upstream got, read from its JSON (the body may be chunked). */
 const forwardedForIn = (answer: string): string | undefined =>
@@ -133,7 +136,7 @@ describe('headers as clients send them', () => {
   });
 
   it('keeps the connection\'s own peer for a v2 LOCAL header (a balancer\'s health check)', async () => {
-    const local = Buffer.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x20, 0x00, 0x00, 0x00]);
+    const local = Buffer.from([...V2_SIGNATURE, 0x20, 0x00, 0x00, 0x00]);
     expect(forwardedForIn(await rawExchange(plane.httpPort, '127.0.0.8', [local, REQUEST]))).toBe('127.0.0.8');
   });
 
@@ -145,8 +148,37 @@ describe('headers as clients send them', () => {
       socket.once('secureConnect', () => { socket.destroy(); resolve('secured'); });
       socket.once('error', (err: NodeJS.ErrnoException) => { resolve(err.code ?? err.message); });
     });
-    expect(handshake).toBe('ECONNRESET');
+    expect(handshake).not.toBe('secured');
     expect(await refusals('missing')).toBe(before + 2);
+  });
+
+  it('takes a v2 header sent in pieces, and the ClientHello written with the header', async () => {
+    const v2 = v2Header([198, 51, 100, 20]);
+    const pieces = [v2.subarray(0, 5), v2.subarray(5, 14), v2.subarray(14, 20), v2.subarray(20), REQUEST];
+    expect(forwardedForIn(await rawExchange(plane.httpPort, '127.0.0.7', pieces))).toBe('198.51.100.20');
+    const seen = await new Promise<Echo>((resolve, reject) => {
+      const req = httpsRequest({
+        host: '127.0.0.1', path: '/', headers: { host: HOST }, servername: HOST, rejectUnauthorized: false,
+        createConnection: () => {
+          // Written while connecting: the header and the ClientHello leave together.
+          const socket = connect({ host: '127.0.0.1', port: plane.httpsPort, localAddress: '127.0.0.7' });
+          socket.write(v2Header([198, 51, 100, 21]));
+          return tlsConnect({ socket, servername: HOST, rejectUnauthorized: false });
+        },
+      }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (c: string) => { body += c; }).on('end', () => { resolve(echoOf(res.statusCode ?? 0, body)); });
+      });
+      req.on('error', reject).end();
+    });
+    expect(seen).toEqual({ status: 200, forwardedFor: '198.51.100.21' });
+  });
+
+  it('refuses a v2 header that says it is longer than 4 KiB as soon as it says so', async () => {
+    const before = await refusals('too_long');
+    const huge = Buffer.from([...V2_SIGNATURE, 0x21, 0x11, 0xff, 0xff]);
+    expect(await rawExchange(plane.httpPort, '127.0.0.9', [huge])).toBe('');
+    expect(await refusals('too_long')).toBe(before + 1);
   });
 
   it('closes a connection with a malformed header', async () => {
@@ -156,8 +188,8 @@ describe('headers as clients send them', () => {
   });
 });
 
-describe('a header that never ends', () => {
-  it('is closed at the head deadline, and counted', async () => {
+describe('planes of their own', () => {
+  it('closes a header that never ends at the head deadline, and counts it', async () => {
     const quick = await startPlane({ proxyProtocol: true, limits: { ...defaultListenerLimits, headersTimeoutMs: 200 } });
     try {
       expect(await rawExchange(quick.httpPort, '127.0.0.10', [Buffer.from('PROXY TCP4 198.51', 'latin1')])).toBe('');
@@ -166,5 +198,29 @@ describe('a header that never ends', () => {
     } finally {
       await quick.close();
     }
+  });
+
+  it('believes only the balancers of --proxy-protocol-trusted-cidrs, and still requires the header of others', async () => {
+    const strict = await startPlane({ proxyProtocol: true, proxyProtocolTrustedCidrs: ['127.0.0.1/32'] });
+    try {
+      strict.tables.publish(table({ [HOST]: hostRoutes(route('/', upstream('web', [web.endpoint]))) }));
+      const header = Buffer.from('PROXY TCP4 198.51.100.9 10.0.0.1 4000 80\r\n', 'latin1');
+      expect(forwardedForIn(await rawExchange(strict.httpPort, '127.0.0.1', [header, REQUEST]))).toBe('198.51.100.9');
+      expect(forwardedForIn(await rawExchange(strict.httpPort, '127.0.0.11', [header, REQUEST]))).toBe('127.0.0.11');
+      expect(await rawExchange(strict.httpPort, '127.0.0.11', [REQUEST])).toBe('');
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('closes connections still waiting for their header at shutdown, without waiting for their deadline', async () => {
+    const closing = await startPlane({ proxyProtocol: true });
+    const waiting = rawExchange(closing.httpPort, '127.0.0.12', [Buffer.from('PROXY TCP4', 'latin1')]);
+    // The connection is accepted once the server counts it.
+    await waitFor(async () => ((await closing.metrics.activeConnections.get()).values.some((v) => v.value > 0) ? true : undefined), {
+      what: 'the connection accepted', timeoutMs: 5_000, intervalMs: 10,
+    });
+    await closing.close();
+    expect(await waiting).toBe('');
   });
 });

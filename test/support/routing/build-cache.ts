@@ -163,7 +163,10 @@ export function options(d: Draw): BuildOptions {
   // --acme-enabled changes what a spec.tls entry naming no Secret reports.
   const acme = d.chance(0.5);
   if (d.chance(0.5)) return { controllerName: CONTROLLER, acme };
-  return { controllerName: CONTROLLER, acme, defaults: { sslRedirect: d.chance(0.8), forceSslRedirect: d.chance(0.3), readTimeoutMs: d.pick([5_000, 60_000]) } };
+  return { controllerName: CONTROLLER, acme, defaults: {
+    sslRedirect: d.chance(0.8), forceSslRedirect: d.chance(0.3), readTimeoutMs: d.pick([5_000, 60_000]),
+    hsts: d.pick<string | false>([false, 'max-age=60', 'max-age=31536000; includeSubDomains']),
+  } };
 }
 
 export function cluster(d: Draw, ingresses: number): ClusterState {
