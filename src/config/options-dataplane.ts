@@ -44,6 +44,7 @@ export const dataPlaneOptions: readonly OptionSpec[] = [
   option('global-rate-limit-sync-ms', 'How often each data-plane process exchanges its global rate limit counts with the controller process, and it with etcd: the replicas may admit up to one such round of requests beyond a limit.', '200'),
   option('global-rate-limit-etcd-prefix', 'Prefix of the etcd keys of global rate limit counts (with --etcd-endpoints; without it each replica counts alone).', '/bollard/ratelimit/'),
   option('eject-seconds', 'How long an ejected endpoint rests (doubling on repeats, up to 8x).', '10'),
+  option('enable-underscores-in-headers', 'Pass on request header fields whose name has an underscore; by default they are dropped as nginx drops them, so an upstream that maps "-" to "_" (CGI, WSGI, PHP) cannot be handed X_Auth_User for the X-Auth-User the proxy controls (ingress-nginx: enable-underscores-in-headers; true/false).', 'false'),
   option('max-header-bytes', 'Largest request head accepted (431 above).', '32768'),
   option('client-header-timeout-seconds', 'Time allowed to send the request head (slowloris guard).', '20'),
   option('client-request-timeout-seconds', 'Time allowed for a whole request including its body; 0 disables.', '300'),

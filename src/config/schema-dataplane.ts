@@ -75,6 +75,7 @@ export const dataPlaneShape = {
   globalRateLimitStatus: z.coerce.number().int().min(400).max(599),
   globalRateLimitSyncMs: z.coerce.number().int().min(10).max(10_000),
   globalRateLimitEtcdPrefix: z.string().regex(/^\/[A-Za-z0-9._/-]*\/$/, 'expected a path ending in /, such as /bollard/ratelimit/'),
+  enableUnderscoresInHeaders: bool,
   maxHeaderBytes: z.coerce.number().int().min(1024).max(1024 * 1024),
   clientHeaderTimeoutSeconds: z.coerce.number().int().min(1).max(3600),
   clientRequestTimeoutSeconds: seconds(86_400),

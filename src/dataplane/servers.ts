@@ -25,6 +25,8 @@ export interface ListenerLimits {
   readonly requestTimeoutMs: number;
   readonly keepAliveTimeoutMs: number;
   readonly h2MaxConcurrentStreams: number;
+  /** --enable-underscores-in-headers=false: request header fields with an underscore in their name are dropped, over HTTP/1 and HTTP/2. */
+  readonly dropUnderscoreFields?: boolean;
 }
 
 export const defaultListenerLimits: ListenerLimits = {
@@ -77,6 +79,11 @@ function h2RequestBody(req: Http2ServerRequest): Readable | null {
   return req;
 }
 
+/** As the HTTP/1 parser does (request-head.ts): node:http2 has already read them, so they are removed. */
+function dropUnderscoreFields(headers: Http2ServerRequest['headers']): void {
+  for (const name of Object.keys(headers)) if (name.includes('_')) Reflect.deleteProperty(headers, name);
+}
+
 /** node:http2 for connections handed over (by ALPN, or by the h2c preface): limits, sessions for GOAWAY. */
 class H2Sessions {
   private readonly server: Http2Server;
@@ -88,8 +95,14 @@ class H2Sessions {
       maxSessionInvalidFrames: 100,
       maxSessionRejectedStreams: 100,
       settings: { maxConcurrentStreams: limits.h2MaxConcurrentStreams, maxHeaderListSize: limits.maxHeaderBytes, enableConnectProtocol: true },
-    }, (req: Http2ServerRequest, res: Http2ServerResponse) => { handlers.request(req, res, h2RequestBody(req)); });
-    this.server.on('connect', handlers.connect);
+    }, (req: Http2ServerRequest, res: Http2ServerResponse) => {
+      if (limits.dropUnderscoreFields === true) dropUnderscoreFields(req.headers);
+      handlers.request(req, res, h2RequestBody(req));
+    });
+    this.server.on('connect', (req: Http2ServerRequest, res: Http2ServerResponse) => {
+      if (limits.dropUnderscoreFields === true) dropUnderscoreFields(req.headers);
+      handlers.connect(req, res);
+    });
     this.server.setTimeout(limits.keepAliveTimeoutMs);
     this.server.on('session', (session: ServerHttp2Session) => {
       this.sessions.add(session);

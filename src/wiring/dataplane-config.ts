@@ -29,6 +29,7 @@ export async function dataPlaneConfig(config: ControllerConfig): Promise<DataPla
       requestTimeoutMs: config.clientRequestTimeoutSeconds * 1000,
       keepAliveTimeoutMs: config.keepaliveTimeoutSeconds * 1000,
       h2MaxConcurrentStreams: config.h2MaxConcurrentStreams,
+      dropUnderscoreFields: !config.enableUnderscoresInHeaders,
     },
     options: {
       trustedProxies: config.trustedProxies,

@@ -23,6 +23,8 @@ export interface Http1Limits {
   readonly requestTimeoutMs: number;
   /** Idle time between requests before the connection is closed. */
   readonly keepAliveTimeoutMs: number;
+  /** Request header fields whose name has an underscore are dropped (nginx's default; request-head.ts). */
+  readonly dropUnderscoreFields?: boolean;
 }
 
 export interface Http1Request extends ClientRequest {
@@ -230,7 +232,7 @@ export class Http1Connection implements ResponseOwner {
       return;
     }
     this.firstRequest = false;
-    const head = parseRequestHead(input.toString('latin1', 0, end));
+    const head = parseRequestHead(input.toString('latin1', 0, end), this.limits);
     const rest = input.subarray(headLength);
     if ('code' in head) {
       this.refuse(head.status, head.code);

@@ -236,3 +236,17 @@ describe('parseRequestHead: field names that are Object.prototype properties', (
     expect(Object.keys(parsed(head('GET / HTTP/1.1', 'Host: shop.test', '__proto__: v')).headers)).toEqual(['host', '__proto__']);
   });
 });
+
+describe('parseRequestHead: dropUnderscoreFields (nginx underscores_in_headers off)', () => {
+  const text = head('POST / HTTP/1.1', 'Host: shop.test', 'X_Auth_User: evil', 'Transfer_Encoding: chunked', 'Content-Length: 2', 'X-Auth-User: set');
+
+  it('reads past such fields: no value, no framing, no duplicate check', () => {
+    const h = parseRequestHead(text, { dropUnderscoreFields: true }) as RequestHead;
+    expect(Object.keys(h.headers)).toEqual(['host', 'content-length', 'x-auth-user']);
+    expect(h).toMatchObject({ chunked: false, contentLength: 2 });
+  });
+
+  it('keeps them as plain fields without the option', () => {
+    expect(Object.keys(parsed(text).headers)).toEqual(['host', 'x_auth_user', 'transfer_encoding', 'content-length', 'x-auth-user']);
+  });
+});

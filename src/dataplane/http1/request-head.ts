@@ -6,6 +6,9 @@
 // in one pass without backtracking (field-syntax.ts), so its cost is linear in its length.
 // Methods: upper-case letters, "-" and "_" as nginx allows (llhttp's registered methods are all of
 // that form); a lower-case method is refused, and so is CONNECT (405: not a forward proxy).
+// With `dropUnderscoreFields` (nginx's underscores_in_headers off, ingress-nginx's default), a field
+// whose name has an underscore is read past as if absent: upstreams that map "-" to "_" (CGI, WSGI,
+// PHP) would otherwise take X_Auth_User from the client for the X-Auth-User the proxy controls.
 import type { IncomingHttpHeaders } from 'node:http';
 import { scanField } from './field-syntax.ts';
 
@@ -41,26 +44,38 @@ const SINGLE = new Set(['host', 'content-length']);
 
 const fail = (code: string, status: 400 | 405 | 417 = 400): HeadError => ({ status, code });
 
-export function parseRequestHead(head: string): RequestHead | HeadError {
+export interface HeadOptions {
+  readonly dropUnderscoreFields?: boolean;
+}
+
+export function parseRequestHead(head: string, options: HeadOptions = {}): RequestHead | HeadError {
   const firstEnd = lineEnd(head, 0);
   const line = REQUEST_LINE.exec(head.slice(0, firstEnd));
   if (line === null) return fail('HPE_INVALID_REQUEST_LINE');
   const method = line[1] ?? '';
   const lineError = checkRequestLine(method, line[2] ?? '');
   if (lineError !== undefined) return lineError;
+  const read = readFields(head, firstEnd + 2, options.dropUnderscoreFields === true);
+  if (!('fields' in read)) return read;
+  const minor = line[3] === '1' ? 1 : 0;
+  return describe(method, line[2] ?? '', minor, read.fields);
+}
+
+/** The header fields from `at` to the end of the head. */
+function readFields(head: string, from: number, dropUnderscores: boolean): { readonly fields: IncomingHttpHeaders } | HeadError {
   // No prototype: a field named "constructor" or "__proto__" is a field like any other.
   const headers = Object.create(null) as IncomingHttpHeaders;
-  for (let at = firstEnd + 2; at <= head.length;) {
+  for (let at = from; at <= head.length;) {
     const end = lineEnd(head, at);
     const field = scanField(head, at, end);
     if (field === undefined) return fail('HPE_INVALID_HEADER_TOKEN');
     const name = field.name.toLowerCase();
+    at = end + 2;
+    if (dropUnderscores && name.includes('_')) continue;
     const error = framingTab(name, head, field.valueEnd, end) ?? addField(headers, name, field.value);
     if (error !== undefined) return error;
-    at = end + 2;
   }
-  const minor = line[3] === '1' ? 1 : 0;
-  return describe(method, line[2] ?? '', minor, headers);
+  return { fields: headers };
 }
 
 function checkRequestLine(method: string, target: string): HeadError | undefined {
