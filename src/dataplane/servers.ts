@@ -15,7 +15,7 @@ import { Http1ConnectionSet } from './http1/connection-set.ts';
 import { secureContextOptions, type SniLookup } from './tls/sni-contexts.ts';
 import { acceptTls, type CertificateChoice, type TlsAcceptOptions } from './tls/tls-accept.ts';
 import type { TlsRouting } from './tls/server-name-routing.ts';
-import { carryPeer, directFront, type ConnectionFront } from './proxy-protocol/front.ts';
+import { directFront, type ConnectionFront } from './proxy-protocol/front.ts';
 
 export interface ListenerLimits {
   readonly maxHeaderBytes: number;
@@ -219,7 +219,7 @@ class TlsFrontServer extends NetServer implements DrainableServer {
       front.accept(accepted, (raw) => {
         acceptTls(raw, accept, (socket: TLSSocket, stream) => {
           this.handshaking.delete(raw);
-          carryPeer(raw, socket);
+          front.carryPeer(raw, socket);
           this.emit('secureConnection', socket);
           if (stream !== undefined) tls.routing?.relayTerminated(socket, stream);
           else if (socket.alpnProtocol === 'h2') h2.adopt(socket);

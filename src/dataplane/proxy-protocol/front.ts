@@ -10,6 +10,8 @@ import { headerLengthAtLeast, readProxyHeader, V2_MAX, type PeerAddress, type Re
 /** What a listener runs on each accepted socket before its own handling (`next`). */
 export interface ConnectionFront {
   accept(raw: Socket, next: (raw: Socket) => void): void;
+  /** A TLS socket built over `raw` shows the peer its PROXY header named, if it had one. */
+  carryPeer(raw: Socket, secured: Socket): void;
   /** Shutdown: connections still waiting for their header are idle; close them. */
   closeWaiting(): void;
 }
@@ -25,11 +27,8 @@ export interface ProxyProtocolOptions {
   readonly onRefused: (reason: RefusalReason) => void;
 }
 
-const peers = new WeakMap<Socket, PeerAddress>();
-
 /** Makes `socket` show `peer` as its remote end (own properties shadow net.Socket's getters). */
-export function presentPeer(socket: Socket, peer: PeerAddress): void {
-  peers.set(socket, peer);
+function presentPeer(socket: Socket, peer: PeerAddress): void {
   Object.defineProperties(socket, {
     remoteAddress: { value: peer.address, configurable: true },
     remotePort: { value: peer.port, configurable: true },
@@ -37,19 +36,19 @@ export function presentPeer(socket: Socket, peer: PeerAddress): void {
   });
 }
 
-/** A TLS socket built over `raw` shows the peer its PROXY header named, if it had one. */
-export function carryPeer(raw: Socket, secured: Socket): void {
-  const peer = peers.get(raw);
-  if (peer !== undefined) presentPeer(secured, peer);
-}
-
 export function proxyProtocolFront(options: ProxyProtocolOptions): ConnectionFront {
   const waiting = new Set<Socket>();
+  /** The client each header named, by the socket it came on, for the TLS socket built over it. */
+  const peers = new WeakMap<Socket, PeerAddress>();
+  const believe = (raw: Socket, peer: PeerAddress): void => {
+    peers.set(raw, peer);
+    presentPeer(raw, peer);
+  };
   return {
     accept(raw, next) {
       waiting.add(raw);
       raw.once('close', () => waiting.delete(raw));
-      readHeader(raw, options, (rest) => {
+      readHeader(raw, options, believe, (rest) => {
         waiting.delete(raw);
         raw.pause();
         if (rest.length > 0) raw.unshift(rest);
@@ -57,6 +56,10 @@ export function proxyProtocolFront(options: ProxyProtocolOptions): ConnectionFro
         // `next` listens for 'data' as on a fresh socket; the pause above kept it from flowing.
         if (!raw.destroyed) raw.resume();
       });
+    },
+    carryPeer(raw, secured) {
+      const peer = peers.get(raw);
+      if (peer !== undefined) presentPeer(secured, peer);
     },
     closeWaiting() {
       for (const raw of waiting) raw.destroy();
@@ -67,10 +70,13 @@ export function proxyProtocolFront(options: ProxyProtocolOptions): ConnectionFro
 /** The front of a listener without the PROXY protocol: the socket goes straight on. */
 export const directFront: ConnectionFront = {
   accept: (raw, next) => { next(raw); },
+  carryPeer: () => undefined,
   closeWaiting: () => undefined,
 };
 
-function readHeader(raw: Socket, options: ProxyProtocolOptions, done: (rest: Buffer) => void): void {
+type Believe = (raw: Socket, peer: PeerAddress) => void;
+
+function readHeader(raw: Socket, options: ProxyProtocolOptions, believe: Believe, done: (rest: Buffer) => void): void {
   let chunks: Buffer[] = [];
   let received = 0;
   /** Bytes the header is known to take (v2 says so in its first 16); until then, each chunk is looked at. */
@@ -105,7 +111,7 @@ function readHeader(raw: Socket, options: ProxyProtocolOptions, done: (rest: Buf
     }
     clearTimeout(timer);
     raw.off('data', onData);
-    if (reading.source !== undefined && options.trusted(raw.remoteAddress ?? '')) presentPeer(raw, reading.source);
+    if (reading.source !== undefined && options.trusted(raw.remoteAddress ?? '')) believe(raw, reading.source);
     done(head.subarray(reading.length));
   };
   raw.on('data', onData);
