@@ -23,7 +23,7 @@ const accessLog: string[] = [];
 
 beforeAll(async () => {
   web = await startUpstream('web');
-  plane = await startPlane({ proxyProtocol: true, accessLog: true }, { accessLog: (line) => { accessLog.push(line); } });
+  plane = await startPlane({ proxyProtocol: true, h2c: true, accessLog: true }, { accessLog: (line) => { accessLog.push(line); } });
   const pair = { certPem: await tlsFixture('rsa-2048-a.crt'), keyPem: await tlsFixture('rsa-2048-a.key') };
   plane.tables.publish(table({ [HOST]: hostRoutes(route('/', upstream('web', [web.endpoint]))) }, { [HOST]: certificate('shop', pair) }));
   haproxy = await startHaproxyFront([
@@ -172,6 +172,26 @@ describe('headers as clients send them', () => {
       req.on('error', reject).end();
     });
     expect(seen).toEqual({ status: 200, forwardedFor: '198.51.100.21' });
+  });
+
+  it('takes HTTP/2 with prior knowledge (h2c) after the header', async () => {
+    const seen = await new Promise<Echo>((resolve, reject) => {
+      const session = h2connect(`http://${HOST}`, {
+        createConnection: () => {
+          const socket = connect({ host: '127.0.0.1', port: plane.httpPort, localAddress: '127.0.0.7' });
+          socket.write(v2Header([198, 51, 100, 22]));
+          return socket;
+        },
+      });
+      session.on('error', reject);
+      const stream = session.request({ ':path': '/', ':authority': HOST });
+      let status = 0;
+      let body = '';
+      stream.on('response', (h) => { status = Number(h[':status']); });
+      stream.setEncoding('utf8').on('data', (c: string) => { body += c; });
+      stream.on('end', () => { session.close(); resolve(echoOf(status, body)); }).on('error', reject);
+    });
+    expect(seen).toEqual({ status: 200, forwardedFor: '198.51.100.22' });
   });
 
   it('refuses a v2 header that says it is longer than 4 KiB as soon as it says so', async () => {
