@@ -27,6 +27,27 @@ export interface ClientResponse {
   on(event: 'close', listener: () => void): unknown;
 }
 
+/** What a response wrapper changes (throttled-response.ts, compression/): the head and the body. */
+export type ResponseBody = Pick<ClientResponse, 'writeHead' | 'write' | 'end' | 'addTrailers' | 'destroy' | 'once'>;
+
+/** `res` with `body` in front of its head and body; its state and 'close' are `res`'s. */
+export function wrappedResponse(res: ClientResponse, body: ResponseBody): ClientResponse {
+  return {
+    get headersSent() { return res.headersSent; },
+    get destroyed() { return res.destroyed; },
+    get writableFinished() { return res.writableFinished; },
+    get statusCode() { return res.statusCode; },
+    set statusCode(status: number) { res.statusCode = status; },
+    writeHead: (status, headers) => body.writeHead(status, headers),
+    write: (chunk) => body.write(chunk),
+    end: (data) => body.end(data),
+    addTrailers: (headers) => { body.addTrailers(headers); },
+    destroy: () => body.destroy(),
+    once: (event, listener) => body.once(event, listener),
+    on: (event, listener) => res.on(event, listener),
+  };
+}
+
 /**
  * A short plain-text answer (the body gets a newline), unless the response already started.
  * Returns the body bytes sent, for the access log.

@@ -4,7 +4,7 @@
 // is out. end() waits for the held chunk. The client going away drops it and the timer.
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { ResponseRateLimit } from '../routing/middleware.ts';
-import type { ClientResponse } from './client-response.ts';
+import { wrappedResponse, type ClientResponse } from './client-response.ts';
 import { throttleStep } from './throttle-schedule.ts';
 
 export interface ThrottleClock {
@@ -61,12 +61,7 @@ export function throttledResponse(res: ClientResponse, limit: ResponseRateLimit,
     drained = [];
   });
 
-  return {
-    get headersSent() { return res.headersSent; },
-    get destroyed() { return res.destroyed; },
-    get writableFinished() { return res.writableFinished; },
-    get statusCode() { return res.statusCode; },
-    set statusCode(status: number) { res.statusCode = status; },
+  return wrappedResponse(res, {
     writeHead: (status: number, headers?: OutgoingHttpHeaders) => res.writeHead(status, headers),
     write(chunk: Buffer | string): boolean {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
@@ -87,6 +82,5 @@ export function throttledResponse(res: ClientResponse, limit: ResponseRateLimit,
       else drained.push(listener);
       return undefined;
     },
-    on: (event: 'close', listener: () => void) => res.on(event, listener),
-  };
+  });
 }

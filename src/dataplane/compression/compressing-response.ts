@@ -10,7 +10,7 @@
 // encoder's last bytes.
 import type { OutgoingHttpHeaders } from 'node:http';
 import { constants, createBrotliCompress, createGzip, type BrotliCompress, type Gzip } from 'node:zlib';
-import type { ClientResponse } from '../client-response.ts';
+import { wrappedResponse, type ClientResponse } from '../client-response.ts';
 import { chooseCompression, type CompressionCodec, type CompressionRequest, type CompressionSettings, type Encoding } from './choose.ts';
 
 type Encoder = Gzip | BrotliCompress;
@@ -46,12 +46,7 @@ export function compressingResponse(res: ClientResponse, settings: CompressionSe
     return e;
   };
 
-  return {
-    get headersSent() { return res.headersSent; },
-    get destroyed() { return res.destroyed; },
-    get writableFinished() { return res.writableFinished; },
-    get statusCode() { return res.statusCode; },
-    set statusCode(status: number) { res.statusCode = status; },
+  return wrappedResponse(res, {
     writeHead(status: number, headers: OutgoingHttpHeaders = {}): unknown {
       const choice = chooseCompression(settings, request, status, headers);
       if (choice.vary) addVary(headers);
@@ -84,8 +79,7 @@ export function compressingResponse(res: ClientResponse, settings: CompressionSe
     once(_event: 'drain', listener: () => void): unknown {
       return encoder === undefined ? res.once('drain', listener) : encoder.once('drain', listener);
     },
-    on: (event: 'close', listener: () => void) => res.on(event, listener),
-  };
+  });
 }
 
 function createEncoder(encoding: Encoding, codec: CompressionCodec, length: number | undefined): Encoder {

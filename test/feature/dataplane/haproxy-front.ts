@@ -4,9 +4,9 @@
 // reads are HAProxy's, the protocol's reference implementation, not ours. Its own directory, free
 // ports on 127.0.0.1, stopped by PID.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { acceptsConnections } from '../../harness/accepts.ts';
 import { freePort } from '../../harness/free-port.ts';
 import { spawnManaged } from '../../harness/processes.ts';
 import { waitUntilReady } from '../../harness/readiness.ts';
@@ -42,13 +42,6 @@ export function buildHaproxyFrontConfig(passes: readonly { readonly port: number
   ].join('\n');
 }
 
-const accepts = (port: number): Promise<true | undefined> =>
-  new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => { resolve(undefined); });
-  });
-
 export async function startHaproxyFront(passes: readonly HaproxyPass[]): Promise<HaproxyFront> {
   const dir = await mkdtemp(join(tmpdir(), 'bollard-haproxy-'));
   const ports: number[] = [];
@@ -57,7 +50,7 @@ export async function startHaproxyFront(passes: readonly HaproxyPass[]): Promise
   await writeFile(conf, buildHaproxyFrontConfig(passes.map((pass, i) => ({ port: ports[i] ?? 0, pass }))));
   const logFile = join(dir, 'haproxy.log');
   const proc = spawnManaged('haproxy', ['-db', '-f', conf], { logFile });
-  for (const port of ports) await waitUntilReady(proc, () => accepts(port), { what: 'haproxy (front)', timeoutMs: 10_000, intervalMs: 20, logFile });
+  for (const port of ports) await waitUntilReady(proc, () => acceptsConnections(port), { what: 'haproxy (front)', timeoutMs: 10_000, intervalMs: 20, logFile });
   return {
     ports, pid: proc.pid,
     stop: async () => { await proc.stop(); await rm(dir, { recursive: true, force: true }); },

@@ -4,10 +4,10 @@
 // `location = /p`), with `proxy_pass` without a URI, so upstreams get the request URI as nginx
 // does for ingress-nginx. Stopped by PID.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Endpoint } from '../../../src/routing/types.ts';
+import { acceptsConnections } from '../../harness/accepts.ts';
 import { freePort } from '../../harness/free-port.ts';
 import { spawnManaged } from '../../harness/processes.ts';
 import { waitUntilReady } from '../../harness/readiness.ts';
@@ -55,13 +55,6 @@ export function buildReferenceConfig(dir: string, port: number, routes: readonly
   ].join('\n');
 }
 
-const accepts = (port: number): Promise<true | undefined> =>
-  new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => { resolve(undefined); });
-  });
-
 export async function startNginxReference(routes: readonly ReferenceRoute[], httpDirectives: readonly string[] = [], mainDirectives: readonly string[] = []): Promise<NginxReference> {
   const dir = await mkdtemp(join(tmpdir(), 'bollard-nginx-'));
   const port = await freePort();
@@ -69,7 +62,7 @@ export async function startNginxReference(routes: readonly ReferenceRoute[], htt
   await writeFile(conf, buildReferenceConfig(dir, port, routes, httpDirectives, mainDirectives));
   const logFile = join(dir, 'stderr.log');
   const proc = spawnManaged('nginx', ['-p', dir, '-c', conf, '-e', join(dir, 'error.log'), '-g', 'daemon off;'], { logFile });
-  await waitUntilReady(proc, () => accepts(port), { what: 'nginx (reference)', timeoutMs: 10_000, intervalMs: 20, logFile });
+  await waitUntilReady(proc, () => acceptsConnections(port), { what: 'nginx (reference)', timeoutMs: 10_000, intervalMs: 20, logFile });
   return {
     port, pid: proc.pid,
     stop: async () => { await proc.stop(); await rm(dir, { recursive: true, force: true }); },

@@ -8,6 +8,7 @@ import { request as httpRequest } from 'node:http';
 import { connect as h2connect } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
 import { connect, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { defaultListenerLimits } from '../../../src/dataplane/servers.ts';
@@ -60,22 +61,23 @@ function get(port: number, localAddress: string, tls = false): Promise<Echo> {
   });
 }
 
-/** GET / over HTTP/2 (ALPN h2) to 127.0.0.1:port from `localAddress`. */
-function getH2(port: number, localAddress: string): Promise<Echo> {
+/** GET / over HTTP/2 on the connection `open` makes. */
+function getH2(authority: string, open: () => Duplex): Promise<Echo> {
   return new Promise((resolve, reject) => {
-    const session = h2connect(`https://${HOST}`, {
-      createConnection: () => tlsConnect({ socket: connect({ host: '127.0.0.1', port, localAddress }), servername: HOST, ALPNProtocols: ['h2'], rejectUnauthorized: false }),
-    });
+    const session = h2connect(authority, { createConnection: open });
     session.on('error', reject);
     const stream = session.request({ ':path': '/', ':authority': HOST });
     let status = 0;
     let body = '';
     stream.on('response', (h) => { status = Number(h[':status']); });
     stream.setEncoding('utf8').on('data', (c: string) => { body += c; });
-    stream.on('end', () => { session.close(); resolve(echoOf(status, body)); });
-    stream.on('error', reject);
+    stream.on('end', () => { session.close(); resolve(echoOf(status, body)); }).on('error', reject);
   });
 }
+
+/** HTTP/2 by ALPN, TLS to 127.0.0.1:port from `localAddress`. */
+const overTls = (port: number, localAddress: string) => (): Duplex =>
+  tlsConnect({ socket: connect({ host: '127.0.0.1', port, localAddress }), servername: HOST, ALPNProtocols: ['h2'], rejectUnauthorized: false });
 
 /** Writes `parts` in turn (a macrotask apart, so each is its own segment) from `localAddress`; resolves with all the answer. */
 function rawExchange(port: number, localAddress: string, parts: readonly Buffer[]): Promise<string> {
@@ -122,7 +124,7 @@ describe('behind HAProxy (mode tcp)', () => {
     const [, , v1, v2] = haproxy.ports;
     expect(await get(v1 ?? 0, '127.0.0.4', true)).toEqual({ status: 200, forwardedFor: '127.0.0.4' });
     expect(await get(v2 ?? 0, '127.0.0.5', true)).toEqual({ status: 200, forwardedFor: '127.0.0.5' });
-    expect(await getH2(v2 ?? 0, '127.0.0.6')).toEqual({ status: 200, forwardedFor: '127.0.0.6' });
+    expect(await getH2(`https://${HOST}`, overTls(v2 ?? 0, '127.0.0.6'))).toEqual({ status: 200, forwardedFor: '127.0.0.6' });
   });
 });
 
@@ -175,21 +177,10 @@ describe('headers as clients send them', () => {
   });
 
   it('takes HTTP/2 with prior knowledge (h2c) after the header', async () => {
-    const seen = await new Promise<Echo>((resolve, reject) => {
-      const session = h2connect(`http://${HOST}`, {
-        createConnection: () => {
-          const socket = connect({ host: '127.0.0.1', port: plane.httpPort, localAddress: '127.0.0.7' });
-          socket.write(v2Header([198, 51, 100, 22]));
-          return socket;
-        },
-      });
-      session.on('error', reject);
-      const stream = session.request({ ':path': '/', ':authority': HOST });
-      let status = 0;
-      let body = '';
-      stream.on('response', (h) => { status = Number(h[':status']); });
-      stream.setEncoding('utf8').on('data', (c: string) => { body += c; });
-      stream.on('end', () => { session.close(); resolve(echoOf(status, body)); }).on('error', reject);
+    const seen = await getH2(`http://${HOST}`, () => {
+      const socket = connect({ host: '127.0.0.1', port: plane.httpPort, localAddress: '127.0.0.7' });
+      socket.write(v2Header([198, 51, 100, 22]));
+      return socket;
     });
     expect(seen).toEqual({ status: 200, forwardedFor: '198.51.100.22' });
   });
