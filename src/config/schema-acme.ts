@@ -1,7 +1,7 @@
 // Validation of the ACME and etcd flags (options-acme.ts).
 import { z } from 'zod';
+import { commaList as list } from './comma-list.ts';
 
-const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== ''));
 const endpoint = z.string().regex(/^https?:\/\/[^/\s]+$/, 'expected http(s)://host:port');
 
 export const acmeShape = {

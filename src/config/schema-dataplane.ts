@@ -1,10 +1,13 @@
 // Validation of the data-plane flags (options-dataplane.ts).
 import { z } from 'zod';
 import { usableCpus } from './cpu-limit.ts';
+import { commaList } from './comma-list.ts';
 
 const bool = z.enum(['true', 'false']).transform((s) => s === 'true');
 const seconds = (max: number) => z.coerce.number().int().min(0).max(max);
 const cidr = z.string().refine((s) => z.union([z.cidrv4(), z.cidrv6(), z.ipv4(), z.ipv6()]).safeParse(s).success, 'expected a CIDR such as 10.0.0.0/8');
+/** Comma-separated CIDRs (or addresses); empty: none. */
+const cidrList = commaList.pipe(z.array(cidr));
 
 const SIZE = /^(\d+)([kmg]?)$/i;
 const UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
@@ -37,7 +40,7 @@ export const dataPlaneShape = {
   sniStrict: bool,
   enableSslPassthrough: bool,
   proxyProtocol: bool,
-  proxyProtocolTrustedCidrs: z.string().transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== '')).pipe(z.array(cidr)),
+  proxyProtocolTrustedCidrs: cidrList,
   h2c: bool,
   sslRedirect: bool,
   forceSslRedirect: bool,
@@ -47,7 +50,7 @@ export const dataPlaneShape = {
   hstsPreload: bool,
   httpsRedirectPort: z.coerce.number().int().min(1).max(65535),
   httpPublicPort: z.coerce.number().int().min(1).max(65535),
-  trustedProxies: z.string().transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== '')).pipe(z.array(cidr)),
+  trustedProxies: cidrList,
   via: bool,
   useGzip: bool,
   gzipLevel: z.coerce.number().int().min(1).max(9),

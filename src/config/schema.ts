@@ -5,11 +5,9 @@ import { acmeShape, checkAcme } from './schema-acme.ts';
 import { globalAuthShape } from './schema-global-auth.ts';
 import { checkTracing, tracingShape } from './schema-tracing.ts';
 import { isLabelSelector } from './label-selector.ts';
+import { commaList as list } from './comma-list.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
-const list = z
-  .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== ''));
 const millis = z.coerce.number().int().min(0).max(60_000);
 
 const namespacedName = z
