@@ -94,12 +94,12 @@ export function createProxyHandler(deps: ProxyDeps): (req: ClientRequest, res: C
         .catch(() => undefined)
         .then((keyAuthorization) => {
           if (keyAuthorization !== undefined) respond(deps, req, res, body, base, { status: 200, text: keyAuthorization, headers: {} });
-          else whenSettled(decide(deps, req, res, host, target), (answer) => { respond(deps, req, res, body, base, answer); }, () => { res.destroy(); });
+          else whenSettled(decide(deps, req, res, { host, target, client: base.client }), (answer) => { respond(deps, req, res, body, base, answer); }, () => { res.destroy(); });
         })
         .catch(() => { res.destroy(); });
       return;
     }
-    const answer = host === undefined || target === undefined ? { status: 400, text: 'bad request', headers: {} } : decide(deps, req, res, host, target);
+    const answer = host === undefined || target === undefined ? { status: 400, text: 'bad request', headers: {} } : decide(deps, req, res, { host, target, client: base.client });
     whenSettled(answer, (settled) => { respond(deps, req, res, body, base, settled); }, () => { res.destroy(); });
   };
 }
@@ -137,7 +137,15 @@ interface Forwardable {
 const MISDIRECTED: Decision = { status: 421, text: 'misdirected request: open a connection for this host', headers: {} };
 
 /** The table is read once here: a local refusal, or a route to forward to (later, when a middleware has to wait). */
-function decide(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, host: string, target: RequestTarget): Decision | Promise<Decision> {
+/** Where a request goes, and who sent it (RequestRecord.client, worked out once). */
+interface Asked {
+  readonly host: string;
+  readonly target: RequestTarget;
+  readonly client: string;
+}
+
+function decide(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, asked: Asked): Decision | Promise<Decision> {
+  const { host, target } = asked;
   // As nginx: TRACE would echo the request, credentials included, back (cross-site tracing).
   if (req.method === 'TRACE') return { status: 405, text: 'method not allowed', headers: {} };
   const table = tableForConnection(deps.tables.current(), req.socket);
@@ -154,7 +162,7 @@ function decide(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, host: 
   if (toHttps !== undefined) return { ...toHttps, matched: route };
   const after = (outcome: ChainOutcome | undefined): Decision => afterChain(deps, req, route, { host, target, upstreams: table.upstreams }, outcome);
   if (route.middlewares === undefined) return after(undefined);
-  const outcome = runChain(route.middlewares, chainRequest(deps, req, res, host, target));
+  const outcome = runChain(route.middlewares, chainRequest(deps, req, res, asked));
   return outcome instanceof Promise ? outcome.then(after) : after(outcome);
 }
 
@@ -168,10 +176,10 @@ function afterChain(deps: ProxyDeps, req: ClientRequest, matched: Route, where: 
 }
 
 /** The request as the middlewares see it. */
-function chainRequest(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, host: string, target: RequestTarget): ChainRequest {
+function chainRequest(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, { host, target, client }: Asked): ChainRequest {
   return {
     method: req.method ?? 'GET', headers: req.headers, proto: deps.proto, host, target,
-    clientAddress: () => clientOf(req, deps.trusted),
+    clientAddress: () => client,
     clientCertificate: () => handshakeOf(req.socket)?.client,
     limitRejectionStatus: deps.forward.options.limitRejectionStatus,
     authServices: deps.authServices,
@@ -231,9 +239,9 @@ function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, requestB
   const mirrored = startMirrors(deps, m, { method: base.method, path, headers, timeoutMs: m.route.options.readTimeoutMs }, limited);
   const body = mirrored === undefined ? limited : mirrored.body;
   const intercept = interceptedStatuses(m.route);
-  const compression = compressionOf(deps.forward.options.compression, req, base.method);
+  const compression = compressionRequest(deps.forward.options.compression, req, base.method);
   const out: Outbound = {
-    route: m.route, method: base.method, path, headers, body, intercept, ...plannedForwarding(plan, hstsOf(deps, m.route)), ...(compression === undefined ? {} : { compression }),
+    route: m.route, method: base.method, path, headers, body, intercept, ...plannedForwarding(plan, httpsHsts(deps, m.route)), ...(compression === undefined ? {} : { compression }),
   };
   forward(deps.forward, out, res, (r: ForwardResult) => {
     mirrored?.done();
@@ -250,7 +258,7 @@ function send(deps: ProxyDeps, req: ClientRequest, res: ClientResponse, requestB
 
 /** What the middlewares' plan says about forwarding besides the request's path and headers; and HSTS, set over the upstream's own. */
 function plannedForwarding(plan: ForwardPlan | undefined, hsts: string | undefined): Partial<Outbound> {
-  const sts = hsts === undefined ? undefined : { [STS]: hsts };
+  const sts = hsts === undefined ? undefined : stsHeader(hsts);
   if (plan === undefined) return sts === undefined ? {} : { responseHeaders: sts };
   const { removeResponseHeaders, appendResponseHeaders, session, responseRate, hash, responseRewrite, authCookies } = plan;
   const responseHeaders = sts === undefined ? plan.responseHeaders : { ...plan.responseHeaders, ...sts };
@@ -258,23 +266,34 @@ function plannedForwarding(plan: ForwardPlan | undefined, hsts: string | undefin
 }
 
 const STS = 'strict-transport-security';
+/** The header set for each HSTS value (one or two per process: --hsts*), made once, not per request. */
+const stsHeaders = new Map<string, Readonly<Record<string, string>>>();
+
+function stsHeader(hsts: string): Readonly<Record<string, string>> {
+  let header = stsHeaders.get(hsts);
+  if (header === undefined) {
+    header = Object.freeze({ [STS]: hsts });
+    stsHeaders.set(hsts, header);
+  }
+  return header;
+}
 
 /** --use-gzip / --enable-brotli: what the answer may be compressed with, from the request. */
-function compressionOf(settings: CompressionSettings | undefined, req: ClientRequest, method: string): Outbound['compression'] {
+function compressionRequest(settings: CompressionSettings | undefined, req: ClientRequest, method: string): Outbound['compression'] {
   if (settings === undefined) return undefined;
   const accepts = acceptedEncodings(req.headers['accept-encoding'], { major: req.httpVersionMajor, minor: req.httpVersionMinor ?? 1 });
   return { settings, request: { accepts, headerOnly: method === 'HEAD' } };
 }
 
 /** RouteOptions.hsts, on HTTPS only (ingress-nginx: `if ($scheme = https)`). */
-function hstsOf(deps: ProxyDeps, route: Route | undefined): string | undefined {
+function httpsHsts(deps: ProxyDeps, route: Route | undefined): string | undefined {
   return deps.proto === 'https' ? route?.options.hsts : undefined;
 }
 
 /** `headers` with the route's HSTS added, for an answer Bollard gives itself. */
 function withHsts(deps: ProxyDeps, route: Route | undefined, headers: Record<string, string | string[]>): Record<string, string | string[]> {
-  const hsts = hstsOf(deps, route);
-  return hsts === undefined ? headers : { ...headers, [STS]: hsts };
+  const hsts = httpsHsts(deps, route);
+  return hsts === undefined ? headers : { ...headers, ...stsHeader(hsts) };
 }
 
 /** The copies for the route's RequestMirror filters, if it has any; the body the upstream then reads. */
