@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { isIP } from 'node:net';
 import { formatIPv6, headerLengthAtLeast, readProxyHeader, V2_MAX } from './header.ts';
+import { seededRandom } from '../../../test/support/seeded-random.ts';
 
 const text = (s: string): Buffer => Buffer.from(s, 'latin1');
 const SIGNATURE = [0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a];
@@ -130,5 +132,50 @@ describe('formatIPv6', () => {
       const full = groups.map((g) => g.toString(16)).join(':');
       expect(formatIPv6(bytesOf(groups))).toBe(new URL(`http://[${full}]/`).hostname.slice(1, -1));
     }
+  });
+});
+
+describe('readProxyHeader on what clients and attackers really send', () => {
+  const random = seededRandom(20261207);
+  const int = (n: number): number => Math.floor(random() * n);
+  const VALID = [
+    text('PROXY TCP4 203.0.113.7 10.0.0.1 51234 80\r\nGET / HTTP/1.1\r\n'),
+    text('PROXY TCP6 2001:db8::7 2001:db8::1 4000 443\r\n'),
+    text('PROXY UNKNOWN\r\n'),
+    v2(1, 0x11, [...V4_BLOCK, 0x04, 0x00, 0x01, 0x61]),
+    v2(1, 0x21, [...Array<number>(16).fill(1), ...Array<number>(16).fill(2), ...port(1), ...port(2)]),
+    v2(0, 0x00, []),
+  ];
+
+  /** A valid header with a few bytes changed, dropped, doubled or cut. */
+  function mutate(input: Buffer): Buffer {
+    const bytes = [...input];
+    for (let edits = 1 + int(4); edits > 0; edits--) {
+      const at = int(bytes.length);
+      const kind = int(4);
+      if (kind === 0) bytes[at] = int(256);
+      else if (kind === 1) bytes.splice(at, 1);
+      else if (kind === 2) bytes.splice(at, 0, bytes[at] ?? 0);
+      else bytes.length = at;
+    }
+    return Buffer.from(bytes);
+  }
+
+  it('never throws, and a header it takes lies within the bytes and names a real address', () => {
+    const inputs = [
+      ...Array.from({ length: 3000 }, () => mutate(VALID[int(VALID.length)] ?? Buffer.alloc(0))),
+      ...Array.from({ length: 1000 }, () => Buffer.from(Array.from({ length: int(64) }, () => int(256)))),
+    ];
+    let taken = 0;
+    for (const input of inputs) {
+      const reading = readProxyHeader(input);
+      if (reading.kind !== 'header') continue;
+      taken++;
+      expect(reading.length).toBeLessThanOrEqual(input.length);
+      if (reading.source !== undefined) expect(isIP(reading.source.address)).not.toBe(0);
+      if (reading.source !== undefined) expect(reading.source.port).toBeLessThanOrEqual(65535);
+    }
+    // The mutations leave some headers whole: the property is checked, not only the refusals.
+    expect(taken).toBeGreaterThan(100);
   });
 });

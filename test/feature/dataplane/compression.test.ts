@@ -21,6 +21,12 @@ let endStream: () => void = () => undefined;
 
 beforeAll(async () => {
   origin = createServer((req, res) => {
+    if (req.url === '/broken') {
+      // Promises 100 KB, sends 2 KB, and goes away: the answer must not end as if whole.
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100000' });
+      res.write('y'.repeat(2000), () => { res.socket?.destroy(); });
+      return;
+    }
     if (req.url === '/stream') {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.write('<html><body>first part, rendered early');
@@ -103,6 +109,18 @@ describe('gzip and Brotli together', () => {
     endStream();
     await ended;
     expect(text).toBe('<html><body>first part, rendered early and the rest</body></html>');
+  });
+
+  it('does not end a compressed answer as whole when the upstream fails in the middle of it', async () => {
+    for (const coding of ['gzip', 'br']) {
+      // Whether the head was out yet depends on the encoder's flush: either way the exchange fails.
+      const whole = async (): Promise<ArrayBuffer> => {
+        const res = await request(`http://127.0.0.1:${String(plane.httpPort)}/broken`, { headers: { host: HOST, 'accept-encoding': coding } });
+        return res.body.arrayBuffer();
+      };
+      await expect(whole()).rejects.toThrow();
+    }
+    expect((await get('/', 'gzip')).encoding).toBe('gzip');
   });
 
   it('serves the next request after a client left in the middle of a compressed body', async () => {
