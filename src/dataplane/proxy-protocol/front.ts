@@ -5,7 +5,7 @@
 // limits read), and hands the socket on. A connection without a valid header, or that has not
 // sent one within the time allowed, is closed without an answer, as nginx does.
 import type { Socket } from 'node:net';
-import { headerLengthAtLeast, readProxyHeader, V2_MAX, type PeerAddress, type RefusalReason } from './header.ts';
+import { headerLengthAtLeast, readProxyHeader, type PeerAddress, type RefusalReason } from './header.ts';
 
 /** What a listener runs on each accepted socket before its own handling (`next`). */
 export interface ConnectionFront {
@@ -96,15 +96,12 @@ function readHeader(raw: Socket, options: ProxyProtocolOptions, believe: Believe
     if (received < needed) return;
     const head = chunks.length === 1 ? chunk : Buffer.concat(chunks, received);
     chunks = [head];
-    needed = headerLengthAtLeast(head);
-    // A v2 header says its length first: one past the cap is refused before its bytes are awaited.
-    if (needed > V2_MAX) {
-      refuse('too_long');
+    // A v2 header past the size cap is refused here as soon as its length field is in.
+    const reading = readProxyHeader(head);
+    if (reading.kind === 'incomplete') {
+      needed = headerLengthAtLeast(head);
       return;
     }
-    if (received < needed) return;
-    const reading = readProxyHeader(head);
-    if (reading.kind === 'incomplete') return;
     if (reading.kind === 'invalid') {
       refuse(reading.reason);
       return;
